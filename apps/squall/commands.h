@@ -1,0 +1,17 @@
+// The subcommands of the `squall` binary. Each takes the arguments after its own name
+// (argv[0] is the subcommand name) and returns the process exit code.
+#pragma once
+
+namespace squall::cli {
+
+int cmd_test(int argc, char** argv);     // cmd_test.cc: Maelstrom-compatible workbench
+int cmd_check(int argc, char** argv);    // cmd_check.cc: checkers over history files
+int cmd_sim(int argc, char** argv);      // cmd_sim.cc: deterministic simulation
+
+// Exit codes shared by all subcommands.
+inline constexpr int kExitValid = 0;
+inline constexpr int kExitInvalid = 1;
+inline constexpr int kExitUnknown = 2;
+inline constexpr int kExitUsage = 254;
+
+}  // namespace squall::cli

@@ -1,0 +1,86 @@
+#include "core/rng.h"
+
+#include <cmath>
+
+#include "core/assert.h"
+
+namespace squall {
+
+uint64_t splitmix64(uint64_t* state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+uint64_t fnv1a64(std::string_view s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+Rng::Rng(uint64_t seed) : seed_(seed) {
+  uint64_t sm = seed;
+  for (auto& word : s_) word = splitmix64(&sm);
+}
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t Rng::next() {
+  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
+  const uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = rotl(s_[3], 45);
+  return result;
+}
+
+uint64_t Rng::below(uint64_t bound) {
+  SQ_ASSERT_GT(bound, 0u);
+  // Lemire, "Fast Random Integer Generation in an Interval" (2019).
+  __uint128_t m = static_cast<__uint128_t>(next()) * bound;
+  auto low = static_cast<uint64_t>(m);
+  if (low < bound) {
+    const uint64_t threshold = (0 - bound) % bound;
+    while (low < threshold) {
+      m = static_cast<__uint128_t>(next()) * bound;
+      low = static_cast<uint64_t>(m);
+    }
+  }
+  return static_cast<uint64_t>(m >> 64);
+}
+
+int64_t Rng::range(int64_t lo, int64_t hi) {
+  SQ_ASSERT_LE(lo, hi);
+  const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+  if (span == UINT64_MAX) return static_cast<int64_t>(next());
+  return static_cast<int64_t>(static_cast<uint64_t>(lo) + below(span + 1));
+}
+
+bool Rng::chance(uint64_t numerator, uint64_t denominator) {
+  SQ_ASSERT_GT(denominator, 0u);
+  if (numerator == 0) return false;
+  if (numerator >= denominator) return true;
+  return below(denominator) < numerator;
+}
+
+double Rng::unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+double Rng::exponential(double mean) {
+  SQ_ASSERT_GE(mean, 0.0);
+  // 1 - unit() lies in (0, 1], so the log is finite.
+  return -mean * std::log(1.0 - unit());
+}
+
+Rng Rng::fork(std::string_view label) const {
+  uint64_t mix = seed_ ^ rotl(fnv1a64(label), 17);
+  return Rng(splitmix64(&mix));
+}
+
+}  // namespace squall
