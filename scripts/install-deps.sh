@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
-  rapidjson-dev libfmt-dev
+  rapidjson-dev libfmt-dev libcli11-dev
   clang-14 libclang-rt-14-dev
   python3 iproute2 procps
 )
