@@ -1,0 +1,33 @@
+#include "history/value.h"
+
+#include <gtest/gtest.h>
+
+namespace squall::history {
+namespace {
+
+TEST(Value, SetsAreSortedAndDeduplicated) {
+  Value a = Value::set({Value::integer(3), Value::integer(1), Value::integer(3)});
+  Value b = Value::set({Value::integer(1), Value::integer(3)});
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a.size(), 2u);
+  EXPECT_EQ(a.hash(), b.hash());
+}
+
+TEST(Value, MapsCompareRegardlessOfOrder) {
+  Value a = Value::map({{Value::keyword("a"), Value::integer(1)}, {Value::keyword("b"), Value::integer(2)}});
+  Value b = Value::map({{Value::keyword("b"), Value::integer(2)}, {Value::keyword("a"), Value::integer(1)}});
+  EXPECT_EQ(a, b);
+  ASSERT_NE(a.get("b"), nullptr);
+  EXPECT_EQ(a.get("b")->as_int(), 2);
+  EXPECT_EQ(a.get("c"), nullptr);
+}
+
+TEST(Value, ListsEqualVectorsButKindsDiffer) {
+  EXPECT_EQ(Value::list({Value::integer(1)}), Value::vector({Value::integer(1)}));
+  EXPECT_NE(Value::string("a"), Value::keyword("a"));
+  EXPECT_NE(Value::nil(), Value::boolean(false));
+  EXPECT_LT(Value::integer(1), Value::integer(2));
+}
+
+}  // namespace
+}  // namespace squall::history
