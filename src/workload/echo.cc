@@ -1,0 +1,66 @@
+// echo: every reply must echo its request's payload.
+#include <fmt/format.h>
+
+#include "workload/workloads.h"
+
+namespace squall::workload {
+namespace {
+
+class Echo final : public Workload {
+ public:
+  std::string_view name() const override { return "echo"; }
+
+  Invocation next(const GenContext&, Rng& rng) override {
+    std::string payload;
+    append_quoted(&payload, fmt::format("Please echo {}", rng.below(128)));
+    return Invocation{"echo", payload};
+  }
+
+  std::string request_body(const Invocation& inv) const override {
+    return "{\"type\":\"echo\",\"echo\":" + inv.value + "}";
+  }
+
+  bool idempotent(std::string_view) const override { return false; }
+
+  Completion complete(const Invocation&, const rapidjson::Value& reply) const override {
+    if (auto bad = check_closed_reply(reply, "echo_ok", {"echo"})) return *bad;
+    Completion c;
+    c.value = to_json_text(reply["echo"]);
+    return c;
+  }
+
+  Datum check(const History& history, const CheckContext&) const override {
+    auto pairs = pair_completions(history);
+    Datum errors = Datum::vector();
+    int64_t ok = 0, mismatched = 0;
+    for (size_t i = 0; i < history.size(); ++i) {
+      if (pairs[i] < 0 || history[i].f != "echo") continue;
+      const Op& done = history[static_cast<size_t>(pairs[i])];
+      if (done.type != OpType::kOk) continue;
+      ++ok;
+      if (done.value != history[i].value) {
+        ++mismatched;
+        if (errors.items().size() < 8) {
+          Datum e = Datum::map();
+          e.set("expected", Datum::json(history[i].value));
+          e.set("received", Datum::json(done.value));
+          e.set("node", done.node);
+          e.set("index", done.index);
+          errors.push(std::move(e));
+        }
+      }
+    }
+    Datum r = Datum::map();
+    r.set("valid?", Datum::verdict(mismatched > 0 ? Verdict::kInvalid : ok == 0 ? Verdict::kUnknown : Verdict::kValid));
+    r.set("ok-count", ok);
+    r.set("mismatch-count", mismatched);
+    r.set("errors", std::move(errors));
+    return r;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> make_echo() { return std::make_unique<Echo>(); }
+
+}  // namespace squall::workload

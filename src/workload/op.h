@@ -1,0 +1,41 @@
+// Op: one entry of a test history, in Jepsen's sense.
+//
+// An invocation (kInvoke) and its completion (kOk, kFail or kInfo = indeterminate) are
+// two ops sharing a process. Values are stored as compact JSON text so that any workload
+// can carry any value (a set read, an id of any JSON type) and the store can render it as
+// EDN or JSON without knowing the workload. Nemesis ops use process kNemesisProcess and
+// type kInfo. Plain data; not synchronised.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace squall::workload {
+
+enum class OpType : uint8_t { kInvoke, kOk, kFail, kInfo };
+
+inline constexpr int64_t kNemesisProcess = -1;
+
+std::string_view op_type_name(OpType type);  // "invoke", "ok", "fail", "info"
+
+struct Op {
+  OpType type = OpType::kInvoke;
+  std::string f;             // e.g. "broadcast", "read", "start-partition"
+  std::string value = "null";  // JSON text
+  int64_t process = 0;       // client process id, or kNemesisProcess
+  int64_t time_ns = 0;       // nanoseconds since the test began
+  int64_t index = -1;        // position in the history
+  std::string node;          // the node a client op was sent to ("" for the nemesis)
+  std::string error;         // EDN text explaining a fail/info, e.g. "[:timeout]"; "" if none
+  bool final = false;        // issued in the final phase (after healing and recovery)
+};
+
+using History = std::vector<Op>;
+
+// For every invocation, the index of its completion in `history`, or -1 if it never
+// completed (the run ended first). Indexed by history position; non-invocations get -2.
+std::vector<int64_t> pair_completions(const History& history);
+
+}  // namespace squall::workload

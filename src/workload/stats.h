@@ -1,0 +1,25 @@
+// Workload-independent checkers over a history: stats (ok/fail/info per f, Jepsen's
+// rule that every f needs at least one ok), availability (share of ok completions) and
+// client latency quantiles. Pure functions.
+#pragma once
+
+#include <optional>
+
+#include "workload/datum.h"
+#include "workload/op.h"
+
+namespace squall::workload {
+
+Datum check_stats(const History& history);
+
+// `min_ok_fraction`: the --availability threshold in [0, 1]; nullopt = not checked.
+Datum check_availability(const History& history, std::optional<double> min_ok_fraction);
+
+// Invocation-to-completion latency quantiles (ms) of ok ops at 0.5, 0.95, 0.99 and 1.
+struct LatencySummary {
+  int64_t count = 0;
+  double p50_ms = 0, p95_ms = 0, p99_ms = 0, max_ms = 0;
+};
+LatencySummary op_latencies(const History& history);
+
+}  // namespace squall::workload

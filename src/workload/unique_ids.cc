@@ -1,0 +1,66 @@
+// unique-ids: no id may be acknowledged twice. Ids may be any JSON value; two ids are
+// the same when their compact JSON text is (so 1 and "1" differ).
+#include <map>
+
+#include "workload/workloads.h"
+
+namespace squall::workload {
+namespace {
+
+class UniqueIds final : public Workload {
+ public:
+  std::string_view name() const override { return "unique-ids"; }
+
+  Invocation next(const GenContext&, Rng&) override { return Invocation{"generate", "null"}; }
+
+  std::string request_body(const Invocation&) const override { return "{\"type\":\"generate\"}"; }
+
+  bool idempotent(std::string_view) const override { return false; }
+
+  Completion complete(const Invocation&, const rapidjson::Value& reply) const override {
+    if (auto bad = check_closed_reply(reply, "generate_ok", {"id"})) return *bad;
+    Completion c;
+    c.value = to_json_text(reply["id"]);
+    return c;
+  }
+
+  Datum check(const History& history, const CheckContext&) const override {
+    std::map<std::string, std::vector<const Op*>> seen;
+    int64_t attempted = 0, acknowledged = 0;
+    for (const Op& op : history) {
+      if (op.f != "generate") continue;
+      if (op.type == OpType::kInvoke) ++attempted;
+      if (op.type != OpType::kOk) continue;
+      ++acknowledged;
+      seen[op.value].push_back(&op);
+    }
+    Datum dups = Datum::vector();
+    int64_t duplicated = 0;
+    for (const auto& [id, ops] : seen) {
+      if (ops.size() < 2) continue;
+      ++duplicated;
+      if (dups.items().size() >= 8) continue;
+      Datum d = Datum::map();
+      d.set("id", Datum::json(id));
+      d.set("count", static_cast<int64_t>(ops.size()));
+      Datum nodes = Datum::vector();
+      for (size_t k = 0; k < ops.size() && k < 4; ++k) nodes.push(ops[k]->node);
+      d.set("nodes", std::move(nodes));
+      dups.push(std::move(d));
+    }
+    Datum r = Datum::map();
+    Verdict v = duplicated > 0 ? Verdict::kInvalid : acknowledged == 0 ? Verdict::kUnknown : Verdict::kValid;
+    r.set("valid?", Datum::verdict(v));
+    r.set("attempted-count", attempted);
+    r.set("acknowledged-count", acknowledged);
+    r.set("duplicated-count", duplicated);
+    r.set("duplicated", std::move(dups));
+    return r;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> make_unique_ids() { return std::make_unique<UniqueIds>(); }
+
+}  // namespace squall::workload

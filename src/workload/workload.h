@@ -1,0 +1,104 @@
+// Workload: what a Maelstrom workload contributes to a `squall test` run.
+//
+// Four parts, as in Jepsen: a generator (next() for the main phase, final() for the
+// reads after recovery), the client mapping of an op to a request body and of a reply
+// back to a completion, and a checker over the finished history. The harness owns the
+// clients, timing, error replies (code -> fail/info) and timeouts; a workload only sees
+// non-error replies. To add a workload, implement this interface in its own file and
+// register it in registry.cc.
+//
+// Thread-safety: a workload is used from the harness's single event loop. Determinism:
+// next() draws only from the Rng it is given.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "core/rng.h"
+#include "workload/datum.h"
+#include "workload/op.h"
+
+namespace squall::workload {
+
+// An operation a generator wants performed: f and its value as JSON text.
+struct Invocation {
+  std::string f;
+  std::string value = "null";
+};
+
+struct GenContext {
+  int thread = 0;        // the client thread issuing the op, 0 .. concurrency-1
+  int node_count = 0;
+  int concurrency = 0;
+};
+
+struct SetupContext {
+  std::vector<std::string> nodes;  // n0 .. n(N-1)
+  std::string topology_json;       // {"n0":["n1",...],...} as chosen by --topology
+};
+
+// What a reply means for the op. kMalformed: the reply broke the workload's closed
+// schema (the op becomes :info and the harness records a protocol error).
+struct Completion {
+  OpType type = OpType::kOk;
+  std::string value = "null";  // JSON text for the completed op
+  std::string problem;         // why a reply is malformed
+  bool malformed = false;
+};
+
+struct CheckContext {
+  std::vector<std::string> nodes;
+  int64_t final_phase_start_ns = -1;  // when final reads began; -1 if never
+};
+
+class Workload {
+ public:
+  virtual ~Workload() = default;
+
+  virtual std::string_view name() const = 0;
+
+  // A body each node gets once before the main phase (broadcast's topology), or nullopt.
+  // The reply must have type `setup_reply_type()`.
+  virtual std::optional<std::string> setup_body(const SetupContext& ctx, std::string_view node) const {
+    (void)ctx;
+    (void)node;
+    return std::nullopt;
+  }
+  virtual std::string setup_reply_type() const { return ""; }
+
+  // Main-phase generator.
+  virtual Invocation next(const GenContext& ctx, Rng& rng) = 0;
+  // Final-phase op issued once on every node after healing and recovery, or nullopt.
+  virtual std::optional<Invocation> final_op() const { return std::nullopt; }
+
+  // Request body for an invocation, without msg_id (the client adds it).
+  virtual std::string request_body(const Invocation& inv) const = 0;
+  // Reads are idempotent: their timeouts and errors become :fail instead of :info.
+  virtual bool idempotent(std::string_view f) const = 0;
+  // Interprets a non-error reply to `inv`.
+  virtual Completion complete(const Invocation& inv, const rapidjson::Value& reply) const = 0;
+
+  // Checks the history; returns this workload's result map (with :valid?).
+  virtual Datum check(const History& history, const CheckContext& ctx) const = 0;
+};
+
+// The workloads this build knows, by Maelstrom name.
+std::vector<std::string> workload_names();
+// Builds a workload by name, or an error listing the known names.
+Result<std::unique_ptr<Workload>> make_workload(std::string_view name);
+
+// Helpers for closed reply schemas: the reply must have type `type`, and besides type,
+// msg_id and in_reply_to exactly the keys listed (all required).
+Completion malformed(std::string problem);
+std::optional<Completion> check_closed_reply(const rapidjson::Value& reply, std::string_view type,
+                                             std::initializer_list<std::string_view> keys);
+// Compact JSON text of a value.
+std::string to_json_text(const rapidjson::Value& v);
+
+}  // namespace squall::workload

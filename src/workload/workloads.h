@@ -1,0 +1,17 @@
+// Constructors of the workloads this component ships (see workload.h for the interface
+// and registry.cc for the name table). Internal to src/workload and its tests.
+#pragma once
+
+#include <memory>
+
+#include "workload/workload.h"
+
+namespace squall::workload {
+
+std::unique_ptr<Workload> make_echo();
+std::unique_ptr<Workload> make_unique_ids();
+std::unique_ptr<Workload> make_broadcast();
+std::unique_ptr<Workload> make_g_set();
+std::unique_ptr<Workload> make_counter(bool allow_negative);  // pn-counter if true
+
+}  // namespace squall::workload

@@ -1,0 +1,105 @@
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include "workload/history_builder_test.h"
+#include "workload/stats.h"
+#include "workload/workloads.h"
+
+namespace squall::workload {
+namespace {
+
+using testing::HistoryBuilder;
+
+rapidjson::Document parse(const char* text) {
+  rapidjson::Document d;
+  d.Parse(text);
+  return d;
+}
+
+TEST(Workloads, RegistryKnowsTheMaelstromNames) {
+  for (const auto& n : workload_names()) {
+    auto w = make_workload(n);
+    ASSERT_TRUE(w.ok()) << n;
+    EXPECT_EQ((*w)->name(), n);
+  }
+  auto bad = make_workload("bogus");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("echo"), std::string::npos);
+}
+
+TEST(Workloads, ClosedReplySchemas) {
+  auto w = make_broadcast();
+  Invocation b{"broadcast", "3"};
+  EXPECT_EQ(w->request_body(b), R"({"type":"broadcast","message":3})");
+  EXPECT_FALSE(w->complete(b, parse(R"({"type":"broadcast_ok","in_reply_to":1})")).malformed);
+  auto extra = w->complete(b, parse(R"({"type":"broadcast_ok","in_reply_to":1,"message":3})"));
+  EXPECT_TRUE(extra.malformed);
+  EXPECT_NE(extra.problem.find("unexpected key \"message\""), std::string::npos);
+  EXPECT_TRUE(w->complete(b, parse(R"({"type":"read_ok","in_reply_to":1})")).malformed);
+  Invocation r{"read", "null"};
+  auto read = w->complete(r, parse(R"({"type":"read_ok","in_reply_to":1,"messages":[1, 2]})"));
+  ASSERT_FALSE(read.malformed);
+  EXPECT_EQ(read.value, "[1,2]");
+  EXPECT_TRUE(w->complete(r, parse(R"({"type":"read_ok","in_reply_to":1,"messages":5})")).malformed);
+}
+
+TEST(Workloads, TopologySetupForBroadcastOnly) {
+  SetupContext ctx{{"n0", "n1"}, R"({"n0":["n1"],"n1":["n0"]})"};
+  EXPECT_EQ(make_broadcast()->setup_body(ctx, "n0").value(), R"({"type":"topology","topology":{"n0":["n1"],"n1":["n0"]}})");
+  EXPECT_FALSE(make_g_set()->setup_body(ctx, "n0").has_value());
+}
+
+TEST(Workloads, EchoCheckerCatchesMismatch) {
+  auto w = make_echo();
+  HistoryBuilder good;
+  good.op(OpType::kOk, 0, "echo", "\"a\"", "\"a\"", 0);
+  EXPECT_EQ(verdict_of(w->check(good.history(), {})), Verdict::kValid);
+  HistoryBuilder bad;
+  bad.op(OpType::kOk, 0, "echo", "\"a\"", "\"b\"", 0);
+  EXPECT_EQ(verdict_of(w->check(bad.history(), {})), Verdict::kInvalid);
+}
+
+TEST(Workloads, UniqueIdsCatchesDuplicates) {
+  auto w = make_unique_ids();
+  HistoryBuilder good;
+  good.op(OpType::kOk, 0, "generate", "null", "1", 0).op(OpType::kOk, 1, "generate", "null", "\"1\"", 1);
+  EXPECT_EQ(verdict_of(w->check(good.history(), {})), Verdict::kValid);
+  HistoryBuilder bad;
+  bad.op(OpType::kOk, 0, "generate", "null", "[1,2]", 0, "n0").op(OpType::kOk, 1, "generate", "null", "[1,2]", 1, "n1");
+  Datum r = w->check(bad.history(), {});
+  EXPECT_EQ(verdict_of(r), Verdict::kInvalid);
+  EXPECT_EQ(r.get("duplicated-count")->as_int(), 1);
+}
+
+TEST(Workloads, GeneratorIsDeterministicAndInRange) {
+  auto a = make_counter(true);
+  auto b = make_counter(true);
+  Rng ra(5), rb(5);
+  bool saw_negative = false;
+  for (int i = 0; i < 200; ++i) {
+    Invocation x = a->next({}, ra), y = b->next({}, rb);
+    ASSERT_EQ(x.f, y.f);
+    ASSERT_EQ(x.value, y.value);
+    if (x.f == "add") {
+      int64_t d = std::stoll(x.value);
+      ASSERT_GE(d, -5);
+      ASSERT_LE(d, 4);
+      saw_negative = saw_negative || d < 0;
+    }
+  }
+  EXPECT_TRUE(saw_negative);
+}
+
+TEST(Stats, EveryFNeedsAnOk) {
+  HistoryBuilder b;
+  b.op(OpType::kOk, 0, "read", "null", "[]", 0).op(OpType::kInfo, 1, "add", "1", "1", 1);
+  Datum r = check_stats(b.history());
+  EXPECT_EQ(verdict_of(r), Verdict::kInvalid);
+  EXPECT_EQ(r.get("info-count")->as_int(), 1);
+  Datum avail = check_availability(b.history(), 0.9);
+  EXPECT_EQ(verdict_of(avail), Verdict::kInvalid);
+  EXPECT_EQ(verdict_of(check_availability(b.history(), 0.5)), Verdict::kValid);
+}
+
+}  // namespace
+}  // namespace squall::workload
