@@ -1,0 +1,296 @@
+#include "coord/coordinator.h"
+
+#include <type_traits>
+
+#include "core/assert.h"
+
+namespace squall::coord {
+
+Coordinator::Coordinator(RecordStore* store, Mutations mutations, InvariantPolicy policy)
+    : store_(store), mutations_(mutations), policy_(policy) {
+  SQ_ASSERT(store_ != nullptr);
+}
+
+CoordError Coordinator::store_error(StoreStatus s) {
+  switch (s) {
+    case StoreStatus::Unavailable:
+      return coord_error(CoordErrc::Unavailable, "the backend is unavailable; nothing was written, retry later");
+    case StoreStatus::Indeterminate:
+      return coord_error(CoordErrc::Indeterminate, "the write may or may not have happened; retry with the same op_id");
+    case StoreStatus::Conflict:
+      return coord_error(CoordErrc::Contention, "lost the compare-and-swap race too many times; retry later");
+    case StoreStatus::Ok: break;
+  }
+  SQ_UNREACHABLE("store_error(Ok)");
+}
+
+void Coordinator::check(const ShardRecord& r) {
+  const char* v = check_invariants(r);
+  if (v == nullptr) return;
+  SQ_ASSERT_MSG(policy_ == InvariantPolicy::Report, v << " (shard " << r.id << ")");
+  if (violations_++ == 0) first_violation_ = v;
+}
+
+void Coordinator::check(const RunRecord& r) {
+  const char* v = check_invariants(r);
+  if (v == nullptr) return;
+  SQ_ASSERT_MSG(policy_ == InvariantPolicy::Report, v << " (run " << r.run << ")");
+  if (violations_++ == 0) first_violation_ = v;
+}
+
+CoordResult<RunConfig> Coordinator::config_of(RunId run) {
+  auto it = configs_.find(run);
+  if (it != configs_.end()) return it->second;
+  Revision rev = 0;
+  StoreStatus s = store_->get_run(run, &run_scratch_, &rev);
+  if (s != StoreStatus::Ok) return store_error(s);
+  if (rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
+  configs_.emplace(run, run_scratch_.config);
+  return run_scratch_.config;
+}
+
+Reply Coordinator::apply(const Request& request, int64_t now_ms) {
+  return std::visit(
+      [&](const auto& op) -> Reply {
+        using T = std::decay_t<decltype(op)>;
+        const Mutations& m = mutations_;
+        if constexpr (std::is_same_v<T, CreateRunOp>) {
+          return do_create_run(op);
+        } else if constexpr (std::is_same_v<T, RegisterShardsOp>) {
+          return do_register(op, now_ms);
+        } else if constexpr (std::is_same_v<T, ClaimNextOp>) {
+          return do_claim_next(op, now_ms);
+        } else if constexpr (std::is_same_v<T, FinishRunOp>) {
+          return do_finish_run(op);
+        } else if constexpr (std::is_same_v<T, AcquireOp>) {
+          auto cfg = config_of(op.ref.run);
+          if (!cfg.ok()) return cfg.error();
+          RunConfig c = cfg.value();
+          return do_shard_op(op, op.ref, false, now_ms, [&](const ShardRecord& r, const RunRecord*) {
+            return plan_acquire(r, c, op, now_ms, m);
+          });
+        } else if constexpr (std::is_same_v<T, RenewOp>) {
+          auto cfg = config_of(op.lease.ref.run);
+          if (!cfg.ok()) return cfg.error();
+          RunConfig c = cfg.value();
+          return do_shard_op(op, op.lease.ref, false, now_ms, [&](const ShardRecord& r, const RunRecord*) {
+            return plan_renew(r, c, op, now_ms, m);
+          });
+        } else if constexpr (std::is_same_v<T, CheckpointOp>) {
+          return do_shard_op(op, op.lease.ref, false, now_ms, [&](const ShardRecord& r, const RunRecord*) {
+            return plan_checkpoint(r, op, now_ms, m);
+          });
+        } else if constexpr (std::is_same_v<T, CompleteOp>) {
+          return do_shard_op(op, op.lease.ref, false, now_ms, [&](const ShardRecord& r, const RunRecord*) {
+            return plan_complete(r, op, now_ms, m);
+          });
+        } else if constexpr (std::is_same_v<T, ParkOp>) {
+          return do_shard_op(op, op.lease.ref, false, now_ms, [&](const ShardRecord& r, const RunRecord*) {
+            return plan_park(r, op, now_ms, m);
+          });
+        } else if constexpr (std::is_same_v<T, SplitReplaceOp>) {
+          return do_shard_op(op, op.lease.ref, true, now_ms, [&](const ShardRecord& r, const RunRecord* run) {
+            return plan_split_replace(r, *run, op, now_ms, m);
+          });
+        } else if constexpr (std::is_same_v<T, SplitResidualOp>) {
+          return do_shard_op(op, op.lease.ref, true, now_ms, [&](const ShardRecord& r, const RunRecord* run) {
+            return plan_split_residual(r, *run, op, now_ms, m);
+          });
+        } else {
+          static_assert(std::is_same_v<T, UnparkOp>);
+          return do_shard_op(op, op.ref, false, now_ms, [&](const ShardRecord& r, const RunRecord*) {
+            return plan_unpark(r, op, now_ms, m);
+          });
+        }
+      },
+      request);
+}
+
+Reply Coordinator::do_create_run(const CreateRunOp& op) {
+  if (auto e = validate_create_run(op)) return *e;
+  for (int attempt = 0; attempt < kCasAttemptsMax; ++attempt) {
+    Revision rev = 0;
+    StoreStatus s = store_->get_run(op.run, &run_scratch_, &rev);
+    if (s != StoreStatus::Ok) return store_error(s);
+    if (rev != 0) return coord_error(CoordErrc::RunExists, "a run with this id already exists");
+    txn_.clear();
+    txn_.guards.push_back(Guard{op.run, true, 0, 0});
+    txn_.run_puts.push_back(new_run_record(op));
+    check(txn_.run_puts.back());
+    s = store_->commit(txn_);
+    if (s == StoreStatus::Conflict) continue;
+    if (s != StoreStatus::Ok) return store_error(s);
+    OpResult r;
+    return r;
+  }
+  return store_error(StoreStatus::Conflict);
+}
+
+Reply Coordinator::do_register(const RegisterShardsOp& op, int64_t /*now_ms*/) {
+  for (int attempt = 0; attempt < kCasAttemptsMax; ++attempt) {
+    Revision run_rev = 0;
+    StoreStatus s = store_->get_run(op.run, &run_scratch_, &run_rev);
+    if (s != StoreStatus::Ok) return store_error(s);
+    if (run_rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
+    // Existence of each requested id; only meaningful for batches within the limit
+    // (larger ones are rejected by the plan before existence matters).
+    const size_t probe = op.shards.size() <= kRegisterBatchMax ? op.shards.size() : 0;
+    std::vector<bool> exists(op.shards.size(), false);
+    for (size_t i = 0; i < probe; ++i) {
+      Revision rev = 0;
+      s = store_->get_shard(op.run, op.shards[i].id, &shard_scratch_, &rev);
+      if (s != StoreStatus::Ok) return store_error(s);
+      exists[i] = rev != 0;
+    }
+    auto plan = plan_register_shards(run_scratch_, op, exists, mutations_);
+    if (!plan.ok()) return plan.error();
+    if (!plan->write) return plan->result;
+    txn_.clear();
+    txn_.guards.push_back(Guard{op.run, true, 0, run_rev});
+    for (const auto& c : plan->created) txn_.guards.push_back(Guard{op.run, false, c.id, 0});
+    check(plan->run);
+    txn_.run_puts.push_back(std::move(plan->run));
+    for (auto& c : plan->created) {
+      check(c);
+      txn_.shard_puts.push_back(std::move(c));
+    }
+    s = store_->commit(txn_);
+    if (s == StoreStatus::Conflict) continue;
+    if (s != StoreStatus::Ok) return store_error(s);
+    return plan->result;
+  }
+  return store_error(StoreStatus::Conflict);
+}
+
+namespace {
+
+// Finds the lowest-id claimable shard.
+class FirstClaimable final : public ShardVisitor {
+ public:
+  explicit FirstClaimable(int64_t now_ms) : now_ms_(now_ms) {}
+  bool visit(const ShardRecord& r, Revision rev) override {
+    if (!claimable(r, now_ms_)) return true;
+    found = r;
+    revision = rev;
+    return false;
+  }
+  std::optional<ShardRecord> found;
+  Revision revision = 0;
+
+ private:
+  int64_t now_ms_;
+};
+
+// Collects every shard's revision and whether all are Done or Split.
+class FinishScan final : public ShardVisitor {
+ public:
+  bool visit(const ShardRecord& r, Revision rev) override {
+    revisions.emplace_back(r.id, rev);
+    if (r.status != ShardStatus::Done && r.status != ShardStatus::Split) finished = false;
+    return true;
+  }
+  std::vector<std::pair<ShardId, Revision>> revisions;
+  bool finished = true;
+};
+
+}  // namespace
+
+Reply Coordinator::do_claim_next(const ClaimNextOp& op, int64_t now_ms) {
+  for (int attempt = 0; attempt < kCasAttemptsMax; ++attempt) {
+    Revision run_rev = 0;
+    StoreStatus s = store_->get_run(op.run, &run_scratch_, &run_rev);
+    if (s != StoreStatus::Ok) return store_error(s);
+    if (run_rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
+    FirstClaimable scan(now_ms);
+    s = store_->scan_shards(op.run, &scan);
+    if (s != StoreStatus::Ok) return store_error(s);
+    auto plan = plan_claim_next(run_scratch_, scan.found ? &*scan.found : nullptr, op, now_ms, mutations_);
+    if (!plan.ok()) return plan.error();
+    bool retry = false;
+    Reply r = commit_plan(plan.value(), scan.revision, &run_scratch_, run_rev, &retry);
+    if (!retry) return r;
+  }
+  return store_error(StoreStatus::Conflict);
+}
+
+Reply Coordinator::do_finish_run(const FinishRunOp& op) {
+  for (int attempt = 0; attempt < kCasAttemptsMax; ++attempt) {
+    Revision run_rev = 0;
+    StoreStatus s = store_->get_run(op.run, &run_scratch_, &run_rev);
+    if (s != StoreStatus::Ok) return store_error(s);
+    if (run_rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
+    FinishScan scan;
+    s = store_->scan_shards(op.run, &scan);
+    if (s != StoreStatus::Ok) return store_error(s);
+    auto plan = plan_finish_run(run_scratch_, op, scan.finished, mutations_);
+    if (!plan.ok()) return plan.error();
+    if (!plan->write) return plan->result;
+    txn_.clear();
+    txn_.guards.push_back(Guard{op.run, true, 0, run_rev});
+    // Guard every shard read, so that no shard changes status between the scan and the
+    // write (in etcd: compare on each key's mod_revision in the same Txn).
+    for (const auto& [id, rev] : scan.revisions) txn_.guards.push_back(Guard{op.run, false, id, rev});
+    check(plan->run);
+    txn_.run_puts.push_back(std::move(plan->run));
+    s = store_->commit(txn_);
+    if (s == StoreStatus::Conflict) continue;
+    if (s != StoreStatus::Ok) return store_error(s);
+    return plan->result;
+  }
+  return store_error(StoreStatus::Conflict);
+}
+
+Reply Coordinator::commit_plan(ShardPlan& plan, Revision shard_rev, const RunRecord* run_read, Revision run_rev,
+                               bool* retry) {
+  *retry = false;
+  if (!plan.write) return plan.result;
+  txn_.clear();
+  txn_.guards.push_back(Guard{plan.shard.run, false, plan.shard.id, shard_rev});
+  if (plan.run.has_value()) {
+    SQ_ASSERT(run_read != nullptr);
+    txn_.guards.push_back(Guard{plan.run->run, true, 0, run_rev});
+  }
+  for (const auto& c : plan.created) txn_.guards.push_back(Guard{c.run, false, c.id, 0});
+  check(plan.shard);
+  txn_.shard_puts.push_back(std::move(plan.shard));
+  if (plan.run.has_value()) {
+    check(*plan.run);
+    txn_.run_puts.push_back(std::move(*plan.run));
+  }
+  for (auto& c : plan.created) {
+    check(c);
+    txn_.shard_puts.push_back(std::move(c));
+  }
+  StoreStatus s = store_->commit(txn_);
+  if (s == StoreStatus::Conflict) {
+    *retry = true;
+    return store_error(s);
+  }
+  if (s != StoreStatus::Ok) return store_error(s);
+  return std::move(plan.result);
+}
+
+template <typename Op, typename PlanFn>
+Reply Coordinator::do_shard_op(const Op& /*op*/, const ShardRef& ref, bool needs_run, int64_t /*now_ms*/,
+                               PlanFn plan_fn) {
+  for (int attempt = 0; attempt < kCasAttemptsMax; ++attempt) {
+    Revision rev = 0;
+    StoreStatus s = store_->get_shard(ref.run, ref.shard, &shard_scratch_, &rev);
+    if (s != StoreStatus::Ok) return store_error(s);
+    if (rev == 0) return coord_error(CoordErrc::ShardNotFound, "no such shard in this run");
+    Revision run_rev = 0;
+    if (needs_run) {
+      s = store_->get_run(ref.run, &run_scratch_, &run_rev);
+      if (s != StoreStatus::Ok) return store_error(s);
+      if (run_rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
+    }
+    auto plan = plan_fn(shard_scratch_, needs_run ? &run_scratch_ : nullptr);
+    if (!plan.ok()) return plan.error();
+    bool retry = false;
+    Reply r = commit_plan(plan.value(), rev, needs_run ? &run_scratch_ : nullptr, run_rev, &retry);
+    if (!retry) return r;
+  }
+  return store_error(StoreStatus::Conflict);
+}
+
+}  // namespace squall::coord

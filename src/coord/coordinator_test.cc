@@ -1,0 +1,111 @@
+// Coordinator over a store that fails on purpose: CAS retries, backend error mapping,
+// and the invariant policy.
+#include "coord/coordinator.h"
+
+#include <gtest/gtest.h>
+
+#include "coord/memory_store.h"
+
+namespace squall::coord {
+namespace {
+
+// Wraps a MemoryStore; the next `conflicts` commits fail with Conflict, then `outcome`
+// is reported for one commit (Indeterminate commits are applied first).
+class ScriptedStore final : public RecordStore {
+ public:
+  StoreStatus get_run(RunId run, RunRecord* out, Revision* rev) override { return inner.get_run(run, out, rev); }
+  StoreStatus get_shard(RunId run, ShardId s, ShardRecord* out, Revision* rev) override {
+    return inner.get_shard(run, s, out, rev);
+  }
+  StoreStatus scan_shards(RunId run, ShardVisitor* v) override { return inner.scan_shards(run, v); }
+  StoreStatus commit(const Txn& txn) override {
+    ++commits;
+    if (conflicts > 0) {
+      --conflicts;
+      return StoreStatus::Conflict;
+    }
+    StoreStatus o = outcome;
+    outcome = StoreStatus::Ok;
+    if (o == StoreStatus::Unavailable) return o;
+    StoreStatus s = inner.commit(txn);
+    return s == StoreStatus::Ok ? o : s;
+  }
+  MemoryStore inner;
+  int conflicts = 0;
+  int commits = 0;
+  StoreStatus outcome = StoreStatus::Ok;
+};
+
+class CoordinatorFaults : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(coord.create_run(CreateRunOp{1, 2, RunConfig{100, 0}}).ok());
+    ASSERT_TRUE(coord.register_shards(0, RegisterShardsOp{1, 2, {{5, {"", ""}}}, 1}).ok());
+    auto a = coord.acquire(0, AcquireOp{{1, 2, 5}, 9});
+    ASSERT_TRUE(a.ok());
+    lease = LeaseToken{{1, 2, 5}, 9, a->fence};
+  }
+  ScriptedStore store;
+  Coordinator coord{&store};
+  LeaseToken lease;
+};
+
+TEST_F(CoordinatorFaults, RetriesConflictsThenSucceeds) {
+  store.conflicts = kCasAttemptsMax - 1;
+  EXPECT_TRUE(coord.checkpoint(1, CheckpointOp{lease, {"a", ""}, 10}).ok());
+  EXPECT_EQ(store.inner.peek_shard(2, 5)->cursor.last_key, "a");
+}
+
+TEST_F(CoordinatorFaults, GivesUpWithContention) {
+  store.conflicts = kCasAttemptsMax;
+  EXPECT_EQ(coord.checkpoint(1, CheckpointOp{lease, {"a", ""}, 10}).code(), CoordErrc::Contention);
+  EXPECT_TRUE(store.inner.peek_shard(2, 5)->cursor.last_key.empty());
+}
+
+TEST_F(CoordinatorFaults, UnavailableWritesNothing) {
+  store.outcome = StoreStatus::Unavailable;
+  EXPECT_EQ(coord.checkpoint(1, CheckpointOp{lease, {"a", ""}, 10}).code(), CoordErrc::Unavailable);
+  EXPECT_TRUE(store.inner.peek_shard(2, 5)->cursor.last_key.empty());
+}
+
+TEST_F(CoordinatorFaults, IndeterminateThenIdempotentRetryIsReplayed) {
+  store.outcome = StoreStatus::Indeterminate;
+  CheckpointOp op{lease, {"a", ""}, 10};
+  EXPECT_EQ(coord.checkpoint(1, op).code(), CoordErrc::Indeterminate);
+  auto retry = coord.checkpoint(2, op);
+  ASSERT_TRUE(retry.ok());
+  EXPECT_TRUE(retry->replayed);
+}
+
+TEST(CoordinatorPolicy, ReportCountsViolationsInsteadOfAborting) {
+  MemoryStore store;
+  Mutations m;
+  m.no_idempotency = true;
+  Coordinator coord(&store, m, InvariantPolicy::Report);
+  ASSERT_TRUE(coord.create_run(CreateRunOp{1, 2, RunConfig{100, 0}}).ok());
+  ASSERT_TRUE(coord.register_shards(0, RegisterShardsOp{1, 2, {{5, {"", ""}}}, 1}).ok());
+  auto a = coord.acquire(0, AcquireOp{{1, 2, 5}, 9});
+  ASSERT_TRUE(a.ok());
+  CheckpointOp op{LeaseToken{{1, 2, 5}, 9, a->fence}, {"a", ""}, 10};
+  ASSERT_TRUE(coord.checkpoint(1, op).ok());
+  EXPECT_EQ(coord.invariant_violations(), 0u);
+  ASSERT_TRUE(coord.checkpoint(2, op).ok());  // re-applied: duplicate op_id in the log
+  EXPECT_EQ(coord.invariant_violations(), 1u);
+  ASSERT_NE(coord.first_violation(), nullptr);
+}
+
+TEST(CoordinatorPolicyDeathTest, AbortIsTheDefault) {
+  MemoryStore store;
+  Mutations m;
+  m.no_idempotency = true;
+  Coordinator coord(&store, m);
+  ASSERT_TRUE(coord.create_run(CreateRunOp{1, 2, RunConfig{100, 0}}).ok());
+  ASSERT_TRUE(coord.register_shards(0, RegisterShardsOp{1, 2, {{5, {"", ""}}}, 1}).ok());
+  auto a = coord.acquire(0, AcquireOp{{1, 2, 5}, 9});
+  CheckpointOp op{LeaseToken{{1, 2, 5}, 9, a->fence}, {"a", ""}, 10};
+  ASSERT_TRUE(coord.checkpoint(1, op).ok());
+  EXPECT_DEATH((void)coord.checkpoint(2, op), "duplicate op_id");
+}
+
+}  // namespace
+}  // namespace squall::coord

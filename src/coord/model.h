@@ -1,0 +1,75 @@
+// The coordination model as pure functions: (record(s), op, now) → new record(s) or a
+// typed error.
+//
+// Nothing here reads a clock, allocates ids from a counter or performs I/O: a backend
+// reads the records, calls one plan_* function, and writes the planned records with a
+// compare-and-swap (coordinator.h). Both the in-memory backend and a durable one run
+// exactly this code, so they cannot disagree on semantics.
+//
+// Order of checks on lease-gated mutations (coordination.md): idempotency (op-log),
+// then lease validation (tenant, terminal, fence, holder, expiry), then the operation's
+// own checks, then the mutation. Plans never mutate their inputs. Thread-compatible.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "coord/errors.h"
+#include "coord/mutations.h"
+#include "coord/ops.h"
+#include "coord/records.h"
+
+namespace squall::coord {
+
+// What a plan asks the backend to write. When `write` is false the op was a replay (or
+// changed nothing) and only `result` is returned.
+struct ShardPlan {
+  bool write = true;
+  ShardRecord shard;                   // the target shard's new value
+  std::optional<RunRecord> run;        // the run's new value, when it changes
+  std::vector<ShardRecord> created;    // derived shards to create (must not exist)
+  OpResult result;
+};
+
+struct RunPlan {
+  bool write = true;
+  RunRecord run;
+  std::vector<ShardRecord> created;    // registered root shards (must not exist)
+  OpResult result;
+};
+
+// Lease validation alone, in the specified priority order; nullopt when valid.
+std::optional<CoordError> validate_lease(const ShardRecord& r, const LeaseToken& lease, int64_t now_ms,
+                                         const Mutations& m);
+
+// True when claim_next may hand this shard out at now_ms.
+bool claimable(const ShardRecord& r, int64_t now_ms);
+
+RunRecord new_run_record(const CreateRunOp& op);
+std::optional<CoordError> validate_create_run(const CreateRunOp& op);
+
+CoordResult<RunPlan> plan_register_shards(const RunRecord& run, const RegisterShardsOp& op,
+                                          const std::vector<bool>& already_exists, const Mutations& m);
+// `candidate` is the lowest-id claimable shard of the run, or nullptr if none.
+CoordResult<ShardPlan> plan_claim_next(const RunRecord& run, const ShardRecord* candidate, const ClaimNextOp& op,
+                                       int64_t now_ms, const Mutations& m);
+CoordResult<ShardPlan> plan_acquire(const ShardRecord& r, const RunConfig& config, const AcquireOp& op,
+                                    int64_t now_ms, const Mutations& m);
+CoordResult<ShardPlan> plan_renew(const ShardRecord& r, const RunConfig& config, const RenewOp& op,
+                                  int64_t now_ms, const Mutations& m);
+CoordResult<ShardPlan> plan_checkpoint(const ShardRecord& r, const CheckpointOp& op, int64_t now_ms,
+                                       const Mutations& m);
+CoordResult<ShardPlan> plan_complete(const ShardRecord& r, const CompleteOp& op, int64_t now_ms,
+                                     const Mutations& m);
+CoordResult<ShardPlan> plan_park(const ShardRecord& r, const ParkOp& op, int64_t now_ms, const Mutations& m);
+// `run` is needed for the per-run shard bound; the plan returns it with shard_count raised.
+CoordResult<ShardPlan> plan_split_replace(const ShardRecord& r, const RunRecord& run, const SplitReplaceOp& op,
+                                          int64_t now_ms, const Mutations& m);
+CoordResult<ShardPlan> plan_split_residual(const ShardRecord& r, const RunRecord& run, const SplitResidualOp& op,
+                                           int64_t now_ms, const Mutations& m);
+CoordResult<ShardPlan> plan_unpark(const ShardRecord& r, const UnparkOp& op, int64_t now_ms, const Mutations& m);
+// `shards_finished`: every shard of the run is Done or Split.
+CoordResult<RunPlan> plan_finish_run(const RunRecord& run, const FinishRunOp& op, bool shards_finished,
+                                     const Mutations& m);
+
+}  // namespace squall::coord

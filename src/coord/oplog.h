@@ -1,0 +1,46 @@
+// OpLog: the bounded log of a record's last mutations, for idempotent replay.
+//
+// Holds the last kOpLogCapacity successful mutations that carried an op_id, each with
+// its kind and payload hash. A retry of a logged op_id with the same payload gets the
+// cached (successful) result; with another payload it is an OpIdConflict. Only
+// successes are logged: a rejected op changed nothing, so retrying it re-validates.
+// Fixed capacity and no allocation, so records stay cheap to copy.
+// Invariants: size() <= capacity; op_ids are unique (asserted by the record checks).
+// Not thread-safe (a value type).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "coord/types.h"
+
+namespace squall::coord {
+
+inline constexpr size_t kOpLogCapacity = 16;
+
+struct OpLogEntry {
+  OpId op_id = 0;
+  OpKind kind = OpKind::Checkpoint;
+  uint64_t payload_hash = 0;
+  bool operator==(const OpLogEntry&) const = default;
+};
+
+class OpLog {
+ public:
+  size_t size() const { return size_; }
+  // i-th entry, oldest first. Precondition: i < size().
+  const OpLogEntry& at(size_t i) const;
+  // The entry with this op_id, or nullptr.
+  const OpLogEntry* find(OpId op_id) const;
+  // Appends, evicting the oldest entry when full.
+  void append(const OpLogEntry& e);
+  bool operator==(const OpLog& o) const;
+
+ private:
+  std::array<OpLogEntry, kOpLogCapacity> entries_{};
+  uint8_t head_ = 0;  // index of the oldest entry
+  uint8_t size_ = 0;
+};
+
+}  // namespace squall::coord

@@ -1,0 +1,138 @@
+#include "coord/ops.h"
+
+#include <string_view>
+#include <type_traits>
+
+#include "core/rng.h"
+
+namespace squall::coord {
+
+namespace {
+
+// Incremental FNV-1a with explicit field separators, so ("ab","c") and ("a","bc") differ.
+class Hasher {
+ public:
+  void u64(uint64_t v) {
+    for (int i = 0; i < 8; ++i) byte(static_cast<unsigned char>(v >> (8 * i)));
+  }
+  void str(std::string_view s) {
+    u64(s.size());
+    for (unsigned char c : s) byte(c);
+  }
+  void range(const KeyRange& r) { str(r.start); str(r.end); }
+  void cursor(const Cursor& c) { str(c.last_key); str(c.token); }
+  void ref(const ShardRef& r) { u64(r.tenant); u64(r.run); u64(r.shard); }
+  void lease(const LeaseToken& l) { ref(l.ref); u64(l.owner); u64(l.fence); }
+  uint64_t value() const { return h_; }
+
+ private:
+  void byte(unsigned char c) {
+    h_ ^= c;
+    h_ *= 0x100000001b3ULL;
+  }
+  uint64_t h_ = 0xcbf29ce484222325ULL;
+};
+
+}  // namespace
+
+OpKind kind_of(const Request& r) {
+  return std::visit(
+      [](const auto& op) -> OpKind {
+        using T = std::decay_t<decltype(op)>;
+        if constexpr (std::is_same_v<T, CreateRunOp>) return OpKind::CreateRun;
+        else if constexpr (std::is_same_v<T, RegisterShardsOp>) return OpKind::RegisterShards;
+        else if constexpr (std::is_same_v<T, ClaimNextOp>) return OpKind::ClaimNext;
+        else if constexpr (std::is_same_v<T, AcquireOp>) return OpKind::Acquire;
+        else if constexpr (std::is_same_v<T, RenewOp>) return OpKind::Renew;
+        else if constexpr (std::is_same_v<T, CheckpointOp>) return OpKind::Checkpoint;
+        else if constexpr (std::is_same_v<T, CompleteOp>) return OpKind::Complete;
+        else if constexpr (std::is_same_v<T, ParkOp>) return OpKind::Park;
+        else if constexpr (std::is_same_v<T, SplitReplaceOp>) return OpKind::SplitReplace;
+        else if constexpr (std::is_same_v<T, SplitResidualOp>) return OpKind::SplitResidual;
+        else if constexpr (std::is_same_v<T, UnparkOp>) return OpKind::Unpark;
+        else return OpKind::FinishRun;
+      },
+      r);
+}
+
+const LeaseToken* lease_of(const Request& r) {
+  return std::visit(
+      [](const auto& op) -> const LeaseToken* {
+        if constexpr (requires { op.lease; }) return &op.lease;
+        else return nullptr;
+      },
+      r);
+}
+
+ShardId target_shard(const Request& r) {
+  return std::visit(
+      [](const auto& op) -> ShardId {
+        if constexpr (requires { op.lease; }) return op.lease.ref.shard;
+        else if constexpr (requires { op.ref; }) return op.ref.shard;
+        else return 0;
+      },
+      r);
+}
+
+OpId op_id_of(const Request& r) {
+  return std::visit(
+      [](const auto& op) -> OpId {
+        if constexpr (requires { op.op_id; }) return op.op_id;
+        else return 0;
+      },
+      r);
+}
+
+uint64_t payload_hash(const Request& r) {
+  Hasher h;
+  h.u64(static_cast<uint64_t>(kind_of(r)));
+  std::visit(
+      [&h](const auto& op) {
+        using T = std::decay_t<decltype(op)>;
+        if constexpr (std::is_same_v<T, CreateRunOp>) {
+          h.u64(op.tenant); h.u64(op.run);
+          h.u64(static_cast<uint64_t>(op.config.lease_duration_ms));
+          h.u64(static_cast<uint64_t>(op.config.claim_cooldown_ms));
+        } else if constexpr (std::is_same_v<T, RegisterShardsOp>) {
+          h.u64(op.tenant); h.u64(op.run); h.u64(op.shards.size());
+          for (const auto& s : op.shards) { h.u64(s.id); h.range(s.spec); }
+        } else if constexpr (std::is_same_v<T, ClaimNextOp>) {
+          h.u64(op.tenant); h.u64(op.run); h.u64(op.worker);
+        } else if constexpr (std::is_same_v<T, AcquireOp>) {
+          h.ref(op.ref); h.u64(op.worker);
+        } else if constexpr (std::is_same_v<T, RenewOp>) {
+          h.lease(op.lease);
+        } else if constexpr (std::is_same_v<T, CheckpointOp>) {
+          h.lease(op.lease); h.cursor(op.cursor);
+        } else if constexpr (std::is_same_v<T, CompleteOp>) {
+          h.lease(op.lease); h.cursor(op.final_cursor);
+        } else if constexpr (std::is_same_v<T, ParkOp>) {
+          h.lease(op.lease); h.str(op.reason);
+        } else if constexpr (std::is_same_v<T, SplitReplaceOp>) {
+          h.lease(op.lease); h.u64(op.children.size());
+          for (const auto& c : op.children) h.range(c);
+        } else if constexpr (std::is_same_v<T, SplitResidualOp>) {
+          h.lease(op.lease); h.range(op.new_parent); h.range(op.residual);
+        } else if constexpr (std::is_same_v<T, UnparkOp>) {
+          h.ref(op.ref);
+        } else {
+          h.u64(op.tenant); h.u64(op.run);
+        }
+      },
+      r);
+  return h.value();
+}
+
+ShardId derive_shard_id(RunId run, ShardId parent, OpId op_id, OpKind kind, uint32_t index) {
+  uint64_t state = run;
+  uint64_t h = splitmix64(&state);
+  state = h ^ parent;
+  h = splitmix64(&state);
+  state = h ^ op_id;
+  h = splitmix64(&state);
+  state = h ^ ((static_cast<uint64_t>(kind) << 32) | index);
+  h = splitmix64(&state);
+  return h | kDerivedBit;
+}
+
+}  // namespace squall::coord

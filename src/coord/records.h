@@ -1,0 +1,76 @@
+// ShardRecord and RunRecord: the persistent state of the coordination model.
+//
+// Value types (copied freely; not thread-safe). One record is one key in a backend
+// (one etcd key in cluster mode). The record invariants (S4 of coordination.md, plus
+// cursor-in-bounds S6 and split bookkeeping) are checked by check_invariants(), which
+// the coordinator runs after every mutation before persisting it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "coord/oplog.h"
+#include "coord/types.h"
+
+namespace squall::coord {
+
+// How a derived shard came to be, recorded on its parent.
+enum class SpawnKind : uint8_t { Child, Residual };
+
+struct Spawned {
+  ShardId id = 0;
+  SpawnKind kind = SpawnKind::Child;
+  bool operator==(const Spawned&) const = default;
+};
+
+struct ShardRecord {
+  TenantId tenant = 0;
+  RunId run = 0;
+  ShardId id = 0;
+  ShardStatus status = ShardStatus::Active;
+  std::string park_reason;           // non-empty iff Parked
+  KeyRange spec;
+  Cursor cursor;                     // empty last_key: no progress yet
+  std::optional<Lease> lease;
+  uint64_t fence = 1;                // >= 1; raised only by acquire and unpark
+  std::optional<ShardId> parent;     // set iff the id is derived
+  std::vector<Spawned> spawned;      // children (split_replace) and residuals
+  OpLog op_log;
+
+  ShardRef ref() const { return ShardRef{tenant, run, id}; }
+  bool operator==(const ShardRecord&) const = default;
+};
+
+struct RunConfig {
+  int64_t lease_duration_ms = 10'000;
+  int64_t claim_cooldown_ms = 0;     // minimum gap between two claims by one worker
+  bool operator==(const RunConfig&) const = default;
+};
+
+// The last successful claim_next of one worker, for the claim cooldown (S9).
+struct ClaimStamp {
+  WorkerId worker = 0;
+  int64_t at_ms = 0;
+  bool operator==(const ClaimStamp&) const = default;
+};
+
+struct RunRecord {
+  TenantId tenant = 0;
+  RunId run = 0;
+  RunStatus status = RunStatus::Active;
+  RunConfig config;
+  std::vector<KeyRange> roots;       // registered root ranges, sorted by start, disjoint
+  uint64_t shard_count = 0;          // roots + derived shards, bounded by kShardsPerRunMax
+  std::vector<ClaimStamp> claims;    // sorted by worker, bounded by kClaimStampsMax
+  OpLog op_log;
+
+  bool operator==(const RunRecord&) const = default;
+};
+
+// Returns nullptr when the record satisfies its invariants, else a static description
+// of the first one violated.
+const char* check_invariants(const ShardRecord& r);
+const char* check_invariants(const RunRecord& r);
+
+}  // namespace squall::coord

@@ -1,0 +1,112 @@
+#include "coord/records.h"
+
+#include <gtest/gtest.h>
+
+namespace squall::coord {
+namespace {
+
+ShardRecord good_shard() {
+  ShardRecord r;
+  r.tenant = 1;
+  r.run = 2;
+  r.id = 3;
+  r.spec = {"a", "m"};
+  r.fence = 2;
+  r.lease = Lease{9, 100};
+  return r;
+}
+
+TEST(OpLog, KeepsLastSixteenOldestFirst) {
+  OpLog log;
+  for (OpId i = 1; i <= 20; ++i) log.append(OpLogEntry{i, OpKind::Checkpoint, i * 10});
+  ASSERT_EQ(log.size(), kOpLogCapacity);
+  EXPECT_EQ(log.at(0).op_id, 5u);
+  EXPECT_EQ(log.at(kOpLogCapacity - 1).op_id, 20u);
+  EXPECT_EQ(log.find(4), nullptr);
+  ASSERT_NE(log.find(7), nullptr);
+  EXPECT_EQ(log.find(7)->payload_hash, 70u);
+}
+
+TEST(OpLog, EqualityIgnoresRingPosition) {
+  OpLog a, b;
+  for (OpId i = 1; i <= 17; ++i) a.append(OpLogEntry{i, OpKind::Park, 0});
+  for (OpId i = 2; i <= 17; ++i) b.append(OpLogEntry{i, OpKind::Park, 0});
+  EXPECT_EQ(a, b);
+  b.append(OpLogEntry{18, OpKind::Park, 0});
+  EXPECT_FALSE(a == b);
+}
+
+TEST(ShardInvariants, GoodRecordPasses) { EXPECT_EQ(check_invariants(good_shard()), nullptr); }
+
+TEST(ShardInvariants, EachViolationIsCaught) {
+  auto expect_bad = [](ShardRecord r, const char* why) { EXPECT_NE(check_invariants(r), nullptr) << why; };
+  ShardRecord r = good_shard();
+  r.fence = 0;
+  expect_bad(r, "fence 0");
+  r = good_shard();
+  r.park_reason = "x";
+  expect_bad(r, "reason without Parked");
+  r = good_shard();
+  r.status = ShardStatus::Parked;
+  r.lease.reset();
+  expect_bad(r, "Parked without reason");
+  r = good_shard();
+  r.status = ShardStatus::Done;
+  expect_bad(r, "terminal with lease");
+  r = good_shard();
+  r.status = ShardStatus::Split;
+  r.lease.reset();
+  expect_bad(r, "Split without children");
+  r.spawned.push_back(Spawned{kDerivedBit | 1, SpawnKind::Residual});
+  expect_bad(r, "Split with only a residual");
+  r = good_shard();
+  r.parent = 1;
+  expect_bad(r, "root with parent");
+  r = good_shard();
+  r.id |= kDerivedBit;
+  expect_bad(r, "derived without parent");
+  r = good_shard();
+  r.op_log.append(OpLogEntry{5, OpKind::Checkpoint, 1});
+  r.op_log.append(OpLogEntry{5, OpKind::Checkpoint, 2});
+  expect_bad(r, "duplicate op_id");
+  r = good_shard();
+  r.spec = {"m", "a"};
+  expect_bad(r, "inverted spec");
+  r = good_shard();
+  r.cursor.last_key = "z";
+  expect_bad(r, "cursor beyond end");
+  r.cursor.last_key = "0";
+  expect_bad(r, "cursor below start");
+}
+
+TEST(RunInvariants, OverlappingRootsAndUnsortedClaimsCaught) {
+  RunRecord r;
+  r.config.lease_duration_ms = 10;
+  r.roots = {{"a", "c"}, {"c", "e"}};
+  EXPECT_EQ(check_invariants(r), nullptr);
+  r.roots = {{"a", "d"}, {"c", "e"}};
+  EXPECT_NE(check_invariants(r), nullptr);
+  r.roots = {{"a", ""}, {"c", "e"}};
+  EXPECT_NE(check_invariants(r), nullptr);
+  r.roots.clear();
+  r.claims = {{2, 0}, {1, 0}};
+  EXPECT_NE(check_invariants(r), nullptr);
+  r.claims.clear();
+  r.config.lease_duration_ms = 0;
+  EXPECT_NE(check_invariants(r), nullptr);
+}
+
+TEST(KeyRange, UnboundedEnds) {
+  KeyRange all{"", ""};
+  EXPECT_TRUE(all.well_formed());
+  EXPECT_TRUE(all.contains(""));
+  EXPECT_TRUE(all.contains("\xff\xff"));
+  KeyRange r{"b", "d"};
+  EXPECT_FALSE(r.contains("a"));
+  EXPECT_TRUE(r.contains("b"));
+  EXPECT_FALSE(r.contains("d"));
+  EXPECT_FALSE((KeyRange{"d", "d"}).well_formed());
+}
+
+}  // namespace
+}  // namespace squall::coord

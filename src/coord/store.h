@@ -1,0 +1,76 @@
+// RecordStore: the backend interface of the coordination model — versioned records
+// with compare-and-swap transactions.
+//
+// This is the seam between the model and durable storage. A backend only stores
+// records; it never interprets them. The Coordinator (coordinator.h) does
+// read → validate (pure model) → CAS-commit against any RecordStore, so an etcd backend
+// implements exactly these four calls: get = range read returning mod_revision, scan =
+// prefix range read, commit = a Txn whose compares are `mod_revision(key) == expected`
+// (or `create_revision == 0` for "absent") and whose success branch puts the records.
+//
+// Revision 0 means "absent". Every put's key must also be guarded (a blind write would
+// defeat the compare-and-swap); commit asserts this. Implementations document their own
+// thread-safety; callers must treat Indeterminate as "may or may not have happened".
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "coord/records.h"
+#include "coord/types.h"
+
+namespace squall::coord {
+
+using Revision = uint64_t;
+
+enum class StoreStatus : uint8_t {
+  Ok,
+  Conflict,       // a guard failed: somebody else wrote first; re-read and retry
+  Unavailable,    // nothing happened (read failed, or the commit was refused before applying)
+  Indeterminate,  // the commit may or may not have been applied
+};
+
+const char* to_string(StoreStatus s);
+
+// A compare: the record at this key must have this revision (0: must be absent).
+struct Guard {
+  RunId run = 0;
+  bool is_run = false;  // the run record itself, not a shard
+  ShardId shard = 0;
+  Revision expected = 0;
+};
+
+struct Txn {
+  std::vector<Guard> guards;
+  std::vector<RunRecord> run_puts;      // at most one in practice
+  std::vector<ShardRecord> shard_puts;
+
+  void clear() {
+    guards.clear();
+    run_puts.clear();
+    shard_puts.clear();
+  }
+};
+
+// Receives shards in ascending id order; return false to stop the scan.
+class ShardVisitor {
+ public:
+  virtual ~ShardVisitor() = default;
+  virtual bool visit(const ShardRecord& record, Revision revision) = 0;
+};
+
+class RecordStore {
+ public:
+  virtual ~RecordStore() = default;
+  // On Ok, *revision is 0 when the record is absent (and *out is untouched).
+  virtual StoreStatus get_run(RunId run, RunRecord* out, Revision* revision) = 0;
+  virtual StoreStatus get_shard(RunId run, ShardId shard, ShardRecord* out, Revision* revision) = 0;
+  virtual StoreStatus scan_shards(RunId run, ShardVisitor* visitor) = 0;
+  // All guards hold → all puts applied atomically under one new revision; else Conflict.
+  virtual StoreStatus commit(const Txn& txn) = 0;
+};
+
+// True when every put in txn is covered by a guard on the same key.
+bool puts_guarded(const Txn& txn);
+
+}  // namespace squall::coord
