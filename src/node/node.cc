@@ -1,0 +1,256 @@
+#include "node/node.h"
+
+#include "core/assert.h"
+#include "proto/error_code.h"
+
+namespace squall::node {
+
+namespace {
+
+// Log lines quote offending input, but never more than this much of it.
+constexpr size_t kQuoteBytesMax = 512;
+
+std::string quote(std::string_view s) {
+  if (s.size() <= kQuoteBytesMax) return std::string(s);
+  return std::string(s.substr(0, kQuoteBytesMax)) + "...(" + std::to_string(s.size()) + " bytes)";
+}
+
+}  // namespace
+
+void Node::on(std::string type, Handler handler) {
+  SQ_ASSERT_MSG(type != "init", "init is handled by the node itself");
+  bool inserted = handlers_.emplace(std::move(type), std::move(handler)).second;
+  SQ_ASSERT_MSG(inserted, "handler registered twice");
+}
+
+void Node::receive_line(std::string_view line, int64_t now_ms) {
+  advance(now_ms);
+  stats_.lines_in++;
+  Result<proto::Message> msg = proto::parse_message(line);
+  if (!msg.ok()) {
+    stats_.malformed_lines++;
+    log("malformed line skipped (" + msg.error() + "): " + quote(line));
+    return;
+  }
+  receive(std::move(msg).value(), now_ms);
+}
+
+void Node::receive(proto::Message msg, int64_t now_ms) {
+  advance(now_ms);
+  if (!initialized_) addressed_as_ = std::string(msg.dest());
+  if (msg.in_reply_to()) {
+    handle_reply(msg);
+    return;
+  }
+  stats_.requests_in++;
+  if (msg.type() == "init") {
+    handle_init(msg);
+    return;
+  }
+  if (!initialized_) {
+    // Nodes start in parallel: a peer may talk to us before our own init arrives.
+    if (before_init_.size() < limits_.queued_before_init_max) {
+      before_init_.push_back(std::move(msg));
+    } else {
+      reply_error(ReplyTo{std::string(msg.src()), msg.msg_id()}, proto::code_of(proto::ErrorCode::kTemporarilyUnavailable),
+                  "node not initialised yet and its queue is full");
+    }
+    return;
+  }
+  dispatch(msg);
+}
+
+void Node::dispatch(const proto::Message& msg) {
+  ReplyTo to{std::string(msg.src()), msg.msg_id()};
+  std::string_view type = msg.type();
+  if (type.empty()) {
+    reply_error(to, proto::code_of(proto::ErrorCode::kMalformedRequest), "message body lacks a string \"type\"");
+    return;
+  }
+  auto it = handlers_.find(std::string(type));
+  if (it == handlers_.end()) {
+    reply_error(to, proto::code_of(proto::ErrorCode::kNotSupported),
+                "unsupported message type \"" + std::string(type) + "\"");
+    return;
+  }
+  it->second(Request(msg, now_ms_));
+}
+
+void Node::handle_init(const proto::Message& msg) {
+  ReplyTo to{std::string(msg.src()), msg.msg_id()};
+  std::optional<std::string_view> id = proto::get_string(msg.body(), "node_id");
+  const rapidjson::Value* ids = proto::member(msg.body(), "node_ids");
+  bool ids_ok = ids != nullptr && ids->IsArray();
+  if (ids_ok) {
+    for (const auto& v : ids->GetArray()) ids_ok = ids_ok && v.IsString();
+  }
+  if (!id || id->empty() || !ids_ok) {
+    reply_error(to, proto::code_of(proto::ErrorCode::kMalformedRequest),
+                "init requires a string node_id and an array of strings node_ids");
+    return;
+  }
+  if (initialized_) {
+    if (*id != node_id_) {
+      reply_error(to, proto::code_of(proto::ErrorCode::kMalformedRequest),
+                  "already initialised as " + node_id_ + "; refusing to become " + std::string(*id));
+      return;
+    }
+    proto::BodyWriter ok("init_ok");
+    reply(to, ok);
+    return;
+  }
+  node_id_ = std::string(*id);
+  node_ids_.clear();
+  for (const auto& v : ids->GetArray()) node_ids_.emplace_back(v.GetString(), v.GetStringLength());
+  initialized_ = true;
+  proto::BodyWriter ok("init_ok");
+  reply(to, ok);
+  for (InitFn& fn : init_fns_) fn(now_ms_);
+  std::deque<proto::Message> queued;
+  queued.swap(before_init_);
+  for (proto::Message& m : queued) dispatch(m);
+}
+
+void Node::handle_reply(const proto::Message& msg) {
+  stats_.replies_in++;
+  auto it = pending_.find(*msg.in_reply_to());
+  if (it == pending_.end()) {
+    stats_.late_replies++;
+    return;
+  }
+  PendingRpc p = std::move(it->second);
+  pending_.erase(it);
+  rpc_deadlines_.erase({p.deadline_ms, *msg.in_reply_to()});
+  p.callback(RpcReply::of(msg));
+}
+
+void Node::tick(int64_t now_ms) {
+  advance(now_ms);
+  while (!rpc_deadlines_.empty() && rpc_deadlines_.begin()->first <= now_ms) {
+    int64_t msg_id = rpc_deadlines_.begin()->second;
+    rpc_deadlines_.erase(rpc_deadlines_.begin());
+    auto it = pending_.find(msg_id);
+    SQ_ASSERT(it != pending_.end());
+    PendingRpc p = std::move(it->second);
+    pending_.erase(it);
+    stats_.rpc_timeouts++;
+    p.callback(RpcReply::timeout());
+  }
+  while (!timer_deadlines_.empty() && timer_deadlines_.begin()->first <= now_ms) {
+    TimerId id = timer_deadlines_.begin()->second;
+    timer_deadlines_.erase(timer_deadlines_.begin());
+    auto it = timers_.find(id);
+    SQ_ASSERT(it != timers_.end());
+    Timer& t = it->second;
+    if (t.period_ms > 0) {
+      // Keep the cadence, but never replay a burst of missed periods.
+      t.deadline_ms = std::max(t.deadline_ms + t.period_ms, now_ms + 1);
+      timer_deadlines_.insert({t.deadline_ms, id});
+      TimerFn fn = t.fn;  // the callback may cancel its own timer
+      fn(now_ms);
+    } else {
+      TimerFn fn = std::move(t.fn);
+      timers_.erase(it);
+      fn(now_ms);
+    }
+  }
+}
+
+std::optional<int64_t> Node::next_deadline_ms() const {
+  std::optional<int64_t> next;
+  if (!rpc_deadlines_.empty()) next = rpc_deadlines_.begin()->first;
+  if (!timer_deadlines_.empty()) {
+    int64_t t = timer_deadlines_.begin()->first;
+    if (!next || t < *next) next = t;
+  }
+  return next;
+}
+
+std::vector<std::string> Node::take_logs() {
+  std::vector<std::string> out;
+  out.swap(logs_);
+  return out;
+}
+
+void Node::reply(const Request& req, proto::BodyWriter& body) { reply(req.reply_to(), body); }
+
+void Node::reply(const ReplyTo& to, proto::BodyWriter& body) {
+  if (!to.msg_id) return;  // the sender asked for no reply
+  emit(to.dest, body.finish(std::nullopt, to.msg_id));
+}
+
+void Node::reply_error(const ReplyTo& to, int code, std::string_view text) {
+  if (!to.msg_id) {
+    log("error " + std::to_string(code) + " for a message from " + to.dest + " without msg_id: " + std::string(text));
+    return;
+  }
+  stats_.errors_out++;
+  proto::BodyWriter w("error");
+  proto::error_body(w, code, text);
+  reply(to, w);
+}
+
+void Node::send(std::string_view dest, proto::BodyWriter& body) {
+  emit(dest, body.finish(std::nullopt, std::nullopt));
+}
+
+int64_t Node::rpc(std::string_view dest, proto::BodyWriter& body, int64_t timeout_ms, RpcCallback callback) {
+  SQ_ASSERT_GT(timeout_ms, 0);
+  int64_t msg_id = next_msg_id_++;
+  int64_t deadline = now_ms_ + timeout_ms;
+  if (pending_.size() >= limits_.pending_rpcs_max) {
+    // Over the limit: do not send; let the next tick time it out so the caller's
+    // callback still runs exactly once, outside this call.
+    log("too many pending RPCs (" + std::to_string(pending_.size()) + "); failing one to " + std::string(dest));
+    deadline = now_ms_;
+  } else {
+    emit(dest, body.finish(msg_id, std::nullopt));
+  }
+  pending_.emplace(msg_id, PendingRpc{std::move(callback), deadline});
+  rpc_deadlines_.insert({deadline, msg_id});
+  return msg_id;
+}
+
+Node::TimerId Node::after(int64_t delay_ms, TimerFn fn) { return schedule(delay_ms, 0, std::move(fn)); }
+
+Node::TimerId Node::every(int64_t period_ms, TimerFn fn) {
+  SQ_ASSERT_GT(period_ms, 0);
+  return schedule(period_ms, period_ms, std::move(fn));
+}
+
+Node::TimerId Node::schedule(int64_t delay_ms, int64_t period_ms, TimerFn fn) {
+  SQ_ASSERT_GE(delay_ms, 0);
+  TimerId id = next_timer_id_++;
+  int64_t deadline = now_ms_ + delay_ms;
+  timers_.emplace(id, Timer{std::move(fn), period_ms, deadline});
+  timer_deadlines_.insert({deadline, id});
+  return id;
+}
+
+void Node::cancel(TimerId id) {
+  auto it = timers_.find(id);
+  if (it == timers_.end()) return;
+  timer_deadlines_.erase({it->second.deadline_ms, id});
+  timers_.erase(it);
+}
+
+void Node::log(std::string line) {
+  if (logs_.size() >= limits_.logs_max) {
+    stats_.logs_dropped++;
+    return;
+  }
+  logs_.push_back(std::move(line));
+}
+
+void Node::emit(std::string_view dest, std::string body) {
+  stats_.messages_out++;
+  outbox_.push_back(Outgoing{std::string(dest), std::move(body)});
+}
+
+void Node::advance(int64_t now_ms) {
+  // Inputs may carry the same time or later; a driver that goes backwards is a bug.
+  SQ_ASSERT_GE(now_ms, now_ms_);
+  now_ms_ = now_ms;
+}
+
+}  // namespace squall::node
