@@ -1,0 +1,105 @@
+#include "checker/history_gen.h"
+
+#include <vector>
+
+#include "core/rng.h"
+
+namespace squall::checker {
+
+using history::Op;
+using history::OpType;
+using history::Value;
+
+namespace {
+
+struct Client {
+  int64_t process = 0;
+  bool busy = false;
+  bool applied = false;
+  Op invoke;
+  OpType outcome = OpType::kOk;
+  Value result;
+};
+
+struct Register {
+  Value value;     // nil initially
+  Value previous;  // before the latest write, for stale reads
+};
+
+}  // namespace
+
+history::History generate_register_history(const GenOptions& o) {
+  Rng rng(o.seed);
+  history::History h;
+  std::vector<Client> clients(o.processes);
+  for (uint32_t i = 0; i < o.processes; ++i) clients[i].process = i;
+  int64_t next_process = o.processes;
+  std::vector<Register> regs(o.keys == 0 ? 1 : o.keys);
+  uint64_t invoked = 0;
+  size_t busy = 0;
+  while (invoked < o.ops || busy > 0) {
+    Client& c = clients[rng.below(o.processes)];
+    if (!c.busy) {
+      if (invoked == o.ops) continue;
+      Op op;
+      op.type = OpType::kInvoke;
+      op.process = c.process;
+      uint64_t kind = rng.below(o.cas ? 3 : 2);
+      uint32_t key = o.keys == 0 ? 0 : static_cast<uint32_t>(rng.below(o.keys));
+      if (o.keys > 0) op.key = Value::integer(key);
+      if (kind == 0) {
+        op.f = "read";
+      } else if (kind == 1) {
+        op.f = "write";
+        op.value = Value::integer(static_cast<int64_t>(rng.below(o.values)));
+      } else {
+        op.f = "cas";
+        op.value = Value::vector({Value::integer(static_cast<int64_t>(rng.below(o.values))),
+                                  Value::integer(static_cast<int64_t>(rng.below(o.values)))});
+      }
+      c.invoke = op;
+      c.busy = true;
+      c.applied = false;
+      ++busy;
+      ++invoked;
+      SQ_ASSERT(h.append(std::move(op)).ok());
+      continue;
+    }
+    if (!c.applied && rng.chance(1, 2)) {
+      // The linearization point; a crash may come first, in which case it never applies.
+      if (rng.chance(o.crash_percent, 200)) {
+        c.outcome = OpType::kInfo;
+        c.applied = true;
+        continue;
+      }
+      Register& r = regs[c.invoke.key ? static_cast<size_t>(c.invoke.key->as_int()) : 0];
+      c.outcome = OpType::kOk;
+      c.result = c.invoke.value;
+      if (c.invoke.f == "read") {
+        c.result = rng.chance(o.stale_read_percent, 100) ? r.previous : r.value;
+      } else if (c.invoke.f == "write") {
+        r.previous = r.value;
+        r.value = c.invoke.value;
+      } else if (r.value == c.invoke.value.items()[0]) {
+        r.previous = r.value;
+        r.value = c.invoke.value.items()[1];
+      } else {
+        c.outcome = OpType::kFail;
+      }
+      c.applied = true;
+      continue;
+    }
+    if (!c.applied) continue;
+    if (c.outcome == OpType::kOk && c.invoke.f != "read" && rng.chance(o.crash_percent, 200)) c.outcome = OpType::kInfo;
+    Op done = c.invoke;
+    done.type = c.outcome;
+    done.value = c.outcome == OpType::kOk ? c.result : c.invoke.value;
+    SQ_ASSERT(h.append(std::move(done)).ok());
+    c.busy = false;
+    --busy;
+    if (c.outcome == OpType::kInfo) c.process = next_process++;
+  }
+  return h;
+}
+
+}  // namespace squall::checker

@@ -1,0 +1,146 @@
+#include "checker/linearizability.h"
+
+#include <algorithm>
+#include <map>
+#include <thread>
+
+#include "checker/search.h"
+
+namespace squall::checker {
+
+using history::History;
+using history::kNoOp;
+using history::OpType;
+using history::Value;
+
+std::string_view to_string(Outcome o) {
+  switch (o) {
+    case Outcome::kValid: return "valid";
+    case Outcome::kInvalid: return "invalid";
+    case Outcome::kUnknown: return "unknown";
+  }
+  SQ_UNREACHABLE("outcome");
+}
+
+Outcome merge(Outcome a, Outcome b) {
+  if (a == Outcome::kInvalid || b == Outcome::kInvalid) return Outcome::kInvalid;
+  if (a == Outcome::kUnknown || b == Outcome::kUnknown) return Outcome::kUnknown;
+  return Outcome::kValid;
+}
+
+namespace {
+
+// Splits the history into sub-histories (one per key when splitting), registering each
+// call with the key's model session. Sub-histories come out in key order.
+Result<std::vector<SubHistory>> prepare(const History& h, const model::Model& m, bool split) {
+  std::map<std::optional<Value>, size_t> index;
+  std::vector<SubHistory> subs;
+  struct Pending {
+    uint32_t model_call;
+    size_t invoke;
+    int64_t complete;
+  };
+  std::vector<std::vector<Pending>> done, open;
+  for (const auto& call : h.calls()) {
+    if (call.outcome == OpType::kFail) continue;  // it did not happen
+    const auto& inv = h[call.invoke];
+    std::optional<Value> key = split ? inv.key : std::nullopt;
+    auto [it, inserted] = index.try_emplace(key, subs.size());
+    if (inserted) {
+      subs.emplace_back();
+      subs.back().key = key;
+      subs.back().session = m.new_session();
+      done.emplace_back();
+      open.emplace_back();
+    }
+    SubHistory& sub = subs[it->second];
+    sub.all_invocations.push_back(call.invoke);
+    bool ok = call.outcome == OpType::kOk;
+    auto id = sub.session->add_call(inv, ok ? &h[static_cast<size_t>(call.complete)] : nullptr);
+    if (!id.ok()) return Error{id.error()};
+    if (*id == model::kDropped) continue;
+    Pending p{static_cast<uint32_t>(*id), call.invoke, ok ? call.complete : kNoOp};
+    (ok ? done : open)[it->second].push_back(p);
+  }
+  // Order each sub-history's calls: completed first, then pending (see LinearizedSet).
+  std::vector<SubHistory> ordered;
+  for (const auto& [key, i] : index) {
+    SubHistory& sub = subs[i];
+    for (const auto* group : {&done[i], &open[i]})
+      for (const Pending& p : *group) {
+        sub.model_call.push_back(p.model_call);
+        sub.invoke.push_back(p.invoke);
+        sub.complete.push_back(p.complete);
+      }
+    sub.completed = static_cast<uint32_t>(done[i].size());
+    ordered.push_back(std::move(sub));
+  }
+  return ordered;
+}
+
+bool has_keys(const History& h) {
+  return std::any_of(h.ops().begin(), h.ops().end(), [](const auto& op) { return op.key.has_value(); });
+}
+
+}  // namespace
+
+Result<Verdict> check_linearizable(const History& h, const model::Model& m, const CheckOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  bool split = (options.split_by_key || !m.multi_key()) && has_keys(h);
+  auto prepared = prepare(h, m, split);
+  if (!prepared.ok()) return Error{prepared.error()};
+  std::vector<SubHistory>& subs = *prepared;
+
+  Budget budget;
+  budget.timeout_ms = options.timeout_ms;
+  if (options.timeout_ms != 0) budget.deadline = start + std::chrono::milliseconds(options.timeout_ms);
+  budget.memory_limit_bytes = options.memory_limit_bytes;
+
+  std::vector<std::optional<KeyResult>> results(subs.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&]() {
+    while (true) {
+      size_t i = next.fetch_add(1);
+      if (i >= subs.size()) return;
+      if (budget.first_invalid.load() < i) continue;
+      KeyResult r = search(subs[i], i, budget, options.want_linearization, options.explain);
+      r.key = subs[i].key;
+      subs[i].session.reset();  // free the model's states early
+      if (r.outcome == Outcome::kInvalid) {
+        size_t seen = budget.first_invalid.load();
+        while (i < seen && !budget.first_invalid.compare_exchange_weak(seen, i)) {
+        }
+      }
+      results[i] = std::move(r);
+    }
+  };
+  size_t threads = options.threads > 0 ? static_cast<size_t>(options.threads)
+                                       : std::min<size_t>(8, std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::min(threads, subs.size());
+  if (threads <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+  }
+
+  Verdict v;
+  v.model = std::string(m.name());
+  v.keys_total = subs.size();
+  size_t last = std::min(budget.first_invalid.load(), subs.size() == 0 ? 0 : subs.size() - 1);
+  for (size_t i = 0; i < subs.size() && i <= last; ++i) {
+    SQ_ASSERT(results[i].has_value());  // every key up to the first invalid one was searched
+    KeyResult& r = *results[i];
+    v.outcome = merge(v.outcome, r.outcome);
+    v.stats.steps += r.stats.steps;
+    v.stats.configurations += r.stats.configurations;
+    v.stats.peak_bytes = std::max(v.stats.peak_bytes, r.stats.peak_bytes);
+    v.keys.push_back(std::move(r));
+  }
+  v.keys_not_reported = subs.size() - v.keys.size();
+  v.stats.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return v;
+}
+
+}  // namespace squall::checker

@@ -1,0 +1,95 @@
+// Linearizability checking of a history against a sequential model: the library entry
+// point behind `squall check` and the lin-kv workload.
+//
+// Algorithm: Wing & Gong's search with Lowe's memoisation of (linearized set, state), an
+// O(1) incremental hash of the linearized set, and P-compositionality: a keyed history is
+// split by key and each key checked on its own, in parallel on a small thread pool. The
+// first invalid key cancels the keys after it (never before it, so the reported key is
+// the same on every run). Pending calls (`info`, or invoked and never completed) may take
+// effect at any point after their invocation or never; equal pending calls are tried in
+// invocation order only (symmetry reduction). `fail` calls did not happen and are dropped.
+//
+// Budgets: exceeding the time or memory budget gives Outcome::kUnknown with the reason,
+// never kInvalid. Results are deterministic except for which budget-bound keys finish.
+//
+// Example (the lin-kv workload: one cas-register per key; reads of a missing key are
+// error 20 and recorded as `fail`, so they are dropped):
+//
+//   auto model = squall::model::make_model("cas-register").value();
+//   squall::checker::CheckOptions opt;           // splits keyed histories by key
+//   opt.timeout_ms = 30'000;
+//   auto verdict = squall::checker::check_linearizable(history, *model, opt);
+//   if (!verdict.ok()) { /* a malformed op: verdict.error() says which */ }
+//   else if (verdict->outcome == Outcome::kInvalid) { explain_text(history, *verdict) ... }
+//
+// Thread-safety: check_linearizable may be called concurrently on different histories.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "history/history.h"
+#include "model/model.h"
+
+namespace squall::checker {
+
+enum class Outcome { kValid, kInvalid, kUnknown };
+std::string_view to_string(Outcome o);  // "valid", "invalid", "unknown"
+// Merge as Jepsen does: invalid > unknown > valid.
+Outcome merge(Outcome a, Outcome b);
+
+struct CheckOptions {
+  // Split a keyed history by key even for multi-key models (kv). Single-object models
+  // (register, cas-register, ...) always split a keyed history.
+  bool split_by_key = false;
+  uint64_t timeout_ms = 0;          // whole check; 0 = none
+  uint64_t memory_limit_bytes = 0;  // all searches together; 0 = none
+  int threads = 0;                  // 0 = one per hardware thread, at most 8
+  bool want_linearization = false;  // record a linearization order for valid keys
+  bool explain = true;              // record the explanation of invalid keys
+};
+
+// Why a key is not linearizable.
+struct Explanation {
+  size_t failing_op = 0;              // history index of the invocation that cannot be linearized
+  std::vector<size_t> prefix;         // longest linearizable prefix found: invocation indices, in order
+  std::vector<std::string> states;    // model states reached after the prefix, from which failing_op
+                                      // could not be linearized before its completion (sorted, <= 16)
+  size_t states_total = 0;            // how many distinct such states there were
+};
+
+struct SearchStats {
+  uint64_t steps = 0;          // search iterations
+  uint64_t configurations = 0; // memo entries
+  uint64_t peak_bytes = 0;     // memo + model at the end of the search
+  double elapsed_ms = 0;
+};
+
+struct KeyResult {
+  std::optional<history::Value> key;  // none when the history is checked whole
+  Outcome outcome = Outcome::kValid;
+  std::string reason;                 // unknown: the budget exceeded; invalid: a summary
+  std::vector<size_t> calls;          // invocation indices of this key (fail calls excluded)
+  std::optional<Explanation> explanation;
+  std::vector<size_t> linearization;  // invocation indices in a valid order, when requested
+  SearchStats stats;
+};
+
+struct Verdict {
+  Outcome outcome = Outcome::kValid;
+  std::string model;
+  std::vector<KeyResult> keys;  // in key order; after the first invalid key, none are listed
+  size_t keys_total = 0;
+  size_t keys_not_reported = 0; // keys after the first invalid one
+  SearchStats stats;            // totals
+};
+
+// Checks the history. Errors only for ops the model cannot read (naming the op).
+Result<Verdict> check_linearizable(const history::History& h, const model::Model& m, const CheckOptions& options = {});
+
+}  // namespace squall::checker
