@@ -50,6 +50,8 @@ void SetReplica::start(int64_t) {
   });
 }
 
+bool SetReplica::touched() const { return set_.size() > 0; }
+
 bool SetReplica::add_local(std::string_view json) {
   size_t before = set_.size();
   learn(json, std::string_view());
@@ -57,7 +59,6 @@ bool SetReplica::add_local(std::string_view json) {
 }
 
 void SetReplica::learn(std::string_view json, std::string_view from) {
-  touched_ = true;
   if (!set_.add(json)) return;
   auto index = static_cast<uint32_t>(set_.size() - 1);
   for (Peer& p : peers_) {
@@ -99,7 +100,9 @@ void SetReplica::send_batch(size_t peer_index) {
 }
 
 void SetReplica::anti_entropy_tick() {
-  if (overlay_.others.empty()) return;
+  // An empty replica has nothing to offer; peers that hold elements reach it with their
+  // own digests. This also keeps the replicas of workloads not being run silent.
+  if (overlay_.others.empty() || set_.size() == 0) return;
   const std::string& peer = overlay_.others[rng_.below(overlay_.others.size())];
   proto::BodyWriter w(type("_digest"));
   w.put("count", static_cast<int64_t>(set_.size()));
@@ -120,7 +123,6 @@ void SetReplica::handle_gossip(const node::Request& req) {
 }
 
 void SetReplica::handle_digest(const node::Request& req) {
-  touched_ = true;
   std::optional<int64_t> count = proto::get_int(req.body(), "count");
   std::optional<std::string_view> digest = proto::get_string(req.body(), "digest");
   if (!count || !digest) {

@@ -51,8 +51,8 @@ class SetReplica {
   // Called once for every element new to this replica (local or learned), in order.
   void on_new(std::function<void(std::string_view json)> fn) { on_new_ = std::move(fn); }
   const GSet& set() const { return set_; }
-  // True once this replica holds an element or heard from a peer.
-  bool touched() const { return touched_; }
+  // True once this replica holds an element (from a client or a peer).
+  bool touched() const;
   const ReplicaStats& stats() const { return stats_; }
 
  private:
@@ -78,7 +78,6 @@ class SetReplica {
   const GossipConfig& config_;
   const Faults& faults_;
   GSet set_;
-  bool touched_ = false;
   Overlay overlay_;
   std::vector<Peer> peers_;
   std::unordered_map<std::string, size_t> peer_index_;
