@@ -1,0 +1,245 @@
+// The end of a run: stop the nodes, check, write results and the report (part of Runner).
+#include <fmt/format.h>
+
+#include "harness/convergence.h"
+#include "harness/report.h"
+#include "harness/runner.h"
+#include "workload/stats.h"
+
+namespace squall::harness {
+namespace {
+
+using workload::Datum;
+using workload::Verdict;
+
+Datum counts(const net::TrafficCounts& c) {
+  Datum m = Datum::map();
+  m.set("send-count", c.send_count);
+  m.set("recv-count", c.recv_count);
+  m.set("msg-count", c.msg_count);
+  return m;
+}
+
+std::string edn_list(const Datum* v, size_t limit) {
+  if (!v) return "";
+  std::string out;
+  size_t k = 0;
+  for (const auto& item : v->items()) {
+    if (k++ == limit) {
+      out += " ...";
+      break;
+    }
+    out += (out.empty() ? "" : " ") + item.to_edn();
+  }
+  return out;
+}
+
+std::string reproduce_command(const TestConfig& c) {
+  std::string cmd = fmt::format("squall test -w {} --bin {} --node-count {} --concurrency {} --time-limit {} --rate {}",
+                                c.workload, c.bin, c.node_count, c.concurrency_spec, c.time_limit_s, c.rate);
+  cmd += fmt::format(" --latency {} --latency-dist {}", c.latency_ms, net::latency_dist_name(c.latency_dist));
+  if (!c.nemesis.empty()) cmd += fmt::format(" --nemesis {} --nemesis-interval {}", fmt::join(c.nemesis, ","), c.nemesis_interval_s);
+  cmd += fmt::format(" --topology {} --recovery-time {} --seed {}", c.topology, c.recovery_time_s, c.seed);
+  if (!c.bin_args.empty()) cmd += fmt::format(" -- {}", fmt::join(c.bin_args, " "));
+  return cmd;
+}
+
+// Plain-language anomalies from a workload result.
+void workload_anomalies(const Datum& w, std::vector<std::string>* out) {
+  auto n = [&](const char* k) -> int64_t { return w.get(k) ? w.get(k)->as_int() : 0; };
+  if (n("lost-count") > 0) {
+    out->push_back(fmt::format("{} acknowledged messages lost (missing from later reads): {}", n("lost-count"),
+                               edn_list(w.get("lost"), 12)));
+    if (const Datum* ex = w.get("lost-examples")) {
+      for (size_t k = 0; k < ex->items().size() && k < 3; ++k) {
+        const Datum& e = ex->items()[k];
+        out->push_back(fmt::format("element {} known at {} ms, still absent from reads at {} ms; final reads missing it: {}",
+                                   e.get("element")->to_edn(), e.get("known-time-ms")->as_int(),
+                                   e.get("last-absent-time-ms")->as_int(), edn_list(e.get("missing-from-final-reads"), 8)));
+      }
+    }
+  }
+  if (n("acknowledged-never-read-count") > 0) {
+    out->push_back(fmt::format("{} acknowledged messages were never read by anyone", n("acknowledged-never-read-count")));
+  }
+  if (n("unexpected-count") > 0) {
+    out->push_back(fmt::format("{} elements read that nobody added: {}", n("unexpected-count"), edn_list(w.get("unexpected"), 12)));
+  }
+  if (n("duplicated-count") > 0) {
+    out->push_back(fmt::format("{} ids acknowledged more than once, e.g. {}", n("duplicated-count"), edn_list(w.get("duplicated"), 3)));
+  }
+  if (n("mismatch-count") > 0) {
+    out->push_back(fmt::format("{} echo replies differ from their requests, e.g. {}", n("mismatch-count"), edn_list(w.get("errors"), 2)));
+  }
+  if (n("error-count") > 0) {
+    out->push_back(fmt::format("{} counter reads impossible given the adds (ok sum {}, {} indeterminate adds), e.g. {}",
+                               n("error-count"), n("ok-add-sum"), n("indeterminate-add-count"), edn_list(w.get("errors"), 2)));
+  }
+}
+
+}  // namespace
+
+Datum Runner::net_results() const {
+  const net::NetStats& s = net_->journal().stats();
+  Datum m = Datum::map();
+  m.set("all", counts(s.all));
+  m.set("clients", counts(s.clients));
+  Datum servers = counts(s.servers);
+  servers.set("msgs-per-op", invoke_count_ > 0 ? static_cast<double>(s.servers.msg_count) / static_cast<double>(invoke_count_) : 0.0);
+  m.set("servers", std::move(servers));
+  m.set("dropped-by-partition", s.dropped_partition);
+  m.set("dropped-network-full", s.dropped_overflow);
+  m.set("valid?", true);
+  return m;
+}
+
+Datum Runner::node_error_results() const {
+  Datum m = Datum::map();
+  int64_t total = 0;
+  Datum kinds = Datum::map();
+  for (const auto& [k, v] : error_counts_) {
+    kinds.set(Datum::keyword(k), v);
+    total += v;
+  }
+  Datum ex = Datum::vector();
+  for (size_t i = 0; i < error_examples_.size() && i < 10; ++i) {
+    const ProtocolError& e = error_examples_[i];
+    Datum d = Datum::map();
+    d.set("node", e.node);
+    d.set("kind", Datum::keyword(e.kind));
+    d.set("detail", e.detail);
+    d.set("line", e.line);
+    d.set("time-ms", e.t_ns / 1'000'000);
+    ex.push(std::move(d));
+  }
+  Datum crashes = Datum::vector();
+  for (const NodeCrash& c : crashes_) {
+    Datum d = Datum::map();
+    d.set("node", c.node);
+    d.set("status", c.status);
+    d.set("time-ms", c.t_ns / 1'000'000);
+    Datum tail = Datum::vector();
+    for (const auto& l : c.stderr_tail) tail.push(l);
+    d.set("stderr-tail", std::move(tail));
+    crashes.push(std::move(d));
+  }
+  Datum setup = Datum::vector();
+  for (const auto& p : setup_problems_) setup.push(p);
+  bool bad = total > 0 || !crashes_.empty() || !setup_problems_.empty();
+  m.set("valid?", !bad);
+  m.set("protocol-error-count", total);
+  m.set("by-kind", std::move(kinds));
+  m.set("examples", std::move(ex));
+  m.set("crash-count", static_cast<int64_t>(crashes_.size()));
+  m.set("crashes", std::move(crashes));
+  m.set("setup-problems", std::move(setup));
+  m.set("lines-read", lines_from_nodes_);
+  m.set("late-replies", late_replies_);
+  m.set("messages-to-dead-nodes", to_dead_nodes_);
+  return m;
+}
+
+RunSummary Runner::finish() {
+  int64_t end_ns = now_ns();
+  if (config_.status_line) status_line(end_ns, true);
+  // Read what the nodes still had to say, then stop them.
+  for (size_t i = 0; i < procs_.size(); ++i) {
+    if (node_alive_[i] && stdout_open_[i] && procs_[i]->try_reap()) stdout_open_[i] = false;
+  }
+  check_exits();
+  for (auto& p : procs_) p->kill_and_reap();
+  // Ops still open at the end stay open: Jepsen treats them as indeterminate.
+  workload::CheckContext ctx;
+  ctx.nodes = node_names_;
+  ctx.final_phase_start_ns = final_start_ns_;
+
+  Datum results = Datum::map();
+  Datum w = workload_->check(history_, ctx);
+  Datum stats = workload::check_stats(history_);
+  Datum avail = workload::check_availability(history_, config_.availability);
+  Datum net = net_results();
+  Datum nodes = node_error_results();
+  Verdict v = Verdict::kValid;
+  for (const Datum* part : {&w, &stats, &avail, &net, &nodes}) v = workload::merge(v, workload::verdict_of(*part));
+  if (interrupted_) v = workload::merge(v, Verdict::kUnknown);
+  results.set("workload", w);
+  results.set("stats", stats);
+  results.set("availability", avail);
+  results.set("net", net);
+  results.set("node-errors", nodes);
+  if (interrupted_) results.set("interrupted", true);
+  results.set("seed", static_cast<int64_t>(config_.seed));
+  results.set("valid?", Datum::verdict(v));
+
+  std::vector<std::string> anomalies;
+  for (const auto& p : setup_problems_) anomalies.push_back(p);
+  for (const NodeCrash& c : crashes_) {
+    std::string a = fmt::format("node {} crashed at {:.1f} s ({})", c.node, static_cast<double>(c.t_ns) / 1e9, c.status);
+    for (const auto& l : c.stderr_tail) a += "\n      stderr: " + l;
+    anomalies.push_back(a);
+  }
+  for (const auto& [kind, count] : error_counts_) {
+    std::string a = fmt::format("{} protocol violation(s) of kind {}", count, kind);
+    for (const ProtocolError& e : error_examples_) {
+      if (e.kind != kind) continue;
+      a += fmt::format(", e.g. from {}: {}", e.node, e.detail);
+      if (!e.line.empty()) a += "\n      line: " + e.line;
+      break;
+    }
+    anomalies.push_back(a);
+  }
+  workload_anomalies(w, &anomalies);
+  if (workload::verdict_of(stats) == Verdict::kInvalid) {
+    for (const auto& [f, m] : stats.get("by-f")->entries()) {
+      if (m.get("ok-count")->as_int() == 0) {
+        anomalies.push_back(fmt::format("no {} operation succeeded ({} fail, {} info)", f.text(), m.get("fail-count")->as_int(),
+                                        m.get("info-count")->as_int()));
+      }
+    }
+  }
+  if (workload::verdict_of(avail) == Verdict::kInvalid) {
+    anomalies.push_back(fmt::format("availability {:.3f} below the required {}", avail.get("ok-fraction")->as_double(),
+                                    *config_.availability));
+  }
+
+  ReportInput in;
+  in.workload = workload_->name();
+  in.nodes = config_.node_count;
+  in.duration_s = static_cast<double>(end_ns) / 1e9;
+  in.ops = invoke_count_;
+  in.ok = ok_count_;
+  in.fail = fail_count_;
+  in.info = info_count_;
+  in.nemesis = config_.nemesis.empty() ? "none"
+                                       : fmt::format("{} ({} partitions)", fmt::join(config_.nemesis, ","), partitions_started_);
+  in.verdict = v;
+  bool set_workload = w.get("stable-latencies") != nullptr;
+  in.set_result = set_workload ? results.get("workload") : nullptr;
+  in.op_latency = workload::op_latencies(history_);
+  if (set_workload) {
+    std::string add_f = workload_->name() == "broadcast" ? "broadcast" : "add";
+    in.rounds = measure_rounds(history_, add_f, node_names_, node_alive_, net_->journal());
+  }
+  const Datum* servers = net.get("servers");
+  in.msgs_per_op = servers ? servers->get("msgs-per-op")->as_double() : 0;
+  in.anomalies = std::move(anomalies);
+  in.store_dir = store_->dir();
+  in.reproduce = reproduce_command(config_);
+  in.interrupted = interrupted_;
+
+  RunSummary s;
+  s.report = render_report(in);
+  if (auto st = store_->write_results(results); !st.ok()) note(st.error());
+  if (auto st = store_->write_report(s.report); !st.ok()) note(st.error());
+  store_->log(fmt::format("verdict: {}", workload::verdict_name(v)));
+  store_->flush();
+  s.results = std::move(results);
+  s.verdict = v;
+  s.store_dir = store_->dir();
+  s.duration_ns = end_ns;
+  s.op_count = invoke_count_;
+  s.interrupted = interrupted_;
+  return s;
+}
+
+}  // namespace squall::harness

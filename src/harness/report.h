@@ -1,0 +1,44 @@
+// Report: the MAELSTROM REPORT printed at the end of a run and saved as report.txt.
+//
+// Layout follows the spec's report format: nodes, duration, operations, nemesis,
+// PASS/FAIL, consistency (valid, lost and stable with percentages), latency quantiles,
+// convergence rounds against ceil(log2 n), and on failure the anomalies with examples.
+// For workloads without per-message delivery (echo, unique-ids, counters) the lost /
+// stable / rounds lines say "n/a" and the latency lines show client op latency. Pure
+// function of its input.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/convergence.h"
+#include "workload/datum.h"
+#include "workload/stats.h"
+
+namespace squall::harness {
+
+struct ReportInput {
+  std::string workload;
+  int nodes = 0;
+  double duration_s = 0;
+  int64_t ops = 0;
+  int64_t ok = 0, fail = 0, info = 0;
+  std::string nemesis;                 // "none" or "partition (3 partitions)"
+  workload::Verdict verdict = workload::Verdict::kUnknown;
+  const workload::Datum* set_result = nullptr;  // set-full result, for set workloads
+  workload::LatencySummary op_latency;
+  RoundsSummary rounds;
+  double msgs_per_op = 0;
+  std::vector<std::string> anomalies;  // each may span lines
+  std::string store_dir;
+  std::string reproduce;               // command line that replays the run
+  bool interrupted = false;
+};
+
+std::string render_report(const ReportInput& in);
+
+// ceil(log2(n)), with 0 for n <= 1.
+int expected_rounds(int n);
+
+}  // namespace squall::harness

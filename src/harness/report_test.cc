@@ -1,0 +1,58 @@
+#include "harness/report.h"
+
+#include <gtest/gtest.h>
+
+namespace squall::harness {
+namespace {
+
+TEST(Report, ExpectedRounds) {
+  EXPECT_EQ(expected_rounds(1), 0);
+  EXPECT_EQ(expected_rounds(5), 3);
+  EXPECT_EQ(expected_rounds(25), 5);
+  EXPECT_EQ(expected_rounds(32), 5);
+}
+
+TEST(Report, PassAndFailLayouts) {
+  workload::Datum set = workload::Datum::map();
+  set.set("attempt-count", 200);
+  set.set("lost-count", 0);
+  set.set("stable-count", 200);
+  workload::Datum q = workload::Datum::map();
+  q.set(workload::Datum(0), 0);
+  q.set(workload::Datum(0.5), 12);
+  q.set(workload::Datum(0.95), 40);
+  q.set(workload::Datum(0.99), 55);
+  q.set(workload::Datum(1), 60);
+  set.set("stable-latencies", q);
+  ReportInput in;
+  in.workload = "broadcast";
+  in.nodes = 5;
+  in.duration_s = 12.3;
+  in.ops = 400;
+  in.nemesis = "partition (2 partitions)";
+  in.verdict = workload::Verdict::kValid;
+  in.set_result = &set;
+  in.rounds.measured = true;
+  in.rounds.max_rounds = 3;
+  in.rounds.elements = 100;
+  in.anomalies = {"should not show"};
+  std::string r = render_report(in);
+  EXPECT_NE(r.find("MAELSTROM REPORT — broadcast"), std::string::npos);
+  EXPECT_NE(r.find("Result: PASS"), std::string::npos);
+  EXPECT_NE(r.find("Lost messages: 0 (0.0% of 200 attempted)"), std::string::npos);
+  EXPECT_NE(r.find("Stable: 200 (100.0%)"), std::string::npos);
+  EXPECT_NE(r.find("p95: 40"), std::string::npos);
+  EXPECT_NE(r.find("Status: WITHIN BOUND"), std::string::npos);
+  EXPECT_EQ(r.find("Anomalies"), std::string::npos);
+
+  in.verdict = workload::Verdict::kInvalid;
+  in.rounds.max_rounds = 4;
+  in.anomalies = {"3 acknowledged messages lost"};
+  r = render_report(in);
+  EXPECT_NE(r.find("Result: FAIL"), std::string::npos);
+  EXPECT_NE(r.find("Status: EXCEEDS BOUND"), std::string::npos);
+  EXPECT_NE(r.find("Anomalies found:\n  - 3 acknowledged messages lost"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace squall::harness

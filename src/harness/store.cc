@@ -1,0 +1,138 @@
+#include "harness/store.h"
+
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+namespace squall::harness {
+namespace fs = std::filesystem;
+using workload::Op;
+using workload::OpType;
+
+namespace {
+
+std::string wall_stamp(bool for_path) {
+  struct timeval tv;
+  ::gettimeofday(&tv, nullptr);
+  struct tm tm;
+  ::localtime_r(&tv.tv_sec, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, for_path ? "%Y%m%dT%H%M%S" : "%Y-%m-%d %H:%M:%S", &tm);
+  return fmt::format("{}{}{:03d}", buf, for_path ? "." : ",", static_cast<int>(tv.tv_usec / 1000));
+}
+
+Status relink(const fs::path& link, const fs::path& target) {
+  std::error_code ec;
+  fs::path tmp = link;
+  tmp += ".tmp" + std::to_string(::getpid());
+  fs::remove(tmp, ec);
+  fs::create_symlink(target, tmp, ec);
+  if (ec) return err("cannot create symlink " + tmp.string() + ": " + ec.message());
+  fs::rename(tmp, link, ec);  // atomic replace, even of an existing symlink
+  if (ec) return err("cannot update symlink " + link.string() + ": " + ec.message());
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::create(const std::string& root, const std::string& workload) {
+  std::error_code ec;
+  fs::path base = fs::path(root) / workload;
+  fs::create_directories(base, ec);
+  if (ec) return err("cannot create store directory " + base.string() + ": " + ec.message());
+  std::string stamp = wall_stamp(true);
+  fs::path dir = base / stamp;
+  for (int k = 1; fs::exists(dir) && k < 1000; ++k) dir = base / (stamp + "-" + std::to_string(k));
+  fs::create_directories(dir / "node-logs", ec);
+  if (ec) return err("cannot create run directory " + dir.string() + ": " + ec.message());
+
+  auto store = std::unique_ptr<Store>(new Store());
+  store->dir_ = dir.string();
+  auto open = [&](const char* name, FILE** f) -> Status {
+    *f = std::fopen((dir / name).c_str(), "w");
+    if (!*f) return err("cannot write " + (dir / name).string() + ": " + std::strerror(errno));
+    return {};
+  };
+  for (auto [name, f] : {std::pair{"history.edn", &store->history_edn_}, std::pair{"history.txt", &store->history_txt_},
+                         std::pair{"jepsen.log", &store->log_}}) {
+    if (auto s = open(name, f); !s.ok()) return err(s.error());
+  }
+  // Links are relative so the store can be moved as a whole.
+  if (auto s = relink(base / "latest", dir.filename()); !s.ok()) return err(s.error());
+  if (auto s = relink(fs::path(root) / "latest", fs::path(workload) / dir.filename()); !s.ok()) return err(s.error());
+  return store;
+}
+
+Store::~Store() {
+  for (FILE* f : {history_edn_, history_txt_, log_})
+    if (f) std::fclose(f);
+}
+
+std::string Store::node_log_path(std::string_view node) const {
+  return dir_ + "/node-logs/" + std::string(node) + ".log";
+}
+
+std::string Store::op_edn(const Op& op) {
+  std::string out = "{:type :";
+  out += workload::op_type_name(op.type);
+  out += ", :f :" + op.f;
+  out += ", :value " + workload::json_to_edn(op.value);
+  out += op.process == workload::kNemesisProcess ? std::string(", :process :nemesis")
+                                                  : ", :process " + std::to_string(op.process);
+  out += ", :time " + std::to_string(op.time_ns);
+  out += ", :index " + std::to_string(op.index);
+  if (!op.error.empty()) out += ", :error " + op.error;
+  if (op.final) out += ", :final? true";
+  out += "}";
+  return out;
+}
+
+std::string Store::op_txt(const Op& op) {
+  std::string proc = op.process == workload::kNemesisProcess ? ":nemesis" : std::to_string(op.process);
+  std::string out = fmt::format("{}\t:{}\t:{}\t{}", proc, workload::op_type_name(op.type), op.f, workload::json_to_edn(op.value));
+  if (!op.error.empty()) out += "\t" + op.error;
+  return out;
+}
+
+void Store::append_op(const Op& op) {
+  std::string edn = op_edn(op);
+  std::string txt = op_txt(op);
+  std::fprintf(history_edn_, "%s\n", edn.c_str());
+  std::fprintf(history_txt_, "%s\n", txt.c_str());
+}
+
+void Store::log(std::string_view line) {
+  std::string stamp = wall_stamp(false);
+  std::fprintf(log_, "%s %.*s\n", stamp.c_str(), static_cast<int>(line.size()), line.data());
+}
+
+void Store::flush() {
+  for (FILE* f : {history_edn_, history_txt_, log_}) std::fflush(f);
+}
+
+Status write_file_atomic(const std::string& path, std::string_view text) {
+  std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "w");
+  if (!f) return err("cannot write " + tmp + ": " + std::strerror(errno));
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = (std::fclose(f) == 0) && ok;
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) return err("cannot write " + path + ": " + std::strerror(errno));
+  return {};
+}
+
+Status Store::write_results(const workload::Datum& results) {
+  flush();
+  if (auto s = write_file_atomic(dir_ + "/results.edn", results.to_edn_pretty()); !s.ok()) return s;
+  return write_file_atomic(dir_ + "/results.json", results.to_json() + "\n");
+}
+
+Status Store::write_report(std::string_view text) { return write_file_atomic(dir_ + "/report.txt", text); }
+
+}  // namespace squall::harness

@@ -1,0 +1,73 @@
+#include "harness/store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace squall::harness {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(Store, OpRendering) {
+  workload::Op op;
+  op.type = workload::OpType::kOk;
+  op.f = "read";
+  op.value = "[1,2]";
+  op.process = 3;
+  op.time_ns = 42;
+  op.index = 7;
+  op.final = true;
+  EXPECT_EQ(Store::op_edn(op), "{:type :ok, :f :read, :value [1 2], :process 3, :time 42, :index 7, :final? true}");
+  op.type = workload::OpType::kInfo;
+  op.process = workload::kNemesisProcess;
+  op.error = "[:net-timeout]";
+  EXPECT_EQ(Store::op_txt(op), ":nemesis\t:info\t:read\t[1 2]\t[:net-timeout]");
+}
+
+TEST(Store, LayoutAndLatestLinks) {
+  fs::path root = fs::temp_directory_path() / ("squall-store-test-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  auto s = Store::create(root.string(), "echo");
+  ASSERT_TRUE(s.ok()) << s.error();
+  workload::Op op;
+  op.f = "echo";
+  op.value = "\"x\"";
+  (*s)->append_op(op);
+  (*s)->log("hello");
+  workload::Datum r = workload::Datum::map();
+  r.set("valid?", true);
+  ASSERT_TRUE((*s)->write_results(r).ok());
+  ASSERT_TRUE((*s)->write_report("REPORT").ok());
+  fs::path dir = (*s)->dir();
+  EXPECT_TRUE(fs::is_directory(dir / "node-logs"));
+  EXPECT_EQ(slurp(dir / "results.edn"), "{:valid? true}\n");
+  EXPECT_EQ(slurp(dir / "results.json"), "{\"valid?\":true}\n");
+  EXPECT_NE(slurp(dir / "history.edn").find(":f :echo"), std::string::npos);
+  EXPECT_EQ(fs::canonical(root / "latest"), fs::canonical(dir));
+  EXPECT_EQ(fs::canonical(root / "echo" / "latest"), fs::canonical(dir));
+  auto s2 = Store::create(root.string(), "echo");
+  ASSERT_TRUE(s2.ok());
+  EXPECT_NE((*s2)->dir(), (*s)->dir());
+  EXPECT_EQ(fs::canonical(root / "latest"), fs::canonical((*s2)->dir()));
+  fs::remove_all(root);
+}
+
+TEST(Store, UnwritableRootIsAnError) {
+  auto s = Store::create("/proc/squall-cannot-write-here", "echo");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().find("cannot create"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace squall::harness
