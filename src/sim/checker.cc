@@ -1,0 +1,329 @@
+#include "sim/checker.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/assert.h"
+
+namespace squall::sim {
+
+using coord::OpKind;
+using coord::ShardRecord;
+using coord::ShardStatus;
+
+namespace {
+
+bool in_range(const coord::KeyRange& r, const std::string& k) {
+  return k >= r.start && (r.end.empty() || k < r.end);
+}
+
+std::string id_str(coord::ShardId id) {
+  return coord::is_derived(id) ? fmt::format("d{:x}", id & ~coord::kDerivedBit & 0xffffff) : fmt::format("{}", id);
+}
+
+}  // namespace
+
+Checker::Checker(const SimConfig& cfg, const GroundTruth* truth, const FindingsStore* findings, Stats* stats)
+    : cfg_(&cfg), truth_(truth), findings_(findings), stats_(stats) {}
+
+void Checker::begin(const coord::Request* request, int64_t now_ms) {
+  request_ = request;
+  now_ms_ = now_ms;
+}
+
+void Checker::fail(Invariant inv, std::string detail) {
+  ++stats_->violations[static_cast<size_t>(inv)];
+  violations_.push_back(Violation{inv, now_ms_, std::move(detail)});
+}
+
+const ShardRecord* Checker::shard(coord::ShardId id) const {
+  auto it = shards_.find(id);
+  return it == shards_.end() ? nullptr : &it->second.rec;
+}
+
+bool Checker::all_finished() const {
+  for (coord::ShardId id : ids_) {
+    ShardStatus s = shards_.at(id).rec.status;
+    if (s != ShardStatus::Done && s != ShardStatus::Split) return false;
+  }
+  return true;
+}
+
+void Checker::model_assertion(const char* what, int64_t now_ms) {
+  now_ms_ = now_ms;
+  fail(Invariant::ModelAssertion, what);
+}
+
+// S4 and S6 on one record, written from the invariant list.
+void Checker::check_record(const ShardRecord& r) {
+  stats_->count_check(Invariant::S4RecordInvariants);
+  stats_->count_check(Invariant::S6CursorInBounds);
+  const std::string who = id_str(r.id);
+  if ((r.status == ShardStatus::Parked) != !r.park_reason.empty())
+    fail(Invariant::S4RecordInvariants, "shard " + who + ": park_reason set iff Parked is broken");
+  if (r.status != ShardStatus::Active && r.lease.has_value())
+    fail(Invariant::S4RecordInvariants, "shard " + who + ": terminal shard holds a lease");
+  if (r.fence < 1) fail(Invariant::S4RecordInvariants, "shard " + who + ": fence below 1");
+  if (r.status == ShardStatus::Split && r.spawned.empty())
+    fail(Invariant::S4RecordInvariants, "shard " + who + ": Split without spawned children");
+  if (coord::is_derived(r.id) != r.parent.has_value())
+    fail(Invariant::S4RecordInvariants, "shard " + who + ": parent set iff derived id is broken");
+  std::vector<coord::OpId> ops;
+  for (size_t i = 0; i < r.op_log.size(); ++i) ops.push_back(r.op_log.at(i).op_id);
+  std::sort(ops.begin(), ops.end());
+  if (ops.size() > coord::kOpLogCapacity || std::adjacent_find(ops.begin(), ops.end()) != ops.end())
+    fail(Invariant::S4RecordInvariants, "shard " + who + ": op-log unbounded or holds a duplicate op_id");
+  if (!r.cursor.last_key.empty() && !in_range(r.spec, r.cursor.last_key))
+    fail(Invariant::S6CursorInBounds,
+         fmt::format("shard {}: cursor {} outside [{}, {})", who, r.cursor.last_key, r.spec.start, r.spec.end));
+}
+
+void Checker::check_transition(const Shadow& before_shadow, const ShardRecord& after) {
+  const ShardRecord& before = before_shadow.rec;
+  const OpKind kind = coord::kind_of(*request_);
+  const std::string who = id_str(after.id);
+  const char* op = coord::to_string(kind);
+
+  // Zombie rejection: a lease-gated write must come from the current holder, with the
+  // current fence, before the deadline.
+  if (const coord::LeaseToken* l = coord::lease_of(*request_); l != nullptr && l->ref.shard == after.id) {
+    stats_->count_check(Invariant::ZombieRejection);
+    const bool holder = before.lease.has_value() && before.lease->owner == l->owner;
+    if (l->fence != before.fence || !holder || !before.lease->live_at(now_ms_)) {
+      fail(Invariant::ZombieRejection,
+           fmt::format("{} on shard {} by worker {} with fence {} was applied; record fence {}, holder {}, {}", op,
+                       who, l->owner, l->fence, before.fence,
+                       before.lease ? fmt::format("{}", before.lease->owner) : std::string("none"),
+                       before.lease && before.lease->live_at(now_ms_) ? "live" : "expired"));
+    }
+  }
+  // S1: a new grant while another worker's lease is live.
+  stats_->count_check(Invariant::S1MutualExclusion);
+  const bool new_grant = after.lease.has_value() &&
+                         (after.fence != before.fence || !before.lease || before.lease->owner != after.lease->owner);
+  if (new_grant && before.lease.has_value() && before.lease->live_at(now_ms_) &&
+      before.lease->owner != after.lease->owner) {
+    fail(Invariant::S1MutualExclusion,
+         fmt::format("shard {}: worker {} granted a lease while worker {}'s lease is live until {}ms", who,
+                     after.lease->owner, before.lease->owner, before.lease->deadline_ms));
+  }
+  // S2: fences never decrease, and only acquire, claim_next and unpark raise them.
+  stats_->count_check(Invariant::S2FenceMonotonic);
+  if (after.fence < before.fence) {
+    fail(Invariant::S2FenceMonotonic, fmt::format("shard {}: fence fell from {} to {}", who, before.fence, after.fence));
+  } else if (after.fence != before.fence && kind != OpKind::Acquire && kind != OpKind::ClaimNext &&
+             kind != OpKind::Unpark) {
+    fail(Invariant::S2FenceMonotonic, fmt::format("shard {}: {} changed the fence", who, op));
+  }
+  // S3: Done and Split are final; Parked → Active only by unpark, raising the fence.
+  stats_->count_check(Invariant::S3TerminalIrreversible);
+  if ((before.status == ShardStatus::Done || before.status == ShardStatus::Split) &&
+      (after.status != before.status || after.cursor != before.cursor || !(after.spec == before.spec))) {
+    fail(Invariant::S3TerminalIrreversible,
+         fmt::format("shard {}: {} shard changed by {}", who, coord::to_string(before.status), op));
+  }
+  if (before.status == ShardStatus::Parked && after.status != ShardStatus::Parked &&
+      (kind != OpKind::Unpark || after.status != ShardStatus::Active || after.fence <= before.fence)) {
+    fail(Invariant::S3TerminalIrreversible, fmt::format("shard {}: left Parked via {}", who, op));
+  }
+  // S5: cursors never move backwards.
+  stats_->count_check(Invariant::S5CursorMonotonic);
+  if (!before.cursor.last_key.empty() && after.cursor.last_key < before.cursor.last_key) {
+    fail(Invariant::S5CursorMonotonic, fmt::format("shard {}: cursor moved back from {} to {} by {}", who,
+                                                   before.cursor.last_key, after.cursor.last_key, op));
+  }
+}
+
+void Checker::note_op_applied(Shadow* s, coord::OpId op_id) {
+  stats_->count_check(Invariant::ExactlyOnceOps);
+  for (uint8_t i = 0; i < s->recent_size; ++i) {
+    if (s->recent_ops[(s->recent_head + i) % s->recent_ops.size()] == op_id) {
+      fail(Invariant::ExactlyOnceOps,
+           fmt::format("shard {}: op {:x} ({}) applied twice", id_str(s->rec.id), op_id,
+                       coord::to_string(coord::kind_of(*request_))));
+      return;
+    }
+  }
+  if (s->recent_size < s->recent_ops.size()) {
+    s->recent_ops[(s->recent_head + s->recent_size) % s->recent_ops.size()] = op_id;
+    ++s->recent_size;
+  } else {
+    s->recent_ops[s->recent_head] = op_id;
+    s->recent_head = static_cast<uint8_t>((s->recent_head + 1) % s->recent_ops.size());
+  }
+}
+
+void Checker::check_new_shard(const ShardRecord& r) {
+  check_record(r);
+  stats_->count_check(Invariant::S2FenceMonotonic);
+  if (r.status != ShardStatus::Active || r.lease.has_value() || r.fence != 1)
+    fail(Invariant::S2FenceMonotonic, "shard " + id_str(r.id) + ": created in a state other than Active, unleased, fence 1");
+}
+
+void Checker::check_split_coverage(const ShardRecord& parent) {
+  stats_->count_check(Invariant::S7SplitCoverage);
+  std::vector<coord::KeyRange> kids;
+  for (const auto& s : parent.spawned) {
+    if (s.kind != coord::SpawnKind::Child) continue;
+    const ShardRecord* c = shard(s.id);
+    if (c == nullptr) {
+      fail(Invariant::S7SplitCoverage, "shard " + id_str(parent.id) + ": child " + id_str(s.id) + " does not exist");
+      return;
+    }
+    if (c->parent != parent.id) {
+      fail(Invariant::S7SplitCoverage, "shard " + id_str(s.id) + ": does not point back to its parent");
+      return;
+    }
+    kids.push_back(c->spec);
+  }
+  std::sort(kids.begin(), kids.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+  bool ok = !kids.empty() && kids.front().start == parent.spec.start && kids.back().end == parent.spec.end;
+  for (size_t i = 0; ok && i + 1 < kids.size(); ++i) ok = !kids[i].end.empty() && kids[i].end == kids[i + 1].start;
+  if (!ok) {
+    std::string layout;
+    for (const auto& k : kids) layout += fmt::format(" [{}, {})", k.start, k.end);
+    fail(Invariant::S7SplitCoverage, fmt::format("shard {} [{}, {}): children do not tile it:{}", id_str(parent.id),
+                                                 parent.spec.start, parent.spec.end, layout));
+  }
+}
+
+// Across the run, the leaves (non-Split shards) tile the union of the roots.
+void Checker::check_leaf_tiling() {
+  stats_->count_check(Invariant::S7SplitCoverage);
+  if (!run_) return;
+  std::vector<coord::KeyRange> leaves;
+  for (coord::ShardId id : ids_) {
+    const ShardRecord& r = shards_.at(id).rec;
+    if (r.status != ShardStatus::Split) leaves.push_back(r.spec);
+  }
+  std::vector<coord::KeyRange> roots = run_->roots;
+  auto by_start = [](const auto& a, const auto& b) { return a.start < b.start; };
+  std::sort(leaves.begin(), leaves.end(), by_start);
+  std::sort(roots.begin(), roots.end(), by_start);
+  // Walk both lists; within each maximal contiguous stretch of roots the leaves must
+  // follow each other without gap or overlap.
+  size_t li = 0;
+  for (size_t ri = 0; ri < roots.size(); ++ri) {
+    const coord::KeyRange& root = roots[ri];
+    std::string pos = root.start;
+    while (li < leaves.size() && (root.end.empty() || leaves[li].start < root.end)) {
+      if (leaves[li].start != pos) {
+        fail(Invariant::S7SplitCoverage,
+             fmt::format("leaf shards leave a gap or overlap at {} (next leaf starts at {})", pos, leaves[li].start));
+        return;
+      }
+      pos = leaves[li].end;
+      ++li;
+      if (pos.empty()) break;
+    }
+    if (pos != root.end) {
+      fail(Invariant::S7SplitCoverage, fmt::format("leaf shards do not reach the root end {} (stop at {})", root.end, pos));
+      return;
+    }
+  }
+  if (li != leaves.size()) fail(Invariant::S7SplitCoverage, "a leaf shard lies outside every root range");
+}
+
+void Checker::check_done_shard(const ShardRecord& r) {
+  stats_->count_check(Invariant::EndToEnd);
+  auto [lo, hi] = truth_->within(r.spec);
+  for (size_t i = lo; i < hi; ++i) {
+    const Item& item = truth_->items()[i];
+    if (truth_->processed(i) == 0) {
+      fail(Invariant::EndToEnd, fmt::format("shard {} is Done but item {} was never processed", id_str(r.id), item.key));
+      return;
+    }
+    if (item.finding && findings_->copies(i) != 1) {
+      fail(Invariant::EndToEnd, fmt::format("shard {} is Done but the finding of {} is committed {} times",
+                                            id_str(r.id), item.key, findings_->copies(i)));
+      return;
+    }
+  }
+}
+
+void Checker::on_commit(const coord::Txn& txn) {
+  SQ_ASSERT_MSG(request_ != nullptr, "commit outside a request");
+  const OpKind kind = coord::kind_of(*request_);
+  const coord::ShardId target = coord::target_shard(*request_);
+  const coord::OpId op_id = coord::op_id_of(*request_);
+  bool ranges_changed = false;
+
+  for (const auto& run : txn.run_puts) {
+    stats_->count_check(Invariant::S8RunTerminal);
+    if (run_ && run_->status == coord::RunStatus::Done && run.status != coord::RunStatus::Done)
+      fail(Invariant::S8RunTerminal, "the run left Done");
+    if (run_ && run_->roots != run.roots) ranges_changed = true;
+    run_ = run;
+  }
+  std::vector<coord::ShardId> split_parents;
+  for (const auto& rec : txn.shard_puts) {
+    stats_->count_check(Invariant::S8RunTerminal);
+    if (run_ && run_->status == coord::RunStatus::Done)
+      fail(Invariant::S8RunTerminal, "shard " + id_str(rec.id) + " changed after the run finished");
+    auto it = shards_.find(rec.id);
+    if (it == shards_.end()) {
+      check_new_shard(rec);
+      Shadow s;
+      s.rec = rec;
+      shards_.emplace(rec.id, std::move(s));
+      ids_.push_back(rec.id);
+      ranges_changed = true;
+      continue;
+    }
+    Shadow& s = it->second;
+    check_transition(s, rec);
+    check_record(rec);
+    if (rec.status == ShardStatus::Done && s.rec.status != ShardStatus::Done) check_done_shard(rec);
+    if (!(rec.spec == s.rec.spec)) ranges_changed = true;
+    if (rec.status == ShardStatus::Split && s.rec.status != ShardStatus::Split) split_parents.push_back(rec.id);
+    const bool logged_kind = kind == OpKind::Checkpoint || kind == OpKind::Complete || kind == OpKind::Park ||
+                             kind == OpKind::SplitReplace || kind == OpKind::SplitResidual || kind == OpKind::Unpark;
+    if (logged_kind && rec.id == target) note_op_applied(&s, op_id);
+    s.rec = rec;
+  }
+  if (kind == OpKind::ClaimNext) {
+    stats_->count_check(Invariant::S9ClaimCooldown);
+    const auto& claim = std::get<coord::ClaimNextOp>(*request_);
+    auto it = last_claim_ms_.find(claim.worker);
+    if (it != last_claim_ms_.end() && now_ms_ < it->second + cfg_->claim_cooldown_ms)
+      fail(Invariant::S9ClaimCooldown, fmt::format("worker {} claimed at {}ms, {}ms after its previous claim", claim.worker,
+                                                   now_ms_, now_ms_ - it->second));
+    last_claim_ms_[claim.worker] = now_ms_;
+  }
+  for (coord::ShardId p : split_parents) check_split_coverage(shards_.at(p).rec);
+  if (ranges_changed) check_leaf_tiling();
+}
+
+void Checker::check_final(int64_t now_ms) {
+  now_ms_ = now_ms;
+  stats_->count_check(Invariant::Liveness);
+  for (coord::ShardId id : ids_) {
+    const ShardRecord& r = shards_.at(id).rec;
+    if (r.status != ShardStatus::Done && r.status != ShardStatus::Split) {
+      fail(Invariant::Liveness, fmt::format("shard {} is still {} after the liveness phase", id_str(id),
+                                            coord::to_string(r.status)));
+      return;
+    }
+  }
+  if (!run_ || run_->status != coord::RunStatus::Done) {
+    fail(Invariant::Liveness, "the run did not finish after the liveness phase");
+    return;
+  }
+  stats_->count_check(Invariant::EndToEnd);
+  const auto& items = truth_->items();
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (truth_->processed(i) == 0) {
+      fail(Invariant::EndToEnd, "item " + items[i].key + " was never processed");
+      return;
+    }
+    const uint32_t want = items[i].finding ? 1 : 0;
+    if (findings_->copies(i) != want) {
+      fail(Invariant::EndToEnd, fmt::format("finding of {}: committed {} times, ground truth says {}", items[i].key,
+                                            findings_->copies(i), want));
+      return;
+    }
+  }
+}
+
+}  // namespace squall::sim

@@ -1,0 +1,56 @@
+#include "sim/config.h"
+
+#include "core/assert.h"
+
+namespace squall::sim {
+
+FaultPlan fault_plan_for_level(int level) {
+  SQ_ASSERT(level >= 1 && level <= 3);
+  FaultPlan p;
+  if (level == 1) return p;
+  p.msg_loss_ppm = 20'000;
+  p.msg_dup_ppm = 20'000;
+  p.msg_delay_ppm = 50'000;
+  p.msg_delay_extra_ms_max = 250;
+  p.partition_ppm = 1'500;
+  p.pause_ppm = 1'000;
+  p.time_jump_ppm = 400;
+  p.skew_ppm = 1'500;
+  p.lease_expiry_ppm = 1'000;
+  if (level == 2) return p;
+  p.crash_ppm = 800;
+  p.replay_ppm = 3'000;
+  p.commit_fail_ppm = 15'000;
+  p.commit_ambiguous_ppm = 15'000;
+  return p;
+}
+
+const char* level_name(int level) {
+  switch (level) {
+    case 1: return "sunny";
+    case 2: return "stormy";
+    case 3: return "radioactive";
+  }
+  return "?";
+}
+
+std::vector<std::string_view> all_mutation_names() {
+  std::vector<std::string_view> names = coord::model_mutation_names();
+  names.push_back("checkpoint-before-commit");
+  names.push_back("non-idempotent-findings");
+  return names;
+}
+
+bool apply_mutation(std::string_view name, SimConfig* cfg) {
+  if (name == "checkpoint-before-commit") {
+    cfg->sim_mutations.checkpoint_before_commit = true;
+  } else if (name == "non-idempotent-findings") {
+    cfg->sim_mutations.non_idempotent_findings = true;
+  } else if (!coord::set_model_mutation(name, &cfg->mutations)) {
+    return false;
+  }
+  cfg->mutation_name = std::string(name);
+  return true;
+}
+
+}  // namespace squall::sim

@@ -1,0 +1,52 @@
+// FaultyStore: a RecordStore wrapper that injects backend faults at level 3 — commits
+// refused before applying (Unavailable) and ambiguous commits (Indeterminate, applied or
+// not with equal odds) — and reports every commit that was really applied to an
+// observer (the invariant checker), which therefore sees the ground truth even when the
+// caller cannot. Not thread-safe.
+#pragma once
+
+#include "coord/memory_store.h"
+#include "core/rng.h"
+#include "sim/config.h"
+#include "sim/stats.h"
+
+namespace squall::sim {
+
+class CommitObserver {
+ public:
+  virtual ~CommitObserver() = default;
+  // Called after `txn` has been applied to the inner store.
+  virtual void on_commit(const coord::Txn& txn) = 0;
+};
+
+class FaultyStore final : public coord::RecordStore {
+ public:
+  FaultyStore(coord::MemoryStore* inner, Rng rng, const FaultPlan& plan, Stats* stats, CommitObserver* observer)
+      : inner_(inner), rng_(rng), plan_(plan), stats_(stats), observer_(observer) {}
+
+  void set_faults(bool on) { faults_ = on; }
+
+  coord::StoreStatus get_run(coord::RunId run, coord::RunRecord* out, coord::Revision* rev) override {
+    return inner_->get_run(run, out, rev);
+  }
+  coord::StoreStatus get_shard(coord::RunId run, coord::ShardId s, coord::ShardRecord* out,
+                               coord::Revision* rev) override {
+    return inner_->get_shard(run, s, out, rev);
+  }
+  coord::StoreStatus scan_shards(coord::RunId run, coord::ShardVisitor* v) override {
+    return inner_->scan_shards(run, v);
+  }
+  coord::StoreStatus commit(const coord::Txn& txn) override;
+
+ private:
+  coord::StoreStatus apply(const coord::Txn& txn);
+
+  coord::MemoryStore* inner_;
+  Rng rng_;
+  FaultPlan plan_;
+  Stats* stats_;
+  CommitObserver* observer_;
+  bool faults_ = false;
+};
+
+}  // namespace squall::sim

@@ -1,0 +1,66 @@
+// GroundTruth: the items a simulated run must process and which of them hold findings;
+// FindingsStore: the data plane where workers commit findings (content-addressed, so a
+// re-processed item's findings are absorbed, not duplicated).
+//
+// Root shard i covers item numbers [i*1000, (i+1)*1000) as keys "k%07d"; the first root
+// starts unbounded ("") and the last ends unbounded, so the roots tile the whole key
+// space. Items are a seeded random subset. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "coord/types.h"
+#include "core/rng.h"
+
+namespace squall::sim {
+
+struct Item {
+  std::string key;
+  bool finding = false;
+};
+
+class GroundTruth {
+ public:
+  GroundTruth(Rng* rng, int roots);
+
+  std::string key_of(uint32_t number) const;
+  const coord::KeyRange& root_range(int i) const { return roots_[static_cast<size_t>(i)]; }
+  int root_count() const { return static_cast<int>(roots_.size()); }
+  const std::vector<Item>& items() const { return items_; }
+  size_t finding_count() const { return findings_; }
+
+  // Index of the first item with key > after (or >= range.start when after is empty),
+  // clipped to range; returns [first, last) of the item indices inside range after it.
+  std::pair<size_t, size_t> remaining(const coord::KeyRange& range, const std::string& after) const;
+  // All items in range: [first, last).
+  std::pair<size_t, size_t> within(const coord::KeyRange& range) const;
+
+  // Processing counters (at-least-once: may exceed 1).
+  void mark_processed(size_t item) { ++processed_[item]; }
+  uint32_t processed(size_t item) const { return processed_[item]; }
+
+ private:
+  std::vector<coord::KeyRange> roots_;
+  std::vector<Item> items_;  // sorted by key
+  std::vector<uint32_t> processed_;
+  size_t findings_ = 0;
+};
+
+class FindingsStore {
+ public:
+  FindingsStore(size_t items, bool non_idempotent) : copies_(items, 0), non_idempotent_(non_idempotent) {}
+  // Writes the finding of item `i`; content-addressed, so a second write is absorbed
+  // (unless the non-idempotent mutation is on). Returns true if it was a duplicate.
+  bool write(size_t i);
+  uint32_t copies(size_t i) const { return copies_[i]; }
+  uint64_t deduplicated() const { return deduplicated_; }
+
+ private:
+  std::vector<uint32_t> copies_;
+  bool non_idempotent_;
+  uint64_t deduplicated_ = 0;
+};
+
+}  // namespace squall::sim

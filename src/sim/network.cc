@@ -1,0 +1,77 @@
+#include "sim/network.h"
+
+#include "core/assert.h"
+
+namespace squall::sim {
+
+Network::Network(Rng rng, const SimConfig& cfg, const FaultPlan& plan, Stats* stats, int nodes)
+    : rng_(rng), cfg_(&cfg), plan_(plan), stats_(stats),
+      cut_to_coord_until_(static_cast<size_t>(nodes), 0), cut_from_coord_until_(static_cast<size_t>(nodes), 0) {}
+
+void Network::push(Message m) {
+  if (queue_.size() >= kInFlightMax) {
+    stats_->count_fault(Fault::MsgLoss);
+    return;
+  }
+  m.seq = seq_++;
+  queue_.push(std::move(m));
+}
+
+void Network::send(Message m, int64_t now_ms, bool faults) {
+  m.deliver_at_ms = now_ms + rng_.range(cfg_->net_delay_ms_min, cfg_->net_delay_ms_max);
+  if (faults) {
+    if (rng_.chance(plan_.msg_loss_ppm, kPpm)) {
+      stats_->count_fault(Fault::MsgLoss);
+      return;
+    }
+    if (rng_.chance(plan_.msg_delay_ppm, kPpm)) {
+      stats_->count_fault(Fault::MsgDelay);
+      m.deliver_at_ms += rng_.range(1, plan_.msg_delay_extra_ms_max);
+    }
+    if (rng_.chance(plan_.msg_dup_ppm, kPpm)) {
+      stats_->count_fault(Fault::MsgDuplicate);
+      Message copy = m;
+      copy.deliver_at_ms += rng_.range(0, cfg_->net_delay_ms_max * 4);
+      push(std::move(copy));
+    }
+  }
+  push(std::move(m));
+}
+
+void Network::requeue(Message m, int64_t at_ms) {
+  m.deliver_at_ms = at_ms;
+  push(std::move(m));
+}
+
+bool Network::link_up(int from, int to, int64_t now_ms) const {
+  if (from != kCoordinatorNode && to == kCoordinatorNode)
+    return now_ms >= cut_to_coord_until_[static_cast<size_t>(from)];
+  if (from == kCoordinatorNode && to != kCoordinatorNode)
+    return now_ms >= cut_from_coord_until_[static_cast<size_t>(to)];
+  return true;
+}
+
+bool Network::pop_due(int64_t now_ms, Message* out) {
+  while (!queue_.empty() && queue_.top().deliver_at_ms <= now_ms) {
+    // Moving out of top() is safe: the ordering keys are integers the move leaves intact.
+    Message m = std::move(const_cast<Message&>(queue_.top()));
+    queue_.pop();
+    if (!link_up(m.from, m.to, now_ms)) continue;  // lost to a partition
+    *out = std::move(m);
+    return true;
+  }
+  return false;
+}
+
+void Network::cut(int worker, int64_t until_ms, bool to_coordinator, bool from_coordinator) {
+  SQ_ASSERT(worker > 0 && static_cast<size_t>(worker) < cut_to_coord_until_.size());
+  if (to_coordinator) cut_to_coord_until_[static_cast<size_t>(worker)] = until_ms;
+  if (from_coordinator) cut_from_coord_until_[static_cast<size_t>(worker)] = until_ms;
+}
+
+void Network::heal() {
+  for (auto& t : cut_to_coord_until_) t = 0;
+  for (auto& t : cut_from_coord_until_) t = 0;
+}
+
+}  // namespace squall::sim

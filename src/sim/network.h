@@ -1,0 +1,87 @@
+// Network: the simulated network between workers, the admin and the coordinator node
+// (which also hosts the findings store).
+//
+// Messages are delivered in (deliver_at, send sequence) order, so a run is
+// deterministic. Under faults a message may be lost, duplicated, or delayed (which
+// reorders it); a worker's links to the coordinator can be cut in either direction
+// until a given time (checked at delivery, so messages in flight are lost too).
+// Bounded: at most kInFlightMax messages (excess are dropped as losses, counted).
+// Node 0 is the coordinator; 1..W are workers; W+1 is the admin. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <queue>
+#include <variant>
+#include <vector>
+
+#include "coord/ops.h"
+#include "core/rng.h"
+#include "sim/config.h"
+#include "sim/stats.h"
+
+namespace squall::sim {
+
+inline constexpr int kCoordinatorNode = 0;
+inline constexpr size_t kInFlightMax = 1 << 16;
+
+struct CoordRequestMsg {
+  coord::Request request;
+};
+struct CoordReplyMsg {
+  coord::Reply reply;
+};
+struct CommitMsg {
+  std::vector<uint32_t> items;  // item indices whose findings are written
+};
+struct CommitAckMsg {};
+
+using Body = std::variant<CoordRequestMsg, CoordReplyMsg, CommitMsg, CommitAckMsg>;
+
+struct Message {
+  int from = 0;
+  int to = 0;
+  uint64_t req_id = 0;
+  int64_t deliver_at_ms = 0;
+  uint64_t seq = 0;
+  Body body;
+};
+
+class Network {
+ public:
+  Network(Rng rng, const SimConfig& cfg, const FaultPlan& plan, Stats* stats, int nodes);
+
+  // Sends a message now; `faults` says whether network faults may hit it.
+  void send(Message m, int64_t now_ms, bool faults);
+  // Re-inserts a message to be delivered at at_ms (used for paused recipients and for
+  // stale replays), without faults.
+  void requeue(Message m, int64_t at_ms);
+  // Pops the next message due at or before now_ms whose link is up; messages on a cut
+  // link are dropped (counted as partition losses by the caller's stats).
+  bool pop_due(int64_t now_ms, Message* out);
+
+  void cut(int worker, int64_t until_ms, bool to_coordinator, bool from_coordinator);
+  void heal();
+  bool link_up(int from, int to, int64_t now_ms) const;
+  size_t in_flight() const { return queue_.size(); }
+  // Delivery time of the earliest message in flight (INT64_MAX if none).
+  int64_t next_time() const { return queue_.empty() ? INT64_MAX : queue_.top().deliver_at_ms; }
+
+ private:
+  struct Later {
+    bool operator()(const Message& a, const Message& b) const {
+      return a.deliver_at_ms != b.deliver_at_ms ? a.deliver_at_ms > b.deliver_at_ms : a.seq > b.seq;
+    }
+  };
+  void push(Message m);
+
+  Rng rng_;
+  const SimConfig* cfg_;
+  FaultPlan plan_;
+  Stats* stats_;
+  std::priority_queue<Message, std::vector<Message>, Later> queue_;
+  std::vector<int64_t> cut_to_coord_until_;    // per node
+  std::vector<int64_t> cut_from_coord_until_;  // per node
+  uint64_t seq_ = 0;
+};
+
+}  // namespace squall::sim

@@ -1,0 +1,371 @@
+#include "sim/simulator.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/assert.h"
+#include "sim/describe.h"
+
+namespace squall::sim {
+
+namespace {
+
+constexpr size_t kRecentRequests = 64;
+
+GroundTruth make_truth(const Rng& root, int shards) {
+  Rng r = root.fork("truth");
+  return GroundTruth(&r, shards);
+}
+
+Outcome outcome_of(const coord::Reply& r) {
+  if (r.ok()) return r->replayed ? Outcome::Replayed : Outcome::Ok;
+  switch (r.code()) {
+    case coord::CoordErrc::Unavailable:
+    case coord::CoordErrc::Indeterminate:
+    case coord::CoordErrc::Contention: return Outcome::BackendError;
+    default: return Outcome::Rejected;
+  }
+}
+
+}  // namespace
+
+Simulator::Simulator(const SimConfig& cfg, uint64_t seed, const TraceOptions& trace)
+    : cfg_(cfg),
+      seed_(seed),
+      plan_(fault_plan_for_level(cfg.level)),
+      trace_(trace.enabled ? Trace(trace.tail_lines, trace.sink) : Trace()),
+      root_(seed),
+      fault_rng_(root_.fork("faults")),
+      truth_(make_truth(root_, cfg.shards)),
+      findings_(truth_.items().size(), cfg.sim_mutations.non_idempotent_findings),
+      checker_(cfg_, &truth_, &findings_, &stats_),
+      store_(&memory_, root_.fork("store"), plan_, &stats_, &checker_),
+      coord_(&store_, cfg.mutations, coord::InvariantPolicy::Report),
+      net_(root_.fork("network"), cfg_, plan_, &stats_, cfg.workers + 2) {
+  SQ_ASSERT(cfg.workers >= 2 && cfg.workers <= 64);
+  SQ_ASSERT(cfg.shards >= 1 && cfg.shards <= 1000);
+  cfg_.seed = seed;
+  for (int i = 0; i <= cfg.workers; ++i) {
+    SimWorker w;
+    w.node = i + 1;
+    w.id = static_cast<coord::WorkerId>(i + 1);
+    w.rng = root_.fork(fmt::format("worker-{}", i + 1));
+    w.admin = i == cfg.workers;
+    workers_.push_back(std::move(w));
+  }
+}
+
+coord::Reply Simulator::apply(const coord::Request& req, int from_node) {
+  checker_.begin(&req, now_ms_);
+  coord::Reply reply = coord_.apply(req, now_ms_);
+  checker_.end();
+  ++stats_.coord_ops;
+  stats_.count_op(coord::kind_of(req), outcome_of(reply));
+  if (coord_.invariant_violations() != model_violations_seen_) {
+    model_violations_seen_ = coord_.invariant_violations();
+    checker_.model_assertion(coord_.first_violation(), now_ms_);
+  }
+  if (trace_.enabled()) {
+    trace(fmt::format("coord <- {} {} => {}", from_node == 0 ? std::string("setup") : fmt::format("n{}", from_node),
+                      describe(req), describe(reply)));
+  }
+  return reply;
+}
+
+void Simulator::setup() {
+  trace(fmt::format("seed {} level {} ({}) workers {} shards {} steps {}{}", seed_, cfg_.level, level_name(cfg_.level),
+                    cfg_.workers, cfg_.shards, cfg_.steps,
+                    cfg_.mutation_name.empty() ? std::string() : " mutation " + cfg_.mutation_name));
+  coord::CreateRunOp create{kTenant, kRun, coord::RunConfig{cfg_.lease_duration_ms, cfg_.claim_cooldown_ms}};
+  SQ_ASSERT(apply(coord::Request{create}, 0).ok());
+  coord::RegisterShardsOp reg{kTenant, kRun, {}, 1};
+  for (int i = 0; i < truth_.root_count(); ++i)
+    reg.shards.push_back(coord::RootSpec{static_cast<coord::ShardId>(i + 1), truth_.root_range(i)});
+  SQ_ASSERT(apply(coord::Request{reg}, 0).ok());
+}
+
+// acquire → expire → another worker acquires → the first one's stale checkpoint must be
+// rejected; then the first re-acquires and a write from its older tenure (same owner,
+// older fence) must be rejected too.
+void Simulator::preamble() {
+  trace("preamble: zombie scenario on s1");
+  const coord::ShardRef s1{kTenant, kRun, 1};
+  const coord::WorkerId a = workers_[0].id;
+  const coord::WorkerId b = workers_[1].id;
+  auto first = apply(coord::Request{coord::AcquireOp{s1, a}}, workers_[0].node);
+  SQ_ASSERT(first.ok());
+  const uint64_t old_fence = first->fence;
+  auto [lo, hi] = truth_.within(truth_.root_range(0));
+  const std::string key = lo < hi ? truth_.items()[lo].key : truth_.root_range(0).end;
+  now_ms_ += cfg_.lease_duration_ms;
+  SQ_ASSERT(apply(coord::Request{coord::AcquireOp{s1, b}}, workers_[1].node).ok());
+  coord::CheckpointOp stale{coord::LeaseToken{s1, a, old_fence}, coord::Cursor{key, "zombie"}, 0xdead0001};
+  (void)apply(coord::Request{stale}, workers_[0].node);
+  if (violated()) return;
+  now_ms_ += cfg_.lease_duration_ms;
+  SQ_ASSERT(apply(coord::Request{coord::AcquireOp{s1, a}}, workers_[0].node).ok());
+  stale.op_id = 0xdead0002;
+  (void)apply(coord::Request{stale}, workers_[0].node);
+  now_ms_ += cfg_.lease_duration_ms;
+}
+
+bool Simulator::may_split() const {
+  return safety_ && checker_.shard_ids().size() < static_cast<size_t>(cfg_.shards * cfg_.shards_max_factor);
+}
+
+namespace {
+
+constexpr Fault kScheduledFaults[] = {Fault::Partition, Fault::Pause,  Fault::TimeJump,   Fault::ClockSkew,
+                                      Fault::LeaseExpiry, Fault::Crash, Fault::StaleReplay};
+
+uint32_t ppm_of(const FaultPlan& p, Fault f) {
+  switch (f) {
+    case Fault::Partition: return p.partition_ppm;
+    case Fault::Pause: return p.pause_ppm;
+    case Fault::TimeJump: return p.time_jump_ppm;
+    case Fault::ClockSkew: return p.skew_ppm;
+    case Fault::LeaseExpiry: return p.lease_expiry_ppm;
+    case Fault::Crash: return p.crash_ppm;
+    case Fault::StaleReplay: return p.replay_ppm;
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+void Simulator::schedule_faults() {
+  for (auto& t : next_fault_ms_) t = INT64_MAX;
+  for (Fault f : kScheduledFaults) {
+    const uint32_t ppm = ppm_of(plan_, f);
+    if (ppm == 0) continue;
+    const int64_t mean_ticks = std::max<int64_t>(1, kPpm / ppm);
+    next_fault_ms_[static_cast<size_t>(f)] = now_ms_ + cfg_.tick_ms * fault_rng_.range(1, 2 * mean_ticks - 1);
+  }
+}
+
+void Simulator::inject_faults() {
+  if (!faults_on()) return;
+  Rng& r = fault_rng_;
+  const int64_t lease = cfg_.lease_duration_ms;
+  auto pick = [&]() -> SimWorker& { return workers_[r.below(static_cast<uint64_t>(cfg_.workers))]; };
+  for (Fault f : kScheduledFaults) {
+    int64_t& due = next_fault_ms_[static_cast<size_t>(f)];
+    if (due > now_ms_) continue;
+    const int64_t mean_ticks = std::max<int64_t>(1, kPpm / ppm_of(plan_, f));
+    due = now_ms_ + cfg_.tick_ms * r.range(1, 2 * mean_ticks - 1);
+    switch (f) {
+      case Fault::Partition: {
+        SimWorker& w = pick();
+        const int64_t until = now_ms_ + r.range(20, 2 * lease);
+        const uint64_t dir = r.below(3);
+        net_.cut(w.node, until, dir != 2, dir != 1);
+        stats_.count_fault(f);
+        trace(fmt::format("FAULT partition n{} {} coordinator until {}ms", w.node,
+                          dir == 0 ? "<->" : (dir == 1 ? "->" : "<-"), until));
+        break;
+      }
+      case Fault::Pause: {
+        SimWorker& w = pick();
+        w.paused_until_ms = now_ms_ + r.range(lease / 2, 3 * lease);
+        stats_.count_fault(f);
+        trace(fmt::format("FAULT pause n{} until {}ms", w.node, w.paused_until_ms));
+        break;
+      }
+      case Fault::TimeJump: {
+        const int64_t jump = r.range(lease / 3, 2 * lease);
+        now_ms_ += jump;
+        stats_.count_fault(f);
+        trace(fmt::format("FAULT time jumps forward {}ms", jump));
+        break;
+      }
+      case Fault::ClockSkew: {
+        SimWorker& w = pick();
+        w.skew_ms = r.range(-lease / 2, lease / 2);
+        stats_.count_fault(f);
+        trace(fmt::format("FAULT clock skew n{} {:+}ms", w.node, w.skew_ms));
+        break;
+      }
+      case Fault::LeaseExpiry: {
+        SimWorker& w = pick();
+        w.no_renew_until_ms = now_ms_ + r.range(lease, 2 * lease);
+        stats_.count_fault(f);
+        trace(fmt::format("FAULT n{} stops renewing until {}ms", w.node, w.no_renew_until_ms));
+        break;
+      }
+      case Fault::Crash: {
+        SimWorker& w = pick();
+        if (w.crashed_until_ms == 0) {
+          crash(w);
+          w.crashed_until_ms = now_ms_ + r.range(10, lease);
+          stats_.count_fault(f);
+          trace(fmt::format("FAULT crash n{} restarts at {}ms", w.node, w.crashed_until_ms));
+        }
+        break;
+      }
+      case Fault::StaleReplay: {
+        if (recent_requests_.empty()) break;
+        Message m = recent_requests_[r.below(recent_requests_.size())];
+        stats_.count_fault(f);
+        trace(fmt::format("FAULT stale replay of n{} req {}", m.from, m.req_id));
+        net_.requeue(std::move(m), now_ms_ + 1);
+        break;
+      }
+      default: break;
+    }
+  }
+}
+
+void Simulator::end_safety_phase() {
+  safety_ = false;
+  store_.set_faults(false);
+  net_.heal();
+  for (auto& w : workers_) {
+    w.paused_until_ms = 0;
+    w.skew_ms = 0;
+    w.no_renew_until_ms = 0;
+  }
+  trace("phase: liveness (faults off, partitions healed, clocks synced)");
+}
+
+void Simulator::at_coordinator(Message m) {
+  if (auto* req = std::get_if<CoordRequestMsg>(&m.body)) {
+    if (plan_.replay_ppm == 0) {
+      // No stale replays at this level: skip the copy.
+    } else if (recent_requests_.size() < kRecentRequests) {
+      recent_requests_.push_back(m);
+    } else {
+      recent_requests_[recent_next_] = m;
+      recent_next_ = (recent_next_ + 1) % kRecentRequests;
+    }
+    coord::Reply reply = apply(req->request, m.from);
+    Message out{kCoordinatorNode, m.from, m.req_id, 0, 0, CoordReplyMsg{std::move(reply)}};
+    net_.send(std::move(out), now_ms_, faults_on());
+  } else if (auto* commit = std::get_if<CommitMsg>(&m.body)) {
+    for (uint32_t i : commit->items) {
+      if (findings_.write(i)) ++stats_.findings_deduplicated;
+    }
+    if (trace_.enabled()) trace(fmt::format("store <- n{} commit {} findings", m.from, commit->items.size()));
+    if (m.req_id != 0) net_.send(Message{kCoordinatorNode, m.from, m.req_id, 0, 0, CommitAckMsg{}}, now_ms_, faults_on());
+  }
+}
+
+void Simulator::deliver(Message m) {
+  if (m.to == kCoordinatorNode) {
+    at_coordinator(std::move(m));
+    return;
+  }
+  SimWorker& w = workers_[static_cast<size_t>(m.to - 1)];
+  if (w.crashed_until_ms > 0) return;  // the process is down: the message is lost
+  if (w.paused_until_ms > now_ms_) {
+    net_.requeue(std::move(m), w.paused_until_ms);  // delivered when the pause ends
+    return;
+  }
+  if (auto* reply = std::get_if<CoordReplyMsg>(&m.body)) {
+    worker_reply(w, m.req_id, reply->reply);
+  } else if (std::holds_alternative<CommitAckMsg>(m.body)) {
+    worker_ack(w, m.req_id);
+  }
+}
+
+void Simulator::admin_act(SimWorker& a) {
+  if (a.out) {
+    if (local_now(a) - a.out->sent_local_ms >= cfg_.request_timeout_ms) resend(a);
+    return;
+  }
+  if (a.busy_until_ms > now_ms_) return;
+  a.busy_until_ms = now_ms_ + (safety_ ? a.rng.range(20, 200) : 10);
+  for (coord::ShardId id : checker_.shard_ids()) {
+    const coord::ShardRecord* r = checker_.shard(id);
+    if (r->status == coord::ShardStatus::Parked) {
+      send_request(a, coord::Request{coord::UnparkOp{coord::ShardRef{kTenant, kRun, id}, next_op_id(a)}});
+      return;
+    }
+  }
+  if (!safety_ && checker_.all_finished() && checker_.run() && checker_.run()->status != coord::RunStatus::Done)
+    send_request(a, coord::Request{coord::FinishRunOp{kTenant, kRun, next_op_id(a)}});
+}
+
+int64_t Simulator::wake_time(const SimWorker& w) const {
+  if (w.crashed_until_ms > 0) return safety_ ? w.crashed_until_ms : now_ms_;
+  if (w.paused_until_ms > now_ms_) return w.paused_until_ms;
+  int64_t t = INT64_MAX;
+  if (!w.admin) {
+    for (const Belief& b : w.beliefs) t = std::min(t, b.local_deadline_ms - w.skew_ms);  // belief expiry
+  }
+  if (w.out) return std::min(t, w.out->sent_local_ms + cfg_.request_timeout_ms - w.skew_ms);
+  if (w.busy_until_ms > now_ms_) return std::min(t, w.busy_until_ms);
+  return now_ms_;
+}
+
+bool Simulator::step(int64_t limit_ms) {
+  // The next tick at which anything can happen; at least one tick ahead.
+  int64_t next = net_.next_time();
+  for (const auto& w : workers_) next = std::min(next, wake_time(w));
+  if (faults_on()) {
+    for (int64_t t : next_fault_ms_) next = std::min(next, t);
+  }
+  now_ms_ = std::min(std::max(next, now_ms_ + cfg_.tick_ms), limit_ms);
+  ++stats_.steps;
+  if (safety_) inject_faults();
+  Message m;
+  while (net_.pop_due(now_ms_, &m)) {
+    deliver(std::move(m));
+    if (violated()) return false;
+  }
+  for (auto& w : workers_) {
+    if (w.crashed_until_ms > 0) {
+      if (now_ms_ < w.crashed_until_ms && safety_) continue;
+      w.crashed_until_ms = 0;
+      ++w.incarnation;
+      trace(fmt::format("n{} restarts (incarnation {})", w.node, w.incarnation));
+    }
+    if (w.paused_until_ms > now_ms_) continue;
+    if (wake_time(w) > now_ms_) continue;
+    if (w.admin) {
+      admin_act(w);
+    } else {
+      worker_act(w);
+    }
+    if (violated()) return false;
+  }
+  return !violated();
+}
+
+SeedResult Simulator::run() {
+  setup();
+  preamble();
+  bool ok = !violated();
+  store_.set_faults(plan_.commit_fail_ppm + plan_.commit_ambiguous_ppm > 0);
+  if (ok) trace(fmt::format("phase: safety ({} ticks, level {} {})", cfg_.steps, cfg_.level, level_name(cfg_.level)));
+  schedule_faults();
+  const int64_t safety_end = now_ms_ + cfg_.steps * cfg_.tick_ms;
+  while (ok && now_ms_ < safety_end) ok = step(safety_end);
+  if (ok) {
+    end_safety_phase();
+    const int64_t liveness_end = now_ms_ + cfg_.liveness_steps_max * cfg_.tick_ms;
+    while (ok && !(checker_.run() && checker_.run()->status == coord::RunStatus::Done) && now_ms_ < liveness_end)
+      ok = step(liveness_end);
+    if (ok) checker_.check_final(now_ms_);
+  }
+  SeedResult res;
+  res.seed = seed_;
+  res.passed = !violated();
+  res.violations = checker_.violations();
+  for (const auto& v : res.violations) {
+    trace(fmt::format("VIOLATION {}: {}", to_string(v.invariant), v.detail));
+  }
+  stats_.simulated_ms = now_ms_;
+  res.stats = stats_;
+  res.trace_hash = trace_.enabled() ? trace_.hash() : 0;
+  res.trace_lines = trace_.lines();
+  res.trace_tail.assign(trace_.tail().begin(), trace_.tail().end());
+  return res;
+}
+
+SeedResult run_seed(const SimConfig& cfg, uint64_t seed, const TraceOptions& trace) {
+  Simulator sim(cfg, seed, trace);
+  return sim.run();
+}
+
+}  // namespace squall::sim

@@ -1,0 +1,81 @@
+// Counters of one simulated run (and of a sweep, by merging): operations by kind and
+// outcome, injected faults by kind, invariant checks by invariant, and violations.
+//
+// Plain arrays indexed by enums, so merging and printing are ordered and cheap. Not
+// thread-safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "coord/types.h"
+
+namespace squall::sim {
+
+enum class Invariant : uint8_t {
+  S1MutualExclusion,
+  S2FenceMonotonic,
+  S3TerminalIrreversible,
+  S4RecordInvariants,
+  S5CursorMonotonic,
+  S6CursorInBounds,
+  S7SplitCoverage,
+  S8RunTerminal,
+  S9ClaimCooldown,
+  ZombieRejection,
+  ExactlyOnceOps,      // an op_id is applied at most once while it is in the op-log
+  EndToEnd,            // every item of a Done shard processed; findings committed exactly once
+  Liveness,            // the fault-free phase ends with every shard terminal and the run Done
+  ModelAssertion,      // the coordinator's own record check (reported, not aborted, in simulation)
+};
+inline constexpr int kInvariantCount = static_cast<int>(Invariant::ModelAssertion) + 1;
+const char* to_string(Invariant i);
+
+enum class Fault : uint8_t {
+  MsgLoss,
+  MsgDuplicate,
+  MsgDelay,
+  Partition,
+  Pause,
+  TimeJump,
+  ClockSkew,
+  LeaseExpiry,
+  Crash,
+  StaleReplay,
+  CommitFailed,
+  CommitAmbiguous,
+};
+inline constexpr int kFaultCount = static_cast<int>(Fault::CommitAmbiguous) + 1;
+const char* to_string(Fault f);
+
+// Outcome classes of a coordination operation as the coordinator returned it.
+enum class Outcome : uint8_t { Ok, Replayed, Rejected, BackendError };
+inline constexpr int kOutcomeCount = 4;
+
+struct Stats {
+  // [op kind - 1][outcome]
+  std::array<std::array<uint64_t, kOutcomeCount>, coord::kOpKindCount> ops{};
+  std::array<uint64_t, kFaultCount> faults{};
+  std::array<uint64_t, kInvariantCount> checks{};
+  std::array<uint64_t, kInvariantCount> violations{};
+  uint64_t coord_ops = 0;       // requests applied by the coordinator (any outcome)
+  uint64_t steps = 0;           // ticks simulated
+  int64_t simulated_ms = 0;
+  uint64_t items_processed = 0;
+  uint64_t findings_deduplicated = 0;
+
+  void count_op(coord::OpKind k, Outcome o) { ++ops[static_cast<size_t>(k) - 1][static_cast<size_t>(o)]; }
+  void count_fault(Fault f) { ++faults[static_cast<size_t>(f)]; }
+  void count_check(Invariant i, uint64_t n = 1) { checks[static_cast<size_t>(i)] += n; }
+  uint64_t op_total(coord::OpKind k) const;
+  void merge(const Stats& o);
+};
+
+struct Violation {
+  Invariant invariant;
+  int64_t at_ms = 0;
+  std::string detail;
+};
+
+}  // namespace squall::sim
