@@ -1,5 +1,7 @@
 #include "services/lww_kv.h"
 
+#include <algorithm>
+
 namespace squall::services {
 
 LwwKv::LwwKv(Rng rng, Options options) : rng_(rng), options_(options) {
