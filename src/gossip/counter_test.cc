@@ -33,6 +33,7 @@ TEST(Counter, ErrorPaths) {
 TEST(Counter, StateGossipMergesAndIsNotEchoedBack) {
   GossipConfig quiet;
   quiet.anti_entropy_ms = 1'000'000;  // only the fast path in this exact-output test
+  quiet.gossip_ms = 100;
   Harness h(quiet, {}, "n1", {"n0", "n1", "n2"});
   h.ask(R"({"type":"add","msg_id":1,"delta":2})");
   EXPECT_EQ(h.tick(100), V{R"(n0 {"type":"ctr_state","counts":{"n1":[2,0]},"msg_id":1})"});
