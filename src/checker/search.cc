@@ -100,6 +100,8 @@ KeyResult search(SubHistory& sub, size_t position, Budget& budget, bool want_lin
   LinearizedSet set(nc, n - nc, std::move(zobrist));
   MemoTable memo;
   std::vector<uint32_t> stack_call(n), stack_state(n);
+  std::vector<uint8_t> stack_forced(n), read_only(n);
+  for (uint32_t i = 0; i < n; ++i) read_only[i] = session.read_only(sub.model_call[i]);
   uint32_t depth = 0, max_depth = 0;
 
   // Explanation: the deepest prefix at which the search got stuck, the call whose
@@ -139,32 +141,42 @@ KeyResult search(SubHistory& sub, size_t position, Budget& budget, bool want_lin
     }
     SQ_ASSERT_NE(entry, kNil);  // a completion node always precedes the end of the list
     const uint32_t call = static_cast<uint32_t>((entry - 1) / 2);
+    bool dead_end = false;
     if ((entry - 1) % 2 == 0) {  // an invocation: try to linearize the call here
       if (call >= nc && twin[call] != kNil && !set.contains(static_cast<uint32_t>(twin[call]))) {
         entry = events.next(entry);
         continue;
       }
       int64_t next_state = session.step(state, sub.model_call[call]);
-      if (next_state != model::kIllegal) {
-        set.insert(call);
-        if (memo.insert(set, static_cast<uint32_t>(next_state))) {
-          stack_call[depth] = call;
-          stack_state[depth] = state;
-          ++depth;
-          max_depth = std::max(max_depth, depth);
-          state = static_cast<uint32_t>(next_state);
-          events.lift(call);
-          if (call < nc) --remaining;
-          entry = events.first();
-          continue;
-        }
-        set.erase(call);
+      if (next_state == model::kIllegal) {
+        entry = events.next(entry);
+        continue;
       }
-      entry = events.next(entry);
-      continue;
+      const bool forced = read_only[call];
+      set.insert(call);
+      if (memo.insert(set, static_cast<uint32_t>(next_state))) {
+        stack_call[depth] = call;
+        stack_state[depth] = state;
+        stack_forced[depth] = forced;
+        ++depth;
+        max_depth = std::max(max_depth, depth);
+        state = static_cast<uint32_t>(next_state);
+        events.lift(call);
+        if (call < nc) --remaining;
+        entry = events.first();
+        continue;
+      }
+      set.erase(call);
+      // A legal read whose successor was already explored: reading here is as good as
+      // reading anywhere later, so this whole configuration is explored too.
+      if (!forced) {
+        entry = events.next(entry);
+        continue;
+      }
+      dead_end = true;
     }
-    // A completion: its call was not linearized in time on this path, so backtrack.
-    if (explain) {
+    if (!dead_end && explain) {
+      // A completion: its call was not linearized in time on this path.
       if (depth == max_depth && !(have_snapshot && snapshot_depth == depth)) {
         best_prefix.assign(stack_call.begin(), stack_call.begin() + depth);
         failing = call;
@@ -174,17 +186,26 @@ KeyResult search(SubHistory& sub, size_t position, Budget& budget, bool want_lin
       }
       if (have_snapshot && depth == snapshot_depth && call == failing && stuck_states.size() < kStatesKept) stuck_states.insert(state);
     }
-    if (depth == 0) {
+    // Backtrack; a read linearized as soon as it was legal is never tried later instead.
+    bool exhausted = false;
+    while (true) {
+      if (depth == 0) {
+        exhausted = true;
+        break;
+      }
+      --depth;
+      const uint32_t undo = stack_call[depth];
+      state = stack_state[depth];
+      set.erase(undo);
+      events.unlift(undo);
+      if (undo < nc) ++remaining;
+      entry = events.next(static_cast<int32_t>(1 + 2 * undo));
+      if (!stack_forced[depth]) break;
+    }
+    if (exhausted) {
       r.outcome = Outcome::kInvalid;
       break;
     }
-    --depth;
-    const uint32_t undo = stack_call[depth];
-    state = stack_state[depth];
-    set.erase(undo);
-    events.unlift(undo);
-    if (undo < nc) ++remaining;
-    entry = events.next(static_cast<int32_t>(1 + 2 * undo));
   }
 
   if (r.outcome == Outcome::kValid && want_linearization)

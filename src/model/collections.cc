@@ -25,6 +25,7 @@ struct MutexSpec {
   using State = uint32_t;  // 1 when held
   using StateHash = std::hash<uint32_t>;
   static constexpr bool kCacheSteps = false;
+  static constexpr bool kStateIsId = true;  // the state is its own id
 
   Result<std::optional<Call>> parse(const Op& inv, const Op*) {
     if (inv.f == "acquire") return std::optional<Call>(Call{kAcquire});
@@ -32,6 +33,7 @@ struct MutexSpec {
     return err(op_context(inv) + "expected f :acquire or :release for the mutex model");
   }
   State initial() { return 0; }
+  bool read_only(const Call&) const { return false; }
   std::optional<State> step(State s, const Call& c) const {
     if (c.f == kAcquire) return s == 0 ? std::optional<State>(1) : std::nullopt;
     return s == 1 ? std::optional<State>(0) : std::nullopt;
@@ -62,6 +64,7 @@ struct SetSpec {
   using State = std::vector<uint32_t>;
   using StateHash = U32VectorHash;
   static constexpr bool kCacheSteps = true;
+  static constexpr bool kStateIsId = false;
 
   Interner<Value, ValueHash> values;
 
@@ -77,6 +80,7 @@ struct SetSpec {
     return std::optional<Call>(std::move(c));
   }
   State initial() { return {}; }
+  bool read_only(const Call& c) const { return c.read; }
   std::optional<State> step(const State& s, const Call& c) const {
     if (c.read) return s == c.elements ? std::optional<State>(s) : std::nullopt;
     auto at = std::lower_bound(s.begin(), s.end(), c.value);
@@ -105,6 +109,7 @@ struct QueueSpec {
   using State = std::vector<uint32_t>;
   using StateHash = U32VectorHash;
   static constexpr bool kCacheSteps = true;
+  static constexpr bool kStateIsId = false;
 
   bool fifo = true;
   Interner<Value, ValueHash> values;
@@ -117,6 +122,7 @@ struct QueueSpec {
     return std::optional<Call>(Call{true, true, values.intern(ok->value)});
   }
   State initial() { return {}; }
+  bool read_only(const Call&) const { return false; }
   std::optional<State> step(const State& s, const Call& c) const {
     if (!c.dequeue) {
       State next = s;

@@ -1,7 +1,16 @@
 // The kv model (get/put/append of string values per key), as in the Porcupine kv corpus.
 // The state holds every key's value, so a keyed history can be checked whole or split by
 // key; splitting gives the same verdict much faster.
+//
+// Strings are never built during a search: a key's value is a node in a trie of appends
+// (node = parent + appended piece), with a polynomial hash and length kept per node, so
+// an append is one hash-map probe and a get compares hash and length, then confirms the
+// bytes once per (state, call) pair. Two nodes may spell the same string (append "ab" vs
+// "a" then "b"); that only costs the search some memo hits, never a wrong verdict, since
+// gets compare contents.
 #include "history/edn.h"
+#include "model/flat_map.h"
+#include "model/interner.h"
 #include "model/spec_session.h"
 #include "model/specs.h"
 
@@ -13,77 +22,182 @@ using history::ValueHash;
 
 namespace {
 
-struct KvSpec {
-  enum F : uint8_t { kGet, kPut, kAppend };
-  struct Call {
-    F f;
-    uint32_t slot, value;  // value: interned string
-    bool operator==(const Call&) const = default;
-  };
-  struct CallHash {
-    size_t operator()(const Call& c) const { return (static_cast<size_t>(c.f) << 60) ^ (static_cast<size_t>(c.slot) << 30) ^ c.value; }
-  };
-  using State = std::vector<uint32_t>;  // string id per key slot
-  using StateHash = U32VectorHash;
-  static constexpr bool kCacheSteps = true;  // appends concatenate strings
+constexpr uint64_t kBase = 0x100000001b3ULL;
 
-  std::string init;
-  Interner<std::string> strings;
-  Interner<Value, ValueHash> keys;
+struct Piece {
+  std::string text;
+  uint64_t hash = 0;  // polynomial hash of text
+  uint64_t power = 1; // kBase^len
+};
 
-  Result<uint32_t> string_of(const Op& op, const Value& v) {
-    if (v.is_nil()) return strings.intern("");
-    if (!v.is_string()) return err(op_context(op) + "expected a string value for the kv model");
-    return strings.intern(v.as_string());
+struct Node {
+  uint32_t parent;  // UINT32_MAX for the empty string
+  uint32_t piece;
+  uint64_t hash;
+  uint64_t len;
+};
+
+class KvSession final : public Session {
+ public:
+  explicit KvSession(std::string init) : init_(std::move(init)) {
+    nodes_.push_back(Node{UINT32_MAX, 0, 0, 0});  // ""
   }
 
-  Result<std::optional<Call>> parse(const Op& inv, const Op* ok) {
+  Result<int64_t> add_call(const Op& inv, const Op* ok) override {
     if (!inv.key) return err(op_context(inv) + "expected a :key for the kv model");
     F f;
     if (inv.f == "get") f = kGet;
     else if (inv.f == "put") f = kPut;
     else if (inv.f == "append") f = kAppend;
     else return err(op_context(inv) + "expected f :get, :put or :append for the kv model");
-    if (f == kGet && ok == nullptr) return std::optional<Call>();
-    auto v = string_of(inv, f == kGet ? ok->value : inv.value);
-    if (!v.ok()) return Error{v.error()};
-    return std::optional<Call>(Call{f, keys.intern(*inv.key), *v});
+    if (f == kGet && ok == nullptr) return kDropped;  // a pending get changes nothing
+    const Value& v = f == kGet ? ok->value : inv.value;
+    if (!v.is_nil() && !v.is_string()) return err(op_context(inv) + "expected a string value for the kv model");
+    Call c{f, keys_.intern(*inv.key), piece(v.is_nil() ? std::string() : v.as_string())};
+    calls_.push_back(c);
+    classes_.push_back(call_ids_.intern((static_cast<uint64_t>(c.f) << 62) | (static_cast<uint64_t>(c.slot) << 32) | c.piece));
+    return static_cast<int64_t>(calls_.size() - 1);
   }
-  State initial() { return State(keys.size(), strings.intern(init)); }
-  std::optional<State> step(const State& s, const Call& c) {
-    switch (c.f) {
-      case kGet:
-        if (s[c.slot] != c.value) return std::nullopt;
-        return s;
-      case kPut: {
-        State next = s;
-        next[c.slot] = c.value;
-        return next;
-      }
-      case kAppend: {
-        State next = s;
-        next[c.slot] = strings.intern(strings.get(s[c.slot]) + strings.get(c.value));
-        return next;
-      }
+
+  uint32_t call_class(uint32_t call) const override { return classes_[call]; }
+  bool read_only(uint32_t call) const override { return calls_[call].f == kGet; }
+
+  uint32_t initial_state() override {
+    uint32_t start = init_.empty() ? 0 : child(0, piece(init_));
+    if (keys_.size() <= 1) return start;
+    single_ = false;
+    return vectors_.intern(std::vector<uint32_t>(keys_.size(), start));
+  }
+
+  int64_t step(uint32_t state, uint32_t call) override {
+    const Call& c = calls_[call];
+    if (single_) return step_node(state, c);
+    uint64_t key = (static_cast<uint64_t>(state) << 32) | call;
+    if (const int64_t* hit = cache_.find(key)) return *hit;
+    std::vector<uint32_t> next = vectors_.get(state);
+    int64_t node = step_node(next[c.slot], c);
+    int64_t result = kIllegal;
+    if (node != kIllegal) {
+      next[c.slot] = static_cast<uint32_t>(node);
+      result = vectors_.intern(next);
     }
-    return std::nullopt;
+    cache_.put(key, result);
+    return result;
   }
-  std::string describe(const State& s) const {
+
+  std::string describe_state(uint32_t state) const override {
+    if (single_) return history::to_edn(Value::string(spell(state)));
+    const auto& v = vectors_.get(state);
     std::string out = "{";
-    for (size_t i = 0; i < s.size(); ++i) {
+    for (size_t i = 0; i < v.size(); ++i) {
       if (i > 0) out += ", ";
-      out += history::to_edn(keys.get(static_cast<uint32_t>(i))) + " " + history::to_edn(Value::string(strings.get(s[i])));
+      out += history::to_edn(keys_.get(static_cast<uint32_t>(i))) + " " + history::to_edn(Value::string(spell(v[i])));
     }
     return out + "}";
   }
+
+  size_t memory_bytes() const override {
+    return nodes_.capacity() * sizeof(Node) + children_.memory_bytes() + gets_.memory_bytes() + cache_.memory_bytes() +
+           vectors_.memory_bytes() + pieces_.size() * sizeof(Piece) + calls_.capacity() * sizeof(Call);
+  }
+
+ private:
+  enum F : uint8_t { kGet, kPut, kAppend };
+  struct Call {
+    F f;
+    uint32_t slot, piece;
+  };
+
+  uint32_t piece(const std::string& text) {
+    uint32_t id = piece_ids_.intern(text);
+    if (id == pieces_.size()) {
+      Piece p;
+      p.text = text;
+      for (unsigned char ch : text) {
+        p.hash = p.hash * kBase + ch + 1;
+        p.power *= kBase;
+      }
+      pieces_.push_back(std::move(p));
+    }
+    return id;
+  }
+
+  uint32_t child(uint32_t parent, uint32_t piece_id) {
+    uint64_t key = (static_cast<uint64_t>(parent) << 32) | piece_id;
+    if (const int64_t* hit = children_.find(key)) return static_cast<uint32_t>(*hit);
+    const Piece& p = pieces_[piece_id];
+    const Node& n = nodes_[parent];
+    nodes_.push_back(Node{parent, piece_id, n.hash * p.power + p.hash, n.len + p.text.size()});
+    uint32_t id = static_cast<uint32_t>(nodes_.size() - 1);
+    children_.put(key, id);
+    return id;
+  }
+
+  int64_t step_node(uint32_t node, const Call& c) {
+    switch (c.f) {
+      case kPut: return child(0, c.piece);
+      case kAppend: return child(node, c.piece);
+      case kGet: {
+        const Piece& want = pieces_[c.piece];
+        const Node& n = nodes_[node];
+        if (n.len != want.text.size() || n.hash != want.hash) return kIllegal;
+        uint64_t key = (static_cast<uint64_t>(node) << 32) | c.piece;
+        if (const int64_t* hit = gets_.find(key)) return *hit;
+        int64_t result = spells(node, want.text) ? node : kIllegal;
+        gets_.put(key, result);
+        return result;
+      }
+    }
+    return kIllegal;
+  }
+
+  // True iff the node's string is exactly `text` (compared piece by piece from the end).
+  bool spells(uint32_t node, const std::string& text) const {
+    size_t end = text.size();
+    for (uint32_t at = node; at != 0 && nodes_[at].parent != UINT32_MAX; at = nodes_[at].parent) {
+      const std::string& p = pieces_[nodes_[at].piece].text;
+      if (p.size() > end || text.compare(end - p.size(), p.size(), p) != 0) return false;
+      end -= p.size();
+    }
+    return end == 0;
+  }
+
+  std::string spell(uint32_t node) const {
+    std::vector<uint32_t> chain;
+    for (uint32_t at = node; at != 0; at = nodes_[at].parent) chain.push_back(nodes_[at].piece);
+    std::string s;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) s += pieces_[*it].text;
+    return s;
+  }
+
+  std::string init_;
+  bool single_ = true;
+  std::vector<Call> calls_;
+  std::vector<uint32_t> classes_;
+  Interner<uint64_t> call_ids_;
+  Interner<Value, ValueHash> keys_;
+  Interner<std::string> piece_ids_;
+  std::vector<Piece> pieces_;
+  std::vector<Node> nodes_;
+  FlatMap64 children_;  // (parent, piece) -> node
+  FlatMap64 gets_;      // (node, piece) -> node or kIllegal, after a hash match
+  FlatMap64 cache_;     // multi-key steps
+  Interner<std::vector<uint32_t>, U32VectorHash> vectors_;
+};
+
+class KvModel final : public Model {
+ public:
+  explicit KvModel(std::string init) : init_(std::move(init)) {}
+  std::string_view name() const override { return "kv"; }
+  bool multi_key() const override { return true; }
+  std::unique_ptr<Session> new_session() const override { return std::make_unique<KvSession>(init_); }
+
+ private:
+  std::string init_;
 };
 
 }  // namespace
 
-std::unique_ptr<Model> make_kv(std::string initial) {
-  KvSpec spec;
-  spec.init = std::move(initial);
-  return std::make_unique<SpecModel<KvSpec>>("kv", true, std::move(spec));
-}
+std::unique_ptr<Model> make_kv(std::string initial) { return std::make_unique<KvModel>(std::move(initial)); }
 
 }  // namespace squall::model

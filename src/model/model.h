@@ -39,6 +39,11 @@ class Session {
   // known result), so a search may treat them as interchangeable.
   virtual uint32_t call_class(uint32_t call) const = 0;
 
+  // True when the call never changes any state it is legal in (a read). The search then
+  // linearizes it as soon as it is legal, without trying it later: moving a pure observer
+  // to the earliest point where it is legal preserves every linearization.
+  virtual bool read_only(uint32_t call) const = 0;
+
   virtual uint32_t initial_state() = 0;
   // The state after `call` from `state`, or kIllegal.
   virtual int64_t step(uint32_t state, uint32_t call) = 0;

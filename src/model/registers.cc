@@ -35,6 +35,7 @@ struct RegisterSpec {
   using State = uint32_t;
   using StateHash = std::hash<uint32_t>;
   static constexpr bool kCacheSteps = false;
+  static constexpr bool kStateIsId = true;  // the state is its own id
 
   bool with_cas = true;
   Value init;
@@ -54,6 +55,7 @@ struct RegisterSpec {
     return err(op_context(inv) + "expected f :read, :write" + (with_cas ? " or :cas" : "") + " for this register model");
   }
   State initial() { return values.intern(init); }
+  bool read_only(const Call& c) const { return c.f == kRead; }
   std::optional<State> step(State s, const Call& c) const {
     switch (c.f) {
       case kRead: return s == c.a ? std::optional<State>(s) : std::nullopt;
@@ -86,6 +88,7 @@ struct MultiRegisterSpec {
   using State = std::vector<uint32_t>;
   using StateHash = U32VectorHash;
   static constexpr bool kCacheSteps = true;
+  static constexpr bool kStateIsId = false;
 
   Value init;
   Interner<Value, ValueHash> values;
@@ -108,6 +111,11 @@ struct MultiRegisterSpec {
     return std::optional<Call>(std::move(c));
   }
   State initial() { return State(keys.size(), values.intern(init)); }
+  bool read_only(const Call& c) const {
+    for (const auto& m : c.micro)
+      if (m.write) return false;
+    return true;
+  }
   std::optional<State> step(const State& s, const Call& c) const {
     State next = s;
     for (const auto& m : c.micro) {

@@ -7,7 +7,10 @@
 //   State initial();                       // called after every parse()
 //   std::optional<State> step(const State&, const Call&);  // nullopt: illegal
 //   std::string describe(const State&) const;
+//   bool read_only(const Call&) const;     // never changes a state
 //   static constexpr bool kCacheSteps;     // memoise steps that cost more than a lookup
+//   static constexpr bool kStateIsId;      // State is uint32_t and already a dense id
+//                                          // (describe() gets it as is; no interning)
 // Thread-safety: as Session (one thread per session).
 #pragma once
 
@@ -15,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/flat_map.h"
 #include "model/interner.h"
 #include "model/model.h"
 
@@ -35,34 +39,51 @@ class SpecSession final : public Session {
   }
 
   uint32_t call_class(uint32_t call) const override { return classes_[call]; }
+  bool read_only(uint32_t call) const override { return spec_.read_only(calls_[call]); }
 
-  uint32_t initial_state() override { return states_.intern(spec_.initial()); }
+  uint32_t initial_state() override {
+    if constexpr (Spec::kStateIsId) {
+      return spec_.initial();
+    } else {
+      return states_.intern(spec_.initial());
+    }
+  }
 
   int64_t step(uint32_t state, uint32_t call) override {
     SQ_ASSERT_LT(call, calls_.size());
     if constexpr (Spec::kCacheSteps) {
       uint64_t key = (static_cast<uint64_t>(state) << 32) | call;
-      auto it = cache_.find(key);
-      if (it != cache_.end()) return it->second;
+      if (const int64_t* hit = cache_.find(key)) return *hit;
       int64_t next = compute(state, call);
-      cache_.emplace(key, next);
+      cache_.put(key, next);
       return next;
     } else {
       return compute(state, call);
     }
   }
 
-  std::string describe_state(uint32_t state) const override { return spec_.describe(states_.get(state)); }
+  std::string describe_state(uint32_t state) const override {
+    if constexpr (Spec::kStateIsId) {
+      return spec_.describe(state);
+    } else {
+      return spec_.describe(states_.get(state));
+    }
+  }
 
   size_t memory_bytes() const override {
-    return states_.memory_bytes() + call_ids_.memory_bytes() + cache_.size() * 32 + calls_.size() * (sizeof(typename Spec::Call) + 4);
+    return states_.memory_bytes() + call_ids_.memory_bytes() + cache_.memory_bytes() + calls_.size() * (sizeof(typename Spec::Call) + 4);
   }
 
  private:
   int64_t compute(uint32_t state, uint32_t call) {
-    std::optional<typename Spec::State> next = spec_.step(states_.get(state), calls_[call]);
-    if (!next) return kIllegal;
-    return states_.intern(*next);
+    if constexpr (Spec::kStateIsId) {
+      std::optional<uint32_t> next = spec_.step(state, calls_[call]);
+      return next ? static_cast<int64_t>(*next) : kIllegal;
+    } else {
+      std::optional<typename Spec::State> next = spec_.step(states_.get(state), calls_[call]);
+      if (!next) return kIllegal;
+      return states_.intern(*next);
+    }
   }
 
   Spec spec_;
@@ -70,7 +91,7 @@ class SpecSession final : public Session {
   std::vector<uint32_t> classes_;
   Interner<typename Spec::Call, typename Spec::CallHash> call_ids_;
   Interner<typename Spec::State, typename Spec::StateHash> states_;
-  std::unordered_map<uint64_t, int64_t> cache_;
+  FlatMap64 cache_;
 };
 
 template <typename Spec>
