@@ -161,7 +161,9 @@ RunSummary Runner::finish() {
   Datum nodes = node_error_results();
   Verdict v = Verdict::kValid;
   for (const Datum* part : {&w, &stats, &avail, &net, &nodes}) v = workload::merge(v, workload::verdict_of(*part));
-  if (interrupted_) v = workload::merge(v, Verdict::kUnknown);
+  // A run cut short never reached its final reads, so "lost" and "never read" mean
+  // nothing yet: the verdict is unknown, whatever the partial checks say.
+  if (interrupted_) v = Verdict::kUnknown;
   results.set("workload", w);
   results.set("stats", stats);
   results.set("availability", avail);

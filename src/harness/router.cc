@@ -109,6 +109,8 @@ void Runner::on_node_eof(int node) {
   if (!stdout_open_[i]) return;
   stdout_open_[i] = false;
   loop_->remove(procs_[i]->stdout_fd());
+  // epoll reports errors even for an empty interest set; a dead node's stdin would spin.
+  loop_->remove(procs_[i]->stdin_fd());
   check_exits();
 }
 

@@ -297,6 +297,10 @@ void Runner::poll_io(int64_t now, int64_t wake_ns) {
                                 });
       if (!open) on_node_eof(idx);
     } else if (kind == kTagStdin) {
+      if (ev.events & (EPOLLERR | EPOLLHUP)) {
+        loop_->remove(p.stdin_fd());
+        continue;
+      }
       if (auto s = p.flush(); !s.ok() || !p.has_queued_input()) (void)loop_->modify(p.stdin_fd(), 0, tag(kTagStdin, idx));
     } else if (kind == kTagStderr) {
       bool open = p.read_stderr([&](std::string_view line) {
