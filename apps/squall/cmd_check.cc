@@ -132,11 +132,14 @@ int cmd_check(int argc, char** argv) {
     auto counts = h->counts();
     ops_total += counts.invocations;
     std::string detail;
-    for (const auto& k : v->keys)
-      if (k.outcome != checker::Outcome::kValid) {
-        detail = ": " + k.reason + (k.key ? " (key " + history::to_edn(*k.key) + ")" : "");
-        break;
-      }
+    for (auto want : {checker::Outcome::kInvalid, checker::Outcome::kUnknown}) {
+      for (const auto& k : v->keys)
+        if (k.outcome == want) {
+          detail = ": " + k.reason + (k.key ? " (key " + history::to_edn(*k.key) + ")" : "");
+          break;
+        }
+      if (!detail.empty()) break;
+    }
     std::printf("%s: %s (%s, %zu ops, %zu key%s, %.1f ms)%s\n", file.c_str(), std::string(checker::to_string(v->outcome)).c_str(),
                 v->model.c_str(), counts.invocations, v->keys_total, v->keys_total == 1 ? "" : "s", v->stats.elapsed_ms, detail.c_str());
     if (a.stats)

@@ -85,7 +85,7 @@ std::string explain_text(const History& h, const Verdict& v, size_t prefix_shown
                        e.states_total > e.states.size() ? fmt::format(", {} shown", e.states.size()) : "");
     for (const auto& s : e.states) out += "    " + s + "\n";
   }
-  if (v.keys_not_reported > 0) out += fmt::format("({} later keys not reported after the first invalid key)\n", v.keys_not_reported);
+  if (v.keys_not_reported > 0) out += fmt::format("({} other keys not checked once a key was found invalid)\n", v.keys_not_reported);
   return out;
 }
 
@@ -186,7 +186,7 @@ std::string explain_html(const History& h, const Verdict& v, std::string_view ti
       s += "</ul>\n";
     }
   }
-  if (v.keys_not_reported > 0) s += fmt::format("<p>{} later keys not reported after the first invalid key.</p>\n", v.keys_not_reported);
+  if (v.keys_not_reported > 0) s += fmt::format("<p>{} other keys not checked once a key was found invalid.</p>\n", v.keys_not_reported);
   s += "</body></html>\n";
   return s;
 }

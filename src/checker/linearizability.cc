@@ -96,21 +96,25 @@ Result<Verdict> check_linearizable(const History& h, const model::Model& m, cons
   if (options.timeout_ms != 0) budget.deadline = start + std::chrono::milliseconds(options.timeout_ms);
   budget.memory_limit_bytes = options.memory_limit_bytes;
 
+  // Smaller keys first: they finish fast, and an invalid one stops the big ones early.
+  std::vector<size_t> schedule(subs.size());
+  for (size_t i = 0; i < subs.size(); ++i) schedule[i] = i;
+  std::stable_sort(schedule.begin(), schedule.end(),
+                   [&](size_t a, size_t b) { return subs[a].model_call.size() < subs[b].model_call.size(); });
   std::vector<std::optional<KeyResult>> results(subs.size());
   std::atomic<size_t> next{0};
   auto worker = [&]() {
     while (true) {
-      size_t i = next.fetch_add(1);
-      if (i >= subs.size()) return;
-      if (budget.first_invalid.load() < i) continue;
-      KeyResult r = search(subs[i], i, budget, options.want_linearization, options.explain);
+      size_t at = next.fetch_add(1);
+      if (at >= schedule.size()) return;
+      if (budget.invalid_found.load()) return;
+      size_t i = schedule[at];
+      bool cancelled = false;
+      KeyResult r = search(subs[i], budget, options.want_linearization, options.explain, &cancelled);
       r.key = subs[i].key;
       subs[i].session.reset();  // free the model's states early
-      if (r.outcome == Outcome::kInvalid) {
-        size_t seen = budget.first_invalid.load();
-        while (i < seen && !budget.first_invalid.compare_exchange_weak(seen, i)) {
-        }
-      }
+      if (cancelled) continue;
+      if (r.outcome == Outcome::kInvalid) budget.invalid_found.store(true);
       results[i] = std::move(r);
     }
   };
@@ -128,16 +132,16 @@ Result<Verdict> check_linearizable(const History& h, const model::Model& m, cons
   Verdict v;
   v.model = std::string(m.name());
   v.keys_total = subs.size();
-  size_t last = std::min(budget.first_invalid.load(), subs.size() == 0 ? 0 : subs.size() - 1);
-  for (size_t i = 0; i < subs.size() && i <= last; ++i) {
-    SQ_ASSERT(results[i].has_value());  // every key up to the first invalid one was searched
-    KeyResult& r = *results[i];
-    v.outcome = merge(v.outcome, r.outcome);
-    v.stats.steps += r.stats.steps;
-    v.stats.configurations += r.stats.configurations;
-    v.stats.peak_bytes = std::max(v.stats.peak_bytes, r.stats.peak_bytes);
-    v.keys.push_back(std::move(r));
+  for (auto& r : results) {
+    if (!r) continue;
+    v.outcome = merge(v.outcome, r->outcome);
+    v.stats.steps += r->stats.steps;
+    v.stats.configurations += r->stats.configurations;
+    v.stats.peak_bytes = std::max(v.stats.peak_bytes, r->stats.peak_bytes);
+    v.keys.push_back(std::move(*r));
   }
+  // Every key was searched unless one was invalid.
+  SQ_ASSERT(v.outcome == Outcome::kInvalid || v.keys.size() == subs.size());
   v.keys_not_reported = subs.size() - v.keys.size();
   v.stats.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return v;

@@ -3,14 +3,15 @@
 //
 // Algorithm: Wing & Gong's search with Lowe's memoisation of (linearized set, state), an
 // O(1) incremental hash of the linearized set, and P-compositionality: a keyed history is
-// split by key and each key checked on its own, in parallel on a small thread pool. The
-// first invalid key cancels the keys after it (never before it, so the reported key is
-// the same on every run). Pending calls (`info`, or invoked and never completed) may take
+// split by key and each key checked on its own, in parallel on a small thread pool,
+// smallest keys first. The first invalid key cancels all other searches. Pending calls (`info`, or invoked and never completed) may take
 // effect at any point after their invocation or never; equal pending calls are tried in
 // invocation order only (symmetry reduction). `fail` calls did not happen and are dropped.
 //
 // Budgets: exceeding the time or memory budget gives Outcome::kUnknown with the reason,
-// never kInvalid. Results are deterministic except for which budget-bound keys finish.
+// never kInvalid. Determinism: the verdict is the same on every run (budgets aside); with
+// threads = 1, or when one key is invalid, so is every explanation. With several threads
+// and several invalid keys, which of them get reported depends on timing.
 //
 // Example (the lin-kv workload: one cas-register per key; reads of a missing key are
 // error 20 and recorded as `fail`, so they are dropped):
@@ -83,9 +84,9 @@ struct KeyResult {
 struct Verdict {
   Outcome outcome = Outcome::kValid;
   std::string model;
-  std::vector<KeyResult> keys;  // in key order; after the first invalid key, none are listed
+  std::vector<KeyResult> keys;  // in key order; keys cancelled by an invalid one are left out
   size_t keys_total = 0;
-  size_t keys_not_reported = 0; // keys after the first invalid one
+  size_t keys_not_reported = 0; // cancelled because another key was invalid
   SearchStats stats;            // totals
 };
 

@@ -84,7 +84,8 @@ std::string mb(uint64_t bytes) { return std::to_string(bytes >> 20) + " MB"; }
 
 }  // namespace
 
-KeyResult search(SubHistory& sub, size_t position, Budget& budget, bool want_linearization, bool explain) {
+KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool explain, bool* cancelled) {
+  *cancelled = false;
   auto start = std::chrono::steady_clock::now();
   KeyResult r;
   r.calls = sub.all_invocations;
@@ -124,9 +125,10 @@ KeyResult search(SubHistory& sub, size_t position, Budget& budget, bool want_lin
       if (bytes > reported_bytes) budget.bytes_in_use.fetch_add(bytes - reported_bytes);
       else budget.bytes_in_use.fetch_sub(reported_bytes - bytes);
       reported_bytes = bytes;
-      if (budget.first_invalid.load(std::memory_order_relaxed) < position) {
+      if (budget.invalid_found.load(std::memory_order_relaxed)) {
         r.outcome = Outcome::kUnknown;
-        r.reason = "cancelled: an earlier key is invalid";
+        r.reason = "cancelled: another key is invalid";
+        *cancelled = true;
         stopped = true;
       } else if (budget.memory_limit_bytes != 0 && budget.bytes_in_use.load() > budget.memory_limit_bytes) {
         r.outcome = Outcome::kUnknown;

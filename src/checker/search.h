@@ -32,11 +32,12 @@ struct Budget {
   uint64_t timeout_ms = 0;
   uint64_t memory_limit_bytes = 0;  // 0: none
   std::atomic<uint64_t> bytes_in_use{0};
-  // Searches of keys after this index stop (a key before them was invalid).
-  std::atomic<size_t> first_invalid{SIZE_MAX};
+  // Set when any key is invalid: every other search stops, since the verdict is known.
+  std::atomic<bool> invalid_found{false};
 };
 
-// Searches sub (index `position` in key order); fills everything in KeyResult but key.
-KeyResult search(SubHistory& sub, size_t position, Budget& budget, bool want_linearization, bool explain);
+// Searches sub; fills everything in KeyResult but key. A search stopped because another
+// key was invalid returns kUnknown with `cancelled` set.
+KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool explain, bool* cancelled);
 
 }  // namespace squall::checker
