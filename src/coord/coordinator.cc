@@ -66,40 +66,40 @@ Reply Coordinator::apply(const Request& request, int64_t now_ms) {
           auto cfg = config_of(op.ref.run);
           if (!cfg.ok()) return cfg.error();
           RunConfig c = cfg.value();
-          return do_shard_op(op, op.ref, false, now_ms, [&](const ShardRecord& r, const RunRecord*) {
-            return plan_acquire(r, c, op, now_ms, m);
+          return do_shard_op(op, op.ref, false, now_ms, [&](ShardRecord&& r, const RunRecord*) {
+            return plan_acquire(std::move(r), c, op, now_ms, m);
           });
         } else if constexpr (std::is_same_v<T, RenewOp>) {
           auto cfg = config_of(op.lease.ref.run);
           if (!cfg.ok()) return cfg.error();
           RunConfig c = cfg.value();
-          return do_shard_op(op, op.lease.ref, false, now_ms, [&](const ShardRecord& r, const RunRecord*) {
-            return plan_renew(r, c, op, now_ms, m);
+          return do_shard_op(op, op.lease.ref, false, now_ms, [&](ShardRecord&& r, const RunRecord*) {
+            return plan_renew(std::move(r), c, op, now_ms, m);
           });
         } else if constexpr (std::is_same_v<T, CheckpointOp>) {
-          return do_shard_op(op, op.lease.ref, false, now_ms, [&](const ShardRecord& r, const RunRecord*) {
-            return plan_checkpoint(r, op, now_ms, m);
+          return do_shard_op(op, op.lease.ref, false, now_ms, [&](ShardRecord&& r, const RunRecord*) {
+            return plan_checkpoint(std::move(r), op, now_ms, m);
           });
         } else if constexpr (std::is_same_v<T, CompleteOp>) {
-          return do_shard_op(op, op.lease.ref, false, now_ms, [&](const ShardRecord& r, const RunRecord*) {
-            return plan_complete(r, op, now_ms, m);
+          return do_shard_op(op, op.lease.ref, false, now_ms, [&](ShardRecord&& r, const RunRecord*) {
+            return plan_complete(std::move(r), op, now_ms, m);
           });
         } else if constexpr (std::is_same_v<T, ParkOp>) {
-          return do_shard_op(op, op.lease.ref, false, now_ms, [&](const ShardRecord& r, const RunRecord*) {
-            return plan_park(r, op, now_ms, m);
+          return do_shard_op(op, op.lease.ref, false, now_ms, [&](ShardRecord&& r, const RunRecord*) {
+            return plan_park(std::move(r), op, now_ms, m);
           });
         } else if constexpr (std::is_same_v<T, SplitReplaceOp>) {
-          return do_shard_op(op, op.lease.ref, true, now_ms, [&](const ShardRecord& r, const RunRecord* run) {
-            return plan_split_replace(r, *run, op, now_ms, m);
+          return do_shard_op(op, op.lease.ref, true, now_ms, [&](ShardRecord&& r, const RunRecord* run) {
+            return plan_split_replace(std::move(r), *run, op, now_ms, m);
           });
         } else if constexpr (std::is_same_v<T, SplitResidualOp>) {
-          return do_shard_op(op, op.lease.ref, true, now_ms, [&](const ShardRecord& r, const RunRecord* run) {
-            return plan_split_residual(r, *run, op, now_ms, m);
+          return do_shard_op(op, op.lease.ref, true, now_ms, [&](ShardRecord&& r, const RunRecord* run) {
+            return plan_split_residual(std::move(r), *run, op, now_ms, m);
           });
         } else {
           static_assert(std::is_same_v<T, UnparkOp>);
-          return do_shard_op(op, op.ref, false, now_ms, [&](const ShardRecord& r, const RunRecord*) {
-            return plan_unpark(r, op, now_ms, m);
+          return do_shard_op(op, op.ref, false, now_ms, [&](ShardRecord&& r, const RunRecord*) {
+            return plan_unpark(std::move(r), op, now_ms, m);
           });
         }
       },
@@ -284,7 +284,7 @@ Reply Coordinator::do_shard_op(const Op& /*op*/, const ShardRef& ref, bool needs
       if (s != StoreStatus::Ok) return store_error(s);
       if (run_rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
     }
-    auto plan = plan_fn(shard_scratch_, needs_run ? &run_scratch_ : nullptr);
+    auto plan = plan_fn(std::move(shard_scratch_), needs_run ? &run_scratch_ : nullptr);
     if (!plan.ok()) return plan.error();
     bool retry = false;
     Reply r = commit_plan(plan.value(), rev, needs_run ? &run_scratch_ : nullptr, run_rev, &retry);

@@ -69,11 +69,16 @@ Revision MemoryStore::current(const Guard& g) const {
   return s == it->second.shards.end() ? 0 : s->second.revision;
 }
 
+bool MemoryStore::guards_hold(const Txn& txn) const {
+  for (const auto& g : txn.guards) {
+    if (current(g) != g.expected) return false;
+  }
+  return true;
+}
+
 StoreStatus MemoryStore::commit(const Txn& txn) {
   SQ_ASSERT_MSG(puts_guarded(txn), "every put must be guarded by a compare on its key");
-  for (const auto& g : txn.guards) {
-    if (current(g) != g.expected) return StoreStatus::Conflict;
-  }
+  if (!guards_hold(txn)) return StoreStatus::Conflict;
   ++revision_;
   for (const auto& r : txn.run_puts) {
     RunSlot& slot = runs_[r.run];

@@ -19,6 +19,8 @@ class MemoryStore final : public RecordStore {
   StoreStatus get_shard(RunId run, ShardId shard, ShardRecord* out, Revision* revision) override;
   StoreStatus scan_shards(RunId run, ShardVisitor* visitor) override;
   StoreStatus commit(const Txn& txn) override;
+  // True when every guard of txn holds now (commit would apply).
+  bool guards_hold(const Txn& txn) const;
 
   // Direct read access for checkers and tests (no copy); nullptr when absent.
   const RunRecord* peek_run(RunId run) const;

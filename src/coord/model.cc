@@ -30,12 +30,12 @@ ShardPlan replay_plan(const ShardRecord& r) {
 }
 
 // A fresh plan that rewrites `r` (copied) and appends the op to its op-log.
-ShardPlan mutation_plan(const ShardRecord& r, OpId op_id, OpKind kind, uint64_t hash) {
+ShardPlan mutation_plan(ShardRecord&& r, OpId op_id, OpKind kind, uint64_t hash) {
   ShardPlan p;
-  p.shard = r;
+  p.shard = std::move(r);
   p.shard.op_log.append(OpLogEntry{op_id, kind, hash});
-  p.result.shard = r.id;
-  p.result.fence = r.fence;
+  p.result.shard = p.shard.id;
+  p.result.fence = p.shard.fence;
   return p;
 }
 
@@ -233,7 +233,7 @@ CoordResult<ShardPlan> plan_claim_next(const RunRecord& run, const ShardRecord* 
   return p;
 }
 
-CoordResult<ShardPlan> plan_acquire(const ShardRecord& r, const RunConfig& config, const AcquireOp& op,
+CoordResult<ShardPlan> plan_acquire(ShardRecord r, const RunConfig& config, const AcquireOp& op,
                                     int64_t now_ms, const Mutations& m) {
   if (op.ref.tenant != r.tenant) return coord_error(CoordErrc::TenantMismatch, "the shard belongs to another tenant");
   if (is_terminal(r.status)) return coord_error(CoordErrc::ShardTerminal, "the shard is terminal (Done, Split or Parked)");
@@ -242,24 +242,24 @@ CoordResult<ShardPlan> plan_acquire(const ShardRecord& r, const RunConfig& confi
   if (!m.acquire_ignores_live_lease && r.lease.has_value() && r.lease->live_at(now_ms) && r.lease->owner != op.worker)
     return coord_error(CoordErrc::LeaseHeld, "another worker holds a live lease on the shard");
   ShardPlan p;
-  p.shard = r;
+  p.shard = std::move(r);
   grant_lease(&p.shard, op.worker, now_ms, config, &p.result);
   return p;
 }
 
-CoordResult<ShardPlan> plan_renew(const ShardRecord& r, const RunConfig& config, const RenewOp& op, int64_t now_ms,
+CoordResult<ShardPlan> plan_renew(ShardRecord r, const RunConfig& config, const RenewOp& op, int64_t now_ms,
                                   const Mutations& m) {
   if (auto e = validate_lease(r, op.lease, now_ms, m)) return *e;
   ShardPlan p;
-  p.shard = r;
+  p.shard = std::move(r);
   p.shard.lease->deadline_ms = now_ms + config.lease_duration_ms;
-  p.result.shard = r.id;
-  p.result.fence = r.fence;
+  p.result.shard = p.shard.id;
+  p.result.fence = p.shard.fence;
   p.result.deadline_ms = p.shard.lease->deadline_ms;
   return p;
 }
 
-CoordResult<ShardPlan> plan_checkpoint(const ShardRecord& r, const CheckpointOp& op, int64_t now_ms,
+CoordResult<ShardPlan> plan_checkpoint(ShardRecord r, const CheckpointOp& op, int64_t now_ms,
                                        const Mutations& m) {
   const uint64_t hash = payload_hash(Request{op});
   switch (check_idempotency(r.op_log, op.op_id, hash, m)) {
@@ -269,12 +269,12 @@ CoordResult<ShardPlan> plan_checkpoint(const ShardRecord& r, const CheckpointOp&
   }
   if (auto e = validate_lease(r, op.lease, now_ms, m)) return *e;
   if (auto e = check_cursor(r, op.cursor, m)) return *e;
-  ShardPlan p = mutation_plan(r, op.op_id, OpKind::Checkpoint, hash);
+  ShardPlan p = mutation_plan(std::move(r), op.op_id, OpKind::Checkpoint, hash);
   p.shard.cursor = op.cursor;
   return p;
 }
 
-CoordResult<ShardPlan> plan_complete(const ShardRecord& r, const CompleteOp& op, int64_t now_ms,
+CoordResult<ShardPlan> plan_complete(ShardRecord r, const CompleteOp& op, int64_t now_ms,
                                      const Mutations& m) {
   const uint64_t hash = payload_hash(Request{op});
   switch (check_idempotency(r.op_log, op.op_id, hash, m)) {
@@ -287,14 +287,14 @@ CoordResult<ShardPlan> plan_complete(const ShardRecord& r, const CompleteOp& op,
   if (advances) {
     if (auto e = check_cursor(r, op.final_cursor, m)) return *e;
   }
-  ShardPlan p = mutation_plan(r, op.op_id, OpKind::Complete, hash);
+  ShardPlan p = mutation_plan(std::move(r), op.op_id, OpKind::Complete, hash);
   if (advances) p.shard.cursor = op.final_cursor;
   p.shard.status = ShardStatus::Done;
   p.shard.lease.reset();
   return p;
 }
 
-CoordResult<ShardPlan> plan_park(const ShardRecord& r, const ParkOp& op, int64_t now_ms, const Mutations& m) {
+CoordResult<ShardPlan> plan_park(ShardRecord r, const ParkOp& op, int64_t now_ms, const Mutations& m) {
   const uint64_t hash = payload_hash(Request{op});
   switch (check_idempotency(r.op_log, op.op_id, hash, m)) {
     case Idem::Replay: return replay_plan(r);
@@ -304,14 +304,14 @@ CoordResult<ShardPlan> plan_park(const ShardRecord& r, const ParkOp& op, int64_t
   if (auto e = validate_lease(r, op.lease, now_ms, m)) return *e;
   if (op.reason.empty()) return coord_error(CoordErrc::InvalidArgument, "park needs a reason");
   if (op.reason.size() > kParkReasonBytesMax) return coord_error(CoordErrc::InvalidArgument, "park reason exceeds 1 KiB");
-  ShardPlan p = mutation_plan(r, op.op_id, OpKind::Park, hash);
+  ShardPlan p = mutation_plan(std::move(r), op.op_id, OpKind::Park, hash);
   p.shard.status = ShardStatus::Parked;
   p.shard.park_reason = op.reason;
   p.shard.lease.reset();
   return p;
 }
 
-CoordResult<ShardPlan> plan_split_replace(const ShardRecord& r, const RunRecord& run, const SplitReplaceOp& op,
+CoordResult<ShardPlan> plan_split_replace(ShardRecord r, const RunRecord& run, const SplitReplaceOp& op,
                                           int64_t now_ms, const Mutations& m) {
   const uint64_t hash = payload_hash(Request{op});
   switch (check_idempotency(r.op_log, op.op_id, hash, m)) {
@@ -330,15 +330,15 @@ CoordResult<ShardPlan> plan_split_replace(const ShardRecord& r, const RunRecord&
   if (!tiles(r.spec, op.children, m.split_with_gap))
     return coord_error(CoordErrc::SplitCoverage, "children must tile the parent range exactly (no gap, no overlap)");
   if (auto e = check_shard_budget(run, op.children.size())) return *e;
-  ShardPlan p = mutation_plan(r, op.op_id, OpKind::SplitReplace, hash);
+  ShardPlan p = mutation_plan(std::move(r), op.op_id, OpKind::SplitReplace, hash);
   p.shard.status = ShardStatus::Split;
   p.shard.lease.reset();
   // Children are created in range order; their ids follow their index in the request,
   // which is what a replay re-derives.
   for (uint32_t i : range_order(op.children)) {
-    ShardId id = derive_shard_id(r.run, r.id, op.op_id, OpKind::SplitReplace, i);
+    ShardId id = derive_shard_id(p.shard.run, p.shard.id, op.op_id, OpKind::SplitReplace, i);
     p.shard.spawned.push_back(Spawned{id, SpawnKind::Child});
-    p.created.push_back(derived_record(r, id, op.children[i]));
+    p.created.push_back(derived_record(p.shard, id, op.children[i]));
     p.result.spawned.push_back(id);
   }
   p.run = run;
@@ -346,7 +346,7 @@ CoordResult<ShardPlan> plan_split_replace(const ShardRecord& r, const RunRecord&
   return p;
 }
 
-CoordResult<ShardPlan> plan_split_residual(const ShardRecord& r, const RunRecord& run, const SplitResidualOp& op,
+CoordResult<ShardPlan> plan_split_residual(ShardRecord r, const RunRecord& run, const SplitResidualOp& op,
                                            int64_t now_ms, const Mutations& m) {
   const uint64_t hash = payload_hash(Request{op});
   switch (check_idempotency(r.op_log, op.op_id, hash, m)) {
@@ -376,18 +376,18 @@ CoordResult<ShardPlan> plan_split_residual(const ShardRecord& r, const RunRecord
   if (residuals >= kResidualsPerShardMax)
     return coord_error(CoordErrc::LimitExceeded, "the shard has reached its residual limit (64)");
   if (auto e = check_shard_budget(run, 1)) return *e;
-  ShardPlan p = mutation_plan(r, op.op_id, OpKind::SplitResidual, hash);
-  ShardId id = derive_shard_id(r.run, r.id, op.op_id, OpKind::SplitResidual, 0);
+  ShardPlan p = mutation_plan(std::move(r), op.op_id, OpKind::SplitResidual, hash);
+  ShardId id = derive_shard_id(p.shard.run, p.shard.id, op.op_id, OpKind::SplitResidual, 0);
   p.shard.spec = np;
   p.shard.spawned.push_back(Spawned{id, SpawnKind::Residual});
-  p.created.push_back(derived_record(r, id, res));
+  p.created.push_back(derived_record(p.shard, id, res));
   p.result.spawned.push_back(id);
   p.run = run;
   p.run->shard_count += 1;
   return p;
 }
 
-CoordResult<ShardPlan> plan_unpark(const ShardRecord& r, const UnparkOp& op, int64_t /*now_ms*/, const Mutations& m) {
+CoordResult<ShardPlan> plan_unpark(ShardRecord r, const UnparkOp& op, int64_t /*now_ms*/, const Mutations& m) {
   const uint64_t hash = payload_hash(Request{op});
   switch (check_idempotency(r.op_log, op.op_id, hash, m)) {
     case Idem::Replay: return replay_plan(r);
@@ -396,7 +396,7 @@ CoordResult<ShardPlan> plan_unpark(const ShardRecord& r, const UnparkOp& op, int
   }
   if (op.ref.tenant != r.tenant) return coord_error(CoordErrc::TenantMismatch, "the shard belongs to another tenant");
   if (r.status != ShardStatus::Parked) return coord_error(CoordErrc::NotParked, "only a Parked shard can be unparked");
-  ShardPlan p = mutation_plan(r, op.op_id, OpKind::Unpark, hash);
+  ShardPlan p = mutation_plan(std::move(r), op.op_id, OpKind::Unpark, hash);
   p.shard.status = ShardStatus::Active;
   p.shard.park_reason.clear();
   p.shard.lease.reset();

@@ -53,21 +53,21 @@ CoordResult<RunPlan> plan_register_shards(const RunRecord& run, const RegisterSh
 // `candidate` is the lowest-id claimable shard of the run, or nullptr if none.
 CoordResult<ShardPlan> plan_claim_next(const RunRecord& run, const ShardRecord* candidate, const ClaimNextOp& op,
                                        int64_t now_ms, const Mutations& m);
-CoordResult<ShardPlan> plan_acquire(const ShardRecord& r, const RunConfig& config, const AcquireOp& op,
+CoordResult<ShardPlan> plan_acquire(ShardRecord r, const RunConfig& config, const AcquireOp& op,
                                     int64_t now_ms, const Mutations& m);
-CoordResult<ShardPlan> plan_renew(const ShardRecord& r, const RunConfig& config, const RenewOp& op,
+CoordResult<ShardPlan> plan_renew(ShardRecord r, const RunConfig& config, const RenewOp& op,
                                   int64_t now_ms, const Mutations& m);
-CoordResult<ShardPlan> plan_checkpoint(const ShardRecord& r, const CheckpointOp& op, int64_t now_ms,
+CoordResult<ShardPlan> plan_checkpoint(ShardRecord r, const CheckpointOp& op, int64_t now_ms,
                                        const Mutations& m);
-CoordResult<ShardPlan> plan_complete(const ShardRecord& r, const CompleteOp& op, int64_t now_ms,
+CoordResult<ShardPlan> plan_complete(ShardRecord r, const CompleteOp& op, int64_t now_ms,
                                      const Mutations& m);
-CoordResult<ShardPlan> plan_park(const ShardRecord& r, const ParkOp& op, int64_t now_ms, const Mutations& m);
+CoordResult<ShardPlan> plan_park(ShardRecord r, const ParkOp& op, int64_t now_ms, const Mutations& m);
 // `run` is needed for the per-run shard bound; the plan returns it with shard_count raised.
-CoordResult<ShardPlan> plan_split_replace(const ShardRecord& r, const RunRecord& run, const SplitReplaceOp& op,
+CoordResult<ShardPlan> plan_split_replace(ShardRecord r, const RunRecord& run, const SplitReplaceOp& op,
                                           int64_t now_ms, const Mutations& m);
-CoordResult<ShardPlan> plan_split_residual(const ShardRecord& r, const RunRecord& run, const SplitResidualOp& op,
+CoordResult<ShardPlan> plan_split_residual(ShardRecord r, const RunRecord& run, const SplitResidualOp& op,
                                            int64_t now_ms, const Mutations& m);
-CoordResult<ShardPlan> plan_unpark(const ShardRecord& r, const UnparkOp& op, int64_t now_ms, const Mutations& m);
+CoordResult<ShardPlan> plan_unpark(ShardRecord r, const UnparkOp& op, int64_t now_ms, const Mutations& m);
 // `shards_finished`: every shard of the run is Done or Split.
 CoordResult<RunPlan> plan_finish_run(const RunRecord& run, const FinishRunOp& op, bool shards_finished,
                                      const Mutations& m);

@@ -11,10 +11,18 @@ const OpLogEntry& OpLog::at(size_t i) const {
 
 const OpLogEntry* OpLog::find(OpId op_id) const {
   for (size_t i = 0; i < size_; ++i) {
-    const OpLogEntry& e = entries_[(head_ + i) % kOpLogCapacity];
-    if (e.op_id == op_id) return &e;
+    if (entries_[i].op_id == op_id) return &entries_[i];
   }
   return nullptr;
+}
+
+bool OpLog::unique_ids() const {
+  for (size_t i = 0; i < size_; ++i) {
+    for (size_t j = i + 1; j < size_; ++j) {
+      if (entries_[i].op_id == entries_[j].op_id) return false;
+    }
+  }
+  return true;
 }
 
 void OpLog::append(const OpLogEntry& e) {

@@ -35,9 +35,13 @@ class OpLog {
   const OpLogEntry* find(OpId op_id) const;
   // Appends, evicting the oldest entry when full.
   void append(const OpLogEntry& e);
+  // True when no op_id appears twice.
+  bool unique_ids() const;
   bool operator==(const OpLog& o) const;
 
  private:
+  // Slots [0, size_) are occupied: head_ only moves once the log is full, so lookups
+  // that do not care about order scan the array directly.
   std::array<OpLogEntry, kOpLogCapacity> entries_{};
   uint8_t head_ = 0;  // index of the oldest entry
   uint8_t size_ = 0;

@@ -4,19 +4,6 @@
 
 namespace squall::coord {
 
-namespace {
-
-bool op_ids_unique(const OpLog& log) {
-  for (size_t i = 0; i < log.size(); ++i) {
-    for (size_t j = i + 1; j < log.size(); ++j) {
-      if (log.at(i).op_id == log.at(j).op_id) return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 const char* check_invariants(const ShardRecord& r) {
   if (r.fence < 1) return "S4: fence must be >= 1";
   if ((r.status == ShardStatus::Parked) != !r.park_reason.empty())
@@ -30,7 +17,7 @@ const char* check_invariants(const ShardRecord& r) {
   if (is_derived(r.id) != r.parent.has_value()) return "S4: parent must be set iff the shard id is derived";
   if (r.parent.has_value() && *r.parent == r.id) return "S4: a shard cannot be its own parent";
   if (r.op_log.size() > kOpLogCapacity) return "S4: op-log exceeds its bound";
-  if (!op_ids_unique(r.op_log)) return "S4: op-log holds a duplicate op_id";
+  if (!r.op_log.unique_ids()) return "S4: op-log holds a duplicate op_id";
   if (!r.spec.well_formed()) return "S4: spec start must be below end";
   if (!r.cursor.last_key.empty() && !r.spec.contains(r.cursor.last_key))
     return "S6: cursor outside the shard's range";
@@ -55,7 +42,7 @@ const char* check_invariants(const RunRecord& r) {
   for (size_t i = 0; i + 1 < r.claims.size(); ++i) {
     if (r.claims[i].worker >= r.claims[i + 1].worker) return "run: claim stamps not sorted by worker";
   }
-  if (!op_ids_unique(r.op_log)) return "run: op-log holds a duplicate op_id";
+  if (!r.op_log.unique_ids()) return "run: op-log holds a duplicate op_id";
   return nullptr;
 }
 

@@ -24,8 +24,9 @@ std::string id_str(coord::ShardId id) {
 
 }  // namespace
 
-Checker::Checker(const SimConfig& cfg, const GroundTruth* truth, const FindingsStore* findings, Stats* stats)
-    : cfg_(&cfg), truth_(truth), findings_(findings), stats_(stats) {}
+Checker::Checker(const SimConfig& cfg, const GroundTruth* truth, const FindingsStore* findings,
+                 const coord::MemoryStore* store, coord::RunId run, Stats* stats)
+    : cfg_(&cfg), truth_(truth), findings_(findings), stats_(stats), store_(store), run_id_(run) {}
 
 void Checker::begin(const coord::Request* request, int64_t now_ms) {
   request_ = request;
@@ -37,14 +38,13 @@ void Checker::fail(Invariant inv, std::string detail) {
   violations_.push_back(Violation{inv, now_ms_, std::move(detail)});
 }
 
-const ShardRecord* Checker::shard(coord::ShardId id) const {
-  auto it = shards_.find(id);
-  return it == shards_.end() ? nullptr : &it->second.rec;
-}
+const ShardRecord* Checker::shard(coord::ShardId id) const { return store_->peek_shard(run_id_, id); }
+
+const coord::RunRecord* Checker::run() const { return store_->peek_run(run_id_); }
 
 bool Checker::all_finished() const {
   for (coord::ShardId id : ids_) {
-    ShardStatus s = shards_.at(id).rec.status;
+    ShardStatus s = shard(id)->status;
     if (s != ShardStatus::Done && s != ShardStatus::Split) return false;
   }
   return true;
@@ -69,18 +69,18 @@ void Checker::check_record(const ShardRecord& r) {
     fail(Invariant::S4RecordInvariants, "shard " + who + ": Split without spawned children");
   if (coord::is_derived(r.id) != r.parent.has_value())
     fail(Invariant::S4RecordInvariants, "shard " + who + ": parent set iff derived id is broken");
-  std::vector<coord::OpId> ops;
-  for (size_t i = 0; i < r.op_log.size(); ++i) ops.push_back(r.op_log.at(i).op_id);
-  std::sort(ops.begin(), ops.end());
-  if (ops.size() > coord::kOpLogCapacity || std::adjacent_find(ops.begin(), ops.end()) != ops.end())
+  std::array<coord::OpId, coord::kOpLogCapacity> ops{};
+  const size_t n = std::min(r.op_log.size(), ops.size());
+  for (size_t i = 0; i < n; ++i) ops[i] = r.op_log.at(i).op_id;
+  std::sort(ops.begin(), ops.begin() + static_cast<long>(n));
+  if (r.op_log.size() > coord::kOpLogCapacity || std::adjacent_find(ops.begin(), ops.begin() + static_cast<long>(n)) != ops.begin() + static_cast<long>(n))
     fail(Invariant::S4RecordInvariants, "shard " + who + ": op-log unbounded or holds a duplicate op_id");
   if (!r.cursor.last_key.empty() && !in_range(r.spec, r.cursor.last_key))
     fail(Invariant::S6CursorInBounds,
          fmt::format("shard {}: cursor {} outside [{}, {})", who, r.cursor.last_key, r.spec.start, r.spec.end));
 }
 
-void Checker::check_transition(const Shadow& before_shadow, const ShardRecord& after) {
-  const ShardRecord& before = before_shadow.rec;
+void Checker::check_transition(const ShardRecord& before, const ShardRecord& after) {
   const OpKind kind = coord::kind_of(*request_);
   const std::string who = id_str(after.id);
   const char* op = coord::to_string(kind);
@@ -135,12 +135,12 @@ void Checker::check_transition(const Shadow& before_shadow, const ShardRecord& a
   }
 }
 
-void Checker::note_op_applied(Shadow* s, coord::OpId op_id) {
+void Checker::note_op_applied(Seen* s, coord::ShardId id, coord::OpId op_id) {
   stats_->count_check(Invariant::ExactlyOnceOps);
   for (uint8_t i = 0; i < s->recent_size; ++i) {
     if (s->recent_ops[(s->recent_head + i) % s->recent_ops.size()] == op_id) {
       fail(Invariant::ExactlyOnceOps,
-           fmt::format("shard {}: op {:x} ({}) applied twice", id_str(s->rec.id), op_id,
+           fmt::format("shard {}: op {:x} ({}) applied twice", id_str(id), op_id,
                        coord::to_string(coord::kind_of(*request_))));
       return;
     }
@@ -191,13 +191,13 @@ void Checker::check_split_coverage(const ShardRecord& parent) {
 // Across the run, the leaves (non-Split shards) tile the union of the roots.
 void Checker::check_leaf_tiling() {
   stats_->count_check(Invariant::S7SplitCoverage);
-  if (!run_) return;
+  if (run() == nullptr) return;
   std::vector<coord::KeyRange> leaves;
   for (coord::ShardId id : ids_) {
-    const ShardRecord& r = shards_.at(id).rec;
+    const ShardRecord& r = *shard(id);
     if (r.status != ShardStatus::Split) leaves.push_back(r.spec);
   }
-  std::vector<coord::KeyRange> roots = run_->roots;
+  std::vector<coord::KeyRange> roots = run()->roots;
   auto by_start = [](const auto& a, const auto& b) { return a.start < b.start; };
   std::sort(leaves.begin(), leaves.end(), by_start);
   std::sort(roots.begin(), roots.end(), by_start);
@@ -242,45 +242,41 @@ void Checker::check_done_shard(const ShardRecord& r) {
   }
 }
 
-void Checker::on_commit(const coord::Txn& txn) {
+void Checker::before_commit(const coord::Txn& txn) {
   SQ_ASSERT_MSG(request_ != nullptr, "commit outside a request");
   const OpKind kind = coord::kind_of(*request_);
   const coord::ShardId target = coord::target_shard(*request_);
   const coord::OpId op_id = coord::op_id_of(*request_);
-  bool ranges_changed = false;
+  const coord::RunRecord* run_before = run();
+  pending_splits_.clear();
+  pending_ranges_changed_ = false;
 
   for (const auto& run : txn.run_puts) {
     stats_->count_check(Invariant::S8RunTerminal);
-    if (run_ && run_->status == coord::RunStatus::Done && run.status != coord::RunStatus::Done)
+    if (run_before && run_before->status == coord::RunStatus::Done && run.status != coord::RunStatus::Done)
       fail(Invariant::S8RunTerminal, "the run left Done");
-    if (run_ && run_->roots != run.roots) ranges_changed = true;
-    run_ = run;
+    if (!run_before || run_before->roots != run.roots) pending_ranges_changed_ = true;
   }
-  std::vector<coord::ShardId> split_parents;
   for (const auto& rec : txn.shard_puts) {
     stats_->count_check(Invariant::S8RunTerminal);
-    if (run_ && run_->status == coord::RunStatus::Done)
+    if (run_before && run_before->status == coord::RunStatus::Done)
       fail(Invariant::S8RunTerminal, "shard " + id_str(rec.id) + " changed after the run finished");
-    auto it = shards_.find(rec.id);
-    if (it == shards_.end()) {
+    const ShardRecord* before = shard(rec.id);
+    if (before == nullptr) {
       check_new_shard(rec);
-      Shadow s;
-      s.rec = rec;
-      shards_.emplace(rec.id, std::move(s));
+      seen_.emplace(rec.id, Seen{});
       ids_.push_back(rec.id);
-      ranges_changed = true;
+      pending_ranges_changed_ = true;
       continue;
     }
-    Shadow& s = it->second;
-    check_transition(s, rec);
+    check_transition(*before, rec);
     check_record(rec);
-    if (rec.status == ShardStatus::Done && s.rec.status != ShardStatus::Done) check_done_shard(rec);
-    if (!(rec.spec == s.rec.spec)) ranges_changed = true;
-    if (rec.status == ShardStatus::Split && s.rec.status != ShardStatus::Split) split_parents.push_back(rec.id);
+    if (!(rec.spec == before->spec)) pending_ranges_changed_ = true;
+    if (rec.status == ShardStatus::Split && before->status != ShardStatus::Split) pending_splits_.push_back(rec.id);
+    if (rec.status == ShardStatus::Done && before->status != ShardStatus::Done) check_done_shard(rec);
     const bool logged_kind = kind == OpKind::Checkpoint || kind == OpKind::Complete || kind == OpKind::Park ||
                              kind == OpKind::SplitReplace || kind == OpKind::SplitResidual || kind == OpKind::Unpark;
-    if (logged_kind && rec.id == target) note_op_applied(&s, op_id);
-    s.rec = rec;
+    if (logged_kind && rec.id == target) note_op_applied(&seen_[rec.id], rec.id, op_id);
   }
   if (kind == OpKind::ClaimNext) {
     stats_->count_check(Invariant::S9ClaimCooldown);
@@ -291,22 +287,26 @@ void Checker::on_commit(const coord::Txn& txn) {
                                                    now_ms_, now_ms_ - it->second));
     last_claim_ms_[claim.worker] = now_ms_;
   }
-  for (coord::ShardId p : split_parents) check_split_coverage(shards_.at(p).rec);
-  if (ranges_changed) check_leaf_tiling();
+}
+
+// Whole-run checks that need every record of the commit in place.
+void Checker::after_commit() {
+  for (coord::ShardId p : pending_splits_) check_split_coverage(*shard(p));
+  if (pending_ranges_changed_) check_leaf_tiling();
 }
 
 void Checker::check_final(int64_t now_ms) {
   now_ms_ = now_ms;
   stats_->count_check(Invariant::Liveness);
   for (coord::ShardId id : ids_) {
-    const ShardRecord& r = shards_.at(id).rec;
+    const ShardRecord& r = *shard(id);
     if (r.status != ShardStatus::Done && r.status != ShardStatus::Split) {
       fail(Invariant::Liveness, fmt::format("shard {} is still {} after the liveness phase", id_str(id),
                                             coord::to_string(r.status)));
       return;
     }
   }
-  if (!run_ || run_->status != coord::RunStatus::Done) {
+  if (run() == nullptr || run()->status != coord::RunStatus::Done) {
     fail(Invariant::Liveness, "the run did not finish after the liveness phase");
     return;
   }

@@ -1,10 +1,15 @@
 #include "sim/faulty_store.h"
 
+#include "core/assert.h"
+
 namespace squall::sim {
 
 coord::StoreStatus FaultyStore::apply(const coord::Txn& txn) {
+  if (observer_ == nullptr || !inner_->guards_hold(txn)) return inner_->commit(txn);
+  observer_->before_commit(txn);
   coord::StoreStatus s = inner_->commit(txn);
-  if (s == coord::StoreStatus::Ok && observer_ != nullptr) observer_->on_commit(txn);
+  SQ_ASSERT(s == coord::StoreStatus::Ok);
+  observer_->after_commit();
   return s;
 }
 

@@ -15,8 +15,11 @@ namespace squall::sim {
 class CommitObserver {
  public:
   virtual ~CommitObserver() = default;
-  // Called after `txn` has been applied to the inner store.
-  virtual void on_commit(const coord::Txn& txn) = 0;
+  // Called just before `txn` is applied to the inner store (its guards hold, so it
+  // will apply): the store still shows the before-state, the txn holds the after-state.
+  virtual void before_commit(const coord::Txn& txn) = 0;
+  // Called right after that commit was applied.
+  virtual void after_commit() = 0;
 };
 
 class FaultyStore final : public coord::RecordStore {

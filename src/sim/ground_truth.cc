@@ -1,7 +1,6 @@
 #include "sim/ground_truth.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "core/assert.h"
 
@@ -12,9 +11,11 @@ constexpr uint32_t kKeysPerRoot = 1000;
 }
 
 std::string GroundTruth::key_of(uint32_t number) const {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "k%07u", number);
-  return buf;
+  // "k%07u" without printf, which showed up in the simulator's profile.
+  std::string k(8, '0');
+  k[0] = 'k';
+  for (int i = 7; i >= 1 && number > 0; --i, number /= 10) k[static_cast<size_t>(i)] = static_cast<char>('0' + number % 10);
+  return k;
 }
 
 GroundTruth::GroundTruth(Rng* rng, int roots) {

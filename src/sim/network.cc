@@ -14,7 +14,17 @@ void Network::push(Message m) {
     return;
   }
   m.seq = seq_++;
-  queue_.push(std::move(m));
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+    slots_[slot] = std::move(m);
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.push_back(std::move(m));
+  }
+  const Message& placed = slots_[slot];
+  queue_.push(Entry{placed.deliver_at_ms, placed.seq, slot});
 }
 
 void Network::send(Message m, int64_t now_ms, bool faults) {
@@ -52,10 +62,11 @@ bool Network::link_up(int from, int to, int64_t now_ms) const {
 }
 
 bool Network::pop_due(int64_t now_ms, Message* out) {
-  while (!queue_.empty() && queue_.top().deliver_at_ms <= now_ms) {
-    // Moving out of top() is safe: the ordering keys are integers the move leaves intact.
-    Message m = std::move(const_cast<Message&>(queue_.top()));
+  while (!queue_.empty() && queue_.top().at_ms <= now_ms) {
+    const uint32_t slot = queue_.top().slot;
     queue_.pop();
+    free_slots_.push_back(slot);
+    Message& m = slots_[slot];
     if (!link_up(m.from, m.to, now_ms)) continue;  // lost to a partition
     *out = std::move(m);
     return true;

@@ -39,7 +39,7 @@ Simulator::Simulator(const SimConfig& cfg, uint64_t seed, const TraceOptions& tr
       fault_rng_(root_.fork("faults")),
       truth_(make_truth(root_, cfg.shards)),
       findings_(truth_.items().size(), cfg.sim_mutations.non_idempotent_findings),
-      checker_(cfg_, &truth_, &findings_, &stats_),
+      checker_(cfg_, &truth_, &findings_, &memory_, kRun, &stats_),
       store_(&memory_, root_.fork("store"), plan_, &stats_, &checker_),
       coord_(&store_, cfg.mutations, coord::InvariantPolicy::Report),
       net_(root_.fork("network"), cfg_, plan_, &stats_, cfg.workers + 2) {

@@ -157,8 +157,8 @@ class Simulator {
   Rng fault_rng_;
   GroundTruth truth_;
   FindingsStore findings_;
-  Checker checker_;
   coord::MemoryStore memory_;
+  Checker checker_;
   FaultyStore store_;
   coord::Coordinator coord_;
   Network net_;
