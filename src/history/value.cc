@@ -1,6 +1,7 @@
 #include "history/value.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "core/assert.h"
@@ -165,6 +166,9 @@ int compare(const Value& a, const Value& b) {
     }
     case Value::Kind::kDouble: {
       double x = a.as_double(), y = b.as_double();
+      // NaN sorts after every number and equals itself, keeping the order total.
+      bool xn = std::isnan(x), yn = std::isnan(y);
+      if (xn || yn) return xn == yn ? 0 : (xn ? 1 : -1);
       if (x < y) return -1;
       if (x > y) return 1;
       return 0;
