@@ -2,6 +2,8 @@
 
 #include <rapidjson/error/en.h>
 
+#include <algorithm>
+
 #include "proto/json_util.h"
 
 namespace squall::proto {
@@ -27,12 +29,37 @@ Status optional_int(const rapidjson::Value& obj, std::string_view key, std::stri
   return {};
 }
 
+// The deepest [ / { nesting in `line`, ignoring brackets inside strings; stops counting
+// once past `limit`.
+int nesting_depth(std::string_view line, int limit) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : line) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 }  // namespace
 
 Result<Message> parse_message(std::string_view line) {
   if (line.size() > kMaxLineBytes) return err("line longer than " + std::to_string(kMaxLineBytes) + " bytes");
+  if (nesting_depth(line, kMaxNestingDepth) > kMaxNestingDepth) {
+    return err("JSON nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
+  }
   Message m;
-  m.doc_.Parse(line.data(), line.size());
+  m.doc_.Parse<rapidjson::kParseIterativeFlag>(line.data(), line.size());
   if (m.doc_.HasParseError()) {
     return err(std::string("not JSON: ") + rapidjson::GetParseError_En(m.doc_.GetParseError()) +
                " at byte " + std::to_string(m.doc_.GetErrorOffset()));

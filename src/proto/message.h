@@ -22,6 +22,9 @@ namespace squall::proto {
 // Longest line a node accepts; longer input is rejected as malformed rather than
 // letting one line exhaust memory.
 inline constexpr size_t kMaxLineBytes = 64u << 20;
+// Deepest nesting of arrays/objects accepted: JSON is parsed iteratively, but values are
+// later walked recursively (echoed, copied), so a hostile "[[[[…" must stop here.
+inline constexpr int kMaxNestingDepth = 256;
 
 class Message {
  public:

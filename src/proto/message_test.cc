@@ -58,6 +58,20 @@ TEST(Message, RejectsMalformedEnvelopes) {
   }
 }
 
+TEST(Message, RejectsHostileNestingButNotBracketsInStrings) {
+  std::string deep = R"({"src":"c1","dest":"n0","body":{"type":"echo","echo":)" + std::string(100000, '[') +
+                     std::string(100000, ']') + "}}";
+  auto m = parse_message(deep);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.error().find("nested"), std::string::npos);
+  std::string ok = R"({"src":"c1","dest":"n0","body":{"type":"echo","echo":")" + std::string(1000, '[') + R"(\"["}})";
+  auto parsed = parse_message(ok);
+  EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error());
+  std::string limit = R"({"src":"c1","dest":"n0","body":{"type":"echo","echo":)" + std::string(kMaxNestingDepth - 2, '[') +
+                      std::string(kMaxNestingDepth - 2, ']') + "}}";
+  EXPECT_TRUE(parse_message(limit).ok());
+}
+
 TEST(Message, EnvelopeEscapesIds) {
   std::string out;
   append_envelope(out, "n0", "c\"1", R"({"type":"x"})");
