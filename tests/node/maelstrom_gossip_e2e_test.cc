@@ -112,7 +112,7 @@ TEST(MaelstromGossipE2e, AcceptanceEcho) {
 
 TEST(MaelstromGossipE2e, GarbageUnknownTypesAndMissingFieldsNeverStopIt) {
   std::string input = req(R"({"type":"echo","msg_id":1,"echo":"early"})", "n1") + init("n0") +
-                      "this is not json\n" + "{\"src\":\"c1\"}\n" + "\x01\x02\xff\n" +
+                      "this is not json\n" + "{\"src\":\"c1\"}\n" + "\x01\x02\xff\n" + std::string(100000, '[') + "\n" +
                       req(R"({"type":"frobnicate","msg_id":2})") + req(R"({"msg_id":3})") +
                       req(R"({"type":"echo","msg_id":4})") + req(R"({"type":"add","msg_id":5,"delta":"x"})") +
                       req(R"({"type":"poll","msg_id":6})") + req(R"({"type":"echo","msg_id":7,"echo":"still here"})") +
