@@ -228,6 +228,25 @@ TEST(BroadcastSim, EveryAcknowledgedMessageReachesEveryNodeAfterPartitionsHeal) 
   expect_converged(false, {}, true);
 }
 
+TEST(BroadcastSim, TwentyFiveNodesConvergeWithinTenSecondsOfHealing) {
+  // The hub isolated, then a half/half split, at the challenge's rate and latency.
+  SimCluster c(25, {}, {}, 100, 21);
+  std::set<int> half;
+  for (int i = 0; i < 25; i += 2) half.insert(i);
+  SetRun run = drive(c, 12'000, 100.0, false, 13, {{2000, {0}}, {6000, {}}, {7000, half}, {12000, {}}});
+  c.heal();
+  step(c, run, c.now_ms() + 10'000, false);
+  size_t missing = 0;
+  int64_t last = 0;
+  for (auto& [v, t] : run.acked_at) {
+    missing += run.everywhere_at.count(v) == 0;
+    if (run.everywhere_at.count(v)) last = std::max(last, run.everywhere_at[v]);
+  }
+  std::cout << "25 nodes with partitions: last value everywhere at " << last << " ms (healed at 12000 ms)\n";
+  EXPECT_EQ(missing, 0u);
+  EXPECT_LT(last, 22'000);
+}
+
 TEST(BroadcastSim, NoGossipFaultDiverges) {
   Faults f;
   f.no_gossip = true;
