@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs a real test with the built-in defaults. Called by `./dev demo`.
+# Extra arguments are passed on to `squall test` (e.g. --time-limit 30 --node-count 7).
 set -euo pipefail
 build_dir=$1
 shift

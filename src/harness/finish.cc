@@ -1,5 +1,6 @@
 // The end of a run: stop the nodes, check, write results and the report (part of Runner).
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include "harness/convergence.h"
 #include "harness/report.h"
@@ -170,6 +171,15 @@ RunSummary Runner::finish() {
   results.set("net", net);
   results.set("node-errors", nodes);
   if (interrupted_) results.set("interrupted", true);
+  // The harness's own cost (nodes excluded), for benchmarks and capacity planning.
+  struct rusage ru {};
+  ::getrusage(RUSAGE_SELF, &ru);
+  Datum self = Datum::map();
+  self.set("cpu-user-ms", static_cast<int64_t>(ru.ru_utime.tv_sec) * 1000 + ru.ru_utime.tv_usec / 1000);
+  self.set("cpu-sys-ms", static_cast<int64_t>(ru.ru_stime.tv_sec) * 1000 + ru.ru_stime.tv_usec / 1000);
+  self.set("wall-ms", end_ns / 1'000'000);
+  self.set("main-phase-ms", main_end_ns_ > main_start_ns_ ? (main_end_ns_ - main_start_ns_) / 1'000'000 : 0);
+  results.set("harness", std::move(self));
   results.set("seed", static_cast<int64_t>(config_.seed));
   results.set("valid?", Datum::verdict(v));
 

@@ -178,6 +178,16 @@ Status NodeProcess::send_line(std::string_view line) {
   return flush();
 }
 
+Status NodeProcess::queue_line(std::string_view line) {
+  if (stdin_fd_ < 0) return err(name_ + " has closed its stdin");
+  if (queued_.size() - queued_offset_ + line.size() + 1 > kMaxQueuedBytes) {
+    return err(name_ + " is not reading its stdin (" + std::to_string(kMaxQueuedBytes >> 20) + " MiB queued)");
+  }
+  queued_.append(line);
+  queued_.push_back('\n');
+  return {};
+}
+
 Status NodeProcess::flush() {
   while (has_queued_input()) {
     ssize_t w = ::write(stdin_fd_, queued_.data() + queued_offset_, queued_.size() - queued_offset_);

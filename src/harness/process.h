@@ -51,7 +51,11 @@ class NodeProcess {
   // Queues `line` plus a newline for the node's stdin and writes what the pipe accepts.
   // Fails if the node closed its stdin or the queue limit is exceeded.
   Status send_line(std::string_view line);
-  // Writes queued bytes; call when the stdin pipe is writable.
+  // Appends `line` plus a newline to the queue without writing: the router batches all
+  // deliveries of one step and then calls flush() once per node (one syscall, not one
+  // per message). Fails like send_line().
+  Status queue_line(std::string_view line);
+  // Writes queued bytes; call after queue_line() or when the stdin pipe is writable.
   Status flush();
   bool has_queued_input() const { return queued_offset_ < queued_.size(); }
 

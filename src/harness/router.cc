@@ -147,12 +147,13 @@ void Runner::deliver(net::Delivery& d, int64_t now) {
         return;
       }
       NodeProcess& p = *procs_[i];
-      if (auto s = p.send_line(d.line); !s.ok()) {
+      bool was_idle = !p.has_queued_input();
+      if (auto s = p.queue_line(d.line); !s.ok()) {
         protocol_error(d.dest, "stdin-closed", s.error(), "");
         ++to_dead_nodes_;
         return;
       }
-      if (p.has_queued_input()) (void)loop_->modify(p.stdin_fd(), EPOLLOUT, (uint64_t{2} << 32) | static_cast<uint32_t>(d.dest));
+      if (was_idle) dirty_nodes_.push_back(d.dest);  // flushed once at the end of the step
       return;
     }
     case net::EndpointKind::kService:
@@ -165,6 +166,20 @@ void Runner::deliver(net::Delivery& d, int64_t now) {
       return;
     }
   }
+}
+
+void Runner::flush_nodes() {
+  for (int node : dirty_nodes_) {
+    auto i = static_cast<size_t>(node);
+    NodeProcess& p = *procs_[i];
+    if (!node_alive_[i] || !stdout_open_[i]) continue;
+    if (auto s = p.flush(); !s.ok()) {
+      protocol_error(node, "stdin-closed", s.error(), "");
+      continue;
+    }
+    if (p.has_queued_input()) (void)loop_->modify(p.stdin_fd(), EPOLLOUT, (uint64_t{2} << 32) | static_cast<uint32_t>(node));
+  }
+  dirty_nodes_.clear();
 }
 
 void Runner::deliver_to_service(net::Delivery& d, int64_t now) {

@@ -250,6 +250,8 @@ void Runner::step(int64_t now) {
     deliver(d, now);
     ++delivered;
   }
+  // Client ops and nemesis actions below may queue more; flush after them too.
+  flush_nodes();
   check_exits();
   if (phase_ == Phase::kMain) {
     apply_nemesis(now);
@@ -257,6 +259,12 @@ void Runner::step(int64_t now) {
   }
   if (phase_ == Phase::kFinal) issue_final_reads(now);
   check_timeouts(now);
+  // Client requests have zero latency: deliver what the generator just sent at once.
+  while (delivered < kMaxDeliveriesPerStep && net_->pop_due(now, &d)) {
+    deliver(d, now);
+    ++delivered;
+  }
+  flush_nodes();
   if (config_.status_line && now - last_status_ns_ >= kStatusPeriodNs) {
     status_line(now, false);
     last_status_ns_ = now;

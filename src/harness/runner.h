@@ -116,6 +116,7 @@ class Runner {
   void on_node_eof(int node);
   void check_exits();
   void deliver(net::Delivery& d, int64_t now);
+  void flush_nodes();
   void deliver_to_service(net::Delivery& d, int64_t now);
   void protocol_error(int node, const std::string& kind, const std::string& detail, std::string_view line);
   int64_t send_from_client(Client& c, std::string_view body_without_msg_id, int64_t now);
@@ -173,6 +174,7 @@ class Runner {
   int64_t main_end_ns_ = 0;
   int64_t final_start_ns_ = -1;
   int64_t next_op_ns_ = 0;
+  std::vector<int> dirty_nodes_;     // nodes with queued stdin bytes to flush
   std::vector<int> final_pending_;  // node indices still needing a final read issued
   int64_t ok_count_ = 0, fail_count_ = 0, info_count_ = 0, invoke_count_ = 0;
   int64_t last_status_ns_ = 0;
