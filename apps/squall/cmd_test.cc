@@ -100,6 +100,10 @@ int cmd_test(int argc, char** argv) {
     std::fprintf(stderr, "squall test: %s\n", w.error().c_str());
     return kExitUsage;
   }
+  if (auto s = (*w)->validate(cfg.node_count, cfg.concurrency); !s.ok()) {
+    std::fprintf(stderr, "squall test: %s\n", s.error().c_str());
+    return kExitUsage;
+  }
 
   harness::Runner runner(cfg, std::move(*w));
   auto summary = runner.run();

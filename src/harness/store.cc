@@ -4,6 +4,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -130,7 +131,28 @@ Status write_file_atomic(const std::string& path, std::string_view text) {
 Status Store::write_results(const workload::Datum& results) {
   flush();
   if (auto s = write_file_atomic(dir_ + "/results.edn", results.to_edn_pretty()); !s.ok()) return s;
-  return write_file_atomic(dir_ + "/results.json", results.to_json() + "\n");
+  if (auto s = write_file_atomic(dir_ + "/results.json", results.to_json() + "\n"); !s.ok()) return s;
+  return write_independent(results);
+}
+
+Status Store::write_independent(const workload::Datum& results) {
+  const workload::Datum* w = results.get("workload");
+  const workload::Datum* per_key = w ? w->get("results") : nullptr;
+  if (!per_key || !per_key->is_map()) return {};
+  for (const auto& [key, result] : per_key->entries()) {
+    // Keys become directory names: keep them to a safe alphabet.
+    std::string name = key.kind() == workload::Datum::Kind::kString ? key.text() : key.to_edn();
+    for (char& c : name)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+    if (name.empty() || name == "." || name == "..") name = "_" + name;
+    fs::path dir = fs::path(dir_) / "independent" / name;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return err("cannot create " + dir.string() + ": " + ec.message());
+    if (auto s = write_file_atomic((dir / "results.edn").string(), result.to_edn_pretty()); !s.ok()) return s;
+    if (auto s = write_file_atomic((dir / "results.json").string(), result.to_json() + "\n"); !s.ok()) return s;
+  }
+  return {};
 }
 
 Status Store::write_report(std::string_view text) { return write_file_atomic(dir_ + "/report.txt", text); }

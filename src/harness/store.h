@@ -30,6 +30,8 @@ class Store {
 
   void append_op(const workload::Op& op);   // history.edn + history.txt
   void log(std::string_view line);          // jepsen.log, with a wall-clock prefix
+  // Also writes independent/<key>/results.{edn,json} for each entry of the workload's
+  // per-key :results map, when it has one (Jepsen's independent-checker shape).
   Status write_results(const workload::Datum& results);
   Status write_report(std::string_view text);
   void flush();
@@ -40,6 +42,7 @@ class Store {
 
  private:
   Store() = default;
+  Status write_independent(const workload::Datum& results);
   std::string dir_;
   FILE* history_edn_ = nullptr;
   FILE* history_txt_ = nullptr;

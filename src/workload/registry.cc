@@ -7,7 +7,7 @@
 namespace squall::workload {
 
 std::vector<std::string> workload_names() {
-  return {"echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter"};
+  return {"echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "lin-kv", "kafka"};
 }
 
 Result<std::unique_ptr<Workload>> make_workload(std::string_view name) {
@@ -17,6 +17,8 @@ Result<std::unique_ptr<Workload>> make_workload(std::string_view name) {
   if (name == "g-set") return make_g_set();
   if (name == "g-counter") return make_counter(false);
   if (name == "pn-counter") return make_counter(true);
+  if (name == "lin-kv") return make_lin_kv();
+  if (name == "kafka") return make_kafka();
   std::string known;
   for (const auto& n : workload_names()) known += (known.empty() ? "" : ", ") + n;
   return err("unknown workload '" + std::string(name) + "' (this build knows: " + known + ")");

@@ -30,6 +30,7 @@ namespace squall::workload {
 struct Invocation {
   std::string f;
   std::string value = "null";
+  int thread = -1;  // set by a workload's next() if complete() needs it; opaque to the harness
 };
 
 struct GenContext {
@@ -62,6 +63,13 @@ class Workload {
   virtual ~Workload() = default;
 
   virtual std::string_view name() const = 0;
+
+  // Rejects run parameters the workload cannot use (lin-kv needs a multiple of 2n threads).
+  virtual Status validate(int node_count, int concurrency) const {
+    (void)node_count;
+    (void)concurrency;
+    return {};
+  }
 
   // A body each node gets once before the main phase (broadcast's topology), or nullopt.
   // The reply must have type `setup_reply_type()`.

@@ -13,5 +13,7 @@ std::unique_ptr<Workload> make_unique_ids();
 std::unique_ptr<Workload> make_broadcast();
 std::unique_ptr<Workload> make_g_set();
 std::unique_ptr<Workload> make_counter(bool allow_negative);  // pn-counter if true
+std::unique_ptr<Workload> make_lin_kv();
+std::unique_ptr<Workload> make_kafka();
 
 }  // namespace squall::workload

@@ -1,0 +1,283 @@
+// lin-kv: a linearizable key-value store, checked one key at a time as a cas-register.
+//
+// Generator (as Maelstrom's): the client threads form groups of 2n (n = node count);
+// each group works on one integer key at a time, starting with keys 0, 1, 2, ... by
+// group index, mixing reads, writes and cas uniformly over values 0-4. After
+// kOpsPerKey invocations on a key the group moves on to the next key nobody has used.
+// Small per-key histories keep the linearizability search cheap even with many
+// indeterminate ops.
+//
+// History values are Jepsen's independent tuples: read [k v], write [k v], cas
+// [k [from to]]. A read answered with error 20 (key-does-not-exist) is recorded by the
+// harness as a fail, but it is an observation: the checker takes it as an ok read of
+// nil, since a missing key is the cas-register's initial nil value. Other failures did
+// not happen and are dropped; info ops may have happened.
+//
+// Checker: the whole keyed history goes to checker::check_linearizable with the
+// cas-register model, which splits it by key and searches keys in parallel. The result
+// has Jepsen's independent shape: {:valid? :results {key result} :failures [keys]}; the
+// store writes each key's result under independent/<key>/. Keys the engine did not
+// search because another key was already invalid are reported as unknown.
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+
+#include <string_view>
+
+#include "checker/explain.h"
+#include "checker/linearizability.h"
+#include "history/edn.h"
+#include "history/history.h"
+#include "model/model.h"
+#include "workload/workloads.h"
+
+namespace squall::workload {
+namespace {
+
+constexpr int kOpsPerKey = 100;
+constexpr int64_t kValueMax = 4;
+constexpr uint64_t kCheckTimeoutMs = 60'000;
+constexpr uint64_t kCheckMemoryBytes = 4ull << 30;
+constexpr size_t kPrefixShownMax = 12;
+constexpr int kJsonDepthMax = 64;  // nested reply values deeper than this are taken as text
+
+// A JSON value (from the history) as a history Value; objects become maps with string keys.
+history::Value to_value(const rapidjson::Value& j, int depth = 0) {
+  using history::Value;
+  if (depth > kJsonDepthMax) return Value::string(to_json_text(j));
+  if (j.IsNull()) return Value::nil();
+  if (j.IsBool()) return Value::boolean(j.GetBool());
+  if (j.IsInt64()) return Value::integer(j.GetInt64());
+  if (j.IsNumber()) return Value::floating(j.GetDouble());
+  if (j.IsString()) return Value::string(std::string(j.GetString(), j.GetStringLength()));
+  if (j.IsArray()) {
+    std::vector<Value> items;
+    for (const auto& x : j.GetArray()) items.push_back(to_value(x, depth + 1));
+    return Value::vector(std::move(items));
+  }
+  std::vector<std::pair<Value, Value>> entries;
+  for (const auto& m : j.GetObject()) {
+    entries.emplace_back(Value::string(std::string(m.name.GetString(), m.name.GetStringLength())), to_value(m.value, depth + 1));
+  }
+  return Value::map(std::move(entries));
+}
+
+// An independent tuple [k v] from the history; the generator only writes well-formed ones.
+struct Tuple {
+  int64_t key = 0;
+  rapidjson::Document doc;
+  const rapidjson::Value& value() const { return doc[1]; }
+};
+
+Tuple parse_tuple(const std::string& json) {
+  Tuple t;
+  t.doc.Parse(json.data(), json.size());
+  SQ_ASSERT_MSG(!t.doc.HasParseError() && t.doc.IsArray() && t.doc.Size() == 2 && t.doc[0].IsInt64(), json);
+  t.key = t.doc[0].GetInt64();
+  return t;
+}
+
+bool is_missing_key_error(const Op& op) { return op.error.rfind("[:key-does-not-exist", 0) == 0; }
+
+// The workload history as a keyed history for the checker. Lines are history.edn lines
+// (index + 1), so explanations point into the store.
+Result<history::History> keyed_history(const History& h) {
+  history::History out;
+  std::map<int64_t, const Op*> pending;
+  for (const Op& op : h) {
+    if (op.process == kNemesisProcess) continue;
+    history::Op x;
+    x.process = op.process;
+    x.f = op.f;
+    x.time_ns = op.time_ns;
+    x.line = static_cast<int>(op.index + 1);
+    const Op* inv = &op;
+    if (op.type == OpType::kInvoke) {
+      pending[op.process] = &op;
+      x.type = history::OpType::kInvoke;
+    } else {
+      auto it = pending.find(op.process);
+      if (it == pending.end()) return err(fmt::format("op {}: a completion without an invocation", op.index));
+      inv = it->second;
+      pending.erase(it);
+      x.type = op.type == OpType::kOk ? history::OpType::kOk
+               : op.type == OpType::kFail ? history::OpType::kFail
+                                          : history::OpType::kInfo;
+    }
+    Tuple in = parse_tuple(inv->value);
+    x.key = history::Value::integer(in.key);
+    if (op.f == "read") {
+      if (op.type == OpType::kOk) {
+        Tuple out_t = parse_tuple(op.value);
+        x.value = to_value(out_t.value());
+      } else if (op.type == OpType::kFail && is_missing_key_error(op)) {
+        x.type = history::OpType::kOk;  // observed: the key was absent, i.e. nil
+      }
+    } else {
+      x.value = to_value(in.value());
+    }
+    if (auto st = out.append(std::move(x)); !st.ok()) return err(fmt::format("op {}: {}", op.index, st.error()));
+  }
+  return out;
+}
+
+Datum key_result(const history::History& h, const checker::KeyResult& k, const checker::Verdict& whole) {
+  Datum r = Datum::map();
+  Verdict v = k.outcome == checker::Outcome::kValid     ? Verdict::kValid
+              : k.outcome == checker::Outcome::kInvalid ? Verdict::kInvalid
+                                                        : Verdict::kUnknown;
+  r.set("valid?", Datum::verdict(v));
+  r.set("op-count", static_cast<int64_t>(k.calls.size()));
+  if (!k.reason.empty()) r.set("reason", k.reason);
+  if (k.explanation) {
+    const checker::Explanation& e = *k.explanation;
+    r.set("failing-op", checker::describe_call(h, e.failing_op));
+    r.set("linearizable-prefix-length", static_cast<int64_t>(e.prefix.size()));
+    Datum states = Datum::vector();
+    for (const auto& s : e.states) states.push(s);
+    r.set("final-states", std::move(states));
+    checker::Verdict one;
+    one.outcome = whole.outcome;
+    one.model = whole.model;
+    one.keys.push_back(k);
+    r.set("explanation", checker::explain_text(h, one, kPrefixShownMax));
+  }
+  r.set("search-steps", static_cast<int64_t>(k.stats.steps));
+  r.set("configurations", static_cast<int64_t>(k.stats.configurations));
+  r.set("elapsed-ms", k.stats.elapsed_ms);
+  return r;
+}
+
+class LinKv final : public Workload {
+ public:
+  std::string_view name() const override { return "lin-kv"; }
+
+  Status validate(int node_count, int concurrency) const override {
+    if (node_count < 1 || concurrency % (2 * node_count) != 0) {
+      return err(fmt::format("the lin-kv workload runs 2n = {} client threads per key, so --concurrency must be a "
+                             "multiple of {} (e.g. --concurrency 2n), got {}",
+                             2 * node_count, 2 * node_count, concurrency));
+    }
+    return {};
+  }
+
+  Invocation next(const GenContext& ctx, Rng& rng) override {
+    int per_key = std::max(1, 2 * ctx.node_count);
+    auto group = static_cast<size_t>(std::max(0, ctx.thread) / per_key);
+    if (groups_.empty()) {
+      // Group g starts on key g; later keys are handed out in the order groups need them.
+      groups_.resize(static_cast<size_t>(std::max(1, ctx.concurrency / per_key)));
+      for (size_t i = 0; i < groups_.size(); ++i) groups_[i] = Group{static_cast<int64_t>(i), kOpsPerKey};
+      next_key_ = static_cast<int64_t>(groups_.size());
+    }
+    if (group >= groups_.size()) groups_.resize(group + 1);  // only if called outside validate()'s contract
+    Group& g = groups_[group];
+    if (g.remaining == 0) {
+      g.key = next_key_++;
+      g.remaining = kOpsPerKey;
+    }
+    --g.remaining;
+    switch (rng.below(3)) {
+      case 0: return Invocation{"read", fmt::format("[{},null]", g.key)};
+      case 1: return Invocation{"write", fmt::format("[{},{}]", g.key, rng.range(0, kValueMax))};
+      default: {
+        int64_t from = rng.range(0, kValueMax);
+        int64_t to = rng.range(0, kValueMax);
+        return Invocation{"cas", fmt::format("[{},[{},{}]]", g.key, from, to)};
+      }
+    }
+  }
+
+  std::string request_body(const Invocation& inv) const override {
+    Tuple t = parse_tuple(inv.value);
+    if (inv.f == "read") return fmt::format(R"({{"type":"read","key":{}}})", t.key);
+    if (inv.f == "write") return fmt::format(R"({{"type":"write","key":{},"value":{}}})", t.key, to_json_text(t.value()));
+    SQ_ASSERT_MSG(inv.f == "cas" && t.value().IsArray() && t.value().Size() == 2, inv.f << " " << inv.value);
+    return fmt::format(R"({{"type":"cas","key":{},"from":{},"to":{}}})", t.key, to_json_text(t.value()[0]),
+                       to_json_text(t.value()[1]));
+  }
+
+  bool idempotent(std::string_view f) const override { return f == "read"; }
+
+  Completion complete(const Invocation& inv, const rapidjson::Value& reply) const override {
+    if (inv.f == "read") {
+      if (auto bad = check_closed_reply(reply, "read_ok", {"value"})) return *bad;
+      Completion c;
+      c.value = fmt::format("[{},{}]", parse_tuple(inv.value).key, to_json_text(reply["value"]));
+      return c;
+    }
+    if (auto bad = check_closed_reply(reply, inv.f == "write" ? "write_ok" : "cas_ok", {})) return *bad;
+    Completion c;
+    c.value = inv.value;
+    return c;
+  }
+
+  Datum check(const History& history, const CheckContext&) const override {
+    Datum r = Datum::map();
+    auto keyed = keyed_history(history);
+    if (!keyed.ok()) {
+      r.set("valid?", Datum::verdict(Verdict::kUnknown));
+      r.set("error", keyed.error());
+      return r;
+    }
+    auto model = model::make_model("cas-register");
+    SQ_ASSERT(model.ok());
+    checker::CheckOptions opt;
+    opt.split_by_key = true;
+    opt.timeout_ms = kCheckTimeoutMs;
+    opt.memory_limit_bytes = kCheckMemoryBytes;
+    auto verdict = checker::check_linearizable(*keyed, **model, opt);
+    if (!verdict.ok()) {
+      r.set("valid?", Datum::verdict(Verdict::kUnknown));
+      r.set("error", verdict.error());
+      return r;
+    }
+    // Every key the history touched, so cancelled keys still get an entry.
+    std::map<int64_t, int64_t> ops_per_key;
+    for (const auto& op : keyed->ops())
+      if (op.type == history::OpType::kInvoke) ++ops_per_key[op.key->as_int()];
+    std::map<int64_t, const checker::KeyResult*> searched;
+    for (const auto& k : verdict->keys) searched[k.key->as_int()] = &k;
+
+    Verdict overall = Verdict::kValid;
+    Datum results = Datum::map();
+    Datum failures = Datum::vector();
+    for (const auto& [key, count] : ops_per_key) {
+      auto it = searched.find(key);
+      Datum kr;
+      if (it != searched.end()) {
+        kr = key_result(*keyed, *it->second, *verdict);
+      } else {
+        kr = Datum::map();
+        kr.set("valid?", Datum::verdict(Verdict::kUnknown));
+        kr.set("op-count", count);
+        kr.set("reason", "not searched: the check stopped at the first non-linearizable key");
+      }
+      Verdict kv = verdict_of(kr);
+      overall = merge(overall, kv);
+      if (kv == Verdict::kInvalid) failures.push(key);
+      results.set(Datum(key), std::move(kr));
+    }
+    r.set("valid?", Datum::verdict(overall));
+    r.set("model", "cas-register");
+    r.set("key-count", static_cast<int64_t>(ops_per_key.size()));
+    r.set("failures", std::move(failures));
+    r.set("search-steps", static_cast<int64_t>(verdict->stats.steps));
+    r.set("elapsed-ms", verdict->stats.elapsed_ms);
+    r.set("results", std::move(results));
+    return r;
+  }
+
+ private:
+  struct Group {
+    int64_t key = 0;
+    int remaining = 0;  // invocations left on `key`
+  };
+  std::vector<Group> groups_;  // by thread / 2n
+  int64_t next_key_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> make_lin_kv() { return std::make_unique<LinKv>(); }
+
+}  // namespace squall::workload
