@@ -48,6 +48,10 @@ std::string reproduce_command(const TestConfig& c) {
 // Plain-language anomalies from a workload result.
 void workload_anomalies(const Datum& w, std::vector<std::string>* out) {
   auto n = [&](const char* k) -> int64_t { return w.get(k) ? w.get(k)->as_int() : 0; };
+  // Workloads with their own anomaly classes (lin-kv, kafka) say them in :report-lines.
+  if (const Datum* lines = w.get("report-lines")) {
+    for (const auto& l : lines->items()) out->push_back(l.text());
+  }
   if (n("lost-count") > 0) {
     out->push_back(fmt::format("{} acknowledged messages lost (missing from later reads): {}", n("lost-count"),
                                edn_list(w.get("lost"), 12)));

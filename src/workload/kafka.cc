@@ -238,15 +238,21 @@ class Kafka final : public Workload {
       r.set(Datum::keyword(std::string(k)), to_datum(m.value));
     }
     Datum summary = Datum::vector();
+    Datum report = Datum::vector();  // the anomaly lines, without the verdict line
     std::string lines = kafka::summary(result);
     size_t start = 0;
     while (start < lines.size() && summary.items().size() < kSummaryLinesMax) {
       size_t nl = lines.find('\n', start);
       if (nl == std::string::npos) nl = lines.size();
-      if (nl > start) summary.push(lines.substr(start, nl - start));
+      if (nl > start) {
+        std::string line = lines.substr(start, nl - start);
+        if (!summary.items().empty()) report.push("kafka " + line.substr(line.find_first_not_of(' ')));
+        summary.push(std::move(line));
+      }
       start = nl + 1;
     }
     r.set("summary", std::move(summary));
+    if (!result.valid) r.set("report-lines", std::move(report));
     return r;
   }
 

@@ -38,6 +38,7 @@ constexpr int64_t kValueMax = 4;
 constexpr uint64_t kCheckTimeoutMs = 60'000;
 constexpr uint64_t kCheckMemoryBytes = 4ull << 30;
 constexpr size_t kPrefixShownMax = 12;
+constexpr size_t kReportLinesMax = 8;
 constexpr int kJsonDepthMax = 64;  // nested reply values deeper than this are taken as text
 
 // A JSON value (from the history) as a history Value; objects become maps with string keys.
@@ -147,6 +148,18 @@ Datum key_result(const history::History& h, const checker::KeyResult& k, const c
   return r;
 }
 
+// "key 3 is not linearizable: ..., cannot linearize #37 p2 :read ..., states {1 2}".
+std::string report_line(int64_t key, const Datum& kr) {
+  std::string line = fmt::format("key {} is not linearizable", key);
+  if (const Datum* op = kr.get("failing-op")) line += ": cannot linearize " + op->text();
+  if (const Datum* states = kr.get("final-states")) {
+    std::string list;
+    for (const auto& s : states->items()) list += (list.empty() ? "" : ", ") + s.text();
+    line += " from any reachable value (" + list + ")";
+  }
+  return line + fmt::format("; see independent/{}/results.edn", key);
+}
+
 class LinKv final : public Workload {
  public:
   std::string_view name() const override { return "lin-kv"; }
@@ -241,6 +254,7 @@ class LinKv final : public Workload {
     Verdict overall = Verdict::kValid;
     Datum results = Datum::map();
     Datum failures = Datum::vector();
+    Datum report = Datum::vector();  // anomaly lines for the report
     for (const auto& [key, count] : ops_per_key) {
       auto it = searched.find(key);
       Datum kr;
@@ -254,7 +268,12 @@ class LinKv final : public Workload {
       }
       Verdict kv = verdict_of(kr);
       overall = merge(overall, kv);
-      if (kv == Verdict::kInvalid) failures.push(key);
+      if (kv == Verdict::kInvalid) {
+        failures.push(key);
+        if (report.items().size() < kReportLinesMax) report.push(report_line(key, kr));
+      } else if (kv == Verdict::kUnknown && it != searched.end() && report.items().size() < kReportLinesMax) {
+        report.push(fmt::format("key {}: linearizability unknown: {}", key, it->second->reason));
+      }
       results.set(Datum(key), std::move(kr));
     }
     r.set("valid?", Datum::verdict(overall));
@@ -264,6 +283,7 @@ class LinKv final : public Workload {
     r.set("search-steps", static_cast<int64_t>(verdict->stats.steps));
     r.set("elapsed-ms", verdict->stats.elapsed_ms);
     r.set("results", std::move(results));
+    if (!report.items().empty()) r.set("report-lines", std::move(report));
     return r;
   }
 
