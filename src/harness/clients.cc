@@ -11,6 +11,7 @@
 
 #include "harness/runner.h"
 #include "net/envelope.h"
+#include "proto/error_code.h"
 
 namespace squall::harness {
 namespace {
@@ -18,29 +19,12 @@ namespace {
 using workload::Op;
 using workload::OpType;
 
-// Maelstrom's definite error codes: the operation surely did not take place.
-bool definite_error(int64_t code) {
-  switch (code) {
-    case 1: case 10: case 11: case 12: case 14: case 20: case 21: case 22: case 30: return true;
-    default: return false;
-  }
-}
-
+// The protocol's name for an error code; codes outside Maelstrom's table keep their
+// number so the history still says which one the node used.
 std::string error_name(int64_t code) {
-  switch (code) {
-    case 0: return "timeout";
-    case 1: return "node-not-found";
-    case 10: return "not-supported";
-    case 11: return "temporarily-unavailable";
-    case 12: return "malformed-request";
-    case 13: return "crash";
-    case 14: return "abort";
-    case 20: return "key-does-not-exist";
-    case 21: return "key-already-exists";
-    case 22: return "precondition-failed";
-    case 30: return "txn-conflict";
-    default: return "error-" + std::to_string(code);
-  }
+  std::string_view name = proto::error_name(static_cast<int>(code));
+  if (name == "unknown" || name == "user-defined") return "error-" + std::to_string(code);
+  return std::string(name);
 }
 
 std::string quoted(std::string_view s) {
@@ -151,7 +135,7 @@ void Runner::on_client_reply(Client& c, const net::Delivery& d, int64_t now) {
     std::string text;
     auto t = body.FindMember("text");
     if (t != body.MemberEnd() && t->value.IsString()) text = t->value.GetString();
-    bool sure = definite_error(k) || workload_->idempotent(c.inv.f);
+    bool sure = proto::is_definite(static_cast<int>(k)) || workload_->idempotent(c.inv.f);
     complete(c, sure ? OpType::kFail : OpType::kInfo, c.inv.value, fmt::format("[:{} {}]", error_name(k), quoted(text)), now);
     return;
   }
