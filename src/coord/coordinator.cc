@@ -42,11 +42,21 @@ CoordResult<RunConfig> Coordinator::config_of(RunId run) {
   auto it = configs_.find(run);
   if (it != configs_.end()) return it->second;
   Revision rev = 0;
-  StoreStatus s = store_->get_run(run, &run_scratch_, &rev);
+  StoreStatus s = read_run(run, &rev);
   if (s != StoreStatus::Ok) return store_error(s);
   if (rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
   configs_.emplace(run, run_scratch_.config);
   return run_scratch_.config;
+}
+
+StoreStatus Coordinator::read_run(RunId run, Revision* revision) {
+  const Revision have = run_scratch_run_ == run ? run_scratch_rev_ : 0;
+  run_scratch_rev_ = 0;  // unknown until the read succeeds
+  StoreStatus s = store_->get_run_if_changed(run, have, &run_scratch_, revision);
+  if (s != StoreStatus::Ok || *revision == 0) return s;  // failed or absent: nothing cached
+  run_scratch_run_ = run;
+  run_scratch_rev_ = *revision;
+  return s;
 }
 
 Reply Coordinator::apply(const Request& request, int64_t now_ms) {
@@ -110,14 +120,14 @@ Reply Coordinator::do_create_run(const CreateRunOp& op) {
   if (auto e = validate_create_run(op)) return *e;
   for (int attempt = 0; attempt < kCasAttemptsMax; ++attempt) {
     Revision rev = 0;
-    StoreStatus s = store_->get_run(op.run, &run_scratch_, &rev);
+    StoreStatus s = read_run(op.run, &rev);
     if (s != StoreStatus::Ok) return store_error(s);
     if (rev != 0) return coord_error(CoordErrc::RunExists, "a run with this id already exists");
     txn_.clear();
     txn_.guards.push_back(Guard{op.run, true, 0, 0});
     txn_.run_puts.push_back(new_run_record(op));
     check(txn_.run_puts.back());
-    s = store_->commit(txn_);
+    s = store_->commit_consuming(&txn_);
     if (s == StoreStatus::Conflict) continue;
     if (s != StoreStatus::Ok) return store_error(s);
     OpResult r;
@@ -129,7 +139,7 @@ Reply Coordinator::do_create_run(const CreateRunOp& op) {
 Reply Coordinator::do_register(const RegisterShardsOp& op, int64_t /*now_ms*/) {
   for (int attempt = 0; attempt < kCasAttemptsMax; ++attempt) {
     Revision run_rev = 0;
-    StoreStatus s = store_->get_run(op.run, &run_scratch_, &run_rev);
+    StoreStatus s = read_run(op.run, &run_rev);
     if (s != StoreStatus::Ok) return store_error(s);
     if (run_rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
     // Existence of each requested id; only meaningful for batches within the limit
@@ -154,7 +164,7 @@ Reply Coordinator::do_register(const RegisterShardsOp& op, int64_t /*now_ms*/) {
       check(c);
       txn_.shard_puts.push_back(std::move(c));
     }
-    s = store_->commit(txn_);
+    s = store_->commit_consuming(&txn_);
     if (s == StoreStatus::Conflict) continue;
     if (s != StoreStatus::Ok) return store_error(s);
     return plan->result;
@@ -198,9 +208,12 @@ class FinishScan final : public ShardVisitor {
 Reply Coordinator::do_claim_next(const ClaimNextOp& op, int64_t now_ms) {
   for (int attempt = 0; attempt < kCasAttemptsMax; ++attempt) {
     Revision run_rev = 0;
-    StoreStatus s = store_->get_run(op.run, &run_scratch_, &run_rev);
+    StoreStatus s = read_run(op.run, &run_rev);
     if (s != StoreStatus::Ok) return store_error(s);
     if (run_rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
+    // The run-level checks first: a refused claim (cooldown, finished run) need not
+    // scan the shards. plan_claim_next repeats them, so the result is the same.
+    if (auto e = check_claim_next(run_scratch_, op, now_ms, mutations_)) return *e;
     FirstClaimable scan(now_ms);
     s = store_->scan_shards(op.run, &scan);
     if (s != StoreStatus::Ok) return store_error(s);
@@ -216,7 +229,7 @@ Reply Coordinator::do_claim_next(const ClaimNextOp& op, int64_t now_ms) {
 Reply Coordinator::do_finish_run(const FinishRunOp& op) {
   for (int attempt = 0; attempt < kCasAttemptsMax; ++attempt) {
     Revision run_rev = 0;
-    StoreStatus s = store_->get_run(op.run, &run_scratch_, &run_rev);
+    StoreStatus s = read_run(op.run, &run_rev);
     if (s != StoreStatus::Ok) return store_error(s);
     if (run_rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
     FinishScan scan;
@@ -232,7 +245,7 @@ Reply Coordinator::do_finish_run(const FinishRunOp& op) {
     for (const auto& [id, rev] : scan.revisions) txn_.guards.push_back(Guard{op.run, false, id, rev});
     check(plan->run);
     txn_.run_puts.push_back(std::move(plan->run));
-    s = store_->commit(txn_);
+    s = store_->commit_consuming(&txn_);
     if (s == StoreStatus::Conflict) continue;
     if (s != StoreStatus::Ok) return store_error(s);
     return plan->result;
@@ -261,7 +274,7 @@ Reply Coordinator::commit_plan(ShardPlan& plan, Revision shard_rev, const RunRec
     check(c);
     txn_.shard_puts.push_back(std::move(c));
   }
-  StoreStatus s = store_->commit(txn_);
+  StoreStatus s = store_->commit_consuming(&txn_);
   if (s == StoreStatus::Conflict) {
     *retry = true;
     return store_error(s);
@@ -280,7 +293,7 @@ Reply Coordinator::do_shard_op(const Op& /*op*/, const ShardRef& ref, bool needs
     if (rev == 0) return coord_error(CoordErrc::ShardNotFound, "no such shard in this run");
     Revision run_rev = 0;
     if (needs_run) {
-      s = store_->get_run(ref.run, &run_scratch_, &run_rev);
+      s = read_run(ref.run, &run_rev);
       if (s != StoreStatus::Ok) return store_error(s);
       if (run_rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
     }

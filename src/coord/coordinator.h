@@ -64,6 +64,9 @@ class Coordinator {
 
   // Reads the run's config (immutable after creation, so it is cached).
   CoordResult<RunConfig> config_of(RunId run);
+  // Reads the run record into run_scratch_, skipping the copy when run_scratch_
+  // already holds the current revision (claim_next reads the run on every call).
+  StoreStatus read_run(RunId run, Revision* revision);
   void check(const ShardRecord& r);
   void check(const RunRecord& r);
   Reply commit_plan(ShardPlan& plan, Revision shard_rev, const RunRecord* run_read, Revision run_rev, bool* retry);
@@ -77,7 +80,9 @@ class Coordinator {
   std::unordered_map<RunId, RunConfig> configs_;  // lookup only; never iterated
   Txn txn_;                                       // reused to keep capacity
   ShardRecord shard_scratch_;
-  RunRecord run_scratch_;
+  RunRecord run_scratch_;          // never moved from: it doubles as a read cache
+  RunId run_scratch_run_ = 0;      // which run run_scratch_ holds ...
+  Revision run_scratch_rev_ = 0;   // ... at which revision (0: unknown)
 };
 
 }  // namespace squall::coord

@@ -1,5 +1,8 @@
 #include "coord/memory_store.h"
 
+#include <algorithm>
+#include <type_traits>
+
 #include "core/assert.h"
 
 namespace squall::coord {
@@ -30,43 +33,75 @@ bool puts_guarded(const Txn& txn) {
   return true;
 }
 
-StoreStatus MemoryStore::get_run(RunId run, RunRecord* out, Revision* revision) {
+MemoryStore::RunSlot* MemoryStore::run_slot(RunId run) {
   auto it = runs_.find(run);
-  if (it == runs_.end() || it->second.revision == 0) {
+  return it == runs_.end() ? nullptr : &it->second;
+}
+
+const MemoryStore::RunSlot* MemoryStore::run_slot(RunId run) const {
+  auto it = runs_.find(run);
+  return it == runs_.end() ? nullptr : &it->second;
+}
+
+const MemoryStore::ShardSlot* MemoryStore::find(const RunSlot& rs, ShardId shard) {
+  auto it = std::lower_bound(rs.index.begin(), rs.index.end(), shard,
+                             [](const std::pair<ShardId, uint32_t>& e, ShardId id) { return e.first < id; });
+  if (it == rs.index.end() || it->first != shard) return nullptr;
+  return &rs.shards[it->second];
+}
+
+MemoryStore::ShardSlot* MemoryStore::find_or_create(RunSlot& rs, ShardId shard) {
+  auto it = std::lower_bound(rs.index.begin(), rs.index.end(), shard,
+                             [](const std::pair<ShardId, uint32_t>& e, ShardId id) { return e.first < id; });
+  if (it != rs.index.end() && it->first == shard) return &rs.shards[it->second];
+  const auto slot = static_cast<uint32_t>(rs.shards.size());
+  rs.index.insert(it, {shard, slot});
+  return &rs.shards.emplace_back();
+}
+
+StoreStatus MemoryStore::get_run(RunId run, RunRecord* out, Revision* revision) {
+  return get_run_if_changed(run, 0, out, revision);
+}
+
+StoreStatus MemoryStore::get_run_if_changed(RunId run, Revision have, RunRecord* out, Revision* revision) {
+  const RunSlot* rs = run_slot(run);
+  if (rs == nullptr || rs->revision == 0) {
     *revision = 0;
     return StoreStatus::Ok;
   }
-  *out = it->second.record;
-  *revision = it->second.revision;
+  // Revisions are unique per commit, so an equal revision means an equal record.
+  if (have == 0 || rs->revision != have) *out = rs->record;
+  *revision = rs->revision;
   return StoreStatus::Ok;
 }
 
 StoreStatus MemoryStore::get_shard(RunId run, ShardId shard, ShardRecord* out, Revision* revision) {
   *revision = 0;
-  auto it = runs_.find(run);
-  if (it == runs_.end()) return StoreStatus::Ok;
-  auto s = it->second.shards.find(shard);
-  if (s == it->second.shards.end()) return StoreStatus::Ok;
-  *out = s->second.record;
-  *revision = s->second.revision;
+  const RunSlot* rs = run_slot(run);
+  if (rs == nullptr) return StoreStatus::Ok;
+  const ShardSlot* slot = find(*rs, shard);
+  if (slot == nullptr) return StoreStatus::Ok;
+  *out = slot->record;
+  *revision = slot->revision;
   return StoreStatus::Ok;
 }
 
 StoreStatus MemoryStore::scan_shards(RunId run, ShardVisitor* visitor) {
-  auto it = runs_.find(run);
-  if (it == runs_.end()) return StoreStatus::Ok;
-  for (const auto& [id, slot] : it->second.shards) {
-    if (!visitor->visit(slot.record, slot.revision)) break;
+  const RunSlot* rs = run_slot(run);
+  if (rs == nullptr) return StoreStatus::Ok;
+  for (const auto& [id, slot] : rs->index) {
+    const ShardSlot& s = rs->shards[slot];
+    if (!visitor->visit(s.record, s.revision)) break;
   }
   return StoreStatus::Ok;
 }
 
 Revision MemoryStore::current(const Guard& g) const {
-  auto it = runs_.find(g.run);
-  if (it == runs_.end()) return 0;
-  if (g.is_run) return it->second.revision;
-  auto s = it->second.shards.find(g.shard);
-  return s == it->second.shards.end() ? 0 : s->second.revision;
+  const RunSlot* rs = run_slot(g.run);
+  if (rs == nullptr) return 0;
+  if (g.is_run) return rs->revision;
+  const ShardSlot* s = find(*rs, g.shard);
+  return s == nullptr ? 0 : s->revision;
 }
 
 bool MemoryStore::guards_hold(const Txn& txn) const {
@@ -76,38 +111,54 @@ bool MemoryStore::guards_hold(const Txn& txn) const {
   return true;
 }
 
-StoreStatus MemoryStore::commit(const Txn& txn) {
+// Copies the records out of a const Txn, moves them out of a consumed one.
+template <typename TxnRef>
+StoreStatus MemoryStore::apply(TxnRef&& txn) {
+  constexpr bool kMove = !std::is_const_v<std::remove_reference_t<TxnRef>>;
   SQ_ASSERT_MSG(puts_guarded(txn), "every put must be guarded by a compare on its key");
   if (!guards_hold(txn)) return StoreStatus::Conflict;
   ++revision_;
-  for (const auto& r : txn.run_puts) {
+  for (auto& r : txn.run_puts) {
     RunSlot& slot = runs_[r.run];
-    slot.record = r;
+    if constexpr (kMove) {
+      slot.record = std::move(r);
+    } else {
+      slot.record = r;
+    }
     slot.revision = revision_;
   }
-  for (const auto& s : txn.shard_puts) {
-    ShardSlot& slot = runs_[s.run].shards[s.id];
-    slot.record = s;
-    slot.revision = revision_;
+  for (auto& s : txn.shard_puts) {
+    RunSlot& rs = runs_[s.run];
+    ShardSlot* slot = find_or_create(rs, s.id);
+    if constexpr (kMove) {
+      slot->record = std::move(s);
+    } else {
+      slot->record = s;
+    }
+    slot->revision = revision_;
   }
   return StoreStatus::Ok;
 }
 
+StoreStatus MemoryStore::commit(const Txn& txn) { return apply(txn); }
+
+StoreStatus MemoryStore::commit_consuming(Txn* txn) { return apply(*txn); }
+
 const RunRecord* MemoryStore::peek_run(RunId run) const {
-  auto it = runs_.find(run);
-  return it == runs_.end() || it->second.revision == 0 ? nullptr : &it->second.record;
+  const RunSlot* rs = run_slot(run);
+  return rs == nullptr || rs->revision == 0 ? nullptr : &rs->record;
 }
 
 const ShardRecord* MemoryStore::peek_shard(RunId run, ShardId shard) const {
-  auto it = runs_.find(run);
-  if (it == runs_.end()) return nullptr;
-  auto s = it->second.shards.find(shard);
-  return s == it->second.shards.end() ? nullptr : &s->second.record;
+  const RunSlot* rs = run_slot(run);
+  if (rs == nullptr) return nullptr;
+  const ShardSlot* s = find(*rs, shard);
+  return s == nullptr ? nullptr : &s->record;
 }
 
 size_t MemoryStore::shard_count(RunId run) const {
-  auto it = runs_.find(run);
-  return it == runs_.end() ? 0 : it->second.shards.size();
+  const RunSlot* rs = run_slot(run);
+  return rs == nullptr ? 0 : rs->index.size();
 }
 
 }  // namespace squall::coord

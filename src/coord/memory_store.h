@@ -7,7 +7,10 @@
 // in a mutex to share it).
 #pragma once
 
+#include <deque>
 #include <map>
+#include <utility>
+#include <vector>
 
 #include "coord/store.h"
 
@@ -19,10 +22,13 @@ class MemoryStore final : public RecordStore {
   StoreStatus get_shard(RunId run, ShardId shard, ShardRecord* out, Revision* revision) override;
   StoreStatus scan_shards(RunId run, ShardVisitor* visitor) override;
   StoreStatus commit(const Txn& txn) override;
+  StoreStatus get_run_if_changed(RunId run, Revision have, RunRecord* out, Revision* revision) override;
+  StoreStatus commit_consuming(Txn* txn) override;
   // True when every guard of txn holds now (commit would apply).
   bool guards_hold(const Txn& txn) const;
 
-  // Direct read access for checkers and tests (no copy); nullptr when absent.
+  // Direct read access for checkers and tests (no copy); nullptr when absent. The
+  // pointer stays valid until the store is destroyed (records never move).
   const RunRecord* peek_run(RunId run) const;
   const ShardRecord* peek_shard(RunId run, ShardId shard) const;
   Revision revision() const { return revision_; }
@@ -33,12 +39,23 @@ class MemoryStore final : public RecordStore {
     ShardRecord record;
     Revision revision = 0;
   };
+  // Shards live in a deque (stable addresses, appended on creation, never removed) and
+  // are found through an id-sorted index: lookups and ordered scans touch a flat array
+  // instead of chasing tree nodes, and creating a shard shifts 16-byte index entries,
+  // not records.
   struct RunSlot {
     RunRecord record;
     Revision revision = 0;  // 0 while only shards exist (cannot happen via Coordinator)
-    std::map<ShardId, ShardSlot> shards;
+    std::vector<std::pair<ShardId, uint32_t>> index;  // (id, slot), sorted by id
+    std::deque<ShardSlot> shards;
   };
+  RunSlot* run_slot(RunId run);
+  const RunSlot* run_slot(RunId run) const;
+  static const ShardSlot* find(const RunSlot& rs, ShardId shard);
+  static ShardSlot* find_or_create(RunSlot& rs, ShardId shard);
   Revision current(const Guard& g) const;
+  template <typename TxnRef>
+  StoreStatus apply(TxnRef&& txn);
 
   std::map<RunId, RunSlot> runs_;
   Revision revision_ = 0;

@@ -201,8 +201,8 @@ void grant_lease(ShardRecord* r, WorkerId worker, int64_t now_ms, const RunConfi
 
 }  // namespace
 
-CoordResult<ShardPlan> plan_claim_next(const RunRecord& run, const ShardRecord* candidate, const ClaimNextOp& op,
-                                       int64_t now_ms, const Mutations& m) {
+std::optional<CoordError> check_claim_next(const RunRecord& run, const ClaimNextOp& op, int64_t now_ms,
+                                           const Mutations& m) {
   if (op.tenant != run.tenant) return coord_error(CoordErrc::TenantMismatch, "the run belongs to another tenant");
   if (run.status != RunStatus::Active) return coord_error(CoordErrc::RunTerminal, "the run is finished");
   auto stamp = std::lower_bound(run.claims.begin(), run.claims.end(), op.worker,
@@ -210,6 +210,15 @@ CoordResult<ShardPlan> plan_claim_next(const RunRecord& run, const ShardRecord* 
   const bool has_stamp = stamp != run.claims.end() && stamp->worker == op.worker;
   if (!m.ignore_claim_cooldown && has_stamp && now_ms < stamp->at_ms + run.config.claim_cooldown_ms)
     return coord_error(CoordErrc::ClaimCooldown, "this worker claimed too recently; wait for the claim cooldown");
+  return std::nullopt;
+}
+
+CoordResult<ShardPlan> plan_claim_next(const RunRecord& run, const ShardRecord* candidate, const ClaimNextOp& op,
+                                       int64_t now_ms, const Mutations& m) {
+  if (auto e = check_claim_next(run, op, now_ms, m)) return *e;
+  auto stamp = std::lower_bound(run.claims.begin(), run.claims.end(), op.worker,
+                                [](const ClaimStamp& s, WorkerId w) { return s.worker < w; });
+  const bool has_stamp = stamp != run.claims.end() && stamp->worker == op.worker;
   if (candidate == nullptr) return coord_error(CoordErrc::NoShardAvailable, "no Active shard is free to claim");
   SQ_ASSERT(claimable(*candidate, now_ms));
   ShardPlan p;

@@ -50,6 +50,10 @@ std::optional<CoordError> validate_create_run(const CreateRunOp& op);
 
 CoordResult<RunPlan> plan_register_shards(const RunRecord& run, const RegisterShardsOp& op,
                                           const std::vector<bool>& already_exists, const Mutations& m);
+// The run-level checks of claim_next (tenant, run status, cooldown), which do not
+// depend on the candidate shard; nullopt when they pass. plan_claim_next runs them first.
+std::optional<CoordError> check_claim_next(const RunRecord& run, const ClaimNextOp& op, int64_t now_ms,
+                                           const Mutations& m);
 // `candidate` is the lowest-id claimable shard of the run, or nullptr if none.
 CoordResult<ShardPlan> plan_claim_next(const RunRecord& run, const ShardRecord* candidate, const ClaimNextOp& op,
                                        int64_t now_ms, const Mutations& m);

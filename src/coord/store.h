@@ -68,6 +68,20 @@ class RecordStore {
   virtual StoreStatus scan_shards(RunId run, ShardVisitor* visitor) = 0;
   // All guards hold → all puts applied atomically under one new revision; else Conflict.
   virtual StoreStatus commit(const Txn& txn) = 0;
+
+  // Optional fast paths; a backend that does not override them keeps the semantics
+  // above (an etcd backend may ignore them). The Coordinator uses them because copying
+  // whole records dominated the simulator's profile.
+  //
+  // Like get_run, but when the run's revision is still `have` (> 0), *out is taken to
+  // be the caller's current copy of that revision and is left untouched.
+  virtual StoreStatus get_run_if_changed(RunId run, Revision have, RunRecord* out, Revision* revision) {
+    (void)have;
+    return get_run(run, out, revision);
+  }
+  // Like commit, but the backend may move the records out of *txn when it applies
+  // them (they are then valid but unspecified); on Conflict *txn is left intact.
+  virtual StoreStatus commit_consuming(Txn* txn) { return commit(*txn); }
 };
 
 // True when every put in txn is covered by a guard on the same key.

@@ -59,30 +59,32 @@ void Checker::model_assertion(const char* what, int64_t now_ms) {
 void Checker::check_record(const ShardRecord& r) {
   stats_->count_check(Invariant::S4RecordInvariants);
   stats_->count_check(Invariant::S6CursorInBounds);
-  const std::string who = id_str(r.id);
+  // The name is only formatted on failure: formatting it for every passing check cost
+  // more than the checks themselves.
+  auto who = [&r] { return id_str(r.id); };
   if ((r.status == ShardStatus::Parked) != !r.park_reason.empty())
-    fail(Invariant::S4RecordInvariants, "shard " + who + ": park_reason set iff Parked is broken");
+    fail(Invariant::S4RecordInvariants, "shard " + who() + ": park_reason set iff Parked is broken");
   if (r.status != ShardStatus::Active && r.lease.has_value())
-    fail(Invariant::S4RecordInvariants, "shard " + who + ": terminal shard holds a lease");
-  if (r.fence < 1) fail(Invariant::S4RecordInvariants, "shard " + who + ": fence below 1");
+    fail(Invariant::S4RecordInvariants, "shard " + who() + ": terminal shard holds a lease");
+  if (r.fence < 1) fail(Invariant::S4RecordInvariants, "shard " + who() + ": fence below 1");
   if (r.status == ShardStatus::Split && r.spawned.empty())
-    fail(Invariant::S4RecordInvariants, "shard " + who + ": Split without spawned children");
+    fail(Invariant::S4RecordInvariants, "shard " + who() + ": Split without spawned children");
   if (coord::is_derived(r.id) != r.parent.has_value())
-    fail(Invariant::S4RecordInvariants, "shard " + who + ": parent set iff derived id is broken");
+    fail(Invariant::S4RecordInvariants, "shard " + who() + ": parent set iff derived id is broken");
   std::array<coord::OpId, coord::kOpLogCapacity> ops{};
   const size_t n = std::min(r.op_log.size(), ops.size());
   for (size_t i = 0; i < n; ++i) ops[i] = r.op_log.at(i).op_id;
   std::sort(ops.begin(), ops.begin() + static_cast<long>(n));
   if (r.op_log.size() > coord::kOpLogCapacity || std::adjacent_find(ops.begin(), ops.begin() + static_cast<long>(n)) != ops.begin() + static_cast<long>(n))
-    fail(Invariant::S4RecordInvariants, "shard " + who + ": op-log unbounded or holds a duplicate op_id");
+    fail(Invariant::S4RecordInvariants, "shard " + who() + ": op-log unbounded or holds a duplicate op_id");
   if (!r.cursor.last_key.empty() && !in_range(r.spec, r.cursor.last_key))
     fail(Invariant::S6CursorInBounds,
-         fmt::format("shard {}: cursor {} outside [{}, {})", who, r.cursor.last_key, r.spec.start, r.spec.end));
+         fmt::format("shard {}: cursor {} outside [{}, {})", who(), r.cursor.last_key, r.spec.start, r.spec.end));
 }
 
 void Checker::check_transition(const ShardRecord& before, const ShardRecord& after) {
   const OpKind kind = coord::kind_of(*request_);
-  const std::string who = id_str(after.id);
+  auto who = [&after] { return id_str(after.id); };  // formatted on failure only
   const char* op = coord::to_string(kind);
 
   // Zombie rejection: a lease-gated write must come from the current holder, with the
@@ -93,7 +95,7 @@ void Checker::check_transition(const ShardRecord& before, const ShardRecord& aft
     if (l->fence != before.fence || !holder || !before.lease->live_at(now_ms_)) {
       fail(Invariant::ZombieRejection,
            fmt::format("{} on shard {} by worker {} with fence {} was applied; record fence {}, holder {}, {}", op,
-                       who, l->owner, l->fence, before.fence,
+                       who(), l->owner, l->fence, before.fence,
                        before.lease ? fmt::format("{}", before.lease->owner) : std::string("none"),
                        before.lease && before.lease->live_at(now_ms_) ? "live" : "expired"));
     }
@@ -105,32 +107,32 @@ void Checker::check_transition(const ShardRecord& before, const ShardRecord& aft
   if (new_grant && before.lease.has_value() && before.lease->live_at(now_ms_) &&
       before.lease->owner != after.lease->owner) {
     fail(Invariant::S1MutualExclusion,
-         fmt::format("shard {}: worker {} granted a lease while worker {}'s lease is live until {}ms", who,
+         fmt::format("shard {}: worker {} granted a lease while worker {}'s lease is live until {}ms", who(),
                      after.lease->owner, before.lease->owner, before.lease->deadline_ms));
   }
   // S2: fences never decrease, and only acquire, claim_next and unpark raise them.
   stats_->count_check(Invariant::S2FenceMonotonic);
   if (after.fence < before.fence) {
-    fail(Invariant::S2FenceMonotonic, fmt::format("shard {}: fence fell from {} to {}", who, before.fence, after.fence));
+    fail(Invariant::S2FenceMonotonic, fmt::format("shard {}: fence fell from {} to {}", who(), before.fence, after.fence));
   } else if (after.fence != before.fence && kind != OpKind::Acquire && kind != OpKind::ClaimNext &&
              kind != OpKind::Unpark) {
-    fail(Invariant::S2FenceMonotonic, fmt::format("shard {}: {} changed the fence", who, op));
+    fail(Invariant::S2FenceMonotonic, fmt::format("shard {}: {} changed the fence", who(), op));
   }
   // S3: Done and Split are final; Parked → Active only by unpark, raising the fence.
   stats_->count_check(Invariant::S3TerminalIrreversible);
   if ((before.status == ShardStatus::Done || before.status == ShardStatus::Split) &&
       (after.status != before.status || after.cursor != before.cursor || !(after.spec == before.spec))) {
     fail(Invariant::S3TerminalIrreversible,
-         fmt::format("shard {}: {} shard changed by {}", who, coord::to_string(before.status), op));
+         fmt::format("shard {}: {} shard changed by {}", who(), coord::to_string(before.status), op));
   }
   if (before.status == ShardStatus::Parked && after.status != ShardStatus::Parked &&
       (kind != OpKind::Unpark || after.status != ShardStatus::Active || after.fence <= before.fence)) {
-    fail(Invariant::S3TerminalIrreversible, fmt::format("shard {}: left Parked via {}", who, op));
+    fail(Invariant::S3TerminalIrreversible, fmt::format("shard {}: left Parked via {}", who(), op));
   }
   // S5: cursors never move backwards.
   stats_->count_check(Invariant::S5CursorMonotonic);
   if (!before.cursor.last_key.empty() && after.cursor.last_key < before.cursor.last_key) {
-    fail(Invariant::S5CursorMonotonic, fmt::format("shard {}: cursor moved back from {} to {} by {}", who,
+    fail(Invariant::S5CursorMonotonic, fmt::format("shard {}: cursor moved back from {} to {} by {}", who(),
                                                    before.cursor.last_key, after.cursor.last_key, op));
   }
 }
@@ -188,41 +190,46 @@ void Checker::check_split_coverage(const ShardRecord& parent) {
   }
 }
 
-// Across the run, the leaves (non-Split shards) tile the union of the roots.
+// Across the run, the leaves (non-Split shards) tile the union of the roots. Works on
+// pointers into the store (nothing changes during the check) and on the checker's own
+// sorted copy of the roots, refreshed only when the run record's roots change: copying
+// and sorting strings here used to cost more than the coordinator's work.
 void Checker::check_leaf_tiling() {
   stats_->count_check(Invariant::S7SplitCoverage);
-  if (run() == nullptr) return;
-  std::vector<coord::KeyRange> leaves;
-  for (coord::ShardId id : ids_) {
-    const ShardRecord& r = *shard(id);
-    if (r.status != ShardStatus::Split) leaves.push_back(r.spec);
+  const coord::RunRecord* r = run();
+  if (r == nullptr) return;
+  auto by_start = [](const coord::KeyRange* a, const coord::KeyRange* b) { return a->start < b->start; };
+  if (r->roots != roots_) {
+    roots_ = r->roots;
+    std::sort(roots_.begin(), roots_.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
   }
-  std::vector<coord::KeyRange> roots = run()->roots;
-  auto by_start = [](const auto& a, const auto& b) { return a.start < b.start; };
-  std::sort(leaves.begin(), leaves.end(), by_start);
-  std::sort(roots.begin(), roots.end(), by_start);
+  leaves_.clear();
+  for (coord::ShardId id : ids_) {
+    const ShardRecord& rec = *shard(id);
+    if (rec.status != ShardStatus::Split) leaves_.push_back(&rec.spec);
+  }
+  std::sort(leaves_.begin(), leaves_.end(), by_start);
   // Walk both lists; within each maximal contiguous stretch of roots the leaves must
   // follow each other without gap or overlap.
   size_t li = 0;
-  for (size_t ri = 0; ri < roots.size(); ++ri) {
-    const coord::KeyRange& root = roots[ri];
-    std::string pos = root.start;
-    while (li < leaves.size() && (root.end.empty() || leaves[li].start < root.end)) {
-      if (leaves[li].start != pos) {
+  for (const coord::KeyRange& root : roots_) {
+    const std::string* pos = &root.start;
+    while (li < leaves_.size() && (root.end.empty() || leaves_[li]->start < root.end)) {
+      if (leaves_[li]->start != *pos) {
         fail(Invariant::S7SplitCoverage,
-             fmt::format("leaf shards leave a gap or overlap at {} (next leaf starts at {})", pos, leaves[li].start));
+             fmt::format("leaf shards leave a gap or overlap at {} (next leaf starts at {})", *pos, leaves_[li]->start));
         return;
       }
-      pos = leaves[li].end;
+      pos = &leaves_[li]->end;
       ++li;
-      if (pos.empty()) break;
+      if (pos->empty()) break;
     }
-    if (pos != root.end) {
-      fail(Invariant::S7SplitCoverage, fmt::format("leaf shards do not reach the root end {} (stop at {})", root.end, pos));
+    if (*pos != root.end) {
+      fail(Invariant::S7SplitCoverage, fmt::format("leaf shards do not reach the root end {} (stop at {})", root.end, *pos));
       return;
     }
   }
-  if (li != leaves.size()) fail(Invariant::S7SplitCoverage, "a leaf shard lies outside every root range");
+  if (li != leaves_.size()) fail(Invariant::S7SplitCoverage, "a leaf shard lies outside every root range");
 }
 
 void Checker::check_done_shard(const ShardRecord& r) {

@@ -81,6 +81,8 @@ class Checker final : public CommitObserver {
   std::vector<coord::ShardId> pending_splits_;
   bool pending_ranges_changed_ = false;
   std::unordered_map<coord::WorkerId, int64_t> last_claim_ms_;
+  std::vector<coord::KeyRange> roots_;               // the run's roots, sorted by start
+  std::vector<const coord::KeyRange*> leaves_;       // scratch for check_leaf_tiling
   std::vector<Violation> violations_;
 };
 

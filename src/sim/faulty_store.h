@@ -39,10 +39,19 @@ class FaultyStore final : public coord::RecordStore {
   coord::StoreStatus scan_shards(coord::RunId run, coord::ShardVisitor* v) override {
     return inner_->scan_shards(run, v);
   }
+  coord::StoreStatus get_run_if_changed(coord::RunId run, coord::Revision have, coord::RunRecord* out,
+                                        coord::Revision* rev) override {
+    return inner_->get_run_if_changed(run, have, out, rev);
+  }
   coord::StoreStatus commit(const coord::Txn& txn) override;
+  // The observer sees the txn before the inner store moves the records out of it.
+  coord::StoreStatus commit_consuming(coord::Txn* txn) override;
 
  private:
-  coord::StoreStatus apply(const coord::Txn& txn);
+  template <typename Commit>
+  coord::StoreStatus faulty(const coord::Txn& txn, Commit commit);
+  template <typename Commit>
+  coord::StoreStatus apply(const coord::Txn& txn, Commit commit);
 
   coord::MemoryStore* inner_;
   Rng rng_;
