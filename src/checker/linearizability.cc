@@ -66,6 +66,9 @@ Result<std::vector<SubHistory>> prepare(const History& h, const model::Model& m,
   std::vector<SubHistory> ordered;
   for (const auto& [key, i] : index) {
     SubHistory& sub = subs[i];
+    // Pending calls whose effect nothing in the whole history could observe never need to
+    // take effect; leaving them out keeps crashed writes from multiplying the search.
+    std::erase_if(open[i], [&](const Pending& p) { return sub.session->unobservable(p.model_call); });
     for (const auto* group : {&done[i], &open[i]})
       for (const Pending& p : *group) {
         sub.model_call.push_back(p.model_call);

@@ -49,8 +49,8 @@ void LinearizedSet::pending_span(uint32_t* lo, uint32_t* hi) const {
   *hi = b;
 }
 
-void LinearizedSet::encode(std::vector<uint64_t>* out) const {
-  out->clear();
+size_t LinearizedSet::append_encoding(std::vector<uint64_t>* out) const {
+  const size_t before = out->size();
   uint32_t hi_done = used_words_ > full_words_ ? used_words_ : full_words_;
   uint32_t lo, hi;
   pending_span(&lo, &hi);
@@ -58,6 +58,7 @@ void LinearizedSet::encode(std::vector<uint64_t>* out) const {
   out->push_back(static_cast<uint64_t>(lo) | (static_cast<uint64_t>(hi) << 32));
   for (uint32_t w = full_words_; w < hi_done; ++w) out->push_back(done_[w]);
   for (uint32_t w = lo; w < hi; ++w) out->push_back(pending_[w]);
+  return out->size() - before;
 }
 
 bool LinearizedSet::equals_encoding(const uint64_t* words, size_t n) const {

@@ -36,7 +36,13 @@ class LinearizedSet {
 
   // Canonical encoding of the current set into *out (cleared first). Two sets are equal
   // iff their encodings are.
-  void encode(std::vector<uint64_t>* out) const;
+  void encode(std::vector<uint64_t>* out) const {
+    out->clear();
+    append_encoding(out);
+  }
+  // Appends the encoding to *out (the memo table's arena: no copy through a scratch
+  // buffer); returns its length in words.
+  size_t append_encoding(std::vector<uint64_t>* out) const;
   // True iff encode() would produce exactly words[0..n).
   bool equals_encoding(const uint64_t* words, size_t n) const;
 

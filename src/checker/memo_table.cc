@@ -13,13 +13,11 @@ bool MemoTable::insert(const LinearizedSet& set, uint32_t state) {
     if (s.hash == h && s.state == state && set.equals_encoding(&arena_[s.offset], s.words)) return false;
     i = (i + 1) & mask;
   }
-  set.encode(&scratch_);
   Slot& s = slots_[i];
   s.hash = h;
   s.state = state;
   s.offset = arena_.size();
-  s.words = static_cast<uint32_t>(scratch_.size());
-  arena_.insert(arena_.end(), scratch_.begin(), scratch_.end());
+  s.words = static_cast<uint32_t>(set.append_encoding(&arena_));
   if (++size_ * 2 > slots_.size()) grow();
   return true;
 }

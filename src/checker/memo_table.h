@@ -40,7 +40,6 @@ class MemoTable {
 
   std::vector<Slot> slots_;
   std::vector<uint64_t> arena_;
-  std::vector<uint64_t> scratch_;
   size_t size_ = 0;
 };
 

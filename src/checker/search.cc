@@ -7,6 +7,7 @@
 #include "checker/linearized_set.h"
 #include "checker/memo_table.h"
 #include "core/rng.h"
+#include "model/flat_map.h"
 
 namespace squall::checker {
 
@@ -82,6 +83,56 @@ std::vector<int32_t> pending_twins(const SubHistory& sub) {
 
 std::string mb(uint64_t bytes) { return std::to_string(bytes >> 20) + " MB"; }
 
+// Growth pruning (see Session::grows). A completed call g is "protected" when every call
+// that does not grow the state and was invoked before g's completion is already
+// linearized: then everything that can still be linearized before g grows the state, and
+// if g can become legal in no larger state, the configuration is dead. Non-growing calls
+// are ranked by invocation; `done` is the length of the prefix of ranks all linearized,
+// so g is protected iff done >= before_ret[g].
+class GrowthGuard {
+ public:
+  GrowthGuard(const SubHistory& sub, const model::Session& session) {
+    const uint32_t n = static_cast<uint32_t>(sub.model_call.size());
+    std::vector<std::pair<size_t, uint32_t>> fixed;  // (invocation, call) of non-growing calls
+    bool any_growth = false;
+    for (uint32_t i = 0; i < n; ++i) {
+      if (session.grows(sub.model_call[i])) any_growth = true;
+      else fixed.emplace_back(sub.invoke[i], i);
+    }
+    if (!any_growth) return;
+    enabled_ = true;
+    std::sort(fixed.begin(), fixed.end());
+    rank_.assign(n, kNoRank);
+    for (uint32_t r = 0; r < fixed.size(); ++r) rank_[fixed[r].second] = r;
+    linearized_.assign(fixed.size(), 0);
+    before_ret_.resize(sub.completed);
+    for (uint32_t g = 0; g < sub.completed; ++g) {
+      auto at = std::lower_bound(fixed.begin(), fixed.end(), std::make_pair(static_cast<size_t>(sub.complete[g]), uint32_t{0}));
+      before_ret_[g] = static_cast<uint32_t>(at - fixed.begin());
+    }
+  }
+  bool enabled() const { return enabled_; }
+  bool is_protected(uint32_t completed_call) const { return done_ >= before_ret_[completed_call]; }
+  void insert(uint32_t call) {
+    if (!enabled_ || rank_[call] == kNoRank) return;
+    linearized_[rank_[call]] = 1;
+    while (done_ < linearized_.size() && linearized_[done_]) ++done_;
+  }
+  void erase(uint32_t call) {
+    if (!enabled_ || rank_[call] == kNoRank) return;
+    linearized_[rank_[call]] = 0;
+    done_ = std::min(done_, rank_[call]);
+  }
+
+ private:
+  static constexpr uint32_t kNoRank = UINT32_MAX;
+  bool enabled_ = false;
+  std::vector<uint32_t> rank_;        // by call: rank among non-growing calls, or kNoRank
+  std::vector<uint8_t> linearized_;   // by rank
+  std::vector<uint32_t> before_ret_;  // by completed call
+  uint32_t done_ = 0;
+};
+
 }  // namespace
 
 KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool explain, bool* cancelled) {
@@ -111,7 +162,10 @@ KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool 
   int64_t failing = kNil;
   uint32_t snapshot_depth = 0;
   bool have_snapshot = false;
-  std::set<uint32_t> stuck_states;
+  // Distinct stuck states, in first-seen order (sorted when rendered).
+  std::vector<uint32_t> stuck_states;
+  model::FlatMap64 stuck_seen;
+  GrowthGuard growth(sub, session);
 
   uint32_t state = session.initial_state();
   uint32_t remaining = nc;
@@ -143,7 +197,7 @@ KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool 
     }
     SQ_ASSERT_NE(entry, kNil);  // a completion node always precedes the end of the list
     const uint32_t call = static_cast<uint32_t>((entry - 1) / 2);
-    bool dead_end = false;
+    bool dead_end = false;  // a memo hit: nothing to explain
     if ((entry - 1) % 2 == 0) {  // an invocation: try to linearize the call here
       if (call >= nc && twin[call] != kNil && !set.contains(static_cast<uint32_t>(twin[call]))) {
         entry = events.next(entry);
@@ -151,31 +205,37 @@ KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool 
       }
       int64_t next_state = session.step(state, sub.model_call[call]);
       if (next_state == model::kIllegal) {
-        entry = events.next(entry);
-        continue;
+        // Not legal yet. If it can never become legal before its deadline, this
+        // configuration fails here (explained as if its completion had been reached).
+        if (!(growth.enabled() && call < nc && growth.is_protected(call) && !session.may_become_legal(state, sub.model_call[call]))) {
+          entry = events.next(entry);
+          continue;
+        }
+      } else {
+        const bool forced = read_only[call];
+        set.insert(call);
+        if (memo.insert(set, static_cast<uint32_t>(next_state))) {
+          stack_call[depth] = call;
+          stack_state[depth] = state;
+          stack_forced[depth] = forced;
+          ++depth;
+          max_depth = std::max(max_depth, depth);
+          state = static_cast<uint32_t>(next_state);
+          events.lift(call);
+          growth.insert(call);
+          if (call < nc) --remaining;
+          entry = events.first();
+          continue;
+        }
+        set.erase(call);
+        // A legal read whose successor was already explored: reading here is as good as
+        // reading anywhere later, so this whole configuration is explored too.
+        if (!forced) {
+          entry = events.next(entry);
+          continue;
+        }
+        dead_end = true;
       }
-      const bool forced = read_only[call];
-      set.insert(call);
-      if (memo.insert(set, static_cast<uint32_t>(next_state))) {
-        stack_call[depth] = call;
-        stack_state[depth] = state;
-        stack_forced[depth] = forced;
-        ++depth;
-        max_depth = std::max(max_depth, depth);
-        state = static_cast<uint32_t>(next_state);
-        events.lift(call);
-        if (call < nc) --remaining;
-        entry = events.first();
-        continue;
-      }
-      set.erase(call);
-      // A legal read whose successor was already explored: reading here is as good as
-      // reading anywhere later, so this whole configuration is explored too.
-      if (!forced) {
-        entry = events.next(entry);
-        continue;
-      }
-      dead_end = true;
     }
     if (!dead_end && explain) {
       // A completion: its call was not linearized in time on this path.
@@ -185,8 +245,12 @@ KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool 
         snapshot_depth = depth;
         have_snapshot = true;
         stuck_states.clear();
+        stuck_seen = model::FlatMap64();
       }
-      if (have_snapshot && depth == snapshot_depth && call == failing && stuck_states.size() < kStatesKept) stuck_states.insert(state);
+      if (have_snapshot && depth == snapshot_depth && call == failing && stuck_states.size() < kStatesKept && !stuck_seen.find(state)) {
+        stuck_seen.put(state, 1);
+        stuck_states.push_back(state);
+      }
     }
     // Backtrack; a read linearized as soon as it was legal is never tried later instead.
     bool exhausted = false;
@@ -200,6 +264,7 @@ KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool 
       state = stack_state[depth];
       set.erase(undo);
       events.unlift(undo);
+      growth.erase(undo);
       if (undo < nc) ++remaining;
       entry = events.next(static_cast<int32_t>(1 + 2 * undo));
       if (!stack_forced[depth]) break;

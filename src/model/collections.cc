@@ -81,6 +81,12 @@ struct SetSpec {
   }
   State initial() { return {}; }
   bool read_only(const Call& c) const { return c.read; }
+  // Inclusion order: adds and reads only grow the set; a read can become legal only if
+  // every element so far is among those it returned.
+  bool grows(const Call&) const { return true; }
+  bool may_become_legal(const State& s, const Call& c) const {
+    return !c.read || std::includes(c.elements.begin(), c.elements.end(), s.begin(), s.end());
+  }
   std::optional<State> step(const State& s, const Call& c) const {
     if (c.read) return s == c.elements ? std::optional<State>(s) : std::nullopt;
     auto at = std::lower_bound(s.begin(), s.end(), c.value);

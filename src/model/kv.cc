@@ -28,6 +28,7 @@ struct Piece {
   std::string text;
   uint64_t hash = 0;  // polynomial hash of text
   uint64_t power = 1; // kBase^len
+  std::vector<uint64_t> prefix;  // prefix[n]: hash of text[0..n); only for values gets read
 };
 
 struct Node {
@@ -54,6 +55,15 @@ class KvSession final : public Session {
     const Value& v = f == kGet ? ok->value : inv.value;
     if (!v.is_nil() && !v.is_string()) return err(op_context(inv) + "expected a string value for the kv model");
     Call c{f, keys_.intern(*inv.key), piece(v.is_nil() ? std::string() : v.as_string())};
+    if (f == kGet) {
+      Piece& p = pieces_[c.piece];
+      if (p.prefix.empty()) {
+        p.prefix.push_back(0);
+        for (unsigned char ch : p.text) p.prefix.push_back(p.prefix.back() * kBase + ch + 1);
+      }
+      if (gets_by_slot_.size() <= c.slot) gets_by_slot_.resize(c.slot + 1);
+      gets_by_slot_[c.slot].push_back(c.piece);
+    }
     calls_.push_back(c);
     classes_.push_back(call_ids_.intern((static_cast<uint64_t>(c.f) << 62) | (static_cast<uint64_t>(c.slot) << 32) | c.piece));
     return static_cast<int64_t>(calls_.size() - 1);
@@ -61,6 +71,38 @@ class KvSession final : public Session {
 
   uint32_t call_class(uint32_t call) const override { return classes_[call]; }
   bool read_only(uint32_t call) const override { return calls_[call].f == kGet; }
+
+  // Prefix order on each key's string: gets and appends only grow it, puts may not.
+  bool grows(uint32_t call) const override { return calls_[call].f != kPut; }
+
+  // A get can become legal later only if the key's string so far is a prefix of what it
+  // read. Compared by length and prefix hash: a hash collision answers true, which only
+  // costs pruning.
+  bool may_become_legal(uint32_t state, uint32_t call) override {
+    const Call& c = calls_[call];
+    if (c.f != kGet) return true;
+    const Node& n = nodes_[single_ ? state : vectors_.get(state)[c.slot]];
+    const Piece& want = pieces_[c.piece];
+    return n.len <= want.text.size() && want.prefix[n.len] == n.hash;
+  }
+
+  // A pending put is unobservable when no get of its key read a string starting with its
+  // value: until the next put, the key's string starts with it. A pending append, when no
+  // get read a string containing its piece: until the next put, the string contains it.
+  // Either way nothing can read the key between the call and the next put, so leaving it
+  // out changes nothing that is observed.
+  bool unobservable(uint32_t call) const override {
+    const Call& c = calls_[call];
+    if (c.f == kGet) return false;
+    const std::string& text = pieces_[c.piece].text;
+    if (text.empty()) return false;
+    if (c.slot >= gets_by_slot_.size()) return true;
+    for (uint32_t g : gets_by_slot_[c.slot]) {
+      const std::string& read = pieces_[g].text;
+      if (c.f == kPut ? read.compare(0, text.size(), text) == 0 : read.find(text) != std::string::npos) return false;
+    }
+    return true;
+  }
 
   uint32_t initial_state() override {
     uint32_t start = init_.empty() ? 0 : child(0, piece(init_));
@@ -174,6 +216,7 @@ class KvSession final : public Session {
   bool single_ = true;
   std::vector<Call> calls_;
   std::vector<uint32_t> classes_;
+  std::vector<std::vector<uint32_t>> gets_by_slot_;  // per key: the pieces its gets read
   Interner<uint64_t> call_ids_;
   Interner<Value, ValueHash> keys_;
   Interner<std::string> piece_ids_;

@@ -44,6 +44,35 @@ class Session {
   // to the earliest point where it is legal preserves every linearization.
   virtual bool read_only(uint32_t call) const = 0;
 
+  // Growth (optional; the defaults opt out). A model may define a partial order on its
+  // states in which some calls only grow the state: grows(call) promises that every legal
+  // step by the call leads to a state >= the one before. may_become_legal(state, call) may
+  // then answer false when the call is legal in no state >= `state`. The search uses both
+  // to abandon a configuration early: when every call that can still precede a completed
+  // call's deadline grows the state, and that call can never become legal, no extension
+  // succeeds. Examples: kv appends grow a string in prefix order and a get can become legal
+  // only if the current string is a prefix of what it read; set adds grow a set under
+  // inclusion. A wrong `true` from may_become_legal only costs pruning, never a verdict.
+  virtual bool grows(uint32_t call) const {
+    (void)call;
+    return false;
+  }
+  virtual bool may_become_legal(uint32_t state, uint32_t call) {
+    (void)state;
+    (void)call;
+    return true;
+  }
+
+  // Pending calls that may be dropped once the whole history is known: true when taking
+  // effect could never be observed by any call of the history (for a register, a crashed
+  // write of a value that no read returns and no cas expects: whatever it wrote is
+  // overwritten, or never read, before anything could see it), so "it never took effect"
+  // is always as good a choice. Only asked about pending calls, after every add_call().
+  virtual bool unobservable(uint32_t call) const {
+    (void)call;
+    return false;
+  }
+
   virtual uint32_t initial_state() = 0;
   // The state after `call` from `state`, or kIllegal.
   virtual int64_t step(uint32_t state, uint32_t call) = 0;

@@ -40,22 +40,41 @@ struct RegisterSpec {
   bool with_cas = true;
   Value init;
   Interner<Value, ValueHash> values;
+  std::vector<bool> observed;  // by value id: some read returned it or some cas expects it
+
+  void observe(uint32_t value) {
+    if (observed.size() <= value) observed.resize(value + 1, false);
+    observed[value] = true;
+  }
+  bool is_observed(uint32_t value) const { return value < observed.size() && observed[value]; }
 
   Result<std::optional<Call>> parse(const Op& inv, const Op* ok) {
     if (inv.f == "read") {
       if (ok == nullptr) return std::optional<Call>();  // a pending read changes nothing
-      return std::optional<Call>(Call{kRead, values.intern(ok->value), 0});
+      Call c{kRead, values.intern(ok->value), 0};
+      observe(c.a);
+      return std::optional<Call>(c);
     }
     if (inv.f == "write") return std::optional<Call>(Call{kWrite, values.intern(inv.value), 0});
     if (inv.f == "cas" && with_cas) {
       if (!inv.value.is_sequential() || inv.value.size() != 2)
         return err(op_context(inv) + "expected a cas value [from to]");
-      return std::optional<Call>(Call{kCas, values.intern(inv.value.items()[0]), values.intern(inv.value.items()[1])});
+      Call c{kCas, values.intern(inv.value.items()[0]), values.intern(inv.value.items()[1])};
+      observe(c.a);
+      return std::optional<Call>(c);
     }
     return err(op_context(inv) + "expected f :read, :write" + (with_cas ? " or :cas" : "") + " for this register model");
   }
   State initial() { return values.intern(init); }
   bool read_only(const Call& c) const { return c.f == kRead; }
+  // A write or cas leaving a value that nothing ever observes: in any linearization, what
+  // follows it before the next write is a read of that value or a cas from it (none
+  // exist), so it is directly overwritten or last; leaving it out changes nothing seen.
+  bool unobservable(const Call& c) const {
+    if (c.f == kWrite) return !is_observed(c.a);
+    if (c.f == kCas) return !is_observed(c.b);
+    return false;
+  }
   std::optional<State> step(State s, const Call& c) const {
     switch (c.f) {
       case kRead: return s == c.a ? std::optional<State>(s) : std::nullopt;

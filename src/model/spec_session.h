@@ -11,6 +11,8 @@
 //   static constexpr bool kCacheSteps;     // memoise steps that cost more than a lookup
 //   static constexpr bool kStateIsId;      // State is uint32_t and already a dense id
 //                                          // (describe() gets it as is; no interning)
+// and optionally (see Session): bool grows(const Call&) const;
+//   bool may_become_legal(const State&, const Call&) const; bool unobservable(const Call&) const;
 // Thread-safety: as Session (one thread per session).
 #pragma once
 
@@ -40,6 +42,36 @@ class SpecSession final : public Session {
 
   uint32_t call_class(uint32_t call) const override { return classes_[call]; }
   bool read_only(uint32_t call) const override { return spec_.read_only(calls_[call]); }
+
+  bool grows(uint32_t call) const override {
+    if constexpr (requires(const Spec& s, const typename Spec::Call& c) { s.grows(c); }) {
+      return spec_.grows(calls_[call]);
+    } else {
+      (void)call;
+      return false;
+    }
+  }
+  bool may_become_legal(uint32_t state, uint32_t call) override {
+    if constexpr (requires(const Spec& s, const typename Spec::State& st, const typename Spec::Call& c) { s.may_become_legal(st, c); }) {
+      if constexpr (Spec::kStateIsId) {
+        return spec_.may_become_legal(state, calls_[call]);
+      } else {
+        return spec_.may_become_legal(states_.get(state), calls_[call]);
+      }
+    } else {
+      (void)state;
+      (void)call;
+      return true;
+    }
+  }
+  bool unobservable(uint32_t call) const override {
+    if constexpr (requires(const Spec& s, const typename Spec::Call& c) { s.unobservable(c); }) {
+      return spec_.unobservable(calls_[call]);
+    } else {
+      (void)call;
+      return false;
+    }
+  }
 
   uint32_t initial_state() override {
     if constexpr (Spec::kStateIsId) {
