@@ -69,6 +69,40 @@ void compare_on(uint64_t seed, uint32_t processes, uint32_t ops, uint32_t crash,
   if (expected == Outcome::kInvalid) ++*invalid_seen;
 }
 
+// kv histories exercise growth pruning (appends, gets) and dropped pending puts/appends;
+// split by key and whole must both agree with the brute force over the whole history.
+void compare_kv_on(uint64_t seed, uint32_t processes, uint32_t ops, uint32_t keys, uint32_t crash, uint32_t stale, uint32_t* invalid_seen) {
+  GenOptions g;
+  g.seed = seed;
+  g.processes = processes;
+  g.ops = ops;
+  g.keys = keys;
+  g.crash_percent = crash;
+  g.stale_read_percent = stale;
+  auto h = generate_kv_history(g);
+  auto m = model::make_model("kv").value();
+  Outcome expected = brute_check(h, *m);
+  CheckOptions split;
+  split.split_by_key = true;
+  for (const CheckOptions& opt : {CheckOptions{}, split}) {
+    auto v = check_linearizable(h, *m, opt);
+    ASSERT_TRUE(v.ok());
+    ASSERT_EQ(v->outcome, expected) << "seed=" << seed << " processes=" << processes << " ops=" << ops << " keys=" << keys
+                                    << " crash=" << crash << " stale=" << stale << " split=" << opt.split_by_key;
+  }
+  if (expected == Outcome::kInvalid) ++*invalid_seen;
+}
+
+TEST(Differential, KvSearchAgreesWithBruteForce) {
+  uint32_t invalid = 0;
+  for (uint64_t seed = 1; seed <= 1200; ++seed) {
+    compare_kv_on(seed, 2 + seed % 3, 3 + seed % 6, 1 + seed % 2, static_cast<uint32_t>((seed * 7) % 60), static_cast<uint32_t>((seed * 13) % 60), &invalid);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(invalid, 60u);
+  EXPECT_LT(invalid, 1100u);
+}
+
 TEST(Differential, SearchAgreesWithBruteForce) {
   uint32_t invalid = 0;
   for (uint64_t seed = 1; seed <= 1500; ++seed) {

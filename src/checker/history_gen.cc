@@ -40,7 +40,7 @@ history::History generate_register_history(const GenOptions& o) {
   while (invoked < o.ops || busy > 0) {
     Client& c = clients[rng.below(o.processes)];
     if (!c.busy) {
-      if (invoked == o.ops) continue;
+      if (invoked == o.ops || rng.chance(o.think_percent, 100)) continue;
       Op op;
       op.type = OpType::kInvoke;
       op.process = c.process;
@@ -91,6 +91,72 @@ history::History generate_register_history(const GenOptions& o) {
     }
     if (!c.applied) continue;
     if (c.outcome == OpType::kOk && c.invoke.f != "read" && rng.chance(o.crash_percent, 200)) c.outcome = OpType::kInfo;
+    Op done = c.invoke;
+    done.type = c.outcome;
+    done.value = c.outcome == OpType::kOk ? c.result : c.invoke.value;
+    SQ_ASSERT(h.append(std::move(done)).ok());
+    c.busy = false;
+    --busy;
+    if (c.outcome == OpType::kInfo) c.process = next_process++;
+  }
+  return h;
+}
+
+history::History generate_kv_history(const GenOptions& o) {
+  Rng rng(o.seed);
+  history::History h;
+  std::vector<Client> clients(o.processes);
+  for (uint32_t i = 0; i < o.processes; ++i) clients[i].process = i;
+  int64_t next_process = o.processes;
+  struct Key {
+    std::string value, previous;
+  };
+  std::vector<Key> keys(o.keys == 0 ? 1 : o.keys);
+  uint64_t invoked = 0, pieces = 0;
+  size_t busy = 0;
+  while (invoked < o.ops || busy > 0) {
+    Client& c = clients[rng.below(o.processes)];
+    if (!c.busy) {
+      if (invoked == o.ops || rng.chance(o.think_percent, 100)) continue;
+      Op op;
+      op.type = OpType::kInvoke;
+      op.process = c.process;
+      op.key = Value::string(std::to_string(o.keys == 0 ? 0 : rng.below(o.keys)));
+      uint64_t kind = rng.below(10);
+      if (kind < 4) {
+        op.f = "get";
+      } else {
+        op.f = kind < 9 ? "append" : "put";
+        op.value = Value::string("x" + std::to_string(pieces++) + " ");
+      }
+      c.invoke = op;
+      c.busy = true;
+      c.applied = false;
+      ++busy;
+      ++invoked;
+      SQ_ASSERT(h.append(std::move(op)).ok());
+      continue;
+    }
+    if (!c.applied && rng.chance(1, 2)) {
+      if (rng.chance(o.crash_percent, 200)) {  // crashed before taking effect
+        c.outcome = OpType::kInfo;
+        c.applied = true;
+        continue;
+      }
+      Key& k = keys[static_cast<size_t>(std::stoull(c.invoke.key->as_string()))];
+      c.outcome = OpType::kOk;
+      c.result = c.invoke.value;
+      if (c.invoke.f == "get") {
+        c.result = Value::string(rng.chance(o.stale_read_percent, 100) ? k.previous : k.value);
+      } else {
+        k.previous = k.value;
+        k.value = c.invoke.f == "put" ? c.invoke.value.as_string() : k.value + c.invoke.value.as_string();
+      }
+      c.applied = true;
+      continue;
+    }
+    if (!c.applied) continue;
+    if (c.outcome == OpType::kOk && c.invoke.f != "get" && rng.chance(o.crash_percent, 200)) c.outcome = OpType::kInfo;
     Op done = c.invoke;
     done.type = c.outcome;
     done.value = c.outcome == OpType::kOk ? c.result : c.invoke.value;
