@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 #include "checker/explain.h"
 #include "checker/linearizability.h"
@@ -22,8 +23,8 @@ struct CheckArgs {
   std::string init;
   std::string format = "auto";
   bool split_by_key = false;
-  double timeout_s = 0;
-  uint64_t memory_limit_mb = 0;
+  double timeout_s = 120;
+  uint64_t memory_limit_mb = 0;  // set from physical memory
   int threads = 0;
   std::string html;
   bool linearization = false;
@@ -39,6 +40,15 @@ bool write_file(const std::string& path, const std::string& text) {
   return static_cast<bool>(out);
 }
 
+// Default memory budget: a quarter of physical memory, at most 4 GB. The budget counts the
+// search's own tables; a table doubling between two budget polls can briefly take the
+// process about half as much again, which still leaves room on any machine.
+uint64_t default_memory_limit_mb() {
+  long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+  uint64_t physical_mb = pages > 0 && page_size > 0 ? (static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size)) >> 20 : 4096;
+  return std::max<uint64_t>(64, std::min<uint64_t>(4096, physical_mb / 4));
+}
+
 std::string html_path_for(const CheckArgs& a, const std::string& file) {
   if (a.files.size() == 1) return a.html;
   return (std::filesystem::path(a.html) / (std::filesystem::path(file).filename().string() + ".html")).string();
@@ -52,16 +62,26 @@ int cmd_check(int argc, char** argv) {
                "(INFO jepsen.util - <process> <type> <f> <value>), and JSON lines. :fail ops did not\n"
                "happen; :info ops and invocations without completion may take effect any time after\n"
                "their invocation, or never.\n\n"
+               "Budgets: checking linearizability is NP-complete in general; a file whose search exceeds\n"
+               "--timeout or --memory-limit gives unknown with the reason, never invalid. Many ops in flight\n"
+               "at once on one object (dozens of always-busy clients, few distinct values) can exceed any\n"
+               "budget; splitting by key, and fewer clients per key, keep searches small.\n\n"
                "Exit status: 0 all valid, 1 some invalid, 2 some unknown (budget exceeded), 254 bad usage\n"
                "or input.\n\nModels:\n" + model::describe_models(),
                "squall check"};
   CheckArgs a;
+  a.memory_limit_mb = default_memory_limit_mb();
   app.add_option("--model,-m", a.model, "model name (see the list above)")->capture_default_str();
   app.add_option("--init", a.init, "initial value of the model, as EDN (default nil; kv: \"\")");
   app.add_option("--format", a.format, "input format: auto, edn, jepsen-log, jsonl")->capture_default_str();
   app.add_flag("--split-by-key", a.split_by_key, "check each :key separately (always done for single-object models)");
-  app.add_option("--timeout", a.timeout_s, "time budget per file in seconds; exceeding it gives unknown (0 = none)")->check(CLI::NonNegativeNumber);
-  app.add_option("--memory-limit", a.memory_limit_mb, "memory budget per file in MB; exceeding it gives unknown (0 = none)");
+  app.add_option("--timeout", a.timeout_s, "time budget per file in seconds; exceeding it gives unknown (0 = none)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--memory-limit", a.memory_limit_mb,
+                 "memory budget per file in MB for the search's tables; exceeding it gives unknown (0 = none; default: a quarter "
+                 "of physical memory, at most 4096)")
+      ->capture_default_str();
   app.add_option("--threads", a.threads, "worker threads for independent keys (0 = one per core, at most 8)")->check(CLI::NonNegativeNumber);
   app.add_option("--html", a.html, "write an HTML explanation to this file (a directory when several files are given)");
   app.add_flag("--linearization", a.linearization, "print a linearization order of valid histories");

@@ -74,7 +74,7 @@ TEST(CheckCli, HelpListsOptionsAndModels) {
   CliRun r = run({"--help"});
   EXPECT_EQ(r.code, 0);
   for (const char* want : {"--model", "--split-by-key", "--timeout", "--memory-limit", "--html", "--linearization", "cas-register",
-                           "multi-register", "unordered-queue", "254"})
+                           "multi-register", "unordered-queue", "254", "=120", "at most 4096"})
     EXPECT_NE(r.out.find(want), std::string::npos) << want;
 }
 
