@@ -44,18 +44,17 @@ const MemoryStore::RunSlot* MemoryStore::run_slot(RunId run) const {
 }
 
 const MemoryStore::ShardSlot* MemoryStore::find(const RunSlot& rs, ShardId shard) {
-  auto it = std::lower_bound(rs.index.begin(), rs.index.end(), shard,
-                             [](const std::pair<ShardId, uint32_t>& e, ShardId id) { return e.first < id; });
-  if (it == rs.index.end() || it->first != shard) return nullptr;
-  return &rs.shards[it->second];
+  auto it = rs.slot_of.find(shard);
+  return it == rs.slot_of.end() ? nullptr : &rs.shards[it->second];
 }
 
 MemoryStore::ShardSlot* MemoryStore::find_or_create(RunSlot& rs, ShardId shard) {
-  auto it = std::lower_bound(rs.index.begin(), rs.index.end(), shard,
-                             [](const std::pair<ShardId, uint32_t>& e, ShardId id) { return e.first < id; });
-  if (it != rs.index.end() && it->first == shard) return &rs.shards[it->second];
   const auto slot = static_cast<uint32_t>(rs.shards.size());
-  rs.index.insert(it, {shard, slot});
+  auto [it, created] = rs.slot_of.try_emplace(shard, slot);
+  if (!created) return &rs.shards[it->second];
+  auto pos = std::lower_bound(rs.index.begin(), rs.index.end(), shard,
+                              [](const std::pair<ShardId, uint32_t>& e, ShardId id) { return e.first < id; });
+  rs.index.insert(pos, {shard, slot});
   return &rs.shards.emplace_back();
 }
 

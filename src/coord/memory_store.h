@@ -9,6 +9,7 @@
 
 #include <deque>
 #include <map>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -39,14 +40,14 @@ class MemoryStore final : public RecordStore {
     ShardRecord record;
     Revision revision = 0;
   };
-  // Shards live in a deque (stable addresses, appended on creation, never removed) and
-  // are found through an id-sorted index: lookups and ordered scans touch a flat array
-  // instead of chasing tree nodes, and creating a shard shifts 16-byte index entries,
-  // not records.
+  // Shards live in a deque (stable addresses, appended on creation, never removed).
+  // Point lookups go through a hash map (every operation does several); ordered scans
+  // walk an id-sorted index, so creating a shard shifts 16-byte entries, not records.
   struct RunSlot {
     RunRecord record;
     Revision revision = 0;  // 0 while only shards exist (cannot happen via Coordinator)
     std::vector<std::pair<ShardId, uint32_t>> index;  // (id, slot), sorted by id
+    std::unordered_map<ShardId, uint32_t> slot_of;    // lookup only; never iterated
     std::deque<ShardSlot> shards;
   };
   RunSlot* run_slot(RunId run);

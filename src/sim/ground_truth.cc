@@ -1,14 +1,25 @@
 #include "sim/ground_truth.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "core/assert.h"
 
 namespace squall::sim {
 
 namespace {
+
 constexpr uint32_t kKeysPerRoot = 1000;
+
+// The first 8 bytes of a key, zero-padded, as a big-endian integer: comparing two of
+// these orders keys like std::string does, up to ties, which a full comparison breaks.
+uint64_t prefix_of(std::string_view k) {
+  uint64_t p = 0;
+  for (size_t i = 0; i < 8; ++i) p = (p << 8) | (i < k.size() ? static_cast<unsigned char>(k[i]) : 0u);
+  return p;
 }
+
+}  // namespace
 
 std::string GroundTruth::key_of(uint32_t number) const {
   // "k%07u" without printf, which showed up in the simulator's profile.
@@ -20,6 +31,8 @@ std::string GroundTruth::key_of(uint32_t number) const {
 
 GroundTruth::GroundTruth(Rng* rng, int roots) {
   SQ_ASSERT(roots >= 1 && roots <= 9999);
+  roots_.reserve(static_cast<size_t>(roots));
+  items_.reserve(static_cast<size_t>(roots) * 120);  // at most 120 items per root
   for (int i = 0; i < roots; ++i) {
     const auto base = static_cast<uint32_t>(i) * kKeysPerRoot;
     coord::KeyRange r{i == 0 ? "" : key_of(base), i + 1 == roots ? "" : key_of(base + kKeysPerRoot)};
@@ -37,24 +50,42 @@ GroundTruth::GroundTruth(Rng* rng, int roots) {
     }
   }
   processed_.assign(items_.size(), 0);
+  prefixes_.reserve(items_.size());
+  for (const Item& it : items_) prefixes_.push_back(prefix_of(it.key));
+}
+
+// First index in [lo, hi) whose key is not below k (strict: key <= k is "below").
+// Binary search on the integer prefixes; most probes never touch the strings.
+size_t GroundTruth::lower(const std::string& k, bool or_equal, size_t lo, size_t hi) const {
+  const uint64_t kp = prefix_of(k);
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    const uint64_t p = prefixes_[mid];
+    bool below;
+    if (p != kp) {
+      below = p < kp;
+    } else {
+      const int c = items_[mid].key.compare(k);
+      below = or_equal ? c <= 0 : c < 0;
+    }
+    if (below) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
 }
 
 std::pair<size_t, size_t> GroundTruth::within(const coord::KeyRange& range) const {
-  auto lo = std::lower_bound(items_.begin(), items_.end(), range.start,
-                             [](const Item& it, const std::string& k) { return it.key < k; });
-  auto hi = range.end.empty() ? items_.end()
-                              : std::lower_bound(lo, items_.end(), range.end,
-                                                 [](const Item& it, const std::string& k) { return it.key < k; });
-  return {static_cast<size_t>(lo - items_.begin()), static_cast<size_t>(hi - items_.begin())};
+  const size_t lo = lower(range.start, false, 0, items_.size());
+  const size_t hi = range.end.empty() ? items_.size() : lower(range.end, false, lo, items_.size());
+  return {lo, hi};
 }
 
 std::pair<size_t, size_t> GroundTruth::remaining(const coord::KeyRange& range, const std::string& after) const {
   auto [lo, hi] = within(range);
-  if (!after.empty()) {
-    auto it = std::upper_bound(items_.begin() + static_cast<long>(lo), items_.begin() + static_cast<long>(hi), after,
-                               [](const std::string& k, const Item& item) { return k < item.key; });
-    lo = static_cast<size_t>(it - items_.begin());
-  }
+  if (!after.empty()) lo = lower(after, true, lo, hi);
   return {lo, hi};
 }
 

@@ -8,7 +8,7 @@ Network::Network(Rng rng, const SimConfig& cfg, const FaultPlan& plan, Stats* st
     : rng_(rng), cfg_(&cfg), plan_(plan), stats_(stats),
       cut_to_coord_until_(static_cast<size_t>(nodes), 0), cut_from_coord_until_(static_cast<size_t>(nodes), 0) {}
 
-void Network::push(Message m) {
+void Network::push(Message&& m) {
   if (queue_.size() >= kInFlightMax) {
     stats_->count_fault(Fault::MsgLoss);
     return;
@@ -27,7 +27,7 @@ void Network::push(Message m) {
   queue_.push(Entry{placed.deliver_at_ms, placed.seq, slot});
 }
 
-void Network::send(Message m, int64_t now_ms, bool faults) {
+void Network::send(Message&& m, int64_t now_ms, bool faults) {
   m.deliver_at_ms = now_ms + rng_.range(cfg_->net_delay_ms_min, cfg_->net_delay_ms_max);
   if (faults) {
     if (rng_.chance(plan_.msg_loss_ppm, kPpm)) {
@@ -48,9 +48,22 @@ void Network::send(Message m, int64_t now_ms, bool faults) {
   push(std::move(m));
 }
 
-void Network::requeue(Message m, int64_t at_ms) {
+void Network::requeue(Message&& m, int64_t at_ms) {
   m.deliver_at_ms = at_ms;
   push(std::move(m));
+}
+
+void Network::defer(uint32_t slot, int64_t at_ms) {
+  // Same order as re-sending the message: a fresh sequence number.
+  if (queue_.size() >= kInFlightMax) {
+    stats_->count_fault(Fault::MsgLoss);
+    free_slots_.push_back(slot);
+    return;
+  }
+  Message& m = slots_[slot];
+  m.deliver_at_ms = at_ms;
+  m.seq = seq_++;
+  queue_.push(Entry{at_ms, m.seq, slot});
 }
 
 bool Network::link_up(int from, int to, int64_t now_ms) const {
@@ -61,14 +74,16 @@ bool Network::link_up(int from, int to, int64_t now_ms) const {
   return true;
 }
 
-bool Network::pop_due(int64_t now_ms, Message* out) {
+bool Network::pop_due(int64_t now_ms, uint32_t* slot_out) {
   while (!queue_.empty() && queue_.top().at_ms <= now_ms) {
     const uint32_t slot = queue_.top().slot;
     queue_.pop();
-    free_slots_.push_back(slot);
-    Message& m = slots_[slot];
-    if (!link_up(m.from, m.to, now_ms)) continue;  // lost to a partition
-    *out = std::move(m);
+    const Message& m = slots_[slot];
+    if (!link_up(m.from, m.to, now_ms)) {  // lost to a partition
+      free_slots_.push_back(slot);
+      continue;
+    }
+    *slot_out = slot;
     return true;
   }
   return false;

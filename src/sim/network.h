@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <queue>
 #include <variant>
 #include <vector>
@@ -51,13 +52,21 @@ class Network {
   Network(Rng rng, const SimConfig& cfg, const FaultPlan& plan, Stats* stats, int nodes);
 
   // Sends a message now; `faults` says whether network faults may hit it.
-  void send(Message m, int64_t now_ms, bool faults);
-  // Re-inserts a message to be delivered at at_ms (used for paused recipients and for
-  // stale replays), without faults.
-  void requeue(Message m, int64_t at_ms);
-  // Pops the next message due at or before now_ms whose link is up; messages on a cut
-  // link are dropped (counted as partition losses by the caller's stats).
-  bool pop_due(int64_t now_ms, Message* out);
+  void send(Message&& m, int64_t now_ms, bool faults);
+  // Re-inserts a message to be delivered at at_ms (used for stale replays), without
+  // faults.
+  void requeue(Message&& m, int64_t at_ms);
+  // Pops the next message due at or before now_ms whose link is up and returns its
+  // slot; messages on a cut link are dropped. The message stays in its slot (read it
+  // with message(); its address is stable while the caller sends more) until the
+  // caller either release()s the slot or defer()s it. Moving messages in and out of
+  // the queue used to dominate the simulator's profile.
+  bool pop_due(int64_t now_ms, uint32_t* slot);
+  Message& message(uint32_t slot) { return slots_[slot]; }
+  void release(uint32_t slot) { free_slots_.push_back(slot); }
+  // Delivers the popped message in `slot` again at at_ms (a paused recipient), in
+  // send order after everything already queued for that time.
+  void defer(uint32_t slot, int64_t at_ms);
 
   void cut(int worker, int64_t until_ms, bool to_coordinator, bool from_coordinator);
   void heal();
@@ -67,8 +76,7 @@ class Network {
   int64_t next_time() const { return queue_.empty() ? INT64_MAX : queue_.top().at_ms; }
 
  private:
-  // The heap orders small entries; messages stay put in slots_ (moving whole messages
-  // around the heap dominated the simulator's profile).
+  // The heap orders small entries; messages stay put in slots_.
   struct Entry {
     int64_t at_ms;
     uint64_t seq;
@@ -79,14 +87,14 @@ class Network {
       return a.at_ms != b.at_ms ? a.at_ms > b.at_ms : a.seq > b.seq;
     }
   };
-  void push(Message m);
+  void push(Message&& m);
 
   Rng rng_;
   const SimConfig* cfg_;
   FaultPlan plan_;
   Stats* stats_;
   std::priority_queue<Entry, std::vector<Entry>, Later> queue_;
-  std::vector<Message> slots_;
+  std::deque<Message> slots_;  // a deque: addresses survive growth
   std::vector<uint32_t> free_slots_;
   std::vector<int64_t> cut_to_coord_until_;    // per node
   std::vector<int64_t> cut_from_coord_until_;  // per node

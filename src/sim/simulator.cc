@@ -228,7 +228,7 @@ void Simulator::end_safety_phase() {
   trace("phase: liveness (faults off, partitions healed, clocks synced)");
 }
 
-void Simulator::at_coordinator(Message m) {
+void Simulator::at_coordinator(const Message& m) {
   if (auto* req = std::get_if<CoordRequestMsg>(&m.body)) {
     if (plan_.replay_ppm == 0) {
       // No stale replays at this level: skip the copy.
@@ -238,9 +238,8 @@ void Simulator::at_coordinator(Message m) {
       recent_requests_[recent_next_] = m;
       recent_next_ = (recent_next_ + 1) % kRecentRequests;
     }
-    coord::Reply reply = apply(req->request, m.from);
-    Message out{kCoordinatorNode, m.from, m.req_id, 0, 0, CoordReplyMsg{std::move(reply)}};
-    net_.send(std::move(out), now_ms_, faults_on());
+    net_.send(Message{kCoordinatorNode, m.from, m.req_id, 0, 0, CoordReplyMsg{apply(req->request, m.from)}}, now_ms_,
+              faults_on());
   } else if (auto* commit = std::get_if<CommitMsg>(&m.body)) {
     for (uint32_t i : commit->items) {
       if (findings_.write(i)) ++stats_.findings_deduplicated;
@@ -250,15 +249,22 @@ void Simulator::at_coordinator(Message m) {
   }
 }
 
-void Simulator::deliver(Message m) {
+// Hands the message in `slot` to its recipient and releases the slot (or defers it
+// while the recipient is paused).
+void Simulator::deliver(uint32_t slot) {
+  const Message& m = net_.message(slot);
   if (m.to == kCoordinatorNode) {
-    at_coordinator(std::move(m));
+    at_coordinator(m);
+    net_.release(slot);
     return;
   }
   SimWorker& w = workers_[static_cast<size_t>(m.to - 1)];
-  if (w.crashed_until_ms > 0) return;  // the process is down: the message is lost
+  if (w.crashed_until_ms > 0) {  // the process is down: the message is lost
+    net_.release(slot);
+    return;
+  }
   if (w.paused_until_ms > now_ms_) {
-    net_.requeue(std::move(m), w.paused_until_ms);  // delivered when the pause ends
+    net_.defer(slot, w.paused_until_ms);  // delivered when the pause ends
     return;
   }
   if (auto* reply = std::get_if<CoordReplyMsg>(&m.body)) {
@@ -266,6 +272,7 @@ void Simulator::deliver(Message m) {
   } else if (std::holds_alternative<CommitAckMsg>(m.body)) {
     worker_ack(w, m.req_id);
   }
+  net_.release(slot);
 }
 
 void Simulator::admin_act(SimWorker& a) {
@@ -308,9 +315,9 @@ bool Simulator::step(int64_t limit_ms) {
   now_ms_ = std::min(std::max(next, now_ms_ + cfg_.tick_ms), limit_ms);
   ++stats_.steps;
   if (safety_) inject_faults();
-  Message m;
-  while (net_.pop_due(now_ms_, &m)) {
-    deliver(std::move(m));
+  uint32_t slot = 0;
+  while (net_.pop_due(now_ms_, &slot)) {
+    deliver(slot);
     if (violated()) return false;
   }
   for (auto& w : workers_) {

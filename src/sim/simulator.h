@@ -117,8 +117,8 @@ class Simulator {
   void schedule_faults();
   void inject_faults();
   void end_safety_phase();
-  void deliver(Message m);
-  void at_coordinator(Message m);
+  void deliver(uint32_t slot);
+  void at_coordinator(const Message& m);
   coord::Reply apply(const coord::Request& req, int from_node);
   void admin_act(SimWorker& a);
   bool violated() const { return checker_.failed(); }
@@ -128,7 +128,7 @@ class Simulator {
   void worker_act(SimWorker& w);
   void worker_reply(SimWorker& w, uint64_t req_id, const coord::Reply& reply);
   void worker_ack(SimWorker& w, uint64_t req_id);
-  void send_request(SimWorker& w, coord::Request req);
+  void send_request(SimWorker& w, coord::Request&& req);
   void send_commit(SimWorker& w, std::vector<uint32_t> items, bool tracked);
   void resend(SimWorker& w);
   void choose_lease_action(SimWorker& w, Belief& b);

@@ -50,14 +50,13 @@ void Simulator::crash(SimWorker& w) {
   w.busy_until_ms = 0;
 }
 
-void Simulator::send_request(SimWorker& w, coord::Request req) {
-  Outstanding o;
+void Simulator::send_request(SimWorker& w, coord::Request&& req) {
+  // Built in place: the worker keeps the request (for retries), the message a copy.
+  Outstanding& o = w.out.emplace();
   o.req_id = w.next_req++;
   o.request = std::move(req);
   o.sent_local_ms = local_now(w);
-  Message m{w.node, kCoordinatorNode, o.req_id, 0, 0, CoordRequestMsg{o.request}};
-  net_.send(std::move(m), now_ms_, faults_on());
-  w.out = std::move(o);
+  net_.send(Message{w.node, kCoordinatorNode, o.req_id, 0, 0, CoordRequestMsg{o.request}}, now_ms_, faults_on());
 }
 
 void Simulator::send_commit(SimWorker& w, std::vector<uint32_t> items, bool tracked) {
