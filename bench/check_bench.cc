@@ -94,7 +94,9 @@ BENCHMARK_CAPTURE(BM_KvFile, c50_ok, "c50-ok.txt", true)->Unit(benchmark::kMilli
 BENCHMARK_CAPTURE(BM_KvFile, c50_bad, "c50-bad.txt", true)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_KvFile, c10_ok_unsplit, "c10-ok.txt", false)->Unit(benchmark::kMillisecond);
 
-// Args: processes, ops, crash percent, keys (0 = a single register).
+// Args: processes, ops, crash percent, keys (0 = a single register), think percent (0:
+// every client always busy, about `processes` ops in flight; 90: Jepsen-like stagger,
+// short ops between gaps, about a quarter of the clients busy).
 void BM_Generated(benchmark::State& state) {
   checker::GenOptions g;
   g.seed = 7;
@@ -102,6 +104,7 @@ void BM_Generated(benchmark::State& state) {
   g.ops = static_cast<uint64_t>(state.range(1));
   g.crash_percent = static_cast<uint32_t>(state.range(2));
   g.keys = static_cast<uint32_t>(state.range(3));
+  g.think_percent = static_cast<uint32_t>(state.range(4));
   auto h = checker::generate_register_history(g);
   auto m = model::make_model("cas-register").value();
   checker::CheckOptions opt;
@@ -112,15 +115,45 @@ void BM_Generated(benchmark::State& state) {
   report(state, v, g.ops);
 }
 BENCHMARK(BM_Generated)
-    ->ArgNames({"procs", "ops", "crash%", "keys"})
-    ->Args({10, 1'000, 0, 0})
-    ->Args({10, 1'000, 20, 0})
-    ->Args({10, 10'000, 5, 0})
-    ->Args({50, 10'000, 0, 0})
-    ->Args({50, 100'000, 0, 0})
-    ->Args({50, 100'000, 5, 0})
-    ->Args({50, 100'000, 20, 100})
-    ->Args({100, 100'000, 10, 100})
+    ->ArgNames({"procs", "ops", "crash%", "keys", "think%"})
+    ->Args({10, 1'000, 0, 0, 0})
+    ->Args({10, 1'000, 20, 0, 0})
+    ->Args({10, 10'000, 5, 0, 0})
+    ->Args({50, 10'000, 0, 0, 0})
+    ->Args({50, 10'000, 5, 0, 0})
+    ->Args({50, 100'000, 0, 0, 0})
+    ->Args({50, 100'000, 5, 0, 0})
+    ->Args({50, 10'000, 5, 0, 90})
+    ->Args({50, 100'000, 5, 0, 90})
+    ->Args({50, 100'000, 5, 0, 95})
+    ->Args({50, 100'000, 20, 100, 0})
+    ->Args({100, 100'000, 10, 100, 0})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+
+// Generated kv histories (appends, puts, gets; crashed ops), split by key. Args as above.
+void BM_GeneratedKv(benchmark::State& state) {
+  checker::GenOptions g;
+  g.seed = 7;
+  g.processes = static_cast<uint32_t>(state.range(0));
+  g.ops = static_cast<uint64_t>(state.range(1));
+  g.crash_percent = static_cast<uint32_t>(state.range(2));
+  g.keys = static_cast<uint32_t>(state.range(3));
+  g.think_percent = static_cast<uint32_t>(state.range(4));
+  auto h = checker::generate_kv_history(g);
+  auto m = model::make_model("kv").value();
+  checker::CheckOptions opt;
+  opt.split_by_key = true;
+  opt.timeout_ms = 10'000;
+  opt.memory_limit_bytes = 1ULL << 30;
+  checker::Verdict v;
+  for (auto _ : state) v = checker::check_linearizable(h, *m, opt).value();
+  report(state, v, g.ops);
+}
+BENCHMARK(BM_GeneratedKv)
+    ->ArgNames({"procs", "ops", "crash%", "keys", "think%"})
+    ->Args({50, 10'000, 5, 10, 0})
+    ->Args({50, 10'000, 5, 1, 90})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 

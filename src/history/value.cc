@@ -74,10 +74,20 @@ Value Value::set(std::vector<Value> items) {
 }
 
 Value Value::map(std::vector<std::pair<Value, Value>> entries) {
-  // Stable sort keeps the last duplicate key's position deterministic; later
-  // duplicates are dropped so the first occurrence wins.
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  // A stable sort keeps duplicate keys in input order; later duplicates are dropped so
+  // the first occurrence wins. Op maps have a handful of entries: an insertion sort
+  // (stable, no buffer to allocate) is several times cheaper there than std::stable_sort.
+  if (entries.size() <= 16) {
+    for (size_t i = 1; i < entries.size(); ++i) {
+      if (!(entries[i].first < entries[i - 1].first)) continue;
+      auto moving = std::move(entries[i]);
+      size_t j = i;
+      for (; j > 0 && moving.first < entries[j - 1].first; --j) entries[j] = std::move(entries[j - 1]);
+      entries[j] = std::move(moving);
+    }
+  } else {
+    std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
   Value v;
   v.kind_ = Kind::kMap;
   v.items_.reserve(entries.size() * 2);
