@@ -123,8 +123,8 @@ struct OpResult {
 
 using Reply = CoordResult<OpResult>;
 
-// Fingerprint of an operation's payload (everything but `now`), FNV-1a based and stable
-// across builds: it is persisted in op-logs.
+// Fingerprint of an operation's payload (everything but `now`), word-wise FNV-style
+// and stable across builds: it is persisted in op-logs.
 uint64_t payload_hash(const Request& r);
 
 ShardId derive_shard_id(RunId run, ShardId parent, OpId op_id, OpKind kind, uint32_t index);
