@@ -77,6 +77,7 @@ Tuple parse_tuple(const std::string& json) {
   return t;
 }
 
+// The harness records an error reply as the EDN [:<code name> "text"] (src/proto names).
 bool is_missing_key_error(const Op& op) { return op.error.rfind("[:key-does-not-exist", 0) == 0; }
 
 // The workload history as a keyed history for the checker. Lines are history.edn lines
