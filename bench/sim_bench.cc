@@ -3,7 +3,13 @@
 // per fault level; plus the bare Coordinator on the in-memory store for comparison.
 //
 //   ./build/bench/sim_bench --benchmark_counters_tabular=true
+//   ./build/bench/sim_bench --fixed LEVEL SEEDS   (a fixed amount of work, for callgrind:
+//                                                  instruction counts repeat where CPU time does not)
 #include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "coord/coordinator.h"
 #include "coord/memory_store.h"
@@ -58,4 +64,25 @@ BENCHMARK(BM_CoordinatorCheckpoint);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  if (argc == 4 && std::strcmp(argv[1], "--fixed") == 0) {
+    sim::SimConfig cfg;
+    cfg.level = std::atoi(argv[2]);
+    const int seeds = std::atoi(argv[3]);
+    uint64_t ops = 0;
+    int failures = 0;
+    for (int s = 1; s <= seeds; ++s) {
+      sim::SeedResult r = sim::run_seed(cfg, static_cast<uint64_t>(s));
+      ops += r.stats.coord_ops;
+      failures += r.passed ? 0 : 1;
+    }
+    std::printf("level %d seeds %d coord_ops %llu failures %d\n", cfg.level, seeds,
+                static_cast<unsigned long long>(ops), failures);
+    return failures == 0 ? 0 : 1;
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -6,6 +6,34 @@
 
 namespace squall::coord {
 
+namespace {
+
+// Finds the lowest-id claimable shard (the default first_claimable).
+class FirstClaimable final : public ShardVisitor {
+ public:
+  FirstClaimable(int64_t now_ms, ShardRecord* out) : now_ms_(now_ms), out_(out) {}
+  bool visit(const ShardRecord& r, Revision rev) override {
+    if (!claimable(r, now_ms_)) return true;
+    *out_ = r;
+    revision = rev;
+    return false;
+  }
+  Revision revision = 0;
+
+ private:
+  int64_t now_ms_;
+  ShardRecord* out_;
+};
+
+}  // namespace
+
+StoreStatus RecordStore::first_claimable(RunId run, int64_t now_ms, ShardRecord* out, Revision* revision) {
+  FirstClaimable scan(now_ms, out);
+  StoreStatus s = scan_shards(run, &scan);
+  *revision = s == StoreStatus::Ok ? scan.revision : 0;
+  return s;
+}
+
 Coordinator::Coordinator(RecordStore* store, Mutations mutations, InvariantPolicy policy)
     : store_(store), mutations_(mutations), policy_(policy) {
   SQ_ASSERT(store_ != nullptr);
@@ -76,40 +104,40 @@ Reply Coordinator::apply(const Request& request, int64_t now_ms) {
           auto cfg = config_of(op.ref.run);
           if (!cfg.ok()) return cfg.error();
           RunConfig c = cfg.value();
-          return do_shard_op(op, op.ref, false, now_ms, [&](ShardRecord&& r, const RunRecord*) {
-            return plan_acquire(std::move(r), c, op, now_ms, m);
+          return do_shard_op(op.ref, false, [&](ShardRecord* r, const RunRecord*, PlanEffects* fx) {
+            return plan_acquire_in_place(r, c, op, now_ms, m, fx);
           });
         } else if constexpr (std::is_same_v<T, RenewOp>) {
           auto cfg = config_of(op.lease.ref.run);
           if (!cfg.ok()) return cfg.error();
           RunConfig c = cfg.value();
-          return do_shard_op(op, op.lease.ref, false, now_ms, [&](ShardRecord&& r, const RunRecord*) {
-            return plan_renew(std::move(r), c, op, now_ms, m);
+          return do_shard_op(op.lease.ref, false, [&](ShardRecord* r, const RunRecord*, PlanEffects* fx) {
+            return plan_renew_in_place(r, c, op, now_ms, m, fx);
           });
         } else if constexpr (std::is_same_v<T, CheckpointOp>) {
-          return do_shard_op(op, op.lease.ref, false, now_ms, [&](ShardRecord&& r, const RunRecord*) {
-            return plan_checkpoint(std::move(r), op, now_ms, m);
+          return do_shard_op(op.lease.ref, false, [&](ShardRecord* r, const RunRecord*, PlanEffects* fx) {
+            return plan_checkpoint_in_place(r, op, now_ms, m, fx);
           });
         } else if constexpr (std::is_same_v<T, CompleteOp>) {
-          return do_shard_op(op, op.lease.ref, false, now_ms, [&](ShardRecord&& r, const RunRecord*) {
-            return plan_complete(std::move(r), op, now_ms, m);
+          return do_shard_op(op.lease.ref, false, [&](ShardRecord* r, const RunRecord*, PlanEffects* fx) {
+            return plan_complete_in_place(r, op, now_ms, m, fx);
           });
         } else if constexpr (std::is_same_v<T, ParkOp>) {
-          return do_shard_op(op, op.lease.ref, false, now_ms, [&](ShardRecord&& r, const RunRecord*) {
-            return plan_park(std::move(r), op, now_ms, m);
+          return do_shard_op(op.lease.ref, false, [&](ShardRecord* r, const RunRecord*, PlanEffects* fx) {
+            return plan_park_in_place(r, op, now_ms, m, fx);
           });
         } else if constexpr (std::is_same_v<T, SplitReplaceOp>) {
-          return do_shard_op(op, op.lease.ref, true, now_ms, [&](ShardRecord&& r, const RunRecord* run) {
-            return plan_split_replace(std::move(r), *run, op, now_ms, m);
+          return do_shard_op(op.lease.ref, true, [&](ShardRecord* r, const RunRecord* run, PlanEffects* fx) {
+            return plan_split_replace_in_place(r, *run, op, now_ms, m, fx);
           });
         } else if constexpr (std::is_same_v<T, SplitResidualOp>) {
-          return do_shard_op(op, op.lease.ref, true, now_ms, [&](ShardRecord&& r, const RunRecord* run) {
-            return plan_split_residual(std::move(r), *run, op, now_ms, m);
+          return do_shard_op(op.lease.ref, true, [&](ShardRecord* r, const RunRecord* run, PlanEffects* fx) {
+            return plan_split_residual_in_place(r, *run, op, now_ms, m, fx);
           });
         } else {
           static_assert(std::is_same_v<T, UnparkOp>);
-          return do_shard_op(op, op.ref, false, now_ms, [&](ShardRecord&& r, const RunRecord*) {
-            return plan_unpark(std::move(r), op, now_ms, m);
+          return do_shard_op(op.ref, false, [&](ShardRecord* r, const RunRecord*, PlanEffects* fx) {
+            return plan_unpark_in_place(r, op, now_ms, m, fx);
           });
         }
       },
@@ -174,23 +202,6 @@ Reply Coordinator::do_register(const RegisterShardsOp& op, int64_t /*now_ms*/) {
 
 namespace {
 
-// Finds the lowest-id claimable shard.
-class FirstClaimable final : public ShardVisitor {
- public:
-  explicit FirstClaimable(int64_t now_ms) : now_ms_(now_ms) {}
-  bool visit(const ShardRecord& r, Revision rev) override {
-    if (!claimable(r, now_ms_)) return true;
-    found = r;
-    revision = rev;
-    return false;
-  }
-  std::optional<ShardRecord> found;
-  Revision revision = 0;
-
- private:
-  int64_t now_ms_;
-};
-
 // Collects every shard's revision and whether all are Done or Split.
 class FinishScan final : public ShardVisitor {
  public:
@@ -214,13 +225,14 @@ Reply Coordinator::do_claim_next(const ClaimNextOp& op, int64_t now_ms) {
     // The run-level checks first: a refused claim (cooldown, finished run) need not
     // scan the shards. plan_claim_next repeats them, so the result is the same.
     if (auto e = check_claim_next(run_scratch_, op, now_ms, mutations_)) return *e;
-    FirstClaimable scan(now_ms);
-    s = store_->scan_shards(op.run, &scan);
+    Revision shard_rev = 0;
+    ShardRecord* target = begin_shard_txn();
+    s = store_->first_claimable(op.run, now_ms, target, &shard_rev);
     if (s != StoreStatus::Ok) return store_error(s);
-    auto plan = plan_claim_next(run_scratch_, scan.found ? &*scan.found : nullptr, op, now_ms, mutations_);
-    if (!plan.ok()) return plan.error();
+    if (auto e = plan_claim_next_in_place(run_scratch_, shard_rev != 0 ? target : nullptr, op, now_ms, mutations_, &fx_))
+      return *e;
     bool retry = false;
-    Reply r = commit_plan(plan.value(), scan.revision, &run_scratch_, run_rev, &retry);
+    Reply r = commit_planned(shard_rev, &run_scratch_, run_rev, &retry);
     if (!retry) return r;
   }
   return store_error(StoreStatus::Conflict);
@@ -253,24 +265,36 @@ Reply Coordinator::do_finish_run(const FinishRunOp& op) {
   return store_error(StoreStatus::Conflict);
 }
 
-Reply Coordinator::commit_plan(ShardPlan& plan, Revision shard_rev, const RunRecord* run_read, Revision run_rev,
-                               bool* retry) {
+ShardRecord* Coordinator::begin_shard_txn() {
+  // The target stays in slot 0 across operations: reading into a record that already
+  // has its buffers is cheaper than building one, and it is planned and committed from
+  // there without another copy.
+  txn_.guards.clear();
+  txn_.run_puts.clear();
+  txn_.shard_puts.resize(1);
+  fx_.write = true;
+  fx_.run.reset();
+  fx_.created.clear();
+  fx_.result = OpResult{};
+  return &txn_.shard_puts[0];
+}
+
+Reply Coordinator::commit_planned(Revision shard_rev, const RunRecord* run_read, Revision run_rev, bool* retry) {
   *retry = false;
-  if (!plan.write) return plan.result;
-  txn_.clear();
-  txn_.guards.push_back(Guard{plan.shard.run, false, plan.shard.id, shard_rev});
-  if (plan.run.has_value()) {
+  if (!fx_.write) return std::move(fx_.result);
+  const ShardRecord& target = txn_.shard_puts[0];
+  txn_.guards.push_back(Guard{target.run, false, target.id, shard_rev});
+  if (fx_.run.has_value()) {
     SQ_ASSERT(run_read != nullptr);
-    txn_.guards.push_back(Guard{plan.run->run, true, 0, run_rev});
+    txn_.guards.push_back(Guard{fx_.run->run, true, 0, run_rev});
   }
-  for (const auto& c : plan.created) txn_.guards.push_back(Guard{c.run, false, c.id, 0});
-  check(plan.shard);
-  txn_.shard_puts.push_back(std::move(plan.shard));
-  if (plan.run.has_value()) {
-    check(*plan.run);
-    txn_.run_puts.push_back(std::move(*plan.run));
+  for (const auto& c : fx_.created) txn_.guards.push_back(Guard{c.run, false, c.id, 0});
+  check(target);
+  if (fx_.run.has_value()) {
+    check(*fx_.run);
+    txn_.run_puts.push_back(std::move(*fx_.run));
   }
-  for (auto& c : plan.created) {
+  for (auto& c : fx_.created) {
     check(c);
     txn_.shard_puts.push_back(std::move(c));
   }
@@ -280,15 +304,15 @@ Reply Coordinator::commit_plan(ShardPlan& plan, Revision shard_rev, const RunRec
     return store_error(s);
   }
   if (s != StoreStatus::Ok) return store_error(s);
-  return std::move(plan.result);
+  return std::move(fx_.result);
 }
 
-template <typename Op, typename PlanFn>
-Reply Coordinator::do_shard_op(const Op& /*op*/, const ShardRef& ref, bool needs_run, int64_t /*now_ms*/,
-                               PlanFn plan_fn) {
+template <typename PlanFn>
+Reply Coordinator::do_shard_op(const ShardRef& ref, bool needs_run, PlanFn plan_fn) {
   for (int attempt = 0; attempt < kCasAttemptsMax; ++attempt) {
     Revision rev = 0;
-    StoreStatus s = store_->get_shard(ref.run, ref.shard, &shard_scratch_, &rev);
+    ShardRecord* target = begin_shard_txn();
+    StoreStatus s = store_->get_shard(ref.run, ref.shard, target, &rev);
     if (s != StoreStatus::Ok) return store_error(s);
     if (rev == 0) return coord_error(CoordErrc::ShardNotFound, "no such shard in this run");
     Revision run_rev = 0;
@@ -297,10 +321,9 @@ Reply Coordinator::do_shard_op(const Op& /*op*/, const ShardRef& ref, bool needs
       if (s != StoreStatus::Ok) return store_error(s);
       if (run_rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
     }
-    auto plan = plan_fn(std::move(shard_scratch_), needs_run ? &run_scratch_ : nullptr);
-    if (!plan.ok()) return plan.error();
+    if (auto e = plan_fn(target, needs_run ? &run_scratch_ : nullptr, &fx_)) return *e;
     bool retry = false;
-    Reply r = commit_plan(plan.value(), rev, needs_run ? &run_scratch_ : nullptr, run_rev, &retry);
+    Reply r = commit_planned(rev, needs_run ? &run_scratch_ : nullptr, run_rev, &retry);
     if (!retry) return r;
   }
   return store_error(StoreStatus::Conflict);

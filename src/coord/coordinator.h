@@ -59,8 +59,9 @@ class Coordinator {
   Reply do_register(const RegisterShardsOp& op, int64_t now_ms);
   Reply do_claim_next(const ClaimNextOp& op, int64_t now_ms);
   Reply do_finish_run(const FinishRunOp& op);
-  template <typename Op, typename PlanFn>
-  Reply do_shard_op(const Op& op, const ShardRef& ref, bool needs_run, int64_t now_ms, PlanFn plan);
+  // Reads the target shard into txn_.shard_puts[0] and plans on it in place.
+  template <typename PlanFn>
+  Reply do_shard_op(const ShardRef& ref, bool needs_run, PlanFn plan);
 
   // Reads the run's config (immutable after creation, so it is cached).
   CoordResult<RunConfig> config_of(RunId run);
@@ -69,7 +70,10 @@ class Coordinator {
   StoreStatus read_run(RunId run, Revision* revision);
   void check(const ShardRecord& r);
   void check(const RunRecord& r);
-  Reply commit_plan(ShardPlan& plan, Revision shard_rev, const RunRecord* run_read, Revision run_rev, bool* retry);
+  // Resets txn_ and fx_ for one shard operation; returns the slot the target is read into.
+  ShardRecord* begin_shard_txn();
+  // Commits txn_.shard_puts[0] and fx_ (planned in place), guarded by the read revisions.
+  Reply commit_planned(Revision shard_rev, const RunRecord* run_read, Revision run_rev, bool* retry);
   static CoordError store_error(StoreStatus s);
 
   RecordStore* store_;
@@ -79,6 +83,7 @@ class Coordinator {
   const char* first_violation_ = nullptr;
   std::unordered_map<RunId, RunConfig> configs_;  // lookup only; never iterated
   Txn txn_;                                       // reused to keep capacity
+  PlanEffects fx_;                                // the current shard plan's effects
   ShardRecord shard_scratch_;
   RunRecord run_scratch_;          // never moved from: it doubles as a read cache
   RunId run_scratch_run_ = 0;      // which run run_scratch_ holds ...

@@ -1,6 +1,7 @@
 #include "coord/memory_store.h"
 
 #include <algorithm>
+#include <climits>
 #include <type_traits>
 
 #include "core/assert.h"
@@ -48,14 +49,42 @@ const MemoryStore::ShardSlot* MemoryStore::find(const RunSlot& rs, ShardId shard
   return it == rs.slot_of.end() ? nullptr : &rs.shards[it->second];
 }
 
-MemoryStore::ShardSlot* MemoryStore::find_or_create(RunSlot& rs, ShardId shard) {
+MemoryStore::ShardSlot* MemoryStore::find_or_create(RunSlot& rs, ShardId shard, IndexEntry** entry) {
   const auto slot = static_cast<uint32_t>(rs.shards.size());
   auto [it, created] = rs.slot_of.try_emplace(shard, slot);
-  if (!created) return &rs.shards[it->second];
   auto pos = std::lower_bound(rs.index.begin(), rs.index.end(), shard,
-                              [](const std::pair<ShardId, uint32_t>& e, ShardId id) { return e.first < id; });
-  rs.index.insert(pos, {shard, slot});
+                              [](const IndexEntry& e, ShardId id) { return e.id < id; });
+  if (!created) {
+    SQ_ASSERT(pos != rs.index.end() && pos->id == shard);
+    *entry = &*pos;
+    return &rs.shards[it->second];
+  }
+  *entry = &*rs.index.insert(pos, IndexEntry{shard, slot, INT64_MAX});
   return &rs.shards.emplace_back();
+}
+
+namespace {
+
+// See IndexEntry: mirrors model.h's claimable() (Active, and no lease live at now).
+int64_t claimable_from_ms(const ShardRecord& r) {
+  if (r.status != ShardStatus::Active) return INT64_MAX;
+  return r.lease.has_value() ? r.lease->deadline_ms : INT64_MIN;
+}
+
+}  // namespace
+
+StoreStatus MemoryStore::first_claimable(RunId run, int64_t now_ms, ShardRecord* out, Revision* revision) {
+  *revision = 0;
+  const RunSlot* rs = run_slot(run);
+  if (rs == nullptr) return StoreStatus::Ok;
+  for (const IndexEntry& e : rs->index) {
+    if (now_ms < e.claimable_from_ms) continue;
+    const ShardSlot& s = rs->shards[e.slot];
+    *out = s.record;
+    *revision = s.revision;
+    break;
+  }
+  return StoreStatus::Ok;
 }
 
 StoreStatus MemoryStore::get_run(RunId run, RunRecord* out, Revision* revision) {
@@ -88,8 +117,8 @@ StoreStatus MemoryStore::get_shard(RunId run, ShardId shard, ShardRecord* out, R
 StoreStatus MemoryStore::scan_shards(RunId run, ShardVisitor* visitor) {
   const RunSlot* rs = run_slot(run);
   if (rs == nullptr) return StoreStatus::Ok;
-  for (const auto& [id, slot] : rs->index) {
-    const ShardSlot& s = rs->shards[slot];
+  for (const IndexEntry& e : rs->index) {
+    const ShardSlot& s = rs->shards[e.slot];
     if (!visitor->visit(s.record, s.revision)) break;
   }
   return StoreStatus::Ok;
@@ -128,7 +157,9 @@ StoreStatus MemoryStore::apply(TxnRef&& txn) {
   }
   for (auto& s : txn.shard_puts) {
     RunSlot& rs = runs_[s.run];
-    ShardSlot* slot = find_or_create(rs, s.id);
+    IndexEntry* entry = nullptr;
+    ShardSlot* slot = find_or_create(rs, s.id, &entry);
+    entry->claimable_from_ms = claimable_from_ms(s);
     if constexpr (kMove) {
       slot->record = std::move(s);
     } else {

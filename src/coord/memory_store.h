@@ -25,6 +25,7 @@ class MemoryStore final : public RecordStore {
   StoreStatus commit(const Txn& txn) override;
   StoreStatus get_run_if_changed(RunId run, Revision have, RunRecord* out, Revision* revision) override;
   StoreStatus commit_consuming(Txn* txn) override;
+  StoreStatus first_claimable(RunId run, int64_t now_ms, ShardRecord* out, Revision* revision) override;
   // True when every guard of txn holds now (commit would apply).
   bool guards_hold(const Txn& txn) const;
 
@@ -40,20 +41,31 @@ class MemoryStore final : public RecordStore {
     ShardRecord record;
     Revision revision = 0;
   };
+  // One shard in id order. claimable_from_ms caches what claim_next asks of the
+  // record: the shard is claimable at `now` iff now >= claimable_from_ms (INT64_MAX when
+  // not Active, the lease deadline when leased, INT64_MIN otherwise), so
+  // first_claimable walks this flat array instead of the records.
+  struct IndexEntry {
+    ShardId id;
+    uint32_t slot;
+    int64_t claimable_from_ms;
+  };
   // Shards live in a deque (stable addresses, appended on creation, never removed).
   // Point lookups go through a hash map (every operation does several); ordered scans
-  // walk an id-sorted index, so creating a shard shifts 16-byte entries, not records.
+  // walk an id-sorted index, so creating a shard shifts small entries, not records.
   struct RunSlot {
     RunRecord record;
     Revision revision = 0;  // 0 while only shards exist (cannot happen via Coordinator)
-    std::vector<std::pair<ShardId, uint32_t>> index;  // (id, slot), sorted by id
+    std::vector<IndexEntry> index;  // sorted by id
     std::unordered_map<ShardId, uint32_t> slot_of;    // lookup only; never iterated
     std::deque<ShardSlot> shards;
   };
   RunSlot* run_slot(RunId run);
   const RunSlot* run_slot(RunId run) const;
   static const ShardSlot* find(const RunSlot& rs, ShardId shard);
-  static ShardSlot* find_or_create(RunSlot& rs, ShardId shard);
+  // The slot of `shard`, created if absent; *entry is its index entry (valid until the
+  // next creation).
+  static ShardSlot* find_or_create(RunSlot& rs, ShardId shard, IndexEntry** entry);
   Revision current(const Guard& g) const;
   template <typename TxnRef>
   StoreStatus apply(TxnRef&& txn);

@@ -20,22 +20,26 @@ CoordError conflict_error() {
 }
 
 // The result served for a replayed op: what the original success reported.
-ShardPlan replay_plan(const ShardRecord& r) {
-  ShardPlan p;
-  p.write = false;
-  p.result.replayed = true;
-  p.result.shard = r.id;
-  p.result.fence = r.fence;
-  return p;
+void replay_plan(const ShardRecord& r, PlanEffects* fx) {
+  fx->write = false;
+  fx->result.replayed = true;
+  fx->result.shard = r.id;
+  fx->result.fence = r.fence;
 }
 
-// A fresh plan that rewrites `r` (copied) and appends the op to its op-log.
-ShardPlan mutation_plan(ShardRecord&& r, OpId op_id, OpKind kind, uint64_t hash) {
+// A fresh mutation of `r`: appends the op to its op-log.
+void mutation_plan(ShardRecord* r, OpId op_id, OpKind kind, uint64_t hash, PlanEffects* fx) {
+  r->op_log.append(OpLogEntry{op_id, kind, hash});
+  fx->result.shard = r->id;
+  fx->result.fence = r->fence;
+}
+
+// The by-value form of an in-place plan: plans on a copy and returns it in the plan.
+template <typename InPlace>
+CoordResult<ShardPlan> on_copy(ShardRecord&& r, InPlace in_place) {
   ShardPlan p;
   p.shard = std::move(r);
-  p.shard.op_log.append(OpLogEntry{op_id, kind, hash});
-  p.result.shard = p.shard.id;
-  p.result.fence = p.shard.fence;
+  if (auto e = in_place(&p.shard, static_cast<PlanEffects*>(&p))) return *e;
   return p;
 }
 
@@ -213,18 +217,15 @@ std::optional<CoordError> check_claim_next(const RunRecord& run, const ClaimNext
   return std::nullopt;
 }
 
-CoordResult<ShardPlan> plan_claim_next(const RunRecord& run, const ShardRecord* candidate, const ClaimNextOp& op,
-                                       int64_t now_ms, const Mutations& m) {
+PlanError plan_claim_next_in_place(const RunRecord& run, ShardRecord* candidate, const ClaimNextOp& op, int64_t now_ms,
+                                    const Mutations& m, PlanEffects* fx) {
   if (auto e = check_claim_next(run, op, now_ms, m)) return *e;
   auto stamp = std::lower_bound(run.claims.begin(), run.claims.end(), op.worker,
                                 [](const ClaimStamp& s, WorkerId w) { return s.worker < w; });
   const bool has_stamp = stamp != run.claims.end() && stamp->worker == op.worker;
   if (candidate == nullptr) return coord_error(CoordErrc::NoShardAvailable, "no Active shard is free to claim");
   SQ_ASSERT(claimable(*candidate, now_ms));
-  ShardPlan p;
-  p.shard = *candidate;
-  grant_lease(&p.shard, op.worker, now_ms, run.config, &p.result);
-  RunRecord next = run;
+  RunRecord& next = fx->run.emplace(run);
   if (has_stamp) {
     next.claims[static_cast<size_t>(stamp - run.claims.begin())].at_ms = now_ms;
   } else {
@@ -232,143 +233,149 @@ CoordResult<ShardPlan> plan_claim_next(const RunRecord& run, const ShardRecord* 
       // Stamps whose cooldown has passed carry no information any more.
       std::erase_if(next.claims, [&](const ClaimStamp& s) { return s.at_ms + run.config.claim_cooldown_ms <= now_ms; });
     }
-    if (next.claims.size() >= kClaimStampsMax)
+    if (next.claims.size() >= kClaimStampsMax) {
+      fx->run.reset();
       return coord_error(CoordErrc::LimitExceeded, "too many workers are claiming in this run");
+    }
     auto pos = std::lower_bound(next.claims.begin(), next.claims.end(), op.worker,
                                 [](const ClaimStamp& s, WorkerId w) { return s.worker < w; });
     next.claims.insert(pos, ClaimStamp{op.worker, now_ms});
   }
-  p.run = std::move(next);
+  grant_lease(candidate, op.worker, now_ms, run.config, &fx->result);
+  return std::nullopt;
+}
+
+CoordResult<ShardPlan> plan_claim_next(const RunRecord& run, const ShardRecord* candidate, const ClaimNextOp& op,
+                                       int64_t now_ms, const Mutations& m) {
+  ShardPlan p;
+  if (candidate != nullptr) p.shard = *candidate;
+  if (auto e = plan_claim_next_in_place(run, candidate != nullptr ? &p.shard : nullptr, op, now_ms, m, &p)) return *e;
   return p;
 }
 
-CoordResult<ShardPlan> plan_acquire(ShardRecord r, const RunConfig& config, const AcquireOp& op,
-                                    int64_t now_ms, const Mutations& m) {
-  if (op.ref.tenant != r.tenant) return coord_error(CoordErrc::TenantMismatch, "the shard belongs to another tenant");
-  if (is_terminal(r.status)) return coord_error(CoordErrc::ShardTerminal, "the shard is terminal (Done, Split or Parked)");
+PlanError plan_acquire_in_place(ShardRecord* r, const RunConfig& config, const AcquireOp& op, int64_t now_ms,
+                                const Mutations& m, PlanEffects* fx) {
+  if (op.ref.tenant != r->tenant) return coord_error(CoordErrc::TenantMismatch, "the shard belongs to another tenant");
+  if (is_terminal(r->status)) return coord_error(CoordErrc::ShardTerminal, "the shard is terminal (Done, Split or Parked)");
   // A live lease held by the same worker may be re-acquired (this is how a worker
   // recovers from an ambiguous acquire); it still raises the fence.
-  if (!m.acquire_ignores_live_lease && r.lease.has_value() && r.lease->live_at(now_ms) && r.lease->owner != op.worker)
+  if (!m.acquire_ignores_live_lease && r->lease.has_value() && r->lease->live_at(now_ms) && r->lease->owner != op.worker)
     return coord_error(CoordErrc::LeaseHeld, "another worker holds a live lease on the shard");
-  ShardPlan p;
-  p.shard = std::move(r);
-  grant_lease(&p.shard, op.worker, now_ms, config, &p.result);
-  return p;
+  grant_lease(r, op.worker, now_ms, config, &fx->result);
+  return std::nullopt;
 }
 
-CoordResult<ShardPlan> plan_renew(ShardRecord r, const RunConfig& config, const RenewOp& op, int64_t now_ms,
-                                  const Mutations& m) {
-  if (auto e = validate_lease(r, op.lease, now_ms, m)) return *e;
-  ShardPlan p;
-  p.shard = std::move(r);
-  p.shard.lease->deadline_ms = now_ms + config.lease_duration_ms;
-  p.result.shard = p.shard.id;
-  p.result.fence = p.shard.fence;
-  p.result.deadline_ms = p.shard.lease->deadline_ms;
-  return p;
+PlanError plan_renew_in_place(ShardRecord* r, const RunConfig& config, const RenewOp& op, int64_t now_ms,
+                              const Mutations& m, PlanEffects* fx) {
+  if (auto e = validate_lease(*r, op.lease, now_ms, m)) return *e;
+  r->lease->deadline_ms = now_ms + config.lease_duration_ms;
+  fx->result.shard = r->id;
+  fx->result.fence = r->fence;
+  fx->result.deadline_ms = r->lease->deadline_ms;
+  return std::nullopt;
 }
 
-CoordResult<ShardPlan> plan_checkpoint(ShardRecord r, const CheckpointOp& op, int64_t now_ms,
-                                       const Mutations& m) {
-  const uint64_t hash = payload_hash(Request{op});
-  switch (check_idempotency(r.op_log, op.op_id, hash, m)) {
-    case Idem::Replay: return replay_plan(r);
+PlanError plan_checkpoint_in_place(ShardRecord* r, const CheckpointOp& op, int64_t now_ms, const Mutations& m,
+                                   PlanEffects* fx) {
+  const uint64_t hash = payload_hash(op);
+  switch (check_idempotency(r->op_log, op.op_id, hash, m)) {
+    case Idem::Replay: replay_plan(*r, fx); return std::nullopt;
     case Idem::Conflict: return conflict_error();
     case Idem::Fresh: break;
   }
-  if (auto e = validate_lease(r, op.lease, now_ms, m)) return *e;
-  if (auto e = check_cursor(r, op.cursor, m)) return *e;
-  ShardPlan p = mutation_plan(std::move(r), op.op_id, OpKind::Checkpoint, hash);
-  p.shard.cursor = op.cursor;
-  return p;
+  if (auto e = validate_lease(*r, op.lease, now_ms, m)) return *e;
+  if (auto e = check_cursor(*r, op.cursor, m)) return *e;
+  mutation_plan(r, op.op_id, OpKind::Checkpoint, hash, fx);
+  r->cursor = op.cursor;
+  return std::nullopt;
 }
 
-CoordResult<ShardPlan> plan_complete(ShardRecord r, const CompleteOp& op, int64_t now_ms,
-                                     const Mutations& m) {
-  const uint64_t hash = payload_hash(Request{op});
-  switch (check_idempotency(r.op_log, op.op_id, hash, m)) {
-    case Idem::Replay: return replay_plan(r);
+PlanError plan_complete_in_place(ShardRecord* r, const CompleteOp& op, int64_t now_ms, const Mutations& m,
+                                 PlanEffects* fx) {
+  const uint64_t hash = payload_hash(op);
+  switch (check_idempotency(r->op_log, op.op_id, hash, m)) {
+    case Idem::Replay: replay_plan(*r, fx); return std::nullopt;
     case Idem::Conflict: return conflict_error();
     case Idem::Fresh: break;
   }
-  if (auto e = validate_lease(r, op.lease, now_ms, m)) return *e;
+  if (auto e = validate_lease(*r, op.lease, now_ms, m)) return *e;
   const bool advances = !op.final_cursor.last_key.empty();
   if (advances) {
-    if (auto e = check_cursor(r, op.final_cursor, m)) return *e;
+    if (auto e = check_cursor(*r, op.final_cursor, m)) return *e;
   }
-  ShardPlan p = mutation_plan(std::move(r), op.op_id, OpKind::Complete, hash);
-  if (advances) p.shard.cursor = op.final_cursor;
-  p.shard.status = ShardStatus::Done;
-  p.shard.lease.reset();
-  return p;
+  mutation_plan(r, op.op_id, OpKind::Complete, hash, fx);
+  if (advances) r->cursor = op.final_cursor;
+  r->status = ShardStatus::Done;
+  r->lease.reset();
+  return std::nullopt;
 }
 
-CoordResult<ShardPlan> plan_park(ShardRecord r, const ParkOp& op, int64_t now_ms, const Mutations& m) {
-  const uint64_t hash = payload_hash(Request{op});
-  switch (check_idempotency(r.op_log, op.op_id, hash, m)) {
-    case Idem::Replay: return replay_plan(r);
+PlanError plan_park_in_place(ShardRecord* r, const ParkOp& op, int64_t now_ms, const Mutations& m, PlanEffects* fx) {
+  const uint64_t hash = payload_hash(op);
+  switch (check_idempotency(r->op_log, op.op_id, hash, m)) {
+    case Idem::Replay: replay_plan(*r, fx); return std::nullopt;
     case Idem::Conflict: return conflict_error();
     case Idem::Fresh: break;
   }
-  if (auto e = validate_lease(r, op.lease, now_ms, m)) return *e;
+  if (auto e = validate_lease(*r, op.lease, now_ms, m)) return *e;
   if (op.reason.empty()) return coord_error(CoordErrc::InvalidArgument, "park needs a reason");
   if (op.reason.size() > kParkReasonBytesMax) return coord_error(CoordErrc::InvalidArgument, "park reason exceeds 1 KiB");
-  ShardPlan p = mutation_plan(std::move(r), op.op_id, OpKind::Park, hash);
-  p.shard.status = ShardStatus::Parked;
-  p.shard.park_reason = op.reason;
-  p.shard.lease.reset();
-  return p;
+  mutation_plan(r, op.op_id, OpKind::Park, hash, fx);
+  r->status = ShardStatus::Parked;
+  r->park_reason = op.reason;
+  r->lease.reset();
+  return std::nullopt;
 }
 
-CoordResult<ShardPlan> plan_split_replace(ShardRecord r, const RunRecord& run, const SplitReplaceOp& op,
-                                          int64_t now_ms, const Mutations& m) {
-  const uint64_t hash = payload_hash(Request{op});
-  switch (check_idempotency(r.op_log, op.op_id, hash, m)) {
+PlanError plan_split_replace_in_place(ShardRecord* r, const RunRecord& run, const SplitReplaceOp& op, int64_t now_ms,
+                                      const Mutations& m, PlanEffects* fx) {
+  const uint64_t hash = payload_hash(op);
+  switch (check_idempotency(r->op_log, op.op_id, hash, m)) {
     case Idem::Replay: {
-      ShardPlan p = replay_plan(r);
+      replay_plan(*r, fx);
       for (uint32_t i : range_order(op.children))
-        p.result.spawned.push_back(derive_shard_id(r.run, r.id, op.op_id, OpKind::SplitReplace, i));
-      return p;
+        fx->result.spawned.push_back(derive_shard_id(r->run, r->id, op.op_id, OpKind::SplitReplace, i));
+      return std::nullopt;
     }
     case Idem::Conflict: return conflict_error();
     case Idem::Fresh: break;
   }
-  if (auto e = validate_lease(r, op.lease, now_ms, m)) return *e;
+  if (auto e = validate_lease(*r, op.lease, now_ms, m)) return *e;
   if (op.children.size() < kSplitChildrenMin || op.children.size() > kSplitChildrenMax)
     return coord_error(CoordErrc::SplitChildCount, "split_replace needs 2 to 256 children");
-  if (!tiles(r.spec, op.children, m.split_with_gap))
+  if (!tiles(r->spec, op.children, m.split_with_gap))
     return coord_error(CoordErrc::SplitCoverage, "children must tile the parent range exactly (no gap, no overlap)");
   if (auto e = check_shard_budget(run, op.children.size())) return *e;
-  ShardPlan p = mutation_plan(std::move(r), op.op_id, OpKind::SplitReplace, hash);
-  p.shard.status = ShardStatus::Split;
-  p.shard.lease.reset();
+  mutation_plan(r, op.op_id, OpKind::SplitReplace, hash, fx);
+  r->status = ShardStatus::Split;
+  r->lease.reset();
   // Children are created in range order; their ids follow their index in the request,
   // which is what a replay re-derives.
   for (uint32_t i : range_order(op.children)) {
-    ShardId id = derive_shard_id(p.shard.run, p.shard.id, op.op_id, OpKind::SplitReplace, i);
-    p.shard.spawned.push_back(Spawned{id, SpawnKind::Child});
-    p.created.push_back(derived_record(p.shard, id, op.children[i]));
-    p.result.spawned.push_back(id);
+    ShardId id = derive_shard_id(r->run, r->id, op.op_id, OpKind::SplitReplace, i);
+    r->spawned.push_back(Spawned{id, SpawnKind::Child});
+    fx->created.push_back(derived_record(*r, id, op.children[i]));
+    fx->result.spawned.push_back(id);
   }
-  p.run = run;
-  p.run->shard_count += op.children.size();
-  return p;
+  fx->run = run;
+  fx->run->shard_count += op.children.size();
+  return std::nullopt;
 }
 
-CoordResult<ShardPlan> plan_split_residual(ShardRecord r, const RunRecord& run, const SplitResidualOp& op,
-                                           int64_t now_ms, const Mutations& m) {
-  const uint64_t hash = payload_hash(Request{op});
-  switch (check_idempotency(r.op_log, op.op_id, hash, m)) {
+PlanError plan_split_residual_in_place(ShardRecord* r, const RunRecord& run, const SplitResidualOp& op, int64_t now_ms,
+                                       const Mutations& m, PlanEffects* fx) {
+  const uint64_t hash = payload_hash(op);
+  switch (check_idempotency(r->op_log, op.op_id, hash, m)) {
     case Idem::Replay: {
-      ShardPlan p = replay_plan(r);
-      p.result.spawned.push_back(derive_shard_id(r.run, r.id, op.op_id, OpKind::SplitResidual, 0));
-      return p;
+      replay_plan(*r, fx);
+      fx->result.spawned.push_back(derive_shard_id(r->run, r->id, op.op_id, OpKind::SplitResidual, 0));
+      return std::nullopt;
     }
     case Idem::Conflict: return conflict_error();
     case Idem::Fresh: break;
   }
-  if (auto e = validate_lease(r, op.lease, now_ms, m)) return *e;
-  const KeyRange& old = r.spec;
+  if (auto e = validate_lease(*r, op.lease, now_ms, m)) return *e;
+  const KeyRange& old = r->spec;
   const KeyRange& np = op.new_parent;
   const KeyRange& res = op.residual;
   const bool halves_ok = np.well_formed() && res.well_formed();
@@ -378,40 +385,93 @@ CoordResult<ShardPlan> plan_split_residual(ShardRecord r, const RunRecord& run, 
                               (m.residual_with_gap ? res.end <= np.start : res.end == np.start) && np.end == old.end;
   if (!halves_ok || !(parent_first || residual_first))
     return coord_error(CoordErrc::ResidualCoverage, "new parent and residual must partition the shard's range");
-  if (!r.cursor.last_key.empty() && !np.contains(r.cursor.last_key))
+  if (!r->cursor.last_key.empty() && !np.contains(r->cursor.last_key))
     return coord_error(CoordErrc::ResidualCursorOutside, "the shard's cursor must stay inside the new parent range");
   size_t residuals = 0;
-  for (const auto& s : r.spawned) residuals += s.kind == SpawnKind::Residual;
+  for (const auto& s : r->spawned) residuals += s.kind == SpawnKind::Residual;
   if (residuals >= kResidualsPerShardMax)
     return coord_error(CoordErrc::LimitExceeded, "the shard has reached its residual limit (64)");
   if (auto e = check_shard_budget(run, 1)) return *e;
-  ShardPlan p = mutation_plan(std::move(r), op.op_id, OpKind::SplitResidual, hash);
-  ShardId id = derive_shard_id(p.shard.run, p.shard.id, op.op_id, OpKind::SplitResidual, 0);
-  p.shard.spec = np;
-  p.shard.spawned.push_back(Spawned{id, SpawnKind::Residual});
-  p.created.push_back(derived_record(p.shard, id, res));
-  p.result.spawned.push_back(id);
-  p.run = run;
-  p.run->shard_count += 1;
-  return p;
+  mutation_plan(r, op.op_id, OpKind::SplitResidual, hash, fx);
+  ShardId id = derive_shard_id(r->run, r->id, op.op_id, OpKind::SplitResidual, 0);
+  r->spec = np;
+  r->spawned.push_back(Spawned{id, SpawnKind::Residual});
+  fx->created.push_back(derived_record(*r, id, res));
+  fx->result.spawned.push_back(id);
+  fx->run = run;
+  fx->run->shard_count += 1;
+  return std::nullopt;
 }
 
-CoordResult<ShardPlan> plan_unpark(ShardRecord r, const UnparkOp& op, int64_t /*now_ms*/, const Mutations& m) {
-  const uint64_t hash = payload_hash(Request{op});
-  switch (check_idempotency(r.op_log, op.op_id, hash, m)) {
-    case Idem::Replay: return replay_plan(r);
+PlanError plan_unpark_in_place(ShardRecord* r, const UnparkOp& op, int64_t /*now_ms*/, const Mutations& m,
+                               PlanEffects* fx) {
+  const uint64_t hash = payload_hash(op);
+  switch (check_idempotency(r->op_log, op.op_id, hash, m)) {
+    case Idem::Replay: replay_plan(*r, fx); return std::nullopt;
     case Idem::Conflict: return conflict_error();
     case Idem::Fresh: break;
   }
-  if (op.ref.tenant != r.tenant) return coord_error(CoordErrc::TenantMismatch, "the shard belongs to another tenant");
-  if (r.status != ShardStatus::Parked) return coord_error(CoordErrc::NotParked, "only a Parked shard can be unparked");
-  ShardPlan p = mutation_plan(std::move(r), op.op_id, OpKind::Unpark, hash);
-  p.shard.status = ShardStatus::Active;
-  p.shard.park_reason.clear();
-  p.shard.lease.reset();
-  p.shard.fence += 1;
-  p.result.fence = p.shard.fence;
-  return p;
+  if (op.ref.tenant != r->tenant) return coord_error(CoordErrc::TenantMismatch, "the shard belongs to another tenant");
+  if (r->status != ShardStatus::Parked) return coord_error(CoordErrc::NotParked, "only a Parked shard can be unparked");
+  mutation_plan(r, op.op_id, OpKind::Unpark, hash, fx);
+  r->status = ShardStatus::Active;
+  r->park_reason.clear();
+  r->lease.reset();
+  r->fence += 1;
+  fx->result.fence = r->fence;
+  return std::nullopt;
+}
+
+CoordResult<ShardPlan> plan_acquire(ShardRecord r, const RunConfig& config, const AcquireOp& op, int64_t now_ms,
+                                    const Mutations& m) {
+  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+    return plan_acquire_in_place(x, config, op, now_ms, m, fx);
+  });
+}
+
+CoordResult<ShardPlan> plan_renew(ShardRecord r, const RunConfig& config, const RenewOp& op, int64_t now_ms,
+                                  const Mutations& m) {
+  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+    return plan_renew_in_place(x, config, op, now_ms, m, fx);
+  });
+}
+
+CoordResult<ShardPlan> plan_checkpoint(ShardRecord r, const CheckpointOp& op, int64_t now_ms, const Mutations& m) {
+  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+    return plan_checkpoint_in_place(x, op, now_ms, m, fx);
+  });
+}
+
+CoordResult<ShardPlan> plan_complete(ShardRecord r, const CompleteOp& op, int64_t now_ms, const Mutations& m) {
+  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+    return plan_complete_in_place(x, op, now_ms, m, fx);
+  });
+}
+
+CoordResult<ShardPlan> plan_park(ShardRecord r, const ParkOp& op, int64_t now_ms, const Mutations& m) {
+  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+    return plan_park_in_place(x, op, now_ms, m, fx);
+  });
+}
+
+CoordResult<ShardPlan> plan_split_replace(ShardRecord r, const RunRecord& run, const SplitReplaceOp& op,
+                                          int64_t now_ms, const Mutations& m) {
+  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+    return plan_split_replace_in_place(x, run, op, now_ms, m, fx);
+  });
+}
+
+CoordResult<ShardPlan> plan_split_residual(ShardRecord r, const RunRecord& run, const SplitResidualOp& op,
+                                           int64_t now_ms, const Mutations& m) {
+  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+    return plan_split_residual_in_place(x, run, op, now_ms, m, fx);
+  });
+}
+
+CoordResult<ShardPlan> plan_unpark(ShardRecord r, const UnparkOp& op, int64_t now_ms, const Mutations& m) {
+  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+    return plan_unpark_in_place(x, op, now_ms, m, fx);
+  });
 }
 
 CoordResult<RunPlan> plan_finish_run(const RunRecord& run, const FinishRunOp& op, bool shards_finished,

@@ -8,7 +8,10 @@
 //
 // Order of checks on lease-gated mutations (coordination.md): idempotency (op-log),
 // then lease validation (tenant, terminal, fence, holder, expiry), then the operation's
-// own checks, then the mutation. Plans never mutate their inputs. Thread-compatible.
+// own checks, then the mutation. The by-value plan_* functions never mutate their
+// inputs; the *_in_place forms (what the Coordinator runs) turn the record they are
+// given into the record to write, so a shard read from the store is not copied again
+// on its way back. Thread-compatible.
 #pragma once
 
 #include <optional>
@@ -21,15 +24,21 @@
 
 namespace squall::coord {
 
-// What a plan asks the backend to write. When `write` is false the op was a replay (or
-// changed nothing) and only `result` is returned.
-struct ShardPlan {
+// What a plan asks the backend to write besides the target shard. When `write` is
+// false the op was a replay (or changed nothing) and only `result` is returned.
+struct PlanEffects {
   bool write = true;
-  ShardRecord shard;                   // the target shard's new value
   std::optional<RunRecord> run;        // the run's new value, when it changes
   std::vector<ShardRecord> created;    // derived shards to create (must not exist)
   OpResult result;
 };
+
+struct ShardPlan : PlanEffects {
+  ShardRecord shard;                   // the target shard's new value
+};
+
+// nullopt: the plan succeeded.
+using PlanError = std::optional<CoordError>;
 
 struct RunPlan {
   bool write = true;
@@ -72,6 +81,25 @@ CoordResult<ShardPlan> plan_split_replace(ShardRecord r, const RunRecord& run, c
 CoordResult<ShardPlan> plan_split_residual(ShardRecord r, const RunRecord& run, const SplitResidualOp& op,
                                            int64_t now_ms, const Mutations& m);
 CoordResult<ShardPlan> plan_unpark(ShardRecord r, const UnparkOp& op, int64_t now_ms, const Mutations& m);
+// In-place forms. Precondition: *fx is fresh (default state). On success *r (or
+// *candidate) is the target's new value when fx->write; on error it is unchanged and
+// *fx holds nothing the caller may use.
+PlanError plan_claim_next_in_place(const RunRecord& run, ShardRecord* candidate, const ClaimNextOp& op, int64_t now_ms,
+                                    const Mutations& m, PlanEffects* fx);
+PlanError plan_acquire_in_place(ShardRecord* r, const RunConfig& config, const AcquireOp& op, int64_t now_ms,
+                                const Mutations& m, PlanEffects* fx);
+PlanError plan_renew_in_place(ShardRecord* r, const RunConfig& config, const RenewOp& op, int64_t now_ms,
+                              const Mutations& m, PlanEffects* fx);
+PlanError plan_checkpoint_in_place(ShardRecord* r, const CheckpointOp& op, int64_t now_ms, const Mutations& m,
+                                   PlanEffects* fx);
+PlanError plan_complete_in_place(ShardRecord* r, const CompleteOp& op, int64_t now_ms, const Mutations& m,
+                                 PlanEffects* fx);
+PlanError plan_park_in_place(ShardRecord* r, const ParkOp& op, int64_t now_ms, const Mutations& m, PlanEffects* fx);
+PlanError plan_split_replace_in_place(ShardRecord* r, const RunRecord& run, const SplitReplaceOp& op, int64_t now_ms,
+                                      const Mutations& m, PlanEffects* fx);
+PlanError plan_split_residual_in_place(ShardRecord* r, const RunRecord& run, const SplitResidualOp& op, int64_t now_ms,
+                                       const Mutations& m, PlanEffects* fx);
+PlanError plan_unpark_in_place(ShardRecord* r, const UnparkOp& op, int64_t now_ms, const Mutations& m, PlanEffects* fx);
 // `shards_finished`: every shard of the run is Done or Split.
 CoordResult<RunPlan> plan_finish_run(const RunRecord& run, const FinishRunOp& op, bool shards_finished,
                                      const Mutations& m);

@@ -44,24 +44,31 @@ class Hasher {
 
 }  // namespace
 
+namespace {
+
+template <typename T>
+constexpr OpKind kind_of_type() {
+  if constexpr (std::is_same_v<T, CreateRunOp>) return OpKind::CreateRun;
+  else if constexpr (std::is_same_v<T, RegisterShardsOp>) return OpKind::RegisterShards;
+  else if constexpr (std::is_same_v<T, ClaimNextOp>) return OpKind::ClaimNext;
+  else if constexpr (std::is_same_v<T, AcquireOp>) return OpKind::Acquire;
+  else if constexpr (std::is_same_v<T, RenewOp>) return OpKind::Renew;
+  else if constexpr (std::is_same_v<T, CheckpointOp>) return OpKind::Checkpoint;
+  else if constexpr (std::is_same_v<T, CompleteOp>) return OpKind::Complete;
+  else if constexpr (std::is_same_v<T, ParkOp>) return OpKind::Park;
+  else if constexpr (std::is_same_v<T, SplitReplaceOp>) return OpKind::SplitReplace;
+  else if constexpr (std::is_same_v<T, SplitResidualOp>) return OpKind::SplitResidual;
+  else if constexpr (std::is_same_v<T, UnparkOp>) return OpKind::Unpark;
+  else {
+    static_assert(std::is_same_v<T, FinishRunOp>);
+    return OpKind::FinishRun;
+  }
+}
+
+}  // namespace
+
 OpKind kind_of(const Request& r) {
-  return std::visit(
-      [](const auto& op) -> OpKind {
-        using T = std::decay_t<decltype(op)>;
-        if constexpr (std::is_same_v<T, CreateRunOp>) return OpKind::CreateRun;
-        else if constexpr (std::is_same_v<T, RegisterShardsOp>) return OpKind::RegisterShards;
-        else if constexpr (std::is_same_v<T, ClaimNextOp>) return OpKind::ClaimNext;
-        else if constexpr (std::is_same_v<T, AcquireOp>) return OpKind::Acquire;
-        else if constexpr (std::is_same_v<T, RenewOp>) return OpKind::Renew;
-        else if constexpr (std::is_same_v<T, CheckpointOp>) return OpKind::Checkpoint;
-        else if constexpr (std::is_same_v<T, CompleteOp>) return OpKind::Complete;
-        else if constexpr (std::is_same_v<T, ParkOp>) return OpKind::Park;
-        else if constexpr (std::is_same_v<T, SplitReplaceOp>) return OpKind::SplitReplace;
-        else if constexpr (std::is_same_v<T, SplitResidualOp>) return OpKind::SplitResidual;
-        else if constexpr (std::is_same_v<T, UnparkOp>) return OpKind::Unpark;
-        else return OpKind::FinishRun;
-      },
-      r);
+  return std::visit([](const auto& op) -> OpKind { return kind_of_type<std::decay_t<decltype(op)>>(); }, r);
 }
 
 const LeaseToken* lease_of(const Request& r) {
@@ -92,45 +99,59 @@ OpId op_id_of(const Request& r) {
       r);
 }
 
-uint64_t payload_hash(const Request& r) {
+namespace {
+
+// The typed payload hash: the Request overload dispatches here, and the model calls
+// it directly (wrapping an op in a Request just to hash it copied the op).
+template <typename T>
+uint64_t hash_of(const T& op) {
   Hasher h;
-  h.u64(static_cast<uint64_t>(kind_of(r)));
-  std::visit(
-      [&h](const auto& op) {
-        using T = std::decay_t<decltype(op)>;
-        if constexpr (std::is_same_v<T, CreateRunOp>) {
-          h.u64(op.tenant); h.u64(op.run);
-          h.u64(static_cast<uint64_t>(op.config.lease_duration_ms));
-          h.u64(static_cast<uint64_t>(op.config.claim_cooldown_ms));
-        } else if constexpr (std::is_same_v<T, RegisterShardsOp>) {
-          h.u64(op.tenant); h.u64(op.run); h.u64(op.shards.size());
-          for (const auto& s : op.shards) { h.u64(s.id); h.range(s.spec); }
-        } else if constexpr (std::is_same_v<T, ClaimNextOp>) {
-          h.u64(op.tenant); h.u64(op.run); h.u64(op.worker);
-        } else if constexpr (std::is_same_v<T, AcquireOp>) {
-          h.ref(op.ref); h.u64(op.worker);
-        } else if constexpr (std::is_same_v<T, RenewOp>) {
-          h.lease(op.lease);
-        } else if constexpr (std::is_same_v<T, CheckpointOp>) {
-          h.lease(op.lease); h.cursor(op.cursor);
-        } else if constexpr (std::is_same_v<T, CompleteOp>) {
-          h.lease(op.lease); h.cursor(op.final_cursor);
-        } else if constexpr (std::is_same_v<T, ParkOp>) {
-          h.lease(op.lease); h.str(op.reason);
-        } else if constexpr (std::is_same_v<T, SplitReplaceOp>) {
-          h.lease(op.lease); h.u64(op.children.size());
-          for (const auto& c : op.children) h.range(c);
-        } else if constexpr (std::is_same_v<T, SplitResidualOp>) {
-          h.lease(op.lease); h.range(op.new_parent); h.range(op.residual);
-        } else if constexpr (std::is_same_v<T, UnparkOp>) {
-          h.ref(op.ref);
-        } else {
-          h.u64(op.tenant); h.u64(op.run);
-        }
-      },
-      r);
+  h.u64(static_cast<uint64_t>(kind_of_type<T>()));
+  if constexpr (std::is_same_v<T, CreateRunOp>) {
+    h.u64(op.tenant); h.u64(op.run);
+    h.u64(static_cast<uint64_t>(op.config.lease_duration_ms));
+    h.u64(static_cast<uint64_t>(op.config.claim_cooldown_ms));
+  } else if constexpr (std::is_same_v<T, RegisterShardsOp>) {
+    h.u64(op.tenant); h.u64(op.run); h.u64(op.shards.size());
+    for (const auto& s : op.shards) { h.u64(s.id); h.range(s.spec); }
+  } else if constexpr (std::is_same_v<T, ClaimNextOp>) {
+    h.u64(op.tenant); h.u64(op.run); h.u64(op.worker);
+  } else if constexpr (std::is_same_v<T, AcquireOp>) {
+    h.ref(op.ref); h.u64(op.worker);
+  } else if constexpr (std::is_same_v<T, RenewOp>) {
+    h.lease(op.lease);
+  } else if constexpr (std::is_same_v<T, CheckpointOp>) {
+    h.lease(op.lease); h.cursor(op.cursor);
+  } else if constexpr (std::is_same_v<T, CompleteOp>) {
+    h.lease(op.lease); h.cursor(op.final_cursor);
+  } else if constexpr (std::is_same_v<T, ParkOp>) {
+    h.lease(op.lease); h.str(op.reason);
+  } else if constexpr (std::is_same_v<T, SplitReplaceOp>) {
+    h.lease(op.lease); h.u64(op.children.size());
+    for (const auto& c : op.children) h.range(c);
+  } else if constexpr (std::is_same_v<T, SplitResidualOp>) {
+    h.lease(op.lease); h.range(op.new_parent); h.range(op.residual);
+  } else if constexpr (std::is_same_v<T, UnparkOp>) {
+    h.ref(op.ref);
+  } else {
+    h.u64(op.tenant); h.u64(op.run);
+  }
   return h.value();
 }
+
+}  // namespace
+
+uint64_t payload_hash(const Request& r) {
+  return std::visit([](const auto& op) { return hash_of(op); }, r);
+}
+uint64_t payload_hash(const RegisterShardsOp& op) { return hash_of(op); }
+uint64_t payload_hash(const CheckpointOp& op) { return hash_of(op); }
+uint64_t payload_hash(const CompleteOp& op) { return hash_of(op); }
+uint64_t payload_hash(const ParkOp& op) { return hash_of(op); }
+uint64_t payload_hash(const SplitReplaceOp& op) { return hash_of(op); }
+uint64_t payload_hash(const SplitResidualOp& op) { return hash_of(op); }
+uint64_t payload_hash(const UnparkOp& op) { return hash_of(op); }
+uint64_t payload_hash(const FinishRunOp& op) { return hash_of(op); }
 
 ShardId derive_shard_id(RunId run, ShardId parent, OpId op_id, OpKind kind, uint32_t index) {
   uint64_t state = run;

@@ -126,6 +126,15 @@ using Reply = CoordResult<OpResult>;
 // Fingerprint of an operation's payload (everything but `now`), word-wise FNV-style
 // and stable across builds: it is persisted in op-logs.
 uint64_t payload_hash(const Request& r);
+// The same hash for the op-logged kinds, without wrapping the op in a Request.
+uint64_t payload_hash(const RegisterShardsOp& op);
+uint64_t payload_hash(const CheckpointOp& op);
+uint64_t payload_hash(const CompleteOp& op);
+uint64_t payload_hash(const ParkOp& op);
+uint64_t payload_hash(const SplitReplaceOp& op);
+uint64_t payload_hash(const SplitResidualOp& op);
+uint64_t payload_hash(const UnparkOp& op);
+uint64_t payload_hash(const FinishRunOp& op);
 
 ShardId derive_shard_id(RunId run, ShardId parent, OpId op_id, OpKind kind, uint32_t index);
 

@@ -82,6 +82,12 @@ class RecordStore {
   // Like commit, but the backend may move the records out of *txn when it applies
   // them (they are then valid but unspecified); on Conflict *txn is left intact.
   virtual StoreStatus commit_consuming(Txn* txn) { return commit(*txn); }
+  // The lowest-id shard of the run that claim_next may hand out at now_ms (model.h's
+  // claimable(): Active with no live lease), copied into *out with its revision;
+  // *revision is 0 when there is none. The default scans every shard (as an etcd
+  // backend would); MemoryStore keeps an index, because most claims in a simulation
+  // find nothing and the scan of every record was an eighth of the whole run.
+  virtual StoreStatus first_claimable(RunId run, int64_t now_ms, ShardRecord* out, Revision* revision);
 };
 
 // True when every put in txn is covered by a guard on the same key.

@@ -43,6 +43,10 @@ class FaultyStore final : public coord::RecordStore {
                                         coord::Revision* rev) override {
     return inner_->get_run_if_changed(run, have, out, rev);
   }
+  coord::StoreStatus first_claimable(coord::RunId run, int64_t now_ms, coord::ShardRecord* out,
+                                     coord::Revision* rev) override {
+    return inner_->first_claimable(run, now_ms, out, rev);
+  }
   coord::StoreStatus commit(const coord::Txn& txn) override;
   // The observer sees the txn before the inner store moves the records out of it.
   coord::StoreStatus commit_consuming(coord::Txn* txn) override;
