@@ -2,6 +2,8 @@
 // squall binary against real node processes. Runs are short (a few seconds of main
 // phase, --recovery-time 1-3 s) and wrapped in `timeout` so no fixture can hang CI.
 #include <gtest/gtest.h>
+
+#include "support/squall_run.h"
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,48 +20,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kBuild = SQUALL_BINARY_DIR;
-const std::string kSource = SQUALL_SOURCE_DIR;
-const std::string kSquall = kBuild + "/squall";
-const std::string kGossip = kBuild + "/maelstrom_gossip";
-const std::string kNodes = kSource + "/tests/harness/nodes";
+using squall::testing::kBuild;
+using squall::testing::kGossip;
+using squall::testing::kSquall;
+using squall::testing::RunResult;
+using squall::testing::slurp;
+const std::string kNodes = squall::testing::kSource + "/tests/harness/nodes";
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;  // stdout (the report)
-  std::string err;  // stderr (the log)
-  std::string store;
-};
+std::string store_for(const std::string& name) { return squall::testing::fresh_store("harness", name); }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string store_for(const std::string& name) {
-  fs::path dir = fs::path(kBuild) / "test-store" / name;
-  fs::remove_all(dir);
-  return dir.string();
-}
-
-// Runs squall test with `args` (a shell-quoted string) and a hard timeout.
 RunResult squall_test(const std::string& name, const std::string& args) {
-  RunResult r;
-  r.store = store_for(name);
-  std::string err_path = r.store + ".stderr";
-  fs::create_directories(fs::path(r.store).parent_path());
-  std::string cmd = "timeout -s KILL 150 " + kSquall + " test --store " + r.store + " " + args + " 2>" + err_path;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int st = ::pclose(p);
-  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  r.err = slurp(err_path);
-  return r;
+  return squall::testing::squall_test("harness", name, args);
 }
 
 bool have_gossip() { return ::access(kGossip.c_str(), X_OK) == 0; }

@@ -5,6 +5,8 @@
 // caught. Parameters of the negative controls were chosen so the bug shows in every run
 // (see the comments); runs are a few seconds each and wrapped in `timeout`.
 #include <gtest/gtest.h>
+
+#include "support/squall_run.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,47 +22,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kBuild = SQUALL_BINARY_DIR;
-const std::string kSource = SQUALL_SOURCE_DIR;
-const std::string kSquall = kBuild + "/squall";
-const std::string kGossip = kBuild + "/maelstrom_gossip";
-const std::string kCounterNodes = kSource + "/tests/services/nodes";
+using squall::testing::contains;
+using squall::testing::kBuild;
+using squall::testing::kGossip;
+using squall::testing::kSquall;
+using squall::testing::RunResult;
+using squall::testing::slurp;
+const std::string kCounterNodes = squall::testing::kSource + "/tests/services/nodes";
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;  // stdout: the report
-  std::string err;  // stderr: the log
-  std::string store;
-  fs::path run_dir() const { return fs::path(store) / "latest"; }
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-// Runs `squall test --store <fresh dir> <args>` with a hard timeout.
+// Runs `squall test` with `args` under a fresh store (killed after 120 s).
 RunResult squall_test(const std::string& name, const std::string& args) {
-  RunResult r;
-  fs::path dir = fs::path(kBuild) / "test-store" / "workloads6" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir.parent_path());
-  r.store = dir.string();
-  std::string err_path = r.store + ".stderr";
-  std::string cmd = "timeout -s KILL 120 " + kSquall + " test --store " + r.store + " " + args + " 2>" + err_path;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int st = ::pclose(p);
-  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  r.err = slurp(err_path);
-  return r;
+  return squall::testing::squall_test("workloads6", name, args, 120);
 }
 
 bool have_binaries() { return ::access(kSquall.c_str(), X_OK) == 0 && ::access(kGossip.c_str(), X_OK) == 0; }
