@@ -48,7 +48,9 @@ void write_case(Writer& w, const InconsistentOffset& c) {
   field(w, "msgs", c.msgs);
 }
 
-void write_case(Writer& w, const NonmonotonicSend& c) {
+// Sends and polls that step backwards (or skip) are described by the same fields.
+template <typename Step>
+void write_step(Writer& w, const Step& c) {
   field(w, "key", c.key);
   field(w, "process", c.process);
   field(w, "prev-offset", c.prev_offset);
@@ -57,13 +59,10 @@ void write_case(Writer& w, const NonmonotonicSend& c) {
   field(w, "index", c.index);
 }
 
+void write_case(Writer& w, const NonmonotonicSend& c) { write_step(w, c); }
+
 void write_case(Writer& w, const PollStep& c) {
-  field(w, "key", c.key);
-  field(w, "process", c.process);
-  field(w, "prev-offset", c.prev_offset);
-  field(w, "offset", c.offset);
-  field(w, "prev-index", c.prev_index);
-  field(w, "index", c.index);
+  write_step(w, c);
   if (c.skipped > 0) {
     field(w, "skipped", c.skipped);
     field(w, "skipped-offsets", c.skipped_offsets);
