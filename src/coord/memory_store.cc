@@ -35,13 +35,18 @@ bool puts_guarded(const Txn& txn) {
 }
 
 MemoryStore::RunSlot* MemoryStore::run_slot(RunId run) {
-  auto it = runs_.find(run);
-  return it == runs_.end() ? nullptr : &it->second;
+  return const_cast<RunSlot*>(static_cast<const MemoryStore*>(this)->run_slot(run));
 }
 
 const MemoryStore::RunSlot* MemoryStore::run_slot(RunId run) const {
+  // Nearly every call asks for the same run (the simulator has one): remember the last
+  // hit. Map nodes never move and runs are never erased, so the pointer stays valid.
+  if (last_slot_ != nullptr && last_run_ == run) return last_slot_;
   auto it = runs_.find(run);
-  return it == runs_.end() ? nullptr : &it->second;
+  if (it == runs_.end()) return nullptr;
+  last_run_ = run;
+  last_slot_ = &it->second;
+  return last_slot_;
 }
 
 const MemoryStore::ShardSlot* MemoryStore::find(const RunSlot& rs, ShardId shard) {
@@ -139,6 +144,11 @@ bool MemoryStore::guards_hold(const Txn& txn) const {
   return true;
 }
 
+MemoryStore::RunSlot& MemoryStore::slot_for_write(RunId run) {
+  if (RunSlot* rs = run_slot(run)) return *rs;
+  return runs_[run];
+}
+
 // Copies the records out of a const Txn, moves them out of a consumed one.
 template <typename TxnRef>
 StoreStatus MemoryStore::apply(TxnRef&& txn) {
@@ -147,7 +157,7 @@ StoreStatus MemoryStore::apply(TxnRef&& txn) {
   if (!guards_hold(txn)) return StoreStatus::Conflict;
   ++revision_;
   for (auto& r : txn.run_puts) {
-    RunSlot& slot = runs_[r.run];
+    RunSlot& slot = slot_for_write(r.run);
     if constexpr (kMove) {
       slot.record = std::move(r);
     } else {
@@ -156,7 +166,7 @@ StoreStatus MemoryStore::apply(TxnRef&& txn) {
     slot.revision = revision_;
   }
   for (auto& s : txn.shard_puts) {
-    RunSlot& rs = runs_[s.run];
+    RunSlot& rs = slot_for_write(s.run);
     IndexEntry* entry = nullptr;
     ShardSlot* slot = find_or_create(rs, s.id, &entry);
     entry->claimable_from_ms = claimable_from_ms(s);

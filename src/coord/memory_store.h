@@ -3,8 +3,9 @@
 //
 // Revisions behave like etcd's: one global counter, bumped once per successful commit;
 // every key written by that commit takes the new value. Shards are kept per run in id
-// order so scans are ordered. Not thread-safe (the simulator is single-threaded; wrap it
-// in a mutex to share it).
+// order so scans are ordered. Not thread-safe, not even for concurrent reads: a lookup
+// cache is updated by const calls (the simulator is single-threaded; wrap the store in
+// a mutex to share it).
 #pragma once
 
 #include <deque>
@@ -19,6 +20,11 @@ namespace squall::coord {
 
 class MemoryStore final : public RecordStore {
  public:
+  MemoryStore() = default;
+  // Not copyable: the run-slot cache points into this store's own map.
+  MemoryStore(const MemoryStore&) = delete;
+  MemoryStore& operator=(const MemoryStore&) = delete;
+
   StoreStatus get_run(RunId run, RunRecord* out, Revision* revision) override;
   StoreStatus get_shard(RunId run, ShardId shard, ShardRecord* out, Revision* revision) override;
   StoreStatus scan_shards(RunId run, ShardVisitor* visitor) override;
@@ -62,6 +68,7 @@ class MemoryStore final : public RecordStore {
   };
   RunSlot* run_slot(RunId run);
   const RunSlot* run_slot(RunId run) const;
+  RunSlot& slot_for_write(RunId run);  // created if absent
   static const ShardSlot* find(const RunSlot& rs, ShardId shard);
   // The slot of `shard`, created if absent; *entry is its index entry (valid until the
   // next creation).
@@ -72,6 +79,9 @@ class MemoryStore final : public RecordStore {
 
   std::map<RunId, RunSlot> runs_;
   Revision revision_ = 0;
+  // The last run looked up (a cache; see run_slot()).
+  mutable RunId last_run_ = 0;
+  mutable const RunSlot* last_slot_ = nullptr;
 };
 
 }  // namespace squall::coord

@@ -18,6 +18,12 @@ bool in_range(const coord::KeyRange& r, const std::string& k) {
   return k >= r.start && (r.end.empty() || k < r.end);
 }
 
+uint64_t key_prefix(const std::string& k) {
+  uint64_t p = 0;
+  for (size_t i = 0; i < 8; ++i) p = (p << 8) | (i < k.size() ? static_cast<unsigned char>(k[i]) : 0u);
+  return p;
+}
+
 std::string id_str(coord::ShardId id) {
   return coord::is_derived(id) ? fmt::format("d{:x}", id & ~coord::kDerivedBit & 0xffffff) : fmt::format("{}", id);
 }
@@ -198,7 +204,11 @@ void Checker::check_leaf_tiling() {
   stats_->count_check(Invariant::S7SplitCoverage);
   const coord::RunRecord* r = run();
   if (r == nullptr) return;
-  auto by_start = [](const coord::KeyRange* a, const coord::KeyRange* b) { return a->start < b->start; };
+  // Equal prefixes fall back to the full comparison, so this orders exactly like
+  // comparing the start strings.
+  auto by_start = [](const Leaf& a, const Leaf& b) {
+    return a.prefix != b.prefix ? a.prefix < b.prefix : a.range->start < b.range->start;
+  };
   if (r->roots != roots_) {
     roots_ = r->roots;
     std::sort(roots_.begin(), roots_.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
@@ -206,7 +216,7 @@ void Checker::check_leaf_tiling() {
   leaves_.clear();
   for (coord::ShardId id : ids_) {
     const ShardRecord& rec = *shard(id);
-    if (rec.status != ShardStatus::Split) leaves_.push_back(&rec.spec);
+    if (rec.status != ShardStatus::Split) leaves_.push_back(Leaf{key_prefix(rec.spec.start), &rec.spec});
   }
   std::sort(leaves_.begin(), leaves_.end(), by_start);
   // Walk both lists; within each maximal contiguous stretch of roots the leaves must
@@ -214,13 +224,13 @@ void Checker::check_leaf_tiling() {
   size_t li = 0;
   for (const coord::KeyRange& root : roots_) {
     const std::string* pos = &root.start;
-    while (li < leaves_.size() && (root.end.empty() || leaves_[li]->start < root.end)) {
-      if (leaves_[li]->start != *pos) {
+    while (li < leaves_.size() && (root.end.empty() || leaves_[li].range->start < root.end)) {
+      if (leaves_[li].range->start != *pos) {
         fail(Invariant::S7SplitCoverage,
-             fmt::format("leaf shards leave a gap or overlap at {} (next leaf starts at {})", *pos, leaves_[li]->start));
+             fmt::format("leaf shards leave a gap or overlap at {} (next leaf starts at {})", *pos, leaves_[li].range->start));
         return;
       }
-      pos = &leaves_[li]->end;
+      pos = &leaves_[li].range->end;
       ++li;
       if (pos->empty()) break;
     }

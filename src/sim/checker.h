@@ -82,7 +82,13 @@ class Checker final : public CommitObserver {
   bool pending_ranges_changed_ = false;
   std::unordered_map<coord::WorkerId, int64_t> last_claim_ms_;
   std::vector<coord::KeyRange> roots_;               // the run's roots, sorted by start
-  std::vector<const coord::KeyRange*> leaves_;       // scratch for check_leaf_tiling
+  // Scratch for check_leaf_tiling: a leaf's range and the first 8 bytes of its start as
+  // a big-endian integer, which orders most pairs without comparing strings.
+  struct Leaf {
+    uint64_t prefix;
+    const coord::KeyRange* range;
+  };
+  std::vector<Leaf> leaves_;
   std::vector<Violation> violations_;
 };
 

@@ -174,9 +174,11 @@ void Simulator::start_batch(SimWorker& w, Belief& b) {
 
 bool Simulator::propose_split(SimWorker& w, const Belief& b) {
   auto [lo, hi] = truth_.within(b.spec);
-  std::vector<std::string> cuts;
+  // Candidate cuts as item indices, not key copies: the shuffle draws the same numbers
+  // either way, and items are sorted by key, so sorting indices sorts the keys.
+  std::vector<uint32_t> cuts;
   for (size_t i = lo; i < hi; ++i) {
-    if (truth_.items()[i].key > b.spec.start) cuts.push_back(truth_.items()[i].key);
+    if (truth_.items()[i].key > b.spec.start) cuts.push_back(static_cast<uint32_t>(i));
   }
   const size_t want = static_cast<size_t>(w.rng.range(1, 3));  // 2..4 children
   if (cuts.size() < want) return false;
@@ -185,9 +187,10 @@ bool Simulator::propose_split(SimWorker& w, const Belief& b) {
   std::sort(cuts.begin(), cuts.end());
   std::vector<coord::KeyRange> kids;
   std::string pos = b.spec.start;
-  for (const auto& c : cuts) {
-    kids.push_back({pos, c});
-    pos = c;
+  for (uint32_t c : cuts) {
+    const std::string& key = truth_.items()[c].key;
+    kids.push_back({pos, key});
+    pos = key;
   }
   kids.push_back({pos, b.spec.end});
   w.rng.shuffle(kids.begin(), kids.end());  // the coordinator must not rely on order
