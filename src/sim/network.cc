@@ -48,6 +48,51 @@ void Network::send(Message&& m, int64_t now_ms, bool faults) {
   push(std::move(m));
 }
 
+uint32_t Network::reserve() {
+  if (!free_slots_.empty()) {
+    const uint32_t slot = free_slots_.back();
+    free_slots_.pop_back();
+    return slot;
+  }
+  slots_.emplace_back();
+  return static_cast<uint32_t>(slots_.size() - 1);
+}
+
+void Network::enqueue(uint32_t slot) {
+  if (queue_.size() >= kInFlightMax) {
+    stats_->count_fault(Fault::MsgLoss);
+    free_slots_.push_back(slot);
+    return;
+  }
+  Message& m = slots_[slot];
+  m.seq = seq_++;
+  queue_.push(Entry{m.deliver_at_ms, m.seq, slot});
+}
+
+// Draws exactly what send() draws, in the same order, so either path gives one run.
+void Network::send_reserved(uint32_t slot, int64_t now_ms, bool faults) {
+  Message& m = slots_[slot];  // stays valid: a deque keeps references on growth
+  m.deliver_at_ms = now_ms + rng_.range(cfg_->net_delay_ms_min, cfg_->net_delay_ms_max);
+  if (faults) {
+    if (rng_.chance(plan_.msg_loss_ppm, kPpm)) {
+      stats_->count_fault(Fault::MsgLoss);
+      free_slots_.push_back(slot);
+      return;
+    }
+    if (rng_.chance(plan_.msg_delay_ppm, kPpm)) {
+      stats_->count_fault(Fault::MsgDelay);
+      m.deliver_at_ms += rng_.range(1, plan_.msg_delay_extra_ms_max);
+    }
+    if (rng_.chance(plan_.msg_dup_ppm, kPpm)) {
+      stats_->count_fault(Fault::MsgDuplicate);
+      Message copy = m;
+      copy.deliver_at_ms += rng_.range(0, cfg_->net_delay_ms_max * 4);
+      push(std::move(copy));
+    }
+  }
+  enqueue(slot);
+}
+
 void Network::requeue(Message&& m, int64_t at_ms) {
   m.deliver_at_ms = at_ms;
   push(std::move(m));

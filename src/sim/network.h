@@ -53,6 +53,19 @@ class Network {
 
   // Sends a message now; `faults` says whether network faults may hit it.
   void send(Message&& m, int64_t now_ms, bool faults);
+  // The same, built in place: reserve() a slot, fill message(slot) — a recycled slot
+  // still holds its last message, so set every field and use body_as() for the body —
+  // then send_reserved(). Filling a recycled slot reuses its string buffers; building a
+  // Message and moving it into the slot cost more than the coordinator's planning.
+  uint32_t reserve();
+  void send_reserved(uint32_t slot, int64_t now_ms, bool faults);
+  // The body of `m` as a T, switched to T (default-constructed) if it holds another
+  // kind. (A CoordReplyMsg has no default; build it with emplace.)
+  template <typename T>
+  static T& body_as(Message& m) {
+    if (T* b = std::get_if<T>(&m.body)) return *b;
+    return m.body.emplace<T>();
+  }
   // Re-inserts a message to be delivered at at_ms (used for stale replays), without
   // faults.
   void requeue(Message&& m, int64_t at_ms);
@@ -88,6 +101,8 @@ class Network {
     }
   };
   void push(Message&& m);
+  // Queues the message already in `slot` (dropped as a loss when the queue is full).
+  void enqueue(uint32_t slot);
 
   Rng rng_;
   const SimConfig* cfg_;

@@ -238,8 +238,18 @@ void Simulator::at_coordinator(const Message& m) {
       recent_requests_[recent_next_] = m;
       recent_next_ = (recent_next_ + 1) % kRecentRequests;
     }
-    net_.send(Message{kCoordinatorNode, m.from, m.req_id, 0, 0, CoordReplyMsg{apply(req->request, m.from)}}, now_ms_,
-              faults_on());
+    // The reply is built in a network slot (m stays valid: slots never move).
+    const uint32_t slot = net_.reserve();
+    Message& out = net_.message(slot);
+    out.from = kCoordinatorNode;
+    out.to = m.from;
+    out.req_id = m.req_id;
+    if (auto* body = std::get_if<CoordReplyMsg>(&out.body)) {
+      body->reply = apply(req->request, m.from);
+    } else {
+      out.body.emplace<CoordReplyMsg>(CoordReplyMsg{apply(req->request, m.from)});
+    }
+    net_.send_reserved(slot, now_ms_, faults_on());
   } else if (auto* commit = std::get_if<CommitMsg>(&m.body)) {
     for (uint32_t i : commit->items) {
       if (findings_.write(i)) ++stats_.findings_deduplicated;

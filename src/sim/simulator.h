@@ -129,6 +129,8 @@ class Simulator {
   void worker_reply(SimWorker& w, uint64_t req_id, const coord::Reply& reply);
   void worker_ack(SimWorker& w, uint64_t req_id);
   void send_request(SimWorker& w, coord::Request&& req);
+  // Sends (a copy of) o's request or findings, built in a network slot.
+  void send_to_coordinator(const SimWorker& w, const Outstanding& o);
   void send_commit(SimWorker& w, std::vector<uint32_t> items, bool tracked);
   void resend(SimWorker& w);
   void choose_lease_action(SimWorker& w, Belief& b);

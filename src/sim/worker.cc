@@ -56,7 +56,21 @@ void Simulator::send_request(SimWorker& w, coord::Request&& req) {
   o.req_id = w.next_req++;
   o.request = std::move(req);
   o.sent_local_ms = local_now(w);
-  net_.send(Message{w.node, kCoordinatorNode, o.req_id, 0, 0, CoordRequestMsg{o.request}}, now_ms_, faults_on());
+  send_to_coordinator(w, o);
+}
+
+void Simulator::send_to_coordinator(const SimWorker& w, const Outstanding& o) {
+  const uint32_t slot = net_.reserve();
+  Message& m = net_.message(slot);
+  m.from = w.node;
+  m.to = kCoordinatorNode;
+  m.req_id = o.req_id;
+  if (o.to_store) {
+    Network::body_as<CommitMsg>(m).items = o.items;
+  } else {
+    Network::body_as<CoordRequestMsg>(m).request = o.request;
+  }
+  net_.send_reserved(slot, now_ms_, faults_on());
 }
 
 void Simulator::send_commit(SimWorker& w, std::vector<uint32_t> items, bool tracked) {
@@ -79,11 +93,7 @@ void Simulator::resend(SimWorker& w) {
     return;
   }
   o.sent_local_ms = local_now(w);
-  if (o.to_store) {
-    net_.send(Message{w.node, kCoordinatorNode, o.req_id, 0, 0, CommitMsg{o.items}}, now_ms_, faults_on());
-  } else {
-    net_.send(Message{w.node, kCoordinatorNode, o.req_id, 0, 0, CoordRequestMsg{o.request}}, now_ms_, faults_on());
-  }
+  send_to_coordinator(w, o);
 }
 
 void Simulator::worker_ack(SimWorker& w, uint64_t req_id) {
