@@ -163,7 +163,7 @@ CoordResult<RunPlan> plan_register_shards(const RunRecord& run, const RegisterSh
   for (size_t i = 0; i + 1 < sorted.size(); ++i) {
     if (sorted[i].id == sorted[i + 1].id) return coord_error(CoordErrc::InvalidArgument, "duplicate shard id in batch");
   }
-  std::vector<KeyRange> roots = run.roots;
+  std::vector<KeyRange> roots = run.roots.vec();
   for (const auto& s : op.shards) roots.push_back(s.spec);
   std::sort(roots.begin(), roots.end(), [](const KeyRange& a, const KeyRange& b) { return a.start < b.start; });
   for (size_t i = 0; i + 1 < roots.size(); ++i) {

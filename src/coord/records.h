@@ -6,6 +6,8 @@
 // the coordinator runs after every mutation before persisting it.
 #pragma once
 
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +44,34 @@ struct ShardRecord {
   bool operator==(const ShardRecord&) const = default;
 };
 
+// An immutable list of key ranges with value semantics whose copies share one buffer
+// (assignment replaces the buffer, never edits it). A run record is copied on every
+// claim — the claim stamp changes — and copying the root ranges' strings each time
+// cost more than the rest of the claim; roots change only on registration.
+class SharedRanges {
+ public:
+  SharedRanges() = default;
+  SharedRanges(std::vector<KeyRange> v)  // NOLINT: implicit, like the vector it wraps
+      : p_(v.empty() ? nullptr : std::make_shared<const std::vector<KeyRange>>(std::move(v))) {}
+  SharedRanges(std::initializer_list<KeyRange> il) : SharedRanges(std::vector<KeyRange>(il)) {}
+
+  const std::vector<KeyRange>& vec() const { return p_ ? *p_ : empty_vec(); }
+  size_t size() const { return p_ ? p_->size() : 0; }
+  bool empty() const { return size() == 0; }
+  const KeyRange& operator[](size_t i) const { return (*p_)[i]; }
+  std::vector<KeyRange>::const_iterator begin() const { return vec().begin(); }
+  std::vector<KeyRange>::const_iterator end() const { return vec().end(); }
+  void clear() { p_.reset(); }
+  bool operator==(const SharedRanges& o) const { return p_ == o.p_ || vec() == o.vec(); }
+
+ private:
+  static const std::vector<KeyRange>& empty_vec() {
+    static const std::vector<KeyRange> kEmpty;
+    return kEmpty;
+  }
+  std::shared_ptr<const std::vector<KeyRange>> p_;
+};
+
 struct RunConfig {
   int64_t lease_duration_ms = 10'000;
   int64_t claim_cooldown_ms = 0;     // minimum gap between two claims by one worker
@@ -60,7 +90,7 @@ struct RunRecord {
   RunId run = 0;
   RunStatus status = RunStatus::Active;
   RunConfig config;
-  std::vector<KeyRange> roots;       // registered root ranges, sorted by start, disjoint
+  SharedRanges roots;                // registered root ranges, sorted by start, disjoint
   uint64_t shard_count = 0;          // roots + derived shards, bounded by kShardsPerRunMax
   std::vector<ClaimStamp> claims;    // sorted by worker, bounded by kClaimStampsMax
   OpLog op_log;

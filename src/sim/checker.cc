@@ -209,8 +209,8 @@ void Checker::check_leaf_tiling() {
   auto by_start = [](const Leaf& a, const Leaf& b) {
     return a.prefix != b.prefix ? a.prefix < b.prefix : a.range->start < b.range->start;
   };
-  if (r->roots != roots_) {
-    roots_ = r->roots;
+  if (r->roots.vec() != roots_) {
+    roots_ = r->roots.vec();
     std::sort(roots_.begin(), roots_.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
   }
   leaves_.clear();
