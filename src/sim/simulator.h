@@ -127,6 +127,9 @@ class Simulator {
   // worker.cc
   void worker_act(SimWorker& w);
   void worker_reply(SimWorker& w, uint64_t req_id, const coord::Reply& reply);
+  // Acts on the reply to o (which is *w.out); true when o was re-sent and stays
+  // outstanding (resend may also have given up on it).
+  bool handle_reply(SimWorker& w, const Outstanding& o, const coord::Reply& reply);
   void worker_ack(SimWorker& w, uint64_t req_id);
   void send_request(SimWorker& w, coord::Request&& req);
   // Sends (a copy of) o's request or findings, built in a network slot.

@@ -104,8 +104,13 @@ void Simulator::worker_ack(SimWorker& w, uint64_t req_id) {
 
 void Simulator::worker_reply(SimWorker& w, uint64_t req_id, const coord::Reply& reply) {
   if (!w.out || w.out->to_store || w.out->req_id != req_id) return;  // stale or duplicate
-  Outstanding o = std::move(*w.out);
+  // The request is handled where it lies and dropped afterwards (nothing below looks
+  // at w.out): moving it out first cost more than handling the reply.
+  if (handle_reply(w, *w.out, reply)) return;
   w.out.reset();
+}
+
+bool Simulator::handle_reply(SimWorker& w, const Outstanding& o, const coord::Reply& reply) {
   const coord::Request& req = o.request;
   if (!reply.ok()) {
     const CoordErrc code = reply.code();
@@ -114,25 +119,24 @@ void Simulator::worker_reply(SimWorker& w, uint64_t req_id, const coord::Reply& 
       case CoordErrc::Unavailable:
       case CoordErrc::Contention:
         // Retry the same request: the op-log makes a repeated write harmless.
-        w.out = std::move(o);
         resend(w);
-        return;
+        return true;
       case CoordErrc::StaleFence:
       case CoordErrc::LeaseExpired:
       case CoordErrc::ShardTerminal:
       case CoordErrc::ShardNotFound:
       case CoordErrc::TenantMismatch:
         if (coord::lease_of(req) != nullptr) drop_belief(w, coord::target_shard(req));
-        return;
+        return false;
       case CoordErrc::NoShardAvailable:
       case CoordErrc::ClaimCooldown:
       case CoordErrc::LeaseHeld:
         w.busy_until_ms = now_ms_ + w.rng.range(5, 40);
-        return;
+        return false;
       default:
         // Operation-check rejections (bad cursor, bad split) leave the lease as it was.
         if (std::holds_alternative<coord::CheckpointOp>(req) && w.batch) w.batch.reset();
-        return;
+        return false;
     }
   }
   const coord::OpResult& r = reply.value();
@@ -159,6 +163,7 @@ void Simulator::worker_reply(SimWorker& w, uint64_t req_id, const coord::Reply& 
         }
       },
       req);
+  return false;
 }
 
 void Simulator::start_batch(SimWorker& w, Belief& b) {
