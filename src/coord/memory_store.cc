@@ -54,23 +54,21 @@ const MemoryStore::ShardSlot* MemoryStore::find(const RunSlot& rs, ShardId shard
   return it == rs.slot_of.end() ? nullptr : &rs.shards[it->second];
 }
 
-MemoryStore::ShardSlot* MemoryStore::find_or_create(RunSlot& rs, ShardId shard, IndexEntry** entry) {
+uint32_t MemoryStore::find_or_create(RunSlot& rs, ShardId shard) {
   const auto slot = static_cast<uint32_t>(rs.shards.size());
   auto [it, created] = rs.slot_of.try_emplace(shard, slot);
+  if (!created) return it->second;
   auto pos = std::lower_bound(rs.index.begin(), rs.index.end(), shard,
                               [](const IndexEntry& e, ShardId id) { return e.id < id; });
-  if (!created) {
-    SQ_ASSERT(pos != rs.index.end() && pos->id == shard);
-    *entry = &*pos;
-    return &rs.shards[it->second];
-  }
-  *entry = &*rs.index.insert(pos, IndexEntry{shard, slot, INT64_MAX});
-  return &rs.shards.emplace_back();
+  rs.index.insert(pos, IndexEntry{shard, slot});
+  rs.shards.emplace_back();
+  rs.claimable_from_ms.push_back(INT64_MAX);
+  return slot;
 }
 
 namespace {
 
-// See IndexEntry: mirrors model.h's claimable() (Active, and no lease live at now).
+// See RunSlot: mirrors model.h's claimable() (Active, and no lease live at now).
 int64_t claimable_from_ms(const ShardRecord& r) {
   if (r.status != ShardStatus::Active) return INT64_MAX;
   return r.lease.has_value() ? r.lease->deadline_ms : INT64_MIN;
@@ -83,7 +81,7 @@ StoreStatus MemoryStore::first_claimable(RunId run, int64_t now_ms, ShardRecord*
   const RunSlot* rs = run_slot(run);
   if (rs == nullptr) return StoreStatus::Ok;
   for (const IndexEntry& e : rs->index) {
-    if (now_ms < e.claimable_from_ms) continue;
+    if (now_ms < rs->claimable_from_ms[e.slot]) continue;
     const ShardSlot& s = rs->shards[e.slot];
     *out = s.record;
     *revision = s.revision;
@@ -167,9 +165,9 @@ StoreStatus MemoryStore::apply(TxnRef&& txn) {
   }
   for (auto& s : txn.shard_puts) {
     RunSlot& rs = slot_for_write(s.run);
-    IndexEntry* entry = nullptr;
-    ShardSlot* slot = find_or_create(rs, s.id, &entry);
-    entry->claimable_from_ms = claimable_from_ms(s);
+    const uint32_t n = find_or_create(rs, s.id);
+    rs.claimable_from_ms[n] = claimable_from_ms(s);
+    ShardSlot* slot = &rs.shards[n];
     if constexpr (kMove) {
       slot->record = std::move(s);
     } else {

@@ -47,32 +47,31 @@ class MemoryStore final : public RecordStore {
     ShardRecord record;
     Revision revision = 0;
   };
-  // One shard in id order. claimable_from_ms caches what claim_next asks of the
-  // record: the shard is claimable at `now` iff now >= claimable_from_ms (INT64_MAX when
-  // not Active, the lease deadline when leased, INT64_MIN otherwise), so
-  // first_claimable walks this flat array instead of the records.
   struct IndexEntry {
     ShardId id;
     uint32_t slot;
-    int64_t claimable_from_ms;
   };
   // Shards live in a deque (stable addresses, appended on creation, never removed).
   // Point lookups go through a hash map (every operation does several); ordered scans
   // walk an id-sorted index, so creating a shard shifts small entries, not records.
+  // claimable_from_ms[slot] caches what claim_next asks of a record: the shard is
+  // claimable at `now` iff now >= it (INT64_MAX when not Active, the lease deadline
+  // when leased, INT64_MIN otherwise), so first_claimable walks two flat arrays
+  // instead of the records, and a commit updates it without searching the index.
   struct RunSlot {
     RunRecord record;
     Revision revision = 0;  // 0 while only shards exist (cannot happen via Coordinator)
     std::vector<IndexEntry> index;  // sorted by id
     std::unordered_map<ShardId, uint32_t> slot_of;    // lookup only; never iterated
     std::deque<ShardSlot> shards;
+    std::vector<int64_t> claimable_from_ms;           // by slot
   };
   RunSlot* run_slot(RunId run);
   const RunSlot* run_slot(RunId run) const;
   RunSlot& slot_for_write(RunId run);  // created if absent
   static const ShardSlot* find(const RunSlot& rs, ShardId shard);
-  // The slot of `shard`, created if absent; *entry is its index entry (valid until the
-  // next creation).
-  static ShardSlot* find_or_create(RunSlot& rs, ShardId shard, IndexEntry** entry);
+  // The slot number of `shard`, created if absent.
+  static uint32_t find_or_create(RunSlot& rs, ShardId shard);
   Revision current(const Guard& g) const;
   template <typename TxnRef>
   StoreStatus apply(TxnRef&& txn);
