@@ -107,5 +107,37 @@ TEST(CoordinatorPolicyDeathTest, AbortIsTheDefault) {
   EXPECT_DEATH((void)coord.checkpoint(2, op), "duplicate op_id");
 }
 
+// MemoryStore's claimable index must answer exactly what the interface's default scan
+// answers (the Coordinator only ever asks the override in the simulator).
+TEST(MemoryStoreIndex, FirstClaimableMatchesTheDefaultScan) {
+  MemoryStore store;
+  Coordinator coord(&store);
+  ASSERT_TRUE(coord.create_run(CreateRunOp{1, 2, RunConfig{100, 0}}).ok());
+  ASSERT_TRUE(coord.register_shards(0, RegisterShardsOp{1, 2, {{3, {"", "g"}}, {7, {"g", "p"}}, {9, {"p", ""}}}, 1}).ok());
+  auto compare = [&](int64_t now) {
+    ShardRecord fast, slow;
+    Revision fast_rev = 0, slow_rev = 0;
+    ASSERT_EQ(store.first_claimable(2, now, &fast, &fast_rev), StoreStatus::Ok);
+    ASSERT_EQ(store.RecordStore::first_claimable(2, now, &slow, &slow_rev), StoreStatus::Ok);
+    EXPECT_EQ(fast_rev, slow_rev) << "now " << now;
+    if (fast_rev != 0 && slow_rev != 0) EXPECT_EQ(fast, slow) << "now " << now;
+  };
+  compare(0);
+  auto a = coord.acquire(0, AcquireOp{{1, 2, 3}, 4});  // 3 leased until 100
+  ASSERT_TRUE(a.ok());
+  auto b = coord.acquire(10, AcquireOp{{1, 2, 7}, 5});  // 7 leased until 110, then parked
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(coord.park(20, ParkOp{LeaseToken{{1, 2, 7}, 5, b->fence}, "poison", 2}).ok());
+  for (int64_t now : {0, 50, 99, 100, 101, 200}) compare(now);
+  ASSERT_TRUE(coord.acquire(300, AcquireOp{{1, 2, 9}, 6}).ok());  // 9 leased until 400
+  for (int64_t now : {300, 399, 400}) compare(now);
+  ASSERT_TRUE(coord.unpark(450, UnparkOp{{1, 2, 7}, 3}).ok());  // 7 claimable again
+  for (int64_t now : {450, 500}) compare(now);
+  Revision rev = 0;
+  ShardRecord none;
+  ASSERT_EQ(store.first_claimable(99, 0, &none, &rev), StoreStatus::Ok);  // no such run
+  EXPECT_EQ(rev, 0u);
+}
+
 }  // namespace
 }  // namespace squall::coord
