@@ -280,6 +280,13 @@ void Checker::before_commit(const coord::Txn& txn) {
     if (run_before && run_before->status == coord::RunStatus::Done)
       fail(Invariant::S8RunTerminal, "shard " + id_str(rec.id) + " changed after the run finished");
     const ShardRecord* before = shard(rec.id);
+    auto finished = [](ShardStatus s) { return s == ShardStatus::Done || s == ShardStatus::Split; };
+    if (before != nullptr) {
+      parked_ -= before->status == ShardStatus::Parked ? 1 : 0;
+      unfinished_ -= finished(before->status) ? 0 : 1;
+    }
+    parked_ += rec.status == ShardStatus::Parked ? 1 : 0;
+    unfinished_ += finished(rec.status) ? 0 : 1;
     if (before == nullptr) {
       check_new_shard(rec);
       seen_.emplace(rec.id, Seen{});

@@ -50,6 +50,10 @@ class Checker final : public CommitObserver {
   const coord::ShardRecord* shard(coord::ShardId id) const;
   const coord::RunRecord* run() const;
   bool all_finished() const;  // every shard Done or Split
+  // Kept up to date from the commits (so callers polling them need not scan): shards
+  // now Parked, and shards neither Done nor Split.
+  size_t parked_count() const { return parked_; }
+  size_t unfinished_count() const { return unfinished_; }
 
  private:
   // The checker's own memory per shard: the op_ids it saw applied.
@@ -90,6 +94,8 @@ class Checker final : public CommitObserver {
   };
   std::vector<Leaf> leaves_;
   std::vector<Violation> violations_;
+  size_t parked_ = 0;
+  size_t unfinished_ = 0;
 };
 
 }  // namespace squall::sim

@@ -292,14 +292,16 @@ void Simulator::admin_act(SimWorker& a) {
   }
   if (a.busy_until_ms > now_ms_) return;
   a.busy_until_ms = now_ms_ + (safety_ ? a.rng.range(20, 200) : 10);
-  for (coord::ShardId id : checker_.shard_ids()) {
+  // The checker's counters say whether a scan can find anything (the admin polls often).
+  for (size_t i = 0; checker_.parked_count() > 0 && i < checker_.shard_ids().size(); ++i) {
+    const coord::ShardId id = checker_.shard_ids()[i];
     const coord::ShardRecord* r = checker_.shard(id);
     if (r->status == coord::ShardStatus::Parked) {
       send_request(a, coord::Request{coord::UnparkOp{coord::ShardRef{kTenant, kRun, id}, next_op_id(a)}});
       return;
     }
   }
-  if (!safety_ && checker_.all_finished() && checker_.run() && checker_.run()->status != coord::RunStatus::Done)
+  if (!safety_ && checker_.unfinished_count() == 0 && checker_.run() && checker_.run()->status != coord::RunStatus::Done)
     send_request(a, coord::Request{coord::FinishRunOp{kTenant, kRun, next_op_id(a)}});
 }
 
