@@ -27,34 +27,22 @@ Rng::Rng(uint64_t seed) : seed_(seed) {
   for (auto& word : s_) word = splitmix64(&sm);
 }
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-uint64_t Rng::next() {
-  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
-uint64_t Rng::below(uint64_t bound) {
-  SQ_ASSERT_GT(bound, 0u);
-  // Lemire, "Fast Random Integer Generation in an Interval" (2019).
-  __uint128_t m = static_cast<__uint128_t>(next()) * bound;
+// Lemire, "Fast Random Integer Generation in an Interval" (2019): the fast path in
+// below() accepts unless the low word falls under 2^64 mod bound; this finishes the
+// rejection loop for that rare case.
+uint64_t Rng::below_slow(uint64_t bound, __uint128_t m) {
   auto low = static_cast<uint64_t>(m);
-  if (low < bound) {
-    const uint64_t threshold = (0 - bound) % bound;
-    while (low < threshold) {
-      m = static_cast<__uint128_t>(next()) * bound;
-      low = static_cast<uint64_t>(m);
-    }
+  const uint64_t threshold = (0 - bound) % bound;
+  while (low < threshold) {
+    m = static_cast<__uint128_t>(next()) * bound;
+    low = static_cast<uint64_t>(m);
   }
   return static_cast<uint64_t>(m >> 64);
 }
+
+void Rng::bound_is_zero() { SQ_UNREACHABLE("Rng::below: bound must be > 0"); }
 
 int64_t Rng::range(int64_t lo, int64_t hi) {
   SQ_ASSERT_LE(lo, hi);
@@ -79,7 +67,7 @@ double Rng::exponential(double mean) {
 }
 
 Rng Rng::fork(std::string_view label) const {
-  uint64_t mix = seed_ ^ rotl(fnv1a64(label), 17);
+  uint64_t mix = seed_ ^ rotl64(fnv1a64(label), 17);
   return Rng(splitmix64(&mix));
 }
 

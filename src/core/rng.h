@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 namespace squall {
 
@@ -25,12 +26,29 @@ class Rng {
 
   uint64_t seed() const { return seed_; }
 
-  // Next raw 64-bit output.
-  uint64_t next();
+  // Next raw 64-bit output. Defined inline: simulators draw millions of times a second.
+  uint64_t next() {
+    const uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
 
   // Uniform integer in [0, bound). Precondition: bound > 0. Unbiased (Lemire's
-  // multiply-shift with rejection).
-  uint64_t below(uint64_t bound);
+  // multiply-shift with rejection; the rejection loop is out of line as it is rare).
+  uint64_t below(uint64_t bound) {
+    if (bound == 0) bound_is_zero();
+    __uint128_t m = static_cast<__uint128_t>(next()) * bound;
+    auto low = static_cast<uint64_t>(m);
+    if (low < bound) [[unlikely]]
+      return below_slow(bound, m);
+    return static_cast<uint64_t>(m >> 64);
+  }
 
   // Uniform integer in [lo, hi] inclusive. Precondition: lo <= hi.
   int64_t range(int64_t lo, int64_t hi);
@@ -60,6 +78,10 @@ class Rng {
   }
 
  private:
+  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  uint64_t below_slow(uint64_t bound, __uint128_t m);
+  [[noreturn]] static void bound_is_zero();
+
   uint64_t seed_;
   std::array<uint64_t, 4> s_;
 };
