@@ -1,6 +1,7 @@
 #include "coord/model.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace squall::coord {
 
@@ -17,6 +18,24 @@ Idem check_idempotency(const OpLog& log, OpId op_id, uint64_t hash, const Mutati
 
 CoordError conflict_error() {
   return coord_error(CoordErrc::OpIdConflict, "op_id was already used with a different payload; use a fresh op_id");
+}
+
+// Step 1 of every run-level mutation: a replay returns the cached result without
+// writing, a reused op_id with another payload is a conflict; nullopt means go on.
+std::optional<CoordResult<RunPlan>> run_idempotency(const RunRecord& run, OpId op_id, uint64_t hash,
+                                                    const Mutations& m) {
+  switch (check_idempotency(run.op_log, op_id, hash, m)) {
+    case Idem::Replay: {
+      RunPlan p;
+      p.write = false;
+      p.run = run;
+      p.result.replayed = true;
+      return CoordResult<RunPlan>(std::move(p));
+    }
+    case Idem::Conflict: return CoordResult<RunPlan>(conflict_error());
+    case Idem::Fresh: break;
+  }
+  return std::nullopt;
 }
 
 // The result served for a replayed op: what the original success reported.
@@ -138,17 +157,7 @@ CoordResult<RunPlan> plan_register_shards(const RunRecord& run, const RegisterSh
                                           const std::vector<bool>& already_exists, const Mutations& m) {
   SQ_ASSERT_EQ(already_exists.size(), op.shards.size());
   const uint64_t hash = payload_hash(Request{op});
-  switch (check_idempotency(run.op_log, op.op_id, hash, m)) {
-    case Idem::Replay: {
-      RunPlan p;
-      p.write = false;
-      p.run = run;
-      p.result.replayed = true;
-      return p;
-    }
-    case Idem::Conflict: return conflict_error();
-    case Idem::Fresh: break;
-  }
+  if (auto early = run_idempotency(run, op.op_id, hash, m)) return std::move(*early);
   if (op.tenant != run.tenant) return coord_error(CoordErrc::TenantMismatch, "the run belongs to another tenant");
   if (run.status != RunStatus::Active) return coord_error(CoordErrc::RunTerminal, "the run is finished");
   if (op.shards.empty()) return coord_error(CoordErrc::InvalidArgument, "register at least one shard");
@@ -477,17 +486,7 @@ CoordResult<ShardPlan> plan_unpark(ShardRecord r, const UnparkOp& op, int64_t no
 CoordResult<RunPlan> plan_finish_run(const RunRecord& run, const FinishRunOp& op, bool shards_finished,
                                      const Mutations& m) {
   const uint64_t hash = payload_hash(Request{op});
-  switch (check_idempotency(run.op_log, op.op_id, hash, m)) {
-    case Idem::Replay: {
-      RunPlan p;
-      p.write = false;
-      p.run = run;
-      p.result.replayed = true;
-      return p;
-    }
-    case Idem::Conflict: return conflict_error();
-    case Idem::Fresh: break;
-  }
+  if (auto early = run_idempotency(run, op.op_id, hash, m)) return std::move(*early);
   if (op.tenant != run.tenant) return coord_error(CoordErrc::TenantMismatch, "the run belongs to another tenant");
   if (run.status != RunStatus::Active) return coord_error(CoordErrc::RunTerminal, "the run is already finished");
   if (!shards_finished)
