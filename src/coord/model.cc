@@ -46,6 +46,19 @@ void replay_plan(const ShardRecord& r, PlanEffects* fx) {
   fx->result.fence = r.fence;
 }
 
+// Step 1 of a shard mutation: an op_id already in the op-log with the same payload is
+// served from it (a replay, no write); with another payload it is a conflict, left in
+// *out. Returns false when the op is fresh and checking goes on.
+bool settled_by_op_log(const ShardRecord& r, OpId op_id, uint64_t hash, const Mutations& m, PlanEffects* fx,
+                       PlanError* out) {
+  switch (check_idempotency(r.op_log, op_id, hash, m)) {
+    case Idem::Replay: replay_plan(r, fx); *out = std::nullopt; return true;
+    case Idem::Conflict: *out = conflict_error(); return true;
+    case Idem::Fresh: return false;
+  }
+  SQ_UNREACHABLE("Idem");
+}
+
 // A fresh mutation of `r`: appends the op to its op-log.
 void mutation_plan(ShardRecord* r, OpId op_id, OpKind kind, uint64_t hash, PlanEffects* fx) {
   r->op_log.append(OpLogEntry{op_id, kind, hash});
@@ -287,11 +300,7 @@ PlanError plan_renew_in_place(ShardRecord* r, const RunConfig& config, const Ren
 PlanError plan_checkpoint_in_place(ShardRecord* r, const CheckpointOp& op, int64_t now_ms, const Mutations& m,
                                    PlanEffects* fx) {
   const uint64_t hash = payload_hash(op);
-  switch (check_idempotency(r->op_log, op.op_id, hash, m)) {
-    case Idem::Replay: replay_plan(*r, fx); return std::nullopt;
-    case Idem::Conflict: return conflict_error();
-    case Idem::Fresh: break;
-  }
+  if (PlanError e; settled_by_op_log(*r, op.op_id, hash, m, fx, &e)) return e;
   if (auto e = validate_lease(*r, op.lease, now_ms, m)) return *e;
   if (auto e = check_cursor(*r, op.cursor, m)) return *e;
   mutation_plan(r, op.op_id, OpKind::Checkpoint, hash, fx);
@@ -302,11 +311,7 @@ PlanError plan_checkpoint_in_place(ShardRecord* r, const CheckpointOp& op, int64
 PlanError plan_complete_in_place(ShardRecord* r, const CompleteOp& op, int64_t now_ms, const Mutations& m,
                                  PlanEffects* fx) {
   const uint64_t hash = payload_hash(op);
-  switch (check_idempotency(r->op_log, op.op_id, hash, m)) {
-    case Idem::Replay: replay_plan(*r, fx); return std::nullopt;
-    case Idem::Conflict: return conflict_error();
-    case Idem::Fresh: break;
-  }
+  if (PlanError e; settled_by_op_log(*r, op.op_id, hash, m, fx, &e)) return e;
   if (auto e = validate_lease(*r, op.lease, now_ms, m)) return *e;
   const bool advances = !op.final_cursor.last_key.empty();
   if (advances) {
@@ -321,11 +326,7 @@ PlanError plan_complete_in_place(ShardRecord* r, const CompleteOp& op, int64_t n
 
 PlanError plan_park_in_place(ShardRecord* r, const ParkOp& op, int64_t now_ms, const Mutations& m, PlanEffects* fx) {
   const uint64_t hash = payload_hash(op);
-  switch (check_idempotency(r->op_log, op.op_id, hash, m)) {
-    case Idem::Replay: replay_plan(*r, fx); return std::nullopt;
-    case Idem::Conflict: return conflict_error();
-    case Idem::Fresh: break;
-  }
+  if (PlanError e; settled_by_op_log(*r, op.op_id, hash, m, fx, &e)) return e;
   if (auto e = validate_lease(*r, op.lease, now_ms, m)) return *e;
   if (op.reason.empty()) return coord_error(CoordErrc::InvalidArgument, "park needs a reason");
   if (op.reason.size() > kParkReasonBytesMax) return coord_error(CoordErrc::InvalidArgument, "park reason exceeds 1 KiB");
@@ -415,11 +416,7 @@ PlanError plan_split_residual_in_place(ShardRecord* r, const RunRecord& run, con
 PlanError plan_unpark_in_place(ShardRecord* r, const UnparkOp& op, int64_t /*now_ms*/, const Mutations& m,
                                PlanEffects* fx) {
   const uint64_t hash = payload_hash(op);
-  switch (check_idempotency(r->op_log, op.op_id, hash, m)) {
-    case Idem::Replay: replay_plan(*r, fx); return std::nullopt;
-    case Idem::Conflict: return conflict_error();
-    case Idem::Fresh: break;
-  }
+  if (PlanError e; settled_by_op_log(*r, op.op_id, hash, m, fx, &e)) return e;
   if (op.ref.tenant != r->tenant) return coord_error(CoordErrc::TenantMismatch, "the shard belongs to another tenant");
   if (r->status != ShardStatus::Parked) return coord_error(CoordErrc::NotParked, "only a Parked shard can be unparked");
   mutation_plan(r, op.op_id, OpKind::Unpark, hash, fx);
