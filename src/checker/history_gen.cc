@@ -1,5 +1,6 @@
 #include "checker/history_gen.h"
 
+#include <string_view>
 #include <vector>
 
 #include "core/rng.h"
@@ -25,6 +26,22 @@ struct Register {
   Value value;     // nil initially
   Value previous;  // before the latest write, for stale reads
 };
+
+// Completes a client's applied call. Crashes are split in two halves of crash_percent:
+// the generators crash half before the call takes effect, and here an ok update crashes
+// after it took effect (:info either way). The client of a crashed call continues as a
+// new process, as in Jepsen.
+void complete(Client* c, std::string_view read_f, const GenOptions& o, Rng* rng, history::History* h,
+              int64_t* next_process) {
+  if (c->outcome == OpType::kOk && c->invoke.f != read_f && rng->chance(o.crash_percent, 200))
+    c->outcome = OpType::kInfo;
+  Op done = c->invoke;
+  done.type = c->outcome;
+  done.value = c->outcome == OpType::kOk ? c->result : c->invoke.value;
+  SQ_ASSERT(h->append(std::move(done)).ok());
+  c->busy = false;
+  if (c->outcome == OpType::kInfo) c->process = (*next_process)++;
+}
 
 }  // namespace
 
@@ -90,14 +107,8 @@ history::History generate_register_history(const GenOptions& o) {
       continue;
     }
     if (!c.applied) continue;
-    if (c.outcome == OpType::kOk && c.invoke.f != "read" && rng.chance(o.crash_percent, 200)) c.outcome = OpType::kInfo;
-    Op done = c.invoke;
-    done.type = c.outcome;
-    done.value = c.outcome == OpType::kOk ? c.result : c.invoke.value;
-    SQ_ASSERT(h.append(std::move(done)).ok());
-    c.busy = false;
+    complete(&c, "read", o, &rng, &h, &next_process);
     --busy;
-    if (c.outcome == OpType::kInfo) c.process = next_process++;
   }
   return h;
 }
@@ -156,14 +167,8 @@ history::History generate_kv_history(const GenOptions& o) {
       continue;
     }
     if (!c.applied) continue;
-    if (c.outcome == OpType::kOk && c.invoke.f != "get" && rng.chance(o.crash_percent, 200)) c.outcome = OpType::kInfo;
-    Op done = c.invoke;
-    done.type = c.outcome;
-    done.value = c.outcome == OpType::kOk ? c.result : c.invoke.value;
-    SQ_ASSERT(h.append(std::move(done)).ok());
-    c.busy = false;
+    complete(&c, "get", o, &rng, &h, &next_process);
     --busy;
-    if (c.outcome == OpType::kInfo) c.process = next_process++;
   }
   return h;
 }
