@@ -17,14 +17,7 @@ node = Node()
 
 
 def read_counter(callback):
-    def on_read(body):
-        if body.get("type") == "read_ok":
-            callback(body["value"])
-        elif body.get("code") == 20:
-            callback(0)
-        else:
-            callback(None)
-    node.rpc(SERVICE, {"type": "read", "key": KEY}, on_read)
+    node.kv_read(SERVICE, KEY, callback)
 
 
 def handle_add(msg):

@@ -47,6 +47,18 @@ class Node:
         self._callbacks[self._next_msg_id] = callback
         self.send(dest, body)
 
+    def kv_read(self, service, key, callback, missing=0):
+        """Reads `key` from a KV service: callback(value), callback(missing) when the
+        key does not exist yet (error 20), callback(None) on any other failure."""
+        def on_read(body):
+            if body.get("type") == "read_ok":
+                callback(body["value"])
+            elif body.get("code") == 20:
+                callback(missing)
+            else:
+                callback(None)
+        self.rpc(service, {"type": "read", "key": key}, on_read)
+
     def _dispatch(self, msg):
         body = msg["body"]
         in_reply_to = body.get("in_reply_to")
