@@ -97,7 +97,8 @@ BENCHMARK_CAPTURE(BM_KvFile, c10_ok_unsplit, "c10-ok.txt", false)->Unit(benchmar
 // Args: processes, ops, crash percent, keys (0 = a single register), think percent (0:
 // every client always busy, about `processes` ops in flight; 90: Jepsen-like stagger,
 // short ops between gaps, about a quarter of the clients busy).
-void BM_Generated(benchmark::State& state) {
+// The generator options of a BM_Generated* run, from its arguments.
+checker::GenOptions gen_options(const benchmark::State& state) {
   checker::GenOptions g;
   g.seed = 7;
   g.processes = static_cast<uint32_t>(state.range(0));
@@ -105,11 +106,22 @@ void BM_Generated(benchmark::State& state) {
   g.crash_percent = static_cast<uint32_t>(state.range(2));
   g.keys = static_cast<uint32_t>(state.range(3));
   g.think_percent = static_cast<uint32_t>(state.range(4));
+  return g;
+}
+
+// Budgets of the generated runs: beyond either, the verdict is unknown.
+checker::CheckOptions gen_budgets() {
+  checker::CheckOptions opt;
+  opt.timeout_ms = 10'000;
+  opt.memory_limit_bytes = 1ULL << 30;
+  return opt;
+}
+
+void BM_Generated(benchmark::State& state) {
+  checker::GenOptions g = gen_options(state);
   auto h = checker::generate_register_history(g);
   auto m = model::make_model("cas-register").value();
-  checker::CheckOptions opt;
-  opt.timeout_ms = 10'000;            // beyond either budget the verdict is unknown
-  opt.memory_limit_bytes = 1ULL << 30;
+  checker::CheckOptions opt = gen_budgets();
   checker::Verdict v;
   for (auto _ : state) v = checker::check_linearizable(h, *m, opt).value();
   report(state, v, g.ops);
@@ -133,19 +145,11 @@ BENCHMARK(BM_Generated)
 
 // Generated kv histories (appends, puts, gets; crashed ops), split by key. Args as above.
 void BM_GeneratedKv(benchmark::State& state) {
-  checker::GenOptions g;
-  g.seed = 7;
-  g.processes = static_cast<uint32_t>(state.range(0));
-  g.ops = static_cast<uint64_t>(state.range(1));
-  g.crash_percent = static_cast<uint32_t>(state.range(2));
-  g.keys = static_cast<uint32_t>(state.range(3));
-  g.think_percent = static_cast<uint32_t>(state.range(4));
+  checker::GenOptions g = gen_options(state);
   auto h = checker::generate_kv_history(g);
   auto m = model::make_model("kv").value();
-  checker::CheckOptions opt;
+  checker::CheckOptions opt = gen_budgets();
   opt.split_by_key = true;
-  opt.timeout_ms = 10'000;
-  opt.memory_limit_bytes = 1ULL << 30;
   checker::Verdict v;
   for (auto _ : state) v = checker::check_linearizable(h, *m, opt).value();
   report(state, v, g.ops);
