@@ -44,19 +44,7 @@ uint64_t Rng::below_slow(uint64_t bound, __uint128_t m) {
 
 void Rng::bound_is_zero() { SQ_UNREACHABLE("Rng::below: bound must be > 0"); }
 
-int64_t Rng::range(int64_t lo, int64_t hi) {
-  SQ_ASSERT_LE(lo, hi);
-  const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
-  if (span == UINT64_MAX) return static_cast<int64_t>(next());
-  return static_cast<int64_t>(static_cast<uint64_t>(lo) + below(span + 1));
-}
-
-bool Rng::chance(uint64_t numerator, uint64_t denominator) {
-  SQ_ASSERT_GT(denominator, 0u);
-  if (numerator == 0) return false;
-  if (numerator >= denominator) return true;
-  return below(denominator) < numerator;
-}
+void Rng::range_is_empty(int64_t lo, int64_t hi) { SQ_ASSERT_LE(lo, hi); SQ_UNREACHABLE("Rng::range: lo > hi"); }
 
 double Rng::unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 

@@ -50,12 +50,23 @@ class Rng {
     return static_cast<uint64_t>(m >> 64);
   }
 
-  // Uniform integer in [lo, hi] inclusive. Precondition: lo <= hi.
-  int64_t range(int64_t lo, int64_t hi);
+  // Uniform integer in [lo, hi] inclusive. Precondition: lo <= hi. Inline like below().
+  int64_t range(int64_t lo, int64_t hi) {
+    if (lo > hi) range_is_empty(lo, hi);
+    const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+    if (span == UINT64_MAX) [[unlikely]]
+      return static_cast<int64_t>(next());
+    return static_cast<int64_t>(static_cast<uint64_t>(lo) + below(span + 1));
+  }
 
   // True with probability numerator/denominator (integer probabilities keep fault
-  // plans exact and printable). Precondition: denominator > 0.
-  bool chance(uint64_t numerator, uint64_t denominator);
+  // plans exact and printable). Precondition: denominator > 0. Inline like below().
+  bool chance(uint64_t numerator, uint64_t denominator) {
+    if (denominator == 0) bound_is_zero();
+    if (numerator == 0) return false;
+    if (numerator >= denominator) return true;
+    return below(denominator) < numerator;
+  }
 
   // Uniform double in [0, 1) with 53 bits of randomness.
   double unit();
@@ -81,6 +92,7 @@ class Rng {
   static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   uint64_t below_slow(uint64_t bound, __uint128_t m);
   [[noreturn]] static void bound_is_zero();
+  [[noreturn]] static void range_is_empty(int64_t lo, int64_t hi);
 
   uint64_t seed_;
   std::array<uint64_t, 4> s_;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/assert.h"
+#include "sim/key_prefix.h"
 
 namespace squall::sim {
 
@@ -16,12 +17,6 @@ namespace {
 
 bool in_range(const coord::KeyRange& r, const std::string& k) {
   return k >= r.start && (r.end.empty() || k < r.end);
-}
-
-uint64_t key_prefix(const std::string& k) {
-  uint64_t p = 0;
-  for (size_t i = 0; i < 8; ++i) p = (p << 8) | (i < k.size() ? static_cast<unsigned char>(k[i]) : 0u);
-  return p;
 }
 
 std::string id_str(coord::ShardId id) {

@@ -6,24 +6,13 @@
 #include <string_view>
 
 #include "core/assert.h"
+#include "sim/key_prefix.h"
 
 namespace squall::sim {
 
 namespace {
 
 constexpr uint32_t kKeysPerRoot = 1000;
-
-// The first 8 bytes of a key, zero-padded, as a big-endian integer: comparing two of
-// these orders keys like std::string does, up to ties, which a full comparison breaks.
-uint64_t prefix_of(std::string_view k) {
-  uint64_t p = 0;
-  for (size_t i = 0; i < 8; ++i) p = (p << 8) | (i < k.size() ? static_cast<unsigned char>(k[i]) : 0u);
-  return p;
-}
-
-}  // namespace
-
-namespace {
 
 // Writes "k%07u" into *k (8 bytes, no allocation: short-string storage).
 void write_key(uint32_t number, std::string* k) {
@@ -80,13 +69,13 @@ GroundTruth::GroundTruth(Rng* rng, int roots) {
   }
   processed_.assign(items_.size(), 0);
   prefixes_.reserve(items_.size());
-  for (const Item& it : items_) prefixes_.push_back(prefix_of(it.key));
+  for (const Item& it : items_) prefixes_.push_back(key_prefix(it.key));
 }
 
 // First index in [lo, hi) whose key is not below k (strict: key <= k is "below").
 // Binary search on the integer prefixes; most probes never touch the strings.
 size_t GroundTruth::lower(const std::string& k, bool or_equal, size_t lo, size_t hi) const {
-  const uint64_t kp = prefix_of(k);
+  const uint64_t kp = key_prefix(k);
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
     const uint64_t p = prefixes_[mid];

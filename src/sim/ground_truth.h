@@ -47,7 +47,7 @@ class GroundTruth {
   size_t lower(const std::string& k, bool or_equal, size_t lo, size_t hi) const;
 
   std::vector<uint32_t> processed_;
-  std::vector<uint64_t> prefixes_;  // prefix_of(items_[i].key), for the binary searches
+  std::vector<uint64_t> prefixes_;  // key_prefix(items_[i].key), for the binary searches
   size_t findings_ = 0;
 };
 
