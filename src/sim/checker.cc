@@ -19,6 +19,25 @@ bool in_range(const coord::KeyRange& r, const std::string& k) {
   return k >= r.start && (r.end.empty() || k < r.end);
 }
 
+// Whether two entries of the log share an op_id. A 64-bit filter of hashed ids rules
+// out almost every pair at once; only ids whose filter bit is already set are compared
+// with the earlier entries. (Sorting a copy of the ids did the same job at four times
+// the cost, on every commit.)
+bool has_duplicate_op_id(const coord::OpLog& log) {
+  std::array<coord::OpId, coord::kOpLogCapacity> ids{};
+  const size_t n = std::min(log.size(), ids.size());
+  uint64_t filter = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const coord::OpId id = log.at(i).op_id;
+    const uint64_t bit = uint64_t{1} << ((id * 0x9e3779b97f4a7c15ULL) >> 58);
+    if ((filter & bit) != 0 && std::find(ids.begin(), ids.begin() + static_cast<long>(i), id) != ids.begin() + static_cast<long>(i))
+      return true;
+    filter |= bit;
+    ids[i] = id;
+  }
+  return false;
+}
+
 std::string id_str(coord::ShardId id) {
   return coord::is_derived(id) ? fmt::format("d{:x}", id & ~coord::kDerivedBit & 0xffffff) : fmt::format("{}", id);
 }
@@ -72,11 +91,7 @@ void Checker::check_record(const ShardRecord& r) {
     fail(Invariant::S4RecordInvariants, "shard " + who() + ": Split without spawned children");
   if (coord::is_derived(r.id) != r.parent.has_value())
     fail(Invariant::S4RecordInvariants, "shard " + who() + ": parent set iff derived id is broken");
-  std::array<coord::OpId, coord::kOpLogCapacity> ops{};
-  const size_t n = std::min(r.op_log.size(), ops.size());
-  for (size_t i = 0; i < n; ++i) ops[i] = r.op_log.at(i).op_id;
-  std::sort(ops.begin(), ops.begin() + static_cast<long>(n));
-  if (r.op_log.size() > coord::kOpLogCapacity || std::adjacent_find(ops.begin(), ops.begin() + static_cast<long>(n)) != ops.begin() + static_cast<long>(n))
+  if (r.op_log.size() > coord::kOpLogCapacity || has_duplicate_op_id(r.op_log))
     fail(Invariant::S4RecordInvariants, "shard " + who() + ": op-log unbounded or holds a duplicate op_id");
   if (!r.cursor.last_key.empty() && !in_range(r.spec, r.cursor.last_key))
     fail(Invariant::S6CursorInBounds,
@@ -191,6 +206,32 @@ void Checker::check_split_coverage(const ShardRecord& parent) {
   }
 }
 
+// Keeps leaves_ (the non-Split shards, sorted by start) in step with the commit just
+// applied: only the shards whose range or split-ness changed are taken out and put
+// back in order. Rebuilding and sorting the whole list on every range change cost more
+// than the coordinator's own work for the commit.
+void Checker::update_leaves() {
+  if (leaf_changes_.empty()) return;
+  std::erase_if(leaves_, [this](const Leaf& l) {
+    return std::find(leaf_changes_.begin(), leaf_changes_.end(), l.id) != leaf_changes_.end();
+  });
+  for (coord::ShardId id : leaf_changes_) {
+    const ShardRecord& rec = *shard(id);
+    if (rec.status == ShardStatus::Split) continue;
+    const Leaf leaf{key_prefix(rec.spec.start), &rec.spec, id};
+    leaves_.insert(std::upper_bound(leaves_.begin(), leaves_.end(), leaf, leaf_before), leaf);
+  }
+  leaf_changes_.clear();
+}
+
+// Equal prefixes fall back to the full comparison, so this orders exactly like
+// comparing the start strings (ties, which only a broken protocol produces, by id).
+bool Checker::leaf_before(const Leaf& a, const Leaf& b) {
+  if (a.prefix != b.prefix) return a.prefix < b.prefix;
+  const int c = a.range->start.compare(b.range->start);
+  return c != 0 ? c < 0 : a.id < b.id;
+}
+
 // Across the run, the leaves (non-Split shards) tile the union of the roots. Works on
 // pointers into the store (nothing changes during the check) and on the checker's own
 // sorted copy of the roots, refreshed only when the run record's roots change: copying
@@ -199,21 +240,10 @@ void Checker::check_leaf_tiling() {
   stats_->count_check(Invariant::S7SplitCoverage);
   const coord::RunRecord* r = run();
   if (r == nullptr) return;
-  // Equal prefixes fall back to the full comparison, so this orders exactly like
-  // comparing the start strings.
-  auto by_start = [](const Leaf& a, const Leaf& b) {
-    return a.prefix != b.prefix ? a.prefix < b.prefix : a.range->start < b.range->start;
-  };
   if (r->roots.vec() != roots_) {
     roots_ = r->roots.vec();
     std::sort(roots_.begin(), roots_.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
   }
-  leaves_.clear();
-  for (coord::ShardId id : ids_) {
-    const ShardRecord& rec = *shard(id);
-    if (rec.status != ShardStatus::Split) leaves_.push_back(Leaf{key_prefix(rec.spec.start), &rec.spec});
-  }
-  std::sort(leaves_.begin(), leaves_.end(), by_start);
   // Walk both lists; within each maximal contiguous stretch of roots the leaves must
   // follow each other without gap or overlap.
   size_t li = 0;
@@ -286,12 +316,16 @@ void Checker::before_commit(const coord::Txn& txn) {
       check_new_shard(rec);
       seen_.emplace(rec.id, Seen{});
       ids_.push_back(rec.id);
+      leaf_changes_.push_back(rec.id);
       pending_ranges_changed_ = true;
       continue;
     }
     check_transition(*before, rec);
     check_record(rec);
-    if (!(rec.spec == before->spec)) pending_ranges_changed_ = true;
+    const bool spec_changed = !(rec.spec == before->spec);
+    if (spec_changed) pending_ranges_changed_ = true;
+    if (spec_changed || (rec.status == ShardStatus::Split) != (before->status == ShardStatus::Split))
+      leaf_changes_.push_back(rec.id);
     if (rec.status == ShardStatus::Split && before->status != ShardStatus::Split) pending_splits_.push_back(rec.id);
     if (rec.status == ShardStatus::Done && before->status != ShardStatus::Done) check_done_shard(rec);
     const bool logged_kind = kind == OpKind::Checkpoint || kind == OpKind::Complete || kind == OpKind::Park ||
@@ -312,6 +346,7 @@ void Checker::before_commit(const coord::Txn& txn) {
 // Whole-run checks that need every record of the commit in place.
 void Checker::after_commit() {
   for (coord::ShardId p : pending_splits_) check_split_coverage(*shard(p));
+  update_leaves();
   if (pending_ranges_changed_) check_leaf_tiling();
 }
 

@@ -86,13 +86,20 @@ class Checker final : public CommitObserver {
   bool pending_ranges_changed_ = false;
   std::unordered_map<coord::WorkerId, int64_t> last_claim_ms_;
   std::vector<coord::KeyRange> roots_;               // the run's roots, sorted by start
-  // Scratch for check_leaf_tiling: a leaf's range and the first 8 bytes of its start as
-  // a big-endian integer, which orders most pairs without comparing strings.
+  // The leaf shards for check_leaf_tiling: a leaf's range (a pointer into the store,
+  // stable while the record exists), and the first 8 bytes of its start as a
+  // big-endian integer, which orders most pairs without comparing strings. Kept sorted
+  // by start across commits; leaf_changes_ lists the shards a commit added or whose
+  // range or split-ness it changed.
   struct Leaf {
     uint64_t prefix;
     const coord::KeyRange* range;
+    coord::ShardId id;
   };
+  static bool leaf_before(const Leaf& a, const Leaf& b);
+  void update_leaves();
   std::vector<Leaf> leaves_;
+  std::vector<coord::ShardId> leaf_changes_;
   std::vector<Violation> violations_;
   size_t parked_ = 0;
   size_t unfinished_ = 0;

@@ -280,5 +280,37 @@ TEST_F(CheckerControl, SplitWithGapCaught) {
   EXPECT_EQ(checker->violations()[0].invariant, Invariant::S7SplitCoverage);
 }
 
+
+// The op-log uniqueness check, both ways: a full log of distinct ids passes, and a
+// repeated id is caught wherever it sits.
+class OpLogControl : public CheckerControl {
+ protected:
+  static std::vector<coord::OpId> distinct_ids() {
+    std::vector<coord::OpId> ids;
+    for (coord::OpId i = 0; i < coord::kOpLogCapacity; ++i) ids.push_back((i << 48) | (i * 64));
+    return ids;
+  }
+  void commit_log(const std::vector<coord::OpId>& ids) {
+    coord::ShardRecord after = base;
+    after.cursor.last_key = "k6";
+    for (coord::OpId id : ids) after.op_log.append(coord::OpLogEntry{id, coord::OpKind::Checkpoint, id * 7});
+    commit(coord::Request{coord::CheckpointOp{lease(2), {"k6", ""}, 1}}, put(after), 10);
+  }
+  void expect_duplicate_caught(size_t a, size_t b) {
+    std::vector<coord::OpId> ids = distinct_ids();
+    ids[b] = ids[a];
+    commit_log(ids);
+    ASSERT_TRUE(checker->failed());
+    EXPECT_EQ(checker->violations()[0].invariant, Invariant::S4RecordInvariants);
+  }
+};
+
+TEST_F(OpLogControl, DistinctIdsPass) {
+  commit_log(distinct_ids());
+  EXPECT_FALSE(checker->failed());
+}
+TEST_F(OpLogControl, DuplicateAtBothEndsCaught) { expect_duplicate_caught(0, 15); }
+TEST_F(OpLogControl, AdjacentDuplicateCaught) { expect_duplicate_caught(7, 8); }
+
 }  // namespace
 }  // namespace squall::sim
