@@ -9,22 +9,33 @@ Network::Network(Rng rng, const SimConfig& cfg, const FaultPlan& plan, Stats* st
       cut_to_coord_until_(static_cast<size_t>(nodes), 0), cut_from_coord_until_(static_cast<size_t>(nodes), 0) {}
 
 void Network::push(Message&& m) {
-  if (queue_.size() >= kInFlightMax) {
+  if (in_flight() >= kInFlightMax) {
     stats_->count_fault(Fault::MsgLoss);
     return;
   }
+  const uint32_t slot = reserve();
+  *slots_[slot] = std::move(m);
+  insert(slot);
+}
+
+void Network::insert(uint32_t slot) {
+  Message& m = *slots_[slot];
   m.seq = seq_++;
-  uint32_t slot;
-  if (!free_slots_.empty()) {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-    slots_[slot] = std::move(m);
-  } else {
-    slot = static_cast<uint32_t>(slots_.size());
-    slots_.push_back(std::move(m));
+  if (head_ == queue_.size()) {  // empty: start again at the front of the array
+    queue_.clear();
+    head_ = 0;
+  } else if (head_ >= 64 && head_ * 2 >= queue_.size()) {  // reclaim the popped prefix
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(head_));
+    head_ = 0;
   }
-  const Message& placed = slots_[slot];
-  queue_.push(Entry{placed.deliver_at_ms, placed.seq, slot});
+  // After every entry due at or before it: those were sent earlier (lower sequence).
+  size_t i = queue_.size();
+  while (i > head_ && queue_[i - 1].at_ms > m.deliver_at_ms) --i;
+  if (i == queue_.size()) {
+    queue_.push_back(Entry{m.deliver_at_ms, slot});
+  } else {
+    queue_.insert(queue_.begin() + static_cast<ptrdiff_t>(i), Entry{m.deliver_at_ms, slot});
+  }
 }
 
 void Network::send(Message&& m, int64_t now_ms, bool faults) {
@@ -54,24 +65,22 @@ uint32_t Network::reserve() {
     free_slots_.pop_back();
     return slot;
   }
-  slots_.emplace_back();
+  slots_.push_back(std::make_unique<Message>());
   return static_cast<uint32_t>(slots_.size() - 1);
 }
 
 void Network::enqueue(uint32_t slot) {
-  if (queue_.size() >= kInFlightMax) {
+  if (in_flight() >= kInFlightMax) {
     stats_->count_fault(Fault::MsgLoss);
     free_slots_.push_back(slot);
     return;
   }
-  Message& m = slots_[slot];
-  m.seq = seq_++;
-  queue_.push(Entry{m.deliver_at_ms, m.seq, slot});
+  insert(slot);
 }
 
 // Draws exactly what send() draws, in the same order, so either path gives one run.
 void Network::send_reserved(uint32_t slot, int64_t now_ms, bool faults) {
-  Message& m = slots_[slot];  // stays valid: a deque keeps references on growth
+  Message& m = *slots_[slot];  // stays valid: messages are boxed
   m.deliver_at_ms = now_ms + rng_.range(cfg_->net_delay_ms_min, cfg_->net_delay_ms_max);
   if (faults) {
     if (rng_.chance(plan_.msg_loss_ppm, kPpm)) {
@@ -100,15 +109,8 @@ void Network::requeue(Message&& m, int64_t at_ms) {
 
 void Network::defer(uint32_t slot, int64_t at_ms) {
   // Same order as re-sending the message: a fresh sequence number.
-  if (queue_.size() >= kInFlightMax) {
-    stats_->count_fault(Fault::MsgLoss);
-    free_slots_.push_back(slot);
-    return;
-  }
-  Message& m = slots_[slot];
-  m.deliver_at_ms = at_ms;
-  m.seq = seq_++;
-  queue_.push(Entry{at_ms, m.seq, slot});
+  slots_[slot]->deliver_at_ms = at_ms;
+  enqueue(slot);
 }
 
 bool Network::link_up(int from, int to, int64_t now_ms) const {
@@ -119,11 +121,10 @@ bool Network::link_up(int from, int to, int64_t now_ms) const {
   return true;
 }
 
-bool Network::pop_due(int64_t now_ms, uint32_t* slot_out) {
-  while (!queue_.empty() && queue_.top().at_ms <= now_ms) {
-    const uint32_t slot = queue_.top().slot;
-    queue_.pop();
-    const Message& m = slots_[slot];
+bool Network::pop_next_due(int64_t now_ms, uint32_t* slot_out) {
+  while (head_ < queue_.size() && queue_[head_].at_ms <= now_ms) {
+    const uint32_t slot = queue_[head_++].slot;
+    const Message& m = *slots_[slot];
     if (!link_up(m.from, m.to, now_ms)) {  // lost to a partition
       free_slots_.push_back(slot);
       continue;

@@ -10,8 +10,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
-#include <queue>
+#include <memory>
 #include <variant>
 #include <vector>
 
@@ -74,8 +73,13 @@ class Network {
   // with message(); its address is stable while the caller sends more) until the
   // caller either release()s the slot or defer()s it. Moving messages in and out of
   // the queue used to dominate the simulator's profile.
-  bool pop_due(int64_t now_ms, uint32_t* slot);
-  Message& message(uint32_t slot) { return slots_[slot]; }
+  // Inline for the common "nothing due" answer (the step loop asks once more after
+  // its last delivery).
+  bool pop_due(int64_t now_ms, uint32_t* slot) {
+    if (head_ == queue_.size() || queue_[head_].at_ms > now_ms) return false;
+    return pop_next_due(now_ms, slot);
+  }
+  Message& message(uint32_t slot) { return *slots_[slot]; }
   void release(uint32_t slot) { free_slots_.push_back(slot); }
   // Delivers the popped message in `slot` again at at_ms (a paused recipient), in
   // send order after everything already queued for that time.
@@ -84,32 +88,34 @@ class Network {
   void cut(int worker, int64_t until_ms, bool to_coordinator, bool from_coordinator);
   void heal();
   bool link_up(int from, int to, int64_t now_ms) const;
-  size_t in_flight() const { return queue_.size(); }
+  size_t in_flight() const { return queue_.size() - head_; }
   // Delivery time of the earliest message in flight (INT64_MAX if none).
-  int64_t next_time() const { return queue_.empty() ? INT64_MAX : queue_.top().at_ms; }
+  int64_t next_time() const { return head_ == queue_.size() ? INT64_MAX : queue_[head_].at_ms; }
 
  private:
-  // The heap orders small entries; messages stay put in slots_.
+  // The queue orders small entries; messages stay put in slots_.
   struct Entry {
     int64_t at_ms;
-    uint64_t seq;
     uint32_t slot;
-  };
-  struct Later {
-    bool operator()(const Entry& a, const Entry& b) const {
-      return a.at_ms != b.at_ms ? a.at_ms > b.at_ms : a.seq > b.seq;
-    }
   };
   void push(Message&& m);
   // Queues the message already in `slot` (dropped as a loss when the queue is full).
   void enqueue(uint32_t slot);
+  bool pop_next_due(int64_t now_ms, uint32_t* slot);
+  // Puts `slot` in delivery order with the next send sequence (the queue has room).
+  void insert(uint32_t slot);
 
   Rng rng_;
   const SimConfig* cfg_;
   FaultPlan plan_;
   Stats* stats_;
-  std::priority_queue<Entry, std::vector<Entry>, Later> queue_;
-  std::deque<Message> slots_;  // a deque: addresses survive growth
+  // The messages in flight in delivery order — (at_ms, send sequence) — from head_ on.
+  // A sorted array rather than a heap: a handful of messages are in flight at a time
+  // and a new one almost always goes last (its send sequence is the highest), so an
+  // insertion scans back over a few entries and a pop only moves head_.
+  std::vector<Entry> queue_;
+  size_t head_ = 0;
+  std::vector<std::unique_ptr<Message>> slots_;  // boxed: addresses survive growth
   std::vector<uint32_t> free_slots_;
   std::vector<int64_t> cut_to_coord_until_;    // per node
   std::vector<int64_t> cut_from_coord_until_;  // per node
