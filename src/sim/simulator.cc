@@ -308,16 +308,17 @@ void Simulator::admin_act(SimWorker& a) {
 int64_t Simulator::wake_time(const SimWorker& w) const {
   if (w.crashed_until_ms > 0) return safety_ ? w.crashed_until_ms : now_ms_;
   if (w.paused_until_ms > now_ms_) return w.paused_until_ms;
-  // An idle worker is due now whatever its beliefs say: skip their scan (this runs
-  // for every worker on every step).
+  // An idle worker is due now whatever its beliefs say.
   if (!w.out && w.busy_until_ms <= now_ms_) return now_ms_;
-  int64_t t = INT64_MAX;
-  if (!w.admin) {
-    for (const Belief& b : w.beliefs) t = std::min(t, b.local_deadline_ms - w.skew_ms);  // belief expiry
-  }
+  const int64_t t = belief_expiry(w);
   if (w.out) return std::min(t, w.out->sent_local_ms + cfg_.request_timeout_ms - w.skew_ms);
   if (w.busy_until_ms > now_ms_) return std::min(t, w.busy_until_ms);
   return now_ms_;
+}
+
+bool Simulator::due(const SimWorker& w) const {
+  if (!w.out) return w.busy_until_ms <= now_ms_ || belief_expiry(w) <= now_ms_;
+  return belief_expiry(w) <= now_ms_ || w.out->sent_local_ms + cfg_.request_timeout_ms - w.skew_ms <= now_ms_;
 }
 
 bool Simulator::step(int64_t limit_ms) {
@@ -349,7 +350,7 @@ bool Simulator::step(int64_t limit_ms) {
       trace(fmt::format("n{} restarts (incarnation {})", w.node, w.incarnation));
     }
     if (w.paused_until_ms > now_ms_) continue;
-    if (wake_time(w) > now_ms_) continue;
+    if (!due(w)) continue;
     if (w.admin) {
       admin_act(w);
     } else {

@@ -91,6 +91,10 @@ struct SimWorker {
   uint32_t op_counter = 0;
   uint64_t next_req = 1;
   std::vector<Belief> beliefs;
+  // The earliest local_deadline_ms of the beliefs (INT64_MAX with none), kept by
+  // refresh_deadline() whenever beliefs change: the step loop asks every worker when
+  // it is next due, on every step.
+  int64_t deadline_min_ms = INT64_MAX;
   std::optional<Outstanding> out;
   std::optional<Batch> batch;
   int64_t skew_ms = 0;
@@ -114,6 +118,13 @@ class Simulator {
   // deliveries and actors due. False once a violation was found.
   bool step(int64_t limit_ms);
   int64_t wake_time(const SimWorker& w) const;
+  // wake_time(w) <= now for a worker that is neither down nor paused, without
+  // computing the time.
+  bool due(const SimWorker& w) const;
+  // When the worker's belief expiry (on the global clock) next comes; INT64_MAX with none.
+  static int64_t belief_expiry(const SimWorker& w) {
+    return w.admin || w.deadline_min_ms == INT64_MAX ? INT64_MAX : w.deadline_min_ms - w.skew_ms;
+  }
   void schedule_faults();
   void inject_faults();
   void end_safety_phase();
@@ -143,6 +154,7 @@ class Simulator {
   void propose_adversarial(SimWorker& w, const Belief& b);
   void crash(SimWorker& w);
   void drop_belief(SimWorker& w, coord::ShardId shard);
+  void refresh_deadline(SimWorker& w);
   Belief* belief_for(SimWorker& w, coord::ShardId shard);
   coord::OpId next_op_id(SimWorker& w);
   coord::LeaseToken token(const SimWorker& w, const Belief& b) const;

@@ -38,13 +38,20 @@ Belief* Simulator::belief_for(SimWorker& w, coord::ShardId shard) {
   return nullptr;
 }
 
+void Simulator::refresh_deadline(SimWorker& w) {
+  w.deadline_min_ms = INT64_MAX;
+  for (const Belief& b : w.beliefs) w.deadline_min_ms = std::min(w.deadline_min_ms, b.local_deadline_ms);
+}
+
 void Simulator::drop_belief(SimWorker& w, coord::ShardId shard) {
   std::erase_if(w.beliefs, [&](const Belief& b) { return b.shard == shard; });
+  refresh_deadline(w);
   if (w.batch && w.batch->shard == shard) w.batch.reset();
 }
 
 void Simulator::crash(SimWorker& w) {
   w.beliefs.clear();
+  refresh_deadline(w);
   w.out.reset();
   w.batch.reset();
   w.busy_until_ms = 0;
@@ -148,9 +155,12 @@ bool Simulator::handle_reply(SimWorker& w, const Outstanding& o, const coord::Re
           // The lease runs from the coordinator's `now`, which is after our send: counting
           // from the send time is conservative.
           w.beliefs.push_back(Belief{r.shard, r.fence, r.spec, r.cursor, o.sent_local_ms + cfg_.lease_duration_ms});
+          refresh_deadline(w);
         } else if constexpr (std::is_same_v<T, coord::RenewOp>) {
-          if (Belief* b = belief_for(w, op.lease.ref.shard); b && b->fence == op.lease.fence)
+          if (Belief* b = belief_for(w, op.lease.ref.shard); b && b->fence == op.lease.fence) {
             b->local_deadline_ms = o.sent_local_ms + cfg_.lease_duration_ms;
+            refresh_deadline(w);
+          }
         } else if constexpr (std::is_same_v<T, coord::CheckpointOp>) {
           if (Belief* b = belief_for(w, op.lease.ref.shard); b && b->fence == op.lease.fence) b->cursor = op.cursor;
           if (w.batch && w.batch->shard == op.lease.ref.shard && w.batch->last_key == op.cursor.last_key)
