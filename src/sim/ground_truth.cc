@@ -115,6 +115,32 @@ std::pair<size_t, size_t> GroundTruth::remaining(const coord::KeyRange& range, c
   return {lo, hi};
 }
 
+int GroundTruth::compare(size_t i, const std::string& k, uint64_t kp) const {
+  if (prefixes_[i] != kp) return prefixes_[i] < kp ? -1 : 1;
+  return items_[i].key.compare(k);
+}
+
+std::pair<size_t, size_t> GroundTruth::remaining(const coord::KeyRange& range, const std::string& after,
+                                                 std::pair<size_t, size_t> guess) const {
+  const auto [lo, hi] = guess;
+  const size_t n = items_.size();
+  // Only the usual case of remaining() (a cursor inside its range) takes guesses.
+  const bool inside = !after.empty() && after >= range.start && (range.end.empty() || after < range.end);
+  if (!inside || lo > hi || hi > n) return remaining(range, after);
+  // lo is the first item above `after`.
+  const uint64_t ap = key_prefix(after);
+  if ((lo > 0 && compare(lo - 1, after, ap) > 0) || (lo < n && compare(lo, after, ap) <= 0)) return remaining(range, after);
+  // hi is the first item at or above the end, counting from lo.
+  if (range.end.empty()) {
+    if (hi != n) return remaining(range, after);
+  } else {
+    const uint64_t ep = key_prefix(range.end);
+    if ((hi < n && compare(hi, range.end, ep) < 0) || (hi > lo && compare(hi - 1, range.end, ep) >= 0))
+      return remaining(range, after);
+  }
+  return guess;
+}
+
 bool FindingsStore::write(size_t i) {
   SQ_ASSERT_LT(i, copies_.size());
   if (copies_[i] == 0 || non_idempotent_) {

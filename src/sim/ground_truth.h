@@ -34,6 +34,12 @@ class GroundTruth {
   // Index of the first item with key > after (or >= range.start when after is empty),
   // clipped to range; returns [first, last) of the item indices inside range after it.
   std::pair<size_t, size_t> remaining(const coord::KeyRange& range, const std::string& after) const;
+  // remaining(range, after) given a guess of the answer (such as the previous answer
+  // moved past one batch): a right guess is confirmed by comparing the keys on either
+  // side of its two bounds, a wrong one falls back to the searches. The same result
+  // either way.
+  std::pair<size_t, size_t> remaining(const coord::KeyRange& range, const std::string& after,
+                                      std::pair<size_t, size_t> guess) const;
   // All items in range: [first, last).
   std::pair<size_t, size_t> within(const coord::KeyRange& range) const;
 
@@ -45,6 +51,8 @@ class GroundTruth {
   std::vector<coord::KeyRange> roots_;
   std::vector<Item> items_;  // sorted by key
   size_t lower(const std::string& k, bool or_equal, size_t lo, size_t hi) const;
+  // Three-way comparison of item i's key with k, whose key_prefix is kp.
+  int compare(size_t i, const std::string& k, uint64_t kp) const;
 
   std::vector<uint32_t> processed_;
   std::vector<uint64_t> prefixes_;  // key_prefix(items_[i].key), for the binary searches

@@ -47,6 +47,36 @@ TEST_P(LevelSweep, CorrectProtocolPasses) {
 
 INSTANTIATE_TEST_SUITE_P(Levels, LevelSweep, ::testing::Values(1, 2, 3));
 
+// remaining() with a guess answers exactly what the plain searches answer, whatever the
+// guess: right, off by one either way, or arbitrary.
+TEST(GroundTruthSearch, GuessedRemainingMatchesSearch) {
+  Rng rng(42);
+  GroundTruth truth(&rng, 4);
+  const auto& items = truth.items();
+  Rng pick(7);
+  int right_guesses = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    const int root = static_cast<int>(pick.below(4));
+    coord::KeyRange range = truth.root_range(root);
+    auto [rlo, rhi] = truth.within(range);
+    if (rhi - rlo < 2) continue;
+    // A sub-range starting and ending at item keys, sometimes unbounded at the end.
+    const size_t a = rlo + pick.below(rhi - rlo - 1);
+    const size_t b = a + 1 + pick.below(rhi - a - 1);
+    coord::KeyRange sub{items[a].key, pick.chance(1, 4) ? range.end : items[b].key};
+    const std::string after = items[a + pick.below(b - a)].key;
+    const auto want = truth.remaining(sub, after);
+    const std::pair<size_t, size_t> guesses[] = {
+        want, {want.first + 1, want.second}, {want.first - 1, want.second}, {want.first, want.second + 1},
+        {want.first, want.second - 1}, {pick.below(items.size()), pick.below(items.size())}};
+    for (const auto& g : guesses) {
+      ASSERT_EQ(truth.remaining(sub, after, g), want) << "range [" << sub.start << ", " << sub.end << ") after " << after;
+    }
+    ++right_guesses;
+  }
+  EXPECT_GT(right_guesses, 1000);
+}
+
 TEST(Determinism, SameSeedSameTraceHash) {
   for (int level : {1, 3}) {
     SimConfig cfg;

@@ -63,6 +63,9 @@ struct Belief {
   coord::KeyRange spec;
   coord::Cursor cursor;
   int64_t local_deadline_ms = 0;
+  // Where the next batch starts and the range's items end, as item indices, guessed
+  // when a batch starts (right if its checkpoint lands); GroundTruth checks the guess.
+  std::pair<size_t, size_t> next_items{1, 0};
 };
 
 // A processed batch whose findings must be durable before the cursor may pass it.

@@ -177,7 +177,7 @@ bool Simulator::handle_reply(SimWorker& w, const Outstanding& o, const coord::Re
 }
 
 void Simulator::start_batch(SimWorker& w, Belief& b) {
-  auto [lo, hi] = truth_.remaining(b.spec, b.cursor.last_key);
+  auto [lo, hi] = truth_.remaining(b.spec, b.cursor.last_key, b.next_items);
   if (lo == hi) {
     send_request(w, coord::Request{coord::CompleteOp{token(w, b), coord::Cursor{}, next_op_id(w)}});
     return;
@@ -192,6 +192,7 @@ void Simulator::start_batch(SimWorker& w, Belief& b) {
     if (truth_.items()[i].finding) batch.findings.push_back(static_cast<uint32_t>(i));
   }
   batch.last_key = truth_.items()[lo + n - 1].key;
+  b.next_items = {lo + n, hi};
   batch.committed = batch.findings.empty();
   w.batch = std::move(batch);
   w.busy_until_ms = now_ms_ + w.rng.range(1, 6);  // processing takes time
