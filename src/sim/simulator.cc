@@ -142,10 +142,18 @@ void Simulator::schedule_faults() {
     const int64_t mean_ticks = std::max<int64_t>(1, kPpm / ppm);
     next_fault_ms_[static_cast<size_t>(f)] = now_ms_ + cfg_.tick_ms * fault_rng_.range(1, 2 * mean_ticks - 1);
   }
+  refresh_fault_min();
+}
+
+void Simulator::refresh_fault_min() {
+  next_fault_min_ms_ = INT64_MAX;
+  for (int64_t t : next_fault_ms_) next_fault_min_ms_ = std::min(next_fault_min_ms_, t);
 }
 
 void Simulator::inject_faults() {
-  if (!faults_on()) return;
+  // None due: nothing below would fire (a time jump, which moves `now` on, fires only
+  // when due itself).
+  if (!faults_on() || next_fault_min_ms_ > now_ms_) return;
   Rng& r = fault_rng_;
   const int64_t lease = cfg_.lease_duration_ms;
   auto pick = [&]() -> SimWorker& { return workers_[r.below(static_cast<uint64_t>(cfg_.workers))]; };
@@ -214,6 +222,7 @@ void Simulator::inject_faults() {
       default: break;
     }
   }
+  refresh_fault_min();
 }
 
 void Simulator::end_safety_phase() {
@@ -332,7 +341,7 @@ bool Simulator::step(int64_t limit_ms) {
     next = std::min(next, wake_time(w));
   }
   if (next > next_tick && faults_on()) {
-    for (int64_t t : next_fault_ms_) next = std::min(next, t);
+    next = std::min(next, next_fault_min_ms_);
   }
   now_ms_ = std::min(std::max(next, next_tick), limit_ms);
   ++stats_.steps;

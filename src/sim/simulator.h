@@ -191,6 +191,8 @@ class Simulator {
   // (uniform gaps), which keeps the integer probability while letting idle time pass
   // in one jump. Index: Fault value; unused kinds stay at INT64_MAX.
   std::array<int64_t, kFaultCount> next_fault_ms_{};
+  int64_t next_fault_min_ms_ = INT64_MAX;  // the earliest of next_fault_ms_
+  void refresh_fault_min();
   uint64_t model_violations_seen_ = 0;
 };
 
