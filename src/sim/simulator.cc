@@ -213,7 +213,7 @@ void Simulator::inject_faults() {
       }
       case Fault::StaleReplay: {
         if (recent_requests_.empty()) break;
-        Message m = recent_requests_[r.below(recent_requests_.size())];
+        Message m = net_.message(recent_requests_[r.below(recent_requests_.size())]);
         stats_.count_fault(f);
         trace(fmt::format("FAULT stale replay of n{} req {}", m.from, m.req_id));
         net_.requeue(std::move(m), now_ms_ + 1);
@@ -237,19 +237,27 @@ void Simulator::end_safety_phase() {
   trace("phase: liveness (faults off, partitions healed, clocks synced)");
 }
 
-void Simulator::at_coordinator(const Message& m) {
+bool Simulator::at_coordinator(uint32_t slot) {
+  const Message& m = net_.message(slot);
+  bool kept = false;
   if (auto* req = std::get_if<CoordRequestMsg>(&m.body)) {
+    // Stale replays pick from the last kRecentRequests requests. The ring keeps their
+    // network slots (not released while in it) rather than copies of the messages:
+    // copying every request cost more than the rare replay that reads one.
     if (plan_.replay_ppm == 0) {
-      // No stale replays at this level: skip the copy.
+      // No stale replays at this level.
     } else if (recent_requests_.size() < kRecentRequests) {
-      recent_requests_.push_back(m);
+      recent_requests_.push_back(slot);
+      kept = true;
     } else {
-      recent_requests_[recent_next_] = m;
+      net_.release(recent_requests_[recent_next_]);
+      recent_requests_[recent_next_] = slot;
       recent_next_ = (recent_next_ + 1) % kRecentRequests;
+      kept = true;
     }
     // The reply is built in a network slot (m stays valid: slots never move).
-    const uint32_t slot = net_.reserve();
-    Message& out = net_.message(slot);
+    const uint32_t reply_slot = net_.reserve();
+    Message& out = net_.message(reply_slot);
     out.from = kCoordinatorNode;
     out.to = m.from;
     out.req_id = m.req_id;
@@ -258,7 +266,7 @@ void Simulator::at_coordinator(const Message& m) {
     } else {
       out.body.emplace<CoordReplyMsg>(CoordReplyMsg{apply(req->request, m.from)});
     }
-    net_.send_reserved(slot, now_ms_, faults_on());
+    net_.send_reserved(reply_slot, now_ms_, faults_on());
   } else if (auto* commit = std::get_if<CommitMsg>(&m.body)) {
     for (uint32_t i : commit->items) {
       if (findings_.write(i)) ++stats_.findings_deduplicated;
@@ -266,6 +274,7 @@ void Simulator::at_coordinator(const Message& m) {
     if (trace_.enabled()) trace(fmt::format("store <- n{} commit {} findings", m.from, commit->items.size()));
     if (m.req_id != 0) net_.send(Message{kCoordinatorNode, m.from, m.req_id, 0, 0, CommitAckMsg{}}, now_ms_, faults_on());
   }
+  return kept;
 }
 
 // Hands the message in `slot` to its recipient and releases the slot (or defers it
@@ -273,8 +282,7 @@ void Simulator::at_coordinator(const Message& m) {
 void Simulator::deliver(uint32_t slot) {
   const Message& m = net_.message(slot);
   if (m.to == kCoordinatorNode) {
-    at_coordinator(m);
-    net_.release(slot);
+    if (!at_coordinator(slot)) net_.release(slot);
     return;
   }
   SimWorker& w = workers_[static_cast<size_t>(m.to - 1)];

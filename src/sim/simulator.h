@@ -132,7 +132,9 @@ class Simulator {
   void inject_faults();
   void end_safety_phase();
   void deliver(uint32_t slot);
-  void at_coordinator(const Message& m);
+  // Handles the message in `slot`; true when the slot was kept (the stale-replay ring
+  // holds it), so the caller must not release it.
+  bool at_coordinator(uint32_t slot);
   coord::Reply apply(const coord::Request& req, int from_node);
   void admin_act(SimWorker& a);
   bool violated() const { return checker_.failed(); }
@@ -183,7 +185,7 @@ class Simulator {
   coord::Coordinator coord_;
   Network net_;
   std::vector<SimWorker> workers_;  // index 0..W-1 are workers, W is the admin
-  std::vector<Message> recent_requests_;  // ring of coordinator requests, for stale replays
+  std::vector<uint32_t> recent_requests_;  // ring of slots of recent coordinator requests, for stale replays
   size_t recent_next_ = 0;
   int64_t now_ms_ = 0;
   bool safety_ = true;
