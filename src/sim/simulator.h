@@ -150,7 +150,7 @@ class Simulator {
   void send_request(SimWorker& w, coord::Request&& req);
   // Sends (a copy of) o's request or findings, built in a network slot.
   void send_to_coordinator(const SimWorker& w, const Outstanding& o);
-  void send_commit(SimWorker& w, std::vector<uint32_t> items, bool tracked);
+  void send_commit(SimWorker& w, const std::vector<uint32_t>& items, bool tracked);
   void resend(SimWorker& w);
   void choose_lease_action(SimWorker& w, Belief& b);
   void start_batch(SimWorker& w, Belief& b);

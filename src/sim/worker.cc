@@ -80,14 +80,24 @@ void Simulator::send_to_coordinator(const SimWorker& w, const Outstanding& o) {
   net_.send_reserved(slot, now_ms_, faults_on());
 }
 
-void Simulator::send_commit(SimWorker& w, std::vector<uint32_t> items, bool tracked) {
-  Outstanding o;
-  o.to_store = true;
-  o.req_id = tracked ? w.next_req++ : 0;
-  o.items = std::move(items);
-  o.sent_local_ms = local_now(w);
-  net_.send(Message{w.node, kCoordinatorNode, o.req_id, 0, 0, CommitMsg{o.items}}, now_ms_, faults_on());
-  if (tracked) w.out = std::move(o);
+void Simulator::send_commit(SimWorker& w, const std::vector<uint32_t>& items, bool tracked) {
+  if (tracked) {
+    // Kept for retries; the message is built from it in a network slot.
+    Outstanding& o = w.out.emplace();
+    o.to_store = true;
+    o.req_id = w.next_req++;
+    o.items = items;
+    o.sent_local_ms = local_now(w);
+    send_to_coordinator(w, o);
+    return;
+  }
+  const uint32_t slot = net_.reserve();
+  Message& m = net_.message(slot);
+  m.from = w.node;
+  m.to = kCoordinatorNode;
+  m.req_id = 0;
+  Network::body_as<CommitMsg>(m).items = items;
+  net_.send_reserved(slot, now_ms_, faults_on());
 }
 
 // Timeout: send the very same request again (same op_id), up to kRetriesMax times.
