@@ -58,12 +58,12 @@ GroundTruth::GroundTruth(Rng* rng, int roots) {
         const auto off = static_cast<uint32_t>(w * 64 + static_cast<size_t>(std::countr_zero(bits)));
         const bool finding = rng->chance(1, 4);
         findings_ += finding;
-        Item& item = items_.emplace_back();
         key[5] = static_cast<char>('0' + off / 100);
         key[6] = static_cast<char>('0' + off / 10 % 10);
         key[7] = static_cast<char>('0' + off % 10);
-        item.key.assign(key, sizeof key);
-        item.finding = finding;
+        // Built in place from the buffer (a fixed 8-byte copy); assigning into an
+        // empty string went through the general replace path.
+        items_.push_back(Item{std::string(key, sizeof key), finding});
       }
     }
   }
