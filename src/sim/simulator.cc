@@ -223,6 +223,11 @@ void Simulator::inject_faults() {
     }
   }
   refresh_fault_min();
+  refresh_wakes();  // faults change workers (pauses, skew, crashes)
+}
+
+void Simulator::refresh_wakes() {
+  for (auto& w : workers_) w.wake_ms = wake_time(w);
 }
 
 void Simulator::end_safety_phase() {
@@ -234,6 +239,7 @@ void Simulator::end_safety_phase() {
     w.skew_ms = 0;
     w.no_renew_until_ms = 0;
   }
+  refresh_wakes();
   trace("phase: liveness (faults off, partitions healed, clocks synced)");
 }
 
@@ -299,6 +305,7 @@ void Simulator::deliver(uint32_t slot) {
   } else if (std::holds_alternative<CommitAckMsg>(m.body)) {
     worker_ack(w, m.req_id);
   }
+  w.wake_ms = wake_time(w);
   net_.release(slot);
 }
 
@@ -346,7 +353,7 @@ bool Simulator::step(int64_t limit_ms) {
   int64_t next = net_.next_time();
   for (const auto& w : workers_) {
     if (next <= next_tick) break;
-    next = std::min(next, wake_time(w));
+    next = std::min(next, w.wake_ms);
   }
   if (next > next_tick && faults_on()) {
     next = std::min(next, next_fault_min_ms_);
@@ -365,14 +372,20 @@ bool Simulator::step(int64_t limit_ms) {
       w.crashed_until_ms = 0;
       ++w.incarnation;
       trace(fmt::format("n{} restarts (incarnation {})", w.node, w.incarnation));
+      w.wake_ms = wake_time(w);
     }
     if (w.paused_until_ms > now_ms_) continue;
-    if (!due(w)) continue;
+    if (w.wake_ms > now_ms_) continue;  // exact: see SimWorker::wake_ms
+    if (!due(w)) {
+      w.wake_ms = wake_time(w);
+      continue;
+    }
     if (w.admin) {
       admin_act(w);
     } else {
       worker_act(w);
     }
+    w.wake_ms = wake_time(w);
     if (violated()) return false;
   }
   return !violated();
@@ -385,6 +398,7 @@ SeedResult Simulator::run() {
   store_.set_faults(plan_.commit_fail_ppm + plan_.commit_ambiguous_ppm > 0);
   if (ok) trace(fmt::format("phase: safety ({} ticks, level {} {})", cfg_.steps, cfg_.level, level_name(cfg_.level)));
   schedule_faults();
+  refresh_wakes();
   const int64_t safety_end = now_ms_ + cfg_.steps * cfg_.tick_ms;
   while (ok && now_ms_ < safety_end) ok = step(safety_end);
   if (ok) {

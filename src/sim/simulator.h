@@ -106,6 +106,12 @@ struct SimWorker {
   int64_t no_renew_until_ms = 0;
   int64_t busy_until_ms = 0;
   bool admin = false;
+  // wake_time() as last computed, refreshed whenever the simulator changes this
+  // worker (it acts, a message reaches it, a fault hits it, a phase ends). Between
+  // changes wake_time() is constant while `now` stays below it, so the step loop reads
+  // this instead of recomputing it for every worker on every step; a value at or
+  // below `now` is confirmed with due() before the worker acts.
+  int64_t wake_ms = 0;
 };
 
 class Simulator {
@@ -124,6 +130,7 @@ class Simulator {
   // wake_time(w) <= now for a worker that is neither down nor paused, without
   // computing the time.
   bool due(const SimWorker& w) const;
+  void refresh_wakes();
   // When the worker's belief expiry (on the global clock) next comes; INT64_MAX with none.
   static int64_t belief_expiry(const SimWorker& w) {
     return w.admin || w.deadline_min_ms == INT64_MAX ? INT64_MAX : w.deadline_min_ms - w.skew_ms;
