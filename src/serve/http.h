@@ -1,0 +1,47 @@
+// The small part of HTTP/1.1 that `squall serve` speaks: one request per connection,
+// GET and HEAD, responses with a length and "Connection: close".
+//
+// parse_request() reads a request head (request line and headers, up to the blank line)
+// and percent-decodes the path; it rejects what a store browser never needs (absolute-
+// form targets, NUL bytes, malformed escapes) instead of guessing. Pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace squall::serve {
+
+inline constexpr size_t kMaxRequestHead = 16 * 1024;
+
+struct Request {
+  std::string method;  // "GET", "HEAD", ...
+  std::string path;    // decoded, query and fragment removed; starts with '/'
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::string location;  // for redirects
+};
+
+// Parses the head of a request (everything before the blank line).
+Result<Request> parse_request(std::string_view head);
+
+// Percent-decoding; errors on malformed escapes and on NUL.
+Result<std::string> percent_decode(std::string_view text);
+
+// Percent-encodes everything but unreserved characters and '/', for links.
+std::string percent_encode_path(std::string_view path);
+
+// The response as bytes on the wire; HEAD gets the headers only.
+std::string render_response(const Response& r, bool head_only);
+
+std::string_view status_text(int status);
+
+// A plain error page for `status`.
+Response error_response(int status, std::string_view detail);
+
+}  // namespace squall::serve

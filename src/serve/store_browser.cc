@@ -1,0 +1,202 @@
+#include "serve/store_browser.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+
+#include "viz/escape.h"
+
+namespace squall::serve {
+namespace fs = std::filesystem;
+using viz::escape_xml;
+
+namespace {
+
+constexpr size_t kMaxFileBytes = size_t{512} << 20;  // a store file larger than this is not served
+
+constexpr std::string_view kStyle = R"(<style>
+body { font-family: sans-serif; font-size: 14px; margin: 20px; }
+table { border-collapse: collapse; } td, th { padding: 3px 10px; text-align: left; border-bottom: 1px solid #eee; }
+.valid-true { color: #1a7f37; font-weight: bold; } .valid-false { color: #c00; font-weight: bold; }
+.valid-unknown, .valid-incomplete { color: #b36b00; font-weight: bold; }
+a { margin-right: 8px; }
+</style>
+)";
+
+// The files of a run worth a direct link, in the order they are listed.
+constexpr std::string_view kRunFiles[] = {"report.txt", "results.edn", "messages.svg", "timeline.html", "latency-raw.svg",
+                                          "rate.svg", "history.txt", "history.edn", "jepsen.log"};
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// "true", "false", "unknown", or "incomplete" when the run has no results yet.
+std::string verdict_of(const fs::path& run) {
+  std::error_code ec;
+  if (!fs::is_regular_file(run / "results.json", ec)) return "incomplete";
+  rapidjson::Document doc;
+  std::string text = read_file(run / "results.json");
+  doc.Parse(text.data(), text.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("valid?")) return "unknown";
+  const auto& v = doc["valid?"];
+  return v.IsBool() ? (v.GetBool() ? "true" : "false") : "unknown";
+}
+
+// "20240102T030405.678" -> "2024-01-02 03:04:05.678"; anything else as is.
+std::string pretty_time(const std::string& stamp) {
+  if (stamp.size() < 15 || stamp[8] != 'T') return stamp;
+  return fmt::format("{}-{}-{} {}:{}:{}{}", stamp.substr(0, 4), stamp.substr(4, 2), stamp.substr(6, 2), stamp.substr(9, 2),
+                     stamp.substr(11, 2), stamp.substr(13, 2), stamp.substr(15));
+}
+
+std::string page(std::string_view title, const std::string& body) {
+  return fmt::format("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>{}</title>\n{}</head><body>\n{}</body></html>\n",
+                     escape_xml(title), kStyle, body);
+}
+
+std::string link(const std::string& href, std::string_view text) {
+  return fmt::format("<a href=\"{}\">{}</a>", escape_xml(percent_encode_path(href)), escape_xml(text));
+}
+
+// Splits a decoded request path into segments, refusing "..". Empty and "." segments
+// are dropped, so "//etc/passwd" is the store's "etc/passwd", never the root's.
+bool safe_segments(std::string_view path, std::vector<std::string>* out) {
+  size_t i = 0;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    std::string_view seg = path.substr(i, j - i);
+    if (seg == "..") return false;
+    if (!seg.empty() && seg != ".") out->emplace_back(seg);
+    i = j + 1;
+  }
+  return true;
+}
+
+bool inside(const fs::path& root, const fs::path& p) {
+  auto r = root.begin(), q = p.begin();
+  for (; r != root.end(); ++r, ++q) {
+    if (q == p.end() || *r != *q) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+StoreBrowser::StoreBrowser(std::string root) : root_(std::move(root)) {}
+
+std::string_view StoreBrowser::content_type(std::string_view name) {
+  auto ends = [&](std::string_view ext) { return name.ends_with(ext); };
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".json")) return "application/json";
+  if (ends(".edn")) return "application/edn; charset=utf-8";
+  // Logs, histories, reports and anything unknown: plain text, never rendered.
+  return "text/plain; charset=utf-8";
+}
+
+Response StoreBrowser::handle(const Request& req) const {
+  if (req.method != "GET" && req.method != "HEAD") return error_response(405, "only GET and HEAD");
+  std::vector<std::string> segs;
+  if (!safe_segments(req.path, &segs)) return error_response(403, "paths may not contain '..'");
+  std::error_code ec;
+  fs::path root = fs::canonical(root_, ec);
+  if (ec) return error_response(404, "no store at " + root_);
+  if (segs.empty()) return index();
+  fs::path p = root;
+  for (const auto& s : segs) p /= s;
+  fs::path real = fs::canonical(p, ec);  // resolves every symlink on the way
+  if (ec) return error_response(404, "not found");
+  if (!inside(root, real)) return error_response(403, "outside the store");
+  if (fs::is_directory(real, ec)) {
+    if (!req.path.ends_with('/')) {  // so relative links in the listing resolve
+      Response r = error_response(301, "moved");
+      r.location = percent_encode_path(req.path) + "/";
+      return r;
+    }
+    return listing(real.string(), req.path);
+  }
+  if (!fs::is_regular_file(real, ec)) return error_response(403, "not a regular file");
+  return file(real.string());
+}
+
+Response StoreBrowser::index() const {
+  std::error_code ec;
+  fs::path root = fs::canonical(root_, ec);
+  struct Run {
+    std::string workload, stamp;
+  };
+  std::vector<Run> runs;
+  for (const auto& w : fs::directory_iterator(root, ec)) {
+    if (w.is_symlink() || !w.is_directory()) continue;  // "latest" links would list runs twice
+    std::error_code ec2;
+    for (const auto& r : fs::directory_iterator(w.path(), ec2)) {
+      if (r.is_symlink() || !r.is_directory()) continue;
+      runs.push_back({w.path().filename().string(), r.path().filename().string()});
+    }
+  }
+  std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) {
+    return a.stamp != b.stamp ? a.stamp > b.stamp : a.workload < b.workload;  // newest first
+  });
+  std::string body = fmt::format("<h1>Squall store</h1>\n<p>{} ({} runs)</p>\n", escape_xml(root.string()), runs.size());
+  body += "<table><tr><th>workload</th><th>time</th><th>valid?</th><th>files</th></tr>\n";
+  for (const Run& r : runs) {
+    fs::path dir = root / r.workload / r.stamp;
+    std::string base = "/" + r.workload + "/" + r.stamp + "/";
+    std::string v = verdict_of(dir);
+    std::string files = link(base, "[all]");
+    for (std::string_view f : kRunFiles)
+      if (fs::exists(dir / f, ec)) files += link(base + std::string(f), f);
+    body += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"valid-{}\">{}</td><td>{}</td></tr>\n", escape_xml(r.workload),
+                        link(base, pretty_time(r.stamp)), v, v, files);
+  }
+  body += "</table>\n";
+  Response resp;
+  resp.content_type = "text/html; charset=utf-8";
+  resp.body = page("Squall store", body);
+  return resp;
+}
+
+Response StoreBrowser::listing(const std::string& dir, const std::string& url_path) const {
+  std::vector<std::pair<std::string, bool>> entries;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) entries.emplace_back(e.path().filename().string(), e.is_directory());
+  std::sort(entries.begin(), entries.end());
+  std::string body = fmt::format("<h1>{}</h1>\n<p>{}</p>\n<ul>\n", escape_xml(url_path), link("/", "all runs"));
+  // The parent, computed here: this server refuses ".." in paths.
+  std::string parent = url_path.substr(0, url_path.rfind('/', url_path.size() - 2) + 1);
+  body += "<li>" + link(parent, "..") + "</li>\n";
+  for (const auto& [name, is_dir] : entries) {
+    std::string shown = is_dir ? name + "/" : name;
+    body += "<li>" + link(url_path + shown, shown) + "</li>\n";
+  }
+  body += "</ul>\n";
+  Response r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = page(url_path, body);
+  return r;
+}
+
+Response StoreBrowser::file(const std::string& path) const {
+  std::error_code ec;
+  auto size = fs::file_size(path, ec);
+  if (ec) return error_response(404, "not found");
+  if (size > kMaxFileBytes) return error_response(403, "file too large to serve");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return error_response(403, "cannot read");
+  Response r;
+  r.content_type = std::string(content_type(path));
+  r.body = read_file(path);
+  return r;
+}
+
+}  // namespace squall::serve

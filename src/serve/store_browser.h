@@ -1,0 +1,36 @@
+// StoreBrowser: answers requests for a store directory (what `squall test` writes).
+//
+// "/" is an index of runs (workload, time, verdict, links to each run's files); a
+// directory path lists the directory; a file path serves the file with a content type
+// from its extension (.svg, .html, .edn, .txt, .log, .json; anything else as plain
+// text, so untrusted node output is never rendered as a page). Nothing outside the store
+// is ever served: ".." segments are refused (403), and every path is resolved through
+// its symlinks and must still lie inside the store's own resolved root (403 otherwise),
+// so the store's latest links work while a link leading out of the store does not.
+// Thread-safe for concurrent handle() calls (it only reads the file system).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "serve/http.h"
+
+namespace squall::serve {
+
+class StoreBrowser {
+ public:
+  explicit StoreBrowser(std::string root);
+
+  Response handle(const Request& request) const;
+
+  // Content type for a file name (exposed for tests).
+  static std::string_view content_type(std::string_view file_name);
+
+ private:
+  Response index() const;
+  Response listing(const std::string& dir, const std::string& url_path) const;
+  Response file(const std::string& path) const;
+  std::string root_;  // as given; resolved on every request (the store may appear later)
+};
+
+}  // namespace squall::serve

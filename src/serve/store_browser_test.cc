@@ -1,0 +1,108 @@
+#include "serve/store_browser.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace squall::serve {
+namespace {
+
+namespace fs = std::filesystem;
+
+void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+// A store with one valid broadcast run and one invalid echo run, a secret file next to
+// the store, and links both inside and leading out of it.
+class StoreBrowserTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    base_ = fs::temp_directory_path() / ("squall-browser-test-" + std::to_string(::getpid()));
+    fs::remove_all(base_);
+    root_ = base_ / "store";
+    fs::path run = root_ / "broadcast" / "20240102T030405.678";
+    write(run / "results.json", R"({"valid?":true})");
+    write(run / "messages.svg", "<svg/>");
+    write(run / "timeline.html", "<html/>");
+    write(run / "results.edn", "{:valid? true}");
+    write(run / "jepsen.log", "<script>alert(1)</script>");
+    write(root_ / "echo" / "20240101T000000.000" / "results.json", R"({"valid?":false})");
+    write(base_ / "secret.txt", "secret");
+    fs::create_directory_symlink("20240102T030405.678", root_ / "broadcast" / "latest");
+    fs::create_symlink(base_ / "secret.txt", run / "escape.txt");
+    fs::create_directory_symlink(base_, run / "escape-dir");
+  }
+  void TearDown() override { fs::remove_all(base_); }
+
+  Response get(const std::string& path) const { return StoreBrowser(root_.string()).handle(Request{"GET", path}); }
+
+  fs::path base_, root_;
+};
+
+TEST_F(StoreBrowserTest, IndexListsRunsWithVerdicts) {
+  Response r = get("/");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(r.body.find("2024-01-02 03:04:05.678"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("href=\"/broadcast/20240102T030405.678/messages.svg\""), std::string::npos);
+  EXPECT_NE(r.body.find("class=\"valid-true\""), std::string::npos);
+  EXPECT_NE(r.body.find("class=\"valid-false\""), std::string::npos);
+  EXPECT_NE(r.body.find("(2 runs)"), std::string::npos);  // the latest link is not a third run
+  EXPECT_LT(r.body.find(">broadcast<"), r.body.find(">echo<"));  // newest first
+}
+
+TEST_F(StoreBrowserTest, FilesGetTheirContentTypes) {
+  EXPECT_EQ(get("/broadcast/20240102T030405.678/messages.svg").content_type, "image/svg+xml");
+  EXPECT_EQ(get("/broadcast/20240102T030405.678/timeline.html").content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(get("/broadcast/20240102T030405.678/results.edn").content_type, "application/edn; charset=utf-8");
+  Response log = get("/broadcast/latest/jepsen.log");  // through the store's own link
+  EXPECT_EQ(log.status, 200);
+  EXPECT_EQ(log.content_type, "text/plain; charset=utf-8");
+  EXPECT_EQ(log.body, "<script>alert(1)</script>");
+  EXPECT_EQ(StoreBrowser::content_type("report.txt"), "text/plain; charset=utf-8");
+  EXPECT_EQ(StoreBrowser::content_type("node.bin"), "text/plain; charset=utf-8");
+}
+
+TEST_F(StoreBrowserTest, DirectoriesAreListedAfterARedirect) {
+  Response redirect = get("/broadcast/20240102T030405.678");
+  EXPECT_EQ(redirect.status, 301);
+  EXPECT_EQ(redirect.location, "/broadcast/20240102T030405.678/");
+  Response list = get("/broadcast/20240102T030405.678/");
+  EXPECT_EQ(list.status, 200);
+  EXPECT_NE(list.body.find("href=\"/broadcast/20240102T030405.678/messages.svg\""), std::string::npos);
+  EXPECT_NE(list.body.find("href=\"/broadcast/\""), std::string::npos);  // the parent
+}
+
+TEST_F(StoreBrowserTest, RefusesPathsOutOfTheStore) {
+  for (const char* p : {"/../secret.txt", "/broadcast/../../secret.txt", "/broadcast/20240102T030405.678/../../../secret.txt"}) {
+    Response r = get(p);
+    EXPECT_EQ(r.status, 403) << p;
+    EXPECT_EQ(r.body.find("secret\n"), std::string::npos);
+  }
+  // An absolute path is taken relative to the store, never to the file system root.
+  EXPECT_EQ(get("/" + (base_ / "secret.txt").string()).status, 404);
+  EXPECT_EQ(get("//etc/passwd").status, 404);
+  // Symlinks that leave the store.
+  Response link = get("/broadcast/20240102T030405.678/escape.txt");
+  EXPECT_EQ(link.status, 403);
+  EXPECT_NE(link.body, "secret");
+  EXPECT_EQ(get("/broadcast/20240102T030405.678/escape-dir/secret.txt").status, 403);
+  EXPECT_EQ(get("/broadcast/20240102T030405.678/escape-dir/").status, 403);
+  EXPECT_EQ(get("/nope.txt").status, 404);
+}
+
+TEST_F(StoreBrowserTest, OnlyReads) {
+  Response r = StoreBrowser(root_.string()).handle(Request{"POST", "/"});
+  EXPECT_EQ(r.status, 405);
+}
+
+TEST(StoreBrowser, MissingStoreIsNotFound) {
+  EXPECT_EQ(StoreBrowser("/nonexistent/squall/store").handle(Request{"GET", "/"}).status, 404);
+}
+
+}  // namespace
+}  // namespace squall::serve
