@@ -18,6 +18,7 @@ constexpr Command kCommands[] = {
     {"test", squall::cli::cmd_test, "run a Maelstrom node binary on a simulated network and check it"},
     {"check", squall::cli::cmd_check, "check history files (linearizability and more)"},
     {"sim", squall::cli::cmd_sim, "deterministic simulation of the shard coordination protocol"},
+    {"serve", squall::cli::cmd_serve, "browse the store of test runs over HTTP"},
 };
 
 void usage(FILE* out) {

@@ -247,6 +247,7 @@ RunSummary Runner::finish() {
   s.report = render_report(in);
   if (auto st = store_->write_results(results); !st.ok()) note(st.error());
   if (auto st = store_->write_report(s.report); !st.ok()) note(st.error());
+  write_visuals(end_ns);
   store_->log(fmt::format("verdict: {}", workload::verdict_name(v)));
   store_->flush();
   s.results = std::move(results);

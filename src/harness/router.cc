@@ -52,6 +52,7 @@ int64_t Runner::send_from_client(Client& c, std::string_view body, int64_t now) 
   int64_t id = next_net_id_++;
   const std::string& src = net_->name(c.endpoint);
   int dest = c.node;  // servers occupy endpoints 0..n-1
+  message_labels_.note(id, with_id);
   net_->send(c.endpoint, dest, id, net::encode_envelope(id, src, node_names_[static_cast<size_t>(dest)], with_id), now);
   return c.msg_id;
 }
@@ -59,6 +60,7 @@ int64_t Runner::send_from_client(Client& c, std::string_view body, int64_t now) 
 void Runner::route(int src, int dest, std::string_view src_name, std::string_view dest_name, std::string_view body,
                    int64_t now) {
   int64_t id = next_net_id_++;
+  message_labels_.note(id, body);
   auto outcome = net_->send(src, dest, id, net::encode_envelope(id, src_name, dest_name, body), now);
   if (outcome == net::SendOutcome::kOverflow) {
     protocol_error(src, "network-full",

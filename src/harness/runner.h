@@ -23,6 +23,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "core/rng.h"
+#include "harness/artifacts.h"
 #include "harness/config.h"
 #include "harness/event_loop.h"
 #include "harness/nemesis.h"
@@ -140,6 +141,8 @@ class Runner {
   RunSummary finish();
   workload::Datum net_results() const;
   workload::Datum node_error_results() const;
+  // visuals.cc: messages.svg, timeline.html and the plots
+  void write_visuals(int64_t end_ns);
 
   TestConfig config_;
   std::unique_ptr<workload::Workload> workload_;
@@ -163,6 +166,7 @@ class Runner {
   int next_client_name_ = 0;
   int64_t next_net_id_ = 1;
   workload::History history_;
+  viz::MessageLabels message_labels_{kDiagramMessages};  // bodies of the messages messages.svg draws
   std::vector<std::string> generated_;
   std::vector<NemesisEvent> schedule_;
   size_t next_nemesis_ = 0;

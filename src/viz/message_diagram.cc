@@ -42,14 +42,21 @@ struct Extract {
 
 Extract extract(const net::Journal& journal, size_t max_messages) {
   Extract x;
+  // The stats count every send, even past the journal's own cap.
+  x.total_sends = static_cast<size_t>(journal.stats().all.send_count);
   std::unordered_map<int64_t, size_t> by_id;
+  size_t open = 0;
   for (const net::JournalEntry& e : journal.entries()) {
     if (e.event == net::JournalEvent::kSend) {
-      ++x.total_sends;
-      if (x.messages.size() >= max_messages) continue;
+      // Once every drawn message has ended, the rest of a long journal is irrelevant.
+      if (x.messages.size() >= max_messages) {
+        if (open == 0) break;
+        continue;
+      }
       by_id[e.msg_id] = x.messages.size();
       x.messages.push_back(Message{e.msg_id, e.src, e.dest, x.rows.size()});
       x.rows.push_back(Row{e.t_ns});
+      ++open;
       continue;
     }
     auto it = by_id.find(e.msg_id);
@@ -59,6 +66,7 @@ Extract extract(const net::Journal& journal, size_t max_messages) {
     m.end_row = x.rows.size();
     m.dropped = e.event == net::JournalEvent::kDrop;
     x.rows.push_back(Row{e.t_ns});
+    --open;
   }
   return x;
 }

@@ -1,0 +1,63 @@
+// squall serve: browse the store over HTTP (runs, verdicts, reports, diagrams).
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdio>
+
+#include "commands.h"
+#include "serve/server.h"
+#include "serve/store_browser.h"
+
+namespace squall::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void on_signal(int) { g_stop.store(true); }
+
+}  // namespace
+
+int cmd_serve(int argc, char** argv) {
+  std::string store = "store";
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  CLI::App app{"Serves the store over HTTP: an index of runs (workload, time, valid?) linking to each\n"
+               "run's report, results, message diagram, timeline and plots. Ctrl-C stops it.",
+               "squall serve"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--store", store, "Directory of the store to browse");
+  app.add_option("--port", port, "TCP port to listen on (0 picks a free one)");
+  app.add_option("--host", host, "IPv4 address to listen on (0.0.0.0 for every interface)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    std::printf("%s", app.help().c_str());
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "squall serve: %s\nRun 'squall serve --help' for the options.\n", e.what());
+    return kExitUsage;
+  }
+
+  auto server = serve::HttpServer::listen(host, port);
+  if (!server.ok()) {
+    std::fprintf(stderr, "squall serve: %s\n", server.error().c_str());
+    return kExitUsage;
+  }
+  // No SA_RESTART: the signal interrupts poll() and the loop sees the flag at once.
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  serve::StoreBrowser browser(store);
+  std::printf("squall serve: serving %s at http://%s:%d/ (Ctrl-C stops)\n", store.c_str(), host.c_str(), (*server)->port());
+  std::fflush(stdout);
+  (*server)->serve([&](const serve::Request& r) { return browser.handle(r); }, g_stop);
+  std::printf("squall serve: stopped\n");
+  return 0;
+}
+
+}  // namespace squall::cli

@@ -1,0 +1,240 @@
+// A short `squall test` run writes messages.svg, timeline.html, latency-raw.svg and
+// rate.svg, well-formed and agreeing with the run's own counts; `squall serve` lists the
+// run, serves its files with the right types, refuses traversal, and stops on SIGINT.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rapidjson/document.h>
+
+#include <chrono>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include "support/squall_run.h"
+#include "support/xml_check.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using squall::testing::kGossip;
+using squall::testing::kSquall;
+using squall::testing::slurp;
+
+int count_of(const squall::testing::XmlCheck& c, const std::string& cls) {
+  auto it = c.classes.find(cls);
+  return it == c.classes.end() ? 0 : it->second;
+}
+
+// results.json's integer at a path of keys, or -1.
+int64_t json_int(const std::string& json, std::initializer_list<const char*> path) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError()) return -1;
+  const rapidjson::Value* v = &doc;
+  for (const char* key : path) {
+    if (!v->IsObject() || !v->HasMember(key)) return -1;
+    v = &(*v)[key];
+  }
+  return v->IsInt64() ? v->GetInt64() : -1;
+}
+
+// One broadcast run shared by the tests of this file.
+class Visuals : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!squall::testing::executable(kGossip)) return;
+    run_ = new squall::testing::RunResult(squall::testing::squall_test(
+        "visuals", "broadcast",
+        "-w broadcast --bin " + kGossip +
+            " --node-count 5 --time-limit 3 --rate 20 --latency 20 --nemesis partition --nemesis-interval 1 --recovery-time 1"));
+  }
+  static void TearDownTestSuite() {
+    delete run_;
+    run_ = nullptr;
+  }
+  void SetUp() override {
+    if (!run_) GTEST_SKIP() << "maelstrom_gossip is not built";
+    ASSERT_EQ(run_->exit_code, 0) << run_->out << run_->err;
+  }
+  static squall::testing::RunResult* run_;
+};
+
+squall::testing::RunResult* Visuals::run_ = nullptr;
+
+TEST_F(Visuals, RunWritesEveryArtifactWellFormed) {
+  fs::path dir = run_->run_dir();
+  for (const char* name : {"messages.svg", "timeline.html", "latency-raw.svg", "rate.svg"}) {
+    ASSERT_TRUE(fs::exists(dir / name)) << name;
+    auto check = squall::testing::check_xml(slurp(dir / name));
+    EXPECT_TRUE(check.ok) << name << ": " << check.error;
+  }
+}
+
+TEST_F(Visuals, MessageDiagramDrawsTheJournal) {
+  fs::path dir = run_->run_dir();
+  std::string svg = slurp(dir / "messages.svg");
+  auto check = squall::testing::check_xml(svg);
+  ASSERT_TRUE(check.ok) << check.error;
+  std::string results = slurp(dir / "results.json");
+  int64_t sent = json_int(results, {"net", "all", "send-count"});
+  ASSERT_GT(sent, 0) << results;
+  int drawn = count_of(check, "msg delivered") + count_of(check, "msg delivered client") + count_of(check, "msg dropped") +
+              count_of(check, "msg inflight");
+  EXPECT_EQ(drawn, std::min<int64_t>(sent, 2000));
+  if (sent > 2000) {
+    EXPECT_NE(svg.find("Showing the first 2000 of"), std::string::npos);
+  }
+  // Lanes for the five nodes and labels from real bodies.
+  for (const char* n : {">n0<", ">n4<", ">c"}) EXPECT_NE(svg.find(n), std::string::npos) << n;
+  EXPECT_NE(svg.find(">topology"), std::string::npos);
+  EXPECT_NE(svg.find(">broadcast message="), std::string::npos);
+}
+
+TEST_F(Visuals, TimelineHasOneBarPerOperation) {
+  fs::path dir = run_->run_dir();
+  auto check = squall::testing::check_xml(slurp(dir / "timeline.html"));
+  ASSERT_TRUE(check.ok) << check.error;
+  std::string results = slurp(dir / "results.json");
+  // Completed operations as the run counted them; open ones are drawn too, as such.
+  ASSERT_GT(json_int(results, {"stats", "ok-count"}), 0) << results;
+  EXPECT_EQ(count_of(check, "op ok"), json_int(results, {"stats", "ok-count"}));
+  EXPECT_EQ(count_of(check, "op fail"), json_int(results, {"stats", "fail-count"}));
+  EXPECT_EQ(count_of(check, "op info"), json_int(results, {"stats", "info-count"}));
+}
+
+// ---- squall serve ---------------------------------------------------------------------
+
+struct Http {
+  int status = 0;
+  std::string head, body;
+};
+
+Http http_get(int port, const std::string& path) {
+  Http r;
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return r;
+  }
+  std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+  std::string all;
+  char buf[8192];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) all.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  size_t split = all.find("\r\n\r\n");
+  if (all.size() < 12 || split == std::string::npos) return r;
+  r.status = std::stoi(all.substr(9, 3));
+  r.head = all.substr(0, split);
+  r.body = all.substr(split + 4);
+  return r;
+}
+
+// `squall serve --port 0` in a child process; the port is read from its first line.
+class Server {
+ public:
+  explicit Server(const std::string& store) {
+    int out[2];
+    if (::pipe(out) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(out[1], 1);
+      ::close(out[0]);
+      ::execl(kSquall.c_str(), kSquall.c_str(), "serve", "--store", store.c_str(), "--port", "0", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    out_ = ::fdopen(out[0], "r");
+    char line[512];
+    if (std::fgets(line, sizeof line, out_)) {
+      std::cmatch m;
+      if (std::regex_search(line, m, std::regex(R"(http://127\.0\.0\.1:(\d+)/)"))) port_ = std::stoi(m[1]);
+    }
+  }
+  ~Server() {
+    if (pid_ > 0 && !stopped_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (out_) std::fclose(out_);
+  }
+  int port() const { return port_; }
+  // SIGINT, then the exit status (-1 if it did not exit within 5 s).
+  int interrupt() {
+    ::kill(pid_, SIGINT);
+    for (int i = 0; i < 500; ++i) {
+      int st = 0;
+      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+        stopped_ = true;
+        return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* out_ = nullptr;
+  int port_ = 0;
+  bool stopped_ = false;
+};
+
+TEST_F(Visuals, ServeBrowsesTheStoreAndStopsOnCtrlC) {
+  Server server(run_->store);
+  ASSERT_GT(server.port(), 0);
+  std::string run = fs::canonical(run_->run_dir()).filename().string();
+
+  Http index = http_get(server.port(), "/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_NE(index.head.find("Content-Type: text/html"), std::string::npos);
+  EXPECT_NE(index.body.find("/broadcast/" + run + "/messages.svg"), std::string::npos) << index.body;
+  EXPECT_NE(index.body.find("class=\"valid-true\""), std::string::npos);
+
+  Http svg = http_get(server.port(), "/broadcast/" + run + "/messages.svg");
+  EXPECT_EQ(svg.status, 200);
+  EXPECT_NE(svg.head.find("Content-Type: image/svg+xml"), std::string::npos);
+  EXPECT_EQ(svg.body, slurp(run_->run_dir() / "messages.svg"));
+  Http html = http_get(server.port(), "/latest/timeline.html");
+  EXPECT_EQ(html.status, 200);
+  EXPECT_NE(html.head.find("Content-Type: text/html"), std::string::npos);
+  Http edn = http_get(server.port(), "/latest/results.edn");
+  EXPECT_NE(edn.head.find("Content-Type: application/edn"), std::string::npos);
+
+  for (const char* p : {"/../../../../etc/passwd", "/broadcast/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "//etc/passwd"}) {
+    Http bad = http_get(server.port(), p);
+    EXPECT_TRUE(bad.status == 403 || bad.status == 404) << p << " -> " << bad.status;
+    EXPECT_EQ(bad.body.find("root:"), std::string::npos) << p;
+  }
+  EXPECT_EQ(server.interrupt(), 0);
+}
+
+TEST(ServeCli, HelpAndUsage) {
+  FILE* p = ::popen((kSquall + " serve --help").c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  EXPECT_EQ(::pclose(p), 0);
+  for (const char* opt : {"--store", "--port", "--host"}) EXPECT_NE(out.find(opt), std::string::npos) << out;
+  p = ::popen((kSquall + " --help").c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  out.clear();
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  ::pclose(p);
+  EXPECT_NE(out.find("serve"), std::string::npos) << out;
+}
+
+}  // namespace
