@@ -13,7 +13,10 @@
 namespace squall::viz {
 namespace {
 
-constexpr double kLaneGap = 120;
+// Client lanes are narrow: a run has many short-lived clients (init, workers, final
+// reads) and the interesting traffic is between nodes.
+constexpr double kClientLaneGap = 56;
+constexpr double kLaneGap = 140;
 constexpr double kRowHeight = 18;
 constexpr double kLeft = 90;      // room for the time labels
 constexpr double kTop = 70;       // room for the note and the lane names
@@ -123,11 +126,17 @@ class Diagram {
   Diagram(const Extract& x, const std::vector<std::string>& names, const MessageLabels& labels,
           const net::Journal& journal)
       : x_(x), names_(names), labels_(labels), journal_(journal), lanes_(lanes_of(x, names)) {
-    for (size_t i = 0; i < lanes_.size(); ++i) lane_index_[lanes_[i]] = i;
+    double left = kLeft;
+    for (uint32_t e : lanes_) {
+      double gap = lane_class(names_[e]) == 0 ? kClientLaneGap : kLaneGap;
+      lane_x_[e] = left + gap / 2;
+      left += gap;
+    }
+    lanes_width_ = left - kLeft;
   }
 
   std::string render() {
-    double width = kLeft + std::max<double>(1, static_cast<double>(lanes_.size())) * kLaneGap + 40;
+    double width = kLeft + std::max(kLaneGap, lanes_width_) + 40;
     double height = kTop + static_cast<double>(x_.rows.size() + 1) * kRowHeight + kBottom;
     w_.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     w_.open("svg", {{"xmlns", "http://www.w3.org/2000/svg"},
@@ -148,7 +157,7 @@ class Diagram {
   }
 
  private:
-  double lane_x(uint32_t endpoint) const { return kLeft + (static_cast<double>(lane_index_.at(endpoint)) + 0.5) * kLaneGap; }
+  double lane_x(uint32_t endpoint) const { return lane_x_.at(endpoint); }
   static double row_y(size_t row) { return kTop + (static_cast<double>(row) + 1) * kRowHeight; }
 
   void notes(double width) {
@@ -222,7 +231,8 @@ class Diagram {
   const MessageLabels& labels_;
   const net::Journal& journal_;
   std::vector<uint32_t> lanes_;
-  std::unordered_map<uint32_t, size_t> lane_index_;
+  std::unordered_map<uint32_t, double> lane_x_;
+  double lanes_width_ = 0;
   XmlWriter w_;
 };
 

@@ -80,8 +80,11 @@ std::string render_latency_plot(const Ops& ops) {
 
 std::string render_rate_plot(const Ops& ops) {
   double span_s = x_max(ops);
-  // Bucket width: a nice step giving about 100 buckets, at least 10 ms.
-  double raw = std::max(0.01, span_s / 100);
+  // Bucket width: a nice step holding about ten completions on average (fewer make the
+  // line all spikes), between a two-hundredth and a fifth of the run, at least 10 ms.
+  size_t completed = 0;
+  for (const OpSpan& s : ops.spans) completed += s.outcome != Outcome::kOpen ? 1 : 0;
+  double raw = std::max({0.01, span_s / 200, std::min(span_s / 5, span_s * 10 / std::max<double>(1, static_cast<double>(completed)))});
   double mag = std::pow(10.0, std::floor(std::log10(raw)));
   double bucket = mag;
   for (double m : {1.0, 2.0, 5.0, 10.0}) {

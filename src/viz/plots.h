@@ -3,7 +3,7 @@
 // latency-raw.svg: one point per completed operation at (invocation time, latency),
 // latency on a log scale, coloured by outcome (ok, fail, info) and shaped by :f.
 // rate.svg: completions per second over time, one line per (:f, outcome), in buckets
-// sized to give about a hundred points over the run. Both shade nemesis windows. At
+// sized to hold about ten completions each. Both shade nemesis windows. At
 // most kMaxPoints operations are drawn in the latency plot (evenly sampled), and the
 // plot says so when it sampled. Pure functions of their input.
 #pragma once
