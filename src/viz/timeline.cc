@@ -25,7 +25,7 @@ body { font-family: sans-serif; font-size: 13px; margin: 16px; }
 .tick { position: absolute; top: 0; bottom: 0; border-left: 1px solid #eee; }
 .tick span { position: absolute; top: 2px; left: 3px; color: #777; font-size: 11px; }
 .nemesis { position: absolute; top: 0; bottom: 0; background: rgba(0,0,0,0.08); }
-.op { position: absolute; height: 14px; min-width: 2px; border-radius: 2px; overflow: hidden; white-space: nowrap;
+.op { position: absolute; height: 14px; min-width: 6px; border-radius: 2px; overflow: hidden; white-space: nowrap;
       font-size: 10px; line-height: 14px; color: #fff; box-sizing: border-box; padding-left: 2px; }
 .op:hover { outline: 2px solid #000; z-index: 2; }
 .ok { background: #2a9d3a; } .fail { background: #d62728; } .info { background: #f39c12; } .open { background: #888; }
@@ -107,7 +107,7 @@ std::string render_timeline(const Ops& ops, const std::string& title) {
     double b = x_of(s.outcome == Outcome::kOpen ? ops.end_ns : s.complete_ns);
     w.element("div",
               {{"class", "op " + std::string(outcome_name(s.outcome))},
-               {"style", fmt::format("left: {}px; top: {}px; width: {}px", num(a), num(top), num(std::max(2.0, b - a)))},
+               {"style", fmt::format("left: {}px; top: {}px; width: {}px", num(a), num(top), num(std::max(6.0, b - a)))},
                {"title", describe(s)}},
               s.f);
   }
