@@ -44,30 +44,12 @@ int64_t json_int(const std::string& json, std::initializer_list<const char*> pat
   return v->IsInt64() ? v->GetInt64() : -1;
 }
 
-// One broadcast run shared by the tests of this file.
-class Visuals : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (!squall::testing::executable(kGossip)) return;
-    run_ = new squall::testing::RunResult(squall::testing::squall_test(
-        "visuals", "broadcast",
-        "-w broadcast --bin " + kGossip +
-            " --node-count 5 --time-limit 3 --rate 20 --latency 20 --nemesis partition --nemesis-interval 1 --recovery-time 1"));
-  }
-  static void TearDownTestSuite() {
-    delete run_;
-    run_ = nullptr;
-  }
-  void SetUp() override {
-    if (!run_) GTEST_SKIP() << "maelstrom_gossip is not built";
-    ASSERT_EQ(run_->exit_code, 0) << run_->out << run_->err;
-  }
-  static squall::testing::RunResult* run_;
-};
+// The checks below share one broadcast run. ctest runs every test in its own process,
+// so the run is made by the one test that calls the checks (a fixture's shared setup
+// would run once per process, all into the same store).
+const squall::testing::RunResult* run_ = nullptr;
 
-squall::testing::RunResult* Visuals::run_ = nullptr;
-
-TEST_F(Visuals, RunWritesEveryArtifactWellFormed) {
+void check_artifacts_well_formed() {
   fs::path dir = run_->run_dir();
   for (const char* name : {"messages.svg", "timeline.html", "latency-raw.svg", "rate.svg"}) {
     ASSERT_TRUE(fs::exists(dir / name)) << name;
@@ -76,7 +58,7 @@ TEST_F(Visuals, RunWritesEveryArtifactWellFormed) {
   }
 }
 
-TEST_F(Visuals, MessageDiagramDrawsTheJournal) {
+void check_message_diagram() {
   fs::path dir = run_->run_dir();
   std::string svg = slurp(dir / "messages.svg");
   auto check = squall::testing::check_xml(svg);
@@ -96,7 +78,7 @@ TEST_F(Visuals, MessageDiagramDrawsTheJournal) {
   EXPECT_NE(svg.find(">broadcast message="), std::string::npos);
 }
 
-TEST_F(Visuals, TimelineHasOneBarPerOperation) {
+void check_timeline() {
   fs::path dir = run_->run_dir();
   auto check = squall::testing::check_xml(slurp(dir / "timeline.html"));
   ASSERT_TRUE(check.ok) << check.error;
@@ -191,7 +173,7 @@ class Server {
   bool stopped_ = false;
 };
 
-TEST_F(Visuals, ServeBrowsesTheStoreAndStopsOnCtrlC) {
+void check_serve() {
   Server server(run_->store);
   ASSERT_GT(server.port(), 0);
   std::string run = fs::canonical(run_->run_dir()).filename().string();
@@ -218,6 +200,33 @@ TEST_F(Visuals, ServeBrowsesTheStoreAndStopsOnCtrlC) {
     EXPECT_EQ(bad.body.find("root:"), std::string::npos) << p;
   }
   EXPECT_EQ(server.interrupt(), 0);
+}
+
+TEST(Visuals, BroadcastRunDrawsItselfAndServeBrowsesIt) {
+  if (!squall::testing::executable(kGossip)) GTEST_SKIP() << "maelstrom_gossip is not built";
+  squall::testing::RunResult run = squall::testing::squall_test(
+      "visuals", "broadcast",
+      "-w broadcast --bin " + kGossip +
+          " --node-count 5 --time-limit 3 --rate 20 --latency 20 --nemesis partition --nemesis-interval 1 --recovery-time 1");
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  run_ = &run;
+  {
+    SCOPED_TRACE("artifacts");
+    check_artifacts_well_formed();
+  }
+  {
+    SCOPED_TRACE("messages.svg");
+    check_message_diagram();
+  }
+  {
+    SCOPED_TRACE("timeline.html");
+    check_timeline();
+  }
+  {
+    SCOPED_TRACE("squall serve");
+    check_serve();
+  }
+  run_ = nullptr;
 }
 
 TEST(ServeCli, HelpAndUsage) {
