@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "harness/runner.h"
+#include "history/edn.h"
 #include "net/envelope.h"
 #include "proto/error_code.h"
 
@@ -29,7 +30,7 @@ std::string error_name(int64_t code) {
 
 std::string quoted(std::string_view s) {
   std::string out;
-  workload::append_quoted(&out, s);
+  history::append_quoted(&out, s);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include "harness/convergence.h"
+#include "history/edn.h"
 #include "harness/report.h"
 #include "harness/runner.h"
 #include "workload/stats.h"
@@ -10,18 +11,18 @@
 namespace squall::harness {
 namespace {
 
-using workload::Datum;
+using history::Value;
 using workload::Verdict;
 
-Datum counts(const net::TrafficCounts& c) {
-  Datum m = Datum::map();
+Value counts(const net::TrafficCounts& c) {
+  Value m = Value::array_map();
   m.set("send-count", c.send_count);
   m.set("recv-count", c.recv_count);
   m.set("msg-count", c.msg_count);
   return m;
 }
 
-std::string edn_list(const Datum* v, size_t limit) {
+std::string edn_list(const Value* v, size_t limit) {
   if (!v) return "";
   std::string out;
   size_t k = 0;
@@ -30,7 +31,7 @@ std::string edn_list(const Datum* v, size_t limit) {
       out += " ...";
       break;
     }
-    out += (out.empty() ? "" : " ") + item.to_edn();
+    out += (out.empty() ? "" : " ") + history::to_edn(item);
   }
   return out;
 }
@@ -46,20 +47,20 @@ std::string reproduce_command(const TestConfig& c) {
 }
 
 // Plain-language anomalies from a workload result.
-void workload_anomalies(const Datum& w, std::vector<std::string>* out) {
+void workload_anomalies(const Value& w, std::vector<std::string>* out) {
   auto n = [&](const char* k) -> int64_t { return w.get(k) ? w.get(k)->as_int() : 0; };
   // Workloads with their own anomaly classes (lin-kv, kafka) say them in :report-lines.
-  if (const Datum* lines = w.get("report-lines")) {
-    for (const auto& l : lines->items()) out->push_back(l.text());
+  if (const Value* lines = w.get("report-lines")) {
+    for (const auto& l : lines->items()) out->push_back(l.as_string());
   }
   if (n("lost-count") > 0) {
     out->push_back(fmt::format("{} acknowledged messages lost (missing from later reads): {}", n("lost-count"),
                                edn_list(w.get("lost"), 12)));
-    if (const Datum* ex = w.get("lost-examples")) {
+    if (const Value* ex = w.get("lost-examples")) {
       for (size_t k = 0; k < ex->items().size() && k < 3; ++k) {
-        const Datum& e = ex->items()[k];
+        const Value& e = ex->items()[k];
         out->push_back(fmt::format("element {} known at {} ms, still absent from reads at {} ms; final reads missing it: {}",
-                                   e.get("element")->to_edn(), e.get("known-time-ms")->as_int(),
+                                   history::to_edn(*e.get("element")), e.get("known-time-ms")->as_int(),
                                    e.get("last-absent-time-ms")->as_int(), edn_list(e.get("missing-from-final-reads"), 8)));
       }
     }
@@ -84,12 +85,12 @@ void workload_anomalies(const Datum& w, std::vector<std::string>* out) {
 
 }  // namespace
 
-Datum Runner::net_results() const {
+Value Runner::net_results() const {
   const net::NetStats& s = net_->journal().stats();
-  Datum m = Datum::map();
+  Value m = Value::array_map();
   m.set("all", counts(s.all));
   m.set("clients", counts(s.clients));
-  Datum servers = counts(s.servers);
+  Value servers = counts(s.servers);
   servers.set("msgs-per-op", invoke_count_ > 0 ? static_cast<double>(s.servers.msg_count) / static_cast<double>(invoke_count_) : 0.0);
   m.set("servers", std::move(servers));
   m.set("dropped-by-partition", s.dropped_partition);
@@ -98,37 +99,37 @@ Datum Runner::net_results() const {
   return m;
 }
 
-Datum Runner::node_error_results() const {
-  Datum m = Datum::map();
+Value Runner::node_error_results() const {
+  Value m = Value::array_map();
   int64_t total = 0;
-  Datum kinds = Datum::map();
+  Value kinds = Value::array_map();
   for (const auto& [k, v] : error_counts_) {
-    kinds.set(Datum::keyword(k), v);
+    kinds.set(Value::keyword(k), v);
     total += v;
   }
-  Datum ex = Datum::vector();
+  Value ex = Value::vector();
   for (size_t i = 0; i < error_examples_.size() && i < 10; ++i) {
     const ProtocolError& e = error_examples_[i];
-    Datum d = Datum::map();
+    Value d = Value::array_map();
     d.set("node", e.node);
-    d.set("kind", Datum::keyword(e.kind));
+    d.set("kind", Value::keyword(e.kind));
     d.set("detail", e.detail);
     d.set("line", e.line);
     d.set("time-ms", e.t_ns / 1'000'000);
     ex.push(std::move(d));
   }
-  Datum crashes = Datum::vector();
+  Value crashes = Value::vector();
   for (const NodeCrash& c : crashes_) {
-    Datum d = Datum::map();
+    Value d = Value::array_map();
     d.set("node", c.node);
     d.set("status", c.status);
     d.set("time-ms", c.t_ns / 1'000'000);
-    Datum tail = Datum::vector();
+    Value tail = Value::vector();
     for (const auto& l : c.stderr_tail) tail.push(l);
     d.set("stderr-tail", std::move(tail));
     crashes.push(std::move(d));
   }
-  Datum setup = Datum::vector();
+  Value setup = Value::vector();
   for (const auto& p : setup_problems_) setup.push(p);
   bool bad = total > 0 || !crashes_.empty() || !setup_problems_.empty();
   m.set("valid?", !bad);
@@ -158,14 +159,14 @@ RunSummary Runner::finish() {
   ctx.nodes = node_names_;
   ctx.final_phase_start_ns = final_start_ns_;
 
-  Datum results = Datum::map();
-  Datum w = workload_->check(history_, ctx);
-  Datum stats = workload::check_stats(history_);
-  Datum avail = workload::check_availability(history_, config_.availability);
-  Datum net = net_results();
-  Datum nodes = node_error_results();
+  Value results = Value::array_map();
+  Value w = workload_->check(history_, ctx);
+  Value stats = workload::check_stats(history_);
+  Value avail = workload::check_availability(history_, config_.availability);
+  Value net = net_results();
+  Value nodes = node_error_results();
   Verdict v = Verdict::kValid;
-  for (const Datum* part : {&w, &stats, &avail, &net, &nodes}) v = workload::merge(v, workload::verdict_of(*part));
+  for (const Value* part : {&w, &stats, &avail, &net, &nodes}) v = workload::merge(v, workload::verdict_of(*part));
   // A run cut short never reached its final reads, so "lost" and "never read" mean
   // nothing yet: the verdict is unknown, whatever the partial checks say.
   if (interrupted_) v = Verdict::kUnknown;
@@ -178,14 +179,14 @@ RunSummary Runner::finish() {
   // The harness's own cost (nodes excluded), for benchmarks and capacity planning.
   struct rusage ru {};
   ::getrusage(RUSAGE_SELF, &ru);
-  Datum self = Datum::map();
+  Value self = Value::array_map();
   self.set("cpu-user-ms", static_cast<int64_t>(ru.ru_utime.tv_sec) * 1000 + ru.ru_utime.tv_usec / 1000);
   self.set("cpu-sys-ms", static_cast<int64_t>(ru.ru_stime.tv_sec) * 1000 + ru.ru_stime.tv_usec / 1000);
   self.set("wall-ms", end_ns / 1'000'000);
   self.set("main-phase-ms", main_end_ns_ > main_start_ns_ ? (main_end_ns_ - main_start_ns_) / 1'000'000 : 0);
   results.set("harness", std::move(self));
   results.set("seed", static_cast<int64_t>(config_.seed));
-  results.set("valid?", Datum::verdict(v));
+  results.set("valid?", verdict_value(v));
 
   std::vector<std::string> anomalies;
   for (const auto& p : setup_problems_) anomalies.push_back(p);
@@ -208,7 +209,7 @@ RunSummary Runner::finish() {
   if (workload::verdict_of(stats) == Verdict::kInvalid) {
     for (const auto& [f, m] : stats.get("by-f")->entries()) {
       if (m.get("ok-count")->as_int() == 0) {
-        anomalies.push_back(fmt::format("no {} operation succeeded ({} fail, {} info)", f.text(), m.get("fail-count")->as_int(),
+        anomalies.push_back(fmt::format("no {} operation succeeded ({} fail, {} info)", f.as_string(), m.get("fail-count")->as_int(),
                                         m.get("info-count")->as_int()));
       }
     }
@@ -236,7 +237,7 @@ RunSummary Runner::finish() {
     std::string add_f = workload_->name() == "broadcast" ? "broadcast" : "add";
     in.rounds = measure_rounds(history_, add_f, node_names_, node_alive_, net_->journal());
   }
-  const Datum* servers = net.get("servers");
+  const Value* servers = net.get("servers");
   in.msgs_per_op = servers ? servers->get("msgs-per-op")->as_double() : 0;
   in.anomalies = std::move(anomalies);
   in.store_dir = store_->dir();

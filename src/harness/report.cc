@@ -17,8 +17,8 @@ std::string pct(int64_t part, int64_t whole) {
   return fmt::format("{:.1f}%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
 }
 
-int64_t get_int(const workload::Datum& m, const char* key) {
-  const workload::Datum* d = m.get(key);
+int64_t get_int(const history::Value& m, const char* key) {
+  const history::Value* d = m.get(key);
   return d ? d->as_int() : 0;
 }
 
@@ -50,9 +50,9 @@ std::string render_report(const ReportInput& in) {
     out += fmt::format("  Stable: {} ({})\n", stable, pct(stable, attempts));
     out += fmt::format("  Never read: {}   Stale: {}\n", get_int(r, "never-read-count"), get_int(r, "stale-count"));
     out += "Latency (ms, stable latency: element known -> last read that lacked it):\n";
-    const workload::Datum* q = r.get("stable-latencies");
+    const history::Value* q = r.get("stable-latencies");
     auto at = [&](size_t k) -> int64_t {
-      return q && q->entries().size() > k ? q->entries()[k].second.as_int() : 0;
+      return q && q->size() > k ? q->items()[2 * k + 1].as_int() : 0;  // the k-th entry's value
     };
     out += fmt::format("  p50: {}\n  p95: {}\n  p99: {}\n  max: {}\n", at(1), at(2), at(3), at(4));
   } else {

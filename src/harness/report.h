@@ -13,7 +13,8 @@
 #include <vector>
 
 #include "harness/convergence.h"
-#include "workload/datum.h"
+#include "history/value.h"
+#include "workload/verdict.h"
 #include "workload/stats.h"
 
 namespace squall::harness {
@@ -26,7 +27,7 @@ struct ReportInput {
   int64_t ok = 0, fail = 0, info = 0;
   std::string nemesis;                 // "none" or "partition (3 partitions)"
   workload::Verdict verdict = workload::Verdict::kUnknown;
-  const workload::Datum* set_result = nullptr;  // set-full result, for set workloads
+  const history::Value* set_result = nullptr;  // set-full result, for set workloads
   workload::LatencySummary op_latency;
   RoundsSummary rounds;
   double msgs_per_op = 0;

@@ -13,16 +13,16 @@ TEST(Report, ExpectedRounds) {
 }
 
 TEST(Report, PassAndFailLayouts) {
-  workload::Datum set = workload::Datum::map();
+  history::Value set = history::Value::array_map();
   set.set("attempt-count", 200);
   set.set("lost-count", 0);
   set.set("stable-count", 200);
-  workload::Datum q = workload::Datum::map();
-  q.set(workload::Datum(0), 0);
-  q.set(workload::Datum(0.5), 12);
-  q.set(workload::Datum(0.95), 40);
-  q.set(workload::Datum(0.99), 55);
-  q.set(workload::Datum(1), 60);
+  history::Value q = history::Value::array_map();
+  q.set(history::Value(0), 0);
+  q.set(history::Value(0.5), 12);
+  q.set(history::Value(0.95), 40);
+  q.set(history::Value(0.99), 55);
+  q.set(history::Value(1), 60);
   set.set("stable-latencies", q);
   ReportInput in;
   in.workload = "broadcast";

@@ -56,7 +56,7 @@ struct NodeCrash {
 
 // What a finished run hands to the report and the exit code.
 struct RunSummary {
-  workload::Datum results;
+  history::Value results;
   workload::Verdict verdict = workload::Verdict::kUnknown;
   std::string store_dir;
   std::string report;
@@ -139,8 +139,8 @@ class Runner {
 
   // finish.cc: verdict, results, report
   RunSummary finish();
-  workload::Datum net_results() const;
-  workload::Datum node_error_results() const;
+  history::Value net_results() const;
+  history::Value node_error_results() const;
   // visuals.cc: messages.svg, timeline.html and the plots
   void write_visuals(int64_t end_ns);
 

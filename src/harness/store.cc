@@ -12,6 +12,9 @@
 
 #include <fmt/format.h>
 
+#include "history/edn.h"
+#include "history/value_json.h"
+
 namespace squall::harness {
 namespace fs = std::filesystem;
 using workload::Op;
@@ -39,6 +42,25 @@ Status relink(const fs::path& link, const fs::path& target) {
   fs::rename(tmp, link, ec);  // atomic replace, even of an existing symlink
   if (ec) return err("cannot update symlink " + link.string() + ": " + ec.message());
   return {};
+}
+
+// An op's JSON value as EDN, maps in the order the node sent them.
+std::string op_value_edn(const Op& op) { return history::to_edn(history::parse_json_value(op.value)); }
+
+// results.edn: the top-level entries one per line, as Jepsen writes them.
+std::string results_edn(const history::Value& results) {
+  if (!results.is_map()) return history::to_edn(results);
+  std::string out = "{";
+  bool first = true;
+  for (const auto& [key, value] : results.entries()) {
+    if (!first) out += ",\n ";
+    first = false;
+    history::append_edn(&out, key);
+    out.push_back(' ');
+    history::append_edn(&out, value);
+  }
+  out += "}\n";
+  return out;
 }
 
 }  // namespace
@@ -84,7 +106,7 @@ std::string Store::op_edn(const Op& op) {
   std::string out = "{:type :";
   out += workload::op_type_name(op.type);
   out += ", :f :" + op.f;
-  out += ", :value " + workload::json_to_edn(op.value);
+  out += ", :value " + op_value_edn(op);
   out += op.process == workload::kNemesisProcess ? std::string(", :process :nemesis")
                                                   : ", :process " + std::to_string(op.process);
   out += ", :time " + std::to_string(op.time_ns);
@@ -97,7 +119,7 @@ std::string Store::op_edn(const Op& op) {
 
 std::string Store::op_txt(const Op& op) {
   std::string proc = op.process == workload::kNemesisProcess ? ":nemesis" : std::to_string(op.process);
-  std::string out = fmt::format("{}\t:{}\t:{}\t{}", proc, workload::op_type_name(op.type), op.f, workload::json_to_edn(op.value));
+  std::string out = fmt::format("{}\t:{}\t:{}\t{}", proc, workload::op_type_name(op.type), op.f, op_value_edn(op));
   if (!op.error.empty()) out += "\t" + op.error;
   return out;
 }
@@ -128,20 +150,20 @@ Status write_file_atomic(const std::string& path, std::string_view text) {
   return {};
 }
 
-Status Store::write_results(const workload::Datum& results) {
+Status Store::write_results(const history::Value& results) {
   flush();
-  if (auto s = write_file_atomic(dir_ + "/results.edn", results.to_edn_pretty()); !s.ok()) return s;
-  if (auto s = write_file_atomic(dir_ + "/results.json", results.to_json() + "\n"); !s.ok()) return s;
+  if (auto s = write_file_atomic(dir_ + "/results.edn", results_edn(results)); !s.ok()) return s;
+  if (auto s = write_file_atomic(dir_ + "/results.json", history::to_json(results) + "\n"); !s.ok()) return s;
   return write_independent(results);
 }
 
-Status Store::write_independent(const workload::Datum& results) {
-  const workload::Datum* w = results.get("workload");
-  const workload::Datum* per_key = w ? w->get("results") : nullptr;
+Status Store::write_independent(const history::Value& results) {
+  const history::Value* w = results.get("workload");
+  const history::Value* per_key = w ? w->get("results") : nullptr;
   if (!per_key || !per_key->is_map()) return {};
   for (const auto& [key, result] : per_key->entries()) {
     // Keys become directory names: keep them to a safe alphabet.
-    std::string name = key.kind() == workload::Datum::Kind::kString ? key.text() : key.to_edn();
+    std::string name = key.kind() == history::Value::Kind::kString ? key.as_string() : history::to_edn(key);
     for (char& c : name)
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
     if (name.empty() || name == "." || name == "..") name = "_" + name;
@@ -149,8 +171,8 @@ Status Store::write_independent(const workload::Datum& results) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return err("cannot create " + dir.string() + ": " + ec.message());
-    if (auto s = write_file_atomic((dir / "results.edn").string(), result.to_edn_pretty()); !s.ok()) return s;
-    if (auto s = write_file_atomic((dir / "results.json").string(), result.to_json() + "\n"); !s.ok()) return s;
+    if (auto s = write_file_atomic((dir / "results.edn").string(), results_edn(result)); !s.ok()) return s;
+    if (auto s = write_file_atomic((dir / "results.json").string(), history::to_json(result) + "\n"); !s.ok()) return s;
   }
   return {};
 }

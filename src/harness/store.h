@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "core/result.h"
-#include "workload/datum.h"
+#include "history/value.h"
 #include "workload/op.h"
 
 namespace squall::harness {
@@ -32,7 +32,7 @@ class Store {
   void log(std::string_view line);          // jepsen.log, with a wall-clock prefix
   // Also writes independent/<key>/results.{edn,json} for each entry of the workload's
   // per-key :results map, when it has one (Jepsen's independent-checker shape).
-  Status write_results(const workload::Datum& results);
+  Status write_results(const history::Value& results);
   Status write_report(std::string_view text);
   void flush();
 
@@ -42,7 +42,7 @@ class Store {
 
  private:
   Store() = default;
-  Status write_independent(const workload::Datum& results);
+  Status write_independent(const history::Value& results);
   std::string dir_;
   FILE* history_edn_ = nullptr;
   FILE* history_txt_ = nullptr;

@@ -45,7 +45,7 @@ TEST(Store, LayoutAndLatestLinks) {
   op.value = "\"x\"";
   (*s)->append_op(op);
   (*s)->log("hello");
-  workload::Datum r = workload::Datum::map();
+  history::Value r = history::Value::array_map();
   r.set("valid?", true);
   ASSERT_TRUE((*s)->write_results(r).ok());
   ASSERT_TRUE((*s)->write_report("REPORT").ok());

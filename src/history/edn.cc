@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <cctype>
 #include <cstring>
+#include <iterator>
+
+#include <fmt/format.h>
 
 namespace squall::history {
 
@@ -260,7 +263,18 @@ Result<Value> parse_edn(std::string_view text, std::string name) {
 
 namespace {
 
-void append_string_literal(std::string* out, const std::string& s) {
+void append_items(std::string* out, const std::vector<Value>& items, const char* open, char close) {
+  *out += open;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out->push_back(' ');
+    append_edn(out, items[i]);
+  }
+  out->push_back(close);
+}
+
+}  // namespace
+
+void append_quoted(std::string* out, std::string_view s) {
   out->push_back('"');
   for (char ch : s) {
     switch (ch) {
@@ -282,17 +296,6 @@ void append_string_literal(std::string* out, const std::string& s) {
   out->push_back('"');
 }
 
-void append_items(std::string* out, const std::vector<Value>& items, const char* open, char close) {
-  *out += open;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out->push_back(' ');
-    append_edn(out, items[i]);
-  }
-  out->push_back(close);
-}
-
-}  // namespace
-
 void append_edn(std::string* out, const Value& v) {
   switch (v.kind()) {
     case Value::Kind::kNil: *out += "nil"; return;
@@ -302,13 +305,14 @@ void append_edn(std::string* out, const Value& v) {
       double d = v.as_double();
       if (std::isnan(d)) { *out += "##NaN"; return; }
       if (std::isinf(d)) { *out += d > 0 ? "##Inf" : "##-Inf"; return; }
-      char buf[40];
-      std::snprintf(buf, sizeof buf, "%.17g", d);
-      *out += buf;
-      if (std::strpbrk(buf, ".eE") == nullptr) *out += ".0";
+      // The shortest text that reads back as the same double; ".0" keeps whole numbers
+      // doubles when read again.
+      size_t start = out->size();
+      fmt::format_to(std::back_inserter(*out), "{}", d);
+      if (out->find_first_of(".eE", start) == std::string::npos) *out += ".0";
       return;
     }
-    case Value::Kind::kString: append_string_literal(out, v.as_string()); return;
+    case Value::Kind::kString: append_quoted(out, v.as_string()); return;
     case Value::Kind::kKeyword: out->push_back(':'); *out += v.as_string(); return;
     case Value::Kind::kSymbol: *out += v.as_string(); return;
     case Value::Kind::kVector: append_items(out, v.items(), "[", ']'); return;

@@ -51,8 +51,12 @@ class EdnReader {
 Result<Value> parse_edn(std::string_view text, std::string name = "<string>");
 
 // Writes a value as EDN; parse_edn(to_edn(v)) == v for every value without doubles
-// (doubles are written with 17 significant digits and round-trip too).
+// (doubles are written in their shortest form that reads back exactly, and round-trip too).
 std::string to_edn(const Value& v);
 void append_edn(std::string* out, const Value& v);
+
+// Appends `s` as a quoted string literal; EDN and JSON share these escapes (\" \\ \n \r
+// \t, \uXXXX for other control characters), so both writers use it.
+void append_quoted(std::string* out, std::string_view s);
 
 }  // namespace squall::history

@@ -1,4 +1,5 @@
 #include "history/reader.h"
+#include "history/value_json.h"
 
 #include <cctype>
 
@@ -166,8 +167,6 @@ Result<History> read_lines(TextInput& in, const ReadOptions& options, bool json)
   return h;
 }
 
-Value value_from_json(const rapidjson::Value& j, int depth);
-
 }  // namespace
 
 Result<std::optional<Op>> op_from_edn(const Value& map) {
@@ -193,22 +192,11 @@ Result<std::optional<Op>> op_from_edn(const Value& map) {
 
 namespace {
 
-Value value_from_json(const rapidjson::Value& j, int depth) {
-  if (depth > 100) return Value::nil();  // bounded by the parser's own limits in practice
-  if (j.IsNull()) return Value::nil();
-  if (j.IsBool()) return Value::boolean(j.GetBool());
-  if (j.IsInt64()) return Value::integer(j.GetInt64());
-  if (j.IsNumber()) return Value::floating(j.GetDouble());
-  if (j.IsString()) return Value::string(std::string(j.GetString(), j.GetStringLength()));
-  if (j.IsArray()) {
-    std::vector<Value> items;
-    for (const auto& x : j.GetArray()) items.push_back(value_from_json(x, depth + 1));
-    return Value::vector(std::move(items));
-  }
-  std::vector<std::pair<Value, Value>> entries;
-  for (const auto& m : j.GetObject())
-    entries.emplace_back(Value::string(std::string(m.name.GetString(), m.name.GetStringLength())), value_from_json(m.value, depth + 1));
-  return Value::map(std::move(entries));
+// JSON-lines values nest at most this deep; deeper ones are kept as their JSON text.
+Value op_value(const rapidjson::Value& j) {
+  FromJson how;
+  how.depth_max = 100;
+  return value_from_json(j, how);
 }
 
 }  // namespace
@@ -229,8 +217,8 @@ Result<std::optional<Op>> op_from_json(const rapidjson::Value& obj) {
   op.process = process->value.GetInt64();
   op.f = f->value.GetString();
   if (!op.f.empty() && op.f[0] == ':') op.f.erase(0, 1);
-  if (auto v = obj.FindMember("value"); v != obj.MemberEnd()) op.value = value_from_json(v->value, 0);
-  if (auto k = obj.FindMember("key"); k != obj.MemberEnd()) op.key = value_from_json(k->value, 0);
+  if (auto v = obj.FindMember("value"); v != obj.MemberEnd()) op.value = op_value(v->value);
+  if (auto k = obj.FindMember("key"); k != obj.MemberEnd()) op.key = op_value(k->value);
   if (auto tm = obj.FindMember("time"); tm != obj.MemberEnd() && tm->value.IsInt64()) op.time_ns = tm->value.GetInt64();
   return std::optional<Op>(std::move(op));
 }

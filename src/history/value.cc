@@ -99,6 +99,13 @@ Value Value::map(std::vector<std::pair<Value, Value>> entries) {
   return v;
 }
 
+Value Value::array_map() {
+  Value v;
+  v.kind_ = Kind::kMap;
+  v.keeps_order_ = true;
+  return v;
+}
+
 Value Value::tagged(std::string tag, Value inner) {
   Value v;
   v.kind_ = Kind::kTagged;
@@ -148,6 +155,33 @@ const Value* Value::get(std::string_view keyword_name) const {
   return nullptr;
 }
 
+Value& Value::set(Value key, Value value) {
+  SQ_ASSERT(kind_ == Kind::kMap);
+  size_t at = 0;
+  for (; at < items_.size(); at += 2) {
+    int c = compare(items_[at], key);
+    if (c == 0) {
+      items_[at + 1] = std::move(value);
+      return items_[at + 1];
+    }
+    if (c > 0 && !keeps_order_) break;
+  }
+  auto pos = items_.begin() + static_cast<std::ptrdiff_t>(at);
+  pos = items_.insert(pos, std::move(key));
+  return *items_.insert(pos + 1, std::move(value));
+}
+
+Value& Value::push(Value item) {
+  SQ_ASSERT(kind_ == Kind::kVector || kind_ == Kind::kList);
+  items_.push_back(std::move(item));
+  return items_.back();
+}
+
+Value::Entries Value::entries() const {
+  SQ_ASSERT(kind_ == Kind::kMap);
+  return Entries(items_);
+}
+
 std::string_view Value::name() const {
   if (kind_ == Kind::kKeyword || kind_ == Kind::kString || kind_ == Kind::kSymbol) return str_;
   return {};
@@ -158,6 +192,14 @@ namespace {
 // Lists and vectors are one kind for comparison, as EDN equality says.
 int kind_rank(Value::Kind k) {
   return k == Value::Kind::kList ? static_cast<int>(Value::Kind::kVector) : static_cast<int>(k);
+}
+
+// The sorted map an array map stands for, so that order never affects equality.
+Value sorted(const Value& m) {
+  std::vector<std::pair<Value, Value>> entries;
+  entries.reserve(m.size());
+  for (const auto& [k, v] : m.entries()) entries.emplace_back(k, v);
+  return Value::map(std::move(entries));
 }
 
 }  // namespace
@@ -192,10 +234,13 @@ int compare(const Value& a, const Value& b) {
       if (c != 0) return c < 0 ? -1 : 1;
       return compare(a.items()[0], b.items()[0]);
     }
+    case Value::Kind::kMap:
+      if (a.keeps_order() && a.size() > 1) return compare(sorted(a), b);
+      if (b.keeps_order() && b.size() > 1) return compare(a, sorted(b));
+      [[fallthrough]];
     case Value::Kind::kVector:
     case Value::Kind::kList:
-    case Value::Kind::kSet:
-    case Value::Kind::kMap: {
+    case Value::Kind::kSet: {
       const auto& x = a.items();
       const auto& y = b.items();
       size_t n = std::min(x.size(), y.size());
@@ -214,6 +259,7 @@ bool operator==(const Value& a, const Value& b) { return compare(a, b) == 0; }
 bool operator<(const Value& a, const Value& b) { return compare(a, b) < 0; }
 
 size_t Value::hash() const {
+  if (keeps_order_ && size() > 1) return sorted(*this).hash();
   // FNV-style mixing; stable across runs so hashes never reach output differently.
   uint64_t h = 1469598103934665603ULL ^ static_cast<uint64_t>(kind_rank(kind_));
   auto mix = [&h](uint64_t x) {

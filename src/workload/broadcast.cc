@@ -7,6 +7,9 @@
 #include "workload/workloads.h"
 
 namespace squall::workload {
+
+using history::Value;
+
 namespace {
 
 class GrowSet final : public Workload {
@@ -48,7 +51,7 @@ class GrowSet final : public Workload {
       const auto& v = reply[read_key_.c_str()];
       if (!v.IsArray()) return malformed("read_ok \"" + read_key_ + "\" must be an array");
       Completion c;
-      c.value = to_json_text(v);
+      c.value = history::json_text(v);
       return c;
     }
     if (auto bad = check_closed_reply(reply, add_f_ + "_ok", {})) return *bad;
@@ -57,7 +60,7 @@ class GrowSet final : public Workload {
     return c;
   }
 
-  Datum check(const History& history, const CheckContext& ctx) const override {
+  Value check(const History& history, const CheckContext& ctx) const override {
     return check_set_full(history, add_f_, ctx);
   }
 

@@ -13,6 +13,9 @@
 #include "workload/workloads.h"
 
 namespace squall::workload {
+
+using history::Value;
+
 namespace {
 
 constexpr int64_t kSubsetCellLimit = 50'000'000;
@@ -98,7 +101,7 @@ class Counter final : public Workload {
     return c;
   }
 
-  Datum check(const History& history, const CheckContext&) const override {
+  Value check(const History& history, const CheckContext&) const override {
     auto pairs = pair_completions(history);
     int64_t ok_sum = 0, ok_adds = 0;
     std::vector<int64_t> info_deltas;
@@ -126,12 +129,12 @@ class Counter final : public Workload {
       }
     }
     Ranges ok_range = acceptable(ok_sum, info_deltas);
-    Datum errors = Datum::vector();
+    Value errors = Value::vector();
     int64_t error_count = 0;
     auto note = [&](const ReadObs& r, const std::string& why) {
       ++error_count;
       if (errors.items().size() >= 8) return;
-      Datum e = Datum::map();
+      Value e = Value::array_map();
       e.set("node", r.op->node);
       e.set("value", r.value);
       e.set("index", r.op->index);
@@ -155,18 +158,18 @@ class Counter final : public Workload {
         note(r, fmt::format("read {} outside [{}, {}], what the adds invoked before it could produce", r.value, lo, hi));
       }
     }
-    Datum acc = Datum::vector();
+    Value acc = Value::vector();
     for (size_t k = 0; k < ok_range.spans.size() && k < 16; ++k) {
-      Datum span = Datum::vector();
+      Value span = Value::vector();
       span.push(ok_range.spans[k].first);
       span.push(ok_range.spans[k].second);
       acc.push(std::move(span));
     }
-    Datum final_values = Datum::vector();
+    Value final_values = Value::vector();
     for (const ReadObs& r : finals) final_values.push(r.value);
     Verdict v = error_count > 0 ? Verdict::kInvalid : finals.empty() ? Verdict::kUnknown : Verdict::kValid;
-    Datum r = Datum::map();
-    r.set("valid?", Datum::verdict(v));
+    Value r = Value::array_map();
+    r.set("valid?", verdict_value(v));
     r.set("final-reads", std::move(final_values));
     r.set("acceptable", std::move(acc));
     r.set("ok-add-count", ok_adds);

@@ -1,9 +1,13 @@
 #include <gtest/gtest.h>
 
+#include "history/edn.h"
 #include "workload/history_builder_test.h"
 #include "workload/workloads.h"
 
 namespace squall::workload {
+
+using history::Value;
+
 namespace {
 
 using testing::HistoryBuilder;
@@ -17,13 +21,13 @@ TEST(Counter, FinalReadsMustEqualOkSumPlusIndeterminateSubset) {
   b.op(OpType::kFail, 3, "add", "100", "100", 3);
   b.op(OpType::kOk, 0, "read", "null", "5", 50, "n0", true);   // 3 + 4 - 2
   b.op(OpType::kOk, 1, "read", "null", "7", 50, "n1", true);   // 3 + 4
-  Datum ok = w->check(b.history(), {});
-  EXPECT_EQ(verdict_of(ok), Verdict::kValid) << ok.to_edn();
+  Value ok = w->check(b.history(), {});
+  EXPECT_EQ(verdict_of(ok), Verdict::kValid) << history::to_edn(ok);
 
   HistoryBuilder bad = b;
   bad.op(OpType::kOk, 2, "read", "null", "4", 60, "n2", true);  // 3+? : 4 unreachable (3,1,7,5)
-  Datum r = w->check(bad.history(), {});
-  EXPECT_EQ(verdict_of(r), Verdict::kInvalid) << r.to_edn();
+  Value r = w->check(bad.history(), {});
+  EXPECT_EQ(verdict_of(r), Verdict::kInvalid) << history::to_edn(r);
   EXPECT_EQ(r.get("error-count")->as_int(), 1);
 }
 
@@ -42,8 +46,8 @@ TEST(Counter, ReadBeyondInvokedAddsIsInvalid) {
   b.op(OpType::kOk, 1, "read", "null", "9", 0, "n1");
   b.op(OpType::kOk, 0, "add", "9", "9", 5);
   b.op(OpType::kOk, 0, "read", "null", "9", 50, "n0", true);
-  Datum r = w->check(b.history(), {});
-  EXPECT_EQ(verdict_of(r), Verdict::kInvalid) << r.to_edn();
+  Value r = w->check(b.history(), {});
+  EXPECT_EQ(verdict_of(r), Verdict::kInvalid) << history::to_edn(r);
 }
 
 TEST(Counter, NoFinalReadsIsUnknown) {

@@ -1,9 +1,13 @@
 // echo: every reply must echo its request's payload.
 #include <fmt/format.h>
 
+#include "history/edn.h"
 #include "workload/workloads.h"
 
 namespace squall::workload {
+
+using history::Value;
+
 namespace {
 
 class Echo final : public Workload {
@@ -12,7 +16,7 @@ class Echo final : public Workload {
 
   Invocation next(const GenContext&, Rng& rng) override {
     std::string payload;
-    append_quoted(&payload, fmt::format("Please echo {}", rng.below(128)));
+    history::append_quoted(&payload, fmt::format("Please echo {}", rng.below(128)));
     return Invocation{"echo", payload};
   }
 
@@ -25,13 +29,13 @@ class Echo final : public Workload {
   Completion complete(const Invocation&, const rapidjson::Value& reply) const override {
     if (auto bad = check_closed_reply(reply, "echo_ok", {"echo"})) return *bad;
     Completion c;
-    c.value = to_json_text(reply["echo"]);
+    c.value = history::json_text(reply["echo"]);
     return c;
   }
 
-  Datum check(const History& history, const CheckContext&) const override {
+  Value check(const History& history, const CheckContext&) const override {
     auto pairs = pair_completions(history);
-    Datum errors = Datum::vector();
+    Value errors = Value::vector();
     int64_t ok = 0, mismatched = 0;
     for (size_t i = 0; i < history.size(); ++i) {
       if (pairs[i] < 0 || history[i].f != "echo") continue;
@@ -41,17 +45,17 @@ class Echo final : public Workload {
       if (done.value != history[i].value) {
         ++mismatched;
         if (errors.items().size() < 8) {
-          Datum e = Datum::map();
-          e.set("expected", Datum::json(history[i].value));
-          e.set("received", Datum::json(done.value));
+          Value e = Value::array_map();
+          e.set("expected", history::parse_json_value(history[i].value));
+          e.set("received", history::parse_json_value(done.value));
           e.set("node", done.node);
           e.set("index", done.index);
           errors.push(std::move(e));
         }
       }
     }
-    Datum r = Datum::map();
-    r.set("valid?", Datum::verdict(mismatched > 0 ? Verdict::kInvalid : ok == 0 ? Verdict::kUnknown : Verdict::kValid));
+    Value r = Value::array_map();
+    r.set("valid?", verdict_value(mismatched > 0 ? Verdict::kInvalid : ok == 0 ? Verdict::kUnknown : Verdict::kValid));
     r.set("ok-count", ok);
     r.set("mismatch-count", mismatched);
     r.set("errors", std::move(errors));

@@ -25,16 +25,19 @@
 
 #include <map>
 
+#include "history/edn.h"
 #include "kafka/checker.h"
 #include "kafka/convert.h"
 #include "workload/workloads.h"
 
 namespace squall::workload {
+
+using history::Value;
+
 namespace {
 
 constexpr int64_t kActiveKeys = 4;
 constexpr int64_t kSendsPerKey = 200;
-constexpr int kJsonDepthMax = 64;
 constexpr size_t kSummaryLinesMax = 24;
 
 // Percent of main-phase ops of each kind (the rest are reopens).
@@ -42,26 +45,17 @@ constexpr uint64_t kSendPct = 45, kPollPct = 42, kCommitPct = 8, kListPct = 4;
 
 std::string quoted(std::string_view s) {
   std::string out;
-  append_quoted(&out, s);
+  history::append_quoted(&out, s);
   return out;
 }
 
-// JSON from the kafka checker as a Datum: object members become keywords.
-Datum to_datum(const rapidjson::Value& j, int depth = 0) {
-  if (depth > kJsonDepthMax) return Datum(to_json_text(j));
-  if (j.IsNull()) return Datum();
-  if (j.IsBool()) return Datum(j.GetBool());
-  if (j.IsInt64()) return Datum(j.GetInt64());
-  if (j.IsNumber()) return Datum(j.GetDouble());
-  if (j.IsString()) return Datum(std::string(j.GetString(), j.GetStringLength()));
-  if (j.IsArray()) {
-    Datum v = Datum::vector();
-    for (const auto& x : j.GetArray()) v.push(to_datum(x, depth + 1));
-    return v;
-  }
-  Datum m = Datum::map();
-  for (const auto& e : j.GetObject()) m.set(Datum::keyword(e.name.GetString()), to_datum(e.value, depth + 1));
-  return m;
+// JSON from the kafka checker as a result Value: object members become keywords, in
+// the checker's order.
+history::Value to_result(const rapidjson::Value& j) {
+  history::FromJson how;
+  how.keep_order = true;
+  how.keyword_keys = true;
+  return history::value_from_json(j, how);
 }
 
 // {key: non-negative int}; false when the value has another shape.
@@ -154,12 +148,12 @@ class Kafka final : public Workload {
     v.Parse(inv.value.data(), inv.value.size());
     SQ_ASSERT_MSG(!v.HasParseError() && v.IsObject(), inv.value);
     if (inv.f == "send") {
-      return fmt::format(R"({{"type":"send","key":{},"msg":{}}})", to_json_text(v["key"]), to_json_text(v["msg"]));
+      return fmt::format(R"({{"type":"send","key":{},"msg":{}}})", history::json_text(v["key"]), history::json_text(v["msg"]));
     }
-    if (inv.f == "poll") return R"({"type":"poll","offsets":)" + to_json_text(v["offsets"]) + "}";
-    if (inv.f == "commit_offsets") return R"({"type":"commit_offsets","offsets":)" + to_json_text(v["offsets"]) + "}";
+    if (inv.f == "poll") return R"({"type":"poll","offsets":)" + history::json_text(v["offsets"]) + "}";
+    if (inv.f == "commit_offsets") return R"({"type":"commit_offsets","offsets":)" + history::json_text(v["offsets"]) + "}";
     SQ_ASSERT_MSG(inv.f == "list_committed_offsets" || inv.f == "assign", inv.f);
-    return R"({"type":"list_committed_offsets","keys":)" + to_json_text(v["keys"]) + "}";
+    return R"({"type":"list_committed_offsets","keys":)" + history::json_text(v["keys"]) + "}";
   }
 
   bool idempotent(std::string_view f) const override {
@@ -181,7 +175,7 @@ class Kafka final : public Workload {
       if (auto bad = check_closed_reply(reply, "poll_ok", {"msgs"})) return *bad;
       if (auto problem = msgs_problem(reply["msgs"])) return malformed(*problem);
       if (inv.thread >= 0) advance(static_cast<size_t>(inv.thread), reply["msgs"]);
-      c.value = R"({"msgs":)" + to_json_text(reply["msgs"]) + "}";
+      c.value = R"({"msgs":)" + history::json_text(reply["msgs"]) + "}";
       return c;
     }
     if (inv.f == "commit_offsets") {
@@ -209,7 +203,7 @@ class Kafka final : public Workload {
     return c;
   }
 
-  Datum check(const History& history, const CheckContext&) const override {
+  Value check(const History& history, const CheckContext&) const override {
     std::vector<kafka::Op> ops;
     ops.reserve(history.size());
     for (const Op& op : history) {
@@ -218,8 +212,8 @@ class Kafka final : public Workload {
       if (!k.ok()) {
         // The workload wrote this history itself, so this is a bug, but the run's
         // record must survive it: the verdict is unknown, with the reason.
-        Datum r = Datum::map();
-        r.set("valid?", Datum::verdict(Verdict::kUnknown));
+        Value r = Value::array_map();
+        r.set("valid?", verdict_value(Verdict::kUnknown));
         r.set("error", k.error());
         return r;
       }
@@ -230,15 +224,15 @@ class Kafka final : public Workload {
     std::string text = kafka::to_json(result);
     j.Parse(text.data(), text.size());
     SQ_ASSERT(!j.HasParseError() && j.IsObject());
-    Datum r = Datum::map();
-    r.set("valid?", Datum::verdict(result.valid ? Verdict::kValid : Verdict::kInvalid));
+    Value r = Value::array_map();
+    r.set("valid?", verdict_value(result.valid ? Verdict::kValid : Verdict::kInvalid));
     for (const auto& m : j.GetObject()) {
       std::string_view k(m.name.GetString(), m.name.GetStringLength());
       if (k == "valid") continue;
-      r.set(Datum::keyword(std::string(k)), to_datum(m.value));
+      r.set(Value::keyword(std::string(k)), to_result(m.value));
     }
-    Datum summary = Datum::vector();
-    Datum report = Datum::vector();  // the anomaly lines, without the verdict line
+    Value summary = Value::vector();
+    Value report = Value::vector();  // the anomaly lines, without the verdict line
     std::string lines = kafka::summary(result);
     size_t start = 0;
     while (start < lines.size() && summary.items().size() < kSummaryLinesMax) {

@@ -5,10 +5,14 @@
 #include <functional>
 #include <set>
 
+#include "history/edn.h"
 #include "workload/history_builder_test.h"
 #include "workload/workloads.h"
 
 namespace squall::workload {
+
+using history::Value;
+
 namespace {
 
 using testing::HistoryBuilder;
@@ -132,8 +136,8 @@ TEST(Kafka, CheckerAcceptsAConsistentLog) {
       .op(OpType::kOk, 2, "commit_offsets", R"({"offsets":{"0":1}})", R"({"offsets":{"0":1}})", 6)
       .op(OpType::kOk, 2, "assign", R"({"keys":["0"]})", R"({"keys":["0"],"offsets":{"0":1}})", 8)
       .op(OpType::kOk, 2, "poll", R"({"offsets":{"0":0}})", R"({"msgs":{"0":[[0,1]]}})", 10);
-  Datum r = w->check(b.history(), {});
-  EXPECT_EQ(verdict_of(r), Verdict::kValid) << r.to_edn();
+  Value r = w->check(b.history(), {});
+  EXPECT_EQ(verdict_of(r), Verdict::kValid) << history::to_edn(r);
   EXPECT_TRUE(r.get("error-types")->items().empty());
 }
 
@@ -145,17 +149,17 @@ TEST(Kafka, CheckerReportsInconsistentOffsetsAndLostWritesWithExamples) {
   send(b, 0, "0", 3, 1, 4);  // acknowledged, below the highest polled offset, never read
   send(b, 0, "0", 4, 2, 6);
   b.op(OpType::kOk, 2, "poll", R"({"offsets":{"0":0}})", R"({"msgs":{"0":[[0,1],[2,4]]}})", 8, "n0", true);
-  Datum r = w->check(b.history(), {});
+  Value r = w->check(b.history(), {});
   EXPECT_EQ(verdict_of(r), Verdict::kInvalid);
-  std::string edn = r.to_edn();
-  const Datum* inc = r.get("inconsistent-offsets");
+  std::string edn = history::to_edn(r);
+  const Value* inc = r.get("inconsistent-offsets");
   ASSERT_NE(inc, nullptr) << edn;
   EXPECT_EQ(inc->get("count")->as_int(), 1);
   EXPECT_FALSE(inc->get("examples")->items().empty());
-  const Datum* lost = r.get("lost-write");
+  const Value* lost = r.get("lost-write");
   ASSERT_NE(lost, nullptr) << edn;
   bool saw3 = false;
-  for (const Datum& e : lost->get("examples")->items()) saw3 = saw3 || e.get("msg")->as_int() == 3;
+  for (const Value& e : lost->get("examples")->items()) saw3 = saw3 || e.get("msg")->as_int() == 3;
   EXPECT_TRUE(saw3) << edn;
   EXPECT_FALSE(r.get("summary")->items().empty());
 }

@@ -31,6 +31,9 @@
 #include "workload/workloads.h"
 
 namespace squall::workload {
+
+using history::Value;
+
 namespace {
 
 constexpr int kOpsPerKey = 100;
@@ -39,29 +42,6 @@ constexpr uint64_t kCheckTimeoutMs = 60'000;
 constexpr uint64_t kCheckMemoryBytes = 4ull << 30;
 constexpr size_t kPrefixShownMax = 12;
 constexpr size_t kReportLinesMax = 8;
-constexpr int kJsonDepthMax = 64;  // nested reply values deeper than this are taken as text
-
-// A JSON value (from the history) as a history Value; objects become maps with string keys.
-history::Value to_value(const rapidjson::Value& j, int depth = 0) {
-  using history::Value;
-  if (depth > kJsonDepthMax) return Value::string(to_json_text(j));
-  if (j.IsNull()) return Value::nil();
-  if (j.IsBool()) return Value::boolean(j.GetBool());
-  if (j.IsInt64()) return Value::integer(j.GetInt64());
-  if (j.IsNumber()) return Value::floating(j.GetDouble());
-  if (j.IsString()) return Value::string(std::string(j.GetString(), j.GetStringLength()));
-  if (j.IsArray()) {
-    std::vector<Value> items;
-    for (const auto& x : j.GetArray()) items.push_back(to_value(x, depth + 1));
-    return Value::vector(std::move(items));
-  }
-  std::vector<std::pair<Value, Value>> entries;
-  for (const auto& m : j.GetObject()) {
-    entries.emplace_back(Value::string(std::string(m.name.GetString(), m.name.GetStringLength())), to_value(m.value, depth + 1));
-  }
-  return Value::map(std::move(entries));
-}
-
 // An independent tuple [k v] from the history; the generator only writes well-formed ones.
 struct Tuple {
   int64_t key = 0;
@@ -110,31 +90,31 @@ Result<history::History> keyed_history(const History& h) {
     if (op.f == "read") {
       if (op.type == OpType::kOk) {
         Tuple out_t = parse_tuple(op.value);
-        x.value = to_value(out_t.value());
+        x.value = history::value_from_json(out_t.value());  // maps sorted, nesting past 64 as text
       } else if (op.type == OpType::kFail && is_missing_key_error(op)) {
         x.type = history::OpType::kOk;  // observed: the key was absent, i.e. nil
       }
     } else {
-      x.value = to_value(in.value());
+      x.value = history::value_from_json(in.value());
     }
     if (auto st = out.append(std::move(x)); !st.ok()) return err(fmt::format("op {}: {}", op.index, st.error()));
   }
   return out;
 }
 
-Datum key_result(const history::History& h, const checker::KeyResult& k, const checker::Verdict& whole) {
-  Datum r = Datum::map();
+Value key_result(const history::History& h, const checker::KeyResult& k, const checker::Verdict& whole) {
+  Value r = Value::array_map();
   Verdict v = k.outcome == checker::Outcome::kValid     ? Verdict::kValid
               : k.outcome == checker::Outcome::kInvalid ? Verdict::kInvalid
                                                         : Verdict::kUnknown;
-  r.set("valid?", Datum::verdict(v));
+  r.set("valid?", verdict_value(v));
   r.set("op-count", static_cast<int64_t>(k.calls.size()));
   if (!k.reason.empty()) r.set("reason", k.reason);
   if (k.explanation) {
     const checker::Explanation& e = *k.explanation;
     r.set("failing-op", checker::describe_call(h, e.failing_op));
     r.set("linearizable-prefix-length", static_cast<int64_t>(e.prefix.size()));
-    Datum states = Datum::vector();
+    Value states = Value::vector();
     for (const auto& s : e.states) states.push(s);
     r.set("final-states", std::move(states));
     checker::Verdict one;
@@ -150,12 +130,12 @@ Datum key_result(const history::History& h, const checker::KeyResult& k, const c
 }
 
 // "key 3 is not linearizable: ..., cannot linearize #37 p2 :read ..., states {1 2}".
-std::string report_line(int64_t key, const Datum& kr) {
+std::string report_line(int64_t key, const Value& kr) {
   std::string line = fmt::format("key {} is not linearizable", key);
-  if (const Datum* op = kr.get("failing-op")) line += ": cannot linearize " + op->text();
-  if (const Datum* states = kr.get("final-states")) {
+  if (const Value* op = kr.get("failing-op")) line += ": cannot linearize " + op->as_string();
+  if (const Value* states = kr.get("final-states")) {
     std::string list;
-    for (const auto& s : states->items()) list += (list.empty() ? "" : ", ") + s.text();
+    for (const auto& s : states->items()) list += (list.empty() ? "" : ", ") + s.as_string();
     line += " from any reachable value (" + list + ")";
   }
   return line + fmt::format("; see independent/{}/results.edn", key);
@@ -204,10 +184,10 @@ class LinKv final : public Workload {
   std::string request_body(const Invocation& inv) const override {
     Tuple t = parse_tuple(inv.value);
     if (inv.f == "read") return fmt::format(R"({{"type":"read","key":{}}})", t.key);
-    if (inv.f == "write") return fmt::format(R"({{"type":"write","key":{},"value":{}}})", t.key, to_json_text(t.value()));
+    if (inv.f == "write") return fmt::format(R"({{"type":"write","key":{},"value":{}}})", t.key, history::json_text(t.value()));
     SQ_ASSERT_MSG(inv.f == "cas" && t.value().IsArray() && t.value().Size() == 2, inv.f << " " << inv.value);
-    return fmt::format(R"({{"type":"cas","key":{},"from":{},"to":{}}})", t.key, to_json_text(t.value()[0]),
-                       to_json_text(t.value()[1]));
+    return fmt::format(R"({{"type":"cas","key":{},"from":{},"to":{}}})", t.key, history::json_text(t.value()[0]),
+                       history::json_text(t.value()[1]));
   }
 
   bool idempotent(std::string_view f) const override { return f == "read"; }
@@ -216,7 +196,7 @@ class LinKv final : public Workload {
     if (inv.f == "read") {
       if (auto bad = check_closed_reply(reply, "read_ok", {"value"})) return *bad;
       Completion c;
-      c.value = fmt::format("[{},{}]", parse_tuple(inv.value).key, to_json_text(reply["value"]));
+      c.value = fmt::format("[{},{}]", parse_tuple(inv.value).key, history::json_text(reply["value"]));
       return c;
     }
     if (auto bad = check_closed_reply(reply, inv.f == "write" ? "write_ok" : "cas_ok", {})) return *bad;
@@ -225,11 +205,11 @@ class LinKv final : public Workload {
     return c;
   }
 
-  Datum check(const History& history, const CheckContext&) const override {
-    Datum r = Datum::map();
+  Value check(const History& history, const CheckContext&) const override {
+    Value r = Value::array_map();
     auto keyed = keyed_history(history);
     if (!keyed.ok()) {
-      r.set("valid?", Datum::verdict(Verdict::kUnknown));
+      r.set("valid?", verdict_value(Verdict::kUnknown));
       r.set("error", keyed.error());
       return r;
     }
@@ -241,7 +221,7 @@ class LinKv final : public Workload {
     opt.memory_limit_bytes = kCheckMemoryBytes;
     auto verdict = checker::check_linearizable(*keyed, **model, opt);
     if (!verdict.ok()) {
-      r.set("valid?", Datum::verdict(Verdict::kUnknown));
+      r.set("valid?", verdict_value(Verdict::kUnknown));
       r.set("error", verdict.error());
       return r;
     }
@@ -253,17 +233,17 @@ class LinKv final : public Workload {
     for (const auto& k : verdict->keys) searched[k.key->as_int()] = &k;
 
     Verdict overall = Verdict::kValid;
-    Datum results = Datum::map();
-    Datum failures = Datum::vector();
-    Datum report = Datum::vector();  // anomaly lines for the report
+    Value results = Value::array_map();
+    Value failures = Value::vector();
+    Value report = Value::vector();  // anomaly lines for the report
     for (const auto& [key, count] : ops_per_key) {
       auto it = searched.find(key);
-      Datum kr;
+      Value kr;
       if (it != searched.end()) {
         kr = key_result(*keyed, *it->second, *verdict);
       } else {
-        kr = Datum::map();
-        kr.set("valid?", Datum::verdict(Verdict::kUnknown));
+        kr = Value::array_map();
+        kr.set("valid?", verdict_value(Verdict::kUnknown));
         kr.set("op-count", count);
         kr.set("reason", "not searched: the check stopped at the first non-linearizable key");
       }
@@ -275,9 +255,9 @@ class LinKv final : public Workload {
       } else if (kv == Verdict::kUnknown && it != searched.end() && report.items().size() < kReportLinesMax) {
         report.push(fmt::format("key {}: linearizability unknown: {}", key, it->second->reason));
       }
-      results.set(Datum(key), std::move(kr));
+      results.set(Value(key), std::move(kr));
     }
-    r.set("valid?", Datum::verdict(overall));
+    r.set("valid?", verdict_value(overall));
     r.set("model", "cas-register");
     r.set("key-count", static_cast<int64_t>(ops_per_key.size()));
     r.set("failures", std::move(failures));

@@ -4,10 +4,14 @@
 #include <map>
 #include <set>
 
+#include "history/edn.h"
 #include "workload/history_builder_test.h"
 #include "workload/workloads.h"
 
 namespace squall::workload {
+
+using history::Value;
+
 namespace {
 
 using testing::HistoryBuilder;
@@ -116,8 +120,8 @@ TEST(LinKv, CheckerAcceptsALinearizableHistory) {
       .complete(OpType::kOk, 1, "cas", "[0,[1,2]]", 5)
       .op(OpType::kFail, 1, "cas", "[0,[4,0]]", "[0,[4,0]]", 6)
       .op(OpType::kOk, 3, "read", "[1,null]", "[1,null]", 7);
-  Datum r = w->check(b.history(), {});
-  EXPECT_EQ(verdict_of(r), Verdict::kValid) << r.to_edn();
+  Value r = w->check(b.history(), {});
+  EXPECT_EQ(verdict_of(r), Verdict::kValid) << history::to_edn(r);
   EXPECT_EQ(r.get("key-count")->as_int(), 2);
   EXPECT_TRUE(r.get("failures")->items().empty());
   ASSERT_TRUE(r.get("results")->is_map());
@@ -132,8 +136,8 @@ TEST(LinKv, CheckerFindsAStaleReadOnOneKey) {
       .op(OpType::kOk, 1, "write", "[1,2]", "[1,2]", 4)
       .op(OpType::kOk, 2, "read", "[1,null]", "[1,1]", 6)  // 2 was written before this read began
       .op(OpType::kOk, 2, "read", "[0,null]", "[0,1]", 8);
-  Datum r = w->check(b.history(), {});
-  EXPECT_EQ(verdict_of(r), Verdict::kInvalid) << r.to_edn();
+  Value r = w->check(b.history(), {});
+  EXPECT_EQ(verdict_of(r), Verdict::kInvalid) << history::to_edn(r);
   ASSERT_EQ(r.get("failures")->items().size(), 1u);
   EXPECT_EQ(r.get("failures")->items()[0].as_int(), 1);
   const auto& entries = r.get("results")->entries();
@@ -143,7 +147,7 @@ TEST(LinKv, CheckerFindsAStaleReadOnOneKey) {
     saw_invalid = true;
     EXPECT_EQ(verdict_of(v), Verdict::kInvalid);
     ASSERT_NE(v.get("explanation"), nullptr);
-    EXPECT_NE(v.get("failing-op")->text().find(":read"), std::string::npos) << v.get("failing-op")->text();
+    EXPECT_NE(v.get("failing-op")->as_string().find(":read"), std::string::npos) << v.get("failing-op")->as_string();
   }
   EXPECT_TRUE(saw_invalid);
 }

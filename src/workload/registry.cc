@@ -1,6 +1,3 @@
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include "workload/workload.h"
 #include "workload/workloads.h"
 
@@ -51,13 +48,6 @@ std::optional<Completion> check_closed_reply(const rapidjson::Value& reply, std:
       return malformed(std::string(type) + " lacks \"" + std::string(k) + "\"");
   }
   return std::nullopt;
-}
-
-std::string to_json_text(const rapidjson::Value& v) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  v.Accept(w);
-  return std::string(buf.GetString(), buf.GetSize());
 }
 
 }  // namespace squall::workload

@@ -7,6 +7,9 @@
 #include <map>
 
 namespace squall::workload {
+
+using history::Value;
+
 namespace {
 
 constexpr size_t kExampleLimit = 8;
@@ -43,10 +46,10 @@ bool key_less(const std::string& a, const std::string& b) {
   return a < b;
 }
 
-Datum key_vector(std::vector<std::string> keys) {
+Value key_vector(std::vector<std::string> keys) {
   std::sort(keys.begin(), keys.end(), key_less);
-  Datum v = Datum::vector();
-  for (size_t i = 0; i < keys.size() && i < kListLimit; ++i) v.push(Datum::json(keys[i]));
+  Value v = Value::vector();
+  for (size_t i = 0; i < keys.size() && i < kListLimit; ++i) v.push(history::parse_json_value(keys[i]));
   return v;
 }
 
@@ -58,7 +61,7 @@ int64_t quantile(const std::vector<int64_t>& sorted, double q) {
 
 }  // namespace
 
-Datum check_set_full(const History& history, std::string_view add_f, const CheckContext&) {
+Value check_set_full(const History& history, std::string_view add_f, const CheckContext&) {
   auto pairs = pair_completions(history);
   std::vector<Element> elements;
   std::map<std::string, int> index;
@@ -98,7 +101,7 @@ Datum check_set_full(const History& history, std::string_view add_f, const Check
     if (doc.HasParseError() || !doc.IsArray()) continue;  // the client rejected such replies already
     Read r{inv.time_ns, done.time_ns, &done, {}};
     for (const auto& item : doc.GetArray()) {
-      std::string key = to_json_text(item);
+      std::string key = history::json_text(item);
       auto it = index.find(key);
       if (it == index.end()) {
         ++unexpected[key];
@@ -130,7 +133,7 @@ Datum check_set_full(const History& history, std::string_view add_f, const Check
   std::vector<std::string> lost, never_read, stale;
   std::vector<int64_t> latencies;
   std::vector<std::pair<int64_t, const Element*>> stale_by_latency;
-  Datum lost_examples = Datum::vector();
+  Value lost_examples = Value::vector();
   int64_t acknowledged_never_read = 0, acknowledged = 0;
   for (const Element& el : elements) {
     if (el.acknowledged) ++acknowledged;
@@ -143,12 +146,12 @@ Datum check_set_full(const History& history, std::string_view add_f, const Check
     if (!el.final_missing_nodes.empty() || el.last_absent_ns > el.last_present_ns) {
       lost.push_back(el.key);
       if (lost_examples.items().size() < kExampleLimit) {
-        Datum ex = Datum::map();
-        ex.set("element", Datum::json(el.key));
+        Value ex = Value::array_map();
+        ex.set("element", history::parse_json_value(el.key));
         ex.set("known-time-ms", el.known_ns / 1'000'000);
         ex.set("last-absent-time-ms", el.last_absent_ns / 1'000'000);
-        ex.set("last-present-time-ms", el.last_present_ns < 0 ? Datum() : Datum(el.last_present_ns / 1'000'000));
-        Datum nodes = Datum::vector();
+        ex.set("last-present-time-ms", el.last_present_ns < 0 ? Value() : Value(el.last_present_ns / 1'000'000));
+        Value nodes = Value::vector();
         for (size_t k = 0; k < el.final_missing_nodes.size() && k < 8; ++k) nodes.push(el.final_missing_nodes[k]);
         ex.set("missing-from-final-reads", std::move(nodes));
         lost_examples.push(std::move(ex));
@@ -166,19 +169,19 @@ Datum check_set_full(const History& history, std::string_view add_f, const Check
   std::sort(stale_by_latency.begin(), stale_by_latency.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first > b.first : key_less(a.second->key, b.second->key);
   });
-  Datum worst = Datum::vector();
+  Value worst = Value::vector();
   for (size_t k = 0; k < stale_by_latency.size() && k < kExampleLimit; ++k) {
     const Element& el = *stale_by_latency[k].second;
-    Datum w = Datum::map();
-    w.set("element", Datum::json(el.key));
-    w.set("outcome", Datum::keyword("stable"));
+    Value w = Value::array_map();
+    w.set("element", history::parse_json_value(el.key));
+    w.set("outcome", Value::keyword("stable"));
     w.set("stable-latency", stale_by_latency[k].first / 1'000'000);
     w.set("known-time-ms", el.known_ns / 1'000'000);
     worst.push(std::move(w));
   }
-  Datum quantiles = Datum::map();
+  Value quantiles = Value::array_map();
   for (double q : {0.0, 0.5, 0.95, 0.99, 1.0}) {
-    Datum key = q == 0.0 ? Datum(0) : q == 1.0 ? Datum(1) : Datum(q);
+    Value key = q == 0.0 ? Value(0) : q == 1.0 ? Value(1) : Value(q);
     quantiles.set(key, quantile(latencies, q));
   }
   std::vector<std::string> unexpected_keys;
@@ -190,8 +193,8 @@ Datum check_set_full(const History& history, std::string_view add_f, const Check
   } else if (acknowledged_never_read > 0 || attempts == 0) {
     v = Verdict::kUnknown;
   }
-  Datum r = Datum::map();
-  r.set("valid?", Datum::verdict(v));
+  Value r = Value::array_map();
+  r.set("valid?", verdict_value(v));
   r.set("attempt-count", attempts);
   r.set("acknowledged-count", acknowledged);
   r.set("stable-count", static_cast<int64_t>(latencies.size()));

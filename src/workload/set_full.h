@@ -19,12 +19,13 @@
 
 #include <string_view>
 
-#include "workload/datum.h"
+#include "history/value.h"
+#include "workload/verdict.h"
 #include "workload/op.h"
 #include "workload/workload.h"
 
 namespace squall::workload {
 
-Datum check_set_full(const History& history, std::string_view add_f, const CheckContext& ctx);
+history::Value check_set_full(const History& history, std::string_view add_f, const CheckContext& ctx);
 
 }  // namespace squall::workload

@@ -5,7 +5,9 @@
 
 namespace squall::workload {
 
-Datum check_stats(const History& history) {
+using history::Value;
+
+Value check_stats(const History& history) {
   struct Counts {
     int64_t count = 0, ok = 0, fail = 0, info = 0;
   };
@@ -21,20 +23,20 @@ Datum check_stats(const History& history) {
       if (op.type == OpType::kInfo) ++k->info;
     }
   }
-  Datum fs = Datum::map();
+  Value fs = Value::array_map();
   bool all_ok = true;
   for (const auto& [f, c] : by_f) {
-    Datum m = Datum::map();
+    Value m = Value::array_map();
     m.set("valid?", c.ok > 0);
     m.set("count", c.count);
     m.set("ok-count", c.ok);
     m.set("fail-count", c.fail);
     m.set("info-count", c.info);
-    fs.set(Datum::keyword(f), std::move(m));
+    fs.set(Value::keyword(f), std::move(m));
     all_ok = all_ok && c.ok > 0;
   }
-  Datum r = Datum::map();
-  r.set("valid?", Datum::verdict(total.count == 0 ? Verdict::kUnknown : all_ok ? Verdict::kValid : Verdict::kInvalid));
+  Value r = Value::array_map();
+  r.set("valid?", verdict_value(total.count == 0 ? Verdict::kUnknown : all_ok ? Verdict::kValid : Verdict::kInvalid));
   r.set("count", total.count);
   r.set("ok-count", total.ok);
   r.set("fail-count", total.fail);
@@ -43,7 +45,7 @@ Datum check_stats(const History& history) {
   return r;
 }
 
-Datum check_availability(const History& history, std::optional<double> min_ok_fraction) {
+Value check_availability(const History& history, std::optional<double> min_ok_fraction) {
   int64_t total = 0, ok = 0;
   for (const Op& op : history) {
     if (op.process == kNemesisProcess || op.type == OpType::kInvoke) continue;
@@ -51,11 +53,11 @@ Datum check_availability(const History& history, std::optional<double> min_ok_fr
     if (op.type == OpType::kOk) ++ok;
   }
   double fraction = total == 0 ? 0.0 : static_cast<double>(ok) / static_cast<double>(total);
-  Datum r = Datum::map();
+  Value r = Value::array_map();
   if (!min_ok_fraction) {
     r.set("valid?", true);
   } else {
-    r.set("valid?", Datum::verdict(total == 0 ? Verdict::kUnknown
+    r.set("valid?", verdict_value(total == 0 ? Verdict::kUnknown
                                               : fraction >= *min_ok_fraction ? Verdict::kValid : Verdict::kInvalid));
     r.set("expected", *min_ok_fraction);
   }

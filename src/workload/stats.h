@@ -5,15 +5,16 @@
 
 #include <optional>
 
-#include "workload/datum.h"
+#include "history/value.h"
+#include "workload/verdict.h"
 #include "workload/op.h"
 
 namespace squall::workload {
 
-Datum check_stats(const History& history);
+history::Value check_stats(const History& history);
 
 // `min_ok_fraction`: the --availability threshold in [0, 1]; nullopt = not checked.
-Datum check_availability(const History& history, std::optional<double> min_ok_fraction);
+history::Value check_availability(const History& history, std::optional<double> min_ok_fraction);
 
 // Invocation-to-completion latency quantiles (ms) of ok ops at 0.5, 0.95, 0.99 and 1.
 struct LatencySummary {

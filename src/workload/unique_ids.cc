@@ -5,6 +5,9 @@
 #include "workload/workloads.h"
 
 namespace squall::workload {
+
+using history::Value;
+
 namespace {
 
 class UniqueIds final : public Workload {
@@ -20,11 +23,11 @@ class UniqueIds final : public Workload {
   Completion complete(const Invocation&, const rapidjson::Value& reply) const override {
     if (auto bad = check_closed_reply(reply, "generate_ok", {"id"})) return *bad;
     Completion c;
-    c.value = to_json_text(reply["id"]);
+    c.value = history::json_text(reply["id"]);
     return c;
   }
 
-  Datum check(const History& history, const CheckContext&) const override {
+  Value check(const History& history, const CheckContext&) const override {
     std::map<std::string, std::vector<const Op*>> seen;
     int64_t attempted = 0, acknowledged = 0;
     for (const Op& op : history) {
@@ -34,23 +37,23 @@ class UniqueIds final : public Workload {
       ++acknowledged;
       seen[op.value].push_back(&op);
     }
-    Datum dups = Datum::vector();
+    Value dups = Value::vector();
     int64_t duplicated = 0;
     for (const auto& [id, ops] : seen) {
       if (ops.size() < 2) continue;
       ++duplicated;
       if (dups.items().size() >= 8) continue;
-      Datum d = Datum::map();
-      d.set("id", Datum::json(id));
+      Value d = Value::array_map();
+      d.set("id", history::parse_json_value(id));
       d.set("count", static_cast<int64_t>(ops.size()));
-      Datum nodes = Datum::vector();
+      Value nodes = Value::vector();
       for (size_t k = 0; k < ops.size() && k < 4; ++k) nodes.push(ops[k]->node);
       d.set("nodes", std::move(nodes));
       dups.push(std::move(d));
     }
-    Datum r = Datum::map();
+    Value r = Value::array_map();
     Verdict v = duplicated > 0 ? Verdict::kInvalid : acknowledged == 0 ? Verdict::kUnknown : Verdict::kValid;
-    r.set("valid?", Datum::verdict(v));
+    r.set("valid?", verdict_value(v));
     r.set("attempted-count", attempted);
     r.set("acknowledged-count", acknowledged);
     r.set("duplicated-count", duplicated);

@@ -21,7 +21,9 @@
 
 #include "core/result.h"
 #include "core/rng.h"
-#include "workload/datum.h"
+#include "history/value.h"
+#include "history/value_json.h"
+#include "workload/verdict.h"
 #include "workload/op.h"
 
 namespace squall::workload {
@@ -93,7 +95,7 @@ class Workload {
   virtual Completion complete(const Invocation& inv, const rapidjson::Value& reply) const = 0;
 
   // Checks the history; returns this workload's result map (with :valid?).
-  virtual Datum check(const History& history, const CheckContext& ctx) const = 0;
+  virtual history::Value check(const History& history, const CheckContext& ctx) const = 0;
 };
 
 // The workloads this build knows, by Maelstrom name.
@@ -106,7 +108,5 @@ Result<std::unique_ptr<Workload>> make_workload(std::string_view name);
 Completion malformed(std::string problem);
 std::optional<Completion> check_closed_reply(const rapidjson::Value& reply, std::string_view type,
                                              std::initializer_list<std::string_view> keys);
-// Compact JSON text of a value.
-std::string to_json_text(const rapidjson::Value& v);
 
 }  // namespace squall::workload

@@ -6,6 +6,9 @@
 #include "workload/workloads.h"
 
 namespace squall::workload {
+
+using history::Value;
+
 namespace {
 
 using testing::HistoryBuilder;
@@ -66,7 +69,7 @@ TEST(Workloads, UniqueIdsCatchesDuplicates) {
   EXPECT_EQ(verdict_of(w->check(good.history(), {})), Verdict::kValid);
   HistoryBuilder bad;
   bad.op(OpType::kOk, 0, "generate", "null", "[1,2]", 0, "n0").op(OpType::kOk, 1, "generate", "null", "[1,2]", 1, "n1");
-  Datum r = w->check(bad.history(), {});
+  Value r = w->check(bad.history(), {});
   EXPECT_EQ(verdict_of(r), Verdict::kInvalid);
   EXPECT_EQ(r.get("duplicated-count")->as_int(), 1);
 }
@@ -93,10 +96,10 @@ TEST(Workloads, GeneratorIsDeterministicAndInRange) {
 TEST(Stats, EveryFNeedsAnOk) {
   HistoryBuilder b;
   b.op(OpType::kOk, 0, "read", "null", "[]", 0).op(OpType::kInfo, 1, "add", "1", "1", 1);
-  Datum r = check_stats(b.history());
+  Value r = check_stats(b.history());
   EXPECT_EQ(verdict_of(r), Verdict::kInvalid);
   EXPECT_EQ(r.get("info-count")->as_int(), 1);
-  Datum avail = check_availability(b.history(), 0.9);
+  Value avail = check_availability(b.history(), 0.9);
   EXPECT_EQ(verdict_of(avail), Verdict::kInvalid);
   EXPECT_EQ(verdict_of(check_availability(b.history(), 0.5)), Verdict::kValid);
 }

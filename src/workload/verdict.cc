@@ -1,0 +1,36 @@
+#include "workload/verdict.h"
+
+#include "core/assert.h"
+
+namespace squall::workload {
+
+using history::Value;
+
+Verdict merge(Verdict a, Verdict b) { return static_cast<int>(a) > static_cast<int>(b) ? a : b; }
+
+std::string_view verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::kValid: return "valid";
+    case Verdict::kUnknown: return "unknown";
+    case Verdict::kInvalid: return "invalid";
+  }
+  SQ_UNREACHABLE("bad Verdict");
+}
+
+Value verdict_value(Verdict v) {
+  switch (v) {
+    case Verdict::kValid: return Value::boolean(true);
+    case Verdict::kInvalid: return Value::boolean(false);
+    case Verdict::kUnknown: return Value::keyword("unknown");
+  }
+  SQ_UNREACHABLE("bad Verdict");
+}
+
+Verdict verdict_of(const Value& result) {
+  const Value* v = result.is_map() ? result.get("valid?") : nullptr;
+  if (!v) return Verdict::kValid;
+  if (v->kind() == Value::Kind::kBool) return v->as_bool() ? Verdict::kValid : Verdict::kInvalid;
+  return Verdict::kUnknown;
+}
+
+}  // namespace squall::workload
