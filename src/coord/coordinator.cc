@@ -104,39 +104,39 @@ Reply Coordinator::apply(const Request& request, int64_t now_ms) {
           auto cfg = config_of(op.ref.run);
           if (!cfg.ok()) return cfg.error();
           RunConfig c = cfg.value();
-          return do_shard_op(op.ref, false, [&](ShardRecord* r, const RunRecord*, PlanEffects* fx) {
+          return do_shard_op(op.ref, false, [&](CowRecord* r, const RunRecord*, PlanEffects* fx) {
             return plan_acquire_in_place(r, c, op, now_ms, m, fx);
           });
         } else if constexpr (std::is_same_v<T, RenewOp>) {
           auto cfg = config_of(op.lease.ref.run);
           if (!cfg.ok()) return cfg.error();
           RunConfig c = cfg.value();
-          return do_shard_op(op.lease.ref, false, [&](ShardRecord* r, const RunRecord*, PlanEffects* fx) {
+          return do_shard_op(op.lease.ref, false, [&](CowRecord* r, const RunRecord*, PlanEffects* fx) {
             return plan_renew_in_place(r, c, op, now_ms, m, fx);
           });
         } else if constexpr (std::is_same_v<T, CheckpointOp>) {
-          return do_shard_op(op.lease.ref, false, [&](ShardRecord* r, const RunRecord*, PlanEffects* fx) {
+          return do_shard_op(op.lease.ref, false, [&](CowRecord* r, const RunRecord*, PlanEffects* fx) {
             return plan_checkpoint_in_place(r, op, now_ms, m, fx);
           });
         } else if constexpr (std::is_same_v<T, CompleteOp>) {
-          return do_shard_op(op.lease.ref, false, [&](ShardRecord* r, const RunRecord*, PlanEffects* fx) {
+          return do_shard_op(op.lease.ref, false, [&](CowRecord* r, const RunRecord*, PlanEffects* fx) {
             return plan_complete_in_place(r, op, now_ms, m, fx);
           });
         } else if constexpr (std::is_same_v<T, ParkOp>) {
-          return do_shard_op(op.lease.ref, false, [&](ShardRecord* r, const RunRecord*, PlanEffects* fx) {
+          return do_shard_op(op.lease.ref, false, [&](CowRecord* r, const RunRecord*, PlanEffects* fx) {
             return plan_park_in_place(r, op, now_ms, m, fx);
           });
         } else if constexpr (std::is_same_v<T, SplitReplaceOp>) {
-          return do_shard_op(op.lease.ref, true, [&](ShardRecord* r, const RunRecord* run, PlanEffects* fx) {
+          return do_shard_op(op.lease.ref, true, [&](CowRecord* r, const RunRecord* run, PlanEffects* fx) {
             return plan_split_replace_in_place(r, *run, op, now_ms, m, fx);
           });
         } else if constexpr (std::is_same_v<T, SplitResidualOp>) {
-          return do_shard_op(op.lease.ref, true, [&](ShardRecord* r, const RunRecord* run, PlanEffects* fx) {
+          return do_shard_op(op.lease.ref, true, [&](CowRecord* r, const RunRecord* run, PlanEffects* fx) {
             return plan_split_residual_in_place(r, *run, op, now_ms, m, fx);
           });
         } else {
           static_assert(std::is_same_v<T, UnparkOp>);
-          return do_shard_op(op.ref, false, [&](ShardRecord* r, const RunRecord*, PlanEffects* fx) {
+          return do_shard_op(op.ref, false, [&](CowRecord* r, const RunRecord*, PlanEffects* fx) {
             return plan_unpark_in_place(r, op, now_ms, m, fx);
           });
         }
@@ -312,7 +312,8 @@ Reply Coordinator::do_shard_op(const ShardRef& ref, bool needs_run, PlanFn plan_
   for (int attempt = 0; attempt < kCasAttemptsMax; ++attempt) {
     Revision rev = 0;
     ShardRecord* target = begin_shard_txn();
-    StoreStatus s = store_->get_shard(ref.run, ref.shard, target, &rev);
+    const ShardRecord* current = nullptr;
+    StoreStatus s = store_->view_shard(ref.run, ref.shard, target, &current, &rev);
     if (s != StoreStatus::Ok) return store_error(s);
     if (rev == 0) return coord_error(CoordErrc::ShardNotFound, "no such shard in this run");
     Revision run_rev = 0;
@@ -321,7 +322,11 @@ Reply Coordinator::do_shard_op(const ShardRef& ref, bool needs_run, PlanFn plan_
       if (s != StoreStatus::Ok) return store_error(s);
       if (run_rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
     }
-    if (auto e = plan_fn(target, needs_run ? &run_scratch_ : nullptr, &fx_)) return *e;
+    // Planned on the store's view: only an op that will write copies the record into
+    // the transaction (CowRecord), so rejections and replays copy nothing.
+    CowRecord record(current, target);
+    if (auto e = plan_fn(&record, needs_run ? &run_scratch_ : nullptr, &fx_)) return *e;
+    SQ_ASSERT(!fx_.write || record.written());
     bool retry = false;
     Reply r = commit_planned(rev, needs_run ? &run_scratch_ : nullptr, run_rev, &retry);
     if (!retry) return r;

@@ -59,7 +59,8 @@ class Coordinator {
   Reply do_register(const RegisterShardsOp& op, int64_t now_ms);
   Reply do_claim_next(const ClaimNextOp& op, int64_t now_ms);
   Reply do_finish_run(const FinishRunOp& op);
-  // Reads the target shard into txn_.shard_puts[0] and plans on it in place.
+  // Reads a view of the target shard and plans on it copy-on-write into
+  // txn_.shard_puts[0].
   template <typename PlanFn>
   Reply do_shard_op(const ShardRef& ref, bool needs_run, PlanFn plan);
 

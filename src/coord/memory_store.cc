@@ -49,15 +49,22 @@ const MemoryStore::RunSlot* MemoryStore::run_slot(RunId run) const {
   return last_slot_;
 }
 
-const MemoryStore::ShardSlot* MemoryStore::find(const RunSlot& rs, ShardId shard) {
+uint32_t MemoryStore::find(const RunSlot& rs, ShardId shard) {
+  // One operation looks its shard up several times (read, the guard checks of the
+  // faulty wrapper and of the commit, the put), so remember the last hit. Slots are
+  // never removed or renumbered, so a remembered number stays right.
+  if (rs.last_slot != kNoSlot && rs.last_id == shard) return rs.last_slot;
   auto it = rs.slot_of.find(shard);
-  return it == rs.slot_of.end() ? nullptr : &rs.shards[it->second];
+  if (it == rs.slot_of.end()) return kNoSlot;
+  rs.last_id = shard;
+  rs.last_slot = it->second;
+  return it->second;
 }
 
 uint32_t MemoryStore::find_or_create(RunSlot& rs, ShardId shard) {
+  if (const uint32_t n = find(rs, shard); n != kNoSlot) return n;
   const auto slot = static_cast<uint32_t>(rs.shards.size());
-  auto [it, created] = rs.slot_of.try_emplace(shard, slot);
-  if (!created) return it->second;
+  rs.slot_of.emplace(shard, slot);
   auto pos = std::lower_bound(rs.index.begin(), rs.index.end(), shard,
                               [](const IndexEntry& e, ShardId id) { return e.id < id; });
   rs.index.insert(pos, IndexEntry{shard, slot});
@@ -107,13 +114,22 @@ StoreStatus MemoryStore::get_run_if_changed(RunId run, Revision have, RunRecord*
 }
 
 StoreStatus MemoryStore::get_shard(RunId run, ShardId shard, ShardRecord* out, Revision* revision) {
+  const ShardRecord* view = nullptr;
+  StoreStatus s = view_shard(run, shard, nullptr, &view, revision);
+  if (*revision != 0) *out = *view;
+  return s;
+}
+
+StoreStatus MemoryStore::view_shard(RunId run, ShardId shard, ShardRecord* /*scratch*/, const ShardRecord** view,
+                                    Revision* revision) {
   *revision = 0;
   const RunSlot* rs = run_slot(run);
   if (rs == nullptr) return StoreStatus::Ok;
-  const ShardSlot* slot = find(*rs, shard);
-  if (slot == nullptr) return StoreStatus::Ok;
-  *out = slot->record;
-  *revision = slot->revision;
+  const uint32_t n = find(*rs, shard);
+  if (n == kNoSlot) return StoreStatus::Ok;
+  const ShardSlot& slot = rs->shards[n];
+  *view = &slot.record;
+  *revision = slot.revision;
   return StoreStatus::Ok;
 }
 
@@ -131,8 +147,8 @@ Revision MemoryStore::current(const Guard& g) const {
   const RunSlot* rs = run_slot(g.run);
   if (rs == nullptr) return 0;
   if (g.is_run) return rs->revision;
-  const ShardSlot* s = find(*rs, g.shard);
-  return s == nullptr ? 0 : s->revision;
+  const uint32_t n = find(*rs, g.shard);
+  return n == kNoSlot ? 0 : rs->shards[n].revision;
 }
 
 bool MemoryStore::guards_hold(const Txn& txn) const {
@@ -190,8 +206,8 @@ const RunRecord* MemoryStore::peek_run(RunId run) const {
 const ShardRecord* MemoryStore::peek_shard(RunId run, ShardId shard) const {
   const RunSlot* rs = run_slot(run);
   if (rs == nullptr) return nullptr;
-  const ShardSlot* s = find(*rs, shard);
-  return s == nullptr ? nullptr : &s->record;
+  const uint32_t n = find(*rs, shard);
+  return n == kNoSlot ? nullptr : &rs->shards[n].record;
 }
 
 size_t MemoryStore::shard_count(RunId run) const {

@@ -8,6 +8,7 @@
 // a mutex to share it).
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <unordered_map>
@@ -31,6 +32,9 @@ class MemoryStore final : public RecordStore {
   StoreStatus commit(const Txn& txn) override;
   StoreStatus get_run_if_changed(RunId run, Revision have, RunRecord* out, Revision* revision) override;
   StoreStatus commit_consuming(Txn* txn) override;
+  // Answers with a pointer to the stored record itself (never into *scratch).
+  StoreStatus view_shard(RunId run, ShardId shard, ShardRecord* scratch, const ShardRecord** view,
+                         Revision* revision) override;
   StoreStatus first_claimable(RunId run, int64_t now_ms, ShardRecord* out, Revision* revision) override;
   // True when every guard of txn holds now (commit would apply).
   bool guards_hold(const Txn& txn) const;
@@ -65,11 +69,16 @@ class MemoryStore final : public RecordStore {
     std::unordered_map<ShardId, uint32_t> slot_of;    // lookup only; never iterated
     std::deque<ShardSlot> shards;
     std::vector<int64_t> claimable_from_ms;           // by slot
+    // The last shard looked up (a cache; see find()).
+    mutable ShardId last_id = 0;
+    mutable uint32_t last_slot = kNoSlot;
   };
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
   RunSlot* run_slot(RunId run);
   const RunSlot* run_slot(RunId run) const;
   RunSlot& slot_for_write(RunId run);  // created if absent
-  static const ShardSlot* find(const RunSlot& rs, ShardId shard);
+  // The slot number of `shard`, or kNoSlot.
+  static uint32_t find(const RunSlot& rs, ShardId shard);
   // The slot number of `shard`, created if absent.
   static uint32_t find_or_create(RunSlot& rs, ShardId shard);
   Revision current(const Guard& g) const;

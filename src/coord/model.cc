@@ -59,11 +59,14 @@ bool settled_by_op_log(const ShardRecord& r, OpId op_id, uint64_t hash, const Mu
   SQ_UNREACHABLE("Idem");
 }
 
-// A fresh mutation of `r`: appends the op to its op-log.
-void mutation_plan(ShardRecord* r, OpId op_id, OpKind kind, uint64_t hash, PlanEffects* fx) {
+// A fresh mutation of the record: appends the op to its op-log. Returns the record to
+// mutate further (every check has passed by now).
+ShardRecord* mutation_plan(CowRecord* rec, OpId op_id, OpKind kind, uint64_t hash, PlanEffects* fx) {
+  ShardRecord* r = rec->write();
   r->op_log.append(OpLogEntry{op_id, kind, hash});
   fx->result.shard = r->id;
   fx->result.fence = r->fence;
+  return r;
 }
 
 // The by-value form of an in-place plan: plans on a copy and returns it in the plan.
@@ -71,7 +74,8 @@ template <typename InPlace>
 CoordResult<ShardPlan> on_copy(ShardRecord&& r, InPlace in_place) {
   ShardPlan p;
   p.shard = std::move(r);
-  if (auto e = in_place(&p.shard, static_cast<PlanEffects*>(&p))) return *e;
+  CowRecord rec(&p.shard);
+  if (auto e = in_place(&rec, static_cast<PlanEffects*>(&p))) return *e;
   return p;
 }
 
@@ -275,21 +279,23 @@ CoordResult<ShardPlan> plan_claim_next(const RunRecord& run, const ShardRecord* 
   return p;
 }
 
-PlanError plan_acquire_in_place(ShardRecord* r, const RunConfig& config, const AcquireOp& op, int64_t now_ms,
+PlanError plan_acquire_in_place(CowRecord* rec, const RunConfig& config, const AcquireOp& op, int64_t now_ms,
                                 const Mutations& m, PlanEffects* fx) {
+  const ShardRecord* r = &rec->get();
   if (op.ref.tenant != r->tenant) return coord_error(CoordErrc::TenantMismatch, "the shard belongs to another tenant");
   if (is_terminal(r->status)) return coord_error(CoordErrc::ShardTerminal, "the shard is terminal (Done, Split or Parked)");
   // A live lease held by the same worker may be re-acquired (this is how a worker
   // recovers from an ambiguous acquire); it still raises the fence.
   if (!m.acquire_ignores_live_lease && r->lease.has_value() && r->lease->live_at(now_ms) && r->lease->owner != op.worker)
     return coord_error(CoordErrc::LeaseHeld, "another worker holds a live lease on the shard");
-  grant_lease(r, op.worker, now_ms, config, &fx->result);
+  grant_lease(rec->write(), op.worker, now_ms, config, &fx->result);
   return std::nullopt;
 }
 
-PlanError plan_renew_in_place(ShardRecord* r, const RunConfig& config, const RenewOp& op, int64_t now_ms,
+PlanError plan_renew_in_place(CowRecord* rec, const RunConfig& config, const RenewOp& op, int64_t now_ms,
                               const Mutations& m, PlanEffects* fx) {
-  if (auto e = validate_lease(*r, op.lease, now_ms, m)) return *e;
+  if (auto e = validate_lease(rec->get(), op.lease, now_ms, m)) return *e;
+  ShardRecord* r = rec->write();
   r->lease->deadline_ms = now_ms + config.lease_duration_ms;
   fx->result.shard = r->id;
   fx->result.fence = r->fence;
@@ -297,66 +303,70 @@ PlanError plan_renew_in_place(ShardRecord* r, const RunConfig& config, const Ren
   return std::nullopt;
 }
 
-PlanError plan_checkpoint_in_place(ShardRecord* r, const CheckpointOp& op, int64_t now_ms, const Mutations& m,
+PlanError plan_checkpoint_in_place(CowRecord* rec, const CheckpointOp& op, int64_t now_ms, const Mutations& m,
                                    PlanEffects* fx) {
   const uint64_t hash = payload_hash(op);
-  if (PlanError e; settled_by_op_log(*r, op.op_id, hash, m, fx, &e)) return e;
-  if (auto e = validate_lease(*r, op.lease, now_ms, m)) return *e;
-  if (auto e = check_cursor(*r, op.cursor, m)) return *e;
-  mutation_plan(r, op.op_id, OpKind::Checkpoint, hash, fx);
+  const ShardRecord& cur = rec->get();
+  if (PlanError e; settled_by_op_log(cur, op.op_id, hash, m, fx, &e)) return e;
+  if (auto e = validate_lease(cur, op.lease, now_ms, m)) return *e;
+  if (auto e = check_cursor(cur, op.cursor, m)) return *e;
+  ShardRecord* r = mutation_plan(rec, op.op_id, OpKind::Checkpoint, hash, fx);
   r->cursor = op.cursor;
   return std::nullopt;
 }
 
-PlanError plan_complete_in_place(ShardRecord* r, const CompleteOp& op, int64_t now_ms, const Mutations& m,
+PlanError plan_complete_in_place(CowRecord* rec, const CompleteOp& op, int64_t now_ms, const Mutations& m,
                                  PlanEffects* fx) {
   const uint64_t hash = payload_hash(op);
-  if (PlanError e; settled_by_op_log(*r, op.op_id, hash, m, fx, &e)) return e;
-  if (auto e = validate_lease(*r, op.lease, now_ms, m)) return *e;
+  const ShardRecord& cur = rec->get();
+  if (PlanError e; settled_by_op_log(cur, op.op_id, hash, m, fx, &e)) return e;
+  if (auto e = validate_lease(cur, op.lease, now_ms, m)) return *e;
   const bool advances = !op.final_cursor.last_key.empty();
   if (advances) {
-    if (auto e = check_cursor(*r, op.final_cursor, m)) return *e;
+    if (auto e = check_cursor(cur, op.final_cursor, m)) return *e;
   }
-  mutation_plan(r, op.op_id, OpKind::Complete, hash, fx);
+  ShardRecord* r = mutation_plan(rec, op.op_id, OpKind::Complete, hash, fx);
   if (advances) r->cursor = op.final_cursor;
   r->status = ShardStatus::Done;
   r->lease.reset();
   return std::nullopt;
 }
 
-PlanError plan_park_in_place(ShardRecord* r, const ParkOp& op, int64_t now_ms, const Mutations& m, PlanEffects* fx) {
+PlanError plan_park_in_place(CowRecord* rec, const ParkOp& op, int64_t now_ms, const Mutations& m, PlanEffects* fx) {
   const uint64_t hash = payload_hash(op);
-  if (PlanError e; settled_by_op_log(*r, op.op_id, hash, m, fx, &e)) return e;
-  if (auto e = validate_lease(*r, op.lease, now_ms, m)) return *e;
+  const ShardRecord& cur = rec->get();
+  if (PlanError e; settled_by_op_log(cur, op.op_id, hash, m, fx, &e)) return e;
+  if (auto e = validate_lease(cur, op.lease, now_ms, m)) return *e;
   if (op.reason.empty()) return coord_error(CoordErrc::InvalidArgument, "park needs a reason");
   if (op.reason.size() > kParkReasonBytesMax) return coord_error(CoordErrc::InvalidArgument, "park reason exceeds 1 KiB");
-  mutation_plan(r, op.op_id, OpKind::Park, hash, fx);
+  ShardRecord* r = mutation_plan(rec, op.op_id, OpKind::Park, hash, fx);
   r->status = ShardStatus::Parked;
   r->park_reason = op.reason;
   r->lease.reset();
   return std::nullopt;
 }
 
-PlanError plan_split_replace_in_place(ShardRecord* r, const RunRecord& run, const SplitReplaceOp& op, int64_t now_ms,
+PlanError plan_split_replace_in_place(CowRecord* rec, const RunRecord& run, const SplitReplaceOp& op, int64_t now_ms,
                                       const Mutations& m, PlanEffects* fx) {
   const uint64_t hash = payload_hash(op);
-  switch (check_idempotency(r->op_log, op.op_id, hash, m)) {
+  const ShardRecord& cur = rec->get();
+  switch (check_idempotency(cur.op_log, op.op_id, hash, m)) {
     case Idem::Replay: {
-      replay_plan(*r, fx);
+      replay_plan(cur, fx);
       for (uint32_t i : range_order(op.children))
-        fx->result.spawned.push_back(derive_shard_id(r->run, r->id, op.op_id, OpKind::SplitReplace, i));
+        fx->result.spawned.push_back(derive_shard_id(cur.run, cur.id, op.op_id, OpKind::SplitReplace, i));
       return std::nullopt;
     }
     case Idem::Conflict: return conflict_error();
     case Idem::Fresh: break;
   }
-  if (auto e = validate_lease(*r, op.lease, now_ms, m)) return *e;
+  if (auto e = validate_lease(cur, op.lease, now_ms, m)) return *e;
   if (op.children.size() < kSplitChildrenMin || op.children.size() > kSplitChildrenMax)
     return coord_error(CoordErrc::SplitChildCount, "split_replace needs 2 to 256 children");
-  if (!tiles(r->spec, op.children, m.split_with_gap))
+  if (!tiles(cur.spec, op.children, m.split_with_gap))
     return coord_error(CoordErrc::SplitCoverage, "children must tile the parent range exactly (no gap, no overlap)");
   if (auto e = check_shard_budget(run, op.children.size())) return *e;
-  mutation_plan(r, op.op_id, OpKind::SplitReplace, hash, fx);
+  ShardRecord* r = mutation_plan(rec, op.op_id, OpKind::SplitReplace, hash, fx);
   r->status = ShardStatus::Split;
   r->lease.reset();
   // Children are created in range order; their ids follow their index in the request,
@@ -372,20 +382,21 @@ PlanError plan_split_replace_in_place(ShardRecord* r, const RunRecord& run, cons
   return std::nullopt;
 }
 
-PlanError plan_split_residual_in_place(ShardRecord* r, const RunRecord& run, const SplitResidualOp& op, int64_t now_ms,
+PlanError plan_split_residual_in_place(CowRecord* rec, const RunRecord& run, const SplitResidualOp& op, int64_t now_ms,
                                        const Mutations& m, PlanEffects* fx) {
   const uint64_t hash = payload_hash(op);
-  switch (check_idempotency(r->op_log, op.op_id, hash, m)) {
+  const ShardRecord& cur = rec->get();
+  switch (check_idempotency(cur.op_log, op.op_id, hash, m)) {
     case Idem::Replay: {
-      replay_plan(*r, fx);
-      fx->result.spawned.push_back(derive_shard_id(r->run, r->id, op.op_id, OpKind::SplitResidual, 0));
+      replay_plan(cur, fx);
+      fx->result.spawned.push_back(derive_shard_id(cur.run, cur.id, op.op_id, OpKind::SplitResidual, 0));
       return std::nullopt;
     }
     case Idem::Conflict: return conflict_error();
     case Idem::Fresh: break;
   }
-  if (auto e = validate_lease(*r, op.lease, now_ms, m)) return *e;
-  const KeyRange& old = r->spec;
+  if (auto e = validate_lease(cur, op.lease, now_ms, m)) return *e;
+  const KeyRange& old = cur.spec;
   const KeyRange& np = op.new_parent;
   const KeyRange& res = op.residual;
   const bool halves_ok = np.well_formed() && res.well_formed();
@@ -395,14 +406,14 @@ PlanError plan_split_residual_in_place(ShardRecord* r, const RunRecord& run, con
                               (m.residual_with_gap ? res.end <= np.start : res.end == np.start) && np.end == old.end;
   if (!halves_ok || !(parent_first || residual_first))
     return coord_error(CoordErrc::ResidualCoverage, "new parent and residual must partition the shard's range");
-  if (!r->cursor.last_key.empty() && !np.contains(r->cursor.last_key))
+  if (!cur.cursor.last_key.empty() && !np.contains(cur.cursor.last_key))
     return coord_error(CoordErrc::ResidualCursorOutside, "the shard's cursor must stay inside the new parent range");
   size_t residuals = 0;
-  for (const auto& s : r->spawned) residuals += s.kind == SpawnKind::Residual;
+  for (const auto& s : cur.spawned) residuals += s.kind == SpawnKind::Residual;
   if (residuals >= kResidualsPerShardMax)
     return coord_error(CoordErrc::LimitExceeded, "the shard has reached its residual limit (64)");
   if (auto e = check_shard_budget(run, 1)) return *e;
-  mutation_plan(r, op.op_id, OpKind::SplitResidual, hash, fx);
+  ShardRecord* r = mutation_plan(rec, op.op_id, OpKind::SplitResidual, hash, fx);
   ShardId id = derive_shard_id(r->run, r->id, op.op_id, OpKind::SplitResidual, 0);
   r->spec = np;
   r->spawned.push_back(Spawned{id, SpawnKind::Residual});
@@ -413,13 +424,14 @@ PlanError plan_split_residual_in_place(ShardRecord* r, const RunRecord& run, con
   return std::nullopt;
 }
 
-PlanError plan_unpark_in_place(ShardRecord* r, const UnparkOp& op, int64_t /*now_ms*/, const Mutations& m,
+PlanError plan_unpark_in_place(CowRecord* rec, const UnparkOp& op, int64_t /*now_ms*/, const Mutations& m,
                                PlanEffects* fx) {
   const uint64_t hash = payload_hash(op);
-  if (PlanError e; settled_by_op_log(*r, op.op_id, hash, m, fx, &e)) return e;
-  if (op.ref.tenant != r->tenant) return coord_error(CoordErrc::TenantMismatch, "the shard belongs to another tenant");
-  if (r->status != ShardStatus::Parked) return coord_error(CoordErrc::NotParked, "only a Parked shard can be unparked");
-  mutation_plan(r, op.op_id, OpKind::Unpark, hash, fx);
+  const ShardRecord& cur = rec->get();
+  if (PlanError e; settled_by_op_log(cur, op.op_id, hash, m, fx, &e)) return e;
+  if (op.ref.tenant != cur.tenant) return coord_error(CoordErrc::TenantMismatch, "the shard belongs to another tenant");
+  if (cur.status != ShardStatus::Parked) return coord_error(CoordErrc::NotParked, "only a Parked shard can be unparked");
+  ShardRecord* r = mutation_plan(rec, op.op_id, OpKind::Unpark, hash, fx);
   r->status = ShardStatus::Active;
   r->park_reason.clear();
   r->lease.reset();
@@ -430,52 +442,52 @@ PlanError plan_unpark_in_place(ShardRecord* r, const UnparkOp& op, int64_t /*now
 
 CoordResult<ShardPlan> plan_acquire(ShardRecord r, const RunConfig& config, const AcquireOp& op, int64_t now_ms,
                                     const Mutations& m) {
-  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) {
     return plan_acquire_in_place(x, config, op, now_ms, m, fx);
   });
 }
 
 CoordResult<ShardPlan> plan_renew(ShardRecord r, const RunConfig& config, const RenewOp& op, int64_t now_ms,
                                   const Mutations& m) {
-  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) {
     return plan_renew_in_place(x, config, op, now_ms, m, fx);
   });
 }
 
 CoordResult<ShardPlan> plan_checkpoint(ShardRecord r, const CheckpointOp& op, int64_t now_ms, const Mutations& m) {
-  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) {
     return plan_checkpoint_in_place(x, op, now_ms, m, fx);
   });
 }
 
 CoordResult<ShardPlan> plan_complete(ShardRecord r, const CompleteOp& op, int64_t now_ms, const Mutations& m) {
-  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) {
     return plan_complete_in_place(x, op, now_ms, m, fx);
   });
 }
 
 CoordResult<ShardPlan> plan_park(ShardRecord r, const ParkOp& op, int64_t now_ms, const Mutations& m) {
-  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) {
     return plan_park_in_place(x, op, now_ms, m, fx);
   });
 }
 
 CoordResult<ShardPlan> plan_split_replace(ShardRecord r, const RunRecord& run, const SplitReplaceOp& op,
                                           int64_t now_ms, const Mutations& m) {
-  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) {
     return plan_split_replace_in_place(x, run, op, now_ms, m, fx);
   });
 }
 
 CoordResult<ShardPlan> plan_split_residual(ShardRecord r, const RunRecord& run, const SplitResidualOp& op,
                                            int64_t now_ms, const Mutations& m) {
-  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) {
     return plan_split_residual_in_place(x, run, op, now_ms, m, fx);
   });
 }
 
 CoordResult<ShardPlan> plan_unpark(ShardRecord r, const UnparkOp& op, int64_t now_ms, const Mutations& m) {
-  return on_copy(std::move(r), [&](ShardRecord* x, PlanEffects* fx) {
+  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) {
     return plan_unpark_in_place(x, op, now_ms, m, fx);
   });
 }

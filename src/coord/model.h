@@ -9,14 +9,16 @@
 // Order of checks on lease-gated mutations (coordination.md): idempotency (op-log),
 // then lease validation (tenant, terminal, fence, holder, expiry), then the operation's
 // own checks, then the mutation. The by-value plan_* functions never mutate their
-// inputs; the *_in_place forms (what the Coordinator runs) turn the record they are
-// given into the record to write, so a shard read from the store is not copied again
-// on its way back. Thread-compatible.
+// inputs; the *_in_place forms (what the Coordinator runs) plan copy-on-write
+// (cow_record.h): they check the current record and, only once every check passed,
+// turn the output into the record to write, so a shard read from the store is copied
+// only by operations that write it, and not again on its way back. Thread-compatible.
 #pragma once
 
 #include <optional>
 #include <vector>
 
+#include "coord/cow_record.h"
 #include "coord/errors.h"
 #include "coord/mutations.h"
 #include "coord/ops.h"
@@ -81,25 +83,26 @@ CoordResult<ShardPlan> plan_split_replace(ShardRecord r, const RunRecord& run, c
 CoordResult<ShardPlan> plan_split_residual(ShardRecord r, const RunRecord& run, const SplitResidualOp& op,
                                            int64_t now_ms, const Mutations& m);
 CoordResult<ShardPlan> plan_unpark(ShardRecord r, const UnparkOp& op, int64_t now_ms, const Mutations& m);
-// In-place forms. Precondition: *fx is fresh (default state). On success *r (or
-// *candidate) is the target's new value when fx->write; on error it is unchanged and
-// *fx holds nothing the caller may use.
+// In-place forms. Precondition: *fx is fresh (default state). On success with
+// fx->write, *candidate (or r's output, r->written() then holding) is the target's new
+// value; on error and on a replay (fx->write false) nothing was written through r and
+// on error *fx holds nothing the caller may use.
 PlanError plan_claim_next_in_place(const RunRecord& run, ShardRecord* candidate, const ClaimNextOp& op, int64_t now_ms,
                                     const Mutations& m, PlanEffects* fx);
-PlanError plan_acquire_in_place(ShardRecord* r, const RunConfig& config, const AcquireOp& op, int64_t now_ms,
+PlanError plan_acquire_in_place(CowRecord* r, const RunConfig& config, const AcquireOp& op, int64_t now_ms,
                                 const Mutations& m, PlanEffects* fx);
-PlanError plan_renew_in_place(ShardRecord* r, const RunConfig& config, const RenewOp& op, int64_t now_ms,
+PlanError plan_renew_in_place(CowRecord* r, const RunConfig& config, const RenewOp& op, int64_t now_ms,
                               const Mutations& m, PlanEffects* fx);
-PlanError plan_checkpoint_in_place(ShardRecord* r, const CheckpointOp& op, int64_t now_ms, const Mutations& m,
+PlanError plan_checkpoint_in_place(CowRecord* r, const CheckpointOp& op, int64_t now_ms, const Mutations& m,
                                    PlanEffects* fx);
-PlanError plan_complete_in_place(ShardRecord* r, const CompleteOp& op, int64_t now_ms, const Mutations& m,
+PlanError plan_complete_in_place(CowRecord* r, const CompleteOp& op, int64_t now_ms, const Mutations& m,
                                  PlanEffects* fx);
-PlanError plan_park_in_place(ShardRecord* r, const ParkOp& op, int64_t now_ms, const Mutations& m, PlanEffects* fx);
-PlanError plan_split_replace_in_place(ShardRecord* r, const RunRecord& run, const SplitReplaceOp& op, int64_t now_ms,
+PlanError plan_park_in_place(CowRecord* r, const ParkOp& op, int64_t now_ms, const Mutations& m, PlanEffects* fx);
+PlanError plan_split_replace_in_place(CowRecord* r, const RunRecord& run, const SplitReplaceOp& op, int64_t now_ms,
                                       const Mutations& m, PlanEffects* fx);
-PlanError plan_split_residual_in_place(ShardRecord* r, const RunRecord& run, const SplitResidualOp& op, int64_t now_ms,
+PlanError plan_split_residual_in_place(CowRecord* r, const RunRecord& run, const SplitResidualOp& op, int64_t now_ms,
                                        const Mutations& m, PlanEffects* fx);
-PlanError plan_unpark_in_place(ShardRecord* r, const UnparkOp& op, int64_t now_ms, const Mutations& m, PlanEffects* fx);
+PlanError plan_unpark_in_place(CowRecord* r, const UnparkOp& op, int64_t now_ms, const Mutations& m, PlanEffects* fx);
 // `shards_finished`: every shard of the run is Done or Split.
 CoordResult<RunPlan> plan_finish_run(const RunRecord& run, const FinishRunOp& op, bool shards_finished,
                                      const Mutations& m);

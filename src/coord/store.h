@@ -4,9 +4,11 @@
 // This is the seam between the model and durable storage. A backend only stores
 // records; it never interprets them. The Coordinator (coordinator.h) does
 // read → validate (pure model) → CAS-commit against any RecordStore, so an etcd backend
-// implements exactly these four calls: get = range read returning mod_revision, scan =
-// prefix range read, commit = a Txn whose compares are `mod_revision(key) == expected`
-// (or `create_revision == 0` for "absent") and whose success branch puts the records.
+// implements exactly the four pure virtual calls: get = range read returning
+// mod_revision, scan = prefix range read, commit = a Txn whose compares are
+// `mod_revision(key) == expected` (or `create_revision == 0` for "absent") and whose
+// success branch puts the records. The other virtual calls are optional fast paths
+// whose defaults are built on those four.
 //
 // Revision 0 means "absent". Every put's key must also be guarded (a blind write would
 // defeat the compare-and-swap); commit asserts this. Implementations document their own
@@ -78,6 +80,19 @@ class RecordStore {
   virtual StoreStatus get_run_if_changed(RunId run, Revision have, RunRecord* out, Revision* revision) {
     (void)have;
     return get_run(run, out, revision);
+  }
+  // Like get_shard, but may answer with a read-only view of the backend's own copy
+  // instead of a copy. On Ok with *revision > 0, *view points at the record: into the
+  // backend's memory, or at *scratch, which the default fills with get_shard (as an
+  // etcd backend would: it decodes into the caller's buffer anyway). The view stays
+  // valid until the next commit to this store or the next read into *scratch. The
+  // Coordinator validates on the view and copies only when the op will write: about
+  // 40% of the simulator's operations are rejections or replays that write nothing.
+  virtual StoreStatus view_shard(RunId run, ShardId shard, ShardRecord* scratch, const ShardRecord** view,
+                                 Revision* revision) {
+    StoreStatus s = get_shard(run, shard, scratch, revision);
+    *view = scratch;
+    return s;
   }
   // Like commit, but the backend may move the records out of *txn when it applies
   // them (they are then valid but unspecified); on Conflict *txn is left intact.

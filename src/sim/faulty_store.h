@@ -43,6 +43,10 @@ class FaultyStore final : public coord::RecordStore {
                                         coord::Revision* rev) override {
     return inner_->get_run_if_changed(run, have, out, rev);
   }
+  coord::StoreStatus view_shard(coord::RunId run, coord::ShardId s, coord::ShardRecord* scratch,
+                                const coord::ShardRecord** view, coord::Revision* rev) override {
+    return inner_->view_shard(run, s, scratch, view, rev);
+  }
   coord::StoreStatus first_claimable(coord::RunId run, int64_t now_ms, coord::ShardRecord* out,
                                      coord::Revision* rev) override {
     return inner_->first_claimable(run, now_ms, out, rev);
