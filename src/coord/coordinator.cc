@@ -265,6 +265,20 @@ Reply Coordinator::do_finish_run(const FinishRunOp& op) {
   return store_error(StoreStatus::Conflict);
 }
 
+void Coordinator::reset(OpResult* r) {
+  // Field by field rather than `*r = OpResult{}`: the same default value, without
+  // building a temporary and moving its four strings and vector in.
+  r->replayed = false;
+  r->shard = 0;
+  r->fence = 0;
+  r->deadline_ms = 0;
+  r->spec.start.clear();
+  r->spec.end.clear();
+  r->cursor.last_key.clear();
+  r->cursor.token.clear();
+  r->spawned.clear();
+}
+
 ShardRecord* Coordinator::begin_shard_txn() {
   // The target stays in slot 0 across operations: reading into a record that already
   // has its buffers is cheaper than building one, and it is planned and committed from
@@ -275,7 +289,7 @@ ShardRecord* Coordinator::begin_shard_txn() {
   fx_.write = true;
   fx_.run.reset();
   fx_.created.clear();
-  fx_.result = OpResult{};
+  reset(&fx_.result);
   return &txn_.shard_puts[0];
 }
 

@@ -71,6 +71,8 @@ class Coordinator {
   StoreStatus read_run(RunId run, Revision* revision);
   void check(const ShardRecord& r);
   void check(const RunRecord& r);
+  // Sets *r to the default OpResult.
+  static void reset(OpResult* r);
   // Resets txn_ and fx_ for one shard operation; returns the slot the target is read into.
   ShardRecord* begin_shard_txn();
   // Commits txn_.shard_puts[0] and fx_ (planned in place), guarded by the read revisions.

@@ -16,22 +16,24 @@ const OpLogEntry* OpLog::find(OpId op_id) const {
   return nullptr;
 }
 
-bool OpLog::unique_ids() const {
-  for (size_t i = 0; i < size_; ++i) {
-    for (size_t j = i + 1; j < size_; ++j) {
-      if (entries_[i].op_id == entries_[j].op_id) return false;
-    }
-  }
-  return true;
+uint8_t OpLog::count_other(size_t skip, OpId op_id) const {
+  uint8_t n = 0;
+  for (size_t i = 0; i < size_; ++i) n += static_cast<uint8_t>(i != skip && entries_[i].op_id == op_id);
+  return n;
 }
 
 void OpLog::append(const OpLogEntry& e) {
   if (size_ < kOpLogCapacity) {
-    entries_[(head_ + size_) % kOpLogCapacity] = e;
+    const size_t slot = (head_ + size_) % kOpLogCapacity;
+    entries_[slot] = e;
     ++size_;
+    duplicate_pairs_ = static_cast<uint8_t>(duplicate_pairs_ + count_other(slot, e.op_id));
     return;
   }
+  // The oldest entry leaves with its pairs; the new one, in its slot, brings its own.
+  duplicate_pairs_ = static_cast<uint8_t>(duplicate_pairs_ - count_other(head_, entries_[head_].op_id));
   entries_[head_] = e;  // overwrite the oldest, which becomes the newest
+  duplicate_pairs_ = static_cast<uint8_t>(duplicate_pairs_ + count_other(head_, e.op_id));
   head_ = static_cast<uint8_t>((head_ + 1) % kOpLogCapacity);
 }
 

@@ -6,7 +6,9 @@
 // successes are logged: a rejected op changed nothing, so retrying it re-validates.
 // Fixed capacity and no allocation, so records stay cheap to copy.
 // Invariants: size() <= capacity; op_ids are unique (asserted by the record checks).
-// Not thread-safe (a value type).
+// The log counts its duplicate op_ids as entries come and go (two scans of at most 16
+// ids per append), so that the uniqueness check run after every mutation is O(1)
+// instead of comparing every pair of entries. Not thread-safe (a value type).
 #pragma once
 
 #include <array>
@@ -36,15 +38,20 @@ class OpLog {
   // Appends, evicting the oldest entry when full.
   void append(const OpLogEntry& e);
   // True when no op_id appears twice.
-  bool unique_ids() const;
+  bool unique_ids() const { return duplicate_pairs_ == 0; }
   bool operator==(const OpLog& o) const;
 
  private:
   // Slots [0, size_) are occupied: head_ only moves once the log is full, so lookups
   // that do not care about order scan the array directly.
   std::array<OpLogEntry, kOpLogCapacity> entries_{};
+  // How many entries other than slot `skip` carry op_id.
+  uint8_t count_other(size_t skip, OpId op_id) const;
+
   uint8_t head_ = 0;  // index of the oldest entry
   uint8_t size_ = 0;
+  // Pairs of entries with equal op_ids (at most 16·15/2 = 120).
+  uint8_t duplicate_pairs_ = 0;
 };
 
 }  // namespace squall::coord

@@ -1,5 +1,7 @@
 #include "coord/ops.h"
 
+#include <bit>
+#include <cstring>
 #include <string_view>
 #include <type_traits>
 
@@ -33,8 +35,16 @@ class Hasher {
   uint64_t value() const { return h_; }
 
  private:
-  // Up to 8 bytes as a little-endian integer, zero-padded.
+  // Up to 8 bytes as a little-endian integer, zero-padded. A full word on a
+  // little-endian machine is one unaligned load, the same value the byte loop builds.
   static uint64_t load(const char* p, size_t n) {
+    if constexpr (std::endian::native == std::endian::little) {
+      if (n == 8) {
+        uint64_t v;
+        std::memcpy(&v, p, 8);
+        return v;
+      }
+    }
     uint64_t v = 0;
     for (size_t i = 0; i < n; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
     return v;

@@ -26,17 +26,23 @@ const char* check_invariants(const ShardRecord& r) {
   return nullptr;
 }
 
+const char* check_root_ranges(const std::vector<KeyRange>& roots) {
+  if (roots.size() > kRootsPerRunMax) return "run: too many roots";
+  for (size_t i = 0; i < roots.size(); ++i) {
+    if (!roots[i].well_formed()) return "run: malformed root range";
+    if (i + 1 < roots.size()) {
+      // Sorted and disjoint: this root ends at or before the next begins.
+      if (roots[i].end.empty() || roots[i].end > roots[i + 1].start) return "run: overlapping roots";
+    }
+  }
+  return nullptr;
+}
+
 const char* check_invariants(const RunRecord& r) {
   if (r.config.lease_duration_ms <= 0) return "run: lease duration must be positive";
   if (r.config.claim_cooldown_ms < 0) return "run: claim cooldown must be non-negative";
-  if (r.roots.size() > kRootsPerRunMax) return "run: too many roots";
-  for (size_t i = 0; i < r.roots.size(); ++i) {
-    if (!r.roots[i].well_formed()) return "run: malformed root range";
-    if (i + 1 < r.roots.size()) {
-      // Sorted and disjoint: this root ends at or before the next begins.
-      if (r.roots[i].end.empty() || r.roots[i].end > r.roots[i + 1].start) return "run: overlapping roots";
-    }
-  }
+  // The roots are immutable and were checked when their list was built (SharedRanges).
+  if (const char* v = r.roots.root_violation()) return v;
   if (r.shard_count > kShardsPerRunMax) return "run: shard count exceeds its bound";
   if (r.claims.size() > kClaimStampsMax) return "run: claim stamps exceed their bound";
   for (size_t i = 0; i + 1 < r.claims.size(); ++i) {

@@ -44,32 +44,47 @@ struct ShardRecord {
   bool operator==(const ShardRecord&) const = default;
 };
 
+// Returns nullptr when `roots` can be a run's root ranges (at most kRootsPerRunMax,
+// each well formed, sorted by start and disjoint), else a static description of the
+// first rule broken.
+const char* check_root_ranges(const std::vector<KeyRange>& roots);
+
 // An immutable list of key ranges with value semantics whose copies share one buffer
 // (assignment replaces the buffer, never edits it). A run record is copied on every
 // claim — the claim stamp changes — and copying the root ranges' strings each time
-// cost more than the rest of the claim; roots change only on registration.
+// cost more than the rest of the claim; roots change only on registration. For the
+// same reason the list is checked against the root rules once, when it is built, and
+// the verdict is shared with it: the run record's invariant check, which runs on every
+// claim, then costs no string comparisons for its roots.
 class SharedRanges {
  public:
   SharedRanges() = default;
   SharedRanges(std::vector<KeyRange> v)  // NOLINT: implicit, like the vector it wraps
-      : p_(v.empty() ? nullptr : std::make_shared<const std::vector<KeyRange>>(std::move(v))) {}
+      : p_(v.empty() ? nullptr : std::make_shared<const Block>(std::move(v))) {}
   SharedRanges(std::initializer_list<KeyRange> il) : SharedRanges(std::vector<KeyRange>(il)) {}
 
-  const std::vector<KeyRange>& vec() const { return p_ ? *p_ : empty_vec(); }
-  size_t size() const { return p_ ? p_->size() : 0; }
+  const std::vector<KeyRange>& vec() const { return p_ ? p_->ranges : empty_vec(); }
+  size_t size() const { return p_ ? p_->ranges.size() : 0; }
   bool empty() const { return size() == 0; }
-  const KeyRange& operator[](size_t i) const { return (*p_)[i]; }
+  const KeyRange& operator[](size_t i) const { return p_->ranges[i]; }
   std::vector<KeyRange>::const_iterator begin() const { return vec().begin(); }
   std::vector<KeyRange>::const_iterator end() const { return vec().end(); }
   void clear() { p_.reset(); }
   bool operator==(const SharedRanges& o) const { return p_ == o.p_ || vec() == o.vec(); }
+  // check_root_ranges(vec()), computed when the list was built.
+  const char* root_violation() const { return p_ ? p_->root_violation : nullptr; }
 
  private:
+  struct Block {
+    explicit Block(std::vector<KeyRange> v) : ranges(std::move(v)), root_violation(check_root_ranges(ranges)) {}
+    const std::vector<KeyRange> ranges;
+    const char* const root_violation;
+  };
   static const std::vector<KeyRange>& empty_vec() {
     static const std::vector<KeyRange> kEmpty;
     return kEmpty;
   }
-  std::shared_ptr<const std::vector<KeyRange>> p_;
+  std::shared_ptr<const Block> p_;
 };
 
 struct RunConfig {

@@ -27,6 +27,39 @@ TEST(OpLog, KeepsLastSixteenOldestFirst) {
   EXPECT_EQ(log.find(7)->payload_hash, 70u);
 }
 
+// unique_ids() is kept incrementally; it must agree with comparing every pair, through
+// appends and evictions of duplicated ids (duplicates only arise from a deliberately
+// broken model, which is exactly when the check must fire).
+TEST(OpLog, UniqueIdsMatchesThePairwiseDefinition) {
+  auto pairwise_unique = [](const OpLog& log) {
+    for (size_t i = 0; i < log.size(); ++i) {
+      for (size_t j = i + 1; j < log.size(); ++j) {
+        if (log.at(i).op_id == log.at(j).op_id) return false;
+      }
+    }
+    return true;
+  };
+  uint64_t state = 12345;
+  for (int trial = 0; trial < 200; ++trial) {
+    OpLog log;
+    const uint64_t ids = 3 + static_cast<uint64_t>(trial % 40);  // few ids: many duplicates
+    for (int step = 0; step < 60; ++step) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      log.append(OpLogEntry{(state >> 33) % ids, OpKind::Checkpoint, 0});
+      ASSERT_EQ(log.unique_ids(), pairwise_unique(log)) << "trial " << trial << " step " << step;
+      OpLog copy = log;
+      ASSERT_EQ(copy.unique_ids(), log.unique_ids());
+    }
+  }
+  OpLog log;
+  for (OpId i = 1; i <= 16; ++i) log.append(OpLogEntry{i, OpKind::Park, 0});
+  EXPECT_TRUE(log.unique_ids());
+  log.append(OpLogEntry{16, OpKind::Park, 0});  // evicts 1, duplicates 16
+  EXPECT_FALSE(log.unique_ids());
+  for (OpId i = 100; i < 115; ++i) log.append(OpLogEntry{i, OpKind::Park, 0});  // both 16s leave
+  EXPECT_TRUE(log.unique_ids());
+}
+
 TEST(OpLog, EqualityIgnoresRingPosition) {
   OpLog a, b;
   for (OpId i = 1; i <= 17; ++i) a.append(OpLogEntry{i, OpKind::Park, 0});
