@@ -176,7 +176,8 @@ Reply Coordinator::do_register(const RegisterShardsOp& op, int64_t /*now_ms*/) {
     std::vector<bool> exists(op.shards.size(), false);
     for (size_t i = 0; i < probe; ++i) {
       Revision rev = 0;
-      s = store_->get_shard(op.run, op.shards[i].id, &shard_scratch_, &rev);
+      const ShardRecord* view = nullptr;  // only the revision matters: no copy
+      s = store_->view_shard(op.run, op.shards[i].id, &shard_scratch_, &view, &rev);
       if (s != StoreStatus::Ok) return store_error(s);
       exists[i] = rev != 0;
     }
@@ -231,9 +232,11 @@ Reply Coordinator::do_claim_next(const ClaimNextOp& op, int64_t now_ms) {
     if (s != StoreStatus::Ok) return store_error(s);
     if (auto e = plan_claim_next_in_place(run_scratch_, shard_rev != 0 ? target : nullptr, op, now_ms, mutations_, &fx_))
       return *e;
-    bool retry = false;
-    Reply r = commit_planned(shard_rev, &run_scratch_, run_rev, &retry);
-    if (!retry) return r;
+    if (!fx_.write) return std::move(fx_.result);
+    s = commit_planned(shard_rev, &run_scratch_, run_rev);
+    if (s == StoreStatus::Conflict) continue;
+    if (s != StoreStatus::Ok) return store_error(s);
+    return std::move(fx_.result);
   }
   return store_error(StoreStatus::Conflict);
 }
@@ -293,9 +296,8 @@ ShardRecord* Coordinator::begin_shard_txn() {
   return &txn_.shard_puts[0];
 }
 
-Reply Coordinator::commit_planned(Revision shard_rev, const RunRecord* run_read, Revision run_rev, bool* retry) {
-  *retry = false;
-  if (!fx_.write) return std::move(fx_.result);
+StoreStatus Coordinator::commit_planned(Revision shard_rev, const RunRecord* run_read, Revision run_rev) {
+  SQ_ASSERT(fx_.write);
   const ShardRecord& target = txn_.shard_puts[0];
   txn_.guards.push_back(Guard{target.run, false, target.id, shard_rev});
   if (fx_.run.has_value()) {
@@ -312,13 +314,7 @@ Reply Coordinator::commit_planned(Revision shard_rev, const RunRecord* run_read,
     check(c);
     txn_.shard_puts.push_back(std::move(c));
   }
-  StoreStatus s = store_->commit_consuming(&txn_);
-  if (s == StoreStatus::Conflict) {
-    *retry = true;
-    return store_error(s);
-  }
-  if (s != StoreStatus::Ok) return store_error(s);
-  return std::move(fx_.result);
+  return store_->commit_consuming(&txn_);
 }
 
 template <typename PlanFn>
@@ -340,10 +336,14 @@ Reply Coordinator::do_shard_op(const ShardRef& ref, bool needs_run, PlanFn plan_
     // the transaction (CowRecord), so rejections and replays copy nothing.
     CowRecord record(current, target);
     if (auto e = plan_fn(&record, needs_run ? &run_scratch_ : nullptr, &fx_)) return *e;
-    SQ_ASSERT(!fx_.write || record.written());
-    bool retry = false;
-    Reply r = commit_planned(rev, needs_run ? &run_scratch_ : nullptr, run_rev, &retry);
-    if (!retry) return r;
+    if (!fx_.write) return std::move(fx_.result);
+    SQ_ASSERT(record.written());
+    s = commit_planned(rev, needs_run ? &run_scratch_ : nullptr, run_rev);
+    if (s == StoreStatus::Conflict) continue;
+    if (s != StoreStatus::Ok) return store_error(s);
+    // Built once, straight into the caller's Reply (a named Reply returned from inside
+    // the retry loop was moved once more: four strings and a vector per operation).
+    return std::move(fx_.result);
   }
   return store_error(StoreStatus::Conflict);
 }

@@ -75,8 +75,9 @@ class Coordinator {
   static void reset(OpResult* r);
   // Resets txn_ and fx_ for one shard operation; returns the slot the target is read into.
   ShardRecord* begin_shard_txn();
-  // Commits txn_.shard_puts[0] and fx_ (planned in place), guarded by the read revisions.
-  Reply commit_planned(Revision shard_rev, const RunRecord* run_read, Revision run_rev, bool* retry);
+  // Commits txn_.shard_puts[0] and fx_ (planned, fx_.write), guarded by the read
+  // revisions; the caller answers with fx_.result on Ok and retries on Conflict.
+  StoreStatus commit_planned(Revision shard_rev, const RunRecord* run_read, Revision run_rev);
   static CoordError store_error(StoreStatus s);
 
   RecordStore* store_;

@@ -34,14 +34,7 @@ bool puts_guarded(const Txn& txn) {
   return true;
 }
 
-MemoryStore::RunSlot* MemoryStore::run_slot(RunId run) {
-  return const_cast<RunSlot*>(static_cast<const MemoryStore*>(this)->run_slot(run));
-}
-
-const MemoryStore::RunSlot* MemoryStore::run_slot(RunId run) const {
-  // Nearly every call asks for the same run (the simulator has one): remember the last
-  // hit. Map nodes never move and runs are never erased, so the pointer stays valid.
-  if (last_slot_ != nullptr && last_run_ == run) return last_slot_;
+const MemoryStore::RunSlot* MemoryStore::run_slot_lookup(RunId run) const {
   auto it = runs_.find(run);
   if (it == runs_.end()) return nullptr;
   last_run_ = run;
@@ -49,11 +42,7 @@ const MemoryStore::RunSlot* MemoryStore::run_slot(RunId run) const {
   return last_slot_;
 }
 
-uint32_t MemoryStore::find(const RunSlot& rs, ShardId shard) {
-  // One operation looks its shard up several times (read, the guard checks of the
-  // faulty wrapper and of the commit, the put), so remember the last hit. Slots are
-  // never removed or renumbered, so a remembered number stays right.
-  if (rs.last_slot != kNoSlot && rs.last_id == shard) return rs.last_slot;
+uint32_t MemoryStore::find_lookup(const RunSlot& rs, ShardId shard) {
   auto it = rs.slot_of.find(shard);
   if (it == rs.slot_of.end()) return kNoSlot;
   rs.last_id = shard;

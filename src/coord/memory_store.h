@@ -74,11 +74,23 @@ class MemoryStore final : public RecordStore {
     mutable uint32_t last_slot = kNoSlot;
   };
   static constexpr uint32_t kNoSlot = UINT32_MAX;
-  RunSlot* run_slot(RunId run);
-  const RunSlot* run_slot(RunId run) const;
+  // Nearly every call asks for the same run (the simulator has one), so the last hit
+  // is remembered; map nodes never move and runs are never erased.
+  const RunSlot* run_slot(RunId run) const {
+    if (last_slot_ != nullptr && last_run_ == run) return last_slot_;
+    return run_slot_lookup(run);
+  }
+  RunSlot* run_slot(RunId run) { return const_cast<RunSlot*>(static_cast<const MemoryStore*>(this)->run_slot(run)); }
+  const RunSlot* run_slot_lookup(RunId run) const;
   RunSlot& slot_for_write(RunId run);  // created if absent
-  // The slot number of `shard`, or kNoSlot.
-  static uint32_t find(const RunSlot& rs, ShardId shard);
+  // The slot number of `shard`, or kNoSlot. One operation looks its shard up several
+  // times (read, the guard checks of the faulty wrapper and of the commit, the put), so
+  // the last hit is remembered; slots are never removed or renumbered.
+  static uint32_t find(const RunSlot& rs, ShardId shard) {
+    if (rs.last_slot != kNoSlot && rs.last_id == shard) return rs.last_slot;
+    return find_lookup(rs, shard);
+  }
+  static uint32_t find_lookup(const RunSlot& rs, ShardId shard);
   // The slot number of `shard`, created if absent.
   static uint32_t find_or_create(RunSlot& rs, ShardId shard);
   Revision current(const Guard& g) const;

@@ -14,6 +14,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "coord/types.h"
 
@@ -27,9 +29,19 @@ struct OpLogEntry {
   uint64_t payload_hash = 0;
   bool operator==(const OpLogEntry&) const = default;
 };
+static_assert(std::is_trivially_copyable_v<OpLogEntry>, "OpLog copies entries with memcpy");
 
 class OpLog {
  public:
+  OpLog() = default;
+  // Copies only the occupied slots: records are copied on every write, and most logs
+  // are far from full. The free slots are never read.
+  OpLog(const OpLog& o) { copy_from(o); }
+  OpLog& operator=(const OpLog& o) {
+    if (this != &o) copy_from(o);
+    return *this;
+  }
+
   size_t size() const { return size_; }
   // i-th entry, oldest first. Precondition: i < size().
   const OpLogEntry& at(size_t i) const;
@@ -45,6 +57,12 @@ class OpLog {
   // Slots [0, size_) are occupied: head_ only moves once the log is full, so lookups
   // that do not care about order scan the array directly.
   std::array<OpLogEntry, kOpLogCapacity> entries_{};
+  void copy_from(const OpLog& o) {
+    std::memcpy(entries_.data(), o.entries_.data(), o.size_ * sizeof(OpLogEntry));
+    head_ = o.head_;
+    size_ = o.size_;
+    duplicate_pairs_ = o.duplicate_pairs_;
+  }
   // How many entries other than slot `skip` carry op_id.
   uint8_t count_other(size_t skip, OpId op_id) const;
 
