@@ -224,13 +224,14 @@ Reply Coordinator::do_claim_next(const ClaimNextOp& op, int64_t now_ms) {
     if (s != StoreStatus::Ok) return store_error(s);
     if (run_rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
     // The run-level checks first: a refused claim (cooldown, finished run) need not
-    // scan the shards. plan_claim_next repeats them, so the result is the same.
+    // look for a shard. The plan then goes on from there (plan_claim_next_in_place is
+    // exactly these checks followed by plan_claim_candidate_in_place).
     if (auto e = check_claim_next(run_scratch_, op, now_ms, mutations_)) return *e;
     Revision shard_rev = 0;
     ShardRecord* target = begin_shard_txn();
     s = store_->first_claimable(op.run, now_ms, target, &shard_rev);
     if (s != StoreStatus::Ok) return store_error(s);
-    if (auto e = plan_claim_next_in_place(run_scratch_, shard_rev != 0 ? target : nullptr, op, now_ms, mutations_, &fx_))
+    if (auto e = plan_claim_candidate_in_place(run_scratch_, shard_rev != 0 ? target : nullptr, op, now_ms, &fx_))
       return *e;
     if (!fx_.write) return std::move(fx_.result);
     s = commit_planned(shard_rev, &run_scratch_, run_rev);

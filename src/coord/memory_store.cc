@@ -74,15 +74,21 @@ int64_t claimable_from_ms(const ShardRecord& r) {
 
 StoreStatus MemoryStore::first_claimable(RunId run, int64_t now_ms, ShardRecord* out, Revision* revision) {
   *revision = 0;
-  const RunSlot* rs = run_slot(run);
-  if (rs == nullptr) return StoreStatus::Ok;
+  RunSlot* rs = run_slot(run);
+  if (rs == nullptr || now_ms < rs->claimable_floor_ms) return StoreStatus::Ok;  // nothing is claimable yet
+  int64_t floor = INT64_MAX;
   for (const IndexEntry& e : rs->index) {
-    if (now_ms < rs->claimable_from_ms[e.slot]) continue;
+    const int64_t from = rs->claimable_from_ms[e.slot];
+    if (now_ms < from) {
+      floor = std::min(floor, from);
+      continue;
+    }
     const ShardSlot& s = rs->shards[e.slot];
     *out = s.record;
     *revision = s.revision;
-    break;
+    return StoreStatus::Ok;
   }
+  rs->claimable_floor_ms = floor;  // every shard was seen: the floor is exact
   return StoreStatus::Ok;
 }
 
@@ -171,7 +177,7 @@ StoreStatus MemoryStore::apply(TxnRef&& txn) {
   for (auto& s : txn.shard_puts) {
     RunSlot& rs = slot_for_write(s.run);
     const uint32_t n = find_or_create(rs, s.id);
-    rs.claimable_from_ms[n] = claimable_from_ms(s);
+    set_claimable_from(rs, n, claimable_from_ms(s));
     ShardSlot* slot = &rs.shards[n];
     if constexpr (kMove) {
       slot->record = std::move(s);

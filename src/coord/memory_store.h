@@ -69,6 +69,9 @@ class MemoryStore final : public RecordStore {
     std::unordered_map<ShardId, uint32_t> slot_of;    // lookup only; never iterated
     std::deque<ShardSlot> shards;
     std::vector<int64_t> claimable_from_ms;           // by slot
+    // At most every claimable_from_ms (exact after a first_claimable that found
+    // nothing): most claims find nothing, and while now is below it they need no scan.
+    int64_t claimable_floor_ms = INT64_MAX;
     // The last shard looked up (a cache; see find()).
     mutable ShardId last_id = 0;
     mutable uint32_t last_slot = kNoSlot;
@@ -93,6 +96,10 @@ class MemoryStore final : public RecordStore {
   static uint32_t find_lookup(const RunSlot& rs, ShardId shard);
   // The slot number of `shard`, created if absent.
   static uint32_t find_or_create(RunSlot& rs, ShardId shard);
+  static void set_claimable_from(RunSlot& rs, uint32_t slot, int64_t from_ms) {
+    rs.claimable_from_ms[slot] = from_ms;
+    if (from_ms < rs.claimable_floor_ms) rs.claimable_floor_ms = from_ms;
+  }
   Revision current(const Guard& g) const;
   template <typename TxnRef>
   StoreStatus apply(TxnRef&& txn);

@@ -108,22 +108,6 @@ std::optional<CoordError> check_shard_budget(const RunRecord& run, uint64_t extr
   return std::nullopt;
 }
 
-// The children, sorted by start, exactly tile `parent`: first start = parent start,
-// last end = parent end, each end = next start, each start < end.
-bool tiles(const KeyRange& parent, std::vector<KeyRange> kids, bool allow_gaps) {
-  std::sort(kids.begin(), kids.end(), [](const KeyRange& a, const KeyRange& b) { return a.start < b.start; });
-  if (kids.front().start != parent.start || kids.back().end != parent.end) return false;
-  for (size_t i = 0; i < kids.size(); ++i) {
-    if (!kids[i].well_formed()) return false;
-    if (i + 1 < kids.size()) {
-      if (kids[i].end.empty()) return false;  // only the last child may be unbounded
-      if (!allow_gaps && kids[i].end != kids[i + 1].start) return false;
-      if (allow_gaps && kids[i].end > kids[i + 1].start) return false;  // the mutation permits gaps only
-    }
-  }
-  return true;
-}
-
 // Indices of the children in range order (ids follow the request index, so a replay
 // re-derives the same ids in the same order).
 std::vector<uint32_t> range_order(const std::vector<KeyRange>& children) {
@@ -132,6 +116,26 @@ std::vector<uint32_t> range_order(const std::vector<KeyRange>& children) {
   std::stable_sort(order.begin(), order.end(),
                    [&](uint32_t a, uint32_t b) { return children[a].start < children[b].start; });
   return order;
+}
+
+// The children, taken in `order` (sorted by start), exactly tile `parent`: first start
+// = parent start, last end = parent end, each end = next start, each start < end.
+// Sorting indices instead of a copy of the ranges gives the same verdict: children
+// with equal starts fail (the first of them must end where it starts) in either order.
+bool tiles(const KeyRange& parent, const std::vector<KeyRange>& children, const std::vector<uint32_t>& order,
+           bool allow_gaps) {
+  auto kid = [&](size_t i) -> const KeyRange& { return children[order[i]]; };
+  const size_t n = order.size();
+  if (kid(0).start != parent.start || kid(n - 1).end != parent.end) return false;
+  for (size_t i = 0; i < n; ++i) {
+    if (!kid(i).well_formed()) return false;
+    if (i + 1 < n) {
+      if (kid(i).end.empty()) return false;  // only the last child may be unbounded
+      if (!allow_gaps && kid(i).end != kid(i + 1).start) return false;
+      if (allow_gaps && kid(i).end > kid(i + 1).start) return false;  // the mutation permits gaps only
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -246,6 +250,11 @@ std::optional<CoordError> check_claim_next(const RunRecord& run, const ClaimNext
 PlanError plan_claim_next_in_place(const RunRecord& run, ShardRecord* candidate, const ClaimNextOp& op, int64_t now_ms,
                                     const Mutations& m, PlanEffects* fx) {
   if (auto e = check_claim_next(run, op, now_ms, m)) return *e;
+  return plan_claim_candidate_in_place(run, candidate, op, now_ms, fx);
+}
+
+PlanError plan_claim_candidate_in_place(const RunRecord& run, ShardRecord* candidate, const ClaimNextOp& op,
+                                        int64_t now_ms, PlanEffects* fx) {
   auto stamp = std::lower_bound(run.claims.begin(), run.claims.end(), op.worker,
                                 [](const ClaimStamp& s, WorkerId w) { return s.worker < w; });
   const bool has_stamp = stamp != run.claims.end() && stamp->worker == op.worker;
@@ -363,7 +372,8 @@ PlanError plan_split_replace_in_place(CowRecord* rec, const RunRecord& run, cons
   if (auto e = validate_lease(cur, op.lease, now_ms, m)) return *e;
   if (op.children.size() < kSplitChildrenMin || op.children.size() > kSplitChildrenMax)
     return coord_error(CoordErrc::SplitChildCount, "split_replace needs 2 to 256 children");
-  if (!tiles(cur.spec, op.children, m.split_with_gap))
+  const std::vector<uint32_t> order = range_order(op.children);
+  if (!tiles(cur.spec, op.children, order, m.split_with_gap))
     return coord_error(CoordErrc::SplitCoverage, "children must tile the parent range exactly (no gap, no overlap)");
   if (auto e = check_shard_budget(run, op.children.size())) return *e;
   ShardRecord* r = mutation_plan(rec, op.op_id, OpKind::SplitReplace, hash, fx);
@@ -371,7 +381,7 @@ PlanError plan_split_replace_in_place(CowRecord* rec, const RunRecord& run, cons
   r->lease.reset();
   // Children are created in range order; their ids follow their index in the request,
   // which is what a replay re-derives.
-  for (uint32_t i : range_order(op.children)) {
+  for (uint32_t i : order) {
     ShardId id = derive_shard_id(r->run, r->id, op.op_id, OpKind::SplitReplace, i);
     r->spawned.push_back(Spawned{id, SpawnKind::Child});
     fx->created.push_back(derived_record(*r, id, op.children[i]));

@@ -89,6 +89,10 @@ CoordResult<ShardPlan> plan_unpark(ShardRecord r, const UnparkOp& op, int64_t no
 // on error *fx holds nothing the caller may use.
 PlanError plan_claim_next_in_place(const RunRecord& run, ShardRecord* candidate, const ClaimNextOp& op, int64_t now_ms,
                                     const Mutations& m, PlanEffects* fx);
+// plan_claim_next_in_place after its run-level checks: precondition check_claim_next
+// passed for these inputs (the Coordinator runs it before looking for a candidate).
+PlanError plan_claim_candidate_in_place(const RunRecord& run, ShardRecord* candidate, const ClaimNextOp& op,
+                                        int64_t now_ms, PlanEffects* fx);
 PlanError plan_acquire_in_place(CowRecord* r, const RunConfig& config, const AcquireOp& op, int64_t now_ms,
                                 const Mutations& m, PlanEffects* fx);
 PlanError plan_renew_in_place(CowRecord* r, const RunConfig& config, const RenewOp& op, int64_t now_ms,

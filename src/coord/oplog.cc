@@ -30,8 +30,10 @@ void OpLog::append(const OpLogEntry& e) {
     duplicate_pairs_ = static_cast<uint8_t>(duplicate_pairs_ + count_other(slot, e.op_id));
     return;
   }
-  // The oldest entry leaves with its pairs; the new one, in its slot, brings its own.
-  duplicate_pairs_ = static_cast<uint8_t>(duplicate_pairs_ - count_other(head_, entries_[head_].op_id));
+  // The oldest entry leaves with its pairs (none when the log holds no duplicate); the
+  // new one, in its slot, brings its own.
+  if (duplicate_pairs_ != 0)
+    duplicate_pairs_ = static_cast<uint8_t>(duplicate_pairs_ - count_other(head_, entries_[head_].op_id));
   entries_[head_] = e;  // overwrite the oldest, which becomes the newest
   duplicate_pairs_ = static_cast<uint8_t>(duplicate_pairs_ + count_other(head_, e.op_id));
   head_ = static_cast<uint8_t>((head_ + 1) % kOpLogCapacity);
