@@ -514,6 +514,63 @@ TEST_P(CoordConformance, FinishRunRequiresAllShardsFinished) {
   EXPECT_CODE(coord_->finish_run(0, FinishRunOp{kTenant, kRun + 1, 1}), CoordErrc::RunNotFound);
 }
 
+// ---- the store's optional read paths ----
+
+// view_shard answers what get_shard answers (a backend that only implements the
+// required calls gets the default, which reads into the scratch record), and a view
+// taken after a commit shows the committed value.
+TEST_P(CoordConformance, ViewShardMatchesGetShard) {
+  make_run();
+  auto same_as_get = [&](ShardId id) {
+    ShardRecord scratch, copy;
+    const ShardRecord* view = nullptr;
+    Revision view_rev = 0, get_rev = 0;
+    ASSERT_EQ(store_->view_shard(kRun, id, &scratch, &view, &view_rev), StoreStatus::Ok);
+    ASSERT_EQ(store_->get_shard(kRun, id, &copy, &get_rev), StoreStatus::Ok);
+    EXPECT_EQ(view_rev, get_rev) << "shard " << id;
+    if (get_rev != 0) {
+      ASSERT_NE(view, nullptr);
+      EXPECT_EQ(*view, copy) << "shard " << id;
+    }
+  };
+  same_as_get(kLow);
+  same_as_get(kHigh);
+  same_as_get(99);  // absent: revision 0
+  LeaseToken l = acquire_ok(kLow, 1, 0);
+  ASSERT_TRUE(coord_->checkpoint(1, CheckpointOp{l, {"c", "t"}, 1}).ok());
+  same_as_get(kLow);
+  ShardRecord scratch;
+  const ShardRecord* view = nullptr;
+  Revision rev = 0;
+  ASSERT_EQ(store_->view_shard(kRun, kLow, &scratch, &view, &rev), StoreStatus::Ok);
+  EXPECT_EQ(view->cursor.last_key, "c");
+  EXPECT_EQ(view->fence, l.fence);
+  ASSERT_EQ(store_->view_shard(kRun + 1, kLow, &scratch, &view, &rev), StoreStatus::Ok);  // no such run
+  EXPECT_EQ(rev, 0u);
+}
+
+// A consuming commit applies exactly what the transaction held, like commit does.
+TEST_P(CoordConformance, CommitConsumingAppliesThePuts) {
+  make_run();
+  ShardRecord low = read(kLow);
+  Revision rev = 0;
+  ASSERT_EQ(store_->get_shard(kRun, kLow, &low, &rev), StoreStatus::Ok);
+  Txn txn;
+  txn.guards.push_back(Guard{kRun, false, kLow, rev});
+  low.cursor = Cursor{"b", "tok"};
+  txn.shard_puts.push_back(low);
+  ASSERT_EQ(store_->commit_consuming(&txn), StoreStatus::Ok);
+  EXPECT_EQ(read(kLow), low);
+  // Stale now: the same guard conflicts, and nothing changes.
+  Txn stale;
+  stale.guards.push_back(Guard{kRun, false, kLow, rev});
+  ShardRecord other = low;
+  other.cursor = Cursor{"c", ""};
+  stale.shard_puts.push_back(other);
+  EXPECT_EQ(store_->commit_consuming(&stale), StoreStatus::Conflict);
+  EXPECT_EQ(read(kLow), low);
+}
+
 TEST_P(CoordConformance, RejectedOpsWriteNothing) {
   make_run();
   LeaseToken l = acquire_ok(kLow, 1, 0);

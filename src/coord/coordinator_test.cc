@@ -139,5 +139,25 @@ TEST(MemoryStoreIndex, FirstClaimableMatchesTheDefaultScan) {
   EXPECT_EQ(rev, 0u);
 }
 
+// peek_shard's pointers stay valid and current across commits (the simulator's
+// checker keeps them): commits update records where they are.
+TEST(MemoryStoreIndex, PeekedRecordsStayPutAcrossCommits) {
+  MemoryStore store;
+  Coordinator coord(&store);
+  ASSERT_TRUE(coord.create_run(CreateRunOp{1, 2, RunConfig{100, 0}}).ok());
+  ASSERT_TRUE(coord.register_shards(0, RegisterShardsOp{1, 2, {{3, {"", "g"}}, {7, {"g", ""}}}, 1}).ok());
+  const ShardRecord* three = store.peek_shard(2, 3);
+  const RunRecord* run = store.peek_run(2);
+  ASSERT_NE(three, nullptr);
+  auto a = coord.acquire(0, AcquireOp{{1, 2, 3}, 4});
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(coord.checkpoint(1, CheckpointOp{LeaseToken{{1, 2, 3}, 4, a->fence}, {"b", ""}, 5}).ok());
+  ASSERT_TRUE(coord.claim_next(2, ClaimNextOp{1, 2, 9}).ok());  // writes shard 7 and the run
+  EXPECT_EQ(store.peek_shard(2, 3), three);
+  EXPECT_EQ(store.peek_run(2), run);
+  EXPECT_EQ(three->cursor.last_key, "b");
+  EXPECT_EQ(run->claims.size(), 1u);
+}
+
 }  // namespace
 }  // namespace squall::coord

@@ -40,7 +40,8 @@ class MemoryStore final : public RecordStore {
   bool guards_hold(const Txn& txn) const;
 
   // Direct read access for checkers and tests (no copy); nullptr when absent. The
-  // pointer stays valid until the store is destroyed (records never move).
+  // pointer stays valid until the store is destroyed (records never move: the
+  // simulator's checker keeps such pointers across commits).
   const RunRecord* peek_run(RunId run) const;
   const ShardRecord* peek_shard(RunId run, ShardId shard) const;
   Revision revision() const { return revision_; }
