@@ -87,7 +87,7 @@ Status check_fields(const rapidjson::Value& body, std::string_view type,
     bool allowed = k == "type";
     for (std::string_view e : extra) allowed = allowed || k == e;
     for (const FieldSpec& f : fields) allowed = allowed || k == f.key;
-    if (!allowed) return err(std::string(type) + " does not allow key \"" + std::string(k) + "\"");
+    if (!allowed) return err(std::string(type) + " has unexpected key \"" + std::string(k) + "\" (schemas are closed)");
   }
   for (const FieldSpec& f : fields) {
     const rapidjson::Value* v = member(body, f.key);

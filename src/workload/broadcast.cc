@@ -3,6 +3,8 @@
 // broadcast: the nodes first get a topology; then broadcasts of 0, 1, 2, ... mixed 50/50
 // with reads (read_ok{messages}). g-set: adds of 0, 1, 2, ... mixed 50/50 with reads
 // (read_ok{value}). Final phase: one read on every node.
+#include "core/assert.h"
+#include "proto/schema.h"
 #include "workload/set_full.h"
 #include "workload/workloads.h"
 
@@ -12,15 +14,26 @@ using history::Value;
 
 namespace {
 
+const proto::RpcSchema& rpc(std::string_view workload, std::string_view request_type) {
+  const proto::RpcSchema* schema = proto::find_rpc(workload, request_type);
+  SQ_ASSERT_MSG(schema != nullptr, workload << " has no request " << request_type);
+  return *schema;
+}
+
+std::string only_key(const std::vector<proto::FieldSpec>& fields) {
+  SQ_ASSERT(fields.size() == 1);
+  return std::string(fields[0].key);
+}
+
 class GrowSet final : public Workload {
  public:
-  // add_f / add_type: "broadcast" or "add"; element_key: "message" or "element";
-  // read_key: "messages" or "value".
-  GrowSet(std::string name, std::string add_f, std::string element_key, std::string read_key, bool topology)
+  // add_f: "broadcast" or "add". The element key (message / element) and the read key
+  // (messages / value) are read from the schema table, so the two cannot disagree.
+  GrowSet(std::string name, std::string add_f, bool topology)
       : name_(std::move(name)),
         add_f_(std::move(add_f)),
-        element_key_(std::move(element_key)),
-        read_key_(std::move(read_key)),
+        element_key_(only_key(rpc(name_, add_f_).request_fields)),
+        read_key_(only_key(rpc(name_, "read").reply_fields)),
         topology_(topology) {}
 
   std::string_view name() const override { return name_; }
@@ -47,14 +60,12 @@ class GrowSet final : public Workload {
 
   Completion complete(const Invocation& inv, const rapidjson::Value& reply) const override {
     if (inv.f == "read") {
-      if (auto bad = check_closed_reply(reply, "read_ok", {read_key_})) return *bad;
-      const auto& v = reply[read_key_.c_str()];
-      if (!v.IsArray()) return malformed("read_ok \"" + read_key_ + "\" must be an array");
+      if (auto bad = check_reply_schema(name_, "read", reply)) return *bad;
       Completion c;
-      c.value = history::json_text(v);
+      c.value = history::json_text(reply[read_key_.c_str()]);
       return c;
     }
-    if (auto bad = check_closed_reply(reply, add_f_ + "_ok", {})) return *bad;
+    if (auto bad = check_reply_schema(name_, add_f_, reply)) return *bad;
     Completion c;
     c.value = inv.value;
     return c;
@@ -73,9 +84,9 @@ class GrowSet final : public Workload {
 }  // namespace
 
 std::unique_ptr<Workload> make_broadcast() {
-  return std::make_unique<GrowSet>("broadcast", "broadcast", "message", "messages", true);
+  return std::make_unique<GrowSet>("broadcast", "broadcast", true);
 }
 
-std::unique_ptr<Workload> make_g_set() { return std::make_unique<GrowSet>("g-set", "add", "element", "value", false); }
+std::unique_ptr<Workload> make_g_set() { return std::make_unique<GrowSet>("g-set", "add", false); }
 
 }  // namespace squall::workload

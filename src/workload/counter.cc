@@ -89,13 +89,12 @@ class Counter final : public Workload {
 
   Completion complete(const Invocation& inv, const rapidjson::Value& reply) const override {
     if (inv.f == "read") {
-      if (auto bad = check_closed_reply(reply, "read_ok", {"value"})) return *bad;
-      if (!reply["value"].IsInt64()) return malformed("read_ok \"value\" must be an integer");
+      if (auto bad = check_reply_schema(name(), "read", reply)) return *bad;
       Completion c;
       c.value = std::to_string(reply["value"].GetInt64());
       return c;
     }
-    if (auto bad = check_closed_reply(reply, "add_ok", {})) return *bad;
+    if (auto bad = check_reply_schema(name(), "add", reply)) return *bad;
     Completion c;
     c.value = inv.value;
     return c;

@@ -27,7 +27,7 @@ class Echo final : public Workload {
   bool idempotent(std::string_view) const override { return false; }
 
   Completion complete(const Invocation&, const rapidjson::Value& reply) const override {
-    if (auto bad = check_closed_reply(reply, "echo_ok", {"echo"})) return *bad;
+    if (auto bad = check_reply_schema(name(), "echo", reply)) return *bad;
     Completion c;
     c.value = history::json_text(reply["echo"]);
     return c;

@@ -163,8 +163,8 @@ class Kafka final : public Workload {
   Completion complete(const Invocation& inv, const rapidjson::Value& reply) const override {
     Completion c;
     if (inv.f == "send") {
-      if (auto bad = check_closed_reply(reply, "send_ok", {"offset"})) return *bad;
-      if (!reply["offset"].IsInt64() || reply["offset"].GetInt64() < 0)
+      if (auto bad = check_reply_schema(name(), "send", reply)) return *bad;
+      if (reply["offset"].GetInt64() < 0)
         return malformed("send_ok \"offset\" must be a non-negative integer");
       c.value = inv.value;
       c.value.pop_back();
@@ -172,18 +172,18 @@ class Kafka final : public Workload {
       return c;
     }
     if (inv.f == "poll") {
-      if (auto bad = check_closed_reply(reply, "poll_ok", {"msgs"})) return *bad;
+      if (auto bad = check_reply_schema(name(), "poll", reply)) return *bad;
       if (auto problem = msgs_problem(reply["msgs"])) return malformed(*problem);
       if (inv.thread >= 0) advance(static_cast<size_t>(inv.thread), reply["msgs"]);
       c.value = R"({"msgs":)" + history::json_text(reply["msgs"]) + "}";
       return c;
     }
     if (inv.f == "commit_offsets") {
-      if (auto bad = check_closed_reply(reply, "commit_offsets_ok", {})) return *bad;
+      if (auto bad = check_reply_schema(name(), "commit_offsets", reply)) return *bad;
       c.value = inv.value;
       return c;
     }
-    if (auto bad = check_closed_reply(reply, "list_committed_offsets_ok", {"offsets"})) return *bad;
+    if (auto bad = check_reply_schema(name(), "list_committed_offsets", reply)) return *bad;
     std::map<std::string, int64_t> committed;
     if (!read_offsets(reply["offsets"], &committed))
       return malformed("list_committed_offsets_ok \"offsets\" must be an object of keys to non-negative integers");

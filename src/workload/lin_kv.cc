@@ -194,12 +194,12 @@ class LinKv final : public Workload {
 
   Completion complete(const Invocation& inv, const rapidjson::Value& reply) const override {
     if (inv.f == "read") {
-      if (auto bad = check_closed_reply(reply, "read_ok", {"value"})) return *bad;
+      if (auto bad = check_reply_schema(name(), "read", reply)) return *bad;
       Completion c;
       c.value = fmt::format("[{},{}]", parse_tuple(inv.value).key, history::json_text(reply["value"]));
       return c;
     }
-    if (auto bad = check_closed_reply(reply, inv.f == "write" ? "write_ok" : "cas_ok", {})) return *bad;
+    if (auto bad = check_reply_schema(name(), inv.f, reply)) return *bad;
     Completion c;
     c.value = inv.value;
     return c;

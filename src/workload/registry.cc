@@ -1,6 +1,9 @@
 #include "workload/workload.h"
 #include "workload/workloads.h"
 
+#include "core/assert.h"
+#include "proto/schema.h"
+
 namespace squall::workload {
 
 std::vector<std::string> workload_names() {
@@ -29,24 +32,11 @@ Completion malformed(std::string problem) {
   return c;
 }
 
-std::optional<Completion> check_closed_reply(const rapidjson::Value& reply, std::string_view type,
-                                             std::initializer_list<std::string_view> keys) {
-  if (!reply.IsObject()) return malformed("reply body is not an object");
-  auto t = reply.FindMember("type");
-  if (t == reply.MemberEnd() || !t->value.IsString()) return malformed("reply has no string \"type\"");
-  std::string_view got(t->value.GetString(), t->value.GetStringLength());
-  if (got != type) return malformed("expected a " + std::string(type) + " reply, got type \"" + std::string(got) + "\"");
-  for (const auto& m : reply.GetObject()) {
-    std::string_view k(m.name.GetString(), m.name.GetStringLength());
-    if (k == "type" || k == "msg_id" || k == "in_reply_to") continue;
-    bool allowed = false;
-    for (auto a : keys) allowed = allowed || a == k;
-    if (!allowed) return malformed(std::string(type) + " has unexpected key \"" + std::string(k) + "\" (reply schemas are closed)");
-  }
-  for (auto k : keys) {
-    if (!reply.HasMember(rapidjson::Value(rapidjson::StringRef(k.data(), k.size()))))
-      return malformed(std::string(type) + " lacks \"" + std::string(k) + "\"");
-  }
+std::optional<Completion> check_reply_schema(std::string_view workload, std::string_view request_type,
+                                             const rapidjson::Value& reply) {
+  const proto::RpcSchema* schema = proto::find_rpc(workload, request_type);
+  SQ_ASSERT_MSG(schema != nullptr, workload << " has no request " << request_type);
+  if (Status s = proto::check_reply(*schema, reply); !s.ok()) return malformed(s.error());
   return std::nullopt;
 }
 

@@ -21,7 +21,7 @@ class UniqueIds final : public Workload {
   bool idempotent(std::string_view) const override { return false; }
 
   Completion complete(const Invocation&, const rapidjson::Value& reply) const override {
-    if (auto bad = check_closed_reply(reply, "generate_ok", {"id"})) return *bad;
+    if (auto bad = check_reply_schema(name(), "generate", reply)) return *bad;
     Completion c;
     c.value = history::json_text(reply["id"]);
     return c;

@@ -103,10 +103,13 @@ std::vector<std::string> workload_names();
 // Builds a workload by name, or an error listing the known names.
 Result<std::unique_ptr<Workload>> make_workload(std::string_view name);
 
-// Helpers for closed reply schemas: the reply must have type `type`, and besides type,
-// msg_id and in_reply_to exactly the keys listed (all required).
+// A reply that broke its schema: the op becomes :info, with `problem` as the reason.
 Completion malformed(std::string problem);
-std::optional<Completion> check_closed_reply(const rapidjson::Value& reply, std::string_view type,
-                                             std::initializer_list<std::string_view> keys);
+// Checks a reply against Maelstrom's schema for `request_type` of `workload`, the one
+// table in proto/schema.h: reply type, exactly the allowed keys, required keys of the
+// listed kinds. A malformed Completion naming the first violation, or nullopt. (Error
+// replies never get here: the harness handles them.)
+std::optional<Completion> check_reply_schema(std::string_view workload, std::string_view request_type,
+                                             const rapidjson::Value& reply);
 
 }  // namespace squall::workload

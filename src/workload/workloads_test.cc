@@ -46,6 +46,28 @@ TEST(Workloads, ClosedReplySchemas) {
   EXPECT_TRUE(w->complete(r, parse(R"({"type":"read_ok","in_reply_to":1,"messages":5})")).malformed);
 }
 
+TEST(Workloads, RepliesAreCheckedAgainstTheProtoSchemaTable) {
+  // g-set reads reply {value}, not broadcast's {messages}; both keys come from the table.
+  auto g = make_g_set();
+  Invocation add{"add", "4"};
+  EXPECT_EQ(g->request_body(add), R"({"type":"add","element":4})");
+  Invocation r{"read", "null"};
+  EXPECT_FALSE(g->complete(r, parse(R"({"type":"read_ok","in_reply_to":1,"value":[4]})")).malformed);
+  auto wrong_key = g->complete(r, parse(R"({"type":"read_ok","in_reply_to":1,"messages":[4]})"));
+  EXPECT_TRUE(wrong_key.malformed);
+  EXPECT_NE(wrong_key.problem.find("read_ok has unexpected key \"messages\""), std::string::npos) << wrong_key.problem;
+  // Kinds come from the table too.
+  auto counter = make_counter(false);
+  auto text = counter->complete(r, parse(R"({"type":"read_ok","in_reply_to":1,"value":"3"})"));
+  EXPECT_TRUE(text.malformed);
+  EXPECT_EQ(text.problem, "read_ok.value must be an integer");
+  auto missing = counter->complete(r, parse(R"({"type":"read_ok","in_reply_to":1})"));
+  EXPECT_EQ(missing.problem, "read_ok requires key \"value\"");
+  auto type = counter->complete(r, parse(R"({"type":"add_ok","in_reply_to":1})"));
+  EXPECT_TRUE(type.malformed);
+  EXPECT_NE(type.problem.find("expected \"read_ok\""), std::string::npos) << type.problem;
+}
+
 TEST(Workloads, TopologySetupForBroadcastOnly) {
   SetupContext ctx{{"n0", "n1"}, R"({"n0":["n1"],"n1":["n0"]})"};
   EXPECT_EQ(make_broadcast()->setup_body(ctx, "n0").value(), R"({"type":"topology","topology":{"n0":["n1"],"n1":["n0"]}})");
