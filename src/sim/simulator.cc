@@ -66,17 +66,17 @@ coord::Reply Simulator::apply(const coord::Request& req, int from_node) {
     model_violations_seen_ = coord_.invariant_violations();
     checker_.model_assertion(coord_.first_violation(), now_ms_);
   }
-  if (trace_.enabled()) {
-    trace(fmt::format("coord <- {} {} => {}", from_node == 0 ? std::string("setup") : fmt::format("n{}", from_node),
-                      describe(req), describe(reply)));
+  if (trace_.enabled()) {  // the arguments themselves cost: describe() formats
+    tracef("coord <- {} {} => {}", from_node == 0 ? std::string("setup") : fmt::format("n{}", from_node),
+           describe(req), describe(reply));
   }
   return reply;
 }
 
 void Simulator::setup() {
-  trace(fmt::format("seed {} level {} ({}) workers {} shards {} steps {}{}", seed_, cfg_.level, level_name(cfg_.level),
-                    cfg_.workers, cfg_.shards, cfg_.steps,
-                    cfg_.mutation_name.empty() ? std::string() : " mutation " + cfg_.mutation_name));
+  tracef("seed {} level {} ({}) workers {} shards {} steps {}{}", seed_, cfg_.level, level_name(cfg_.level),
+         cfg_.workers, cfg_.shards, cfg_.steps,
+         cfg_.mutation_name.empty() ? std::string() : " mutation " + cfg_.mutation_name);
   coord::CreateRunOp create{kTenant, kRun, coord::RunConfig{cfg_.lease_duration_ms, cfg_.claim_cooldown_ms}};
   SQ_ASSERT(apply(coord::Request{create}, 0).ok());
   coord::RegisterShardsOp reg{kTenant, kRun, {}, 1};
@@ -169,36 +169,36 @@ void Simulator::inject_faults() {
         const uint64_t dir = r.below(3);
         net_.cut(w.node, until, dir != 2, dir != 1);
         stats_.count_fault(f);
-        trace(fmt::format("FAULT partition n{} {} coordinator until {}ms", w.node,
-                          dir == 0 ? "<->" : (dir == 1 ? "->" : "<-"), until));
+        tracef("FAULT partition n{} {} coordinator until {}ms", w.node,
+               dir == 0 ? "<->" : (dir == 1 ? "->" : "<-"), until);
         break;
       }
       case Fault::Pause: {
         SimWorker& w = pick();
         w.paused_until_ms = now_ms_ + r.range(lease / 2, 3 * lease);
         stats_.count_fault(f);
-        trace(fmt::format("FAULT pause n{} until {}ms", w.node, w.paused_until_ms));
+        tracef("FAULT pause n{} until {}ms", w.node, w.paused_until_ms);
         break;
       }
       case Fault::TimeJump: {
         const int64_t jump = r.range(lease / 3, 2 * lease);
         now_ms_ += jump;
         stats_.count_fault(f);
-        trace(fmt::format("FAULT time jumps forward {}ms", jump));
+        tracef("FAULT time jumps forward {}ms", jump);
         break;
       }
       case Fault::ClockSkew: {
         SimWorker& w = pick();
         w.skew_ms = r.range(-lease / 2, lease / 2);
         stats_.count_fault(f);
-        trace(fmt::format("FAULT clock skew n{} {:+}ms", w.node, w.skew_ms));
+        tracef("FAULT clock skew n{} {:+}ms", w.node, w.skew_ms);
         break;
       }
       case Fault::LeaseExpiry: {
         SimWorker& w = pick();
         w.no_renew_until_ms = now_ms_ + r.range(lease, 2 * lease);
         stats_.count_fault(f);
-        trace(fmt::format("FAULT n{} stops renewing until {}ms", w.node, w.no_renew_until_ms));
+        tracef("FAULT n{} stops renewing until {}ms", w.node, w.no_renew_until_ms);
         break;
       }
       case Fault::Crash: {
@@ -207,7 +207,7 @@ void Simulator::inject_faults() {
           crash(w);
           w.crashed_until_ms = now_ms_ + r.range(10, lease);
           stats_.count_fault(f);
-          trace(fmt::format("FAULT crash n{} restarts at {}ms", w.node, w.crashed_until_ms));
+          tracef("FAULT crash n{} restarts at {}ms", w.node, w.crashed_until_ms);
         }
         break;
       }
@@ -215,7 +215,7 @@ void Simulator::inject_faults() {
         if (recent_requests_.empty()) break;
         Message m = net_.message(recent_requests_[r.below(recent_requests_.size())]);
         stats_.count_fault(f);
-        trace(fmt::format("FAULT stale replay of n{} req {}", m.from, m.req_id));
+        tracef("FAULT stale replay of n{} req {}", m.from, m.req_id);
         net_.requeue(std::move(m), now_ms_ + 1);
         break;
       }
@@ -277,7 +277,7 @@ bool Simulator::at_coordinator(uint32_t slot) {
     for (uint32_t i : commit->items) {
       if (findings_.write(i)) ++stats_.findings_deduplicated;
     }
-    if (trace_.enabled()) trace(fmt::format("store <- n{} commit {} findings", m.from, commit->items.size()));
+    tracef("store <- n{} commit {} findings", m.from, commit->items.size());
     if (m.req_id != 0) net_.send(Message{kCoordinatorNode, m.from, m.req_id, 0, 0, CommitAckMsg{}}, now_ms_, faults_on());
   }
   return kept;
@@ -371,7 +371,7 @@ bool Simulator::step(int64_t limit_ms) {
       if (now_ms_ < w.crashed_until_ms && safety_) continue;
       w.crashed_until_ms = 0;
       ++w.incarnation;
-      trace(fmt::format("n{} restarts (incarnation {})", w.node, w.incarnation));
+      tracef("n{} restarts (incarnation {})", w.node, w.incarnation);
       w.wake_ms = wake_time(w);
     }
     if (w.paused_until_ms > now_ms_) continue;
@@ -396,7 +396,7 @@ SeedResult Simulator::run() {
   preamble();
   bool ok = !violated();
   store_.set_faults(plan_.commit_fail_ppm + plan_.commit_ambiguous_ppm > 0);
-  if (ok) trace(fmt::format("phase: safety ({} ticks, level {} {})", cfg_.steps, cfg_.level, level_name(cfg_.level)));
+  if (ok) tracef("phase: safety ({} ticks, level {} {})", cfg_.steps, cfg_.level, level_name(cfg_.level));
   schedule_faults();
   refresh_wakes();
   const int64_t safety_end = now_ms_ + cfg_.steps * cfg_.tick_ms;
@@ -413,7 +413,7 @@ SeedResult Simulator::run() {
   res.passed = !violated();
   res.violations = checker_.violations();
   for (const auto& v : res.violations) {
-    trace(fmt::format("VIOLATION {}: {}", to_string(v.invariant), v.detail));
+    tracef("VIOLATION {}: {}", to_string(v.invariant), v.detail);
   }
   stats_.simulated_ms = now_ms_;
   res.stats = stats_;

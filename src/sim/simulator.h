@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "coord/coordinator.h"
 #include "coord/memory_store.h"
 #include "core/rng.h"
@@ -146,6 +148,12 @@ class Simulator {
   void admin_act(SimWorker& a);
   bool violated() const { return checker_.failed(); }
   void trace(const std::string& s) { trace_.line(now_ms_, s); }
+  // Formats the line only when tracing: most runs are untraced, and formatting every
+  // fault's line regardless was measurable.
+  template <typename... Args>
+  void tracef(fmt::format_string<Args...> format, Args&&... args) {
+    if (trace_.enabled()) trace_.line(now_ms_, fmt::format(format, std::forward<Args>(args)...));
+  }
 
   // worker.cc
   void worker_act(SimWorker& w);

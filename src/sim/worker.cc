@@ -104,7 +104,7 @@ void Simulator::send_commit(SimWorker& w, const std::vector<uint32_t>& items, bo
 void Simulator::resend(SimWorker& w) {
   Outstanding& o = *w.out;
   if (++o.retries > kRetriesMax) {
-    if (trace_.enabled()) trace(fmt::format("n{} gives up on req {}", w.node, o.req_id));
+    tracef("n{} gives up on req {}", w.node, o.req_id);
     if (o.to_store) w.batch.reset();  // the batch will be processed again
     w.out.reset();
     return;
