@@ -23,8 +23,10 @@ namespace fs = std::filesystem;
 using squall::testing::kBuild;
 using squall::testing::kGossip;
 using squall::testing::kSquall;
+using squall::testing::NameFromParam;
 using squall::testing::RunResult;
 using squall::testing::slurp;
+using squall::testing::verdict_is;
 const std::string kNodes = squall::testing::kSource + "/tests/harness/nodes";
 
 std::string store_for(const std::string& name) { return squall::testing::fresh_store("harness", name); }
@@ -33,11 +35,6 @@ RunResult squall_test(const std::string& name, const std::string& args) {
   return squall::testing::squall_test("harness", name, args);
 }
 
-bool have_gossip() { return ::access(kGossip.c_str(), X_OK) == 0; }
-
-#define REQUIRE_GOSSIP() \
-  if (!have_gossip()) GTEST_SKIP() << "maelstrom_gossip is not built in " << kBuild
-
 const char* kShort = "--node-count 5 --time-limit 3 --rate 30 --nemesis partition --nemesis-interval 1 --recovery-time 2";
 
 // ---- positive runs -------------------------------------------------------------------
@@ -45,32 +42,26 @@ const char* kShort = "--node-count 5 --time-limit 3 --rate 30 --nemesis partitio
 class GossipValid : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(GossipValid, UnderPartitions) {
-  REQUIRE_GOSSIP();
+  SQUALL_REQUIRE_BINARIES();
   std::string w = GetParam();
   RunResult r = squall_test("valid-" + w, "-w " + w + " --bin " + kGossip + " " + kShort);
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(verdict_is(r, 0, "PASS"));
   EXPECT_NE(r.out.find("MAELSTROM REPORT — " + w), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("Result: PASS"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Nemesis: partition"), std::string::npos) << r.out;
-  std::string results = slurp(fs::path(r.store) / "latest" / "results.edn");
+  std::string results = r.results_edn();
   EXPECT_NE(results.find(":valid? true"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Workloads, GossipValid,
                          ::testing::Values("echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter"),
-                         [](const auto& info) {
-                           std::string s = info.param;
-                           for (char& c : s)
-                             if (c == '-') c = '_';
-                           return s;
-                         });
+                         NameFromParam());
 
 TEST(HarnessE2E, Broadcast25NodesWithLatency) {
-  REQUIRE_GOSSIP();
+  SQUALL_REQUIRE_BINARIES();
   RunResult r = squall_test("broadcast-25", "-w broadcast --bin " + kGossip +
                                           " --node-count 25 --time-limit 5 --rate 100 --latency 100 "
                                           "--nemesis partition --recovery-time 3");
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(verdict_is(r, 0, "PASS"));
   EXPECT_NE(r.out.find("Lost messages: 0 "), std::string::npos) << r.out;
   fs::path dir = fs::path(r.store) / "latest";
   for (const char* f : {"results.edn", "results.json", "history.edn", "history.txt", "jepsen.log", "report.txt"}) {
@@ -87,16 +78,15 @@ TEST(HarnessE2E, Broadcast25NodesWithLatency) {
 
 TEST(HarnessE2E, PythonNodeWrittenForMaelstromRunsUnchanged) {
   RunResult r = squall_test("python-echo", "-w echo --bin " + kNodes + "/echo.py --node-count 3 --time-limit 2 --rate 20");
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("Result: PASS"), std::string::npos) << r.out;
+  EXPECT_TRUE(verdict_is(r, 0, "PASS"));
   EXPECT_NE(slurp(fs::path(r.store) / "latest" / "node-logs" / "n1.log").find("initialised as n1"), std::string::npos);
 }
 
 TEST(HarnessE2E, PythonGossipNodeServesSetsAndCounters) {
   RunResult set = squall_test("python-gset", "-w g-set --bin " + kNodes + "/multi.py " + kShort + " -- --read set");
-  EXPECT_EQ(set.exit_code, 0) << set.out << set.err;
+  EXPECT_TRUE(verdict_is(set, 0, "PASS"));
   RunResult ctr = squall_test("python-pn", "-w pn-counter --bin " + kNodes + "/multi.py " + kShort + " -- --read counter");
-  EXPECT_EQ(ctr.exit_code, 0) << ctr.out << ctr.err;
+  EXPECT_TRUE(verdict_is(ctr, 0, "PASS"));
 }
 
 // ---- negative controls ---------------------------------------------------------------
@@ -111,13 +101,12 @@ struct Control {
 class NegativeControl : public ::testing::TestWithParam<Control> {};
 
 TEST_P(NegativeControl, IsInvalidAndNamesTheCause) {
-  REQUIRE_GOSSIP();
+  SQUALL_REQUIRE_BINARIES();
   const Control& c = GetParam();
   RunResult r = squall_test(std::string("neg-") + c.name, std::string("-w ") + c.workload + " --bin " + kGossip +
                                                         " --node-count 5 --time-limit 3 --rate 30 --recovery-time 1 -- --fault " +
                                                         c.fault);
-  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find("Result: FAIL"), std::string::npos) << r.out;
+  EXPECT_TRUE(verdict_is(r, 1, "FAIL"));
   EXPECT_NE(r.out.find("Anomalies found:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(c.cause), std::string::npos) << r.out;
 }
@@ -135,7 +124,7 @@ TEST(HarnessE2E, ReplyWithExtraKeyIsMalformed) {
   RunResult r = squall_test("neg-extra-key", "-w broadcast --bin " + kNodes +
                                            "/multi.py --node-count 3 --time-limit 2 --rate 20 --recovery-time 1 -- "
                                            "--fault extra-key");
-  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(verdict_is(r, 1, "FAIL"));
   EXPECT_NE(r.out.find("broadcast_ok has unexpected key \"message\""), std::string::npos) << r.out;
 }
 
@@ -166,7 +155,7 @@ Trace trace_of(const std::string& store) {
 }
 
 TEST(HarnessE2E, SameSeedSameScheduleAndGeneratorSequence) {
-  REQUIRE_GOSSIP();
+  SQUALL_REQUIRE_BINARIES();
   std::string args = "-w pn-counter --bin " + kGossip +
                      " --node-count 5 --time-limit 3 --rate 40 --nemesis partition --nemesis-interval 0.3 "
                      "--recovery-time 0.5 --seed ";
@@ -213,7 +202,7 @@ TEST(HarnessE2E, UsageErrorsExit254WithAClearMessage) {
 TEST(HarnessE2E, NodeThatNeverInitsIsReported) {
   // /bin/cat echoes init back with src/dest unchanged: a bad envelope, never init_ok.
   RunResult r = squall_test("no-init", "-w echo --bin /bin/cat --node-count 2 --time-limit 1");
-  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(verdict_is(r, 1, "FAIL"));
   EXPECT_NE(r.out.find("did not answer init"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("bad-envelope"), std::string::npos) << r.out;
 }

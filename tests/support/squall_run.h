@@ -3,9 +3,12 @@
 // Shared by the integration suites under tests/: each run gets a fresh store directory
 // under <build>/test-store/<suite>/<name>, a hard `timeout -s KILL` so no fixture can hang
 // CI, and its stdout (the report), stderr (the log) and exit code captured.
+// Also the suites' shared checks: skipping when the binaries are not built, the verdict
+// of a run, gtest names from string parameters.
 // Header-only; SQUALL_BINARY_DIR and SQUALL_SOURCE_DIR come from squall_test().
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,14 +28,6 @@ inline const std::string kSource = SQUALL_SOURCE_DIR;
 inline const std::string kSquall = kBuild + "/squall";
 inline const std::string kGossip = kBuild + "/maelstrom_gossip";
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;    // stdout: the report
-  std::string err;    // stderr: the log
-  std::string store;  // the --store directory of the run
-  fs::path run_dir() const { return fs::path(store) / "latest"; }
-};
-
 inline std::string slurp(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream ss;
@@ -40,11 +35,46 @@ inline std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
+struct RunResult {
+  int exit_code = -1;
+  std::string out;    // stdout: the report
+  std::string err;    // stderr: the log
+  std::string store;  // the --store directory of the run
+  fs::path run_dir() const { return fs::path(store) / "latest"; }
+  std::string results_edn() const { return slurp(run_dir() / "results.edn"); }
+};
+
 inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
 inline bool executable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
+
+inline bool have_binaries() { return executable(kSquall) && executable(kGossip); }
+
+// Skips the calling test when squall or maelstrom_gossip is not built.
+#define SQUALL_REQUIRE_BINARIES()                \
+  if (!::squall::testing::have_binaries())       \
+  GTEST_SKIP() << "squall or maelstrom_gossip is not built in " << ::squall::testing::kBuild
+
+// The run exited with `exit_code` and its report says "Result: <result>"; a failure
+// shows the report and the log.
+inline ::testing::AssertionResult verdict_is(const RunResult& r, int exit_code, const std::string& result) {
+  if (r.exit_code == exit_code && contains(r.out, "Result: " + result)) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "exit code " << r.exit_code << ", expected " << exit_code << " and Result: "
+                                       << result << "\n" << r.out << r.err;
+}
+
+// Names parameterised tests after a string parameter; gtest names take no '-'.
+struct NameFromParam {
+  template <typename Info>
+  std::string operator()(const Info& info) const {
+    std::string s = info.param;
+    for (char& c : s)
+      if (c == '-') c = '_';
+    return s;
+  }
+};
 
 // A fresh (removed) store directory for run `name` of `suite`.
 inline std::string fresh_store(const std::string& suite, const std::string& name) {

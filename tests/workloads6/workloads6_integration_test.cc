@@ -26,19 +26,16 @@ using squall::testing::contains;
 using squall::testing::kBuild;
 using squall::testing::kGossip;
 using squall::testing::kSquall;
+using squall::testing::NameFromParam;
 using squall::testing::RunResult;
 using squall::testing::slurp;
+using squall::testing::verdict_is;
 const std::string kCounterNodes = squall::testing::kSource + "/tests/services/nodes";
 
 // Runs `squall test` with `args` under a fresh store (killed after 120 s).
 RunResult squall_test(const std::string& name, const std::string& args) {
   return squall::testing::squall_test("workloads6", name, args, 120);
 }
-
-bool have_binaries() { return ::access(kSquall.c_str(), X_OK) == 0 && ::access(kGossip.c_str(), X_OK) == 0; }
-
-#define REQUIRE_BINARIES() \
-  if (!have_binaries()) GTEST_SKIP() << "squall or maelstrom_gossip is not built in " << kBuild
 
 // Per-key results the store wrote under independent/, as key -> results.edn text.
 std::map<std::string, std::string> independent_results(const RunResult& r) {
@@ -52,15 +49,14 @@ std::map<std::string, std::string> independent_results(const RunResult& r) {
 // ---- lin-kv --------------------------------------------------------------------------
 
 TEST(LinKvE2E, GossipIsLinearizableUnderPartitions) {
-  REQUIRE_BINARIES();
+  SQUALL_REQUIRE_BINARIES();
   RunResult r = squall_test("lin-kv-valid", "-w lin-kv --bin " + kGossip +
                                                 " --node-count 3 --concurrency 6 --nemesis partition --nemesis-interval 1"
                                                 " --time-limit 5 --rate 100 --recovery-time 1 --seed 1");
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(verdict_is(r, 0, "PASS"));
   EXPECT_TRUE(contains(r.out, "MAELSTROM REPORT — lin-kv")) << r.out;
-  EXPECT_TRUE(contains(r.out, "Result: PASS")) << r.out;
   EXPECT_TRUE(contains(r.out, "Nemesis: partition")) << r.out;
-  std::string results = slurp(r.run_dir() / "results.edn");
+  std::string results = r.results_edn();
   EXPECT_TRUE(contains(results, ":workload {:valid? true, :model \"cas-register\"")) << results;
   EXPECT_TRUE(contains(results, ":failures []")) << results;
   // About 500 ops at 100 per key: several keys, each with its own results.
@@ -71,7 +67,7 @@ TEST(LinKvE2E, GossipIsLinearizableUnderPartitions) {
 }
 
 TEST(LinKvE2E, ConcurrencyMustBeAMultipleOfTwoN) {
-  REQUIRE_BINARIES();
+  SQUALL_REQUIRE_BINARIES();
   RunResult r = squall_test("lin-kv-bad-concurrency", "-w lin-kv --bin " + kGossip + " --node-count 3 --concurrency 5");
   EXPECT_EQ(r.exit_code, 254) << r.out << r.err;
   EXPECT_TRUE(contains(r.err, "--concurrency must be a multiple of 6")) << r.err;
@@ -86,39 +82,32 @@ TEST(LinKvE2E, ConcurrencyMustBeAMultipleOfTwoN) {
 class LinKvViaWeakService : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(LinKvViaWeakService, IsFoundNonLinearizable) {
-  REQUIRE_BINARIES();
+  SQUALL_REQUIRE_BINARIES();
   std::string via = GetParam();
   RunResult r = squall_test("lin-kv-via-" + via, "-w lin-kv --bin " + kGossip +
                                                      " --node-count 5 --concurrency 2n --latency 10 --rate 60"
                                                      " --time-limit 8 --nemesis partition --nemesis-interval 1"
                                                      " --recovery-time 1 --seed 31 -- --fault lin-kv-via=" + via);
-  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_TRUE(contains(r.out, "Result: FAIL")) << r.out;
+  EXPECT_TRUE(verdict_is(r, 1, "FAIL"));
   EXPECT_TRUE(contains(r.out, "is not linearizable: cannot linearize")) << r.out;
-  std::string results = slurp(r.run_dir() / "results.edn");
+  std::string results = r.results_edn();
   EXPECT_TRUE(contains(results, ":workload {:valid? false")) << results;
   int invalid = 0;
   for (const auto& [k, text] : independent_results(r)) invalid += contains(text, ":valid? false") ? 1 : 0;
   EXPECT_GE(invalid, 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Services, LinKvViaWeakService, ::testing::Values("lww-kv", "seq-kv"), [](const auto& info) {
-  std::string s = info.param;
-  for (char& c : s)
-    if (c == '-') c = '_';
-  return s;
-});
+INSTANTIATE_TEST_SUITE_P(Services, LinKvViaWeakService, ::testing::Values("lww-kv", "seq-kv"), NameFromParam());
 
 // ---- kafka ---------------------------------------------------------------------------
 
 TEST(KafkaE2E, GossipIsValidOnTwoNodesAtRate1000) {
-  REQUIRE_BINARIES();
+  SQUALL_REQUIRE_BINARIES();
   RunResult r = squall_test("kafka-valid", "-w kafka --bin " + kGossip +
                                                " --node-count 2 --concurrency 2n --rate 1000 --time-limit 5"
                                                " --recovery-time 2 --seed 1");
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(contains(r.out, "Result: PASS")) << r.out;
-  std::string results = slurp(r.run_dir() / "results.edn");
+  EXPECT_TRUE(verdict_is(r, 0, "PASS"));
+  std::string results = r.results_edn();
   EXPECT_TRUE(contains(results, ":workload {:valid? true, :error-types []")) << results;
   // Every kind of op was exercised and succeeded at least once (the stats checker
   // demands an ok per f), including the crash-and-reopen.
@@ -128,25 +117,25 @@ TEST(KafkaE2E, GossipIsValidOnTwoNodesAtRate1000) {
 }
 
 TEST(KafkaE2E, GossipIsValidUnderPartitionsWithLatency) {
-  REQUIRE_BINARIES();
+  SQUALL_REQUIRE_BINARIES();
   RunResult r = squall_test("kafka-partitions", "-w kafka --bin " + kGossip +
                                                     " --node-count 3 --concurrency 2n --rate 300 --latency 10"
                                                     " --nemesis partition --nemesis-interval 1 --time-limit 5"
                                                     " --recovery-time 3 --seed 2");
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(verdict_is(r, 0, "PASS"));
   EXPECT_TRUE(contains(r.out, "Nemesis: partition")) << r.out;
 }
 
 // Offsets allocated per node: nodes hand out the same offsets to different messages.
 // By hand: inconsistent offsets in every run (seeds 1-3), hundreds of cases each.
 TEST(KafkaE2E, LocalOffsetsOnSeveralNodesAreCaught) {
-  REQUIRE_BINARIES();
+  SQUALL_REQUIRE_BINARIES();
   RunResult r = squall_test("kafka-local-offsets", "-w kafka --bin " + kGossip +
                                                        " --node-count 3 --concurrency 2n --rate 1000 --time-limit 3"
                                                        " --recovery-time 2 --seed 3 -- --fault kafka-local-offsets");
-  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(verdict_is(r, 1, "FAIL"));
   EXPECT_TRUE(contains(r.out, "kafka inconsistent-offsets") || contains(r.out, "kafka lost-write")) << r.out;
-  std::string results = slurp(r.run_dir() / "results.edn");
+  std::string results = r.results_edn();
   EXPECT_TRUE(contains(results, ":workload {:valid? false")) << results;
   EXPECT_TRUE(contains(results, ":examples [{:key ")) << results;
 }
@@ -154,22 +143,21 @@ TEST(KafkaE2E, LocalOffsetsOnSeveralNodesAreCaught) {
 // ---- g-counter on seq-kv (Python nodes, run unchanged) --------------------------------
 
 TEST(CounterOnSeqKvE2E, NaiveReadAddWriteLosesAdds) {
-  REQUIRE_BINARIES();
+  SQUALL_REQUIRE_BINARIES();
   RunResult r = squall_test("counter-naive", "-w g-counter --bin " + kCounterNodes +
                                                  "/counter_seqkv_naive.py --node-count 3 --time-limit 4 --rate 50"
                                                  " --recovery-time 2 --seed 1");
-  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(verdict_is(r, 1, "FAIL"));
   EXPECT_TRUE(contains(r.out, "counter reads impossible")) << r.out;
-  EXPECT_TRUE(contains(slurp(r.run_dir() / "results.edn"), ":final? true")) << "the final reads are wrong";
+  EXPECT_TRUE(contains(r.results_edn(), ":final? true")) << "the final reads are wrong";
 }
 
 TEST(CounterOnSeqKvE2E, CasWithRetriesPasses) {
-  REQUIRE_BINARIES();
+  SQUALL_REQUIRE_BINARIES();
   RunResult r = squall_test("counter-cas", "-w g-counter --bin " + kCounterNodes +
                                                "/counter_seqkv_cas.py --node-count 3 --time-limit 4 --rate 50"
                                                " --recovery-time 2 --seed 1");
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(contains(r.out, "Result: PASS")) << r.out;
+  EXPECT_TRUE(verdict_is(r, 0, "PASS"));
 }
 
 }  // namespace
