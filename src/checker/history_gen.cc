@@ -43,6 +43,23 @@ void complete(Client* c, std::string_view read_f, const GenOptions& o, Rng* rng,
   if (c->outcome == OpType::kInfo) c->process = (*next_process)++;
 }
 
+// Records a client's invocation; the client stays busy until complete().
+void invoke(Client* c, Op op, history::History* h) {
+  c->invoke = op;
+  c->busy = true;
+  c->applied = false;
+  SQ_ASSERT(h->append(std::move(op)).ok());
+}
+
+// The other half of crash_percent (see complete()): the call crashes before it takes
+// effect, leaving the state as it was. True when it did.
+bool crashed_before_effect(Client* c, const GenOptions& o, Rng* rng) {
+  if (!rng->chance(o.crash_percent, 200)) return false;
+  c->outcome = OpType::kInfo;
+  c->applied = true;
+  return true;
+}
+
 }  // namespace
 
 history::History generate_register_history(const GenOptions& o) {
@@ -74,21 +91,14 @@ history::History generate_register_history(const GenOptions& o) {
         op.value = Value::vector({Value::integer(static_cast<int64_t>(rng.below(o.values))),
                                   Value::integer(static_cast<int64_t>(rng.below(o.values)))});
       }
-      c.invoke = op;
-      c.busy = true;
-      c.applied = false;
+      invoke(&c, std::move(op), &h);
       ++busy;
       ++invoked;
-      SQ_ASSERT(h.append(std::move(op)).ok());
       continue;
     }
     if (!c.applied && rng.chance(1, 2)) {
       // The linearization point; a crash may come first, in which case it never applies.
-      if (rng.chance(o.crash_percent, 200)) {
-        c.outcome = OpType::kInfo;
-        c.applied = true;
-        continue;
-      }
+      if (crashed_before_effect(&c, o, &rng)) continue;
       Register& r = regs[c.invoke.key ? static_cast<size_t>(c.invoke.key->as_int()) : 0];
       c.outcome = OpType::kOk;
       c.result = c.invoke.value;
@@ -140,20 +150,13 @@ history::History generate_kv_history(const GenOptions& o) {
         op.f = kind < 9 ? "append" : "put";
         op.value = Value::string("x" + std::to_string(pieces++) + " ");
       }
-      c.invoke = op;
-      c.busy = true;
-      c.applied = false;
+      invoke(&c, std::move(op), &h);
       ++busy;
       ++invoked;
-      SQ_ASSERT(h.append(std::move(op)).ok());
       continue;
     }
     if (!c.applied && rng.chance(1, 2)) {
-      if (rng.chance(o.crash_percent, 200)) {  // crashed before taking effect
-        c.outcome = OpType::kInfo;
-        c.applied = true;
-        continue;
-      }
+      if (crashed_before_effect(&c, o, &rng)) continue;
       Key& k = keys[static_cast<size_t>(std::stoull(c.invoke.key->as_string()))];
       c.outcome = OpType::kOk;
       c.result = c.invoke.value;

@@ -151,12 +151,7 @@ TEST(Linearizability, MalformedOpIsAnErrorNamingIt) {
 }
 
 TEST(Linearizability, LinearizationIsAValidOrder) {
-  GenOptions g;
-  g.seed = 3;
-  g.ops = 200;
-  g.processes = 6;
-  g.crash_percent = 10;
-  auto h = generate_register_history(g);
+  auto h = generate_register_history({.seed = 3, .processes = 6, .ops = 200, .crash_percent = 10});
   CheckOptions opt;
   opt.want_linearization = true;
   auto v = check_linearizable(h, *model::make_model("cas-register").value(), opt);
@@ -177,13 +172,8 @@ TEST(Linearizability, LinearizationIsAValidOrder) {
 
 // Budgets give unknown, never invalid.
 TEST(Linearizability, BudgetsGiveUnknown) {
-  GenOptions g;
-  g.seed = 11;
-  g.ops = 3000;
-  g.processes = 40;
-  g.crash_percent = 40;
-  g.stale_read_percent = 2;
-  auto h = generate_register_history(g);
+  auto h = generate_register_history(
+      {.seed = 11, .processes = 40, .ops = 3000, .crash_percent = 40, .stale_read_percent = 2});
   CheckOptions opt;
   opt.memory_limit_bytes = 1;  // exceeded at the first poll
   auto v = check_linearizable(h, *model::make_model("cas-register").value(), opt);
@@ -195,14 +185,8 @@ TEST(Linearizability, BudgetsGiveUnknown) {
 }
 
 TEST(Linearizability, DeterministicAcrossThreadCounts) {
-  GenOptions g;
-  g.seed = 5;
-  g.ops = 2000;
-  g.keys = 20;
-  g.processes = 10;
-  g.crash_percent = 10;
-  g.stale_read_percent = 3;
-  auto h = generate_register_history(g);
+  auto h = generate_register_history(
+      {.seed = 5, .processes = 10, .ops = 2000, .keys = 20, .crash_percent = 10, .stale_read_percent = 3});
   auto m = model::make_model("cas-register").value();
   std::string first;
   std::string first_verdict;
