@@ -60,15 +60,19 @@ bool crashed_before_effect(Client* c, const GenOptions& o, Rng* rng) {
   return true;
 }
 
-}  // namespace
-
-history::History generate_register_history(const GenOptions& o) {
+// The schedule both generators share. Each step picks a random client: an idle one
+// invokes (unless it thinks, or all ops are invoked), a busy one reaches its
+// linearization point with even odds (crashing before it in half of crash_percent), an
+// applied one completes. `pick(op, rng)` fills in an invocation's f, key and value;
+// `apply(client, rng)` runs it against the model state at its linearization point,
+// changing the ok outcome and the result (preset to the invoked value) as needed.
+template <typename Pick, typename Apply>
+history::History drive(const GenOptions& o, std::string_view read_f, Pick pick, Apply apply) {
   Rng rng(o.seed);
   history::History h;
   std::vector<Client> clients(o.processes);
   for (uint32_t i = 0; i < o.processes; ++i) clients[i].process = i;
   int64_t next_process = o.processes;
-  std::vector<Register> regs(o.keys == 0 ? 1 : o.keys);
   uint64_t invoked = 0;
   size_t busy = 0;
   while (invoked < o.ops || busy > 0) {
@@ -78,102 +82,86 @@ history::History generate_register_history(const GenOptions& o) {
       Op op;
       op.type = OpType::kInvoke;
       op.process = c.process;
-      uint64_t kind = rng.below(o.cas ? 3 : 2);
-      uint32_t key = o.keys == 0 ? 0 : static_cast<uint32_t>(rng.below(o.keys));
-      if (o.keys > 0) op.key = Value::integer(key);
-      if (kind == 0) {
-        op.f = "read";
-      } else if (kind == 1) {
-        op.f = "write";
-        op.value = Value::integer(static_cast<int64_t>(rng.below(o.values)));
-      } else {
-        op.f = "cas";
-        op.value = Value::vector({Value::integer(static_cast<int64_t>(rng.below(o.values))),
-                                  Value::integer(static_cast<int64_t>(rng.below(o.values)))});
-      }
+      pick(&op, &rng);
       invoke(&c, std::move(op), &h);
       ++busy;
       ++invoked;
-      continue;
-    }
-    if (!c.applied && rng.chance(1, 2)) {
-      // The linearization point; a crash may come first, in which case it never applies.
+    } else if (!c.applied && rng.chance(1, 2)) {
       if (crashed_before_effect(&c, o, &rng)) continue;
-      Register& r = regs[c.invoke.key ? static_cast<size_t>(c.invoke.key->as_int()) : 0];
       c.outcome = OpType::kOk;
       c.result = c.invoke.value;
-      if (c.invoke.f == "read") {
-        c.result = rng.chance(o.stale_read_percent, 100) ? r.previous : r.value;
-      } else if (c.invoke.f == "write") {
-        r.previous = r.value;
-        r.value = c.invoke.value;
-      } else if (r.value == c.invoke.value.items()[0]) {
-        r.previous = r.value;
-        r.value = c.invoke.value.items()[1];
-      } else {
-        c.outcome = OpType::kFail;
-      }
+      apply(&c, &rng);
       c.applied = true;
-      continue;
+    } else if (c.applied) {
+      complete(&c, read_f, o, &rng, &h, &next_process);
+      --busy;
     }
-    if (!c.applied) continue;
-    complete(&c, "read", o, &rng, &h, &next_process);
-    --busy;
   }
   return h;
 }
 
+}  // namespace
+
+history::History generate_register_history(const GenOptions& o) {
+  std::vector<Register> regs(o.keys == 0 ? 1 : o.keys);
+  auto pick = [&o](Op* op, Rng* rng) {
+    uint64_t kind = rng->below(o.cas ? 3 : 2);
+    uint32_t key = o.keys == 0 ? 0 : static_cast<uint32_t>(rng->below(o.keys));
+    if (o.keys > 0) op->key = Value::integer(key);
+    if (kind == 0) {
+      op->f = "read";
+    } else if (kind == 1) {
+      op->f = "write";
+      op->value = Value::integer(static_cast<int64_t>(rng->below(o.values)));
+    } else {
+      op->f = "cas";
+      op->value = Value::vector({Value::integer(static_cast<int64_t>(rng->below(o.values))),
+                                 Value::integer(static_cast<int64_t>(rng->below(o.values)))});
+    }
+  };
+  auto apply = [&o, &regs](Client* c, Rng* rng) {
+    Register& r = regs[c->invoke.key ? static_cast<size_t>(c->invoke.key->as_int()) : 0];
+    if (c->invoke.f == "read") {
+      c->result = rng->chance(o.stale_read_percent, 100) ? r.previous : r.value;
+    } else if (c->invoke.f == "write") {
+      r.previous = r.value;
+      r.value = c->invoke.value;
+    } else if (r.value == c->invoke.value.items()[0]) {
+      r.previous = r.value;
+      r.value = c->invoke.value.items()[1];
+    } else {
+      c->outcome = OpType::kFail;
+    }
+  };
+  return drive(o, "read", pick, apply);
+}
+
 history::History generate_kv_history(const GenOptions& o) {
-  Rng rng(o.seed);
-  history::History h;
-  std::vector<Client> clients(o.processes);
-  for (uint32_t i = 0; i < o.processes; ++i) clients[i].process = i;
-  int64_t next_process = o.processes;
   struct Key {
     std::string value, previous;
   };
   std::vector<Key> keys(o.keys == 0 ? 1 : o.keys);
-  uint64_t invoked = 0, pieces = 0;
-  size_t busy = 0;
-  while (invoked < o.ops || busy > 0) {
-    Client& c = clients[rng.below(o.processes)];
-    if (!c.busy) {
-      if (invoked == o.ops || rng.chance(o.think_percent, 100)) continue;
-      Op op;
-      op.type = OpType::kInvoke;
-      op.process = c.process;
-      op.key = Value::string(std::to_string(o.keys == 0 ? 0 : rng.below(o.keys)));
-      uint64_t kind = rng.below(10);
-      if (kind < 4) {
-        op.f = "get";
-      } else {
-        op.f = kind < 9 ? "append" : "put";
-        op.value = Value::string("x" + std::to_string(pieces++) + " ");
-      }
-      invoke(&c, std::move(op), &h);
-      ++busy;
-      ++invoked;
-      continue;
+  uint64_t pieces = 0;
+  auto pick = [&o, &pieces](Op* op, Rng* rng) {
+    op->key = Value::string(std::to_string(o.keys == 0 ? 0 : rng->below(o.keys)));
+    uint64_t kind = rng->below(10);
+    if (kind < 4) {
+      op->f = "get";
+    } else {
+      op->f = kind < 9 ? "append" : "put";
+      op->value = Value::string("x" + std::to_string(pieces++) + " ");
     }
-    if (!c.applied && rng.chance(1, 2)) {
-      if (crashed_before_effect(&c, o, &rng)) continue;
-      Key& k = keys[static_cast<size_t>(std::stoull(c.invoke.key->as_string()))];
-      c.outcome = OpType::kOk;
-      c.result = c.invoke.value;
-      if (c.invoke.f == "get") {
-        c.result = Value::string(rng.chance(o.stale_read_percent, 100) ? k.previous : k.value);
-      } else {
-        k.previous = k.value;
-        k.value = c.invoke.f == "put" ? c.invoke.value.as_string() : k.value + c.invoke.value.as_string();
-      }
-      c.applied = true;
-      continue;
+  };
+  auto apply = [&o, &keys](Client* c, Rng* rng) {
+    Key& k = keys[static_cast<size_t>(std::stoull(c->invoke.key->as_string()))];
+    if (c->invoke.f == "get") {
+      c->result = Value::string(rng->chance(o.stale_read_percent, 100) ? k.previous : k.value);
+    } else {
+      k.previous = k.value;
+      k.value = c->invoke.f == "put" ? c->invoke.value.as_string() : k.value + c->invoke.value.as_string();
     }
-    if (!c.applied) continue;
-    complete(&c, "get", o, &rng, &h, &next_process);
-    --busy;
-  }
-  return h;
+  };
+  return drive(o, "get", pick, apply);
 }
 
 }  // namespace squall::checker

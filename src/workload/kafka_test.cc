@@ -7,6 +7,7 @@
 
 #include "history/edn.h"
 #include "workload/history_builder_test.h"
+#include "workload/json_test_util.h"
 #include "workload/workloads.h"
 
 namespace squall::workload {
@@ -16,12 +17,7 @@ using history::Value;
 namespace {
 
 using testing::HistoryBuilder;
-
-rapidjson::Document parse(const std::string& text) {
-  rapidjson::Document d;
-  d.Parse(text.c_str());
-  return d;
-}
+using testing::parse;
 
 // Draws ops for `thread` until one with f `f` comes up. A skipped reopen (assign) makes
 // the client forget its positions, so `after_reopen` runs to put the test's state back.

@@ -6,6 +6,7 @@
 
 #include "history/edn.h"
 #include "workload/history_builder_test.h"
+#include "workload/json_test_util.h"
 #include "workload/workloads.h"
 
 namespace squall::workload {
@@ -15,12 +16,7 @@ using history::Value;
 namespace {
 
 using testing::HistoryBuilder;
-
-rapidjson::Document parse(const char* text) {
-  rapidjson::Document d;
-  d.Parse(text);
-  return d;
-}
+using testing::parse;
 
 int64_t key_of(const Invocation& inv) {
   rapidjson::Document d;

@@ -2,6 +2,7 @@
 #include <rapidjson/document.h>
 
 #include "workload/history_builder_test.h"
+#include "workload/json_test_util.h"
 #include "workload/stats.h"
 #include "workload/workloads.h"
 
@@ -12,12 +13,7 @@ using history::Value;
 namespace {
 
 using testing::HistoryBuilder;
-
-rapidjson::Document parse(const char* text) {
-  rapidjson::Document d;
-  d.Parse(text);
-  return d;
-}
+using testing::parse;
 
 TEST(Workloads, RegistryKnowsTheMaelstromNames) {
   for (const auto& n : workload_names()) {

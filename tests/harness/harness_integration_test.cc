@@ -2,25 +2,22 @@
 // squall binary against real node processes. Runs are short (a few seconds of main
 // phase, --recovery-time 1-3 s) and wrapped in `timeout` so no fixture can hang CI.
 #include <gtest/gtest.h>
-
-#include "support/squall_run.h"
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
+
+#include "support/squall_run.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-using squall::testing::kBuild;
 using squall::testing::kGossip;
 using squall::testing::kSquall;
 using squall::testing::NameFromParam;

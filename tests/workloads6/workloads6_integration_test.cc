@@ -6,26 +6,18 @@
 // (see the comments); runs are a few seconds each and wrapped in `timeout`.
 #include <gtest/gtest.h>
 
-#include "support/squall_run.h"
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <array>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
+
+#include "support/squall_run.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
 using squall::testing::contains;
-using squall::testing::kBuild;
 using squall::testing::kGossip;
-using squall::testing::kSquall;
 using squall::testing::NameFromParam;
 using squall::testing::RunResult;
 using squall::testing::slurp;
