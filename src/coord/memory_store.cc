@@ -64,6 +64,18 @@ uint32_t MemoryStore::find_or_create(RunSlot& rs, ShardId shard) {
 
 namespace {
 
+// *dst = std::move(*src), except that the vector's buffer *dst held goes back to *src
+// (emptied) instead of being freed: a consumed put is left valid but unspecified, and
+// the Coordinator reads its next record into that same transaction slot, which then
+// needs no allocation for its children or claim stamps.
+template <typename Record, typename Vec>
+void take_keeping_buffer(Record* dst, Record* src, Vec Record::*vec) {
+  Vec spare = std::move(dst->*vec);
+  *dst = std::move(*src);
+  spare.clear();
+  src->*vec = std::move(spare);
+}
+
 // See RunSlot: mirrors model.h's claimable() (Active, and no lease live at now).
 int64_t claimable_from_ms(const ShardRecord& r) {
   if (r.status != ShardStatus::Active) return INT64_MAX;
@@ -168,7 +180,7 @@ StoreStatus MemoryStore::apply(TxnRef&& txn) {
   for (auto& r : txn.run_puts) {
     RunSlot& slot = slot_for_write(r.run);
     if constexpr (kMove) {
-      slot.record = std::move(r);
+      take_keeping_buffer(&slot.record, &r, &RunRecord::claims);
     } else {
       slot.record = r;
     }
@@ -180,7 +192,7 @@ StoreStatus MemoryStore::apply(TxnRef&& txn) {
     set_claimable_from(rs, n, claimable_from_ms(s));
     ShardSlot* slot = &rs.shards[n];
     if constexpr (kMove) {
-      slot->record = std::move(s);
+      take_keeping_buffer(&slot->record, &s, &ShardRecord::spawned);
     } else {
       slot->record = s;
     }

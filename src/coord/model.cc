@@ -81,7 +81,7 @@ CoordResult<ShardPlan> on_copy(ShardRecord&& r, InPlace in_place) {
 
 std::optional<CoordError> check_cursor(const ShardRecord& r, const Cursor& c, const Mutations& m) {
   if (c.last_key.empty()) return coord_error(CoordErrc::CursorMissing, "cursor.last_key is required");
-  if (!m.allow_cursor_regression && !r.cursor.last_key.empty() && c.last_key < r.cursor.last_key)
+  if (!m.allow_cursor_regression && !r.cursor.last_key.empty() && key_less(c.last_key, r.cursor.last_key))
     return coord_error(CoordErrc::CursorRegression, "cursor must not move backwards");
   if (!r.spec.contains(c.last_key))
     return coord_error(CoordErrc::CursorOutOfBounds, "cursor.last_key lies outside the shard's [start, end)");

@@ -17,9 +17,11 @@ const OpLogEntry* OpLog::find(OpId op_id) const {
 }
 
 uint8_t OpLog::count_other(size_t skip, OpId op_id) const {
+  // Every occupied slot, then the skipped one back out (it is occupied).
+  SQ_ASSERT_LT(skip, static_cast<size_t>(size_));
   uint8_t n = 0;
-  for (size_t i = 0; i < size_; ++i) n += static_cast<uint8_t>(i != skip && entries_[i].op_id == op_id);
-  return n;
+  for (size_t i = 0; i < size_; ++i) n += static_cast<uint8_t>(entries_[i].op_id == op_id);
+  return static_cast<uint8_t>(n - static_cast<uint8_t>(entries_[skip].op_id == op_id));
 }
 
 void OpLog::append(const OpLogEntry& e) {

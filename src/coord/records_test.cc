@@ -1,5 +1,9 @@
 #include "coord/records.h"
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace squall::coord {
@@ -58,6 +62,28 @@ TEST(OpLog, UniqueIdsMatchesThePairwiseDefinition) {
   EXPECT_FALSE(log.unique_ids());
   for (OpId i = 100; i < 115; ++i) log.append(OpLogEntry{i, OpKind::Park, 0});  // both 16s leave
   EXPECT_TRUE(log.unique_ids());
+}
+
+// key_less is std::string's operator<, including bytes above 0x7f, embedded zeros,
+// prefixes and keys longer than a word.
+TEST(KeyLess, OrdersLikeStdString) {
+  const std::vector<std::string> keys = {"", "a", "ab", "abc", std::string("a\0", 2), std::string("a\0b", 3),
+                                         "k0001234", "k0001235", "k00012345", "k0001234\xff", "\xff", "\x7f",
+                                         "abcdefgh", "abcdefghi", "abcdefgg\xff", "abcdefghabcdefgh", "abcdefghabcdefgi"};
+  for (const auto& a : keys) {
+    for (const auto& b : keys) EXPECT_EQ(key_less(a, b), a < b) << "'" << a << "' vs '" << b << "'";
+  }
+  uint64_t state = 7;
+  for (int i = 0; i < 2000; ++i) {
+    auto next = [&] { state = state * 6364136223846793005ULL + 1442695040888963407ULL; return state >> 33; };
+    std::string a, b;
+    const size_t la = next() % 20, lb = next() % 20;
+    for (size_t j = 0; j < la; ++j) a.push_back(static_cast<char>(next() % 3 == 0 ? 0xf0 + next() % 3 : 'a' + next() % 3));
+    b = a.substr(0, std::min(la, lb));
+    while (b.size() < lb) b.push_back(static_cast<char>(next() % 3 == 0 ? 0xf0 + next() % 3 : 'a' + next() % 3));
+    ASSERT_EQ(key_less(a, b), a < b) << i;
+    ASSERT_EQ(key_less(b, a), b < a) << i;
+  }
 }
 
 TEST(OpLog, EqualityIgnoresRingPosition) {
