@@ -233,11 +233,11 @@ Reply Coordinator::do_claim_next(const ClaimNextOp& op, int64_t now_ms) {
     if (s != StoreStatus::Ok) return store_error(s);
     if (auto e = plan_claim_candidate_in_place(run_scratch_, shard_rev != 0 ? target : nullptr, op, now_ms, &fx_))
       return *e;
-    if (!fx_.write) return std::move(fx_.result);
+    if (!fx_.write) return planned_result();
     s = commit_planned(shard_rev, &run_scratch_, run_rev);
     if (s == StoreStatus::Conflict) continue;
     if (s != StoreStatus::Ok) return store_error(s);
-    return std::move(fx_.result);
+    return planned_result();
   }
   return store_error(StoreStatus::Conflict);
 }
@@ -281,6 +281,16 @@ void Coordinator::reset(OpResult* r) {
   r->cursor.last_key.clear();
   r->cursor.token.clear();
   r->spawned.clear();
+}
+
+Reply Coordinator::planned_result() {
+  // Built once, straight into the caller's Reply (a named Reply returned from inside a
+  // retry loop is moved once more), by move assignment into a default value: moving
+  // a short string assigns only its bytes, while move-constructing one copies even an
+  // empty string's terminator through memcpy.
+  Reply reply(std::in_place);
+  reply.value() = std::move(fx_.result);
+  return reply;
 }
 
 ShardRecord* Coordinator::begin_shard_txn() {
@@ -337,14 +347,12 @@ Reply Coordinator::do_shard_op(const ShardRef& ref, bool needs_run, PlanFn plan_
     // the transaction (CowRecord), so rejections and replays copy nothing.
     CowRecord record(current, target);
     if (auto e = plan_fn(&record, needs_run ? &run_scratch_ : nullptr, &fx_)) return *e;
-    if (!fx_.write) return std::move(fx_.result);
+    if (!fx_.write) return planned_result();
     SQ_ASSERT(record.written());
     s = commit_planned(rev, needs_run ? &run_scratch_ : nullptr, run_rev);
     if (s == StoreStatus::Conflict) continue;
     if (s != StoreStatus::Ok) return store_error(s);
-    // Built once, straight into the caller's Reply (a named Reply returned from inside
-    // the retry loop was moved once more: four strings and a vector per operation).
-    return std::move(fx_.result);
+    return planned_result();
   }
   return store_error(StoreStatus::Conflict);
 }

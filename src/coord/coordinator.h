@@ -71,6 +71,8 @@ class Coordinator {
   StoreStatus read_run(RunId run, Revision* revision);
   void check(const ShardRecord& r);
   void check(const RunRecord& r);
+  // The reply for a planned op that succeeded: fx_.result, moved out.
+  Reply planned_result();
   // Sets *r to the default OpResult.
   static void reset(OpResult* r);
   // Resets txn_ and fx_ for one shard operation; returns the slot the target is read into.

@@ -72,6 +72,8 @@ class [[nodiscard]] CoordResult {
   CoordResult(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   CoordResult(const T& value) : v_(std::in_place_index<0>, value) {}        // NOLINT: implicit by design
   CoordResult(CoordError error) : v_(error) {}           // NOLINT: implicit by design
+  // A default-constructed value, to be filled in place.
+  explicit CoordResult(std::in_place_t) : v_(std::in_place_index<0>) {}
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
