@@ -34,6 +34,17 @@ std::string quoted(std::string_view s) {
   return out;
 }
 
+// A nemesis op at `now`, recorded once as the fault starts (value nil) and again with
+// what it did, as Jepsen logs nemesis actions.
+Op nemesis_op(const char* f, int64_t now) {
+  Op op;
+  op.type = OpType::kInfo;
+  op.f = f;
+  op.process = workload::kNemesisProcess;
+  op.time_ns = now;
+  return op;
+}
+
 }  // namespace
 
 int Runner::new_client(Purpose purpose, int node, int thread, int64_t process) {
@@ -209,11 +220,7 @@ void Runner::apply_nemesis(int64_t now) {
     std::vector<std::pair<int, int>> blocked;
     for (size_t d = 0; d < e.grudge.size(); ++d)
       for (int s : e.grudge[d]) blocked.emplace_back(s, static_cast<int>(d));
-    Op op;
-    op.type = OpType::kInfo;
-    op.f = "start-partition";
-    op.process = workload::kNemesisProcess;
-    op.time_ns = now;
+    Op op = nemesis_op("start-partition", now);
     record(op);
     net_->set_partition(blocked);
     op.value = e.value_json(node_names_);
@@ -227,11 +234,7 @@ void Runner::apply_nemesis(int64_t now) {
 
 void Runner::heal(int64_t now) {
   if (!partitioned_) return;
-  Op op;
-  op.type = OpType::kInfo;
-  op.f = "stop-partition";
-  op.process = workload::kNemesisProcess;
-  op.time_ns = now;
+  Op op = nemesis_op("stop-partition", now);
   record(op);
   net_->heal();
   op.value = "\"network healed\"";
