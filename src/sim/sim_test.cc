@@ -4,6 +4,7 @@
 
 #include "coord/memory_store.h"
 #include "sim/checker.h"
+#include "sim/recycled.h"
 #include "sim/report.h"
 #include "sim/simulator.h"
 
@@ -75,6 +76,32 @@ TEST(GroundTruthSearch, GuessedRemainingMatchesSearch) {
     ++right_guesses;
   }
   EXPECT_GT(right_guesses, 1000);
+}
+
+// A recycled slot comes back with every field at its default but its buffers kept,
+// and reading an empty slot is caught.
+TEST(Recycled, EmplaceClearsFieldsAndKeepsCapacity) {
+  Recycled<Batch> slot;
+  EXPECT_FALSE(slot);
+  Batch& b = slot.emplace();
+  b.shard = 7;
+  b.fence = 3;
+  b.last_key = "k0001234";
+  b.findings.assign(100, 1);
+  b.committed = true;
+  const size_t capacity = b.findings.capacity();
+  slot.reset();
+  EXPECT_FALSE(slot);
+  Batch& again = slot.emplace();
+  EXPECT_TRUE(slot);
+  EXPECT_EQ(again.shard, 0u);
+  EXPECT_EQ(again.fence, 0u);
+  EXPECT_TRUE(again.last_key.empty());
+  EXPECT_TRUE(again.findings.empty());
+  EXPECT_FALSE(again.committed);
+  EXPECT_EQ(again.findings.capacity(), capacity);
+  slot.reset();
+  EXPECT_DEATH((void)slot->shard, "empty Recycled slot");
 }
 
 TEST(Determinism, SameSeedSameTraceHash) {

@@ -34,6 +34,7 @@
 #include "sim/faulty_store.h"
 #include "sim/ground_truth.h"
 #include "sim/network.h"
+#include "sim/recycled.h"
 #include "sim/stats.h"
 #include "sim/trace.h"
 
@@ -77,6 +78,15 @@ struct Batch {
   std::string last_key;
   std::vector<uint32_t> findings;
   bool committed = false;
+
+  // For Recycled: every field back to its default, keeping the buffers.
+  void clear_for_reuse() {
+    shard = 0;
+    fence = 0;
+    last_key.clear();
+    findings.clear();
+    committed = false;
+  }
 };
 
 struct Outstanding {
@@ -86,6 +96,16 @@ struct Outstanding {
   std::vector<uint32_t> items;
   int64_t sent_local_ms = 0;
   int retries = 0;
+
+  // For Recycled: every field back to its default, keeping the buffers (the request
+  // keeps its alternative: every sender assigns a new one).
+  void clear_for_reuse() {
+    to_store = false;
+    req_id = 0;
+    items.clear();
+    sent_local_ms = 0;
+    retries = 0;
+  }
 };
 
 struct SimWorker {
@@ -100,8 +120,8 @@ struct SimWorker {
   // refresh_deadline() whenever beliefs change: the step loop asks every worker when
   // it is next due, on every step.
   int64_t deadline_min_ms = INT64_MAX;
-  std::optional<Outstanding> out;
-  std::optional<Batch> batch;
+  Recycled<Outstanding> out;
+  Recycled<Batch> batch;
   int64_t skew_ms = 0;
   int64_t paused_until_ms = 0;
   int64_t crashed_until_ms = 0;       // > 0 while down

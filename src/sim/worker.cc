@@ -193,7 +193,7 @@ void Simulator::start_batch(SimWorker& w, Belief& b) {
     return;
   }
   const size_t n = std::min<size_t>(hi - lo, static_cast<size_t>(w.rng.range(1, kBatchMax)));
-  Batch batch;
+  Batch& batch = w.batch.emplace();
   batch.shard = b.shard;
   batch.fence = b.fence;
   for (size_t i = lo; i < lo + n; ++i) {
@@ -204,7 +204,6 @@ void Simulator::start_batch(SimWorker& w, Belief& b) {
   batch.last_key = truth_.items()[lo + n - 1].key;
   b.next_items = {lo + n, hi};
   batch.committed = batch.findings.empty();
-  w.batch = std::move(batch);
   w.busy_until_ms = now_ms_ + w.rng.range(1, 6);  // processing takes time
 }
 
