@@ -45,6 +45,9 @@ class OpLog {
   size_t size() const { return size_; }
   // i-th entry, oldest first. Precondition: i < size().
   const OpLogEntry& at(size_t i) const;
+  // i-th occupied slot in storage order, not age order, for scans that ignore order
+  // (inline: the simulator's checker scans every log it sees). Precondition: i < size().
+  const OpLogEntry& slot(size_t i) const { return entries_[i]; }
   // The entry with this op_id, or nullptr.
   const OpLogEntry* find(OpId op_id) const;
   // Appends, evicting the oldest entry when full.

@@ -28,7 +28,7 @@ bool has_duplicate_op_id(const coord::OpLog& log) {
   const size_t n = std::min(log.size(), ids.size());
   uint64_t filter = 0;
   for (size_t i = 0; i < n; ++i) {
-    const coord::OpId id = log.at(i).op_id;
+    const coord::OpId id = log.slot(i).op_id;
     const uint64_t bit = uint64_t{1} << ((id * 0x9e3779b97f4a7c15ULL) >> 58);
     if ((filter & bit) != 0 && std::find(ids.begin(), ids.begin() + static_cast<long>(i), id) != ids.begin() + static_cast<long>(i))
       return true;
