@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "core/rng.h"
 
@@ -77,9 +78,13 @@ constexpr OpKind kind_of_type() {
 
 }  // namespace
 
-OpKind kind_of(const Request& r) {
-  return std::visit([](const auto& op) -> OpKind { return kind_of_type<std::decay_t<decltype(op)>>(); }, r);
+// kind_of() (ops.h) reads the kind off the variant index.
+template <size_t... I>
+constexpr bool kinds_follow_index(std::index_sequence<I...>) {
+  return ((kind_of_type<std::variant_alternative_t<I, Request>>() == static_cast<OpKind>(I + 1)) && ...);
 }
+static_assert(kinds_follow_index(std::make_index_sequence<std::variant_size_v<Request>>{}),
+              "Request alternatives must follow OpKind order");
 
 const LeaseToken* lease_of(const Request& r) {
   return std::visit(

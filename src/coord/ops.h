@@ -99,7 +99,9 @@ struct FinishRunOp {
 using Request = std::variant<CreateRunOp, RegisterShardsOp, ClaimNextOp, AcquireOp, RenewOp, CheckpointOp,
                              CompleteOp, ParkOp, SplitReplaceOp, SplitResidualOp, UnparkOp, FinishRunOp>;
 
-OpKind kind_of(const Request& r);
+// The alternatives of Request are listed in OpKind order (ops.cc asserts it), so the
+// kind is the index: inline and without a visit, as the simulator asks it per request.
+inline OpKind kind_of(const Request& r) { return static_cast<OpKind>(r.index() + 1); }
 
 // The shard a request targets, when it targets exactly one known shard (0 otherwise).
 ShardId target_shard(const Request& r);
