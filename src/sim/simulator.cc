@@ -367,6 +367,10 @@ bool Simulator::step(int64_t limit_ms) {
     if (violated()) return false;
   }
   for (auto& w : workers_) {
+    // Most workers are not due. The cached wake time covers down and paused workers
+    // too: it is their restart or resume time, so this skips exactly those the checks
+    // below would skip.
+    if (w.wake_ms > now_ms_) continue;
     if (w.crashed_until_ms > 0) {
       if (now_ms_ < w.crashed_until_ms && safety_) continue;
       w.crashed_until_ms = 0;
@@ -375,7 +379,7 @@ bool Simulator::step(int64_t limit_ms) {
       w.wake_ms = wake_time(w);
     }
     if (w.paused_until_ms > now_ms_) continue;
-    if (w.wake_ms > now_ms_) continue;  // exact: see SimWorker::wake_ms
+    if (w.wake_ms > now_ms_) continue;  // a restart refreshed it
     if (!due(w)) {
       w.wake_ms = wake_time(w);
       continue;
