@@ -23,6 +23,13 @@ bool in_range(const coord::KeyRange& r, const std::string& k) {
 // out almost every pair at once; only ids whose filter bit is already set are compared
 // with the earlier entries. (Sorting a copy of the ids did the same job at four times
 // the cost, on every commit.)
+// a == b, given a's key_prefix: unequal prefixes settle it, and for keys of up to 8
+// bytes equal prefixes and lengths do (the prefix holds the whole key).
+bool same_key(uint64_t a_prefix, const std::string& a, const std::string& b) {
+  if (a_prefix != key_prefix(b) || a.size() != b.size()) return false;
+  return a.size() <= 8 || a == b;
+}
+
 bool has_duplicate_op_id(const coord::OpLog& log) {
   std::array<coord::OpId, coord::kOpLogCapacity> ids{};
   const size_t n = std::min(log.size(), ids.size());
@@ -240,17 +247,27 @@ void Checker::check_leaf_tiling() {
   stats_->count_check(Invariant::S7SplitCoverage);
   const coord::RunRecord* r = run();
   if (r == nullptr) return;
-  if (r->roots.vec() != roots_) {
+  if (roots_changed_) {
     roots_ = r->roots.vec();
     std::sort(roots_.begin(), roots_.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+    root_end_prefixes_.clear();
+    for (const auto& root : roots_) root_end_prefixes_.push_back(key_prefix(root.end));
+    roots_changed_ = false;
   }
   // Walk both lists; within each maximal contiguous stretch of roots the leaves must
-  // follow each other without gap or overlap.
+  // follow each other without gap or overlap. Keys are compared by their prefixes
+  // first (see key_prefix.h); the strings only when the prefixes cannot decide.
   size_t li = 0;
-  for (const coord::KeyRange& root : roots_) {
+  for (size_t ri = 0; ri < roots_.size(); ++ri) {
+    const coord::KeyRange& root = roots_[ri];
+    const uint64_t end_prefix = root_end_prefixes_[ri];
+    auto before_end = [&](const Leaf& l) {
+      if (root.end.empty()) return true;
+      return l.prefix != end_prefix ? l.prefix < end_prefix : l.range->start < root.end;
+    };
     const std::string* pos = &root.start;
-    while (li < leaves_.size() && (root.end.empty() || leaves_[li].range->start < root.end)) {
-      if (leaves_[li].range->start != *pos) {
+    while (li < leaves_.size() && before_end(leaves_[li])) {
+      if (!same_key(leaves_[li].prefix, leaves_[li].range->start, *pos)) {
         fail(Invariant::S7SplitCoverage,
              fmt::format("leaf shards leave a gap or overlap at {} (next leaf starts at {})", *pos, leaves_[li].range->start));
         return;
@@ -297,8 +314,12 @@ void Checker::before_commit(const coord::Txn& txn) {
     stats_->count_check(Invariant::S8RunTerminal);
     if (run_before && run_before->status == coord::RunStatus::Done && run.status != coord::RunStatus::Done)
       fail(Invariant::S8RunTerminal, "the run left Done");
-    // Roots change only by registration; comparing them on every claim would be waste.
-    if (!run_before || (kind == OpKind::RegisterShards && run_before->roots != run.roots)) pending_ranges_changed_ = true;
+    // Run records share their root list until registration replaces it, so this is a
+    // pointer comparison for every other operation (a claim writes the run record).
+    if (!run_before || run_before->roots != run.roots) {
+      pending_ranges_changed_ = true;
+      roots_changed_ = true;
+    }
   }
   for (const auto& rec : txn.shard_puts) {
     stats_->count_check(Invariant::S8RunTerminal);

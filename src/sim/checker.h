@@ -86,6 +86,8 @@ class Checker final : public CommitObserver {
   bool pending_ranges_changed_ = false;
   std::unordered_map<coord::WorkerId, int64_t> last_claim_ms_;
   std::vector<coord::KeyRange> roots_;               // the run's roots, sorted by start
+  std::vector<uint64_t> root_end_prefixes_;          // key_prefix of each root's end
+  bool roots_changed_ = true;                        // roots_ must be refreshed
   // The leaf shards for check_leaf_tiling: a leaf's range (a pointer into the store,
   // stable while the record exists), and the first 8 bytes of its start as a
   // big-endian integer, which orders most pairs without comparing strings. Kept sorted
