@@ -11,6 +11,7 @@
 #include "checker/explain.h"
 #include "checker/linearizability.h"
 #include "commands.h"
+#include "parse_command_line.h"
 #include "history/edn.h"
 #include "history/reader.h"
 
@@ -88,14 +89,7 @@ int cmd_check(int argc, char** argv) {
   app.add_flag("--quiet,-q", a.quiet, "only the summary lines");
   app.add_flag("--stats", a.stats, "per key: search steps, memoised configurations, memory and time");
   app.add_option("files", a.files, "history files ('-' for stdin)")->required();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return kExitUsage;
-  }
+  if (auto stop = parse_command_line(app, argc, argv, "check")) return *stop;
 
   model::ModelOptions mo;
   if (!a.init.empty()) {

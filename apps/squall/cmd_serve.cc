@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "parse_command_line.h"
 #include "serve/server.h"
 #include "serve/store_browser.h"
 
@@ -29,15 +30,7 @@ int cmd_serve(int argc, char** argv) {
   app.add_option("--store", store, "Directory of the store to browse");
   app.add_option("--port", port, "TCP port to listen on (0 picks a free one)");
   app.add_option("--host", host, "IPv4 address to listen on (0.0.0.0 for every interface)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    std::printf("%s", app.help().c_str());
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "squall serve: %s\nRun 'squall serve --help' for the options.\n", e.what());
-    return kExitUsage;
-  }
+  if (auto stop = parse_command_line(app, argc, argv, "serve")) return *stop;
 
   auto server = serve::HttpServer::listen(host, port);
   if (!server.ok()) {

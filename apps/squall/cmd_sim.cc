@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
+#include "parse_command_line.h"
 #include "sim/config.h"
 #include "sim/report.h"
 
@@ -33,14 +34,7 @@ int cmd_sim(int argc, char** argv) {
   app.add_option("--trace-out", trace_out, "write the traced seed's full trace to this file");
   app.add_option("--trace-lines", trace_lines, "trace lines shown in the report")->check(CLI::Range(size_t{1}, size_t{100000}));
   app.add_flag("--list-mutations", list_mutations, "list mutation names and exit");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e) == 0 ? kExitValid : kExitUsage;
-  } catch (const CLI::ParseError& e) {
-    (void)app.exit(e);
-    return kExitUsage;
-  }
+  if (auto stop = parse_command_line(app, argc, argv, "sim")) return *stop;
   if (list_mutations) {
     for (auto name : sim::all_mutation_names()) std::printf("%.*s\n", static_cast<int>(name.size()), name.data());
     return kExitValid;

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "commands.h"
+#include "parse_command_line.h"
 #include "harness/config.h"
 #include "harness/runner.h"
 #include "workload/workload.h"
@@ -60,15 +61,7 @@ int cmd_test(int argc, char** argv) {
   app.add_option("--store", cfg.store_dir, "Directory of the store (runs go to <store>/<workload>/<time>/)");
   app.add_option("args", cfg.bin_args, "Arguments passed to the node binary (put them after --)");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    std::printf("%s", app.help().c_str());
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "squall test: %s\nRun 'squall test --help' for the options.\n", e.what());
-    return kExitUsage;
-  }
+  if (auto stop = parse_command_line(app, argc, argv, "test")) return *stop;
 
   auto dist = net::parse_latency_dist(latency_dist);
   if (!dist.ok()) {

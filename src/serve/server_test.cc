@@ -1,35 +1,15 @@
 #include "serve/server.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <thread>
+
+#include "support/http_exchange.h"
 
 namespace squall::serve {
 namespace {
 
-// Sends raw bytes to 127.0.0.1:port and returns everything the server answers.
-std::string exchange(int port, const std::string& request) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return "";
-  }
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  return out;
-}
+using squall::testing::http_exchange;
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -58,21 +38,21 @@ class ServerTest : public ::testing::Test {
 
 TEST_F(ServerTest, AnswersARequestAndCloses) {
   ASSERT_GT(server_->port(), 0);
-  std::string resp = exchange(server_->port(), "GET /a%20b HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string resp = http_exchange(server_->port(), "GET /a%20b HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(resp.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << resp;
   EXPECT_TRUE(resp.ends_with("\r\n\r\nGET /a b")) << resp;
 }
 
 TEST_F(ServerTest, HeadHasNoBody) {
-  std::string resp = exchange(server_->port(), "HEAD / HTTP/1.1\r\n\r\n");
+  std::string resp = http_exchange(server_->port(), "HEAD / HTTP/1.1\r\n\r\n");
   EXPECT_NE(resp.find("Content-Length: 6\r\n"), std::string::npos) << resp;
   EXPECT_TRUE(resp.ends_with("\r\n\r\n")) << resp;
 }
 
 TEST_F(ServerTest, BadRequestsGet400AndTheServerCarriesOn) {
-  EXPECT_EQ(exchange(server_->port(), "GET ../x HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
-  EXPECT_EQ(exchange(server_->port(), std::string(20000, 'a')).rfind("HTTP/1.1 400", 0), 0u);
-  EXPECT_EQ(exchange(server_->port(), "GET / HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 200", 0), 0u);
+  EXPECT_EQ(http_exchange(server_->port(), "GET ../x HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(http_exchange(server_->port(), std::string(20000, 'a')).rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(http_exchange(server_->port(), "GET / HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 200", 0), 0u);
 }
 
 TEST(Server, StopFlagEndsTheLoop) {

@@ -1,11 +1,8 @@
 // A short `squall test` run writes messages.svg, timeline.html, latency-raw.svg and
 // rate.svg, well-formed and agreeing with the run's own counts; `squall serve` lists the
 // run, serves its files with the right types, refuses traversal, and stops on SIGINT.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +13,7 @@
 #include <regex>
 #include <thread>
 
+#include "support/http_exchange.h"
 #include "support/squall_run.h"
 #include "support/xml_check.h"
 
@@ -99,22 +97,7 @@ struct Http {
 
 Http http_get(int port, const std::string& path) {
   Http r;
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return r;
-  }
-  std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
-  ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
-  std::string all;
-  char buf[8192];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) all.append(buf, static_cast<size_t>(n));
-  ::close(fd);
+  const std::string all = squall::testing::http_exchange(port, "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
   size_t split = all.find("\r\n\r\n");
   if (all.size() < 12 || split == std::string::npos) return r;
   r.status = std::stoi(all.substr(9, 3));
