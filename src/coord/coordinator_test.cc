@@ -5,19 +5,15 @@
 #include <gtest/gtest.h>
 
 #include "coord/memory_store.h"
+#include "coord/required_calls_store.h"
 
 namespace squall::coord {
 namespace {
 
 // Wraps a MemoryStore; the next `conflicts` commits fail with Conflict, then `outcome`
 // is reported for one commit (Indeterminate commits are applied first).
-class ScriptedStore final : public RecordStore {
+class ScriptedStore final : public RequiredCallsStore {
  public:
-  StoreStatus get_run(RunId run, RunRecord* out, Revision* rev) override { return inner.get_run(run, out, rev); }
-  StoreStatus get_shard(RunId run, ShardId s, ShardRecord* out, Revision* rev) override {
-    return inner.get_shard(run, s, out, rev);
-  }
-  StoreStatus scan_shards(RunId run, ShardVisitor* v) override { return inner.scan_shards(run, v); }
   StoreStatus commit(const Txn& txn) override {
     ++commits;
     if (conflicts > 0) {
@@ -30,7 +26,6 @@ class ScriptedStore final : public RecordStore {
     StoreStatus s = inner.commit(txn);
     return s == StoreStatus::Ok ? o : s;
   }
-  MemoryStore inner;
   int conflicts = 0;
   int commits = 0;
   StoreStatus outcome = StoreStatus::Ok;

@@ -4,29 +4,14 @@
 // backend implementing only the required calls gets — pass the same suite.
 #include "coord/conformance.h"
 #include "coord/memory_store.h"
+#include "coord/required_calls_store.h"
 
 namespace squall::coord::testing {
-namespace {
-
-class RequiredCallsOnly final : public RecordStore {
- public:
-  StoreStatus get_run(RunId run, RunRecord* out, Revision* rev) override { return inner_.get_run(run, out, rev); }
-  StoreStatus get_shard(RunId run, ShardId shard, ShardRecord* out, Revision* rev) override {
-    return inner_.get_shard(run, shard, out, rev);
-  }
-  StoreStatus scan_shards(RunId run, ShardVisitor* visitor) override { return inner_.scan_shards(run, visitor); }
-  StoreStatus commit(const Txn& txn) override { return inner_.commit(txn); }
-
- private:
-  MemoryStore inner_;
-};
-
-}  // namespace
 
 INSTANTIATE_TEST_SUITE_P(Memory, CoordConformance,
                          ::testing::Values(StoreFactory{"memory", [] { return std::make_unique<MemoryStore>(); }},
                                            StoreFactory{"required_calls_only",
-                                                        [] { return std::make_unique<RequiredCallsOnly>(); }}),
+                                                        [] { return std::make_unique<RequiredCallsStore>(); }}),
                          [](const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; });
 
 }  // namespace squall::coord::testing
