@@ -39,24 +39,9 @@ void Network::insert(uint32_t slot) {
 }
 
 void Network::send(Message&& m, int64_t now_ms, bool faults) {
-  m.deliver_at_ms = now_ms + rng_.range(cfg_->net_delay_ms_min, cfg_->net_delay_ms_max);
-  if (faults) {
-    if (rng_.chance(plan_.msg_loss_ppm, kPpm)) {
-      stats_->count_fault(Fault::MsgLoss);
-      return;
-    }
-    if (rng_.chance(plan_.msg_delay_ppm, kPpm)) {
-      stats_->count_fault(Fault::MsgDelay);
-      m.deliver_at_ms += rng_.range(1, plan_.msg_delay_extra_ms_max);
-    }
-    if (rng_.chance(plan_.msg_dup_ppm, kPpm)) {
-      stats_->count_fault(Fault::MsgDuplicate);
-      Message copy = m;
-      copy.deliver_at_ms += rng_.range(0, cfg_->net_delay_ms_max * 4);
-      push(std::move(copy));
-    }
-  }
-  push(std::move(m));
+  const uint32_t slot = reserve();
+  *slots_[slot] = std::move(m);
+  send_reserved(slot, now_ms, faults);
 }
 
 uint32_t Network::reserve() {
@@ -78,7 +63,6 @@ void Network::enqueue(uint32_t slot) {
   insert(slot);
 }
 
-// Draws exactly what send() draws, in the same order, so either path gives one run.
 void Network::send_reserved(uint32_t slot, int64_t now_ms, bool faults) {
   Message& m = *slots_[slot];  // stays valid: messages are boxed
   m.deliver_at_ms = now_ms + rng_.range(cfg_->net_delay_ms_min, cfg_->net_delay_ms_max);
