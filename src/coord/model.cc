@@ -359,15 +359,13 @@ PlanError plan_split_replace_in_place(CowRecord* rec, const RunRecord& run, cons
                                       const Mutations& m, PlanEffects* fx) {
   const uint64_t hash = payload_hash(op);
   const ShardRecord& cur = rec->get();
-  switch (check_idempotency(cur.op_log, op.op_id, hash, m)) {
-    case Idem::Replay: {
-      replay_plan(cur, fx);
+  if (PlanError e; settled_by_op_log(cur, op.op_id, hash, m, fx, &e)) {
+    // A replay also reports the children it made, re-derived from the request.
+    if (!e) {
       for (uint32_t i : range_order(op.children))
         fx->result.spawned.push_back(derive_shard_id(cur.run, cur.id, op.op_id, OpKind::SplitReplace, i));
-      return std::nullopt;
     }
-    case Idem::Conflict: return conflict_error();
-    case Idem::Fresh: break;
+    return e;
   }
   if (auto e = validate_lease(cur, op.lease, now_ms, m)) return *e;
   if (op.children.size() < kSplitChildrenMin || op.children.size() > kSplitChildrenMax)
@@ -396,14 +394,10 @@ PlanError plan_split_residual_in_place(CowRecord* rec, const RunRecord& run, con
                                        const Mutations& m, PlanEffects* fx) {
   const uint64_t hash = payload_hash(op);
   const ShardRecord& cur = rec->get();
-  switch (check_idempotency(cur.op_log, op.op_id, hash, m)) {
-    case Idem::Replay: {
-      replay_plan(cur, fx);
-      fx->result.spawned.push_back(derive_shard_id(cur.run, cur.id, op.op_id, OpKind::SplitResidual, 0));
-      return std::nullopt;
-    }
-    case Idem::Conflict: return conflict_error();
-    case Idem::Fresh: break;
+  if (PlanError e; settled_by_op_log(cur, op.op_id, hash, m, fx, &e)) {
+    // A replay also reports the residual it made, re-derived from the request.
+    if (!e) fx->result.spawned.push_back(derive_shard_id(cur.run, cur.id, op.op_id, OpKind::SplitResidual, 0));
+    return e;
   }
   if (auto e = validate_lease(cur, op.lease, now_ms, m)) return *e;
   const KeyRange& old = cur.spec;
