@@ -117,14 +117,21 @@ checker::CheckOptions gen_budgets() {
   return opt;
 }
 
-void BM_Generated(benchmark::State& state) {
+// Checks a generated history against `model` (split by key or not) once per iteration.
+template <typename Generate>
+void run_generated(benchmark::State& state, Generate generate, const char* model, bool split_by_key) {
   checker::GenOptions g = gen_options(state);
-  auto h = checker::generate_register_history(g);
-  auto m = model::make_model("cas-register").value();
+  auto h = generate(g);
+  auto m = model::make_model(model).value();
   checker::CheckOptions opt = gen_budgets();
+  opt.split_by_key = split_by_key;
   checker::Verdict v;
   for (auto _ : state) v = checker::check_linearizable(h, *m, opt).value();
   report(state, v, g.ops);
+}
+
+void BM_Generated(benchmark::State& state) {
+  run_generated(state, checker::generate_register_history, "cas-register", false);
 }
 BENCHMARK(BM_Generated)
     ->ArgNames({"procs", "ops", "crash%", "keys", "think%"})
@@ -144,16 +151,7 @@ BENCHMARK(BM_Generated)
     ->Iterations(1);
 
 // Generated kv histories (appends, puts, gets; crashed ops), split by key. Args as above.
-void BM_GeneratedKv(benchmark::State& state) {
-  checker::GenOptions g = gen_options(state);
-  auto h = checker::generate_kv_history(g);
-  auto m = model::make_model("kv").value();
-  checker::CheckOptions opt = gen_budgets();
-  opt.split_by_key = true;
-  checker::Verdict v;
-  for (auto _ : state) v = checker::check_linearizable(h, *m, opt).value();
-  report(state, v, g.ops);
-}
+void BM_GeneratedKv(benchmark::State& state) { run_generated(state, checker::generate_kv_history, "kv", true); }
 BENCHMARK(BM_GeneratedKv)
     ->ArgNames({"procs", "ops", "crash%", "keys", "think%"})
     ->Args({50, 10'000, 5, 10, 0})
