@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gossip/rounds.h"
 #include "proto/json_util.h"
 
 namespace squall::gossip {
@@ -17,12 +18,7 @@ void CounterReplica::start(int64_t) {
   for (const std::string& id : overlay_.neighbors) peers_.push_back(Peer{id, {}, false, config_.retransmit_ms});
   rng_ = Rng(config_.seed ^ fnv1a64(node_.node_id())).fork("ctr");
   if (faults_.no_gossip) return;
-  node_.every(config_.gossip_ms, [this](int64_t) { gossip_tick(); });
-  int64_t first = 1 + static_cast<int64_t>(rng_.below(static_cast<uint64_t>(config_.anti_entropy_ms)));
-  node_.after(first, [this](int64_t) {
-    anti_entropy_tick();
-    node_.every(config_.anti_entropy_ms, [this](int64_t) { anti_entropy_tick(); });
-  });
+  schedule_rounds(node_, config_, &rng_, [this] { gossip_tick(); }, [this] { anti_entropy_tick(); });
 }
 
 bool CounterReplica::add_local(int64_t delta) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <unordered_set>
 
+#include "gossip/rounds.h"
 #include "proto/json_util.h"
 
 namespace squall::gossip {
@@ -41,13 +42,7 @@ void SetReplica::start(int64_t) {
   }
   rng_ = Rng(config_.seed ^ fnv1a64(node_.node_id())).fork(prefix_);
   if (faults_.no_gossip) return;
-  node_.every(config_.gossip_ms, [this](int64_t) { gossip_tick(); });
-  // Stagger the first round so that nodes started together do not sync in lockstep.
-  int64_t first = 1 + static_cast<int64_t>(rng_.below(static_cast<uint64_t>(config_.anti_entropy_ms)));
-  node_.after(first, [this](int64_t) {
-    anti_entropy_tick();
-    node_.every(config_.anti_entropy_ms, [this](int64_t) { anti_entropy_tick(); });
-  });
+  schedule_rounds(node_, config_, &rng_, [this] { gossip_tick(); }, [this] { anti_entropy_tick(); });
 }
 
 bool SetReplica::touched() const { return set_.size() > 0; }
