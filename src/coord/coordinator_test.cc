@@ -154,5 +154,41 @@ TEST(MemoryStoreIndex, PeekedRecordsStayPutAcrossCommits) {
   EXPECT_EQ(run->claims.size(), 1u);
 }
 
+// The store tells its observer of exactly the commits it applies: before (the store
+// still shows the old record) and after; a commit whose guard fails is not reported.
+TEST(MemoryStoreObserver, SeesAppliedCommitsOnly) {
+  struct Recorder final : CommitObserver {
+    void before_commit(const Txn& txn) override {
+      ++before;
+      const ShardRecord* cur = store->peek_shard(2, 5);
+      seen_before_fence = cur == nullptr ? 0 : cur->fence;
+      txn_fence = txn.shard_puts.empty() ? 0 : txn.shard_puts[0].fence;
+    }
+    void after_commit() override { ++after; }
+    MemoryStore* store = nullptr;
+    int before = 0, after = 0;
+    uint64_t seen_before_fence = 0, txn_fence = 0;
+  };
+  MemoryStore store;
+  Recorder rec;
+  rec.store = &store;
+  store.set_observer(&rec);
+  Coordinator coord(&store);
+  ASSERT_TRUE(coord.create_run(CreateRunOp{1, 2, RunConfig{100, 0}}).ok());
+  ASSERT_TRUE(coord.register_shards(0, RegisterShardsOp{1, 2, {{5, {"", ""}}}, 1}).ok());
+  EXPECT_EQ(rec.before, 2);
+  EXPECT_EQ(rec.after, 2);
+  ASSERT_TRUE(coord.acquire(0, AcquireOp{{1, 2, 5}, 9}).ok());
+  EXPECT_EQ(rec.after, 3);
+  EXPECT_EQ(rec.seen_before_fence, 1u);  // the store still held the old record
+  EXPECT_EQ(rec.txn_fence, 2u);          // the commit carried the new one
+  Txn stale;
+  stale.guards.push_back(Guard{2, false, 5, 1});  // an old revision: the guard fails
+  stale.shard_puts.push_back(*store.peek_shard(2, 5));
+  EXPECT_EQ(store.commit(stale), StoreStatus::Conflict);
+  EXPECT_EQ(rec.before, 3);
+  EXPECT_EQ(rec.after, 3);
+}
+
 }  // namespace
 }  // namespace squall::coord

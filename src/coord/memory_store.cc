@@ -176,6 +176,7 @@ StoreStatus MemoryStore::apply(TxnRef&& txn) {
   constexpr bool kMove = !std::is_const_v<std::remove_reference_t<TxnRef>>;
   SQ_ASSERT_MSG(puts_guarded(txn), "every put must be guarded by a compare on its key");
   if (!guards_hold(txn)) return StoreStatus::Conflict;
+  if (observer_ != nullptr) observer_->before_commit(txn);
   ++revision_;
   for (auto& r : txn.run_puts) {
     RunSlot& slot = slot_for_write(r.run);
@@ -198,6 +199,7 @@ StoreStatus MemoryStore::apply(TxnRef&& txn) {
     }
     slot->revision = revision_;
   }
+  if (observer_ != nullptr) observer_->after_commit();
   return StoreStatus::Ok;
 }
 

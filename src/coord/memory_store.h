@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "coord/commit_observer.h"
 #include "coord/store.h"
 
 namespace squall::coord {
@@ -38,6 +39,9 @@ class MemoryStore final : public RecordStore {
   StoreStatus first_claimable(RunId run, int64_t now_ms, ShardRecord* out, Revision* revision) override;
   // True when every guard of txn holds now (commit would apply).
   bool guards_hold(const Txn& txn) const;
+  // Told of every commit this store applies, once its guards have held (nullptr: none).
+  // The store checks the guards once, so an observer costs no second check.
+  void set_observer(CommitObserver* observer) { observer_ = observer; }
 
   // Direct read access for checkers and tests (no copy); nullptr when absent. The
   // pointer stays valid until the store is destroyed (records never move: the
@@ -110,6 +114,7 @@ class MemoryStore final : public RecordStore {
   // The last run looked up (a cache; see run_slot()).
   mutable RunId last_run_ = 0;
   mutable const RunSlot* last_slot_ = nullptr;
+  CommitObserver* observer_ = nullptr;
 };
 
 }  // namespace squall::coord

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "coord/commit_observer.h"
 #include "coord/memory_store.h"
 #include "coord/ops.h"
 #include "coord/records.h"
@@ -26,7 +27,7 @@
 
 namespace squall::sim {
 
-class Checker final : public CommitObserver {
+class Checker final : public coord::CommitObserver {
  public:
   Checker(const SimConfig& cfg, const GroundTruth* truth, const FindingsStore* findings, const coord::MemoryStore* store,
           coord::RunId run, Stats* stats);

@@ -1,8 +1,8 @@
 // FaultyStore: a RecordStore wrapper that injects backend faults at level 3 — commits
 // refused before applying (Unavailable) and ambiguous commits (Indeterminate, applied or
-// not with equal odds) — and reports every commit that was really applied to an
-// observer (the invariant checker), which therefore sees the ground truth even when the
-// caller cannot. Not thread-safe.
+// not with equal odds). The commits really applied are reported by the inner store to
+// its observer (the invariant checker), which therefore sees the ground truth even when
+// the caller cannot. Not thread-safe.
 #pragma once
 
 #include "coord/memory_store.h"
@@ -12,20 +12,10 @@
 
 namespace squall::sim {
 
-class CommitObserver {
- public:
-  virtual ~CommitObserver() = default;
-  // Called just before `txn` is applied to the inner store (its guards hold, so it
-  // will apply): the store still shows the before-state, the txn holds the after-state.
-  virtual void before_commit(const coord::Txn& txn) = 0;
-  // Called right after that commit was applied.
-  virtual void after_commit() = 0;
-};
-
 class FaultyStore final : public coord::RecordStore {
  public:
-  FaultyStore(coord::MemoryStore* inner, Rng rng, const FaultPlan& plan, Stats* stats, CommitObserver* observer)
-      : inner_(inner), rng_(rng), plan_(plan), stats_(stats), observer_(observer) {}
+  FaultyStore(coord::MemoryStore* inner, Rng rng, const FaultPlan& plan, Stats* stats)
+      : inner_(inner), rng_(rng), plan_(plan), stats_(stats) {}
 
   void set_faults(bool on) { faults_ = on; }
 
@@ -52,20 +42,16 @@ class FaultyStore final : public coord::RecordStore {
     return inner_->first_claimable(run, now_ms, out, rev);
   }
   coord::StoreStatus commit(const coord::Txn& txn) override;
-  // The observer sees the txn before the inner store moves the records out of it.
   coord::StoreStatus commit_consuming(coord::Txn* txn) override;
 
  private:
   template <typename Commit>
-  coord::StoreStatus faulty(const coord::Txn& txn, Commit commit);
-  template <typename Commit>
-  coord::StoreStatus apply(const coord::Txn& txn, Commit commit);
+  coord::StoreStatus faulty(Commit commit);
 
   coord::MemoryStore* inner_;
   Rng rng_;
   FaultPlan plan_;
   Stats* stats_;
-  CommitObserver* observer_;
   bool faults_ = false;
 };
 

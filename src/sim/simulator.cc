@@ -40,12 +40,13 @@ Simulator::Simulator(const SimConfig& cfg, uint64_t seed, const TraceOptions& tr
       truth_(make_truth(root_, cfg.shards)),
       findings_(truth_.items().size(), cfg.sim_mutations.non_idempotent_findings),
       checker_(cfg_, &truth_, &findings_, &memory_, kRun, &stats_),
-      store_(&memory_, root_.fork("store"), plan_, &stats_, &checker_),
+      store_(&memory_, root_.fork("store"), plan_, &stats_),
       coord_(&store_, cfg.mutations, coord::InvariantPolicy::Report),
       net_(root_.fork("network"), cfg_, plan_, &stats_, cfg.workers + 2) {
   SQ_ASSERT(cfg.workers >= 2 && cfg.workers <= 64);
   SQ_ASSERT(cfg.shards >= 1 && cfg.shards <= 1000);
   cfg_.seed = seed;
+  memory_.set_observer(&checker_);
   for (int i = 0; i <= cfg.workers; ++i) {
     SimWorker w;
     w.node = i + 1;
