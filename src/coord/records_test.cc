@@ -86,6 +86,26 @@ TEST(KeyLess, OrdersLikeStdString) {
   }
 }
 
+// Unequal prefixes order their keys exactly as the keys order; equal prefixes only
+// happen when the first eight (zero-padded) bytes agree.
+TEST(KeyPrefix, OrdersLikeTheKeysUpToTies) {
+  const std::vector<std::string> keys = {"", "a", "ab", std::string("a\0", 2), "k0001234", "k0001235", "k00012345",
+                                         "k0001234\xff", "\xff", "\x7f", "abcdefgh", "abcdefghi", "abcdefgg\xff"};
+  for (const auto& a : keys) {
+    for (const auto& b : keys) {
+      const uint64_t pa = key_prefix(a), pb = key_prefix(b);
+      if (pa != pb) {
+        EXPECT_EQ(pa < pb, a < b) << "'" << a << "' vs '" << b << "'";
+      } else {
+        std::string a8 = a.substr(0, 8), b8 = b.substr(0, 8);
+        a8.resize(8, '\0');
+        b8.resize(8, '\0');
+        EXPECT_EQ(a8, b8) << "'" << a << "' vs '" << b << "'";
+      }
+    }
+  }
+}
+
 TEST(OpLog, EqualityIgnoresRingPosition) {
   OpLog a, b;
   for (OpId i = 1; i <= 17; ++i) a.append(OpLogEntry{i, OpKind::Park, 0});

@@ -64,6 +64,14 @@ const char* to_string(OpKind k);
 
 inline bool is_terminal(ShardStatus s) { return s != ShardStatus::Active; }
 
+// The 8 bytes at p as a big-endian integer: such words order like their bytes.
+inline uint64_t load_be64(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
+  return w;
+}
+
 // a < b in std::string's order (bytes compared as unsigned, then the shorter first),
 // eight bytes at a time: keys are short, and a call to memcmp for each of the several
 // comparisons every checkpoint makes cost more than the comparison itself.
@@ -71,16 +79,9 @@ inline bool key_less(std::string_view a, std::string_view b) {
   const size_t n = a.size() < b.size() ? a.size() : b.size();
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    uint64_t x, y;
-    std::memcpy(&x, a.data() + i, 8);
-    std::memcpy(&y, b.data() + i, 8);
-    if (x != y) {
-      if constexpr (std::endian::native == std::endian::little) {
-        x = __builtin_bswap64(x);
-        y = __builtin_bswap64(y);
-      }
-      return x < y;  // big-endian words order like their bytes
-    }
+    const uint64_t x = load_be64(a.data() + i);
+    const uint64_t y = load_be64(b.data() + i);
+    if (x != y) return x < y;
   }
   for (; i < n; ++i) {
     const auto x = static_cast<unsigned char>(a[i]);
@@ -88,6 +89,17 @@ inline bool key_less(std::string_view a, std::string_view b) {
     if (x != y) return x < y;
   }
   return a.size() < b.size();
+}
+
+// The first 8 bytes of a key as a big-endian integer, zero-padded. Two prefixes order
+// like key_less orders their keys, except that equal prefixes may hide a difference
+// further on (or a shorter key padded with zero bytes); callers break such ties with a
+// full comparison. Sorting and searching by prefix keeps most comparisons off the bytes.
+inline uint64_t key_prefix(std::string_view k) {
+  if (k.size() >= 8) return load_be64(k.data());
+  uint64_t p = 0;
+  for (size_t i = 0; i < k.size(); ++i) p |= uint64_t{static_cast<unsigned char>(k[i])} << (56 - 8 * i);
+  return p;
 }
 
 // Half-open key range [start, end); empty bounds are unbounded.

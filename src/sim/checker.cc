@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "core/assert.h"
-#include "sim/key_prefix.h"
 
 namespace squall::sim {
 
@@ -26,7 +25,7 @@ bool in_range(const coord::KeyRange& r, const std::string& k) {
 // a == b, given a's key_prefix: unequal prefixes settle it, and for keys of up to 8
 // bytes equal prefixes and lengths do (the prefix holds the whole key).
 bool same_key(uint64_t a_prefix, const std::string& a, const std::string& b) {
-  if (a_prefix != key_prefix(b) || a.size() != b.size()) return false;
+  if (a_prefix != coord::key_prefix(b) || a.size() != b.size()) return false;
   return a.size() <= 8 || a == b;
 }
 
@@ -225,7 +224,7 @@ void Checker::update_leaves() {
   for (coord::ShardId id : leaf_changes_) {
     const ShardRecord& rec = *shard(id);
     if (rec.status == ShardStatus::Split) continue;
-    const Leaf leaf{key_prefix(rec.spec.start), &rec.spec, id};
+    const Leaf leaf{coord::key_prefix(rec.spec.start), &rec.spec, id};
     leaves_.insert(std::upper_bound(leaves_.begin(), leaves_.end(), leaf, leaf_before), leaf);
   }
   leaf_changes_.clear();
@@ -251,12 +250,12 @@ void Checker::check_leaf_tiling() {
     roots_ = r->roots.vec();
     std::sort(roots_.begin(), roots_.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
     root_end_prefixes_.clear();
-    for (const auto& root : roots_) root_end_prefixes_.push_back(key_prefix(root.end));
+    for (const auto& root : roots_) root_end_prefixes_.push_back(coord::key_prefix(root.end));
     roots_changed_ = false;
   }
   // Walk both lists; within each maximal contiguous stretch of roots the leaves must
   // follow each other without gap or overlap. Keys are compared by their prefixes
-  // first (see key_prefix.h); the strings only when the prefixes cannot decide.
+  // first (see coord::key_prefix); the strings only when the prefixes cannot decide.
   size_t li = 0;
   for (size_t ri = 0; ri < roots_.size(); ++ri) {
     const coord::KeyRange& root = roots_[ri];

@@ -6,7 +6,6 @@
 #include <string_view>
 
 #include "core/assert.h"
-#include "sim/key_prefix.h"
 
 namespace squall::sim {
 
@@ -69,13 +68,13 @@ GroundTruth::GroundTruth(Rng* rng, int roots) {
   }
   processed_.assign(items_.size(), 0);
   prefixes_.reserve(items_.size());
-  for (const Item& it : items_) prefixes_.push_back(key_prefix(it.key));
+  for (const Item& it : items_) prefixes_.push_back(coord::key_prefix(it.key));
 }
 
 // First index in [lo, hi) whose key is not below k (strict: key <= k is "below").
 // Binary search on the integer prefixes; most probes never touch the strings.
 size_t GroundTruth::lower(const std::string& k, bool or_equal, size_t lo, size_t hi) const {
-  const uint64_t kp = key_prefix(k);
+  const uint64_t kp = coord::key_prefix(k);
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
     const uint64_t p = prefixes_[mid];
@@ -128,13 +127,13 @@ std::pair<size_t, size_t> GroundTruth::remaining(const coord::KeyRange& range, c
   const bool inside = !after.empty() && after >= range.start && (range.end.empty() || after < range.end);
   if (!inside || lo > hi || hi > n) return remaining(range, after);
   // lo is the first item above `after`.
-  const uint64_t ap = key_prefix(after);
+  const uint64_t ap = coord::key_prefix(after);
   if ((lo > 0 && compare(lo - 1, after, ap) > 0) || (lo < n && compare(lo, after, ap) <= 0)) return remaining(range, after);
   // hi is the first item at or above the end, counting from lo.
   if (range.end.empty()) {
     if (hi != n) return remaining(range, after);
   } else {
-    const uint64_t ep = key_prefix(range.end);
+    const uint64_t ep = coord::key_prefix(range.end);
     if ((hi < n && compare(hi, range.end, ep) < 0) || (hi > lo && compare(hi - 1, range.end, ep) >= 0))
       return remaining(range, after);
   }
