@@ -40,7 +40,7 @@ TEST_P(LevelSweep, CorrectProtocolPasses) {
   if (cfg.level == 3) {
     for (Fault f : {Fault::Crash, Fault::StaleReplay, Fault::CommitFailed, Fault::CommitAmbiguous})
       EXPECT_GT(total.faults[static_cast<size_t>(f)], 0u) << to_string(f);
-    EXPECT_GT(total.ops[static_cast<size_t>(coord::OpKind::Checkpoint) - 1][static_cast<size_t>(Outcome::Replayed)], 0u);
+    EXPECT_GT(total.ops[static_cast<size_t>(coord::OpKind::Checkpoint) - 1][static_cast<size_t>(ReplyClass::Replayed)], 0u);
   } else if (cfg.level == 1) {
     for (uint64_t n : total.faults) EXPECT_EQ(n, 0u);
   }

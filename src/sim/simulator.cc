@@ -18,13 +18,13 @@ GroundTruth make_truth(const Rng& root, int shards) {
   return GroundTruth(&r, shards);
 }
 
-Outcome outcome_of(const coord::Reply& r) {
-  if (r.ok()) return r->replayed ? Outcome::Replayed : Outcome::Ok;
+ReplyClass reply_class_of(const coord::Reply& r) {
+  if (r.ok()) return r->replayed ? ReplyClass::Replayed : ReplyClass::Ok;
   switch (r.code()) {
     case coord::CoordErrc::Unavailable:
     case coord::CoordErrc::Indeterminate:
-    case coord::CoordErrc::Contention: return Outcome::BackendError;
-    default: return Outcome::Rejected;
+    case coord::CoordErrc::Contention: return ReplyClass::BackendError;
+    default: return ReplyClass::Rejected;
   }
 }
 
@@ -62,7 +62,7 @@ coord::Reply Simulator::apply(const coord::Request& req, int from_node) {
   coord::Reply reply = coord_.apply(req, now_ms_);
   checker_.end();
   ++stats_.coord_ops;
-  stats_.count_op(coord::kind_of(req), outcome_of(reply));
+  stats_.count_op(coord::kind_of(req), reply_class_of(reply));
   if (coord_.invariant_violations() != model_violations_seen_) {
     model_violations_seen_ = coord_.invariant_violations();
     checker_.model_assertion(coord_.first_violation(), now_ms_);

@@ -48,7 +48,7 @@ uint64_t Stats::op_total(coord::OpKind k) const {
 
 void Stats::merge(const Stats& o) {
   for (size_t k = 0; k < ops.size(); ++k)
-    for (size_t j = 0; j < kOutcomeCount; ++j) ops[k][j] += o.ops[k][j];
+    for (size_t j = 0; j < kReplyClassCount; ++j) ops[k][j] += o.ops[k][j];
   for (size_t i = 0; i < faults.size(); ++i) faults[i] += o.faults[i];
   for (size_t i = 0; i < checks.size(); ++i) checks[i] += o.checks[i];
   for (size_t i = 0; i < violations.size(); ++i) violations[i] += o.violations[i];

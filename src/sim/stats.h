@@ -1,5 +1,5 @@
 // Counters of one simulated run (and of a sweep, by merging): operations by kind and
-// outcome, injected faults by kind, invariant checks by invariant, and violations.
+// reply class, injected faults by kind, invariant checks by invariant, and violations.
 //
 // Plain arrays indexed by enums, so merging and printing are ordered and cheap. Not
 // thread-safe.
@@ -49,23 +49,24 @@ enum class Fault : uint8_t {
 inline constexpr int kFaultCount = static_cast<int>(Fault::CommitAmbiguous) + 1;
 const char* to_string(Fault f);
 
-// Outcome classes of a coordination operation as the coordinator returned it.
-enum class Outcome : uint8_t { Ok, Replayed, Rejected, BackendError };
-inline constexpr int kOutcomeCount = 4;
+// How the coordinator answered a coordination operation (a reply class, not an outcome:
+// "outcome" means ok / fail / info of a history op everywhere in Squall).
+enum class ReplyClass : uint8_t { Ok, Replayed, Rejected, BackendError };
+inline constexpr int kReplyClassCount = 4;
 
 struct Stats {
-  // [op kind - 1][outcome]
-  std::array<std::array<uint64_t, kOutcomeCount>, coord::kOpKindCount> ops{};
+  // [op kind - 1][reply class]
+  std::array<std::array<uint64_t, kReplyClassCount>, coord::kOpKindCount> ops{};
   std::array<uint64_t, kFaultCount> faults{};
   std::array<uint64_t, kInvariantCount> checks{};
   std::array<uint64_t, kInvariantCount> violations{};
-  uint64_t coord_ops = 0;       // requests applied by the coordinator (any outcome)
+  uint64_t coord_ops = 0;       // requests applied by the coordinator (any reply class)
   uint64_t steps = 0;           // ticks simulated
   int64_t simulated_ms = 0;
   uint64_t items_processed = 0;
   uint64_t findings_deduplicated = 0;
 
-  void count_op(coord::OpKind k, Outcome o) { ++ops[static_cast<size_t>(k) - 1][static_cast<size_t>(o)]; }
+  void count_op(coord::OpKind k, ReplyClass c) { ++ops[static_cast<size_t>(k) - 1][static_cast<size_t>(c)]; }
   void count_fault(Fault f) { ++faults[static_cast<size_t>(f)]; }
   void count_check(Invariant i, uint64_t n = 1) { checks[static_cast<size_t>(i)] += n; }
   uint64_t op_total(coord::OpKind k) const;
