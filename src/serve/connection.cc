@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <exception>
 #include <string>
 
 namespace squall::serve {
@@ -127,7 +128,11 @@ Response answer(const std::string& head, const ConnectionContext& c, bool* head_
                           "squall serve answers only requests for " + c.hosts.describe() +
                           "; add a name with --allow-host.");
   }
-  return c.handler(*req);
+  try {
+    return c.handler(*req);
+  } catch (const std::exception& e) {  // e.g. a directory that vanished mid-listing: this request fails, not the server
+    return error_response(500, e.what());
+  }
 }
 
 }  // namespace

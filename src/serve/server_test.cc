@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <stdexcept>
 #include <thread>
 
 #include "support/http_exchange.h"
@@ -132,6 +133,18 @@ TEST_F(ServerTest, RequestsForAnotherHostAreRefused) {
     EXPECT_EQ(ok.rfind("HTTP/1.1 200", 0), 0u) << host << "\n" << ok;
   }
   EXPECT_EQ(http_exchange(server_->port(), "GET /x HTTP/1.1\r\nHost: localhost:1\r\n\r\n").rfind("HTTP/1.1 421", 0), 0u);
+}
+
+// A handler that throws fails its request, not the server.
+TEST_F(ServerTest, AThrowingHandlerGets500AndTheServerCarriesOn) {
+  restart({}, [](const Request& r) -> Response {
+    if (r.path == "/boom") throw std::runtime_error("directory vanished");
+    return Response{};
+  });
+  std::string boom = http_exchange(server_->port(), "GET /boom HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  EXPECT_EQ(boom.rfind("HTTP/1.1 500", 0), 0u) << boom;
+  EXPECT_NE(boom.find("directory vanished"), std::string::npos) << boom;
+  EXPECT_EQ(http_exchange(server_->port(), kGood).rfind("HTTP/1.1 200", 0), 0u);
 }
 
 // File bodies go out whole and byte for byte, though never held in memory.
