@@ -15,41 +15,6 @@ int hex_value(char c) {
   return -1;
 }
 
-}  // namespace
-
-Result<std::string> percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size()) return err("truncated percent escape");
-      int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0) return err("malformed percent escape");
-      c = static_cast<char>(hi * 16 + lo);
-      i += 2;
-    }
-    if (c == '\0') return err("NUL in path");
-    out += c;
-  }
-  return out;
-}
-
-std::string percent_encode_path(std::string_view path) {
-  std::string out;
-  for (char c : path) {
-    auto uc = static_cast<unsigned char>(c);
-    if (std::isalnum(uc) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out += c;
-    } else {
-      out += fmt::format("%{:02X}", uc);
-    }
-  }
-  return out;
-}
-
-namespace {
-
 // RFC 9110's tchar: what a method or a header name may be made of.
 bool is_tchar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
@@ -123,6 +88,37 @@ Result<Header> parse_header_line(std::string_view line) {
 }
 
 }  // namespace
+
+Result<std::string> percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return err("truncated percent escape");
+      int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
+      if (hi < 0 || lo < 0) return err("malformed percent escape");
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    }
+    if (c == '\0') return err("NUL in path");
+    out += c;
+  }
+  return out;
+}
+
+std::string percent_encode_path(std::string_view path) {
+  std::string out;
+  for (char c : path) {
+    auto uc = static_cast<unsigned char>(c);
+    if (std::isalnum(uc) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out += c;
+    } else {
+      out += fmt::format("%{:02X}", uc);
+    }
+  }
+  return out;
+}
 
 Result<Request> parse_request(std::string_view head) {
   std::string_view rest = head;
