@@ -23,6 +23,7 @@ int cmd_serve(int argc, char** argv) {
   std::string store = "store";
   std::string host = "127.0.0.1";
   int port = 8080;
+  serve::ServerOptions options;
   CLI::App app{"Serves the store over HTTP: an index of runs (workload, time, valid?) linking to each\n"
                "run's report, results, message diagram, timeline and plots. Ctrl-C stops it.",
                "squall serve"};
@@ -30,9 +31,12 @@ int cmd_serve(int argc, char** argv) {
   app.add_option("--store", store, "Directory of the store to browse");
   app.add_option("--port", port, "TCP port to listen on (0 picks a free one)");
   app.add_option("--host", host, "IPv4 address to listen on (0.0.0.0 for every interface)");
+  app.add_option("--allow-host", options.allowed_hosts,
+                 "A name this server may be reached by, beyond localhost and the listening address (repeatable); "
+                 "requests naming any other Host are refused, against DNS rebinding");
   if (auto stop = parse_command_line(app, argc, argv, "serve")) return *stop;
 
-  auto server = serve::HttpServer::listen(host, port);
+  auto server = serve::HttpServer::listen(host, port, options);
   if (!server.ok()) {
     std::fprintf(stderr, "squall serve: %s\n", server.error().c_str());
     return kExitUsage;

@@ -3,13 +3,17 @@
 //
 // parse_request() reads a request head (request line and headers, up to the blank line)
 // and percent-decodes the path; it rejects what a store browser never needs (absolute-
-// form targets, NUL bytes, malformed escapes) instead of guessing. Pure functions.
+// form targets, NUL bytes, malformed escapes, folded or malformed header lines) instead
+// of guessing. It accepts any bytes without crashing (a fuzz target calls it). Pure
+// functions.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/result.h"
+#include "serve/file_body.h"
 
 namespace squall::serve {
 
@@ -18,6 +22,7 @@ inline constexpr size_t kMaxRequestHead = 16 * 1024;
 struct Request {
   std::string method;  // "GET", "HEAD", ...
   std::string path;    // decoded, query and fragment removed; starts with '/'
+  std::string host;    // the Host header as sent; empty only for an HTTP/1.0 request without one
 };
 
 struct Response {
@@ -25,9 +30,15 @@ struct Response {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::string location;  // for redirects
+  // When set, the body is this file, streamed by the server; `body` is then unused.
+  std::shared_ptr<const FileBody> file;
+
+  uint64_t content_length() const { return file ? file->size() : body.size(); }
 };
 
-// Parses the head of a request (everything before the blank line).
+// Parses the head of a request: the request line and the header lines, up to the blank
+// line or the end of `head` (anything after the blank line is ignored). An HTTP/1.1
+// request must name its Host exactly once.
 Result<Request> parse_request(std::string_view head);
 
 // Percent-decoding; errors on malformed escapes and on NUL.
@@ -36,7 +47,8 @@ Result<std::string> percent_decode(std::string_view text);
 // Percent-encodes everything but unreserved characters and '/', for links.
 std::string percent_encode_path(std::string_view path);
 
-// The response as bytes on the wire; HEAD gets the headers only.
+// The response as bytes on the wire; HEAD gets the headers only, and a file body is never
+// included (the server streams it after these bytes).
 std::string render_response(const Response& r, bool head_only);
 
 std::string_view status_text(int status);

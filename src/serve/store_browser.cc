@@ -17,8 +17,6 @@ using viz::escape_xml;
 
 namespace {
 
-constexpr size_t kMaxFileBytes = size_t{512} << 20;  // a store file larger than this is not served
-
 constexpr std::string_view kStyle = R"(<style>
 body { font-family: sans-serif; font-size: 14px; margin: 20px; }
 table { border-collapse: collapse; } td, th { padding: 3px 10px; text-align: left; border-bottom: 1px solid #eee; }
@@ -126,7 +124,7 @@ Response StoreBrowser::handle(const Request& req) const {
     return listing(real.string(), req.path);
   }
   if (!fs::is_regular_file(real, ec)) return error_response(403, "not a regular file");
-  return file(real.string());
+  return file(real.string(), req.method == "HEAD");
 }
 
 Response StoreBrowser::index() const {
@@ -186,16 +184,14 @@ Response StoreBrowser::listing(const std::string& dir, const std::string& url_pa
   return r;
 }
 
-Response StoreBrowser::file(const std::string& path) const {
-  std::error_code ec;
-  auto size = fs::file_size(path, ec);
-  if (ec) return error_response(404, "not found");
-  if (size > kMaxFileBytes) return error_response(403, "file too large to serve");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return error_response(403, "cannot read");
+Response StoreBrowser::file(const std::string& path, bool head_only) const {
+  // Streamed by the server, never loaded: a store's logs can be larger than its memory.
+  // HEAD only needs the size.
+  auto body = head_only ? FileBody::stat(path) : FileBody::open(path);
+  if (!body.ok()) return error_response(403, "cannot read this file");
   Response r;
   r.content_type = std::string(content_type(path));
-  r.body = read_file(path);
+  r.file = std::move(body.value());
   return r;
 }
 

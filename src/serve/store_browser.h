@@ -3,7 +3,8 @@
 // "/" is an index of runs (workload, time, verdict, links to each run's files); a
 // directory path lists the directory; a file path serves the file with a content type
 // from its extension (.svg, .html, .edn, .txt, .log, .json; anything else as plain
-// text, so untrusted node output is never rendered as a page). Nothing outside the store
+// text, so untrusted node output is never rendered as a page), as a FileBody the server
+// streams (HEAD only stats it). Nothing outside the store
 // is ever served: ".." segments are refused (403), and every path is resolved through
 // its symlinks and must still lie inside the store's own resolved root (403 otherwise),
 // so the store's latest links work while a link leading out of the store does not.
@@ -29,7 +30,7 @@ class StoreBrowser {
  private:
   Response index() const;
   Response listing(const std::string& dir, const std::string& url_path) const;
-  Response file(const std::string& path) const;
+  Response file(const std::string& path, bool head_only) const;
   std::string root_;  // as given; resolved on every request (the store may appear later)
 };
 
