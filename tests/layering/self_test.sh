@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# self_test.sh ROOT: proves scripts/check-layering.sh is not vacuous. On a scratch copy
-# of ROOT's src/, the check must pass as the tree is, and must fail — naming the file
-# and the broken rule — for each violation injected below, one at a time; a few
-# harmless edits (a comment, a member function called read) must still pass.
+# self_test.sh ROOT: proves scripts/check-layering.sh and tests/layering/doc_paths.sh
+# are not vacuous. On a scratch copy of ROOT's src/, the check must pass as the tree is,
+# and must fail — naming the file and the broken rule — for each violation injected
+# below, one at a time; harmless edits (a comment, a member function called read, I/O
+# in a test) must still pass.
 set -u
 export LC_ALL=C
 
-ROOT="${1:?usage: self_test.sh ROOT}"
+ROOT="$(cd "${1:?usage: self_test.sh ROOT}" && pwd)"
 SCRIPT="$ROOT/scripts/check-layering.sh"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/squall-layering.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
@@ -22,69 +23,106 @@ bad() {
   failures=$((failures + 1))
 }
 
-# run_case NAME FILE EDIT WANT_RC [WANT_TEXT]: applies the sed program EDIT to FILE (relative
-# to src/), runs the check, compares the exit code and looks for WANT_TEXT in the
-# output, then restores the file.
-run_case() {
-  local name="$1" file="$WORK/src/$2" edit="$3" want_rc="$4" want_text="${5:-}" out rc
-  cp "$file" "$file.orig"
-  sed -i -e "$edit" "$file"
-  if cmp -s "$file" "$file.orig"; then
-    bad "$name: the edit changed nothing in $2 (update the self test)"
-  else
-    out="$(bash "$CHECK" "$WORK" 2>&1)"
-    rc=$?
-    if [[ $rc != "$want_rc" ]]; then
-      bad "$name: exit $rc, want $want_rc; output:"$'\n'"$out"
-    elif [[ -n "$want_text" && "$out" != *"$want_text"* ]]; then
-      bad "$name: output lacks '$want_text'; output:"$'\n'"$out"
-    else
-      echo "ok: $name"
-    fi
+# inject FILE EDIT: applies the sed program EDIT to FILE (relative to src/), keeping the
+# original for restore_all; an edit that changes nothing is an error of this script.
+EDITED=()
+inject() {
+  local file="$WORK/src/$1"
+  [[ -f "$file.orig" ]] || { cp "$file" "$file.orig"; EDITED+=("$file"); }
+  cp "$file" "$file.before"
+  sed -i -e "$2" "$file"
+  cmp -s "$file" "$file.before" && bad "the edit '$2' changed nothing in $1 (update the self test)"
+  rm -f "$file.before"
+}
+restore_all() {
+  local f
+  for f in "${EDITED[@]}"; do mv "$f.orig" "$f"; done
+  EDITED=()
+}
+# expect NAME WANT_RC [TEXT...]: runs the check on the scratch tree; the exit code must
+# be WANT_RC and every TEXT must appear in the output (one per injected violation, so
+# each is shown to be caught on its own). Restores the tree afterwards.
+expect() {
+  local name="$1" want_rc="$2" out rc text ok=1
+  shift 2
+  out="$(bash "$CHECK" "$WORK" 2>&1)"
+  rc=$?
+  if [[ $rc != "$want_rc" ]]; then
+    bad "$name: exit $rc, want $want_rc; output:"$'\n'"$out"
+    ok=0
   fi
-  mv "$file.orig" "$file"
+  for text in "$@"; do
+    if [[ "$out" != *"$text"* ]]; then
+      bad "$name: output lacks '$text'; output:"$'\n'"$out"
+      ok=0
+    fi
+  done
+  [[ $ok == 1 ]] && echo "ok: $name"
+  restore_all
 }
 
-out="$(bash "$CHECK" "$WORK" 2>&1)" || bad "the unmodified tree fails the check:"$'\n'"$out"
+expect "the unmodified tree passes" 0
 
+# Each violation in its own file, all caught in one run.
 # Clocks in the sans-IO folders.
-run_case "steady_clock in coord" coord/model.cc \
-  '1a int64_t leak() { return std::chrono::steady_clock::now().time_since_epoch().count(); }' \
-  1 "src/coord/model.cc:2: sans-IO host clock"
-run_case "time() in gossip" gossip/rounds.cc '1a static long t0 = time(nullptr);' 1 "sans-IO host clock"
-run_case "SteadyClock in services" services/lin_kv.cc '1a static squall::SteadyClock c;' 1 "sans-IO host clock"
-run_case "clock_gettime in node" node/node.cc '1a static int x = clock_gettime(0, nullptr);' 1 "sans-IO host clock"
-# I/O.
-run_case "iostream in coord" coord/oplog.cc '1a #include <iostream>' 1 "src/coord/oplog.cc:2: sans-IO I/O header"
-run_case "std::cout in gossip" gossip/gset.cc '1a static auto& o = std::cout;' 1 "sans-IO I/O call"
-run_case "fopen in services" services/seq_kv.cc '1a static auto* f = fopen("x", "r");' 1 "sans-IO I/O call"
-run_case "write syscall in node" node/kv_client.cc '1a static auto n = ::write(1, "x", 1);' 1 "sans-IO system call"
-run_case "socket in services" services/rpc.cc '1a static int s = socket(2, 1, 0);' 1 "sans-IO system call"
-run_case "thread in coord" coord/ops.cc '1a #include <thread>' 1 "sans-IO thread"
-run_case "getenv in gossip" gossip/overlay.cc '1a static auto* e = std::getenv("X");' 1 "sans-IO environment"
-run_case "stdio driver header in gossip" gossip/server.cc '1a #include "node/stdio_driver.h"' 1 "include of an I/O driver"
-# The allow-list is exact: the same call elsewhere in the allow-listed file is caught,
-# and an entry that no longer matches is reported.
-run_case "printf next to the allowed cstdio" gossip/set_replica.cc '1a static int p = printf("x");' 1 "sans-IO I/O call"
-run_case "stale allow-list line" gossip/set_replica.cc '/#include <cstdio>/d' 1 "matches nothing"
-# Harmless edits pass.
-run_case "clock named in a comment" coord/model.cc '1a // never std::chrono::steady_clock::now(), never std::cout' 0
-run_case "tests may do I/O" coord/model_test.cc '1a #include <iostream>' 0
-run_case "test files may include tests/support" harness/store_test.cc '1a #include "support/squall_run.h"' 0
+inject coord/model.cc '1a int64_t leak() { return std::chrono::steady_clock::now().time_since_epoch().count(); }'
+inject gossip/rounds.cc '1a static long t0 = time(nullptr);'
+inject services/lin_kv.cc '1a static squall::SteadyClock c;'
+inject node/node.cc '1a static int x = clock_gettime(0, nullptr);'
+# I/O, threads, environment.
+inject coord/oplog.cc '1a #include <iostream>'
+inject gossip/gset.cc '1a static auto& o = std::cout;'
+inject services/seq_kv.cc '1a static auto* f = fopen("x", "r");'
+inject node/kv_client.cc '1a static auto n = ::write(1, "x", 1);'
+inject services/rpc.cc '1a static int s = socket(2, 1, 0);'
+inject coord/ops.cc '1a #include <thread>'
+inject gossip/overlay.cc '1a static auto* e = std::getenv("X");'
+inject gossip/server.cc '1a #include "node/stdio_driver.h"'
+# The allow-list is exact: another call in the allow-listed file is caught.
+inject gossip/set_replica.cc '1a static int p = printf("x");'
 # Layering of #includes.
-run_case "coord includes harness" coord/types.cc '1a #include "harness/runner.h"' 1 \
-  "src/coord/types.cc:2: layering: coord may not include harness/"
-run_case "core includes history" core/rng.cc '1a #include "history/op.h"' 1 "layering: core may not include history/"
-run_case "model includes checker (upwards)" model/kv.cc '1a #include "checker/search.h"' 1 "layering: model may not include checker/"
-run_case "coord includes rapidjson" coord/ops.cc '1a #include <rapidjson/document.h>' 1 "layering: coord may not include rapidjson/"
-run_case "production code includes tests/support" harness/store.cc '1a #include "support/squall_run.h"' 1 \
-  "layering: harness may not include support/"
-run_case "transitive dependency is allowed" harness/store.cc '1a #include "history/value.h"' 0
+inject coord/types.cc '1a #include "harness/runner.h"'
+inject core/rng.cc '1a #include "history/op.h"'
+inject model/kv.cc '1a #include "checker/search.h"'
+inject coord/records.cc '1a #include <rapidjson/document.h>'
+inject harness/store.cc '1a #include "support/squall_run.h"'
+expect "every injected violation is caught" 1 \
+  "src/coord/model.cc:2: sans-IO host clock" \
+  "src/gossip/rounds.cc:2: sans-IO host clock" \
+  "src/services/lin_kv.cc:2: sans-IO host clock" \
+  "src/node/node.cc:2: sans-IO host clock" \
+  "src/coord/oplog.cc:2: sans-IO I/O header" \
+  "src/gossip/gset.cc:2: sans-IO I/O call" \
+  "src/services/seq_kv.cc:2: sans-IO I/O call" \
+  "src/node/kv_client.cc:2: sans-IO system call" \
+  "src/services/rpc.cc:2: sans-IO system call" \
+  "src/coord/ops.cc:2: sans-IO thread" \
+  "src/gossip/overlay.cc:2: sans-IO environment or entropy" \
+  "src/gossip/server.cc:2: sans-IO include of an I/O driver" \
+  "src/gossip/set_replica.cc:2: sans-IO I/O call" \
+  "src/coord/types.cc:2: layering: coord may not include harness/" \
+  "src/core/rng.cc:2: layering: core may not include history/" \
+  "src/model/kv.cc:2: layering: model may not include checker/" \
+  "src/coord/records.cc:2: layering: coord may not include rapidjson/" \
+  "src/harness/store.cc:2: layering: harness may not include support/"
+
+# Harmless edits pass.
+inject coord/model.cc '1a // never std::chrono::steady_clock::now(), never std::cout'
+inject coord/memory_store.cc '1a struct Reader { int read(int); }; inline int Reader::read(int x) { return x; }'
+inject coord/model_test.cc '1a #include <iostream>'
+inject harness/store_test.cc '1a #include "support/squall_run.h"'
+inject harness/store.cc '1a #include "history/value.h"'
+expect "comments, member functions, tests' I/O, transitive includes pass" 0
+
+# An allow-list entry that no longer matches is reported.
+inject gossip/set_replica.cc '/#include <cstdio>/d'
+expect "stale allow-list line" 1 "ALLOW_LINES entry 'src/gossip/set_replica.cc: #include <cstdio>' matches nothing"
+
 # The table must follow CMake.
-run_case "CMake gains a dependency" coord/CMakeLists.txt 's/DEPS squall_core)/DEPS squall_core squall_net)/' 1 \
-  "CMake DEPS of squall_coord are [core net]"
-run_case "CMake loses a dependency" checker/CMakeLists.txt 's/DEPS squall_model fmt::fmt)/DEPS squall_model)/' 1 \
-  "CMake DEPS of squall_checker are [model]"
+inject coord/CMakeLists.txt 's/DEPS squall_core)/DEPS squall_core squall_net)/'
+expect "CMake gains a dependency" 1 "CMake DEPS of squall_coord are [core net]"
+inject checker/CMakeLists.txt 's/DEPS squall_model fmt::fmt)/DEPS squall_model)/'
+expect "CMake loses a dependency" 1 "CMake DEPS of squall_checker are [model]"
 
 # A new component must be added to the table.
 mkdir -p "$WORK/src/extra"
@@ -104,6 +142,23 @@ if [[ $? != 1 || "$out" != *"dependency cycle"* ]]; then
   bad "cycle: want a cycle failure; output:"$'\n'"$out"
 else
   echo "ok: dependency cycle"
+fi
+
+# doc_paths.sh: a dead path in a document is reported. The scratch root links to
+# everything of ROOT but docs/, which is a copy with one path broken.
+DOCROOT="$WORK/docroot"
+mkdir -p "$DOCROOT"
+for entry in "$ROOT"/* "$ROOT"/.[!.]*; do
+  [[ -e "$entry" && "$(basename "$entry")" != docs ]] && ln -s "$entry" "$DOCROOT/$(basename "$entry")"
+done
+cp -r "$ROOT/docs" "$DOCROOT/docs"
+out="$(bash "$ROOT/tests/layering/doc_paths.sh" "$DOCROOT" 2>&1)" || bad "doc_paths fails on the real documents:"$'\n'"$out"
+echo 'See `src/core/no_such_header.h`.' >> "$DOCROOT/docs/ARCHITECTURE.md"
+out="$(bash "$ROOT/tests/layering/doc_paths.sh" "$DOCROOT" 2>&1)"
+if [[ $? != 1 || "$out" != *"cites src/core/no_such_header.h, which does not exist"* ]]; then
+  bad "doc_paths: want a dead-path failure; output:"$'\n'"$out"
+else
+  echo "ok: dead path in a document"
 fi
 
 if ((failures > 0)); then
