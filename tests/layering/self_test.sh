@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# self_test.sh ROOT: proves scripts/check-layering.sh and tests/layering/doc_paths.sh
-# are not vacuous. On a scratch copy of ROOT's src/, the check must pass as the tree is,
+# self_test.sh ROOT: proves scripts/check-layering.sh, tests/layering/doc_paths.sh and
+# tests/layering/doc_labels.sh are not vacuous. On a scratch copy of ROOT's src/, the check must pass as the tree is,
 # and must fail — naming the file and the broken rule — for each violation injected
 # below, one at a time; harmless edits (a comment, a member function called read, I/O
 # in a test) must still pass.
@@ -144,14 +144,24 @@ else
   echo "ok: dependency cycle"
 fi
 
-# doc_paths.sh: a dead path in a document is reported. The scratch root links to
-# everything of ROOT but docs/, which is a copy with one path broken.
+# doc_paths.sh and doc_labels.sh on a scratch root that links to everything of ROOT but
+# docs/ and README.md, which are copies to break.
 DOCROOT="$WORK/docroot"
 mkdir -p "$DOCROOT"
 for entry in "$ROOT"/* "$ROOT"/.[!.]*; do
-  [[ -e "$entry" && "$(basename "$entry")" != docs ]] && ln -s "$entry" "$DOCROOT/$(basename "$entry")"
+  case "$(basename "$entry")" in docs | README.md) continue ;; esac
+  [[ -e "$entry" ]] && ln -s "$entry" "$DOCROOT/$(basename "$entry")"
 done
 cp -r "$ROOT/docs" "$DOCROOT/docs"
+cp "$ROOT/README.md" "$DOCROOT/README.md"
+out="$(bash "$ROOT/tests/layering/doc_labels.sh" "$DOCROOT" 2>&1)" || bad "doc_labels fails on the real documents:"$'\n'"$out"
+sed -i 's/^Tests are labelled `unit`, /Tests are labelled `unit`, `slow`, /' "$DOCROOT/README.md"
+out="$(bash "$ROOT/tests/layering/doc_labels.sh" "$DOCROOT" 2>&1)"
+if [[ $? != 1 || "$out" != *"names [corpus integration slow unit]"* ]]; then
+  bad "doc_labels: want a failure for a label no test has; output:"$'\n'"$out"
+else
+  echo "ok: a promised label that no test has"
+fi
 out="$(bash "$ROOT/tests/layering/doc_paths.sh" "$DOCROOT" 2>&1)" || bad "doc_paths fails on the real documents:"$'\n'"$out"
 echo 'See `src/core/no_such_header.h`.' >> "$DOCROOT/docs/ARCHITECTURE.md"
 out="$(bash "$ROOT/tests/layering/doc_paths.sh" "$DOCROOT" 2>&1)"
