@@ -50,7 +50,7 @@ declare -A DEPS=(
 EXTERNAL="rapidjson fmt"
 
 # ---- the sans-IO rule ----
-SANS_IO_DIRS="src/node src/gossip src/coord src/services"
+SANS_IO_DIRS=(src/node src/gossip src/coord src/services)
 # Whole files exempt from rule 1 (path, then why).
 ALLOW_FILES=(
   "src/node/stdio_driver.cc|the stdio driver: poll/read/write on stdin and stdout, reads the injected clock"
@@ -114,20 +114,23 @@ check_sans_io() {
       [[ "${entry%%|*}" == "$f" ]] && skip=1
     done
     [[ $skip == 1 ]] || files+=("$f")
-  done < <(find $SANS_IO_DIRS -type f \( -name '*.cc' -o -name '*.h' \) 2>/dev/null | sort)
+  done < <(find "${SANS_IO_DIRS[@]}" -type f \( -name '*.cc' -o -name '*.h' \) 2>/dev/null | sort)
   ((${#files[@]} > 0)) || return 0
 
   # Every line once, as file TAB line TAB text-before-any-// (a "//" inside a string
   # literal ends the text too, which can only hide a match, never invent one); the
   # rules then match the text, which a tab precedes like the start of a line.
   local lines
-  lines="$(awk '{ t = $0; sub(/\/\/.*$/, "", t); if (t ~ /[^[:space:]]/) printf "%s\t%d\t%s\n", FILENAME, FNR, t }' "${files[@]}")"
+  lines="$(mktemp "${TMPDIR:-/tmp}/check-layering.XXXXXX")"
+  awk '{ t = $0; sub(/\/\/.*$/, "", t); if (t ~ /[^[:space:]]/) printf "%s\t%d\t%s\n", FILENAME, FNR, t }' \
+    "${files[@]}" > "$lines"
   for rule in "${rules[@]}"; do
     while IFS=$'\t' read -r f n text; do
       [[ -n "$f" ]] || continue
       line_allowed "$f" "$text" || fail "$f:$n: sans-IO ${rule%%|*}: $text"
-    done < <(printf '%s\n' "$lines" | grep -E -- $'\t'".*(${rule#*|})")
+    done < <(grep -E -- $'\t'".*(${rule#*|})" "$lines")
   done
+  rm -f "$lines"
 
   # Stale allow-list entries.
   for entry in "${ALLOW_FILES[@]}"; do
@@ -167,33 +170,63 @@ compute_closures() {
   done
 }
 
+# Sorted, space-separated words of $@ (pure bash: the check runs in a tight test loop).
+sorted_words() {
+  local -a w=() out=()
+  local x i j
+  for x in "$@"; do w+=("$x"); done
+  for ((i = 0; i < ${#w[@]}; i++)); do
+    for ((j = i + 1; j < ${#w[@]}; j++)); do
+      if [[ "${w[j]}" < "${w[i]}" ]]; then x="${w[i]}"; w[i]="${w[j]}"; w[j]="$x"; fi
+    done
+  done
+  for x in "${w[@]}"; do [[ " ${out[*]} " == *" $x "* ]] || out+=("$x"); done
+  echo "${out[*]}"
+}
+
 check_table_against_cmake() {
-  local c cmake got want
+  local c cmake d got want
+  declare -A CMAKE_DEPS=()
+  # One pass over every component's CMakeLists.txt: "component dependency" pairs from
+  # the DEPS of squall_library(squall_<c> ...) and from target_link_libraries(squall_<c> ...).
+  while read -r c d; do
+    [[ "$d" == "$c" ]] || CMAKE_DEPS[$c]+=" $d"
+  done < <(awk '
+    FNR == 1 { n = split(FILENAME, parts, "/"); comp = parts[n - 1]; lib = "squall_" comp; inlib = 0; indeps = 0 }
+    function emit(text,   k, m, words) {
+      m = split(text, words, /[[:space:]]+/)
+      for (k = 1; k <= m; k++) {
+        if (words[k] == "squall_rapidjson") print comp, "rapidjson"
+        else if (words[k] == "fmt::fmt") print comp, "fmt"
+        else if (words[k] ~ /^squall_[a-z_]+$/) print comp, substr(words[k], 8)
+      }
+    }
+    { line = $0; sub(/#.*/, "", line) }
+    line ~ "squall_library\\(" lib "([[:space:]]|$)" { inlib = 1 }
+    inlib {
+      if (line ~ /DEPS/) { indeps = 1; sub(/.*DEPS/, "", line) }
+      else if (line ~ /SOURCES/) indeps = 0
+      if (indeps) { t = line; sub(/\).*/, "", t); emit(t) }
+      if (line ~ /\)/) { inlib = 0; indeps = 0 }
+      next
+    }
+    line ~ "target_link_libraries\\(" lib "[[:space:]]" {
+      sub(/.*target_link_libraries\(/, "", line); sub(/\).*/, "", line); emit(line)
+    }' src/*/CMakeLists.txt)
+
   for cmake in src/*/CMakeLists.txt; do
-    c="$(basename "$(dirname "$cmake")")"
+    c="${cmake#src/}"
+    c="${c%/CMakeLists.txt}"
     if [[ ! -v "DEPS[$c]" ]]; then
       fail "$cmake: component '$c' is missing from the DEPS table of scripts/check-layering.sh"
       continue
     fi
-    # DEPS of squall_library(squall_<c> ...) and target_link_libraries(squall_<c> ...).
-    got="$(awk -v lib="squall_$c" '
-      $0 ~ "squall_library\\(" lib "([[:space:]]|$)" { inlib = 1 }
-      inlib {
-        line = $0; sub(/#.*/, "", line)
-        if (line ~ /DEPS/) { indeps = 1; sub(/.*DEPS/, "", line) }
-        else if (line ~ /(SOURCES)/) indeps = 0
-        if (indeps) { l2 = line; sub(/\).*/, "", l2); print l2 }
-        if (line ~ /\)/) { inlib = 0; indeps = 0 }
-        next
-      }
-      $0 ~ "target_link_libraries\\(" lib "[[:space:]]" {
-        line = $0; sub(/.*target_link_libraries\(/, "", line); sub(/\).*/, "", line); print line
-      }' "$cmake" | tr ' \t' '\n\n' |
-      sed -nE 's/^squall_rapidjson$/rapidjson/p; s/^fmt::fmt$/fmt/p; s/^squall_([a-z_]+)$/\1/p' |
-      grep -vx "$c" | sort -u | tr '\n' ' ')"
-    want="$(for d in ${DEPS[$c]}; do echo "$d"; done | sort -u | tr '\n' ' ')"
+    # shellcheck disable=SC2086  # word splitting intended
+    got="$(sorted_words ${CMAKE_DEPS[$c]-})"
+    # shellcheck disable=SC2086
+    want="$(sorted_words ${DEPS[$c]})"
     [[ "$got" == "$want" ]] ||
-      fail "$cmake: CMake DEPS of squall_$c are [${got% }] but scripts/check-layering.sh says [${want% }]; update both together"
+      fail "$cmake: CMake DEPS of squall_$c are [$got] but scripts/check-layering.sh says [$want]; update both together"
   done
   for c in "${!DEPS[@]}"; do
     [[ -f "src/$c/CMakeLists.txt" ]] || fail "scripts/check-layering.sh: DEPS names component '$c', which has no src/$c/CMakeLists.txt"
@@ -218,8 +251,9 @@ check_includes() {
     [[ -d "src/$target" || "$target" == "support" || " $EXTERNAL " == *" $target "* ]] || continue
     allowed="${CLOSURE[$c]}"
     is_test_file "$f" && allowed+=" support "
+    # shellcheck disable=SC2086  # word splitting intended
     [[ "$allowed" == *" $target "* ]] ||
-      fail "$f:$n: layering: $c may not include $target/ (allowed:$(printf ' %s' ${CLOSURE[$c]} | tr ' ' '\n' | grep -vxE "$c|" | sort | tr '\n' ' '))"
+      fail "$f:$n: layering: $c may not include $target/ (allowed: $(sorted_words ${CLOSURE[$c]/ $c / }))"
   done < <(find src -type f \( -name '*.cc' -o -name '*.h' \) -print0 | sort -z |
            xargs -0 grep -nHE '^[[:space:]]*#[[:space:]]*include[[:space:]]*["<][A-Za-z0-9_]+/')
 }
@@ -232,5 +266,6 @@ if ((failures > 0)); then
   echo "check-layering: $failures violation(s); see docs/ARCHITECTURE.md for the rules"
   exit 1
 fi
-echo "check-layering: ok (sans-IO: $SANS_IO_DIRS; layering of $(ls -d src/*/ | wc -l) components)"
+components=(src/*/CMakeLists.txt)
+echo "check-layering: ok (sans-IO: ${SANS_IO_DIRS[*]}; layering of ${#components[@]} components)"
 exit 0

@@ -12,8 +12,10 @@ built="$(find -L . -name CMakeLists.txt -not -path './build*' -print0 | xargs -0
   grep -oE 'LABELS[[:space:]]+[A-Za-z0-9_ ;"]+' | sed -E 's/^LABELS[[:space:]]+//; s/[";]/ /g' |
   tr ' ' '\n' | grep -E '^[a-z0-9_]+$' | sort -u | tr '\n' ' ')"
 # README: the `...` words of its "Tests are labelled" sentence.
+# shellcheck disable=SC2016  # the backquotes are Markdown, not expansions
 readme="$(grep -E 'Tests are labelled' README.md | grep -oE '`[a-z0-9_]+`' | tr -d '`' | sort -u | tr '\n' ' ')"
 # CONTRIBUTING.md: the first column of the table in its "### Labels" section.
+# shellcheck disable=SC2016
 contributing="$(awk '/^### Labels/ { on = 1; next } on && /^#/ { on = 0 } on' CONTRIBUTING.md |
   grep -oE '^\| `[a-z0-9_]+` \|' | tr -d '|` ' | sort -u | tr '\n' ' ')"
 
