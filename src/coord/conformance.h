@@ -1,4 +1,4 @@
-// The backend conformance suite: the operational semantics of coordination.md checked
+// The backend conformance suite: the operational semantics of docs/coordination.md checked
 // through Coordinator over any RecordStore.
 //
 // A backend's test binary links the squall_coord_conformance object library and

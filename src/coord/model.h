@@ -6,7 +6,7 @@
 // compare-and-swap (coordinator.h). Both the in-memory backend and a durable one run
 // exactly this code, so they cannot disagree on semantics.
 //
-// Order of checks on lease-gated mutations (coordination.md): idempotency (op-log),
+// Order of checks on lease-gated mutations (docs/coordination.md): idempotency (op-log),
 // then lease validation (tenant, terminal, fence, holder, expiry), then the operation's
 // own checks, then the mutation. The by-value plan_* functions never mutate their
 // inputs; the *_in_place forms (what the Coordinator runs) plan copy-on-write

@@ -1,7 +1,7 @@
 // ShardRecord and RunRecord: the persistent state of the coordination model.
 //
 // Value types (copied freely; not thread-safe). One record is one key in a backend
-// (one etcd key in cluster mode). The record invariants (S4 of coordination.md, plus
+// (one etcd key in cluster mode). The record invariants (S4 of docs/coordination.md, plus
 // cursor-in-bounds S6 and split bookkeeping) are checked by check_invariants(), which
 // the coordinator runs after every mutation before persisting it.
 #pragma once

@@ -25,7 +25,7 @@ using OpId = uint64_t;
 inline constexpr ShardId kDerivedBit = ShardId{1} << 63;
 inline bool is_derived(ShardId id) { return (id & kDerivedBit) != 0; }
 
-// Limits (every input is bounded; see coordination.md).
+// Limits (every input is bounded; see docs/coordination.md).
 inline constexpr size_t kKeyBytesMax = 4 * 1024;
 inline constexpr size_t kTokenBytesMax = 16 * 1024;
 inline constexpr size_t kParkReasonBytesMax = 1024;

@@ -1,11 +1,11 @@
 // Workload: what a Maelstrom workload contributes to a `squall test` run.
 //
-// Four parts, as in Jepsen: a generator (next() for the main phase, final() for the
-// reads after recovery), the client mapping of an op to a request body and of a reply
-// back to a completion, and a checker over the finished history. The harness owns the
-// clients, timing, error replies (code -> fail/info) and timeouts; a workload only sees
-// non-error replies. To add a workload, implement this interface in its own file and
-// register it in registry.cc.
+// Four parts, as in Jepsen: a generator (next() for the main phase; final_op() for the
+// one read each node gets after healing and recovery), the client mapping of an op to a
+// request body and of a reply back to a completion, and a checker over the finished
+// history. The harness owns the clients, timing, error replies (code -> fail/info) and
+// timeouts; a workload only sees non-error replies. To add a workload, implement this
+// interface in its own file and register it in registry.cc (steps in CONTRIBUTING.md).
 //
 // Thread-safety: a workload is used from the harness's single event loop. Determinism:
 // next() draws only from the Rng it is given.
