@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "proto/error_code.h"
 #include "proto/json_util.h"
 
 namespace squall::gossip {
@@ -10,7 +11,7 @@ Echo::Echo(node::Node& node) : node_(node) {
   node_.on("echo", [this](const node::Request& req) {
     const rapidjson::Value* echo = proto::member(req.body(), "echo");
     if (echo == nullptr) {
-      node_.reply_error(req, 12, "echo requires key \"echo\"");
+      node_.reply_error(req, proto::code_of(proto::ErrorCode::kMalformedRequest), "echo requires key \"echo\"");
       return;
     }
     proto::BodyWriter w("echo_ok");

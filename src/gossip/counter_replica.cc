@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gossip/rounds.h"
+#include "proto/error_code.h"
 #include "proto/json_util.h"
 
 namespace squall::gossip {
@@ -76,14 +77,14 @@ void CounterReplica::handle_state(const node::Request& req) {
   touched_ = true;
   const rapidjson::Value* counts = proto::member(req.body(), "counts");
   if (counts == nullptr || !counts->IsObject()) {
-    node_.reply_error(req, 12, "ctr_state requires an object \"counts\"");
+    node_.reply_error(req, proto::code_of(proto::ErrorCode::kMalformedRequest), "ctr_state requires an object \"counts\"");
     return;
   }
   PnCounter incoming;
   for (auto it = counts->MemberBegin(); it != counts->MemberEnd(); ++it) {
     const rapidjson::Value& pn = it->value;
     if (!pn.IsArray() || pn.Size() != 2 || !pn[0].IsInt64() || !pn[1].IsInt64()) {
-      node_.reply_error(req, 12, "ctr_state counts must map node ids to [p, n] integer pairs");
+      node_.reply_error(req, proto::code_of(proto::ErrorCode::kMalformedRequest), "ctr_state counts must map node ids to [p, n] integer pairs");
       return;
     }
     incoming.merge_entry(std::string(proto::view(it->name)), {pn[0].GetInt64(), pn[1].GetInt64()});

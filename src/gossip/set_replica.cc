@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "gossip/rounds.h"
+#include "proto/error_code.h"
 #include "proto/json_util.h"
 
 namespace squall::gossip {
@@ -109,7 +110,7 @@ void SetReplica::anti_entropy_tick() {
 void SetReplica::handle_gossip(const node::Request& req) {
   const rapidjson::Value* elems = proto::member(req.body(), "elems");
   if (elems == nullptr || !elems->IsArray()) {
-    node_.reply_error(req, 12, type("_gossip") + " requires an array \"elems\"");
+    node_.reply_error(req, proto::code_of(proto::ErrorCode::kMalformedRequest), type("_gossip") + " requires an array \"elems\"");
     return;
   }
   for (const auto& v : elems->GetArray()) learn(proto::to_json(v), req.src());

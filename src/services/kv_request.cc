@@ -64,7 +64,7 @@ Result<KvRequest> parse_kv_request(std::string_view type, const rapidjson::Value
 KvStep kv_step(const KvRequest& request, const std::optional<std::string>& current) {
   switch (request.kind) {
     case KvRequest::Kind::kRead: {
-      if (!current) return {error_reply(kErrKeyDoesNotExist, "key " + brief(request.key) + " does not exist"), {}};
+      if (!current) return {error_reply(proto::ErrorCode::kKeyDoesNotExist, "key " + brief(request.key) + " does not exist"), {}};
       Reply r = ok_reply("read_ok");
       r.fields.emplace_back("value", *current);
       return {std::move(r), {}};
@@ -73,11 +73,11 @@ KvStep kv_step(const KvRequest& request, const std::optional<std::string>& curre
       return {ok_reply("write_ok"), request.value};
     case KvRequest::Kind::kCas: {
       if (!current && !request.create_if_not_exists) {
-        return {error_reply(kErrKeyDoesNotExist, "key " + brief(request.key) + " does not exist"), {}};
+        return {error_reply(proto::ErrorCode::kKeyDoesNotExist, "key " + brief(request.key) + " does not exist"), {}};
       }
       // A missing key created by cas behaves as if it held `from`, so the swap succeeds.
       if (current && *current != request.from) {
-        return {error_reply(kErrPreconditionFailed,
+        return {error_reply(proto::ErrorCode::kPreconditionFailed,
                             "expected " + brief(request.from) + ", but had " + brief(*current)),
                 {}};
       }

@@ -11,7 +11,7 @@ std::string LinTso::handle(std::string_view src, const rapidjson::Value& body, i
   if (!env) return bad;
   if (env->type != "ts") {
     return render_reply(
-        error_reply(kErrNotSupported, "lin-tso does not support requests of type \"" + env->type + "\" (it knows ts)"),
+        error_reply(proto::ErrorCode::kNotSupported, "lin-tso does not support requests of type \"" + env->type + "\" (it knows ts)"),
         env->msg_id);
   }
   Reply r = ok_reply("ts_ok");

@@ -5,9 +5,9 @@
 
 namespace squall::services {
 
-Reply error_reply(int code, std::string_view text) {
+Reply error_reply(proto::ErrorCode code, std::string_view text) {
   Reply r{"error", {}};
-  r.fields.emplace_back("code", std::to_string(code));
+  r.fields.emplace_back("code", std::to_string(proto::code_of(code)));
   r.fields.emplace_back("text", json_string(text));
   return r;
 }
@@ -23,7 +23,7 @@ std::string json_string(std::string_view text) {
 
 std::pair<std::optional<Envelope>, std::string> read_envelope(const rapidjson::Value& body) {
   if (!body.IsObject()) {
-    return {std::nullopt, render_reply(error_reply(kErrMalformedRequest, "request body is not a JSON object"),
+    return {std::nullopt, render_reply(error_reply(proto::ErrorCode::kMalformedRequest, "request body is not a JSON object"),
                                        std::nullopt)};
   }
   std::optional<std::string> msg_id;
@@ -35,13 +35,13 @@ std::pair<std::optional<Envelope>, std::string> read_envelope(const rapidjson::V
       msg_id = std::to_string(id->value.GetUint64());
     } else {
       return {std::nullopt,
-              render_reply(error_reply(kErrMalformedRequest, "msg_id must be an integer"), std::nullopt)};
+              render_reply(error_reply(proto::ErrorCode::kMalformedRequest, "msg_id must be an integer"), std::nullopt)};
     }
   }
   auto type = body.FindMember("type");
   if (type == body.MemberEnd() || !type->value.IsString()) {
     return {std::nullopt,
-            render_reply(error_reply(kErrMalformedRequest, "request body has no string \"type\""), msg_id)};
+            render_reply(error_reply(proto::ErrorCode::kMalformedRequest, "request body has no string \"type\""), msg_id)};
   }
   Envelope env;
   env.type.assign(type->value.GetString(), type->value.GetStringLength());

@@ -14,14 +14,10 @@
 #include <utility>
 #include <vector>
 
+#include "proto/error_code.h"
+
 namespace squall::services {
 
-// Maelstrom error codes used by the services.
-inline constexpr int kErrTemporarilyUnavailable = 11;
-inline constexpr int kErrNotSupported = 10;
-inline constexpr int kErrMalformedRequest = 12;
-inline constexpr int kErrKeyDoesNotExist = 20;
-inline constexpr int kErrPreconditionFailed = 22;
 
 struct Reply {
   std::string type;  // "read_ok", "error", ...
@@ -30,7 +26,7 @@ struct Reply {
 };
 
 // {"type":"error","code":code,"text":text}.
-Reply error_reply(int code, std::string_view text);
+Reply error_reply(proto::ErrorCode code, std::string_view text);
 
 // A reply of the given type with no extra members, e.g. "write_ok".
 Reply ok_reply(std::string type);

@@ -37,7 +37,7 @@ Reply SeqKv::apply(std::string_view src, const KvRequest& request, int64_t now_m
   auto seen = seen_.find(src);
   if (seen == seen_.end()) {
     if (seen_.size() >= kMaxSenders) {
-      return error_reply(kErrTemporarilyUnavailable,
+      return error_reply(proto::ErrorCode::kTemporarilyUnavailable,
                          "seq-kv already tracks " + std::to_string(kMaxSenders) + " senders, its limit");
     }
     seen = seen_.emplace(std::string(src), 0).first;
