@@ -214,9 +214,15 @@ RunSummary Runner::finish() {
       }
     }
   }
-  if (workload::verdict_of(avail) == Verdict::kInvalid) {
-    anomalies.push_back(fmt::format("availability {:.3f} below the required {}", avail.get("ok-fraction")->as_double(),
-                                    *config_.availability));
+  if (std::string a = workload::availability_problem(avail); !a.empty()) anomalies.push_back(a);
+  // Every unknown verdict says why.
+  if (interrupted_) anomalies.push_back("unknown: the run was interrupted before its final reads");
+  const std::pair<const char*, const Value*> parts[] = {
+      {"workload", &w}, {"stats", &stats}, {"availability", &avail}, {"net", &net}, {"node-errors", &nodes}};
+  for (const auto& [part, result] : parts) {
+    if (workload::verdict_of(*result) == Verdict::kUnknown) {
+      anomalies.push_back(fmt::format("{} check unknown: {}", part, workload::unknown_reason(*result)));
+    }
   }
 
   ReportInput in;

@@ -213,8 +213,7 @@ class Kafka final : public Workload {
         // The workload wrote this history itself, so this is a bug, but the run's
         // record must survive it: the verdict is unknown, with the reason.
         Value r = Value::array_map();
-        r.set("valid?", verdict_value(Verdict::kUnknown));
-        r.set("error", k.error());
+        set_unknown(&r, "the history could not be read as kafka operations: " + k.error());
         return r;
       }
       ops.push_back(std::move(*k));

@@ -39,6 +39,7 @@ struct GenContext {
   int thread = 0;        // the client thread issuing the op, 0 .. concurrency-1
   int node_count = 0;
   int concurrency = 0;
+  int64_t process = -1;  // the thread's current process (new after each :info); -1 = the thread
 };
 
 struct SetupContext {
