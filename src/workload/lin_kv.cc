@@ -114,13 +114,13 @@ Value key_result(const history::History& h, const checker::KeyResult& k, const c
   Verdict v = k.outcome == checker::Outcome::kValid     ? Verdict::kValid
               : k.outcome == checker::Outcome::kInvalid ? Verdict::kInvalid
                                                         : Verdict::kUnknown;
+  r.set("valid?", verdict_value(v));
+  r.set("op-count", static_cast<int64_t>(k.calls.size()));
   if (v == Verdict::kUnknown) {
     set_unknown(&r, k.reason.empty() ? "the search ended without a verdict" : k.reason);
-  } else {
-    r.set("valid?", verdict_value(v));
-    if (!k.reason.empty()) r.set("reason", k.reason);
+  } else if (!k.reason.empty()) {
+    r.set("reason", k.reason);
   }
-  r.set("op-count", static_cast<int64_t>(k.calls.size()));
   if (k.explanation) {
     const checker::Explanation& e = *k.explanation;
     r.set("failing-op", checker::describe_call(h, e.failing_op));
