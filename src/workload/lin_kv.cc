@@ -163,9 +163,9 @@ struct KeyOps {
 // checker); any other key is left out only when the search stopped at an invalid key.
 Value unsearched_key(const KeyOps& ops) {
   Value kr = Value::array_map();
+  kr.set("valid?", verdict_value(Verdict::kValid));
   kr.set("op-count", ops.invoked);
   if (ops.possible == 0) {
-    kr.set("valid?", verdict_value(Verdict::kValid));
     kr.set("note", "every operation on this key failed, so it constrains nothing");
     return kr;
   }
@@ -184,6 +184,11 @@ class LinKv final : public Workload {
                              2 * node_count, 2 * node_count, concurrency));
     }
     return {};
+  }
+
+  std::string default_concurrency() const override { return "2n"; }
+  double default_rpc_timeout_s(double mean_latency_ms) const override {
+    return std::max(10 * mean_latency_ms / 1000, 1.0);
   }
 
   Invocation next(const GenContext& ctx, Rng& rng) override {

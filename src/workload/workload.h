@@ -74,6 +74,17 @@ class Workload {
     return {};
   }
 
+  // The --concurrency used when none is given: an integer or Kn. lin-kv needs whole
+  // groups of 2n threads, so its default is 2n.
+  virtual std::string default_concurrency() const { return "1n"; }
+  // The client request timeout when --rpc-timeout is not given, from the mean
+  // node-to-node latency. Maelstrom's default is 5 s; its lin-kv client uses
+  // max(10 x mean latency, 1 s).
+  virtual double default_rpc_timeout_s(double mean_latency_ms) const {
+    (void)mean_latency_ms;
+    return 5;
+  }
+
   // A body each node gets once before the main phase (broadcast's topology), or nullopt.
   // The reply must have type `setup_reply_type()`.
   virtual std::optional<std::string> setup_body(const SetupContext& ctx, std::string_view node) const {
