@@ -228,6 +228,19 @@ TEST(CounterOnSeqKvE2E, NaiveReadAddWriteLosesAdds) {
   EXPECT_TRUE(contains(r.results_edn(), ":final? true")) << "the final reads are wrong";
 }
 
+// Reads switched off after 2.5 s: the main phase (2 s) is fine, the final reads (after the
+// 1 s recovery wait) all fail. The verdict is unknown, and the report says why; before,
+// the report said UNKNOWN with no reason at all.
+TEST(UnknownE2E, TheReportSaysWhy) {
+  SQUALL_REQUIRE_BINARIES();
+  RunResult r = squall_test("unknown-reason", "-w g-counter --bin " + kNodes +
+                                                  "/counter_reads_stop.py --node-count 1 --time-limit 2 --rate 20"
+                                                  " --recovery-time 1 --seed 1 -- 2.5");
+  EXPECT_TRUE(verdict_is(r, 2, "UNKNOWN"));
+  EXPECT_TRUE(contains(r.out, "workload check unknown: no final read succeeded")) << r.out;
+  EXPECT_TRUE(contains(r.results_edn(), ":reason \"no final read succeeded")) << r.results_edn();
+}
+
 TEST(CounterOnSeqKvE2E, CasWithRetriesPasses) {
   SQUALL_REQUIRE_BINARIES();
   RunResult r = squall_test("counter-cas", "-w g-counter --bin " + kCounterNodes +
