@@ -27,8 +27,8 @@ uint64_t fresh_seed() {
 }
 
 
-// One run of the test; its exit code.
-int run_once(const harness::TestConfig& cfg) {
+// One run of the test; its exit code. `interrupted` is set when the user stopped it.
+int run_once(const harness::TestConfig& cfg, bool* interrupted) {
   auto w = workload::make_workload(cfg.workload);
   SQ_ASSERT(w.ok());  // checked before the first run
   harness::Runner runner(cfg, std::move(*w));
@@ -40,6 +40,7 @@ int run_once(const harness::TestConfig& cfg) {
   std::fflush(stderr);
   std::printf("\n%s", summary->report.c_str());
   std::fflush(stdout);
+  *interrupted = summary->interrupted;
   switch (summary->verdict) {
     case workload::Verdict::kValid: return kExitValid;
     case workload::Verdict::kInvalid: return kExitInvalid;
@@ -157,9 +158,12 @@ int cmd_test(int argc, char** argv) {
     harness::TestConfig run = cfg;
     run.seed = seed ? *seed + static_cast<uint64_t>(k) : fresh_seed();
     if (cfg.test_count > 1) std::fprintf(stderr, "squall test: run %d of %d\n", k + 1, cfg.test_count);
-    int code = run_once(run);
+    bool interrupted = false;
+    int code = run_once(run, &interrupted);
     worst = worse_exit(worst, code);
-    if (code == kExitUsage) break;  // the harness itself could not run; the next run would not either
+    // The harness itself could not run (the next run would not either), or the user
+    // stopped it: no further runs.
+    if (code == kExitUsage || interrupted) break;
   }
   if (cfg.test_count > 1) std::printf("\n%d runs; exit code %d (the worst run's)\n", cfg.test_count, worst);
   return worst;
