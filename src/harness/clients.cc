@@ -201,10 +201,11 @@ void Runner::generate(int64_t now) {
     }
     if (free.empty()) return;  // the op waits for a client to come free
     int thread = free[rng_scheduler_.below(free.size())];
-    workload::GenContext ctx{thread, config_.node_count, config_.concurrency};
+    Client& worker = clients_[static_cast<size_t>(worker_of_thread_[static_cast<size_t>(thread)])];
+    workload::GenContext ctx{thread, config_.node_count, config_.concurrency, worker.process};
     workload::Invocation inv = workload_->next(ctx, rng_generator_);
     generated_.push_back(inv.f + " " + inv.value);
-    invoke(clients_[static_cast<size_t>(worker_of_thread_[static_cast<size_t>(thread)])], inv, false, now);
+    invoke(worker, inv, false, now);
     // Jepsen's stagger: the next op comes a uniform [0, 2/rate] s after this one.
     next_op_ns_ = now + static_cast<int64_t>(rng_scheduler_.unit() * 2e9 / config_.rate);
   }

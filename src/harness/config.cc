@@ -4,13 +4,58 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <set>
+#include <utility>
 
+#include "core/assert.h"
 #include "harness/topology.h"
 
 namespace squall::harness {
 
 bool TestConfig::has_nemesis(const std::string& name) const {
   return std::find(nemesis.begin(), nemesis.end(), name) != nemesis.end();
+}
+
+std::string TestConfig::node_id(int i) const {
+  SQ_ASSERT(i >= 0);
+  if (!node_ids.empty()) return node_ids.at(static_cast<size_t>(i));
+  return "n" + std::to_string(i);
+}
+
+Result<uint64_t> parse_seed(const std::string& text) {
+  // Digits only: strtoull would take "-1" as 2^64-1 and saturate oversized values.
+  constexpr uint64_t kMax = uint64_t{1} << 63;
+  bool digits = !text.empty() && text.size() <= 19 && text.find_first_not_of("0123456789") == std::string::npos;
+  uint64_t v = digits ? std::strtoull(text.c_str(), nullptr, 10) : kMax;
+  if (v >= kMax) return err("--seed must be an integer between 0 and 9223372036854775807, got '" + text + "'");
+  return v;
+}
+
+Result<std::vector<std::string>> parse_node_ids(const std::string& spec) {
+  std::vector<std::string> ids = split_list(spec);
+  if (ids.empty()) return err("--nodes needs at least one node id, e.g. --nodes n1,n2,n3");
+  if (ids.size() > static_cast<size_t>(kMaxNodes)) return err("--nodes names more than " + std::to_string(kMaxNodes) + " nodes");
+  std::set<std::string> seen;
+  for (const auto& id : ids) {
+    // The ids are written into JSON and node-log file names as they are.
+    if (id.size() > 64 || id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") != std::string::npos ||
+        id == "." || id == "..") {
+      return err("--nodes: '" + id + "' is not a usable node id (up to 64 letters, digits, '-', '_', '.', ':')");
+    }
+    if (id == "lin-kv" || id == "seq-kv" || id == "lww-kv" || id == "lin-tso") {
+      return err("--nodes: '" + id + "' is the name of a built-in service");
+    }
+    if (id.size() > 1 && id[0] == 'c' && id.find_first_not_of("0123456789", 1) == std::string::npos) {
+      return err("--nodes: '" + id + "' looks like a client id (c0, c1, ... name the clients)");
+    }
+    if (!seen.insert(id).second) return err("--nodes: '" + id + "' appears twice");
+  }
+  return ids;
+}
+
+void apply_workload_defaults(TestConfig* c, const workload::Workload& w) {
+  if (c->concurrency_spec.empty()) c->concurrency_spec = w.default_concurrency();
+  c->rpc_timeout_s = c->rpc_timeout_option ? *c->rpc_timeout_option : w.default_rpc_timeout_s(c->latency_ms);
 }
 
 Result<int> parse_concurrency(const std::string& spec, int node_count) {
@@ -55,10 +100,11 @@ std::vector<std::string> split_list(const std::string& spec) {
 
 Status validate(TestConfig* c) {
   if (c->bin.empty()) return err("--bin is required: the node binary to test");
+  if (!c->node_ids.empty()) c->node_count = static_cast<int>(c->node_ids.size());
   if (c->node_count < 1 || c->node_count > kMaxNodes) {
     return err("--node-count must be between 1 and " + std::to_string(kMaxNodes));
   }
-  auto conc = parse_concurrency(c->concurrency_spec, c->node_count);
+  auto conc = parse_concurrency(c->concurrency_spec.empty() ? "1n" : c->concurrency_spec, c->node_count);
   if (!conc.ok()) return err(conc.error());
   c->concurrency = *conc;
   auto finite_in = [](double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; };
@@ -72,7 +118,16 @@ Status validate(TestConfig* c) {
     if (n != "partition") return err("unknown nemesis '" + n + "' (this build supports: partition)");
   }
   if (!is_topology_name(c->topology)) {
-    return err("unknown topology '" + c->topology + "' (expected grid, line, tree2, tree3, tree4 or total)");
+    return err("unknown topology '" + c->topology + "' (expected grid, line, tree (= tree2), tree2, tree3, tree4 or total)");
+  }
+  c->topology = std::string(canonical_topology(c->topology));
+  if (c->store_dir.empty()) return err("--store must name a directory (the default is 'store')");
+  if (c->test_count < 1 || c->test_count > kMaxTestCount) {
+    return err("--test-count must be between 1 and " + std::to_string(kMaxTestCount));
+  }
+  for (const auto& [flag, v] : {std::pair{"--key-count", c->key_count}, std::pair{"--max-txn-length", c->max_txn_length},
+                                std::pair{"--max-writes-per-key", c->max_writes_per_key}}) {
+    if (v && *v < 1) return err(std::string(flag) + " must be at least 1");
   }
   return {};
 }

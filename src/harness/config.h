@@ -1,8 +1,10 @@
 // TestConfig: everything one `squall test` run needs, as parsed from the command line.
 //
 // Defaults follow Maelstrom's `test` command (see maelstrom-compat.md); --seed and
-// --recovery-time are Squall's additions. validate() checks ranges and resolves the
-// concurrency spec; it returns messages meant for the user. Plain data.
+// --recovery-time are Squall's additions. apply_workload_defaults() fills what the
+// workload decides (lin-kv: 2n clients, a latency-scaled client timeout); validate()
+// then checks ranges and resolves the concurrency spec; both return messages meant for
+// the user. Plain data.
 #pragma once
 
 #include <cstdint>
@@ -12,19 +14,21 @@
 
 #include "core/result.h"
 #include "net/latency.h"
+#include "workload/workload.h"
 
 namespace squall::harness {
 
 // Limits that keep a run on one machine sane.
 inline constexpr int kMaxNodes = 1000;
 inline constexpr int kMaxConcurrency = 10000;
+inline constexpr int kMaxTestCount = 10000;
 
 struct TestConfig {
   std::string workload = "lin-kv";
   std::string bin;
   std::vector<std::string> bin_args;
   int node_count = 5;
-  std::string concurrency_spec = "1n";  // an integer or Kn (K times the node count)
+  std::string concurrency_spec;         // an integer or Kn (K times the node count); empty: the workload's default
   int concurrency = 0;                  // resolved by validate()
   double time_limit_s = 60;
   double rate = 5;                      // ops per second across all clients
@@ -37,12 +41,27 @@ struct TestConfig {
   bool log_stderr = false;
   uint64_t seed = 0;
   double recovery_time_s = 10;
-  double rpc_timeout_s = 5;
+  std::optional<double> rpc_timeout_option;  // --rpc-timeout as given; nullopt: the workload's default
+  double rpc_timeout_s = 5;                   // resolved by apply_workload_defaults()
   double init_timeout_s = 10;
   std::string store_dir = "store";
   bool status_line = false;             // live status line (set when stderr is a TTY)
 
+  // Maelstrom's flags (from its docs) with Maelstrom's meaning.
+  std::vector<std::string> node_ids;    // --nodes a,b,c: explicit node ids; empty: n0 .. n(N-1)
+  int test_count = 1;                   // --test-count: run the test this many times
+  bool log_net_send = false;            // --log-net-send: every network send to jepsen.log
+  bool log_net_recv = false;            // --log-net-recv: every delivery to jepsen.log
+  // Options of Maelstrom's txn workloads, accepted and stored for when this build has
+  // them; no workload here reads them yet.
+  std::optional<int> key_count;
+  std::optional<int> max_txn_length;
+  std::optional<int> max_writes_per_key;
+  std::vector<std::string> consistency_models;
+
   bool has_nemesis(const std::string& name) const;
+  // The id of node i: node_ids[i], or "n<i>".
+  std::string node_id(int i) const;
 };
 
 // Parses "10" or "2n" against a node count.
@@ -51,6 +70,16 @@ Result<int> parse_concurrency(const std::string& spec, int node_count);
 Result<double> parse_availability(const std::string& spec);
 // Splits "partition,kill" into names.
 std::vector<std::string> split_list(const std::string& spec);
+
+// Parses --seed: a decimal integer in 0 .. 2^63-1 (results record it as an integer).
+Result<uint64_t> parse_seed(const std::string& text);
+// Parses and checks --nodes: unique ids of letters, digits and "-_.:", none a service
+// name (lin-kv, seq-kv, lww-kv, lin-tso) or a client name (c<digits>).
+Result<std::vector<std::string>> parse_node_ids(const std::string& spec);
+
+// Fills the settings left to the workload: concurrency (lin-kv: 2n, one key group) and
+// the client timeout (lin-kv: max(10 x mean latency, 1 s), others 5 s).
+void apply_workload_defaults(TestConfig* config, const workload::Workload& w);
 
 Status validate(TestConfig* config);
 

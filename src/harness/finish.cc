@@ -37,8 +37,10 @@ std::string edn_list(const Value* v, size_t limit) {
 }
 
 std::string reproduce_command(const TestConfig& c) {
-  std::string cmd = fmt::format("squall test -w {} --bin {} --node-count {} --concurrency {} --time-limit {} --rate {}",
-                                c.workload, c.bin, c.node_count, c.concurrency_spec, c.time_limit_s, c.rate);
+  std::string nodes = c.node_ids.empty() ? fmt::format("--node-count {}", c.node_count)
+                                         : fmt::format("--nodes {}", fmt::join(c.node_ids, ","));
+  std::string cmd = fmt::format("squall test -w {} --bin {} {} --concurrency {} --time-limit {} --rate {}", c.workload,
+                                c.bin, nodes, c.concurrency_spec, c.time_limit_s, c.rate);
   cmd += fmt::format(" --latency {} --latency-dist {}", c.latency_ms, net::latency_dist_name(c.latency_dist));
   if (!c.nemesis.empty()) cmd += fmt::format(" --nemesis {} --nemesis-interval {}", fmt::join(c.nemesis, ","), c.nemesis_interval_s);
   cmd += fmt::format(" --topology {} --recovery-time {} --seed {}", c.topology, c.recovery_time_s, c.seed);
@@ -214,9 +216,15 @@ RunSummary Runner::finish() {
       }
     }
   }
-  if (workload::verdict_of(avail) == Verdict::kInvalid) {
-    anomalies.push_back(fmt::format("availability {:.3f} below the required {}", avail.get("ok-fraction")->as_double(),
-                                    *config_.availability));
+  if (std::string a = workload::availability_problem(avail); !a.empty()) anomalies.push_back(a);
+  // Every unknown verdict says why.
+  if (interrupted_) anomalies.push_back("unknown: the run was interrupted before its final reads");
+  const std::pair<const char*, const Value*> parts[] = {
+      {"workload", &w}, {"stats", &stats}, {"availability", &avail}, {"net", &net}, {"node-errors", &nodes}};
+  for (const auto& [part, result] : parts) {
+    if (workload::verdict_of(*result) == Verdict::kUnknown) {
+      anomalies.push_back(fmt::format("{} check unknown: {}", part, workload::unknown_reason(*result)));
+    }
   }
 
   ReportInput in;

@@ -53,7 +53,9 @@ int64_t Runner::send_from_client(Client& c, std::string_view body, int64_t now) 
   const std::string& src = net_->name(c.endpoint);
   int dest = c.node;  // servers occupy endpoints 0..n-1
   message_labels_.note(id, with_id);
-  net_->send(c.endpoint, dest, id, net::encode_envelope(id, src, node_names_[static_cast<size_t>(dest)], with_id), now);
+  std::string line = net::encode_envelope(id, src, node_names_[static_cast<size_t>(dest)], with_id);
+  log_net(config_.log_net_send, "send", c.endpoint, dest, line);
+  net_->send(c.endpoint, dest, id, std::move(line), now);
   return c.msg_id;
 }
 
@@ -61,7 +63,9 @@ void Runner::route(int src, int dest, std::string_view src_name, std::string_vie
                    int64_t now) {
   int64_t id = next_net_id_++;
   message_labels_.note(id, body);
-  auto outcome = net_->send(src, dest, id, net::encode_envelope(id, src_name, dest_name, body), now);
+  std::string line = net::encode_envelope(id, src_name, dest_name, body);
+  log_net(config_.log_net_send, "send", src, dest, line);
+  auto outcome = net_->send(src, dest, id, std::move(line), now);
   if (outcome == net::SendOutcome::kOverflow) {
     protocol_error(src, "network-full",
                    fmt::format("{} messages already in flight; message to {} refused", net_->in_flight(), dest_name), "");

@@ -81,7 +81,7 @@ Status Runner::start() {
   net_ = std::make_unique<net::Network>(opts, Rng(config_.seed).fork("network"));
   int n = config_.node_count;
   for (int i = 0; i < n; ++i) {
-    node_names_.push_back("n" + std::to_string(i));
+    node_names_.push_back(config_.node_id(i));
     net_->add_endpoint(node_names_.back(), net::EndpointKind::kServer);
   }
   for (const char* svc : {"lin-kv", "seq-kv", "lww-kv", "lin-tso"}) net_->add_endpoint(svc, net::EndpointKind::kService);
@@ -243,10 +243,16 @@ void Runner::loop_until(int64_t deadline_ns, bool (Runner::*done)() const) {
   }
 }
 
+void Runner::log_net(bool enabled, const char* what, int src, int dest, std::string_view line) {
+  if (!enabled) return;
+  store_->log(fmt::format("net {} {} -> {}: {}", what, net_->name(src), net_->name(dest), line));
+}
+
 void Runner::step(int64_t now) {
   net::Delivery d;
   size_t delivered = 0;
   while (delivered < kMaxDeliveriesPerStep && net_->pop_due(now, &d)) {
+    log_net(config_.log_net_recv, "recv", d.src, d.dest, d.line);
     deliver(d, now);
     ++delivered;
   }
@@ -261,6 +267,7 @@ void Runner::step(int64_t now) {
   check_timeouts(now);
   // Client requests have zero latency: deliver what the generator just sent at once.
   while (delivered < kMaxDeliveriesPerStep && net_->pop_due(now, &d)) {
+    log_net(config_.log_net_recv, "recv", d.src, d.dest, d.line);
     deliver(d, now);
     ++delivered;
   }

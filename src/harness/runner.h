@@ -122,6 +122,8 @@ class Runner {
   void protocol_error(int node, const std::string& kind, const std::string& detail, std::string_view line);
   int64_t send_from_client(Client& c, std::string_view body_without_msg_id, int64_t now);
   void route(int src, int dest, std::string_view src_name, std::string_view dest_name, std::string_view body, int64_t now);
+  // --log-net-send / --log-net-recv: one jepsen.log line per message sent or delivered.
+  void log_net(bool enabled, const char* what, int src, int dest, std::string_view line);
 
   // clients.cc: clients, generator, nemesis, completions
   int new_client(Purpose purpose, int node, int thread, int64_t process);

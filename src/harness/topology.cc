@@ -8,11 +8,15 @@
 namespace squall::harness {
 
 bool is_topology_name(std::string_view name) {
-  return name == "grid" || name == "line" || name == "tree2" || name == "tree3" || name == "tree4" || name == "total";
+  return name == "grid" || name == "line" || name == "tree" || name == "tree2" || name == "tree3" || name == "tree4" ||
+         name == "total";
 }
 
-std::vector<std::vector<int>> make_topology(std::string_view name, int n) {
-  SQ_ASSERT(is_topology_name(name));
+std::string_view canonical_topology(std::string_view name) { return name == "tree" ? "tree2" : name; }
+
+std::vector<std::vector<int>> make_topology(std::string_view given, int n) {
+  SQ_ASSERT(is_topology_name(given));
+  std::string_view name = canonical_topology(given);
   std::vector<std::vector<int>> out(static_cast<size_t>(n));
   auto link = [&](int a, int b) {
     out[static_cast<size_t>(a)].push_back(b);

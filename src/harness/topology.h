@@ -1,7 +1,8 @@
 // Topology: the neighbour map broadcast nodes receive in their `topology` message.
 //
 // Maelstrom's shapes: grid (nodes on a square grid, neighbours up/down/left/right),
-// line, tree2/tree3/tree4 (a tree with that branching factor, links both ways) and
+// line, tree2/tree3/tree4 (a tree with that branching factor, links both ways; "tree"
+// is tree2) and
 // total (everyone). Pure functions; output order is deterministic (node order).
 #pragma once
 
@@ -12,6 +13,8 @@
 namespace squall::harness {
 
 bool is_topology_name(std::string_view name);
+// Maelstrom's docs call tree2 "tree"; both names are accepted, tree2 is the canonical one.
+std::string_view canonical_topology(std::string_view name);
 
 // Neighbours of each node, by position in `nodes`. Precondition: a valid name.
 std::vector<std::vector<int>> make_topology(std::string_view name, int node_count);

@@ -20,6 +20,13 @@ TEST(Topology, Shapes) {
   EXPECT_FALSE(is_topology_name("star"));
 }
 
+TEST(Topology, TreeIsTree2AsInMaelstromsDocs) {
+  ASSERT_TRUE(is_topology_name("tree"));
+  EXPECT_EQ(make_topology("tree", 7), make_topology("tree2", 7));
+  EXPECT_EQ(canonical_topology("tree"), "tree2");
+  EXPECT_EQ(canonical_topology("grid"), "grid");
+}
+
 TEST(Topology, Json) {
   auto t = make_topology("line", 2);
   EXPECT_EQ(topology_json({"n0", "n1"}, t), R"({"n0":["n1"],"n1":["n0"]})");

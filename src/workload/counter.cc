@@ -166,9 +166,12 @@ class Counter final : public Workload {
     }
     Value final_values = Value::vector();
     for (const ReadObs& r : finals) final_values.push(r.value);
-    Verdict v = error_count > 0 ? Verdict::kInvalid : finals.empty() ? Verdict::kUnknown : Verdict::kValid;
     Value r = Value::array_map();
-    r.set("valid?", verdict_value(v));
+    if (error_count == 0 && finals.empty()) {
+      set_unknown(&r, "no final read succeeded, so the counter's converged value is unknown");
+    } else {
+      r.set("valid?", verdict_value(error_count > 0 ? Verdict::kInvalid : Verdict::kValid));
+    }
     r.set("final-reads", std::move(final_values));
     r.set("acceptable", std::move(acc));
     r.set("ok-add-count", ok_adds);

@@ -36,8 +36,9 @@ class Echo final : public Workload {
   Value check(const History& history, const CheckContext&) const override {
     auto pairs = pair_completions(history);
     Value errors = Value::vector();
-    int64_t ok = 0, mismatched = 0;
+    int64_t attempted = 0, ok = 0, mismatched = 0;
     for (size_t i = 0; i < history.size(); ++i) {
+      if (history[i].type == OpType::kInvoke && history[i].f == "echo") ++attempted;
       if (pairs[i] < 0 || history[i].f != "echo") continue;
       const Op& done = history[static_cast<size_t>(pairs[i])];
       if (done.type != OpType::kOk) continue;
@@ -55,7 +56,13 @@ class Echo final : public Workload {
       }
     }
     Value r = Value::array_map();
-    r.set("valid?", verdict_value(mismatched > 0 ? Verdict::kInvalid : ok == 0 ? Verdict::kUnknown : Verdict::kValid));
+    // No echo at all (--rate 0) is an empty history, valid as in Maelstrom; echoes that
+    // all failed leave the node untested.
+    if (mismatched == 0 && ok == 0 && attempted > 0) {
+      set_unknown(&r, fmt::format("none of the {} echo requests succeeded, so no reply could be compared", attempted));
+    } else {
+      r.set("valid?", verdict_value(mismatched > 0 ? Verdict::kInvalid : Verdict::kValid));
+    }
     r.set("ok-count", ok);
     r.set("mismatch-count", mismatched);
     r.set("errors", std::move(errors));

@@ -57,7 +57,7 @@ TEST(Kafka, SendsOnStringKeysWithIncreasingMessages) {
   EXPECT_TRUE(keys.count("0") && keys.count("7"));
 }
 
-TEST(Kafka, PollsAdvanceCommitsFollowAndReopenResumesAfterCommitted) {
+TEST(Kafka, PollsAdvanceCommitsFollowAndReopenResumesAtCommitted) {
   auto w = make_kafka();
   Rng rng(5);
   Invocation poll = next_of(*w, rng, 1, "poll");
@@ -76,7 +76,7 @@ TEST(Kafka, PollsAdvanceCommitsFollowAndReopenResumesAfterCommitted) {
   Invocation commit = next_of(*w, rng, 1, "commit_offsets", replay);
   EXPECT_EQ(commit.value, R"({"offsets":{"0":1}})");
   EXPECT_EQ(w->request_body(commit), R"({"type":"commit_offsets","offsets":{"0":1}})");
-  // A crash forgets positions; the reopen resumes after the committed offsets.
+  // A crash forgets positions; the reopen resumes at the committed offsets themselves.
   Invocation reopen = next_of(*w, rng, 1, "assign");
   EXPECT_EQ(w->request_body(reopen).rfind(R"({"type":"list_committed_offsets","keys":["0",)", 0), 0u);
   EXPECT_EQ(parse(next_of(*w, rng, 1, "poll").value)["offsets"]["0"].GetInt64(), 0) << "positions forgotten";
@@ -85,7 +85,14 @@ TEST(Kafka, PollsAdvanceCommitsFollowAndReopenResumesAfterCommitted) {
   ASSERT_FALSE(r.malformed) << r.problem;
   EXPECT_NE(r.value.find(R"("offsets":{"0":7})"), std::string::npos) << r.value;
   auto reopened = [&] { w->complete(reopen, listed); };
-  EXPECT_EQ(parse(next_of(*w, rng, 1, "poll", reopened).value)["offsets"]["0"].GetInt64(), 8);
+  EXPECT_EQ(parse(next_of(*w, rng, 1, "poll", reopened).value)["offsets"]["0"].GetInt64(), 7);
+  // "Nothing committed yet" as -1 (any integer is an offset): the reopen resumes there.
+  auto none_yet = parse(R"({"type":"list_committed_offsets_ok","in_reply_to":3,"offsets":{"0":-1}})");
+  Invocation reopen2 = next_of(*w, rng, 1, "assign");
+  Completion r2 = w->complete(reopen2, none_yet);
+  ASSERT_FALSE(r2.malformed) << r2.problem;
+  auto reopened2 = [&] { w->complete(reopen2, none_yet); };
+  EXPECT_EQ(parse(next_of(*w, rng, 1, "poll", reopened2).value)["offsets"]["0"].GetInt64(), -1);
 }
 
 TEST(Kafka, ClosedReplies) {
@@ -100,7 +107,12 @@ TEST(Kafka, ClosedReplies) {
   EXPECT_TRUE(w->complete(poll, parse(R"({"type":"poll_ok","in_reply_to":1,"msgs":{"0":[[0]]}})")).malformed);
   EXPECT_TRUE(w->complete(poll, parse(R"({"type":"poll_ok","in_reply_to":1,"msgs":[]})")).malformed);
   Invocation list{"list_committed_offsets", R"({"keys":["0"]})", 0};
-  EXPECT_TRUE(w->complete(list, parse(R"({"type":"list_committed_offsets_ok","in_reply_to":1,"offsets":{"0":-1}})")).malformed);
+  // Any integer is an offset in Maelstrom's schema; -1 commonly means "none yet".
+  Completion none = w->complete(list, parse(R"({"type":"list_committed_offsets_ok","in_reply_to":1,"offsets":{"0":-1}})"));
+  ASSERT_FALSE(none.malformed) << none.problem;
+  EXPECT_EQ(none.value, R"({"offsets":{"0":-1}})");
+  EXPECT_TRUE(w->complete(list, parse(R"({"type":"list_committed_offsets_ok","in_reply_to":1,"offsets":{"0":1.5}})")).malformed);
+  EXPECT_TRUE(w->complete(list, parse(R"({"type":"list_committed_offsets_ok","in_reply_to":1,"offsets":{"0":"1"}})")).malformed);
   EXPECT_TRUE(w->idempotent("poll"));
   EXPECT_FALSE(w->idempotent("send"));
   EXPECT_FALSE(w->idempotent("commit_offsets"));
@@ -135,6 +147,18 @@ TEST(Kafka, CheckerAcceptsAConsistentLog) {
   Value r = w->check(b.history(), {});
   EXPECT_EQ(verdict_of(r), Verdict::kValid) << history::to_edn(r);
   EXPECT_TRUE(r.get("error-types")->items().empty());
+}
+
+TEST(Kafka, CheckerAcceptsNegativeCommittedOffsets) {
+  auto w = make_kafka();
+  HistoryBuilder b;
+  b.op(OpType::kOk, 2, "list_committed_offsets", R"({"keys":["0"]})", R"({"offsets":{"0":-1}})", 0)
+      .op(OpType::kOk, 2, "assign", R"({"keys":["0"]})", R"({"keys":["0"],"offsets":{"0":-1}})", 2);
+  send(b, 0, "0", 1, 0, 4);
+  b.op(OpType::kOk, 2, "poll", R"({"offsets":{"0":-1}})", R"({"msgs":{"0":[[0,1]]}})", 6)
+      .op(OpType::kOk, 2, "commit_offsets", R"({"offsets":{"0":0}})", R"({"offsets":{"0":0}})", 8);
+  Value r = w->check(b.history(), {});
+  EXPECT_EQ(verdict_of(r), Verdict::kValid) << history::to_edn(r);
 }
 
 TEST(Kafka, CheckerReportsInconsistentOffsetsAndLostWritesWithExamples) {

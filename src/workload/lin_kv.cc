@@ -1,11 +1,14 @@
 // lin-kv: a linearizable key-value store, checked one key at a time as a cas-register.
 //
-// Generator (as Maelstrom's): the client threads form groups of 2n (n = node count);
-// each group works on one integer key at a time, starting with keys 0, 1, 2, ... by
-// group index, mixing reads, writes and cas uniformly over values 0-4. After
-// kOpsPerKey invocations on a key the group moves on to the next key nobody has used.
-// Small per-key histories keep the linearizability search cheap even with many
-// indeterminate ops.
+// Generator (as Maelstrom's, which uses Jepsen's linearizable-register test): the
+// client threads form groups of 2n (n = node count); each group works on one integer
+// key at a time, starting with keys 0, 1, 2, ... by group index. In a group the first
+// n threads read and the other n write or cas (one write to two cas), over values 0-4.
+// There is no limit on ops per key: a key retires once kProcessesPerKey distinct
+// processes have used it (2n if that is more), and since a thread continues as a new
+// process after each indeterminate op, keys turn over as ops time out or crash; the
+// group then moves on to the next key nobody has used. This keeps the indeterminate
+// ops of one key, which make the linearizability search expensive, few.
 //
 // History values are Jepsen's independent tuples: read [k v], write [k v], cas
 // [k [from to]]. A read answered with error 20 (key-does-not-exist) is recorded by the
@@ -16,11 +19,14 @@
 // Checker: the whole keyed history goes to checker::check_linearizable with the
 // cas-register model, which splits it by key and searches keys in parallel. The result
 // has Jepsen's independent shape: {:valid? :results {key result} :failures [keys]}; the
-// store writes each key's result under independent/<key>/. Keys the engine did not
-// search because another key was already invalid are reported as unknown.
+// store writes each key's result under independent/<key>/. A key whose every op failed
+// has nothing to check and is valid, as under Jepsen's independent checker; keys the
+// engine did not search because another key was already invalid are reported as
+// unknown. Every unknown key, and an unknown whole, carries its :reason.
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 
+#include <set>
 #include <string_view>
 
 #include "checker/explain.h"
@@ -36,7 +42,8 @@ using history::Value;
 
 namespace {
 
-constexpr int kOpsPerKey = 100;
+// Jepsen's linearizable-register test limits each key to this many processes.
+constexpr int kProcessesPerKey = 20;
 constexpr int64_t kValueMax = 4;
 constexpr uint64_t kCheckTimeoutMs = 60'000;
 constexpr uint64_t kCheckMemoryBytes = 4ull << 30;
@@ -109,7 +116,11 @@ Value key_result(const history::History& h, const checker::KeyResult& k, const c
                                                         : Verdict::kUnknown;
   r.set("valid?", verdict_value(v));
   r.set("op-count", static_cast<int64_t>(k.calls.size()));
-  if (!k.reason.empty()) r.set("reason", k.reason);
+  if (v == Verdict::kUnknown) {
+    set_unknown(&r, k.reason.empty() ? "the search ended without a verdict" : k.reason);
+  } else if (!k.reason.empty()) {
+    r.set("reason", k.reason);
+  }
   if (k.explanation) {
     const checker::Explanation& e = *k.explanation;
     r.set("failing-op", checker::describe_call(h, e.failing_op));
@@ -141,6 +152,27 @@ std::string report_line(int64_t key, const Value& kr) {
   return line + fmt::format("; see independent/{}/results.edn", key);
 }
 
+// Calls on one key: all of them, and those that may have happened (not :fail).
+struct KeyOps {
+  int64_t invoked = 0;
+  int64_t possible = 0;
+};
+
+// The result of a key the search never looked at. A key whose every call failed has an
+// empty sub-history, which is trivially linearizable (as under Jepsen's independent
+// checker); any other key is left out only when the search stopped at an invalid key.
+Value unsearched_key(const KeyOps& ops) {
+  Value kr = Value::array_map();
+  kr.set("valid?", verdict_value(Verdict::kValid));
+  kr.set("op-count", ops.invoked);
+  if (ops.possible == 0) {
+    kr.set("note", "every operation on this key failed, so it constrains nothing");
+    return kr;
+  }
+  set_unknown(&kr, "not searched: the check stopped at the first non-linearizable key");
+  return kr;
+}
+
 class LinKv final : public Workload {
  public:
   std::string_view name() const override { return "lin-kv"; }
@@ -154,31 +186,38 @@ class LinKv final : public Workload {
     return {};
   }
 
+  std::string default_concurrency() const override { return "2n"; }
+  double default_rpc_timeout_s(double mean_latency_ms) const override {
+    return std::max(10 * mean_latency_ms / 1000, 1.0);
+  }
+
   Invocation next(const GenContext& ctx, Rng& rng) override {
-    int per_key = std::max(1, 2 * ctx.node_count);
-    auto group = static_cast<size_t>(std::max(0, ctx.thread) / per_key);
+    int n = std::max(1, ctx.node_count);
+    int per_key = 2 * n;
+    int thread = std::max(0, ctx.thread);
+    auto group = static_cast<size_t>(thread / per_key);
     if (groups_.empty()) {
       // Group g starts on key g; later keys are handed out in the order groups need them.
       groups_.resize(static_cast<size_t>(std::max(1, ctx.concurrency / per_key)));
-      for (size_t i = 0; i < groups_.size(); ++i) groups_[i] = Group{static_cast<int64_t>(i), kOpsPerKey};
+      for (size_t i = 0; i < groups_.size(); ++i) groups_[i].key = static_cast<int64_t>(i);
       next_key_ = static_cast<int64_t>(groups_.size());
     }
-    if (group >= groups_.size()) groups_.resize(group + 1);  // only if called outside validate()'s contract
+    if (group >= groups_.size()) groups_.resize(group + 1, Group{next_key_++, {}});  // outside validate()'s contract
     Group& g = groups_[group];
-    if (g.remaining == 0) {
+    int64_t process = ctx.process >= 0 ? ctx.process : thread;
+    // A thread gets a fresh process after each indeterminate op; once more distinct
+    // processes than the limit would have used the key, the group moves to a fresh one.
+    size_t limit = static_cast<size_t>(std::max(kProcessesPerKey, per_key));
+    if (!g.processes.contains(process) && g.processes.size() >= limit) {
       g.key = next_key_++;
-      g.remaining = kOpsPerKey;
+      g.processes.clear();
     }
-    --g.remaining;
-    switch (rng.below(3)) {
-      case 0: return Invocation{"read", fmt::format("[{},null]", g.key)};
-      case 1: return Invocation{"write", fmt::format("[{},{}]", g.key, rng.range(0, kValueMax))};
-      default: {
-        int64_t from = rng.range(0, kValueMax);
-        int64_t to = rng.range(0, kValueMax);
-        return Invocation{"cas", fmt::format("[{},[{},{}]]", g.key, from, to)};
-      }
-    }
+    g.processes.insert(process);
+    if (thread % per_key < n) return Invocation{"read", fmt::format("[{},null]", g.key)};
+    if (rng.below(3) == 0) return Invocation{"write", fmt::format("[{},{}]", g.key, rng.range(0, kValueMax))};
+    int64_t from = rng.range(0, kValueMax);
+    int64_t to = rng.range(0, kValueMax);
+    return Invocation{"cas", fmt::format("[{},[{},{}]]", g.key, from, to)};
   }
 
   std::string request_body(const Invocation& inv) const override {
@@ -209,8 +248,7 @@ class LinKv final : public Workload {
     Value r = Value::array_map();
     auto keyed = keyed_history(history);
     if (!keyed.ok()) {
-      r.set("valid?", verdict_value(Verdict::kUnknown));
-      r.set("error", keyed.error());
+      set_unknown(&r, "the history could not be read as lin-kv operations: " + keyed.error());
       return r;
     }
     auto model = model::make_model("cas-register");
@@ -221,14 +259,16 @@ class LinKv final : public Workload {
     opt.memory_limit_bytes = kCheckMemoryBytes;
     auto verdict = checker::check_linearizable(*keyed, **model, opt);
     if (!verdict.ok()) {
-      r.set("valid?", verdict_value(Verdict::kUnknown));
-      r.set("error", verdict.error());
+      set_unknown(&r, "the linearizability checker refused the history: " + verdict.error());
       return r;
     }
-    // Every key the history touched, so cancelled keys still get an entry.
-    std::map<int64_t, int64_t> ops_per_key;
-    for (const auto& op : keyed->ops())
-      if (op.type == history::OpType::kInvoke) ++ops_per_key[op.key->as_int()];
+    // Every key the history touched, so unsearched keys still get an entry.
+    std::map<int64_t, KeyOps> ops_per_key;
+    for (const auto& call : keyed->calls()) {
+      KeyOps& k = ops_per_key[(*keyed)[call.invoke].key->as_int()];
+      ++k.invoked;
+      if (call.outcome != history::OpType::kFail) ++k.possible;
+    }
     std::map<int64_t, const checker::KeyResult*> searched;
     for (const auto& k : verdict->keys) searched[k.key->as_int()] = &k;
 
@@ -236,28 +276,28 @@ class LinKv final : public Workload {
     Value results = Value::array_map();
     Value failures = Value::vector();
     Value report = Value::vector();  // anomaly lines for the report
+    std::vector<std::string> unknown_keys;  // "key 3: <why>", for the top-level reason
     for (const auto& [key, count] : ops_per_key) {
       auto it = searched.find(key);
-      Value kr;
-      if (it != searched.end()) {
-        kr = key_result(*keyed, *it->second, *verdict);
-      } else {
-        kr = Value::array_map();
-        kr.set("valid?", verdict_value(Verdict::kUnknown));
-        kr.set("op-count", count);
-        kr.set("reason", "not searched: the check stopped at the first non-linearizable key");
-      }
+      Value kr = it != searched.end() ? key_result(*keyed, *it->second, *verdict) : unsearched_key(count);
       Verdict kv = verdict_of(kr);
       overall = merge(overall, kv);
       if (kv == Verdict::kInvalid) {
         failures.push(key);
         if (report.items().size() < kReportLinesMax) report.push(report_line(key, kr));
-      } else if (kv == Verdict::kUnknown && it != searched.end() && report.items().size() < kReportLinesMax) {
-        report.push(fmt::format("key {}: linearizability unknown: {}", key, it->second->reason));
+      } else if (kv == Verdict::kUnknown) {
+        std::string why = fmt::format("key {}: linearizability unknown: {}", key, unknown_reason(kr));
+        if (report.items().size() < kReportLinesMax) report.push(why);
+        unknown_keys.push_back(std::move(why));
       }
       results.set(Value(key), std::move(kr));
     }
-    r.set("valid?", verdict_value(overall));
+    if (overall == Verdict::kUnknown) {
+      set_unknown(&r, fmt::format("{} of {} keys unknown; first {}", unknown_keys.size(), ops_per_key.size(),
+                                  unknown_keys.front()));
+    } else {
+      r.set("valid?", verdict_value(overall));
+    }
     r.set("model", "cas-register");
     r.set("key-count", static_cast<int64_t>(ops_per_key.size()));
     r.set("failures", std::move(failures));
@@ -271,7 +311,7 @@ class LinKv final : public Workload {
  private:
   struct Group {
     int64_t key = 0;
-    int remaining = 0;  // invocations left on `key`
+    std::set<int64_t> processes;  // the processes that have used `key`
   };
   std::vector<Group> groups_;  // by thread / 2n
   int64_t next_key_ = 0;

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "history/edn.h"
 #include "workload/history_builder_test.h"
 #include "workload/json_test_util.h"
@@ -34,21 +36,20 @@ TEST(LinKv, ConcurrencyMustBeAMultipleOfTwoN) {
   EXPECT_FALSE(w->validate(2, 6).ok());
 }
 
-TEST(LinKv, GroupsOfTwoNThreadsShareAKeyThenMoveOn) {
+TEST(LinKv, GroupsOfTwoNThreadsShareAKeyWhileNoProcessCrashes) {
   auto w = make_lin_kv();
   Rng rng(7);
   GenContext ctx{0, 3, 12};  // two groups of 6 threads
   std::map<int64_t, int> per_key;
-  std::set<std::string> fs;
+  std::map<int64_t, std::set<std::string>> fs_by_role;  // 0: threads 0-2 of a group, 1: threads 3-5
   for (int i = 0; i < 1200; ++i) {
     ctx.thread = i % 12;
+    ctx.process = ctx.thread;  // nothing crashes: every thread keeps its process
     Invocation inv = w->next(ctx, rng);
     int64_t k = key_of(inv);
-    fs.insert(inv.f);
+    fs_by_role[ctx.thread % 6 < 3 ? 0 : 1].insert(inv.f);
     ++per_key[k];
-    if (i < 12) {
-      EXPECT_EQ(k, ctx.thread / 6) << "the first key of a group is its index";
-    }
+    EXPECT_EQ(k, ctx.thread / 6) << "a group keeps its first key, its index, without crashes";
     rapidjson::Document d;
     d.Parse(inv.value.c_str());
     if (inv.f == "write") {
@@ -60,9 +61,49 @@ TEST(LinKv, GroupsOfTwoNThreadsShareAKeyThenMoveOn) {
       for (int j = 0; j < 2; ++j) EXPECT_LE(d[1][j].GetInt64(), 4);
     }
   }
-  EXPECT_EQ(fs, (std::set<std::string>{"cas", "read", "write"}));
-  EXPECT_EQ(per_key.size(), 12u);  // 600 ops per group at 100 per key
-  for (const auto& [k, n] : per_key) EXPECT_EQ(n, 100) << "key " << k;
+  // As Jepsen's reserve: n threads of each group read, the other n write and cas.
+  EXPECT_EQ(fs_by_role[0], (std::set<std::string>{"read"}));
+  EXPECT_EQ(fs_by_role[1], (std::set<std::string>{"cas", "write"}));
+  // No per-key op limit (an old 100-op limit would have used 12 keys here).
+  EXPECT_EQ(per_key.size(), 2u);
+  for (const auto& [k, n] : per_key) EXPECT_EQ(n, 600) << "key " << k;
+}
+
+TEST(LinKv, AKeyRetiresAfterTwentyProcesses) {
+  auto w = make_lin_kv();
+  Rng rng(7);
+  // One group of 6 threads; thread 0 crashes after each op, so it takes a new process
+  // (process + concurrency, as the harness numbers them) every time.
+  std::vector<int64_t> process = {0, 1, 2, 3, 4, 5};
+  std::vector<int64_t> keys;
+  for (int i = 0; i < 60; ++i) {
+    int thread = i % 6;
+    GenContext ctx{thread, 3, 6, process[static_cast<size_t>(thread)]};
+    keys.push_back(key_of(w->next(ctx, rng)));
+    if (thread == 0) process[0] += 6;
+  }
+  for (int64_t k : keys) EXPECT_EQ(k, 0);
+  for (int i = 60; i < 120; ++i) {
+    int thread = i % 6;
+    GenContext ctx{thread, 3, 6, process[static_cast<size_t>(thread)]};
+    keys.push_back(key_of(w->next(ctx, rng)));
+    if (thread == 0) process[0] += 6;
+  }
+  // Key 0 sees processes 0-5, then thread 0's 6, 12, ...; thread 0's op at 6j brings
+  // the (6 + j)-th. At op 90 (j = 15) that would be the 21st: the group moves to key 1
+  // and stays there (6 processes on it since).
+  for (size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(keys[i], i < 90 ? 0 : 1) << "op " << i;
+}
+
+TEST(LinKv, ManyNodesStillShareAKeyAcrossTheWholeGroup) {
+  // 2n = 24 threads exceed Jepsen's 20 processes: every thread of the group may still
+  // use the key, or the group could never issue an op.
+  auto w = make_lin_kv();
+  Rng rng(1);
+  for (int i = 0; i < 240; ++i) {
+    GenContext ctx{i % 24, 12, 24, i % 24};
+    EXPECT_EQ(key_of(w->next(ctx, rng)), 0) << "op " << i;
+  }
 }
 
 TEST(LinKv, GeneratorIsDeterministic) {
@@ -182,6 +223,54 @@ TEST(LinKv, IndeterminateWritesMayOrMayNotHappen) {
       .op(OpType::kOk, 2, "read", "[0,null]", "[0,2]", 4)
       .op(OpType::kOk, 2, "read", "[0,null]", "[0,1]", 6);  // 2 then 1 again: impossible
   EXPECT_EQ(verdict_of(w->check(back.history(), {})), Verdict::kInvalid);
+}
+
+TEST(LinKv, AKeyWhoseOpsAllFailedIsTriviallyValid) {
+  // A node that answers "not a leader" (code 11, definite: :fail) to everything on key 1
+  // during a partition. The failed ops happened nowhere: key 1 has nothing to check.
+  auto w = make_lin_kv();
+  HistoryBuilder b;
+  b.op(OpType::kOk, 0, "write", "[0,1]", "[0,1]", 0)
+      .op(OpType::kFail, 1, "write", "[1,3]", "[1,3]", 2)
+      .op(OpType::kFail, 1, "cas", "[1,[3,4]]", "[1,[3,4]]", 4)
+      .op(OpType::kFail, 2, "read", "[1,null]", "[1,null]", 6)
+      .op(OpType::kOk, 2, "read", "[0,null]", "[0,1]", 8);
+  History h = b.history();
+  for (size_t i : {3u, 5u, 7u}) h[i].error = "[:temporarily-unavailable \"not a leader\"]";
+  Value r = w->check(h, {});
+  EXPECT_EQ(verdict_of(r), Verdict::kValid) << history::to_edn(r);
+  EXPECT_EQ(r.get("key-count")->as_int(), 2);
+  for (const auto& [k, v] : r.get("results")->entries()) {
+    EXPECT_EQ(verdict_of(v), Verdict::kValid) << "key " << history::to_edn(k) << ": " << history::to_edn(v);
+    if (k.as_int() == 1) {
+      EXPECT_EQ(v.get("op-count")->as_int(), 3);
+      ASSERT_NE(v.get("note"), nullptr);
+    }
+  }
+  // A history of nothing but failed ops is valid too.
+  HistoryBuilder only;
+  only.op(OpType::kFail, 0, "cas", "[5,[0,1]]", "[5,[0,1]]", 0);
+  EXPECT_EQ(verdict_of(w->check(only.history(), {})), Verdict::kValid);
+}
+
+TEST(LinKv, KeysLeftUnsearchedBesideAnInvalidOneSayWhy) {
+  // Key 1 is invalid; keys 0 and 2 may or may not be searched (threads race), but any
+  // key without a verdict of its own must carry the reason.
+  auto w = make_lin_kv();
+  HistoryBuilder b;
+  b.op(OpType::kOk, 1, "write", "[1,1]", "[1,1]", 0)
+      .op(OpType::kOk, 1, "write", "[1,2]", "[1,2]", 2)
+      .op(OpType::kOk, 2, "read", "[1,null]", "[1,1]", 4);
+  for (int64_t k : {0, 2})
+    for (int i = 0; i < 20; ++i) b.op(OpType::kOk, 3, "write", fmt::format("[{},{}]", k, i % 5), fmt::format("[{},{}]", k, i % 5), 10 + 2 * i);
+  Value r = w->check(b.history(), {});
+  EXPECT_EQ(verdict_of(r), Verdict::kInvalid);
+  for (const auto& [k, v] : r.get("results")->entries()) {
+    if (verdict_of(v) == Verdict::kUnknown) {
+      ASSERT_NE(v.get("reason"), nullptr) << history::to_edn(v);
+      EXPECT_NE(unknown_reason(v), "no reason recorded");
+    }
+  }
 }
 
 }  // namespace

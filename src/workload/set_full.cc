@@ -1,5 +1,6 @@
 #include "workload/set_full.h"
 
+#include <fmt/format.h>
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -187,14 +188,17 @@ Value check_set_full(const History& history, std::string_view add_f, const Check
   std::vector<std::string> unexpected_keys;
   for (const auto& [k, n] : unexpected) unexpected_keys.push_back(k);
 
-  Verdict v = Verdict::kValid;
-  if (!lost.empty() || !unexpected.empty()) {
-    v = Verdict::kInvalid;
-  } else if (acknowledged_never_read > 0 || attempts == 0) {
-    v = Verdict::kUnknown;
-  }
+  // No attempt at all (--rate 0) is an empty history: valid, as in Maelstrom.
   Value r = Value::array_map();
-  r.set("valid?", verdict_value(v));
+  if (!lost.empty() || !unexpected.empty()) {
+    r.set("valid?", verdict_value(Verdict::kInvalid));
+  } else if (acknowledged_never_read > 0) {
+    set_unknown(&r, fmt::format("{} acknowledged elements were never read by anyone, so whether they were lost is "
+                                "unknown (did the final reads fail?)",
+                                acknowledged_never_read));
+  } else {
+    r.set("valid?", verdict_value(Verdict::kValid));
+  }
   r.set("attempt-count", attempts);
   r.set("acknowledged-count", acknowledged);
   r.set("stable-count", static_cast<int64_t>(latencies.size()));

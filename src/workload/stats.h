@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "history/value.h"
 #include "workload/verdict.h"
@@ -15,6 +16,9 @@ history::Value check_stats(const History& history);
 
 // `min_ok_fraction`: the --availability threshold in [0, 1]; nullopt = not checked.
 history::Value check_availability(const History& history, std::optional<double> min_ok_fraction);
+// The report line for a failed availability check, e.g. "availability 0.9997 (18450
+// of 18456 operations ok) is below the required 1"; "" when the check passed.
+std::string availability_problem(const history::Value& availability);
 
 // Invocation-to-completion latency quantiles (ms) of ok ops at 0.5, 0.95, 0.99 and 1.
 struct LatencySummary {

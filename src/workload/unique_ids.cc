@@ -1,5 +1,7 @@
 // unique-ids: no id may be acknowledged twice. Ids may be any JSON value; two ids are
 // the same when their compact JSON text is (so 1 and "1" differ).
+#include <fmt/format.h>
+
 #include <map>
 
 #include "workload/workloads.h"
@@ -52,8 +54,12 @@ class UniqueIds final : public Workload {
       dups.push(std::move(d));
     }
     Value r = Value::array_map();
-    Verdict v = duplicated > 0 ? Verdict::kInvalid : acknowledged == 0 ? Verdict::kUnknown : Verdict::kValid;
-    r.set("valid?", verdict_value(v));
+    // No request at all (--rate 0) is an empty history, valid as in Maelstrom.
+    if (duplicated == 0 && acknowledged == 0 && attempted > 0) {
+      set_unknown(&r, fmt::format("none of the {} generate requests succeeded, so no id could be compared", attempted));
+    } else {
+      r.set("valid?", verdict_value(duplicated > 0 ? Verdict::kInvalid : Verdict::kValid));
+    }
     r.set("attempted-count", attempted);
     r.set("acknowledged-count", acknowledged);
     r.set("duplicated-count", duplicated);

@@ -33,4 +33,19 @@ Verdict verdict_of(const Value& result) {
   return Verdict::kUnknown;
 }
 
+void set_unknown(Value* result, std::string reason) {
+  SQ_ASSERT(result->is_map());
+  SQ_ASSERT_MSG(!reason.empty(), "an unknown verdict needs a reason");
+  result->set("valid?", verdict_value(Verdict::kUnknown));
+  result->set("reason", std::move(reason));
+}
+
+std::string unknown_reason(const Value& result) {
+  for (const char* key : {"reason", "error"}) {
+    const Value* v = result.is_map() ? result.get(key) : nullptr;
+    if (v && v->kind() == Value::Kind::kString && !v->as_string().empty()) return v->as_string();
+  }
+  return "no reason recorded";
+}
+
 }  // namespace squall::workload

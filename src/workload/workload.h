@@ -39,6 +39,7 @@ struct GenContext {
   int thread = 0;        // the client thread issuing the op, 0 .. concurrency-1
   int node_count = 0;
   int concurrency = 0;
+  int64_t process = -1;  // the thread's current process (new after each :info); -1 = the thread
 };
 
 struct SetupContext {
@@ -71,6 +72,17 @@ class Workload {
     (void)node_count;
     (void)concurrency;
     return {};
+  }
+
+  // The --concurrency used when none is given: an integer or Kn. lin-kv needs whole
+  // groups of 2n threads, so its default is 2n.
+  virtual std::string default_concurrency() const { return "1n"; }
+  // The client request timeout when --rpc-timeout is not given, from the mean
+  // node-to-node latency. Maelstrom's default is 5 s; its lin-kv client uses
+  // max(10 x mean latency, 1 s).
+  virtual double default_rpc_timeout_s(double mean_latency_ms) const {
+    (void)mean_latency_ms;
+    return 5;
   }
 
   // A body each node gets once before the main phase (broadcast's topology), or nullopt.

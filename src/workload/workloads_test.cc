@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <map>
+
+#include "history/edn.h"
 #include "workload/history_builder_test.h"
 #include "workload/json_test_util.h"
 #include "workload/stats.h"
@@ -120,6 +123,72 @@ TEST(Stats, EveryFNeedsAnOk) {
   Value avail = check_availability(b.history(), 0.9);
   EXPECT_EQ(verdict_of(avail), Verdict::kInvalid);
   EXPECT_EQ(verdict_of(check_availability(b.history(), 0.5)), Verdict::kValid);
+}
+
+TEST(Workloads, AnEmptyHistoryIsValid) {
+  // --rate 0 (Maelstrom's leader-election tutorial) issues no client op; Maelstrom
+  // calls that valid. Only the final reads, if the workload has them, run and see nothing.
+  // What an empty system answers to each workload's final read.
+  const std::map<std::string, std::string> empty_final = {
+      {"broadcast", "[]"}, {"g-set", "[]"}, {"g-counter", "0"}, {"pn-counter", "0"}, {"kafka", R"({"msgs":{}})"}};
+  HistoryBuilder none;
+  for (const auto& n : workload_names()) {
+    auto w = make_workload(n);
+    ASSERT_TRUE(w.ok()) << n;
+    HistoryBuilder b;
+    if (auto fin = (*w)->final_op()) {
+      ASSERT_TRUE(empty_final.contains(n)) << n << " has final reads; add its empty answer here";
+      for (int node = 0; node < 3; ++node)
+        b.op(OpType::kOk, node, fin->f, fin->value, empty_final.at(n), 10, "n" + std::to_string(node), true);
+    }
+    Value r = (*w)->check(b.history(), {});
+    EXPECT_EQ(verdict_of(r), Verdict::kValid) << n << ": " << history::to_edn(r);
+  }
+  EXPECT_EQ(verdict_of(check_stats(none.history())), Verdict::kValid);
+  EXPECT_EQ(verdict_of(check_availability(none.history(), 1.0)), Verdict::kValid);
+}
+
+TEST(Workloads, EveryUnknownVerdictSaysWhy) {
+  // One history per workload that cannot be decided: the requests all failed, or the
+  // final reads never happened.
+  struct Case {
+    const char* workload;
+    HistoryBuilder b;
+  };
+  std::vector<Case> cases(6);
+  cases[0].workload = "echo";
+  cases[0].b.op(OpType::kFail, 0, "echo", "\"a\"", "\"a\"", 0);
+  cases[1].workload = "unique-ids";
+  cases[1].b.op(OpType::kInfo, 0, "generate", "null", "null", 0);
+  cases[2].workload = "g-counter";
+  cases[2].b.op(OpType::kOk, 0, "add", "2", "2", 0);
+  cases[3].workload = "broadcast";
+  cases[3].b.op(OpType::kOk, 0, "broadcast", "1", "1", 0);
+  cases[4].workload = "g-set";
+  cases[4].b.op(OpType::kOk, 0, "add", "1", "1", 0);
+  cases[5].workload = "kafka";
+  cases[5].b.op(OpType::kOk, 0, "send", "[1]", "[1]", 0);  // not kafka's value shape
+  for (auto& c : cases) {
+    auto w = make_workload(c.workload);
+    ASSERT_TRUE(w.ok()) << c.workload;
+    Value r = (*w)->check(c.b.history(), {});
+    ASSERT_EQ(verdict_of(r), Verdict::kUnknown) << c.workload << ": " << history::to_edn(r);
+    ASSERT_NE(r.get("reason"), nullptr) << c.workload << ": " << history::to_edn(r);
+    EXPECT_FALSE(r.get("reason")->as_string().empty()) << c.workload;
+    EXPECT_NE(unknown_reason(r), "no reason recorded") << c.workload;
+  }
+}
+
+TEST(Stats, AvailabilityMessageShowsTheShortfall) {
+  HistoryBuilder b;
+  for (int i = 0; i < 18456; ++i) b.op(i < 18450 ? OpType::kOk : OpType::kFail, i % 10, "read", "null", "null", i);
+  Value avail = check_availability(b.history(), 1.0);
+  ASSERT_EQ(verdict_of(avail), Verdict::kInvalid);
+  std::string msg = availability_problem(avail);
+  EXPECT_NE(msg.find("18450 of 18456"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("availability 0.9997 "), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("1.000 "), std::string::npos) << msg;
+  EXPECT_EQ(availability_problem(check_availability(b.history(), 0.99)), "");
 }
 
 }  // namespace
