@@ -55,6 +55,9 @@ int cmd_test(int argc, char** argv) {
   app.add_option("--availability", availability,
                  "Require this fraction of operations to succeed ('total' = all); unchecked if absent");
   app.add_flag("--log-stderr", cfg.log_stderr, "Also show node stderr on the console (always in node-logs/)");
+  app.add_flag("--strict", cfg.strict,
+               "Protocol violations (bad JSON, bad envelopes, malformed replies) fail the run; by default they are "
+               "warnings and the op they touch is recorded as :info");
   app.add_option("--seed", seed, "Seed for all harness randomness: generator, latencies, nemesis (printed at start)");
   app.add_option("--recovery-time", cfg.recovery_time_s, "Seconds to wait after healing before the final reads");
   app.add_option("--rpc-timeout", cfg.rpc_timeout_s, "Client request timeout in seconds");

@@ -35,6 +35,7 @@ struct TestConfig {
   std::string topology = "grid";
   std::optional<double> availability;   // minimum ok fraction, 1.0 for "total"
   bool log_stderr = false;
+  bool strict = false;                  // protocol violations fail the run (default: warnings)
   uint64_t seed = 0;
   double recovery_time_s = 10;
   double rpc_timeout_s = 5;
