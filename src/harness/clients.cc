@@ -11,7 +11,6 @@
 
 #include "harness/runner.h"
 #include "history/edn.h"
-#include "net/envelope.h"
 #include "proto/error_code.h"
 
 namespace squall::harness {
