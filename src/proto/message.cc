@@ -1,6 +1,9 @@
 #include "proto/message.h"
 
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 #include <algorithm>
 
@@ -30,27 +33,39 @@ std::string_view Message::extra_key() const {
 
 namespace {
 
-// The deepest [ / { nesting in `line`, ignoring brackets inside strings; stops counting
-// once past `limit`. Runs before parsing so that nothing later walks a hostile depth.
-int nesting_depth(std::string_view line, int limit) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : line) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-      if (deepest > limit) return deepest;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
+// Builds the document from the parser's events, refusing to open a container past
+// kJsonDepthMax: the depth is bounded in the one pass, before anything (the parser's own
+// recursion, later walks of the value) could follow a hostile "[[[[…".
+class DepthLimitedBuilder {
+ public:
+  explicit DepthLimitedBuilder(rapidjson::Document& doc) : doc_(doc) {}
+  bool too_deep() const { return too_deep_; }
+
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool Int(int i) { return doc_.Int(i); }
+  bool Uint(unsigned u) { return doc_.Uint(u); }
+  bool Int64(int64_t i) { return doc_.Int64(i); }
+  bool Uint64(uint64_t u) { return doc_.Uint64(u); }
+  bool Double(double d) { return doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool StartObject() { return open() && doc_.StartObject(); }
+  bool EndObject(rapidjson::SizeType members) { --depth_; return doc_.EndObject(members); }
+  bool StartArray() { return open() && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType elements) { --depth_; return doc_.EndArray(elements); }
+
+ private:
+  bool open() {
+    if (++depth_ <= kJsonDepthMax) return true;
+    too_deep_ = true;
+    return false;
   }
-  return deepest;
-}
+  rapidjson::Document& doc_;
+  int depth_ = 0;
+  bool too_deep_ = false;
+};
 
 LineError line_error(LineFault fault, std::string detail) { return LineError{fault, std::move(detail), {}, {}}; }
 
@@ -72,15 +87,23 @@ EnvelopeResult parse_envelope(std::string_view line) {
   if (line.size() > kMaxLineBytes) {
     return line_error(LineFault::kTooLong, "line longer than " + std::to_string(kMaxLineBytes) + " bytes");
   }
-  if (nesting_depth(line, kJsonDepthMax) > kJsonDepthMax) {
+  Message m(pool_chunk_for(line.size()));
+  // One reader per thread: its scratch stack is kept between lines instead of allocated
+  // for each one.
+  thread_local rapidjson::Reader reader;
+  DepthLimitedBuilder builder(m.doc_);
+  auto parse = [&](rapidjson::Document&) {
+    rapidjson::MemoryStream bytes(line.data(), line.size());
+    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(bytes);
+    return !reader.Parse(in, builder).IsError();
+  };
+  m.doc_.Populate(parse);
+  if (builder.too_deep()) {
     return line_error(LineFault::kTooDeep, "JSON nested deeper than " + std::to_string(kJsonDepthMax) + " levels");
   }
-  Message m(pool_chunk_for(line.size()));
-  // Iterative: the depth is bounded above, but the parser's own stack need not be.
-  m.doc_.Parse<rapidjson::kParseIterativeFlag>(line.data(), line.size());
-  if (m.doc_.HasParseError()) {
-    return line_error(LineFault::kNotJson, std::string("not JSON: ") + rapidjson::GetParseError_En(m.doc_.GetParseError()) +
-                                                " at byte " + std::to_string(m.doc_.GetErrorOffset()));
+  if (reader.HasParseError()) {
+    return line_error(LineFault::kNotJson, std::string("not JSON: ") + rapidjson::GetParseError_En(reader.GetParseErrorCode()) +
+                                                " at byte " + std::to_string(reader.GetErrorOffset()));
   }
   if (!m.doc_.IsObject()) return line_error(LineFault::kBadEnvelope, "the line is JSON but not an object");
   const rapidjson::Value* src = member(m.doc_, "src");
