@@ -92,6 +92,9 @@ int cmd_test(int argc, char** argv) {
   app.add_option("--availability", availability,
                  "Require this fraction of operations to succeed ('total' = all); unchecked if absent");
   app.add_flag("--log-stderr", cfg.log_stderr, "Also show node stderr on the console (always in node-logs/)");
+  app.add_flag("--strict", cfg.strict,
+               "Protocol violations (bad JSON, bad envelopes, malformed replies) fail the run; by default they are "
+               "warnings and the op they touch is recorded as :info");
   app.add_flag("--log-net-send", cfg.log_net_send, "Log every network send (node, client and service messages) to jepsen.log");
   app.add_flag("--log-net-recv", cfg.log_net_recv, "Log every network delivery to jepsen.log");
   app.add_option("--test-count", cfg.test_count, "Run the test this many times; the exit code is the worst run's");

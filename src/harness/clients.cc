@@ -11,7 +11,6 @@
 
 #include "harness/runner.h"
 #include "history/edn.h"
-#include "net/envelope.h"
 #include "proto/error_code.h"
 
 namespace squall::harness {
@@ -114,32 +113,36 @@ void Runner::complete(Client& c, OpType type, std::string value, std::string err
 }
 
 void Runner::on_client_reply(Client& c, const net::Delivery& d, int64_t now) {
-  auto env = net::parse_envelope(d.line);
-  SQ_ASSERT(env.ok());
-  auto head = net::parse_body_head(env->body);
-  SQ_ASSERT(head.ok() && head->has_in_reply_to);
-  if (!c.busy || c.retired || head->in_reply_to != c.msg_id) {
-    if (head->in_reply_to <= 0 || head->in_reply_to >= c.next_msg_id) {
-      protocol_error(d.src, "reply-to-unknown-request",
-                     fmt::format("in_reply_to {} matches no request client {} sent", head->in_reply_to, net_->name(c.endpoint)),
+  SQ_ASSERT(d.message != nullptr);  // the router attaches the parsed line to everything bound for a client
+  const proto::Message& reply = *d.message;
+  // Any node may answer: a leader answers requests its followers forwarded to it. The
+  // client matches by in_reply_to alone.
+  int64_t in_reply_to = reply.in_reply_to().value_or(0);
+  if (!reply.in_reply_to() || !c.busy || c.retired || in_reply_to != c.msg_id) {
+    if (in_reply_to <= 0 || in_reply_to >= c.next_msg_id) {
+      protocol_error(d.src, ProtocolErrorKind::kReplyToUnknownRequest,
+                     fmt::format("in_reply_to {} matches no request client {} sent", in_reply_to, net_->name(c.endpoint)),
                      d.line);
     } else {
       ++late_replies_;  // a reply to a request that already timed out
     }
     return;
   }
-  rapidjson::Document body;
-  body.Parse(env->body.data(), env->body.size());
-  SQ_ASSERT(!body.HasParseError());
   if (c.purpose == Purpose::kInit) {
-    on_init_reply(c, body, d.line, now);
+    on_init_reply(c, reply, d.line, now);
     return;
   }
-  std::string type = body["type"].GetString();
-  if (type == "error") {
+  const rapidjson::Value& body = reply.body();
+  if (reply.type().empty()) {
+    std::string problem = "the reply's body has no string \"type\"";
+    protocol_error(d.src, ProtocolErrorKind::kMalformedReply, problem, d.line);
+    complete(c, OpType::kInfo, c.inv.value, "[:malformed-reply " + quoted(problem) + "]", now);
+    return;
+  }
+  if (reply.type() == "error") {
     auto code = body.FindMember("code");
     if (code == body.MemberEnd() || !code->value.IsInt64()) {
-      protocol_error(d.src, "malformed-reply", "error reply without an integer \"code\"", d.line);
+      protocol_error(d.src, ProtocolErrorKind::kMalformedReply, "error reply without an integer \"code\"", d.line);
       complete(c, OpType::kInfo, c.inv.value, "[:malformed-reply]", now);
       return;
     }
@@ -153,18 +156,18 @@ void Runner::on_client_reply(Client& c, const net::Delivery& d, int64_t now) {
   }
   workload::Completion done = workload_->complete(c.inv, body);
   if (done.malformed) {
-    protocol_error(d.src, "malformed-reply", done.problem, d.line);
+    protocol_error(d.src, ProtocolErrorKind::kMalformedReply, done.problem, d.line);
     complete(c, OpType::kInfo, c.inv.value, "[:malformed-reply " + quoted(done.problem) + "]", now);
     return;
   }
   complete(c, done.type, std::move(done.value), "", now);
 }
 
-void Runner::on_init_reply(Client& c, const rapidjson::Value& body, std::string_view line, int64_t now) {
+void Runner::on_init_reply(Client& c, const proto::Message& reply, std::string_view line, int64_t now) {
   (void)now;
   auto i = static_cast<size_t>(c.node);
   c.busy = false;
-  std::string type = body["type"].GetString();
+  std::string type(reply.type());
   if (c.setup) {
     c.setup = false;
     std::string want = workload_->setup_reply_type();
@@ -172,16 +175,16 @@ void Runner::on_init_reply(Client& c, const rapidjson::Value& body, std::string_
       setup_ok_[i] = true;
     } else {
       setup_problems_.push_back(fmt::format("{} answered the workload setup with \"{}\" instead of {}", node_names_[i], type, want));
-      protocol_error(c.node, "malformed-reply", setup_problems_.back(), line);
+      protocol_error(c.node, ProtocolErrorKind::kMalformedReply, setup_problems_.back(), line);
     }
     return;
   }
   if (type == "init_ok") {
     init_state_[i] = InitState::kOk;
-    for (const auto& m : body.GetObject()) {
+    for (const auto& m : reply.body().GetObject()) {
       std::string_view k(m.name.GetString(), m.name.GetStringLength());
       if (k != "type" && k != "in_reply_to" && k != "msg_id") {
-        protocol_error(c.node, "malformed-reply", fmt::format("init_ok has unexpected key \"{}\"", k), line);
+        protocol_error(c.node, ProtocolErrorKind::kMalformedReply, fmt::format("init_ok has unexpected key \"{}\"", k), line);
       }
     }
     return;

@@ -39,6 +39,7 @@ struct TestConfig {
   std::string topology = "grid";
   std::optional<double> availability;   // minimum ok fraction, 1.0 for "total"
   bool log_stderr = false;
+  bool strict = false;                  // protocol violations fail the run (default: warnings)
   uint64_t seed = 0;
   double recovery_time_s = 10;
   std::optional<double> rpc_timeout_option;  // --rpc-timeout as given; nullopt: the workload's default

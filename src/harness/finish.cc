@@ -44,6 +44,7 @@ std::string reproduce_command(const TestConfig& c) {
   cmd += fmt::format(" --latency {} --latency-dist {}", c.latency_ms, net::latency_dist_name(c.latency_dist));
   if (!c.nemesis.empty()) cmd += fmt::format(" --nemesis {} --nemesis-interval {}", fmt::join(c.nemesis, ","), c.nemesis_interval_s);
   cmd += fmt::format(" --topology {} --recovery-time {} --seed {}", c.topology, c.recovery_time_s, c.seed);
+  if (c.strict) cmd += " --strict";
   if (!c.bin_args.empty()) cmd += fmt::format(" -- {}", fmt::join(c.bin_args, " "));
   return cmd;
 }
@@ -114,7 +115,7 @@ Value Runner::node_error_results() const {
     const ProtocolError& e = error_examples_[i];
     Value d = Value::array_map();
     d.set("node", e.node);
-    d.set("kind", Value::keyword(e.kind));
+    d.set("kind", Value::keyword(std::string(protocol_error_name(e.kind))));
     d.set("detail", e.detail);
     d.set("line", e.line);
     d.set("time-ms", e.t_ns / 1'000'000);
@@ -133,8 +134,10 @@ Value Runner::node_error_results() const {
   }
   Value setup = Value::vector();
   for (const auto& p : setup_problems_) setup.push(p);
-  bool bad = total > 0 || !crashes_.empty() || !setup_problems_.empty();
+  // Protocol violations are warnings, as in Maelstrom, unless --strict asked otherwise.
+  bool bad = (config_.strict && total > 0) || !crashes_.empty() || !setup_problems_.empty();
   m.set("valid?", !bad);
+  m.set("strict?", config_.strict);
   m.set("protocol-error-count", total);
   m.set("by-kind", std::move(kinds));
   m.set("examples", std::move(ex));
@@ -197,15 +200,21 @@ RunSummary Runner::finish() {
     for (const auto& l : c.stderr_tail) a += "\n      stderr: " + l;
     anomalies.push_back(a);
   }
+  std::vector<std::string> warnings;
+  int64_t violations = 0;
   for (const auto& [kind, count] : error_counts_) {
+    violations += count;
     std::string a = fmt::format("{} protocol violation(s) of kind {}", count, kind);
     for (const ProtocolError& e : error_examples_) {
-      if (e.kind != kind) continue;
-      a += fmt::format(", e.g. from {}: {}", e.node, e.detail);
+      if (protocol_error_name(e.kind) != kind) continue;
+      a += fmt::format(", e.g. from {} at {:.1f} s: {}", e.node, static_cast<double>(e.t_ns) / 1e9, e.detail);
       if (!e.line.empty()) a += "\n      line: " + e.line;
       break;
     }
-    anomalies.push_back(a);
+    warnings.push_back(std::move(a));
+  }
+  if (config_.strict && violations > 0) {
+    anomalies.push_back(fmt::format("{} protocol violation(s) fail the run under --strict (listed under Warnings)", violations));
   }
   workload_anomalies(w, &anomalies);
   if (workload::verdict_of(stats) == Verdict::kInvalid) {
@@ -248,6 +257,8 @@ RunSummary Runner::finish() {
   const Value* servers = net.get("servers");
   in.msgs_per_op = servers ? servers->get("msgs-per-op")->as_double() : 0;
   in.anomalies = std::move(anomalies);
+  in.warnings = std::move(warnings);
+  in.strict = config_.strict;
   in.store_dir = store_->dir();
   in.reproduce = reproduce_command(config_);
   in.interrupted = interrupted_;

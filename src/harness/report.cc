@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "harness/untrusted_text.h"
+
 namespace squall::harness {
 
 int expected_rounds(int n) {
@@ -37,6 +39,12 @@ std::string render_report(const ReportInput& in) {
                        : in.verdict == workload::Verdict::kInvalid ? "FAIL"
                                                                    : "UNKNOWN";
   out += fmt::format("Result: {}{}\n", result, in.interrupted ? " (interrupted)" : "");
+  if (!in.warnings.empty()) {
+    out += fmt::format("Warnings: protocol violations ({})\n",
+                       in.strict ? "--strict: they fail the run"
+                                 : "the ops they touched are :info; the checkers decide; --strict fails the run");
+    for (const auto& w : in.warnings) out += "  ! " + w + "\n";
+  }
   out += "Consistency:\n";
   out += fmt::format("  Valid: {}\n", in.verdict == workload::Verdict::kValid     ? "yes"
                                       : in.verdict == workload::Verdict::kInvalid ? "no"
@@ -83,7 +91,7 @@ std::string render_report(const ReportInput& in) {
   }
   out += fmt::format("Store: {}\n", in.store_dir);
   out += fmt::format("Reproduce: {}\n", in.reproduce);
-  return out;
+  return printable(out, /*keep_newlines=*/true);
 }
 
 }  // namespace squall::harness

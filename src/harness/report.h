@@ -4,8 +4,11 @@
 // PASS/FAIL, consistency (valid, lost and stable with percentages), latency quantiles,
 // convergence rounds against ceil(log2 n), and on failure the anomalies with examples.
 // For workloads without per-message delivery (echo, unique-ids, counters) the lost /
-// stable / rounds lines say "n/a" and the latency lines show client op latency. Pure
-// function of its input.
+// stable / rounds lines say "n/a" and the latency lines show client op latency.
+// Warnings (protocol violations, by kind with a first example) come right after the
+// result, whatever the verdict: they fail the run only under --strict. Node text in the
+// report is shown through printable(): no terminal control byte survives. Pure function
+// of its input.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +35,8 @@ struct ReportInput {
   RoundsSummary rounds;
   double msgs_per_op = 0;
   std::vector<std::string> anomalies;  // each may span lines
+  std::vector<std::string> warnings;   // protocol violations, one entry per kind; may span lines
+  bool strict = false;                 // --strict: the warnings fail the run
   std::string store_dir;
   std::string reproduce;               // command line that replays the run
   bool interrupted = false;

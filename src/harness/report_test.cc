@@ -54,5 +54,23 @@ TEST(Report, PassAndFailLayouts) {
   EXPECT_NE(r.find("Anomalies found:\n  - 3 acknowledged messages lost"), std::string::npos);
 }
 
+// Protocol violations show on a passing run too, and node text never reaches the
+// terminal raw.
+TEST(Report, WarningsShowWhateverTheVerdictAndAreEscaped) {
+  ReportInput in;
+  in.workload = "echo";
+  in.nodes = 1;
+  in.verdict = workload::Verdict::kValid;
+  in.warnings = {"2 protocol violation(s) of kind non-json, e.g. from n0 at 0.5 s: not JSON\n      line: \x1b[2Jboom"};
+  std::string r = render_report(in);
+  EXPECT_NE(r.find("Result: PASS\nWarnings: protocol violations (the ops they touched are :info"), std::string::npos) << r;
+  EXPECT_NE(r.find("  ! 2 protocol violation(s) of kind non-json"), std::string::npos) << r;
+  EXPECT_EQ(r.find('\x1b'), std::string::npos) << r;
+  EXPECT_NE(r.find("\\x1b[2Jboom"), std::string::npos) << r;
+  in.strict = true;
+  in.verdict = workload::Verdict::kInvalid;
+  EXPECT_NE(render_report(in).find("Warnings: protocol violations (--strict: they fail the run)"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace squall::harness

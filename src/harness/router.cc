@@ -1,10 +1,13 @@
 // Routing: node output in, deliveries out (part of Runner, see runner.h).
-#include <rapidjson/document.h>
-
 #include <fmt/format.h>
 
+#include <variant>
+
 #include "harness/runner.h"
+#include "harness/untrusted_text.h"
+#include "history/edn.h"
 #include "net/envelope.h"
+#include "proto/json_util.h"
 
 #ifdef SQUALL_HAVE_SERVICES
 #include "services/service.h"
@@ -25,23 +28,39 @@ std::string clip_line(std::string_view line) {
 
 }  // namespace
 
-void Runner::protocol_error(int node, const std::string& kind, const std::string& detail, std::string_view line) {
-  int64_t count = ++error_counts_[kind];
+void Runner::protocol_error(int node, ProtocolErrorKind kind, const std::string& detail, std::string_view line) {
+  std::string_view kind_name = protocol_error_name(kind);
+  ++error_counts_[std::string(kind_name)];
   int64_t total = 0;
   for (const auto& [k, v] : error_counts_) total += v;
-  (void)count;
   const std::string& name = net_->name(node);
-  std::string clipped = clip_line(line);
+  // Kept as valid UTF-8 for results.json; shown through printable() below.
+  std::string clipped = valid_utf8(clip_line(line));
   if (error_examples_.size() < kErrorExamples) {
-    error_examples_.push_back(ProtocolError{now_ns(), name, kind, detail, clipped});
+    error_examples_.push_back(ProtocolError{now_ns(), name, kind, valid_utf8(detail), clipped});
   }
-  std::string msg = fmt::format("{} broke the protocol ({}): {}{}", name, kind, detail,
-                                line.empty() ? "" : "; line: " + clipped);
+  std::string msg = printable(fmt::format("{} broke the protocol ({}): {}{}", name, kind_name, detail,
+                                          line.empty() ? "" : "; line: " + clipped));
   if (static_cast<size_t>(total) <= kErrorLogLines) store_->log(msg);
   if (static_cast<size_t>(total) <= kErrorConsoleLines) {
     if (config_.status_line) std::fprintf(stderr, "\r\033[K");
     std::fprintf(stderr, "squall: %s\n", msg.c_str());
   }
+}
+
+void Runner::reply_failed(std::string_view dest, std::optional<int64_t> in_reply_to, ProtocolErrorKind kind,
+                          const std::string& detail, int64_t now) {
+  // Maelstrom's verdict semantics: a broken reply makes the one operation it answers
+  // indeterminate, with the reason, and leaves the verdict to the checkers.
+  auto ep = net_->find(dest);
+  if (!ep || !in_reply_to || net_->kind(*ep) != net::EndpointKind::kClient) return;
+  int idx = endpoint_client_[static_cast<size_t>(*ep)];
+  if (idx < 0) return;
+  Client& c = clients_[static_cast<size_t>(idx)];
+  if (!c.busy || c.retired || c.purpose == Purpose::kInit || *in_reply_to != c.msg_id) return;
+  complete(c, workload::OpType::kInfo, c.inv.value,
+           fmt::format("[:{} {}]", protocol_error_name(kind), history::to_edn(history::Value::string(valid_utf8(detail)))),
+           now);
 }
 
 int64_t Runner::send_from_client(Client& c, std::string_view body, int64_t now) {
@@ -65,49 +84,97 @@ void Runner::route(int src, int dest, std::string_view src_name, std::string_vie
   message_labels_.note(id, body);
   std::string line = net::encode_envelope(id, src_name, dest_name, body);
   log_net(config_.log_net_send, "send", src, dest, line);
-  auto outcome = net_->send(src, dest, id, std::move(line), now);
+  std::unique_ptr<const proto::Message> message;
+  if (net_->kind(dest) != net::EndpointKind::kServer) {
+    // A service's reply to a client: the client reads it parsed, like any other reply.
+    proto::EnvelopeResult parsed = proto::parse_envelope(line);
+    SQ_ASSERT_MSG(std::holds_alternative<proto::Message>(parsed), "the harness wrote a bad line: " << line);
+    message = std::make_unique<const proto::Message>(std::move(std::get<proto::Message>(parsed)));
+  }
+  auto outcome = net_->send(src, dest, id, std::move(line), now, std::move(message));
   if (outcome == net::SendOutcome::kOverflow) {
-    protocol_error(src, "network-full",
+    protocol_error(src, ProtocolErrorKind::kNetworkFull,
                    fmt::format("{} messages already in flight; message to {} refused", net_->in_flight(), dest_name), "");
   }
 }
 
-void Runner::on_node_line(int node, std::string_view line) {
+void Runner::route_node_message(int node, int dest, std::unique_ptr<const proto::Message> message, std::string_view line,
+                                int64_t now) {
+  int64_t id = next_net_id_++;
+  if (id <= message_labels_.limit()) message_labels_.note(id, proto::to_json(message->body()));
+  std::string stamped = net::stamp_envelope(id, *message, line);
+  log_net(config_.log_net_send, "send", node, dest, stamped);
+  // Nodes read bytes; clients and services read the message parsed once, here.
+  if (net_->kind(dest) == net::EndpointKind::kServer) message.reset();
+  auto outcome = net_->send(node, dest, id, std::move(stamped), now, std::move(message));
+  if (outcome == net::SendOutcome::kOverflow) {
+    protocol_error(node, ProtocolErrorKind::kNetworkFull,
+                   fmt::format("{} messages already in flight; message to {} refused", net_->in_flight(), net_->name(dest)),
+                   "");
+  }
+}
+
+void Runner::on_bad_line(int node, const proto::LineError& e, std::string_view line) {
+  ProtocolErrorKind kind = ProtocolErrorKind::kNonJson;
+  switch (e.fault) {
+    case proto::LineFault::kTooLong: kind = ProtocolErrorKind::kLineTooLong; break;
+    case proto::LineFault::kTooDeep:
+    case proto::LineFault::kNotJson: kind = ProtocolErrorKind::kNonJson; break;
+    case proto::LineFault::kBadEnvelope: kind = ProtocolErrorKind::kBadEnvelope; break;
+  }
+  protocol_error(node, kind, e.detail, line);
+  if (e.dest) reply_failed(*e.dest, e.in_reply_to, kind, e.detail, now_ns());
+}
+
+void Runner::on_node_line(int node, std::string_view raw) {
   ++lines_from_nodes_;
-  const std::string& name = node_names_[static_cast<size_t>(node)];
-  if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
-    protocol_error(node, "empty-line", "an empty line on stdout", line);
+  if (raw.find_first_not_of(" \t\r") == std::string_view::npos) {
+    protocol_error(node, ProtocolErrorKind::kEmptyLine, "an empty line on stdout", raw);
     return;
   }
-  auto env = net::parse_envelope(line);
-  if (!env.ok()) {
-    bool not_json = env.error().rfind("not JSON", 0) == 0;
-    protocol_error(node, not_json ? "non-json" : "bad-envelope", env.error(), line);
+  // Malformed UTF-8 is repaired as a JVM reader repairs it, so that no peer, history or
+  // results file downstream ever holds it.
+  std::string repaired;
+  std::string_view line = raw;
+  if (!is_valid_utf8(raw)) {
+    repaired = valid_utf8(raw);
+    line = repaired;
+    protocol_error(node, ProtocolErrorKind::kInvalidUtf8, "the line is not valid UTF-8; malformed bytes read as U+FFFD",
+                   line);
+  }
+  proto::EnvelopeResult parsed = proto::parse_envelope(line);
+  if (const auto* e = std::get_if<proto::LineError>(&parsed)) {
+    on_bad_line(node, *e, line);
     return;
   }
-  if (env->src != name) {
-    protocol_error(node, "bad-envelope", fmt::format("src is \"{}\" but the line came from {}", env->src, name), line);
+  auto msg = std::make_unique<const proto::Message>(std::move(std::get<proto::Message>(parsed)));
+  int64_t now = now_ns();
+  if (std::string_view extra = msg->extra_key(); !extra.empty()) {
+    std::string detail = fmt::format("unknown top-level key \"{}\" (only src, dest, body, id)", clip_line(extra));
+    protocol_error(node, ProtocolErrorKind::kBadEnvelope, detail, line);
+    reply_failed(msg->dest(), msg->in_reply_to(), ProtocolErrorKind::kBadEnvelope, detail, now);
     return;
   }
-  auto dest = net_->find(env->dest);
+  // Routed by dest, src delivered as written: Maelstrom does not ask that src name the
+  // sender, so a follower may hand a client's request to its leader keeping the client's
+  // src, and the leader may answer the client directly.
+  auto dest = net_->find(msg->dest());
   if (!dest) {
-    protocol_error(node, "unknown-destination", fmt::format("no node, service or client named \"{}\"", env->dest), line);
+    protocol_error(node, ProtocolErrorKind::kUnknownDestination,
+                   fmt::format("no node, service or client named \"{}\"", clip_line(msg->dest())), line);
     return;
   }
   net::EndpointKind kind = net_->kind(*dest);
-  if (kind != net::EndpointKind::kServer) {
-    auto head = net::parse_body_head(env->body);
-    if (!head.ok() || !head->has_type) {
-      protocol_error(node, "bad-body", "the body has no string \"type\"", line);
-      return;
-    }
-    if (kind == net::EndpointKind::kClient && !head->has_in_reply_to) {
-      protocol_error(node, "reply-without-in_reply_to",
-                     fmt::format("a message to client {} must be a reply carrying in_reply_to", env->dest), line);
-      return;
-    }
+  if (kind == net::EndpointKind::kService && msg->type().empty()) {
+    protocol_error(node, ProtocolErrorKind::kBadBody, "the body has no string \"type\"", line);
+    return;
   }
-  route(node, *dest, name, env->dest, env->body, now_ns());
+  if (kind == net::EndpointKind::kClient && !msg->in_reply_to()) {
+    protocol_error(node, ProtocolErrorKind::kReplyWithoutInReplyTo,
+                   fmt::format("a message to client {} must be a reply carrying an integer in_reply_to", msg->dest()), line);
+    return;
+  }
+  route_node_message(node, *dest, std::move(msg), line, now);
 }
 
 void Runner::on_node_eof(int node) {
@@ -136,7 +203,7 @@ void Runner::check_exits() {
     crash.t_ns = now_ns();
     crash.node = node_names_[i];
     crash.status = st ? NodeProcess::describe_status(*st) : "closed its stdout";
-    crash.stderr_tail = procs_[i]->last_stderr_lines(5);
+    for (const auto& l : procs_[i]->last_stderr_lines(5)) crash.stderr_tail.push_back(valid_utf8(l));
     std::string msg = fmt::format("{} exited during the run ({})", crash.node, crash.status);
     for (const auto& l : crash.stderr_tail) msg += "\n    stderr: " + l;
     note(msg);
@@ -155,7 +222,7 @@ void Runner::deliver(net::Delivery& d, int64_t now) {
       NodeProcess& p = *procs_[i];
       bool was_idle = !p.has_queued_input();
       if (auto s = p.queue_line(d.line); !s.ok()) {
-        protocol_error(d.dest, "stdin-closed", s.error(), "");
+        protocol_error(d.dest, ProtocolErrorKind::kStdinClosed, s.error(), "");
         ++to_dead_nodes_;
         return;
       }
@@ -180,7 +247,7 @@ void Runner::flush_nodes() {
     NodeProcess& p = *procs_[i];
     if (!node_alive_[i] || !stdout_open_[i]) continue;
     if (auto s = p.flush(); !s.ok()) {
-      protocol_error(node, "stdin-closed", s.error(), "");
+      protocol_error(node, ProtocolErrorKind::kStdinClosed, s.error(), "");
       continue;
     }
     if (p.has_queued_input()) (void)loop_->modify(p.stdin_fd(), EPOLLOUT, (uint64_t{2} << 32) | static_cast<uint32_t>(node));
@@ -189,10 +256,20 @@ void Runner::flush_nodes() {
 }
 
 void Runner::deliver_to_service(net::Delivery& d, int64_t now) {
+  SQ_ASSERT(d.message != nullptr);  // the router attaches the parsed line to everything bound for a service
+  const proto::Message& m = *d.message;
   const std::string& svc_name = net_->name(d.dest);
-  const std::string& src_name = net_->name(d.src);
-  auto env = net::parse_envelope(d.line);
-  SQ_ASSERT(env.ok());
+  // The service answers the src the message names, as Maelstrom's services do.
+  std::string src_name(m.src());
+  auto back = net_->find(src_name);
+  if (!back || net_->kind(*back) == net::EndpointKind::kService) {
+    // A src naming a service would set two services answering each other forever.
+    protocol_error(d.src, ProtocolErrorKind::kUnknownDestination,
+                   fmt::format("{} cannot answer src \"{}\": {}", svc_name, clip_line(src_name),
+                               back ? "a service" : "no such node or client"),
+                   d.line);
+    return;
+  }
 #ifdef SQUALL_HAVE_SERVICES
   auto it = services_.find(svc_name);
   if (it == services_.end()) {
@@ -200,18 +277,13 @@ void Runner::deliver_to_service(net::Delivery& d, int64_t now) {
     SQ_ASSERT(svc != nullptr);
     it = services_.emplace(svc_name, std::move(svc)).first;
   }
-  rapidjson::Document body;
-  body.Parse(env->body.data(), env->body.size());
-  SQ_ASSERT(!body.HasParseError());
-  std::string reply = it->second->handle(src_name, body, now / 1'000'000);
-  route(d.dest, d.src, svc_name, src_name, reply, now);
+  std::string reply = it->second->handle(src_name, m.body(), now / 1'000'000);
 #else
-  auto head = net::parse_body_head(env->body);
   std::string reply = fmt::format(
       "{{\"type\":\"error\",\"in_reply_to\":{},\"code\":10,\"text\":\"service {} is not available in this build\"}}",
-      head.ok() && head->has_msg_id ? head->msg_id : 0, svc_name);
-  route(d.dest, d.src, svc_name, src_name, reply, now);
+      m.msg_id().value_or(0), svc_name);
 #endif
+  route(d.dest, *back, svc_name, src_name, reply, now);
 }
 
 }  // namespace squall::harness

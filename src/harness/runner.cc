@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "harness/topology.h"
+#include "harness/untrusted_text.h"
 
 #ifdef SQUALL_HAVE_SERVICES
 #include "services/service.h"
@@ -43,9 +44,12 @@ Runner::~Runner() {
 }
 
 void Runner::note(const std::string& line) {
-  if (store_) store_->log(line);
+  // Notes quote nodes (stderr tails, reply types): no control byte of theirs may reach
+  // the terminal or the log raw.
+  std::string shown = printable(line, /*keep_newlines=*/true);
+  if (store_) store_->log(shown);
   if (config_.status_line) std::fprintf(stderr, "\r\033[K");
-  std::fprintf(stderr, "squall: %s\n", line.c_str());
+  std::fprintf(stderr, "squall: %s\n", shown.c_str());
 }
 
 Result<RunSummary> Runner::run() {
@@ -305,7 +309,7 @@ void Runner::poll_io(int64_t now, int64_t wake_ns) {
     if (kind == kTagStdout) {
       bool open = p.read_stdout([&](std::string_view line) { on_node_line(idx, line); },
                                 [&](size_t bytes) {
-                                  protocol_error(idx, "line-too-long",
+                                  protocol_error(idx, ProtocolErrorKind::kLineTooLong,
                                                  fmt::format("a stdout line exceeded {} bytes ({} so far); discarded",
                                                              kMaxLineBytes, bytes),
                                                  "");
@@ -320,7 +324,7 @@ void Runner::poll_io(int64_t now, int64_t wake_ns) {
     } else if (kind == kTagStderr) {
       bool open = p.read_stderr([&](std::string_view line) {
         if (config_.status_line) std::fprintf(stderr, "\r\033[K");
-        std::fprintf(stderr, "[%s] %.*s\n", p.name().c_str(), static_cast<int>(line.size()), line.data());
+        std::fprintf(stderr, "[%s] %s\n", p.name().c_str(), printable(line).c_str());
       });
       if (!open) loop_->remove(p.stderr_fd());
     }

@@ -6,10 +6,13 @@
 // --time-limit; heal the network and wait --recovery-time; final reads on every node;
 // kill and reap the nodes; check; write results and the report.
 //
-// Everything happens on one thread in one epoll loop: node stdout lines are parsed just
-// enough to route them (src, dest, raw body), queued in the simulated network, and
-// written to the destination at their deadline. Bad node output, crashes and protocol
-// violations are recorded and counted, never fatal. SIGINT / SIGTERM end the run early;
+// Everything happens on one thread in one epoll loop: each node stdout line is parsed
+// once (proto::parse_envelope), routed by its "dest" with its "src" as written (a node may
+// forward a client's request keeping the client's src), queued in the simulated network
+// under the physical sender's partitions and latency, and written to the destination at
+// its deadline; clients and services get the parsed message with it. Bad node output,
+// crashes and protocol violations are recorded and counted, never fatal; protocol
+// violations are warnings unless --strict. SIGINT / SIGTERM end the run early;
 // what was recorded is still checked and written. Not thread-safe; one Runner per run.
 #pragma once
 
@@ -28,6 +31,7 @@
 #include "harness/event_loop.h"
 #include "harness/nemesis.h"
 #include "harness/process.h"
+#include "harness/protocol_error.h"
 #include "harness/store.h"
 #include "net/network.h"
 #include "workload/workload.h"
@@ -37,15 +41,6 @@ class Service;
 }
 
 namespace squall::harness {
-
-// A node's output that broke the protocol (kept as an example for the report).
-struct ProtocolError {
-  int64_t t_ns = 0;
-  std::string node;
-  std::string kind;    // "non-json", "bad-envelope", "unknown-destination", ...
-  std::string detail;
-  std::string line;    // the offending line, clipped
-};
 
 struct NodeCrash {
   int64_t t_ns = 0;
@@ -119,17 +114,22 @@ class Runner {
   void deliver(net::Delivery& d, int64_t now);
   void flush_nodes();
   void deliver_to_service(net::Delivery& d, int64_t now);
-  void protocol_error(int node, const std::string& kind, const std::string& detail, std::string_view line);
+  void protocol_error(int node, ProtocolErrorKind kind, const std::string& detail, std::string_view line);
+  void on_bad_line(int node, const proto::LineError& e, std::string_view line);
+  void reply_failed(std::string_view dest, std::optional<int64_t> in_reply_to, ProtocolErrorKind kind,
+                    const std::string& detail, int64_t now);
   int64_t send_from_client(Client& c, std::string_view body_without_msg_id, int64_t now);
   void route(int src, int dest, std::string_view src_name, std::string_view dest_name, std::string_view body, int64_t now);
   // --log-net-send / --log-net-recv: one jepsen.log line per message sent or delivered.
   void log_net(bool enabled, const char* what, int src, int dest, std::string_view line);
+  void route_node_message(int node, int dest, std::unique_ptr<const proto::Message> message, std::string_view line,
+                          int64_t now);
 
   // clients.cc: clients, generator, nemesis, completions
   int new_client(Purpose purpose, int node, int thread, int64_t process);
   void invoke(Client& c, const workload::Invocation& inv, bool final, int64_t now);
   void on_client_reply(Client& c, const net::Delivery& d, int64_t now);
-  void on_init_reply(Client& c, const rapidjson::Value& body, std::string_view line, int64_t now);
+  void on_init_reply(Client& c, const proto::Message& reply, std::string_view line, int64_t now);
   void complete(Client& c, workload::OpType type, std::string value, std::string error, int64_t now);
   void record(workload::Op op);
   void generate(int64_t now);

@@ -1,54 +1,28 @@
-// Envelope: the minimal view of one Maelstrom message line that routing needs.
+// Envelope: the lines the simulated network hands to their destinations.
 //
-// The harness forwards most messages without looking inside their bodies, so this
-// parser validates the whole line as JSON (a node's garbage must be caught) but only
-// extracts the top-level "src", "dest", "body" (as raw text) and an optional "id". The
-// body is never re-encoded: encode_envelope() copies its bytes verbatim.
+// Maelstrom gives every message it delivers a top-level integer "id". The harness builds
+// the lines of its own clients and services with encode_envelope(); a node's line, once
+// parsed (proto::parse_envelope, the one reader), gets its delivery id from
+// stamp_envelope(), which keeps the node's bytes as written whenever it can: the body's
+// numbers and strings and the src the node chose reach the destination unchanged.
 //
-// Thread-safety: pure functions. The string_views returned point into the input line,
-// which must outlive them. Limits: nesting deeper than kMaxJsonDepth is rejected.
+// Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "core/result.h"
+#include "proto/message.h"
 
 namespace squall::net {
 
-inline constexpr int kMaxJsonDepth = 128;
+// {"id":N,"src":..,"dest":..,"body":<body>}; src and dest are escaped as JSON strings,
+// `body` must be a JSON object's text.
+std::string encode_envelope(int64_t id, std::string_view src, std::string_view dest, std::string_view body);
 
-struct Envelope {
-  std::string_view src;        // node id, unquoted (ids with escapes are rejected)
-  std::string_view dest;       // node id, unquoted
-  std::string_view body;       // raw JSON object text, as the node wrote it
-  bool has_id = false;         // a top-level "id" was present (tolerated, then replaced)
-};
-
-// The few body fields the harness reads on messages to clients and services.
-struct BodyHead {
-  std::string_view type;       // empty if absent or not a string
-  bool has_type = false;
-  bool has_msg_id = false;
-  int64_t msg_id = 0;
-  bool has_in_reply_to = false;
-  int64_t in_reply_to = 0;
-};
-
-// Parses one line (without its newline). Errors name what is wrong, e.g.
-// "not JSON: unexpected character 'x' at offset 3" or "envelope has unknown key \"foo\"".
-Result<Envelope> parse_envelope(std::string_view line);
-
-// Reads type / msg_id / in_reply_to from a body already validated by parse_envelope.
-Result<BodyHead> parse_body_head(std::string_view body);
-
-// True if `text` is exactly one valid JSON value (surrounding whitespace allowed).
-bool is_valid_json(std::string_view text);
-
-// Builds the line delivered to a destination: {"id":N,"src":..,"dest":..,"body":<raw>}.
-// src and dest are plain ids (no characters needing escapes; asserted).
-std::string encode_envelope(int64_t id, std::string_view src, std::string_view dest,
-                            std::string_view body);
+// The line `line` (which parsed as `message`) as delivered with id `id`. A line without
+// an "id" of its own is copied with the id put first; one with an id is written anew.
+std::string stamp_envelope(int64_t id, const proto::Message& message, std::string_view line);
 
 }  // namespace squall::net

@@ -8,6 +8,10 @@
 // and drop node-to-node messages only; services and clients are never partitioned.
 //
 // The network holds message lines as opaque bytes: it never parses or re-encodes them.
+// A message bound for a client or a service also carries the sender's line as parsed by
+// the router (the one parse; see proto/message.h), since those ends read the body.
+// `src` is always the endpoint that physically sent the message: partitions and latency
+// follow it, whatever "src" the line itself names.
 // Not thread-safe: the harness's event loop owns it. Limits: at most max_in_flight
 // queued messages (further sends are refused and counted), journal capped as documented
 // in journal.h.
@@ -15,6 +19,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +28,7 @@
 #include "core/rng.h"
 #include "net/journal.h"
 #include "net/latency.h"
+#include "proto/message.h"
 
 namespace squall::net {
 
@@ -41,6 +47,7 @@ struct Delivery {
   int64_t msg_id = 0;
   int64_t deadline_ns = 0;
   std::string line;  // the full line to hand to the destination (no newline)
+  std::unique_ptr<const proto::Message> message;  // the parsed line, when the destination reads it
 };
 
 enum class SendOutcome { kQueued, kDropped, kOverflow };
@@ -63,8 +70,10 @@ class Network {
   bool partitioned() const { return blocked_count_ > 0; }
   bool blocked(int src, int dest) const;
 
-  // Queues a message. `line` is the complete line for the destination.
-  SendOutcome send(int src, int dest, int64_t msg_id, std::string line, int64_t now_ns);
+  // Queues a message. `line` is the complete line for the destination; `message`, when
+  // given, travels with it unread.
+  SendOutcome send(int src, int dest, int64_t msg_id, std::string line, int64_t now_ns,
+                   std::unique_ptr<const proto::Message> message = nullptr);
 
   // Earliest queued deadline, or INT64_MAX when nothing is queued.
   int64_t next_deadline_ns() const;

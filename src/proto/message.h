@@ -1,20 +1,30 @@
 // Message: one parsed Maelstrom envelope {"src","dest","body"} (plus the optional
 // top-level "id" Maelstrom adds), and the formatting of outgoing envelopes.
 //
-// A Message owns its RapidJSON document; the accessors view into it, so a Message must
-// outlive any string_view taken from it. Parsing checks the envelope only (src, dest
-// strings; body object; integer msg_id / in_reply_to / id when present). A body without
-// a string "type" still parses (type() is empty) so that the node can answer it with
-// error 12 instead of dropping it. Not thread-safe; movable.
+// This is the one reader of Maelstrom lines: Squall's nodes and the `squall test` router
+// both parse with it (RapidJSON), once per line. parse_envelope() checks the envelope's
+// shape only: a JSON object with string "src" and "dest", an object "body" and, when
+// present, an integer "id". Anything RapidJSON cannot read (numbers out of range such as
+// 1e400, lone UTF-16 surrogates, bad syntax) is kNotJson. parse_message() is the node's
+// stricter reading: it also requires integer body.msg_id / body.in_reply_to when present.
+//
+// A Message owns its RapidJSON document (in a memory pool sized to its line, so that
+// many queued messages cost about their size); the accessors view into it, so a Message
+// must outlive any string_view taken from it. A body without a string "type" still
+// parses (type() is empty) so that a node can answer it with error 12 instead of
+// dropping it. Not thread-safe; movable.
 #pragma once
 
 #include <rapidjson/document.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
+#include "core/json_limits.h"
 #include "core/result.h"
 
 namespace squall::proto {
@@ -22,9 +32,27 @@ namespace squall::proto {
 // Longest line a node accepts; longer input is rejected as malformed rather than
 // letting one line exhaust memory.
 inline constexpr size_t kMaxLineBytes = 64u << 20;
-// Deepest nesting of arrays/objects accepted: JSON is parsed iteratively, but values are
-// later walked recursively (echoed, copied), so a hostile "[[[[…" must stop here.
-inline constexpr int kMaxNestingDepth = 256;
+
+// Why a line is not a message. Callers decide by this, never by an error's text.
+enum class LineFault : uint8_t {
+  kTooLong,      // longer than kMaxLineBytes
+  kTooDeep,      // arrays / objects nested deeper than kJsonDepthMax
+  kNotJson,      // not exactly one JSON value
+  kBadEnvelope,  // JSON, but not the envelope's shape
+};
+
+struct LineError {
+  LineFault fault = LineFault::kNotJson;
+  std::string detail;  // what is wrong, e.g. "not JSON: Number too big to be stored in double at byte 40"
+  // For a bad envelope that is still a JSON object: its "dest" when a string and its
+  // body's "in_reply_to" when an integer, so that a broken reply can still be matched to
+  // the request it answers.
+  std::optional<std::string> dest;
+  std::optional<int64_t> in_reply_to;
+};
+
+class Message;
+using EnvelopeResult = std::variant<Message, LineError>;
 
 class Message {
  public:
@@ -33,21 +61,31 @@ class Message {
   const rapidjson::Value& body() const;
   // body.type, or "" when absent or not a string.
   std::string_view type() const;
+  // body.msg_id / body.in_reply_to when they are integers.
   std::optional<int64_t> msg_id() const { return msg_id_; }
   std::optional<int64_t> in_reply_to() const { return in_reply_to_; }
   // Maelstrom's top-level message id, when present.
   std::optional<int64_t> id() const { return id_; }
+  // The first top-level key other than src, dest, body and id, or "" when none.
+  std::string_view extra_key() const;
 
-  // Parses one line (without its newline). Errors name the offending part.
-  friend Result<Message> parse_message(std::string_view line);
+  friend EnvelopeResult parse_envelope(std::string_view line);
 
  private:
+  explicit Message(size_t pool_chunk_bytes);
+
+  std::unique_ptr<rapidjson::MemoryPoolAllocator<>> pool_;  // declared first: doc_ allocates from it
   rapidjson::Document doc_;
   std::optional<int64_t> msg_id_;
   std::optional<int64_t> in_reply_to_;
   std::optional<int64_t> id_;
 };
 
+// Parses one line (without its newline), checking the envelope's shape only.
+EnvelopeResult parse_envelope(std::string_view line);
+
+// The node's reading: parse_envelope() plus integer body.msg_id / body.in_reply_to when
+// present. Errors name the offending part.
 Result<Message> parse_message(std::string_view line);
 
 // Appends `{"src":…,"dest":…,"body":<body_json>}\n` to `out`. `body_json` must be a

@@ -67,8 +67,8 @@ TEST(Message, RejectsHostileNestingButNotBracketsInStrings) {
   std::string ok = R"({"src":"c1","dest":"n0","body":{"type":"echo","echo":")" + std::string(1000, '[') + R"(\"["}})";
   auto parsed = parse_message(ok);
   EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error());
-  std::string limit = R"({"src":"c1","dest":"n0","body":{"type":"echo","echo":)" + std::string(kMaxNestingDepth - 2, '[') +
-                      std::string(kMaxNestingDepth - 2, ']') + "}}";
+  std::string limit = R"({"src":"c1","dest":"n0","body":{"type":"echo","echo":)" + std::string(kJsonDepthMax - 2, '[') +
+                      std::string(kJsonDepthMax - 2, ']') + "}}";
   EXPECT_TRUE(parse_message(limit).ok());
 }
 
@@ -79,6 +79,51 @@ TEST(Message, EnvelopeEscapesIds) {
   auto back = parse_message(std::string_view(out).substr(0, out.size() - 1));
   ASSERT_TRUE(back.ok()) << back.error();
   EXPECT_EQ(back->dest(), "c\"1");
+}
+
+// What RapidJSON cannot represent is not JSON to Squall either: a number out of double
+// range and a lone UTF-16 surrogate used to pass the harness's old scanner and then
+// abort the run on a second parse.
+TEST(Envelope, NumbersOutOfRangeAndLoneSurrogatesAreNotJson) {
+  for (const char* line : {R"({"src":"n0","dest":"c1","body":{"type":"read_ok","in_reply_to":1,"value":1e400}})",
+                           R"({"src":"n0","dest":"c1","body":{"type":"echo_ok","in_reply_to":1,"echo":"\ud800"}})"}) {
+    EnvelopeResult r = parse_envelope(line);
+    const LineError* e = std::get_if<LineError>(&r);
+    ASSERT_NE(e, nullptr) << line;
+    EXPECT_EQ(e->fault, LineFault::kNotJson) << line;
+    EXPECT_FALSE(parse_message(line).ok());
+  }
+}
+
+TEST(Envelope, ChecksShapeOnlyAndClassifiesFaults) {
+  // Body fields are the endpoints' business: a peer message with a string msg_id is a
+  // well-formed envelope, though Squall's own node refuses it.
+  const char* peer = R"({"src":"c5","dest":"n0","body":{"type":"fwd","msg_id":"x"}})";
+  EnvelopeResult ok = parse_envelope(peer);
+  ASSERT_TRUE(std::holds_alternative<Message>(ok));
+  EXPECT_EQ(std::get<Message>(ok).src(), "c5");
+  EXPECT_FALSE(std::get<Message>(ok).msg_id().has_value());
+  EXPECT_FALSE(parse_message(peer).ok());
+
+  EnvelopeResult extra = parse_envelope(R"({"src":"n1","dest":"n0","via":"n2","body":{}})");
+  ASSERT_TRUE(std::holds_alternative<Message>(extra));
+  EXPECT_EQ(std::get<Message>(extra).extra_key(), "via");
+
+  auto fault_of = [](std::string_view line) {
+    EnvelopeResult r = parse_envelope(line);
+    return std::holds_alternative<LineError>(r) ? std::get<LineError>(r).fault : LineFault::kTooLong;
+  };
+  EXPECT_EQ(fault_of("this is not json {"), LineFault::kNotJson);
+  EXPECT_EQ(fault_of("[1]"), LineFault::kBadEnvelope);
+  EXPECT_EQ(fault_of(std::string(kJsonDepthMax + 1, '[')), LineFault::kTooDeep);
+
+  // A reply whose src is null still says which request it answers.
+  EnvelopeResult bad = parse_envelope(R"({"src":null,"dest":"c3","body":{"type":"read_ok","in_reply_to":7}})");
+  const LineError* e = std::get_if<LineError>(&bad);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->fault, LineFault::kBadEnvelope);
+  EXPECT_EQ(e->dest, "c3");
+  EXPECT_EQ(e->in_reply_to, 7);
 }
 
 TEST(JsonUtil, EscapesControlCharacters) {
