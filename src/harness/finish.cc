@@ -142,6 +142,15 @@ Value Runner::node_error_results() const {
   m.set("lines-read", lines_from_nodes_);
   m.set("late-replies", late_replies_);
   m.set("messages-to-dead-nodes", to_dead_nodes_);
+  // Not a verdict: a node that leaves a daemon behind is untidy, not wrong.
+  Value left = Value::vector();
+  for (const LeftoverProcess& l : leftovers_) {
+    Value d = Value::array_map();
+    d.set("pid", static_cast<int64_t>(l.pid));
+    d.set("command", l.command);
+    left.push(std::move(d));
+  }
+  m.set("leftover-processes", std::move(left));
   return m;
 }
 
@@ -153,7 +162,7 @@ RunSummary Runner::finish() {
     if (node_alive_[i] && stdout_open_[i] && procs_[i]->try_reap()) stdout_open_[i] = false;
   }
   check_exits();
-  for (auto& p : procs_) p->kill_and_reap();
+  stop_nodes();
   // Ops still open at the end stay open: Jepsen treats them as indeterminate.
   workload::CheckContext ctx;
   ctx.nodes = node_names_;
@@ -246,6 +255,11 @@ RunSummary Runner::finish() {
 
   RunSummary s;
   s.report = render_report(in);
+  if (!leftovers_.empty()) {
+    s.report += fmt::format("Leftover processes: {} still running after their nodes were stopped, killed:\n", leftovers_.size());
+    for (size_t i = 0; i < leftovers_.size() && i < 5; ++i)
+      s.report += fmt::format("  - pid {}: {}\n", leftovers_[i].pid, leftovers_[i].command);
+  }
   if (auto st = store_->write_results(results); !st.ok()) note(st.error());
   if (auto st = store_->write_report(s.report); !st.ok()) note(st.error());
   write_visuals(end_ns);
