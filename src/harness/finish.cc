@@ -157,9 +157,14 @@ Value Runner::node_error_results() const {
 RunSummary Runner::finish() {
   int64_t end_ns = now_ns();
   if (config_.status_line) status_line(end_ns, true);
-  // Read what the nodes still had to say, then stop them.
+  // Read what the nodes still had to say, then stop them. Whatever ended the run, every
+  // exit is reported now (check_exits grants no more grace once the run is done).
+  phase_ = Phase::kDone;
   for (size_t i = 0; i < procs_.size(); ++i) {
-    if (node_alive_[i] && stdout_open_[i] && procs_[i]->try_reap()) stdout_open_[i] = false;
+    if (node_alive_[i] && stdout_open_[i] && procs_[i]->try_reap()) {
+      stdout_open_[i] = false;
+      stdout_eof_ns_[i] = end_ns;
+    }
   }
   check_exits();
   stop_nodes();
