@@ -56,6 +56,7 @@ Result<int> EventLoop::watch_signals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   if (::sigprocmask(SIG_BLOCK, &set, &old_mask_) != 0) return err(std::string("sigprocmask: ") + std::strerror(errno));
   mask_saved_ = true;
   sigfd_ = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);

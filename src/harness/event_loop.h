@@ -1,7 +1,7 @@
-// EventLoop: a thin epoll wrapper plus signalfd for SIGINT / SIGTERM.
+// EventLoop: a thin epoll wrapper plus signalfd for SIGINT, SIGTERM and SIGHUP.
 //
 // Descriptors are registered with a 64-bit tag that comes back with each event. The
-// signal watch blocks SIGINT and SIGTERM for the process while it lives (so they arrive
+// signal watch blocks SIGINT, SIGTERM and SIGHUP (a closed terminal) for the process while it lives (so they arrive
 // as readable events on signal_fd() instead of killing the harness mid-write) and
 // restores the previous mask when destroyed. Not thread-safe.
 #pragma once
@@ -28,7 +28,7 @@ class EventLoop {
   // Waits up to timeout_ms (0 = poll) and returns the ready events.
   const std::vector<epoll_event>& wait(int timeout_ms);
 
-  // Starts watching SIGINT and SIGTERM; returns the signalfd to register.
+  // Starts watching SIGINT, SIGTERM and SIGHUP; returns the signalfd to register.
   Result<int> watch_signals();
   // Reads one pending signal number from the signalfd (0 if none).
   int read_signal();

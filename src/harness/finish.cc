@@ -147,18 +147,32 @@ Value Runner::node_error_results() const {
   m.set("lines-read", lines_from_nodes_);
   m.set("late-replies", late_replies_);
   m.set("messages-to-dead-nodes", to_dead_nodes_);
+  // Not a verdict: a node that leaves a daemon behind is untidy, not wrong.
+  Value left = Value::vector();
+  for (const LeftoverProcess& l : leftovers_) {
+    Value d = Value::array_map();
+    d.set("pid", static_cast<int64_t>(l.pid));
+    d.set("command", l.command);
+    left.push(std::move(d));
+  }
+  m.set("leftover-processes", std::move(left));
   return m;
 }
 
 RunSummary Runner::finish() {
   int64_t end_ns = now_ns();
   if (config_.status_line) status_line(end_ns, true);
-  // Read what the nodes still had to say, then stop them.
+  // Read what the nodes still had to say, then stop them. Whatever ended the run, every
+  // exit is reported now (check_exits grants no more grace once the run is done).
+  phase_ = Phase::kDone;
   for (size_t i = 0; i < procs_.size(); ++i) {
-    if (node_alive_[i] && stdout_open_[i] && procs_[i]->try_reap()) stdout_open_[i] = false;
+    if (node_alive_[i] && stdout_open_[i] && procs_[i]->try_reap()) {
+      stdout_open_[i] = false;
+      stdout_eof_ns_[i] = end_ns;
+    }
   }
   check_exits();
-  for (auto& p : procs_) p->kill_and_reap();
+  stop_nodes();
   // Ops still open at the end stay open: Jepsen treats them as indeterminate.
   workload::CheckContext ctx;
   ctx.nodes = node_names_;
@@ -265,6 +279,11 @@ RunSummary Runner::finish() {
 
   RunSummary s;
   s.report = render_report(in);
+  if (!leftovers_.empty()) {
+    s.report += fmt::format("Leftover processes: {} still running after their nodes were stopped, killed:\n", leftovers_.size());
+    for (size_t i = 0; i < leftovers_.size() && i < 5; ++i)
+      s.report += fmt::format("  - pid {}: {}\n", leftovers_[i].pid, leftovers_[i].command);
+  }
   if (auto st = store_->write_results(results); !st.ok()) note(st.error());
   if (auto st = store_->write_report(s.report); !st.ok()) note(st.error());
   write_visuals(end_ns);

@@ -2,14 +2,18 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <deque>
 #include <fstream>
+
+#include <fmt/format.h>
+
+#include "core/assert.h"
 
 extern char** environ;  // the harness's environment, passed on to nodes unchanged
 
@@ -27,6 +31,24 @@ Status set_nonblocking(int fd) {
     return err(std::string("fcntl(O_NONBLOCK): ") + std::strerror(errno));
   }
   return {};
+}
+
+// Why execve failed, in words: ENOENT for a file that exists means its #! interpreter
+// is missing, which strerror alone does not say.
+std::string exec_failure(const std::string& bin, int e) {
+  std::string why = std::strerror(e);
+  if (e == ENOENT && ::access(bin.c_str(), F_OK) == 0) {
+    std::ifstream in(bin);
+    std::string first;
+    std::getline(in, first);
+    if (first.rfind("#!", 0) == 0) {
+      std::string interp = first.substr(2);
+      interp.erase(0, interp.find_first_not_of(" \t"));
+      interp = interp.substr(0, interp.find_first_of(" \t\r"));
+      why = "its interpreter '" + interp + "' (from the #! line) does not exist";
+    }
+  }
+  return "cannot execute node binary '" + bin + "': " + why;
 }
 
 }  // namespace
@@ -57,17 +79,30 @@ Result<std::unique_ptr<NodeProcess>> NodeProcess::spawn(const Options& options) 
   if (::stat(options.bin.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
     return err("node binary '" + options.bin + "' is a directory");
   }
-  int in_pipe[2], out_pipe[2], err_pipe[2] = {-1, -1}, exec_pipe[2];
+  auto proc = std::unique_ptr<NodeProcess>(new NodeProcess());
+  proc->name_ = options.name;
+  proc->stderr_path_ = options.stderr_path;
+  proc->echo_stderr_ = options.pipe_stderr;
+  if (options.stdin_budget) proc->budget_ = options.stdin_budget;
+  if (auto s = proc->log_.open(options.stderr_path, options.log_limit); !s.ok()) return err(s.error());
+  int in_pipe[2], out_pipe[2], err_pipe[2], exec_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) != 0) return err(std::string("pipe: ") + std::strerror(errno));
+  proc->stdin_fd_ = in_pipe[1];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
     ::close(in_pipe[0]);
-    ::close(in_pipe[1]);
     return err(std::string("pipe: ") + std::strerror(errno));
   }
-  if (::pipe2(exec_pipe, O_CLOEXEC) != 0) return err(std::string("pipe: ") + std::strerror(errno));
-  int log_fd = ::open(options.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) return err("cannot open node log '" + options.stderr_path + "': " + std::strerror(errno));
-  if (options.pipe_stderr && ::pipe2(err_pipe, O_CLOEXEC) != 0) return err(std::string("pipe: ") + std::strerror(errno));
+  proc->stdout_fd_ = out_pipe[0];
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    ::close(in_pipe[0]);
+    ::close(out_pipe[1]);
+    return err(std::string("pipe: ") + std::strerror(errno));
+  }
+  proc->stderr_fd_ = err_pipe[0];
+  if (::pipe2(exec_pipe, O_CLOEXEC) != 0) {
+    for (int fd : {in_pipe[0], out_pipe[1], err_pipe[1]}) ::close(fd);
+    return err(std::string("pipe: ") + std::strerror(errno));
+  }
   // Larger pipes let a burst of gossip pass without a round trip through the event loop.
   ::fcntl(in_pipe[1], F_SETPIPE_SZ, 1 << 20);
   ::fcntl(out_pipe[1], F_SETPIPE_SZ, 1 << 20);
@@ -80,19 +115,32 @@ Result<std::unique_ptr<NodeProcess>> NodeProcess::spawn(const Options& options) 
   std::vector<char*> argv;
   for (auto& s : argv_storage) argv.push_back(s.data());
   argv.push_back(nullptr);
+  std::vector<std::string> env_storage = options.env;
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e) envp.push_back(*e);
+  for (auto& s : env_storage) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  pid_t parent = ::getpid();
 
   pid_t pid = ::fork();
-  if (pid < 0) return err(std::string("fork: ") + std::strerror(errno));
+  if (pid < 0) {
+    for (int fd : {in_pipe[0], out_pipe[1], err_pipe[1], exec_pipe[0], exec_pipe[1]}) ::close(fd);
+    return err(std::string("fork: ") + std::strerror(errno));
+  }
   if (pid == 0) {
     ::setpgid(0, 0);
+    // Dies with the harness, even one killed with SIGKILL; if the harness is already
+    // gone (the getppid() check closes the race with the prctl), do not start at all.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (::getppid() != parent) ::_exit(127);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGPIPE, SIG_DFL);
     ::dup2(in_pipe[0], 0);
     ::dup2(out_pipe[1], 1);
-    ::dup2(options.pipe_stderr ? err_pipe[1] : log_fd, 2);
-    ::execve(argv[0], argv.data(), environ);
+    ::dup2(err_pipe[1], 2);
+    ::execve(argv[0], argv.data(), envp.data());
     int e = errno;
     ssize_t ignored = ::write(exec_pipe[1], &e, sizeof e);
     (void)ignored;
@@ -101,21 +149,9 @@ Result<std::unique_ptr<NodeProcess>> NodeProcess::spawn(const Options& options) 
   ::setpgid(pid, pid);  // also in the parent: whoever runs first wins the race
   ::close(in_pipe[0]);
   ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
   ::close(exec_pipe[1]);
-  if (options.pipe_stderr) ::close(err_pipe[1]);
-
-  auto proc = std::unique_ptr<NodeProcess>(new NodeProcess());
-  proc->name_ = options.name;
-  proc->stderr_path_ = options.stderr_path;
   proc->pid_ = pid;
-  proc->stdin_fd_ = in_pipe[1];
-  proc->stdout_fd_ = out_pipe[0];
-  if (options.pipe_stderr) {
-    proc->stderr_fd_ = err_pipe[0];
-    proc->stderr_log_fd_ = log_fd;
-  } else {
-    ::close(log_fd);
-  }
 
   int child_errno = 0;
   ssize_t got;
@@ -125,10 +161,9 @@ Result<std::unique_ptr<NodeProcess>> NodeProcess::spawn(const Options& options) 
   ::close(exec_pipe[0]);
   if (got == static_cast<ssize_t>(sizeof child_errno)) {
     proc->kill_and_reap();
-    return err("cannot execute node binary '" + options.bin + "': " + std::strerror(child_errno));
+    return err(exec_failure(options.bin, child_errno));
   }
   for (int fd : {proc->stdin_fd_, proc->stdout_fd_, proc->stderr_fd_}) {
-    if (fd < 0) continue;
     if (auto s = set_nonblocking(fd); !s.ok()) return err(s.error());
   }
   return proc;
@@ -138,63 +173,85 @@ NodeProcess::~NodeProcess() {
   kill_and_reap();
   close_fd(&stdin_fd_);
   close_fd(&stdout_fd_);
-  close_fd(&stderr_fd_);
-  close_fd(&stderr_log_fd_);
+  close_log();
+}
+
+std::string NodeProcess::not_reading_error() const {
+  return fmt::format("{} is not reading its stdin ({} MiB queued for all nodes, {} MiB of it for {})", name_,
+                     budget_->queued >> 20, charged_ >> 20, name_);
+}
+
+Status NodeProcess::charge(size_t more) {
+  if (!budget_->allows(more)) return err(not_reading_error());
+  budget_->queued += more;
+  charged_ += more;
+  return {};
+}
+
+void NodeProcess::recharge() {
+  size_t pending = queued_.size() - queued_offset_;
+  SQ_ASSERT_GE(budget_->queued, charged_);
+  budget_->queued = budget_->queued - charged_ + pending;
+  charged_ = pending;
+}
+
+void NodeProcess::release_input() {
+  queued_.clear();
+  queued_offset_ = 0;
+  recharge();
 }
 
 Status NodeProcess::send_line(std::string_view line) {
   if (stdin_fd_ < 0) return err(name_ + " has closed its stdin");
-  if (queued_.size() - queued_offset_ + line.size() + 1 > kMaxQueuedBytes) {
-    return err(name_ + " is not reading its stdin (" + std::to_string(kMaxQueuedBytes >> 20) + " MiB queued)");
+  if (has_queued_input()) {
+    if (auto s = queue_line(line); !s.ok()) return s;
+    return flush();
   }
-  if (!has_queued_input()) {
-    // Fast path: write straight from the caller's buffer when nothing is queued.
-    queued_.clear();
-    queued_offset_ = 0;
-    std::string_view rest = line;
-    while (!rest.empty()) {
-      ssize_t w = ::write(stdin_fd_, rest.data(), rest.size());
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) break;
-      rest.remove_prefix(static_cast<size_t>(w));
-    }
-    if (rest.empty()) {
-      ssize_t w;
-      do {
-        w = ::write(stdin_fd_, "\n", 1);
-      } while (w < 0 && errno == EINTR);
-      if (w == 1) return {};
-      if (errno == EPIPE) return err(name_ + " has closed its stdin");
-      queued_.push_back('\n');
-      return {};
-    }
+  // Fast path: write straight from the caller's buffer when nothing is queued.
+  queued_.clear();
+  queued_offset_ = 0;
+  std::string_view rest = line;
+  while (!rest.empty()) {
+    ssize_t w = ::write(stdin_fd_, rest.data(), rest.size());
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) break;
+    rest.remove_prefix(static_cast<size_t>(w));
+  }
+  if (rest.empty()) {
+    ssize_t w;
+    do {
+      w = ::write(stdin_fd_, "\n", 1);
+    } while (w < 0 && errno == EINTR);
+    if (w == 1) return {};
     if (errno == EPIPE) return err(name_ + " has closed its stdin");
-    queued_.append(rest);
-    queued_.push_back('\n');
-    return {};
+  } else if (errno == EPIPE) {
+    return err(name_ + " has closed its stdin");
   }
-  queued_.append(line);
+  // The pipe is full: the rest waits in the queue.
+  if (auto s = charge(rest.size() + 1); !s.ok()) return s;
+  queued_.append(rest);
   queued_.push_back('\n');
-  return flush();
+  return {};
 }
 
 Status NodeProcess::queue_line(std::string_view line) {
   if (stdin_fd_ < 0) return err(name_ + " has closed its stdin");
-  if (queued_.size() - queued_offset_ + line.size() + 1 > kMaxQueuedBytes) {
-    return err(name_ + " is not reading its stdin (" + std::to_string(kMaxQueuedBytes >> 20) + " MiB queued)");
-  }
+  if (auto s = charge(line.size() + 1); !s.ok()) return s;
   queued_.append(line);
   queued_.push_back('\n');
   return {};
 }
 
 Status NodeProcess::flush() {
+  Status result;
   while (has_queued_input()) {
     ssize_t w = ::write(stdin_fd_, queued_.data() + queued_offset_, queued_.size() - queued_offset_);
     if (w < 0 && errno == EINTR) continue;
     if (w < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      return err(name_ + " has closed its stdin");
+      result = err(name_ + " has closed its stdin");
+      release_input();  // nobody will read it
+      return result;
     }
     queued_offset_ += static_cast<size_t>(w);
   }
@@ -205,7 +262,8 @@ Status NodeProcess::flush() {
     queued_.erase(0, queued_offset_);
     queued_offset_ = 0;
   }
-  return {};
+  recharge();
+  return result;
 }
 
 std::optional<int> NodeProcess::try_reap() {
@@ -219,6 +277,7 @@ std::optional<int> NodeProcess::try_reap() {
     reaped_ = true;
     status_ = st;
     ::kill(-pid_, SIGKILL);  // any grandchildren left in the group go too
+    release_input();
     return st;
   }
   return std::nullopt;
@@ -235,6 +294,7 @@ void NodeProcess::kill_and_reap() {
   } while (r < 0 && errno == EINTR);
   reaped_ = true;
   status_ = st;
+  release_input();
 }
 
 std::string NodeProcess::describe_status(int raw) {
@@ -247,16 +307,20 @@ std::string NodeProcess::describe_status(int raw) {
   return "wait status " + std::to_string(raw);
 }
 
-std::vector<std::string> NodeProcess::last_stderr_lines(size_t n) const {
-  std::ifstream in(stderr_path_);
-  std::deque<std::string> tail;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.size() > 500) line = line.substr(0, 500) + "...";
-    tail.push_back(std::move(line));
-    if (tail.size() > n) tail.pop_front();
+std::vector<std::string> NodeProcess::last_stderr_lines(size_t n) {
+  if (stderr_fd_ >= 0) (void)read_stderr([](std::string_view) {});
+  return log_.last_lines(n);
+}
+
+void NodeProcess::close_log() {
+  // Bounded: a descendant still writing must not keep the harness here.
+  for (int i = 0; i < 64 && stderr_fd_ >= 0; ++i) {
+    size_t before = log_.total_bytes();
+    bool open = read_stderr([](std::string_view) {});
+    if (!open || log_.total_bytes() == before) break;
   }
-  return {tail.begin(), tail.end()};
+  close_fd(&stderr_fd_);
+  log_.close();
 }
 
 }  // namespace squall::harness

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <thread>
 
 #include <filesystem>
 #include <fstream>
@@ -89,6 +94,101 @@ TEST(Process, KillTakesTheWholeGroup) {
     if (pgrp == pgid && state != 'Z') ++running;
   }
   EXPECT_EQ(running, 0) << "no process of the node's group may survive";
+}
+
+TEST(Process, StdinBudgetIsSharedByAllNodes) {
+  // Three queued MiB are the whole run's allowance, not each node's.
+  StdinBudget budget;
+  budget.limit = 3u << 20;
+  NodeProcess::Options a{"n0", "/bin/sleep", {"30"}, log_path("budget-a"), false};
+  NodeProcess::Options b{"n1", "/bin/sleep", {"30"}, log_path("budget-b"), false};
+  a.stdin_budget = &budget;
+  b.stdin_budget = &budget;
+  auto pa = NodeProcess::spawn(a);
+  auto pb = NodeProcess::spawn(b);
+  ASSERT_TRUE(pa.ok() && pb.ok());
+  const std::string mib(1u << 20, 'x');
+  ASSERT_TRUE((*pa)->queue_line(mib).ok());
+  ASSERT_TRUE((*pa)->queue_line(mib).ok());
+  EXPECT_EQ(budget.queued, 2 * mib.size() + 2);
+  Status refused = (*pb)->queue_line(mib);
+  ASSERT_FALSE(refused.ok()) << "n1 alone is under any per-node limit; the run is not";
+  EXPECT_NE(refused.error().find("n1 is not reading its stdin (2 MiB queued for all nodes"), std::string::npos)
+      << refused.error();
+  // What a node had queued is given back when it dies.
+  (*pa)->kill_and_reap();
+  EXPECT_EQ(budget.queued, 0u);
+  EXPECT_TRUE((*pb)->queue_line(mib).ok());
+  // Bytes the pipe accepted are no longer charged.
+  ASSERT_TRUE((*pb)->flush().ok());
+  EXPECT_LT(budget.queued, mib.size());
+}
+
+TEST(Process, CrashTailOfAHugeStderrCostsNoMemory) {
+  // 200 MB of stderr in one line, then the line that matters; the log is capped at 1 MiB.
+  NodeProcess::Options o{"n3", "/bin/sh", {"-c", "head -c 200000000 /dev/zero | tr '\\0' x >&2; echo >&2; echo boom >&2; exit 3"},
+                         log_path("flood"), false};
+  o.log_limit = 1u << 20;
+  auto p = NodeProcess::spawn(o);
+  ASSERT_TRUE(p.ok()) << p.error();
+  rusage before{};
+  ::getrusage(RUSAGE_SELF, &before);
+  bool open = true;
+  for (int i = 0; i < 20000 && open; ++i) {
+    pollfd pfd{(*p)->stderr_fd(), POLLIN, 0};
+    ::poll(&pfd, 1, 50);
+    open = (*p)->read_stderr([](std::string_view) {});
+  }
+  ASSERT_FALSE(open);
+  std::optional<int> st;
+  for (int i = 0; i < 200 && !st; ++i) {
+    st = (*p)->try_reap();
+    if (!st) ::usleep(10000);
+  }
+  ASSERT_TRUE(st.has_value());
+  auto tail = (*p)->last_stderr_lines(1);
+  ASSERT_EQ(tail.size(), 1u);
+  EXPECT_EQ(tail[0], "boom");
+  rusage after{};
+  ::getrusage(RUSAGE_SELF, &after);
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 32 * 1024) << "KiB of peak RSS grown while reading the flood";
+  (*p)->close_log();
+  EXPECT_LE(std::filesystem::file_size(o.stderr_path), (1u << 20) + 200);
+  EXPECT_EQ((*p)->log().total_bytes(), 200000000u + 6);
+}
+
+TEST(Process, NodeDiesWithTheProcessThatStartedIt) {
+  // A node that ignores stdin EOF and SIGTERM, started by a short-lived parent killed
+  // with SIGKILL: the parent-death signal takes it down.
+  int pids[2];
+  ASSERT_EQ(::pipe(pids), 0);
+  pid_t parent = ::fork();
+  ASSERT_GE(parent, 0);
+  if (parent == 0) {
+    auto p = NodeProcess::spawn({"n4", "/bin/sh", {"-c", "trap '' TERM HUP INT; while :; do sleep 1; done"}, log_path("pdeath"), false});
+    pid_t pid = p.ok() ? (*p)->pid() : -1;
+    ssize_t w = ::write(pids[1], &pid, sizeof pid);
+    (void)w;
+    while (true) ::pause();
+  }
+  ::close(pids[1]);
+  pid_t node = -1;
+  ssize_t got = ::read(pids[0], &node, sizeof node);
+  ::close(pids[0]);
+  ::kill(parent, SIGKILL);
+  ::waitpid(parent, nullptr, 0);
+  ASSERT_EQ(got, static_cast<ssize_t>(sizeof node));
+  ASSERT_GT(node, 0);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    // Orphaned, it is reaped by init (or a subreaper); until then it is a zombie.
+    std::ifstream stat("/proc/" + std::to_string(node) + "/stat");
+    std::string line;
+    gone = !std::getline(stat, line) || line[line.rfind(')') + 2] == 'Z';
+    if (!gone) ::usleep(20000);
+  }
+  if (!gone) ::kill(-node, SIGKILL);
+  EXPECT_TRUE(gone) << "the node outlived the process that started it";
 }
 
 }  // namespace

@@ -181,6 +181,7 @@ void Runner::on_node_eof(int node) {
   auto i = static_cast<size_t>(node);
   if (!stdout_open_[i]) return;
   stdout_open_[i] = false;
+  stdout_eof_ns_[i] = now_ns();
   loop_->remove(procs_[i]->stdout_fd());
   // epoll reports errors even for an empty interest set; a dead node's stdin would spin.
   loop_->remove(procs_[i]->stdin_fd());
@@ -188,23 +189,32 @@ void Runner::on_node_eof(int node) {
 }
 
 void Runner::check_exits() {
+  // A node that closed stdout but keeps running gets this long to exit before it is
+  // reported (as of the time its stdout closed) as having closed its stdout.
+  constexpr int64_t kExitGraceNs = 500'000'000;
   for (size_t i = 0; i < procs_.size(); ++i) {
     if (!node_alive_[i]) continue;
     // A node is checked once its stdout closed; a node that closes stdout but keeps
     // running is treated like a crash too (nothing it does can reach anyone).
     if (stdout_open_[i]) continue;
     auto st = procs_[i]->try_reap();
-    if (!st && phase_ != Phase::kDone) {
-      // Give it a moment to exit; meanwhile nothing is delivered to it.
-      continue;
-    }
+    if (!st && phase_ != Phase::kDone && now_ns() - stdout_eof_ns_[i] < kExitGraceNs) continue;
+    if (st) guard_->forget(procs_[i]->pid());
     node_alive_[i] = false;
     NodeCrash crash;
-    crash.t_ns = now_ns();
+    crash.t_ns = stdout_eof_ns_[i];
     crash.node = node_names_[i];
-    crash.status = st ? NodeProcess::describe_status(*st) : "closed its stdout";
+    double at_s = static_cast<double>(crash.t_ns) / 1e9;
+    crash.status = st ? NodeProcess::describe_status(*st) : fmt::format("closed its stdout at {:.1f} s and kept running", at_s);
     for (const auto& l : procs_[i]->last_stderr_lines(5)) crash.stderr_tail.push_back(valid_utf8(l));
     std::string msg = fmt::format("{} exited during the run ({})", crash.node, crash.status);
+    if (init_state_[i] == InitState::kWaiting) {
+      // No point waiting out the init timeout for a node that is gone.
+      init_state_[i] = InitState::kFailed;
+      clients_[i].busy = false;  // its init client
+      setup_problems_.push_back(fmt::format("{} stopped at {:.1f} s before answering init ({})", crash.node, at_s, crash.status));
+      msg = setup_problems_.back();
+    }
     for (const auto& l : crash.stderr_tail) msg += "\n    stderr: " + l;
     note(msg);
     crashes_.push_back(std::move(crash));

@@ -43,6 +43,18 @@ Runner::~Runner() {
     if (p) p->kill_and_reap();
 }
 
+void Runner::stop_nodes() {
+  for (auto& p : procs_) {
+    p->kill_and_reap();
+    guard_->forget(p->pid());
+  }
+  // Orphans of the nodes were reparented to us; any still running outlived their node.
+  leftovers_ = guard_->kill_all();
+  for (const LeftoverProcess& l : leftovers_) note(fmt::format("killed process {} left running by the nodes: {}", l.pid, l.command));
+  // Their descendants may have held the stderr pipes open: only now is the rest readable.
+  for (auto& p : procs_) p->close_log();
+}
+
 void Runner::note(const std::string& line) {
   // Notes quote nodes (stderr tails, reply types): no control byte of theirs may reach
   // the terminal or the log raw.
@@ -64,6 +76,10 @@ Result<RunSummary> Runner::run() {
   if (!sigfd.ok()) return err(sigfd.error());
   if (auto s = loop_->add(*sigfd, EPOLLIN, tag(kTagSignal, 0)); !s.ok()) return err(s.error());
 
+  auto guard = DescendantGuard::create();
+  if (!guard.ok()) return err(guard.error());
+  guard_ = std::move(*guard);
+
   t0_ns_ = clock_.now_ns();
   std::string args;
   for (const auto& a : config_.bin_args) args += " " + a;
@@ -73,7 +89,13 @@ Result<RunSummary> Runner::run() {
                    config_.latency_ms, net::latency_dist_name(config_.latency_dist),
                    config_.nemesis.empty() ? "none" : fmt::format("{}", fmt::join(config_.nemesis, ","))));
   note("store " + store_->dir());
-  if (auto s = start(); !s.ok()) return err(s.error());
+  if (auto s = start(); !s.ok()) {
+    // The run directory exists and `latest` points at it: say there why it is empty.
+    store_->log("the run did not start: " + s.error());
+    (void)store_->write_report("The run did not start: " + s.error() + "\n");
+    store_->flush();
+    return err(s.error());
+  }
   run_phases();
   return finish();
 }
@@ -92,6 +114,7 @@ Status Runner::start() {
   endpoint_client_.assign(net_->endpoint_count(), -1);
   node_alive_.assign(static_cast<size_t>(n), false);
   stdout_open_.assign(static_cast<size_t>(n), false);
+  stdout_eof_ns_.assign(static_cast<size_t>(n), -1);
   init_state_.assign(static_cast<size_t>(n), InitState::kWaiting);
   setup_ok_.assign(static_cast<size_t>(n), false);
   if (config_.nemesis.size() > 0 && config_.has_nemesis("partition")) {
@@ -107,17 +130,18 @@ Status Runner::start() {
     o.args = config_.bin_args;
     o.stderr_path = store_->node_log_path(o.name);
     o.pipe_stderr = config_.log_stderr;
+    o.env = {guard_->marker_env()};
+    o.stdin_budget = &stdin_budget_;
     auto p = NodeProcess::spawn(o);
     if (!p.ok()) return err(p.error());
     procs_.push_back(std::move(*p));
     NodeProcess& proc = *procs_.back();
+    guard_->track(proc.pid());
     node_alive_[static_cast<size_t>(i)] = true;
     stdout_open_[static_cast<size_t>(i)] = true;
     if (auto s = loop_->add(proc.stdout_fd(), EPOLLIN, tag(kTagStdout, i)); !s.ok()) return s;
     if (auto s = loop_->add(proc.stdin_fd(), 0, tag(kTagStdin, i)); !s.ok()) return s;
-    if (proc.stderr_fd() >= 0) {
-      if (auto s = loop_->add(proc.stderr_fd(), EPOLLIN, tag(kTagStderr, i)); !s.ok()) return s;
-    }
+    if (auto s = loop_->add(proc.stderr_fd(), EPOLLIN, tag(kTagStderr, i)); !s.ok()) return s;
   }
   // Every node's init comes from its own client, c0 .. c(n-1).
   std::string ids = "[";
@@ -138,6 +162,15 @@ void Runner::run_phases() {
   auto seconds = [](double s) { return static_cast<int64_t>(s * 1e9); };
   phase_ = Phase::kInit;
   loop_until(now_ns() + seconds(config_.init_timeout_s) + 100'000'000, &Runner::init_done);
+  if (interrupted_) {
+    // Not a timeout: the user stopped the run before the nodes had their full wait.
+    std::vector<std::string> waiting;
+    for (size_t i = 0; i < init_state_.size(); ++i)
+      if (init_state_[i] == InitState::kWaiting) waiting.push_back(node_names_[i]);
+    note(fmt::format("interrupted during init at {:.1f} s{}", static_cast<double>(now_ns()) / 1e9,
+                     waiting.empty() ? "" : fmt::format("; {} had not answered init yet", fmt::join(waiting, ", "))));
+    return;
+  }
   for (size_t i = 0; i < init_state_.size(); ++i) {
     if (init_state_[i] == InitState::kWaiting) {
       init_state_[i] = InitState::kFailed;
@@ -145,7 +178,11 @@ void Runner::run_phases() {
       note(setup_problems_.back());
     }
   }
-  if (interrupted_) return;
+  if (std::none_of(node_alive_.begin(), node_alive_.end(), [](bool alive) { return alive; })) {
+    note("no node is running after init; ending the run");
+    phase_ = Phase::kDone;
+    return;
+  }
 
   // Workload setup (broadcast's topology), sent by each node's init client.
   phase_ = Phase::kSetup;
@@ -282,6 +319,7 @@ void Runner::step(int64_t now) {
   }
   if (now - last_flush_ns_ >= kFlushPeriodNs) {
     store_->flush();
+    guard_->reap_exited_orphans();
     last_flush_ns_ = now;
   }
 }
@@ -301,7 +339,8 @@ void Runner::poll_io(int64_t now, int64_t wake_ns) {
       if (sig != 0) {
         signal_ = sig;
         interrupted_ = true;
-        note(fmt::format("received {}; stopping the nodes and writing what was recorded", sig == SIGINT ? "SIGINT" : "SIGTERM"));
+        const char* name = sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM";
+        note(fmt::format("received {}; stopping the nodes and writing what was recorded", name));
       }
       continue;
     }

@@ -12,8 +12,10 @@
 // under the physical sender's partitions and latency, and written to the destination at
 // its deadline; clients and services get the parsed message with it. Bad node output,
 // crashes and protocol violations are recorded and counted, never fatal; protocol
-// violations are warnings unless --strict. SIGINT / SIGTERM end the run early;
-// what was recorded is still checked and written. Not thread-safe; one Runner per run.
+// violations are warnings unless --strict. SIGINT, SIGTERM and SIGHUP end the run early;
+// what was recorded is still checked and written. The nodes and whatever they start live
+// no longer than the run (see DescendantGuard); processes they leave behind are killed at
+// the end and reported. Not thread-safe; one Runner per run.
 #pragma once
 
 #include <cstdint>
@@ -28,10 +30,12 @@
 #include "core/rng.h"
 #include "harness/artifacts.h"
 #include "harness/config.h"
+#include "harness/descendant_guard.h"
 #include "harness/event_loop.h"
 #include "harness/nemesis.h"
 #include "harness/process.h"
 #include "harness/protocol_error.h"
+#include "harness/stdin_budget.h"
 #include "harness/store.h"
 #include "net/network.h"
 #include "workload/workload.h"
@@ -106,6 +110,7 @@ class Runner {
   bool never() const { return false; }
   int64_t now_ns() const { return clock_.now_ns() - t0_ns_; }
   void note(const std::string& line);  // jepsen.log + console
+  void stop_nodes();                   // kill and reap the nodes and what they left behind
 
   // router.cc: node output and deliveries
   void on_node_line(int node, std::string_view line);
@@ -156,9 +161,13 @@ class Runner {
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<net::Network> net_;
   std::vector<std::string> node_names_;
+  StdinBudget stdin_budget_;                // shared by procs_, so declared before them
+  std::unique_ptr<DescendantGuard> guard_;  // outlives procs_
   std::vector<std::unique_ptr<NodeProcess>> procs_;
   std::vector<bool> node_alive_;
   std::vector<bool> stdout_open_;
+  std::vector<int64_t> stdout_eof_ns_;      // when each node's stdout closed, or -1
+  std::vector<LeftoverProcess> leftovers_;  // still running after the nodes were reaped
   std::vector<InitState> init_state_;
   std::vector<bool> setup_ok_;
   std::map<std::string, std::unique_ptr<services::Service>, std::less<>> services_;

@@ -1,0 +1,123 @@
+#include "harness/descendant_guard.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "harness/process.h"
+
+namespace squall::harness {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string log_path(const char* name) {
+  return (fs::temp_directory_path() / (std::string("guard-") + name + std::to_string(::getpid()) + ".log")).string();
+}
+
+// Live processes whose command line contains `marker`.
+int running_with(const std::string& marker) {
+  int n = 0;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::ifstream cmd(entry.path() / "cmdline");
+    std::stringstream ss;
+    ss << cmd.rdbuf();
+    if (ss.str().find(marker) == std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    auto close = line.rfind(')');
+    if (close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z') ++n;
+  }
+  return n;
+}
+
+int wait_until_none(const std::string& marker, int ms) {
+  int n = running_with(marker);
+  for (int i = 0; i < ms / 20 && n > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    n = running_with(marker);
+  }
+  return n;
+}
+
+// A node (`sh -c ... <marker>`) whose child leaves its process group and session
+// (`sh -c ... <marker>-detached`, with a sleep of its own): killing the node's group
+// does not reach it. The trailing `:` keeps each shell from exec'ing its sleep, so the
+// marker stays in a live command line.
+NodeProcess::Options detaching_node(const std::string& marker, const DescendantGuard& guard) {
+  NodeProcess::Options o;
+  o.name = "n0";
+  o.bin = "/bin/sh";
+  o.args = {"-c", "setsid sh -c 'sleep 300; :' \"$0-detached\" & sleep 301; :", marker};
+  o.stderr_path = log_path("node");
+  o.env = {guard.marker_env()};
+  return o;
+}
+
+TEST(DescendantGuard, KillAllFindsWhatTheNodeLeftBehind) {
+  // setsid(1) only exists where util-linux does.
+  if (::access("/usr/bin/setsid", X_OK) != 0 && ::access("/bin/setsid", X_OK) != 0) GTEST_SKIP() << "no setsid";
+  std::string marker = "guard-normal-" + std::to_string(::getpid());
+  auto guard = DescendantGuard::create();
+  ASSERT_TRUE(guard.ok()) << guard.error();
+  auto node = NodeProcess::spawn(detaching_node(marker, **guard));
+  ASSERT_TRUE(node.ok()) << node.error();
+  (*guard)->track((*node)->pid());
+  const std::string detached = marker + "-detached";
+  for (int i = 0; i < 100 && running_with(detached) < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(running_with(detached), 1);
+  (*node)->kill_and_reap();
+  (*guard)->forget((*node)->pid());
+  EXPECT_EQ(running_with(detached), 1) << "the group kill alone misses the detached child";
+  auto left = (*guard)->kill_all();
+  // The detached shell, then its sleep (reparented to us once the shell was killed).
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_NE(left[0].command.find(detached), std::string::npos) << left[0].command;
+  EXPECT_EQ(left[1].command, "sleep 300");
+  EXPECT_EQ(wait_until_none(marker, 1000), 0);
+}
+
+TEST(DescendantGuard, WatchdogCleansUpAfterASigkilledHarness) {
+  if (::access("/usr/bin/setsid", X_OK) != 0 && ::access("/bin/setsid", X_OK) != 0) GTEST_SKIP() << "no setsid";
+  std::string marker = "guard-sigkill-" + std::to_string(::getpid());
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t harness = ::fork();
+  ASSERT_GE(harness, 0);
+  if (harness == 0) {
+    // The "harness": starts a node that detaches a child, says so, and waits to be killed.
+    auto guard = DescendantGuard::create();
+    if (!guard.ok()) ::_exit(2);
+    auto node = NodeProcess::spawn(detaching_node(marker, **guard));
+    if (!node.ok()) ::_exit(3);
+    (*guard)->track((*node)->pid());
+    for (int i = 0; i < 100 && running_with(marker + "-detached") < 1; ++i) ::usleep(20000);
+    ssize_t w = ::write(ready[1], "x", 1);
+    (void)w;
+    while (true) ::pause();
+  }
+  ::close(ready[1]);
+  char c;
+  bool started = ::read(ready[0], &c, 1) == 1;
+  ::close(ready[0]);
+  int before = running_with(marker);
+  // Killed on every path: a paused harness left behind would hold the test's stdout.
+  ::kill(harness, SIGKILL);
+  ::waitpid(harness, nullptr, 0);
+  ASSERT_TRUE(started);
+  ASSERT_EQ(before, 2) << "the node and its detached child";
+  int left = wait_until_none(marker, 3000);
+  EXPECT_EQ(left, 0) << "the node and its detached child must die with the harness";
+  if (left > 0) std::system(("pkill -KILL -f '" + marker + "'").c_str());
+}
+
+}  // namespace
+}  // namespace squall::harness
