@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "support/http_exchange.h"
+#include "serve/testing/http_exchange.h"
 
 namespace squall::serve {
 namespace {

@@ -1,105 +1,14 @@
-#include "gossip/gossip_test_util.h"
+#include "gossip/testing/sim_cluster.h"
 
 #include "core/assert.h"
-#include "proto/body_writer.h"
+#include "gossip/testing/node_harness.h"
 #include "proto/json_util.h"
 #include "proto/message.h"
 
 namespace squall::gossip::testing {
 
-rapidjson::Document parse_json(const std::string& text) {
-  rapidjson::Document d;
-  d.Parse(text.c_str(), text.size());
-  SQ_ASSERT_MSG(!d.HasParseError(), text);
-  return d;
-}
-
-namespace {
-std::string envelope(const std::string& src, const std::string& dest, const std::string& body) {
-  std::string line;
-  proto::append_envelope(line, src, dest, body);
-  line.pop_back();
-  return line;
-}
-}  // namespace
-
-Harness::Harness(GossipConfig config, Faults faults, std::string self, std::vector<std::string> ids)
-    : server(node, std::move(config), std::move(faults)) {
-  std::string init = R"({"type":"init","msg_id":1,"node_id":)" + proto::json_string(self) + R"(,"node_ids":[)";
-  for (size_t i = 0; i < ids.size(); ++i) init += (i ? "," : "") + proto::json_string(ids[i]);
-  init += "]}";
-  node.receive_line(envelope("c0", self, init), 0);
-  node.outbox().clear();
-}
-
-std::vector<std::string> Harness::drain() {
-  std::vector<std::string> out;
-  for (const node::Outgoing& o : node.outbox()) out.push_back(o.dest + " " + o.body);
-  node.outbox().clear();
-  return out;
-}
-
-std::vector<std::string> Harness::deliver(const std::string& src, const std::string& body_json, int64_t now_ms) {
-  node.receive_line(envelope(src, node.node_id(), body_json), now_ms);
-  return drain();
-}
-
-std::vector<std::string> Harness::ask(const std::string& body_json, const std::string& src, int64_t now_ms) {
-  node.receive_line(envelope(src, node.node_id(), body_json), now_ms);
-  std::vector<std::string> out;
-  for (const node::Outgoing& o : node.outbox()) {
-    if (o.dest == src) out.push_back(o.body);
-  }
-  node.outbox().clear();
-  return out;
-}
-
-std::vector<std::string> Harness::tick(int64_t now_ms) {
-  node.tick(now_ms);
-  return drain();
-}
-
-std::string FakeKv::handle(const rapidjson::Value& body, int64_t msg_id) {
-  std::string type(proto::get_string(body, "type").value_or(""));
-  const rapidjson::Value* key = proto::member(body, "key");
-  auto error = [msg_id](int code, const char* text) {
-    proto::BodyWriter w("error");
-    proto::error_body(w, code, text);
-    return w.finish(std::nullopt, msg_id);
-  };
-  if (key == nullptr) return error(12, "no key");
-  std::string k = proto::to_json(*key);
-  auto it = data.find(k);
-  if (type == "read") {
-    if (it == data.end()) return error(20, "not found");
-    proto::BodyWriter w("read_ok");
-    w.put_raw("value", it->second);
-    return w.finish(std::nullopt, msg_id);
-  }
-  if (type == "write") {
-    data[k] = proto::to_json(*proto::member(body, "value"));
-    proto::BodyWriter w("write_ok");
-    return w.finish(std::nullopt, msg_id);
-  }
-  if (type == "cas") {
-    std::string from = proto::to_json(*proto::member(body, "from"));
-    std::string to = proto::to_json(*proto::member(body, "to"));
-    if (it == data.end()) {
-      if (!proto::get_bool(body, "create_if_not_exists").value_or(false)) return error(20, "not found");
-      data[k] = to;
-    } else if (it->second != from) {
-      return error(22, "mismatch");
-    } else {
-      it->second = to;
-    }
-    proto::BodyWriter w("cas_ok");
-    return w.finish(std::nullopt, msg_id);
-  }
-  return error(10, "unsupported");
-}
-
 SimCluster::SimCluster(int nodes, GossipConfig config, Faults faults, int64_t latency_ms, uint64_t seed)
-    : rng_(seed), latency_ms_(latency_ms) {
+    : seed_(seed), rng_(seed), latency_ms_(latency_ms) {
   std::string ids;
   for (int i = 0; i < nodes; ++i) ids += (i ? "," : "") + proto::json_string(id(i));
   for (int i = 0; i < nodes; ++i) {
@@ -163,12 +72,15 @@ void SimCluster::flush(int i) {
 }
 
 void SimCluster::deliver(const Event& e) {
-  if (e.dest == "lin-kv") {
+  if (services::is_service_name(e.dest)) {
     auto msg = proto::parse_message(e.line);
     SQ_ASSERT(msg.ok());
-    std::string reply = kv_.handle(msg->body(), msg->msg_id().value_or(0));
+    std::unique_ptr<services::Service>& service = services_[e.dest];
+    if (service == nullptr) service = services::make_service(e.dest, seed_);
+    std::string src(msg->src());
+    std::string reply = service->handle(src, msg->body(), now_ms_);
     server_messages_++;
-    events_.push(Event{now_ms_ + latency(), seq_++, std::string(msg->src()), envelope("lin-kv", std::string(msg->src()), reply)});
+    events_.push(Event{now_ms_ + latency(), seq_++, src, envelope(e.dest, src, reply)});
     return;
   }
   int j = index_of(e.dest);
