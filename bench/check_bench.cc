@@ -8,7 +8,7 @@
 
 #include <filesystem>
 
-#include "checker/history_gen.h"
+#include "checker/testing/history_gen.h"
 #include "checker/linearizability.h"
 #include "history/reader.h"
 

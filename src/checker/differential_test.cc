@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
-#include "checker/history_gen.h"
+#include "checker/testing/history_gen.h"
 #include "checker/linearizability.h"
 
 namespace squall::checker {

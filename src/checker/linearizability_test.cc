@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "checker/history_gen.h"
+#include "checker/testing/history_gen.h"
 #include "history/reader.h"
 
 namespace squall::checker {

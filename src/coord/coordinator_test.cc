@@ -5,14 +5,14 @@
 #include <gtest/gtest.h>
 
 #include "coord/memory_store.h"
-#include "coord/required_calls_store.h"
+#include "coord/testing/required_calls_store.h"
 
 namespace squall::coord {
 namespace {
 
 // Wraps a MemoryStore; the next `conflicts` commits fail with Conflict, then `outcome`
 // is reported for one commit (Indeterminate commits are applied first).
-class ScriptedStore final : public RequiredCallsStore {
+class ScriptedStore final : public testing::RequiredCallsStore {
  public:
   StoreStatus commit(const Txn& txn) override {
     ++commits;

@@ -2,9 +2,9 @@
 // seen only through the interface's four required calls, so that the default fast
 // paths (view_shard, first_claimable, commit_consuming, get_run_if_changed) — what a
 // backend implementing only the required calls gets — pass the same suite.
-#include "coord/conformance.h"
 #include "coord/memory_store.h"
-#include "coord/required_calls_store.h"
+#include "coord/testing/conformance.h"
+#include "coord/testing/required_calls_store.h"
 
 namespace squall::coord::testing {
 

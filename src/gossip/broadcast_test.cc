@@ -5,17 +5,18 @@
 #include <algorithm>
 #include <map>
 
-#include "gossip/gossip_test_util.h"
+#include "gossip/testing/node_harness.h"
+#include "gossip/testing/sim_cluster.h"
 
 namespace squall::gossip {
 namespace {
 
-using testing::Harness;
+using testing::NodeHarness;
 using testing::SimCluster;
 using V = std::vector<std::string>;
 
 TEST(Broadcast, HandlersSingleNode) {
-  Harness h;
+  NodeHarness h;
   EXPECT_EQ(h.ask(R"({"type":"topology","msg_id":1,"topology":{"n0":[]}})"),
             V{R"({"type":"topology_ok","in_reply_to":1})"});
   EXPECT_EQ(h.ask(R"({"type":"broadcast","msg_id":2,"message":5})"), V{R"({"type":"broadcast_ok","in_reply_to":2})"});
@@ -25,7 +26,7 @@ TEST(Broadcast, HandlersSingleNode) {
 }
 
 TEST(Broadcast, ErrorPaths) {
-  Harness h;
+  NodeHarness h;
   EXPECT_EQ(h.ask(R"({"type":"read","msg_id":1})"),
             V{R"({"type":"error","code":11,"text":"this node cannot tell yet whether it serves broadcast, g-set or a counter (no add, broadcast or gossip seen); retry, or start it with --workload","in_reply_to":1})"});
   EXPECT_EQ(h.ask(R"({"type":"broadcast","msg_id":2})"),
@@ -39,7 +40,7 @@ TEST(Broadcast, ErrorPaths) {
 TEST(Broadcast, PinnedWorkloadAnswersEmptyReads) {
   GossipConfig c;
   c.workload = "broadcast";
-  Harness h(c);
+  NodeHarness h(c);
   EXPECT_EQ(h.ask(R"({"type":"read","msg_id":1})"), V{R"({"type":"read_ok","messages":[],"in_reply_to":1})"});
 }
 
@@ -53,7 +54,7 @@ GossipConfig quiet() {
 }
 
 TEST(Broadcast, GossipIsBatchedAndAcknowledged) {
-  Harness h(quiet(), {}, "n1", {"n0", "n1", "n2"});
+  NodeHarness h(quiet(), {}, "n1", {"n0", "n1", "n2"});
   h.ask(R"({"type":"broadcast","msg_id":1,"message":1})");
   h.ask(R"({"type":"broadcast","msg_id":2,"message":2})");
   // A leaf talks to the hub only, one batch per gossip interval.
@@ -69,7 +70,7 @@ TEST(Broadcast, GossipIsBatchedAndAcknowledged) {
 }
 
 TEST(Broadcast, UnacknowledgedBatchesAreRetransmitted) {
-  Harness h(quiet(), {}, "n1", {"n0", "n1"});
+  NodeHarness h(quiet(), {}, "n1", {"n0", "n1"});
   h.ask(R"({"type":"broadcast","msg_id":1,"message":7})");
   EXPECT_EQ(h.tick(100), V{R"(n0 {"type":"bc_gossip","elems":[7],"msg_id":1})"});
   EXPECT_EQ(h.tick(599), V{});
@@ -81,7 +82,7 @@ TEST(Broadcast, UnacknowledgedBatchesAreRetransmitted) {
 }
 
 TEST(Broadcast, AntiEntropyRepairsDifferences) {
-  Harness h(quiet(), {}, "n1", {"n0", "n1", "n2"});
+  NodeHarness h(quiet(), {}, "n1", {"n0", "n1", "n2"});
   h.ask(R"({"type":"broadcast","msg_id":1,"message":1})");
   // n2 reports a different digest: we answer with everything, asking for its extras back.
   EXPECT_EQ(h.deliver("n2", R"({"type":"bc_digest","count":1,"digest":"0000000000000000"})"),
@@ -93,7 +94,7 @@ TEST(Broadcast, AntiEntropyRepairsDifferences) {
 }
 
 TEST(GSet, HandlersSingleNode) {
-  Harness h;
+  NodeHarness h;
   EXPECT_EQ(h.ask(R"({"type":"add","msg_id":1,"element":3})"), V{R"({"type":"add_ok","in_reply_to":1})"});
   EXPECT_EQ(h.ask(R"({"type":"add","msg_id":2,"element":[1]})"), V{R"({"type":"add_ok","in_reply_to":2})"});
   EXPECT_EQ(h.ask(R"({"type":"read","msg_id":3})"), V{R"({"type":"read_ok","value":[3,[1]],"in_reply_to":3})"});

@@ -5,7 +5,8 @@
 
 #include <set>
 
-#include "gossip/gossip_test_util.h"
+#include "core/testing/json.h"
+#include "gossip/testing/sim_cluster.h"
 #include "proto/json_util.h"
 #include "proto/schema.h"
 
@@ -50,7 +51,7 @@ TEST(ClosedReplies, EveryReplyHasExactlyItsAllowedKeys) {
     SimCluster cluster(2, {}, {}, 10, 1);
     int node = 0;
     for (const std::string& body : c.requests) {
-      std::string type(proto::get_string(testing::parse_json(body), "type").value_or(""));
+      std::string type(proto::get_string(squall::testing::parse_json(body), "type").value_or(""));
       const proto::RpcSchema* schema = proto::find_rpc(c.workload, type);
       ASSERT_NE(schema, nullptr) << c.workload << " " << type;
       size_t before = cluster.replies().size();
@@ -58,7 +59,7 @@ TEST(ClosedReplies, EveryReplyHasExactlyItsAllowedKeys) {
       cluster.run_until(cluster.now_ms() + 3000);  // room for lin-kv round trips and gossip
       ASSERT_EQ(cluster.replies().size(), before + 1) << c.workload << " " << body;
       const std::string& reply = cluster.replies().back().body;
-      auto doc = testing::parse_json(reply);
+      auto doc = squall::testing::parse_json(reply);
       Status s = proto::check_reply(*schema, doc, msg_id);
       EXPECT_TRUE(s.ok()) << c.workload << " " << body << " -> " << reply << ": " << (s.ok() ? "" : s.error());
       if (proto::get_string(doc, "type") == schema->reply_type) covered.insert(std::string(c.workload) + "/" + type);
@@ -79,12 +80,12 @@ TEST(ClosedReplies, InitOkIsClosed) {
   Server server(n, {}, {});
   n.receive_line(R"({"src":"c0","dest":"n0","body":{"type":"init","msg_id":1,"node_id":"n0","node_ids":["n0"]}})", 0);
   ASSERT_EQ(n.outbox().size(), 1u);
-  EXPECT_TRUE(proto::check_reply(*proto::find_rpc("echo", "init"), testing::parse_json(n.outbox()[0].body), 1).ok());
+  EXPECT_TRUE(proto::check_reply(*proto::find_rpc("echo", "init"), squall::testing::parse_json(n.outbox()[0].body), 1).ok());
 }
 
 TEST(ClosedReplies, CheckerRejectsAnOpenReply) {
   // Negative control for the test above: a reply echoing the message back must fail.
-  auto doc = testing::parse_json(R"({"type":"broadcast_ok","in_reply_to":1,"message":1})");
+  auto doc = squall::testing::parse_json(R"({"type":"broadcast_ok","in_reply_to":1,"message":1})");
   EXPECT_FALSE(proto::check_reply(*proto::find_rpc("broadcast", "broadcast"), doc, 1).ok());
 }
 

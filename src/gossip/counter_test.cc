@@ -1,24 +1,25 @@
 // g-counter / pn-counter: handler JSON and CRDT replication under partitions.
 #include <gtest/gtest.h>
 
-#include "gossip/gossip_test_util.h"
+#include "gossip/testing/node_harness.h"
+#include "gossip/testing/sim_cluster.h"
 
 namespace squall::gossip {
 namespace {
 
-using testing::Harness;
+using testing::NodeHarness;
 using testing::SimCluster;
 using V = std::vector<std::string>;
 
 TEST(Counter, HandlersSingleNode) {
-  Harness h;
+  NodeHarness h;
   EXPECT_EQ(h.ask(R"({"type":"add","msg_id":1,"delta":5})"), V{R"({"type":"add_ok","in_reply_to":1})"});
   EXPECT_EQ(h.ask(R"({"type":"add","msg_id":2,"delta":-7})"), V{R"({"type":"add_ok","in_reply_to":2})"});
   EXPECT_EQ(h.ask(R"({"type":"read","msg_id":3})"), V{R"({"type":"read_ok","value":-2,"in_reply_to":3})"});
 }
 
 TEST(Counter, ErrorPaths) {
-  Harness h;
+  NodeHarness h;
   const std::string bad_delta =
       R"j({"type":"error","code":12,"text":"add requires an integer \"delta\" (counters) or an \"element\" (g-set)","in_reply_to":1})j";
   EXPECT_EQ(h.ask(R"({"type":"add","msg_id":1,"delta":"5"})"), V{bad_delta});
@@ -34,7 +35,7 @@ TEST(Counter, StateGossipMergesAndIsNotEchoedBack) {
   GossipConfig quiet;
   quiet.anti_entropy_ms = 1'000'000;  // only the fast path in this exact-output test
   quiet.gossip_ms = 100;
-  Harness h(quiet, {}, "n1", {"n0", "n1", "n2"});
+  NodeHarness h(quiet, {}, "n1", {"n0", "n1", "n2"});
   h.ask(R"({"type":"add","msg_id":1,"delta":2})");
   EXPECT_EQ(h.tick(100), V{R"(n0 {"type":"ctr_state","counts":{"n1":[2,0]},"msg_id":1})"});
   h.deliver("n0", R"({"type":"ctr_state_ok","in_reply_to":1})", 150);

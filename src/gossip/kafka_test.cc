@@ -4,17 +4,18 @@
 
 #include <set>
 
-#include "gossip/gossip_test_util.h"
+#include "gossip/testing/node_harness.h"
+#include "gossip/testing/sim_cluster.h"
 
 namespace squall::gossip {
 namespace {
 
-using testing::Harness;
+using testing::NodeHarness;
 using testing::SimCluster;
 using V = std::vector<std::string>;
 
 TEST(Kafka, SingleNodeLog) {
-  Harness h;
+  NodeHarness h;
   EXPECT_EQ(h.ask(R"({"type":"send","msg_id":1,"key":"a","msg":10})"), V{R"({"type":"send_ok","offset":0,"in_reply_to":1})"});
   EXPECT_EQ(h.ask(R"({"type":"send","msg_id":2,"key":"a","msg":11})"), V{R"({"type":"send_ok","offset":1,"in_reply_to":2})"});
   EXPECT_EQ(h.ask(R"({"type":"send","msg_id":3,"key":"b","msg":12})"), V{R"({"type":"send_ok","offset":0,"in_reply_to":3})"});
@@ -29,7 +30,7 @@ TEST(Kafka, SingleNodeLog) {
 }
 
 TEST(Kafka, ErrorPaths) {
-  Harness h;
+  NodeHarness h;
   EXPECT_EQ(h.ask(R"({"type":"send","msg_id":1,"key":"a"})"),
             V{R"({"type":"error","code":12,"text":"send requires keys \"key\" and \"msg\"","in_reply_to":1})"});
   EXPECT_EQ(h.ask(R"({"type":"poll","msg_id":2,"offsets":{"a":-1}})"),
@@ -41,7 +42,7 @@ TEST(Kafka, ErrorPaths) {
 }
 
 TEST(Kafka, PollsStopAtGaps) {
-  Harness h({}, {}, "n0", {"n0", "n1"});
+  NodeHarness h({}, {}, "n0", {"n0", "n1"});
   // Offsets 0 and 2 arrive by gossip, 1 is still in flight: a poll from 0 returns only 0.
   h.deliver("n1", R"({"type":"kf_gossip","msg_id":1,"elems":[["k",0,"a"],["k",2,"c"]]})");
   EXPECT_EQ(h.ask(R"({"type":"poll","msg_id":2,"offsets":{"k":0}})"),
@@ -53,7 +54,7 @@ TEST(Kafka, PollsStopAtGaps) {
 }
 
 TEST(Kafka, MultiNodeClaimsOffsetsWithLinKvCas) {
-  Harness h({}, {}, "n0", {"n0", "n1"});
+  NodeHarness h({}, {}, "n0", {"n0", "n1"});
   EXPECT_EQ(h.deliver("c1", R"({"type":"send","msg_id":1,"key":"k","msg":5})"),
             V{R"(lin-kv {"type":"cas","key":"kafka/next/k","from":0,"to":1,"create_if_not_exists":true,"msg_id":1})"});
   // Another node got there first: re-read, then claim the next offset.

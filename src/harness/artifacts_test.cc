@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "support/xml_check.h"
+#include "viz/testing/xml_check.h"
 
 namespace squall::harness {
 namespace {

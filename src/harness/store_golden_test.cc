@@ -16,7 +16,7 @@
 #include <sstream>
 
 #include "harness/store.h"
-#include "workload/history_builder_test.h"
+#include "workload/testing/history_builder.h"
 #include "workload/stats.h"
 #include "workload/workloads.h"
 

@@ -2,30 +2,15 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <string>
+
+#include "core/testing/subprocess.h"
 
 namespace squall::node {
 namespace {
 
-// Runs the driver in-process over pipes: `input` is written (and stdin closed) first,
-// so it must fit a pipe buffer.
-struct Piped {
-  std::string out, err;
-  int status = 0;
-};
-
-std::string read_all(int fd) {
-  std::string s;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    s.append(buf, static_cast<size_t>(n));
-  }
-  return s;
-}
+using Piped = squall::testing::Completed;
 
 void setup_echo(Node& n) {
   n.on("echo", [&n](const Request& req) {
@@ -35,37 +20,19 @@ void setup_echo(Node& n) {
   });
 }
 
-// Forks so that faults which exit the process can be observed too.
+// Runs the driver over pipes in a forked child, so that faults which exit the process
+// can be observed too.
 Piped run(const std::string& input, StdioOptions opt) {
-  int in[2], out[2], err[2];
-  EXPECT_EQ(::pipe(in), 0);
-  EXPECT_EQ(::pipe(out), 0);
-  EXPECT_EQ(::pipe(err), 0);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(in[1]);
-    ::close(out[0]);
-    ::close(err[0]);
-    opt.in_fd = in[0];
-    opt.out_fd = out[1];
-    opt.err_fd = err[1];
+  opt.in_fd = 0;
+  opt.out_fd = 1;
+  opt.err_fd = 2;
+  squall::testing::Subprocess child = squall::testing::Subprocess::fork([&opt] {
     Node n;
     setup_echo(n);
     ManualClock clock(1'000'000'000);
-    ::_exit(run_stdio(n, clock, opt));
-  }
-  ::close(in[0]);
-  ::close(out[1]);
-  ::close(err[1]);
-  EXPECT_EQ(::write(in[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
-  ::close(in[1]);
-  Piped p;
-  p.out = read_all(out[0]);
-  p.err = read_all(err[0]);
-  ::close(out[0]);
-  ::close(err[0]);
-  ::waitpid(pid, &p.status, 0);
-  return p;
+    return run_stdio(n, clock, opt);
+  });
+  return child.communicate(input);
 }
 
 const std::string kInit =
@@ -110,8 +77,8 @@ TEST(StdioDriver, CrashAfterServesExactlyNMessagesThenExitsAbnormally) {
 }
 
 TEST(StdioDriver, OverlongLinesAreSkipped) {
-  // Bigger than a pipe buffer would deadlock this harness, so test the bound logic with
-  // a line split over several reads instead: a long but legal line still parses.
+  // The bound logic with a line split over several reads: a long but legal line still
+  // parses.
   std::string big = R"({"src":"c1","dest":"n0","body":{"type":"echo","msg_id":2,"echo":")" + std::string(30000, 'x') + "\"}}";
   Piped p = run(kInit + "\n" + big + "\n", {});
   EXPECT_NE(p.out.find(std::string(30000, 'x')), std::string::npos);

@@ -9,8 +9,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "support/http_exchange.h"
-#include "support/trickling_client.h"
+#include "serve/testing/http_exchange.h"
+#include "serve/testing/trickling_client.h"
 
 namespace squall::serve {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "services/service_test_util.h"
+#include "services/testing/service_calls.h"
 
 namespace squall::services {
 namespace {

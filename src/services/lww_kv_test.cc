@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "services/service_test_util.h"
+#include "services/testing/service_calls.h"
 
 namespace squall::services {
 namespace {

@@ -3,11 +3,7 @@
 // seeded-random delivery order of service requests. Checks the acceptance pair of
 // issue 6 at the node level: the naive read-then-write counter loses adds, the
 // cas-with-retries counter's final reads equal the sum of all adds.
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -23,82 +19,35 @@
 
 #include "core/assert.h"
 #include "core/rng.h"
+#include "core/testing/subprocess.h"
 #include "services/service.h"
 
 namespace squall::services {
 namespace {
 
-// A child process with its stdin and stdout on pipes; stderr is inherited.
+// A node process with its stdin and stdout on pipes; stderr is inherited. Lines in and
+// out; the Subprocess ends it when the Child goes.
 class Child {
  public:
-  explicit Child(const std::vector<std::string>& argv) {
-    int in[2], out[2];
-    SQ_ASSERT(pipe(in) == 0 && pipe(out) == 0);
-    pid_ = fork();
-    SQ_ASSERT(pid_ >= 0);
-    if (pid_ == 0) {
-      dup2(in[0], 0);
-      dup2(out[1], 1);
-      close(in[0]); close(in[1]); close(out[0]); close(out[1]);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    in_ = in[1];
-    out_ = out[0];
+  explicit Child(const std::vector<std::string>& argv)
+      : process_(squall::testing::Subprocess::start(argv, {.err = squall::testing::Stream::kInherit})) {
+    SQ_ASSERT(process_.started());
   }
-  ~Child() {
-    close(in_);  // EOF on stdin ends the node's loop
-    close(out_);
-    int status = 0;
-    for (int i = 0; i < 100 && waitpid(pid_, &status, WNOHANG) == 0; ++i) usleep(10'000);
-    if (waitpid(pid_, &status, WNOHANG) == 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-    }
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
 
   void send(const std::string& line) {
-    std::string data = line + "\n";
-    size_t done = 0;
-    while (done < data.size()) {
-      ssize_t n = write(in_, data.data() + done, data.size() - done);
-      SQ_ASSERT(n > 0);
-      done += static_cast<size_t>(n);
-    }
+    const bool written = process_.write(line + "\n");
+    SQ_ASSERT(written);
   }
 
-  int fd() const { return out_; }
+  int fd() const { return process_.stdout_fd(); }
 
   // Next complete output line, waiting up to timeout_ms; nullopt on timeout or EOF.
   std::optional<std::string> read_line(int timeout_ms) {
-    for (;;) {
-      auto nl = buf_.find('\n');
-      if (nl != std::string::npos) {
-        std::string line = buf_.substr(0, nl);
-        buf_.erase(0, nl + 1);
-        return line;
-      }
-      pollfd p{out_, POLLIN, 0};
-      if (poll(&p, 1, timeout_ms) <= 0) return std::nullopt;
-      char chunk[4096];
-      ssize_t n = read(out_, chunk, sizeof chunk);
-      if (n <= 0) return std::nullopt;
-      buf_.append(chunk, static_cast<size_t>(n));
-    }
+    return process_.read_line(std::chrono::milliseconds(timeout_ms));
   }
 
  private:
-  pid_t pid_ = -1;
-  int in_ = -1;
-  int out_ = -1;
-  std::string buf_;
+  squall::testing::Subprocess process_;
 };
 
 std::string envelope(const std::string& src, const std::string& dest, const std::string& body) {

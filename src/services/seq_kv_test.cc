@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "services/service_test_util.h"
+#include "services/testing/service_calls.h"
 
 namespace squall::services {
 namespace {

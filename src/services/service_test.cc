@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "services/service_test_util.h"
+#include "services/testing/service_calls.h"
 
 namespace squall::services {
 namespace {

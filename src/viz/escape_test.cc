@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "support/xml_check.h"
+#include "viz/testing/xml_check.h"
 #include "viz/xml_writer.h"
 
 namespace squall::viz {

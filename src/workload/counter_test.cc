@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "history/edn.h"
-#include "workload/history_builder_test.h"
+#include "workload/testing/history_builder.h"
 #include "workload/workloads.h"
 
 namespace squall::workload {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "history/edn.h"
-#include "workload/history_builder_test.h"
+#include "workload/testing/history_builder.h"
 
 namespace squall::workload {
 

@@ -4,8 +4,8 @@
 #include <map>
 
 #include "history/edn.h"
-#include "workload/history_builder_test.h"
-#include "workload/json_test_util.h"
+#include "workload/testing/history_builder.h"
+#include "workload/testing/json_document.h"
 #include "workload/stats.h"
 #include "workload/workloads.h"
 

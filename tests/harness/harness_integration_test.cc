@@ -6,13 +6,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "support/squall_run.h"
+#include "core/testing/subprocess.h"
+#include "testing/squall_run.h"
 
 namespace {
 
@@ -223,35 +226,26 @@ TEST(HarnessE2E, SigtermStopsNodesAndKeepsTheHistory) {
   std::string store = store_for("sigterm");
   // A unique argument passed through to the nodes lets us find exactly them afterwards.
   std::string tag = "sigterm-tag-" + std::to_string(::getpid());
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    std::string bin = kNodes + "/multi.py";
-    ::freopen("/dev/null", "w", stdout);
-    ::freopen("/dev/null", "w", stderr);
-    ::execl(kSquall.c_str(), kSquall.c_str(), "test", "-w", "broadcast", "--bin", bin.c_str(), "--node-count", "3",
-            "--time-limit", "60", "--rate", "50", "--store", store.c_str(), "--", tag.c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  using squall::testing::Stream;
+  squall::testing::Subprocess child = squall::testing::Subprocess::start(
+      {kSquall, "test", "-w", "broadcast", "--bin", kNodes + "/multi.py", "--node-count", "3", "--time-limit", "60",
+       "--rate", "50", "--store", store, "--", tag},
+      {.in = Stream::kInherit, .out = Stream::kNull, .err = Stream::kNull});
+  ASSERT_TRUE(child.started());
   ::sleep(3);
-  ::kill(pid, SIGTERM);
-  int st = 0;
-  for (int i = 0; i < 100 && ::waitpid(pid, &st, WNOHANG) == 0; ++i) ::usleep(100000);
-  ASSERT_TRUE(WIFEXITED(st)) << "squall must exit by itself after SIGTERM";
-  EXPECT_EQ(WEXITSTATUS(st), 2);  // unknown: the run was cut short
+  child.signal(SIGTERM);
+  std::optional<int> st = child.wait_for(std::chrono::seconds(10));
+  ASSERT_TRUE(st.has_value() && WIFEXITED(*st)) << "squall must exit by itself after SIGTERM";
+  EXPECT_EQ(WEXITSTATUS(*st), 2);  // unknown: the run was cut short
   fs::path dir = fs::path(store) / "latest";
   std::string results = slurp(dir / "results.edn");
   EXPECT_NE(results.find(":interrupted true"), std::string::npos) << results;
   EXPECT_NE(slurp(dir / "history.edn").find(":f :broadcast"), std::string::npos);
   // No node may survive the harness.
   // "[s]igterm" keeps pgrep from matching the shell that runs it.
-  std::string pgrep = "pgrep -f '[s]" + tag.substr(1) + "' | wc -l";
-  FILE* p = ::popen(pgrep.c_str(), "r");
-  char buf[32] = {0};
-  ASSERT_TRUE(std::fgets(buf, sizeof buf, p));
-  ::pclose(p);
-  EXPECT_EQ(std::atoi(buf), 0);
+  squall::testing::Completed pgrep = squall::testing::run_shell("pgrep -f '[s]" + tag.substr(1) + "' | wc -l");
+  ASSERT_FALSE(pgrep.out.empty());
+  EXPECT_EQ(std::atoi(pgrep.out.c_str()), 0);
 }
 
 }  // namespace

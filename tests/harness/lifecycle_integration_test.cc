@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "support/squall_run.h"
+#include "testing/squall_run.h"
 
 namespace {
 

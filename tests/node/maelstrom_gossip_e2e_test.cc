@@ -1,27 +1,22 @@
 // Runs build/maelstrom_gossip as a child process and talks to it through pipes, as a
 // Maelstrom harness would.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "core/testing/subprocess.h"
 #include "proto/json_util.h"
 #include "proto/message.h"
 #include "proto/schema.h"
 
 namespace {
 
-struct Outcome {
-  std::string out, err;
-  int status = -1;
-  bool exited() const { return WIFEXITED(status); }
-  int code() const { return WEXITSTATUS(status); }
+// A finished run of the binary; code() is its exit code, lines() its stdout lines.
+struct Outcome : squall::testing::Completed {
+  int code() const { return exit_code(); }
   std::vector<std::string> lines() const {
     std::vector<std::string> v;
     std::istringstream is(out);
@@ -33,60 +28,9 @@ struct Outcome {
 // Starts the binary with `args`, writes `input`, keeps stdin open for `linger_ms`
 // (so timers can fire), closes it and collects everything until the process exits.
 Outcome run(const std::vector<std::string>& args, const std::string& input, int linger_ms = 0) {
-  std::string bin = std::string(SQUALL_BINARY_DIR) + "/maelstrom_gossip";
-  int in[2], out[2], err[2];
-  EXPECT_EQ(::pipe(in), 0);
-  EXPECT_EQ(::pipe(out), 0);
-  EXPECT_EQ(::pipe(err), 0);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(in[0], 0);
-    ::dup2(out[1], 1);
-    ::dup2(err[1], 2);
-    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) ::close(fd);
-    std::vector<char*> argv{const_cast<char*>(bin.c_str())};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(bin.c_str(), argv.data());
-    ::_exit(127);
-  }
-  ::close(in[0]);
-  ::close(out[1]);
-  ::close(err[1]);
-  ::fcntl(in[1], F_SETFL, O_NONBLOCK);
-  Outcome r;
-  size_t written = 0;
-  bool in_open = true;
-  auto start = std::chrono::steady_clock::now();
-  int open_outputs = 2;
-  while (open_outputs > 0) {
-    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-    if (in_open && written == input.size() && elapsed >= linger_ms) {
-      ::close(in[1]);
-      in_open = false;
-    }
-    pollfd fds[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {in_open ? in[1] : -1, POLLOUT, 0}};
-    ::poll(fds, 3, 20);
-    for (int k = 0; k < 2; ++k) {
-      if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP))) continue;
-      char buf[4096];
-      ssize_t n = ::read(fds[k].fd, buf, sizeof buf);
-      if (n > 0) {
-        (k == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
-      } else {
-        ::close(fds[k].fd);
-        (k == 0 ? out[0] : err[0]) = -1;
-        open_outputs--;
-      }
-    }
-    if (in_open && written < input.size() && (fds[2].revents & POLLOUT)) {
-      ssize_t n = ::write(in[1], input.data() + written, input.size() - written);
-      if (n > 0) written += static_cast<size_t>(n);
-    }
-  }
-  if (in_open) ::close(in[1]);
-  ::waitpid(pid, &r.status, 0);
-  return r;
+  std::vector<std::string> argv{std::string(SQUALL_BINARY_DIR) + "/maelstrom_gossip"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Outcome{squall::testing::Subprocess::start(argv).communicate(input, std::chrono::milliseconds(linger_ms))};
 }
 
 std::string init(const std::string& self, const std::string& ids = R"(["n0"])") {

@@ -19,9 +19,9 @@
 #include <thread>
 #include <vector>
 
-#include "support/http_exchange.h"
-#include "support/squall_run.h"
-#include "support/trickling_client.h"
+#include "serve/testing/http_exchange.h"
+#include "testing/squall_run.h"
+#include "serve/testing/trickling_client.h"
 
 namespace {
 

@@ -2,30 +2,23 @@
 // and replay commands that reproduce the same violation.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <string>
+
+#include "core/testing/subprocess.h"
 
 namespace {
 
+// What `squall <args>` printed (stdout and stderr together) and its exit code.
 struct CliRun {
   int exit_code = -1;
   std::string out;
 };
 
 CliRun squall(const std::string& args) {
-  CliRun r;
-  const std::string cmd = std::string(SQUALL_BIN) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  using squall::testing::Stream;
+  squall::testing::Completed c =
+      squall::testing::run_shell(std::string(SQUALL_BIN) + " " + args, {.in = Stream::kNull, .err = Stream::kToStdout});
+  return CliRun{c.exit_code(), c.out};
 }
 
 // The report without its wall-clock block, which legitimately varies.

@@ -11,11 +11,11 @@
 #include <chrono>
 #include <filesystem>
 #include <regex>
-#include <thread>
 
-#include "support/http_exchange.h"
-#include "support/squall_run.h"
-#include "support/xml_check.h"
+#include "core/testing/subprocess.h"
+#include "serve/testing/http_exchange.h"
+#include "testing/squall_run.h"
+#include "viz/testing/xml_check.h"
 
 namespace {
 
@@ -106,54 +106,29 @@ Http http_get(int port, const std::string& path) {
   return r;
 }
 
-// `squall serve --port 0` in a child process; the port is read from its first line.
+// `squall serve --port 0` in a child process (killed with the Server unless
+// interrupted); the port is read from its first line.
 class Server {
  public:
-  explicit Server(const std::string& store) {
-    int out[2];
-    if (::pipe(out) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::close(out[0]);
-      ::execl(kSquall.c_str(), kSquall.c_str(), "serve", "--store", store.c_str(), "--port", "0", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    out_ = ::fdopen(out[0], "r");
-    char line[512];
-    if (std::fgets(line, sizeof line, out_)) {
-      std::cmatch m;
-      if (std::regex_search(line, m, std::regex(R"(http://127\.0\.0\.1:(\d+)/)"))) port_ = std::stoi(m[1]);
-    }
-  }
-  ~Server() {
-    if (pid_ > 0 && !stopped_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_) std::fclose(out_);
+  explicit Server(const std::string& store)
+      : child_(squall::testing::Subprocess::start({kSquall, "serve", "--store", store, "--port", "0"},
+                                                  {.in = squall::testing::Stream::kInherit,
+                                                   .err = squall::testing::Stream::kInherit})) {
+    std::optional<std::string> line = child_.read_line(std::chrono::seconds(30));
+    std::smatch m;
+    if (line && std::regex_search(*line, m, std::regex(R"(http://127\.0\.0\.1:(\d+)/)"))) port_ = std::stoi(m[1]);
   }
   int port() const { return port_; }
   // SIGINT, then the exit status (-1 if it did not exit within 5 s).
   int interrupt() {
-    ::kill(pid_, SIGINT);
-    for (int i = 0; i < 500; ++i) {
-      int st = 0;
-      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-        stopped_ = true;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return -1;
+    child_.signal(SIGINT);
+    std::optional<int> st = child_.wait_for(std::chrono::seconds(5));
+    return st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
   }
 
  private:
-  pid_t pid_ = -1;
-  FILE* out_ = nullptr;
+  squall::testing::Subprocess child_;
   int port_ = 0;
-  bool stopped_ = false;
 };
 
 void check_serve() {
@@ -213,20 +188,13 @@ TEST(Visuals, BroadcastRunDrawsItselfAndServeBrowsesIt) {
 }
 
 TEST(ServeCli, HelpAndUsage) {
-  FILE* p = ::popen((kSquall + " serve --help").c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  EXPECT_EQ(::pclose(p), 0);
-  for (const char* opt : {"--store", "--port", "--host"}) EXPECT_NE(out.find(opt), std::string::npos) << out;
-  p = ::popen((kSquall + " --help").c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  out.clear();
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  ::pclose(p);
-  EXPECT_NE(out.find("serve"), std::string::npos) << out;
+  using squall::testing::Stream;
+  squall::testing::Completed help =
+      squall::testing::run({kSquall, "serve", "--help"}, {}, {.in = Stream::kNull, .err = Stream::kInherit});
+  EXPECT_EQ(help.status, 0);
+  for (const char* opt : {"--store", "--port", "--host"}) EXPECT_NE(help.out.find(opt), std::string::npos) << help.out;
+  help = squall::testing::run({kSquall, "--help"}, {}, {.in = Stream::kNull, .err = Stream::kInherit});
+  EXPECT_NE(help.out.find("serve"), std::string::npos) << help.out;
 }
 
 }  // namespace

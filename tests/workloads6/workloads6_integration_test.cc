@@ -10,7 +10,7 @@
 #include <map>
 #include <string>
 
-#include "support/squall_run.h"
+#include "testing/squall_run.h"
 
 namespace {
 

@@ -1,8 +1,9 @@
-// Test helpers for the gossip workloads: a single-node harness that speaks JSON lines,
-// and SimCluster, a deterministic in-process network of maelstrom_gossip nodes with
-// latency, partitions, a fake lin-kv service and message accounting.
+// SimCluster: a deterministic in-process network of maelstrom_gossip nodes for unit
+// tests of the gossip workloads, with seeded latency, partitions, message accounting and
+// the real built-in services (src/services) answering the requests nodes send them.
 //
-// Test-only code. Not thread-safe.
+// Test-only code: gossip depends on services here and nowhere in shipped code. Not
+// thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -18,34 +19,9 @@
 #include "core/rng.h"
 #include "gossip/server.h"
 #include "node/node.h"
+#include "services/service.h"
 
 namespace squall::gossip::testing {
-
-// One node, initialised as `self` among `ids`. Lines in, "dest body" strings out.
-class Harness {
- public:
-  explicit Harness(GossipConfig config = {}, Faults faults = {}, std::string self = "n0",
-                   std::vector<std::string> ids = {"n0"});
-
-  // Delivers `body_json` from `src` at time `now_ms` and returns everything the node
-  // sent in response, as "dest body".
-  std::vector<std::string> deliver(const std::string& src, const std::string& body_json, int64_t now_ms = 0);
-  // Just the bodies sent to `src` (the replies), for client requests.
-  std::vector<std::string> ask(const std::string& body_json, const std::string& src = "c1", int64_t now_ms = 0);
-  std::vector<std::string> tick(int64_t now_ms);
-  std::vector<std::string> drain();
-
-  node::Node node;
-  Server server;
-};
-
-// A tiny linearizable KV with Maelstrom's lin-kv semantics, for tests.
-class FakeKv {
- public:
-  // Returns the reply body JSON to a request body (type read/write/cas).
-  std::string handle(const rapidjson::Value& body, int64_t msg_id);
-  std::map<std::string, std::string> data;  // key JSON -> value JSON
-};
 
 struct ClientReply {
   int node;
@@ -77,7 +53,6 @@ class SimCluster {
   // Server traffic so far: node<->node and node<->service messages sent.
   uint64_t server_messages() const { return server_messages_; }
   uint64_t client_requests() const { return client_requests_; }
-  FakeKv& lin_kv() { return kv_; }
 
  private:
   struct Event {
@@ -97,7 +72,9 @@ class SimCluster {
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
   std::set<std::pair<int, int>> cut_;
   std::vector<ClientReply> replies_;
-  FakeKv kv_;
+  // The built-in services (lin-kv, seq-kv, lww-kv, lin-tso), made on first use.
+  std::map<std::string, std::unique_ptr<services::Service>> services_;
+  uint64_t seed_;
   Rng rng_;
   int64_t latency_ms_;
   bool constant_latency_ = false;
@@ -107,8 +84,5 @@ class SimCluster {
   uint64_t client_requests_ = 0;
   int64_t client_msg_id_ = 1000;
 };
-
-// Parses JSON text (asserting it is valid).
-rapidjson::Document parse_json(const std::string& text);
 
 }  // namespace squall::gossip::testing

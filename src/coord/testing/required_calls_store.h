@@ -8,7 +8,7 @@
 #include "coord/memory_store.h"
 #include "coord/store.h"
 
-namespace squall::coord {
+namespace squall::coord::testing {
 
 class RequiredCallsStore : public RecordStore {
  public:
@@ -22,4 +22,4 @@ class RequiredCallsStore : public RecordStore {
   MemoryStore inner;  // the records, readable directly by tests
 };
 
-}  // namespace squall::coord
+}  // namespace squall::coord::testing

@@ -1,5 +1,5 @@
 // Conformance cases: every operation, every error path, and the order of checks.
-#include "coord/conformance.h"
+#include "coord/testing/conformance.h"
 
 #include <algorithm>
 

@@ -8,16 +8,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/testing/json.h"
 #include "services/service.h"
 
 namespace squall::services::testing {
 
-inline rapidjson::Document parse_json(std::string_view text) {
-  rapidjson::Document d;
-  d.Parse(text.data(), text.size());
-  EXPECT_FALSE(d.HasParseError()) << "not JSON: " << text;
-  return d;
-}
+using ::squall::testing::parse_json;
 
 // Sends `body` from `src` at time `now_ms` and returns the parsed reply.
 inline rapidjson::Document call(Service& service, std::string_view src, std::string_view body,

@@ -1,4 +1,4 @@
-#include "checker/history_gen.h"
+#include "checker/testing/history_gen.h"
 
 #include <string_view>
 #include <vector>

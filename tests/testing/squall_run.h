@@ -9,15 +9,14 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "core/testing/subprocess.h"
 
 namespace squall::testing {
 
@@ -90,17 +89,11 @@ inline RunResult squall_test(const std::string& suite, const std::string& name, 
                              int timeout_s = 150) {
   RunResult r;
   r.store = fresh_store(suite, name);
-  const std::string err_path = r.store + ".stderr";
-  const std::string cmd = "timeout -s KILL " + std::to_string(timeout_s) + " " + kSquall + " test --store " +
-                          r.store + " " + args + " 2>" + err_path;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int st = ::pclose(p);
-  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  r.err = slurp(err_path);
+  Completed c = run_shell("timeout -s KILL " + std::to_string(timeout_s) + " " + kSquall + " test --store " + r.store +
+                          " " + args);
+  r.exit_code = c.exit_code();
+  r.out = std::move(c.out);
+  r.err = std::move(c.err);
   return r;
 }
 

@@ -1,7 +1,7 @@
 // The backend conformance suite: the operational semantics of docs/coordination.md checked
 // through Coordinator over any RecordStore.
 //
-// A backend's test binary links the squall_coord_conformance object library and
+// A backend's test binary links the squall_coord_testing object library and
 // instantiates the suite with a factory that returns a fresh, empty store per test:
 //
 //   INSTANTIATE_TEST_SUITE_P(Memory, CoordConformance,
