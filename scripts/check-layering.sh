@@ -78,8 +78,20 @@ fail() {
   failures=$((failures + 1))
 }
 
+# Test code: *_test files and a component's testing/ folder (its test scaffolding).
 is_test_file() {
-  [[ "$1" =~ _test\.(cc|h)$ || "$1" =~ _test_util\.(cc|h)$ ]]
+  [[ "$1" =~ _test\.(cc|h)$ || "$1" =~ _test_util\.(cc|h)$ || "$1" =~ ^src/[a-z_]+/testing/ ]]
+}
+
+# Components that test code of $1 may include besides its own closure: any component
+# that does not depend on $1 (below or beside it, never above), and the tracked external
+# libraries. Shipped code never includes test code (tests/testing/check_scaffolding.sh).
+test_extra_allowed() {
+  local c="$1" d out=" $EXTERNAL "
+  for d in "${!CLOSURE[@]}"; do
+    [[ "${CLOSURE[$d]}" == *" $c "* && "$d" != "$c" ]] || out+="$d "
+  done
+  echo "$out"
 }
 
 # Text without its // comments.
@@ -250,7 +262,7 @@ check_includes() {
     # Only project components, tests/support and the tracked libraries are layered.
     [[ -d "src/$target" || "$target" == "support" || " $EXTERNAL " == *" $target "* ]] || continue
     allowed="${CLOSURE[$c]}"
-    is_test_file "$f" && allowed+=" support "
+    is_test_file "$f" && allowed+=" support $(test_extra_allowed "$c")"
     # shellcheck disable=SC2086  # word splitting intended
     [[ "$allowed" == *" $target "* ]] ||
       fail "$f:$n: layering: $c may not include $target/ (allowed: $(sorted_words ${CLOSURE[$c]/ $c / }))"
