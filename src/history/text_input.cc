@@ -72,8 +72,15 @@ bool TextInput::read_line(std::string* out, size_t max_len, bool* truncated) {
     const void* nl = std::memchr(start, '\n', end_ - pos_);
     size_t take = nl ? static_cast<size_t>(static_cast<const char*>(nl) - start) : end_ - pos_;
     size_t room = max_len > out->size() ? max_len - out->size() : 0;
-    if (take > room) *truncated = true;
-    out->append(start, std::min(take, room));
+    if (take > room) {
+      // Stop here rather than skip to the line's end: an endless line (/dev/zero) would
+      // otherwise be read forever. The caller treats a truncated line as an error.
+      out->append(start, room);
+      pos_ += room;
+      *truncated = true;
+      return true;
+    }
+    out->append(start, take);
     pos_ += take;
     if (nl) {
       ++pos_;

@@ -43,7 +43,8 @@ class TextInput {
   std::string_view lookahead(size_t n);
 
   // Reads up to and excluding the next '\n' (consumed) into *out; false at end of input.
-  // Lines longer than max_len are truncated into *out and *truncated is set.
+  // A line longer than max_len stops reading after max_len bytes, which are in *out, with
+  // *truncated set; the rest of that line is left unread.
   bool read_line(std::string* out, size_t max_len, bool* truncated);
 
   int line() const { return line_; }

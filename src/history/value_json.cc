@@ -8,11 +8,16 @@
 
 #include <fmt/format.h>
 
+#include "core/json_limits.h"
 #include "history/edn.h"
 
 namespace squall::history {
 
 namespace {
+
+// Node replies are converted whole up to this depth; it guards the stack only (the
+// harness refuses bodies deeper than kJsonDepthMax before they get here).
+constexpr int kParseDepthMax = 4 * kJsonDepthMax;
 
 Value from_json(const rapidjson::Value& j, const FromJson& how, int depth) {
   if (depth > how.depth_max) return Value::string(json_text(j));
@@ -104,12 +109,14 @@ void append_json_items(std::string* out, const std::vector<Value>& items) {
 Value value_from_json(const rapidjson::Value& j, const FromJson& how) { return from_json(j, how, 0); }
 
 Value parse_json_value(std::string_view text) {
+  // Too deep to parse without risking the stack: kept as the text it is, like non-JSON.
+  if (json_depth(text, kParseDepthMax) > kParseDepthMax) return Value::string(std::string(text));
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());
   if (doc.HasParseError()) return Value::string(std::string(text));
   FromJson how;
   how.keep_order = true;
-  how.depth_max = 512;  // node replies are written whole; the limit only guards the stack
+  how.depth_max = kParseDepthMax;
   return value_from_json(doc, how);
 }
 
