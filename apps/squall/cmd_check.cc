@@ -184,7 +184,7 @@ int cmd_check(int argc, char** argv) {
     const int64_t file_start = clock.now_ns();
     history::ReadOptions ro{*format};
     ro.clock = &clock;
-    ro.deadline_ns = timeout_ns != 0 ? file_start + timeout_ns : 0;
+    ro.timeout_ms = static_cast<uint64_t>(timeout_ns / 1'000'000);
     ro.memory_limit_bytes = opt.memory_limit_bytes;
     auto h = history::read_history_file(file, ro);
     if (!h.ok()) {

@@ -31,6 +31,13 @@ class History {
   // Limit on ops per history: bounds memory on hostile input.
   static constexpr size_t kOpsMax = 100'000'000;
 
+  // Room for `ops` ops without moving the ones held: a reader that can estimate the count
+  // avoids the copy a growing vector makes, which would briefly double the memory held.
+  void reserve(size_t ops) {
+    ops_.reserve(ops);
+    match_.reserve(ops);
+  }
+
   // Appends an op (its index is assigned here). The error, without location, says why
   // the op cannot follow the ones before it.
   Status append(Op op);

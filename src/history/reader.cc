@@ -1,6 +1,7 @@
 #include "history/reader.h"
 #include "history/value_json.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -71,7 +72,12 @@ Detected detect(TextInput& in) {
 class Progress {
  public:
   explicit Progress(const ReadOptions& o) : o_(o) {
-    if (o_.deadline_ns != 0 && o_.clock == nullptr) o_.clock = &steady_;
+    if (o_.clock == nullptr) o_.clock = &steady_;
+    // Saturating: a time-out too large to add means none.
+    if (o_.timeout_ms != 0) {
+      int64_t now = o_.clock->now_ns();
+      if (o_.timeout_ms < static_cast<uint64_t>(INT64_MAX - now) / 1'000'000) deadline_ns_ = now + static_cast<int64_t>(o_.timeout_ms) * 1'000'000;
+    }
   }
   Progress(const Progress&) = delete;  // o_.clock may point at steady_
   Progress& operator=(const Progress&) = delete;
@@ -85,8 +91,8 @@ class Progress {
              std::to_string(line) + " (" + std::to_string(h.size()) + " ops read)";
       return true;
     }
-    if (o_.deadline_ns != 0 && o_.clock->now_ns() > o_.deadline_ns) {
-      *why = "time budget exceeded while reading, at line " + std::to_string(line) + " (" + std::to_string(h.size()) + " ops read)";
+    if (deadline_ns_ != INT64_MAX && o_.clock->now_ns() > deadline_ns_) {
+      *why = "time budget of " + std::to_string(o_.timeout_ms) + " ms exceeded while reading, at line " + std::to_string(line) + " (" + std::to_string(h.size()) + " ops read)";
       return true;
     }
     return false;
@@ -96,6 +102,7 @@ class Progress {
   static constexpr uint64_t kPollEvery = 256;
   ReadOptions o_;
   SteadyClock steady_;
+  int64_t deadline_ns_ = INT64_MAX;
   uint64_t units_ = 0;
 };
 
@@ -106,10 +113,24 @@ Status append_at(History* h, TextInput& in, int line, Op op) {
   return {};
 }
 
+// Reserves room for the ops a file of `bytes` bytes can hold at most (no op takes fewer
+// than kOpBytesMin bytes of text), within the memory budget. Pages never written are not
+// resident, so an over-estimate costs address space only; growing instead would copy
+// every op and briefly hold twice the history.
+constexpr size_t kOpBytesMin = 32;
+
+void reserve_for(History* h, const TextInput& in, const ReadOptions& options) {
+  size_t ops = std::min<size_t>(in.size_hint() / kOpBytesMin, History::kOpsMax);
+  uint64_t budget = options.memory_limit_bytes != 0 ? options.memory_limit_bytes : 4ULL << 30;
+  ops = std::min<size_t>(ops, budget / sizeof(Op));
+  if (ops > 0) h->reserve(ops);
+}
+
 Result<History> read_edn(TextInput& in, const ReadOptions& options) {
   EdnReader reader(&in);
   Progress progress(options);
   History h;
+  reserve_for(&h, in, options);
   bool in_vector = false;
   int c = reader.skip_space();
   if (c == '[' || c == '(') {
@@ -247,6 +268,7 @@ Status read_json_line(History* h, TextInput& in, int line, const std::string& te
 // for an empty history (it is more likely not a history at all).
 Result<History> read_lines(TextInput& in, const ReadOptions& options, bool json, bool detected) {
   History h;
+  reserve_for(&h, in, options);
   Progress progress(options);
   std::string line_text;
   bool truncated = false;

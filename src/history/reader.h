@@ -15,7 +15,7 @@
 // is not a history at all (binary data, a text file without one op line, when the format
 // was detected rather than chosen). Reading streams the file; nesting is bounded before
 // any recursion (EdnLimits, kJsonDepthMax), so no input exhausts the stack.
-// Budgets: when ReadOptions sets a deadline or a memory limit and reading exceeds it, the
+// Budgets: when ReadOptions sets a time-out or a memory limit and reading exceeds it, the
 // ops read so far come back with History::incomplete() saying why.
 // Functions are thread-safe (no shared state).
 #pragma once
@@ -38,10 +38,11 @@ std::optional<Format> format_from(std::string_view name);
 struct ReadOptions {
   Format format = Format::kAuto;
   size_t line_bytes_max = 16u << 20;  // one log or JSON line
-  // Budgets, 0 = none. The deadline is a time on `clock` (the host's steady clock when
-  // null); the memory limit bounds History::memory_bytes() plus the line being read.
+  // Budgets, 0 = none. The time-out runs from the start of reading on `clock` (the
+  // host's steady clock when null); the memory limit bounds History::memory_bytes() plus
+  // the line being read.
   const Clock* clock = nullptr;
-  int64_t deadline_ns = 0;
+  uint64_t timeout_ms = 0;
   uint64_t memory_limit_bytes = 0;
 };
 

@@ -196,6 +196,16 @@ TEST(Reader, EndlessInputStopsAtTheLineLimit) {
   EXPECT_NE(detected.error().find("/dev/zero: not a history: binary data (a NUL byte at offset 0)"), std::string::npos);
 }
 
+class TickingClock final : public Clock {
+ public:
+  explicit TickingClock(int64_t tick_ns) : tick_(tick_ns) {}
+  int64_t now_ns() const override { return (now_ += tick_) - tick_; }
+
+ private:
+  int64_t tick_;
+  mutable int64_t now_ = 0;
+};
+
 std::string many_ops(int n) {
   std::string text;
   for (int i = 0; i < n; ++i)
@@ -210,14 +220,18 @@ TEST(Reader, BudgetsStopReadingWithTheReason) {
   History a = parse_ok(many_ops(1000), mem);
   EXPECT_LT(a.size(), 2000u);
   EXPECT_NE(a.incomplete().find("memory budget of 4096 bytes exceeded while reading, at line 256 (255 ops read)"), std::string::npos) << a.incomplete();
-  ManualClock clock(1'000);
+  // Time on a clock that moves 1 ms per reading: reading starts at 0, the k-th poll (every
+  // 256 forms) reads k ms, so a 1 ms budget runs out at the second poll.
+  TickingClock clock(1'000'000);
   ReadOptions time;
   time.clock = &clock;
-  time.deadline_ns = 999;  // already past
+  time.timeout_ms = 1;
   History b = parse_ok(many_ops(1000), time);
-  EXPECT_EQ(b.size(), 255u);
-  EXPECT_EQ(b.incomplete(), "time budget exceeded while reading, at line 256 (255 ops read)");
-  time.deadline_ns = 1'001;
+  EXPECT_EQ(b.size(), 511u);
+  EXPECT_EQ(b.incomplete(), "time budget of 1 ms exceeded while reading, at line 512 (511 ops read)");
+  // Frozen time never runs out.
+  ManualClock frozen;
+  time.clock = &frozen;
   History c = parse_ok(many_ops(1000), time);
   EXPECT_EQ(c.size(), 2000u);
   EXPECT_EQ(c.incomplete(), "");

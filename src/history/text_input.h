@@ -47,6 +47,10 @@ class TextInput {
   // *truncated set; the rest of that line is left unread.
   bool read_line(std::string* out, size_t max_len, bool* truncated);
 
+  // The size of a regular file, or of the in-memory text, in bytes; 0 when unknown (a
+  // pipe, a device). A hint for reserving memory, not a promise.
+  size_t size_hint() const { return size_hint_; }
+
   int line() const { return line_; }
   const std::string& name() const { return name_; }
   // "name:line: what" — the one shape of every parse error.
@@ -66,6 +70,7 @@ class TextInput {
   size_t end_ = 0;
   int line_ = 1;
   bool io_failed_ = false;
+  size_t size_hint_ = 0;
 };
 
 }  // namespace squall::history
