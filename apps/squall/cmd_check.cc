@@ -196,7 +196,7 @@ int cmd_check(int argc, char** argv) {
     auto counts = h->counts();
     std::string ignored = h->ignored_ops() == 0 ? "" : fmt::format(", {} non-client ops ignored", h->ignored_ops());
     if (!h->incomplete().empty()) {
-      out(fmt::format("{}: unknown ({} ops read{}): {}\n", file, counts.invocations, ignored, h->incomplete()));
+      out(fmt::format("{}: unknown: {}\n", file, h->incomplete()));
       ++unknown;
       std::fflush(stdout);
       continue;
