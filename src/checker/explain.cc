@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include "history/edn.h"
+#include "history/printable.h"
 
 namespace squall::checker {
 
@@ -21,7 +22,10 @@ constexpr size_t kCallsDrawnMax = 1200;  // per key, a window around the failing
 
 std::string key_label(const KeyResult& k) { return k.key ? "key " + history::to_edn(*k.key) : "history"; }
 
-std::string html_escape(std::string_view s) {
+// Markup-escaped and valid UTF-8 with no control characters, whatever bytes the
+// history held (see history/printable.h): the page stays well-formed and readable.
+std::string html_escape(std::string_view raw) {
+  std::string s = history::printable(raw);
   std::string out;
   for (char c : s) {
     switch (c) {

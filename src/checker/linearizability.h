@@ -13,10 +13,13 @@
 // threads = 1, or when one key is invalid, so is every explanation. With several threads
 // and several invalid keys, which of them get reported depends on timing.
 //
-// Example (the lin-kv workload: one cas-register per key; reads of a missing key are
-// error 20 and recorded as `fail`, so they are dropped):
+// Example (the lin-kv workload: one cas-register per key; a read of a missing key is
+// recorded as an ok read of nil, which must mean "the key held nil", not Knossos's
+// "value unknown"):
 //
-//   auto model = squall::model::make_model("cas-register").value();
+//   squall::model::ModelOptions mo;
+//   mo.nil_read = squall::model::NilRead::kStrict;
+//   auto model = squall::model::make_model("cas-register", mo).value();
 //   squall::checker::CheckOptions opt;           // splits keyed histories by key
 //   opt.timeout_ms = 30'000;
 //   auto verdict = squall::checker::check_linearizable(history, *model, opt);
@@ -33,6 +36,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "history/history.h"
 #include "model/model.h"
@@ -45,10 +49,15 @@ std::string_view to_string(Outcome o);  // "valid", "invalid", "unknown"
 Outcome merge(Outcome a, Outcome b);
 
 struct CheckOptions {
-  // Split a keyed history by key even for multi-key models (kv). Single-object models
-  // (register, cas-register, ...) always split a keyed history.
-  bool split_by_key = false;
+  // Check each key of a keyed history on its own. Keys are independent objects in every
+  // model (a kv map's keys too), so this is the default; false forces one search over the
+  // whole history, for models whose state spans keys (kv, multi-register). Single-object
+  // models (register, cas-register, ...) always split a keyed history.
+  bool split_by_key = true;
   uint64_t timeout_ms = 0;          // whole check; 0 = none
+  // The time source of the time budget and of elapsed_ms; null: the host's steady clock.
+  // Tests inject a fake clock to exercise the time-out without racing real time.
+  const Clock* clock = nullptr;
   uint64_t memory_limit_bytes = 0;  // all searches together; 0 = none
   int threads = 0;                  // 0 = one per hardware thread, at most 8
   bool want_linearization = false;  // record a linearization order for valid keys

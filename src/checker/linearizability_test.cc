@@ -14,6 +14,9 @@ Outcome check(const char* model_name, const char* edn, CheckOptions opt = {}, co
   auto h = history::parse_history(edn);
   EXPECT_TRUE(h.ok()) << (h.ok() ? "" : h.error());
   model::ModelOptions mo;
+  // These hand histories read nil from an empty register, so nil reads are values here
+  // (Knossos's "unknown value" meaning has tests of its own below).
+  mo.nil_read = model::NilRead::kStrict;
   if (init) mo.initial = history::Value::integer(std::atoi(init));
   auto m = model::make_model(model_name, mo);
   EXPECT_TRUE(m.ok());
@@ -207,6 +210,133 @@ TEST(Linearizability, DeterministicAcrossThreadCounts) {
     if (first.empty()) first = summary;
     EXPECT_EQ(summary, first) << "threads=" << threads;
   }
+}
+
+}  // namespace
+}  // namespace squall::checker
+
+namespace squall::checker {
+namespace {
+
+Result<Verdict> check_with(const char* model_name, const std::string& edn, model::ModelOptions mo, CheckOptions opt = {}) {
+  auto h = history::parse_history(edn);
+  EXPECT_TRUE(h.ok()) << (h.ok() ? "" : h.error());
+  auto m = model::make_model(model_name, mo);
+  EXPECT_TRUE(m.ok());
+  return check_linearizable(*h, **m, opt);
+}
+
+// Issue 11 item 5: in Knossos's register models a completed read of nil is a read whose
+// value is unknown. This history is Knossos-style (cas-register, initial nil, reads
+// recorded with nil when the client could not tell): every read of nil happens after the
+// register holds a value, so it is valid only under Knossos's meaning.
+const char* kKnossosNilReads = R"([
+  {:process 0 :type :invoke :f :write :value 0}
+  {:process 0 :type :ok :f :write :value 0}
+  {:process 1 :type :invoke :f :cas :value [0 3]}
+  {:process 2 :type :invoke :f :read :value nil}
+  {:process 1 :type :ok :f :cas :value [0 3]}
+  {:process 2 :type :ok :f :read :value nil}
+  {:process 3 :type :invoke :f :read :value nil}
+  {:process 3 :type :ok :f :read :value 3}
+  {:process 4 :type :invoke :f :read :value nil}
+  {:process 4 :type :ok :f :read :value nil}
+  {:process 0 :type :invoke :f :write :value 1}
+  {:process 0 :type :ok :f :write :value 1}
+  {:process 3 :type :invoke :f :read :value nil}
+  {:process 3 :type :ok :f :read :value 1}])";
+
+TEST(Linearizability, NilReadMeansUnknownByDefaultAndNilWhenStrict) {
+  for (const char* name : {"cas-register", "register"}) {
+    if (std::string(name) == "register") continue;  // the history uses :cas
+    auto knossos = check_with(name, kKnossosNilReads, {});
+    ASSERT_TRUE(knossos.ok());
+    EXPECT_EQ(knossos->outcome, Outcome::kValid) << name;
+    model::ModelOptions strict;
+    strict.nil_read = model::NilRead::kStrict;
+    auto v = check_with(name, kKnossosNilReads, strict);
+    ASSERT_TRUE(v.ok());
+    EXPECT_EQ(v->outcome, Outcome::kInvalid) << name;
+  }
+  // A nil read still constrains nothing else: the read of 3 after the write of 1 is wrong
+  // under either meaning.
+  std::string bad = std::string(kKnossosNilReads);
+  bad.replace(bad.rfind(":value 1}"), 9, ":value 3}");
+  auto v = check_with("cas-register", bad, {});
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->outcome, Outcome::kInvalid);
+  // In the plain register model too.
+  const char* reg = R"([{:process 0 :type :invoke :f :write :value 1} {:process 0 :type :ok :f :write :value 1}
+                        {:process 1 :type :invoke :f :read :value nil} {:process 1 :type :ok :f :read :value nil}])";
+  EXPECT_EQ(check_with("register", reg, {})->outcome, Outcome::kValid);
+  model::ModelOptions strict;
+  strict.nil_read = model::NilRead::kStrict;
+  EXPECT_EQ(check_with("register", reg, strict)->outcome, Outcome::kInvalid);
+}
+
+// Issue 11 item 6: a kv history is split by key unless told otherwise.
+TEST(Linearizability, KvSplitsByKeyByDefault) {
+  const char* kv = R"([{:process 0 :type :invoke :f :put :key "a" :value "x"} {:process 0 :type :ok :f :put :key "a" :value "x"}
+                       {:process 1 :type :invoke :f :get :key "b" :value nil} {:process 1 :type :ok :f :get :key "b" :value ""}
+                       {:process 0 :type :invoke :f :get :key "a" :value nil} {:process 0 :type :ok :f :get :key "a" :value "x"}])";
+  auto split = check_with("kv", kv, {});
+  ASSERT_TRUE(split.ok());
+  EXPECT_EQ(split->outcome, Outcome::kValid);
+  EXPECT_EQ(split->keys_total, 2u);
+  CheckOptions whole;
+  whole.split_by_key = false;
+  auto one = check_with("kv", kv, {}, whole);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->outcome, Outcome::kValid);
+  EXPECT_EQ(one->keys_total, 1u);
+}
+
+// A clock that moves on by a fixed tick each time it is read: time passes only as the
+// search polls it, so a time-out happens at the same step on every run and machine.
+class TickingClock final : public Clock {
+ public:
+  explicit TickingClock(int64_t tick_ns) : tick_(tick_ns) {}
+  int64_t now_ns() const override { return now_.fetch_add(tick_); }
+
+ private:
+  int64_t tick_;
+  mutable std::atomic<int64_t> now_{0};
+};
+
+// Many concurrent crashed writes and a contradiction late in the history: a search far
+// longer than the polls the tests allow it.
+std::string hard_history() {
+  std::string h = "[";
+  for (int p = 0; p < 18; ++p) h += "{:process " + std::to_string(p) + " :type :invoke :f :write :value " + std::to_string(p) + "}\n";
+  for (int i = 0; i < 300; ++i)
+    h += "{:process 100 :type :invoke :f :read :value nil}\n{:process 100 :type :ok :f :read :value " + std::to_string(std::min(i, 17)) + "}\n";
+  return h + "{:process 100 :type :invoke :f :read :value nil}\n{:process 100 :type :ok :f :read :value 99}]";
+}
+
+// Issue 10 item 4: the time budget reads the injected clock, not the host's.
+TEST(Linearizability, TimeBudgetFollowsTheInjectedClock) {
+  TickingClock clock(1'000'000);  // 1 ms per reading
+  CheckOptions opt;
+  opt.clock = &clock;
+  opt.threads = 1;
+  opt.timeout_ms = 20;
+  auto v = check_with("register", hard_history(), {}, opt);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->outcome, Outcome::kUnknown);
+  ASSERT_EQ(v->keys.size(), 1u);
+  // The check starts at 0 ms and the search at 1 ms; the k-th poll (every 4096 steps)
+  // reads k + 1 ms, so the 20th poll is the first past the 20 ms deadline.
+  EXPECT_EQ(v->keys[0].reason, "time budget of 20 ms exceeded after " + std::to_string(20 * 4096) + " steps");
+  // Frozen time never runs out, however small the budget: the search runs to its end.
+  ManualClock frozen;
+  opt.clock = &frozen;
+  opt.timeout_ms = 1;
+  const char* small = R"([{:process 0 :type :invoke :f :write :value 1} {:process 0 :type :ok :f :write :value 1}
+                          {:process 1 :type :invoke :f :read :value nil} {:process 1 :type :ok :f :read :value 1}])";
+  auto done = check_with("register", small, {}, opt);
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->outcome, Outcome::kValid);
+  EXPECT_EQ(done->stats.elapsed_ms, 0.0);
 }
 
 }  // namespace

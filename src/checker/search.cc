@@ -137,7 +137,7 @@ class GrowthGuard {
 
 KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool explain, bool* cancelled) {
   *cancelled = false;
-  auto start = std::chrono::steady_clock::now();
+  const int64_t start_ns = budget.clock->now_ns();
   KeyResult r;
   r.calls = sub.all_invocations;
   const uint32_t n = static_cast<uint32_t>(sub.model_call.size());
@@ -188,7 +188,7 @@ KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool 
         r.outcome = Outcome::kUnknown;
         r.reason = "memory budget of " + mb(budget.memory_limit_bytes) + " exceeded after " + std::to_string(memo.size()) + " configurations";
         stopped = true;
-      } else if (std::chrono::steady_clock::now() > budget.deadline) {
+      } else if (budget.clock->now_ns() > budget.deadline_ns) {
         r.outcome = Outcome::kUnknown;
         r.reason = "time budget of " + std::to_string(budget.timeout_ms) + " ms exceeded after " + std::to_string(steps) + " steps";
         stopped = true;
@@ -297,7 +297,7 @@ KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool 
   r.stats.steps = steps;
   r.stats.configurations = memo.size();
   r.stats.peak_bytes = memo.memory_bytes() + session.memory_bytes() + 16ULL * n;
-  r.stats.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  r.stats.elapsed_ms = static_cast<double>(budget.clock->now_ns() - start_ns) / 1e6;
   budget.bytes_in_use.fetch_sub(reported_bytes);
   return r;
 }

@@ -6,12 +6,13 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
 
 #include "checker/linearizability.h"
+#include "core/clock.h"
 #include "model/model.h"
 
 namespace squall::checker {
@@ -28,7 +29,8 @@ struct SubHistory {
 };
 
 struct Budget {
-  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  const Clock* clock = nullptr;  // never null during a search; thread-safe
+  int64_t deadline_ns = INT64_MAX;  // on clock's axis
   uint64_t timeout_ms = 0;
   uint64_t memory_limit_bytes = 0;  // 0: none
   std::atomic<uint64_t> bytes_in_use{0};

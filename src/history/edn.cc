@@ -69,84 +69,88 @@ std::string EdnReader::read_token() {
 
 Result<Value> EdnReader::read_form(int depth) {
   if (depth > limits_.depth_max) return in_->error_here("nesting deeper than " + std::to_string(limits_.depth_max) + " levels");
-  int c = skip_space();
-  switch (c) {
-    case TextInput::kEof:
-      return in_->error_here("expected a value, found end of input");
-    case '"':
-      return read_string();
-    case '\\':
-      return read_char();
-    case '[': {
-      in_->get();
-      std::vector<Value> items;
-      if (auto r = read_collection(']', depth, &items); !r.ok()) return r;
-      return Value::vector(std::move(items));
-    }
-    case '(': {
-      in_->get();
-      std::vector<Value> items;
-      if (auto r = read_collection(')', depth, &items); !r.ok()) return r;
-      return Value::list(std::move(items));
-    }
-    case '{': {
-      int line = in_->line();
-      in_->get();
-      std::vector<Value> items;
-      if (auto r = read_collection('}', depth, &items); !r.ok()) return r;
-      if (items.size() % 2 != 0) return in_->error_at(line, "expected a map with an even number of forms, found " + std::to_string(items.size()));
-      std::vector<std::pair<Value, Value>> entries;
-      entries.reserve(items.size() / 2);
-      for (size_t i = 0; i < items.size(); i += 2) entries.emplace_back(std::move(items[i]), std::move(items[i + 1]));
-      return Value::map(std::move(entries));
-    }
-    case ':': {
-      in_->get();
-      std::string name = read_token();
-      if (name.empty()) return in_->error_here("expected a keyword name after ':', found " + describe(in_->peek()));
-      return Value::keyword(std::move(name));
-    }
-    case '#': {
-      in_->get();
-      int d = in_->peek();
-      if (d == '{') {
+  // Discards (#_) and metadata (^) drop a form and go on to the next one: a loop, not a
+  // recursive call, so that a long run of them cannot exhaust the stack.
+  while (true) {
+    int c = skip_space();
+    switch (c) {
+      case TextInput::kEof:
+        return in_->error_here("expected a value, found end of input");
+      case '"':
+        return read_string();
+      case '\\':
+        return read_char();
+      case '[': {
+        in_->get();
+        std::vector<Value> items;
+        if (auto r = read_collection(']', depth, &items); !r.ok()) return r;
+        return Value::vector(std::move(items));
+      }
+      case '(': {
+        in_->get();
+        std::vector<Value> items;
+        if (auto r = read_collection(')', depth, &items); !r.ok()) return r;
+        return Value::list(std::move(items));
+      }
+      case '{': {
+        int line = in_->line();
         in_->get();
         std::vector<Value> items;
         if (auto r = read_collection('}', depth, &items); !r.ok()) return r;
-        return Value::set(std::move(items));
+        if (items.size() % 2 != 0) return in_->error_at(line, "expected a map with an even number of forms, found " + std::to_string(items.size()));
+        std::vector<std::pair<Value, Value>> entries;
+        entries.reserve(items.size() / 2);
+        for (size_t i = 0; i < items.size(); i += 2) entries.emplace_back(std::move(items[i]), std::move(items[i + 1]));
+        return Value::map(std::move(entries));
       }
-      if (d == '#') {  // symbolic values ##NaN ##Inf ##-Inf
+      case ':': {
         in_->get();
-        std::string sym = read_token();
-        if (sym == "NaN") return Value::floating(std::nan(""));
-        if (sym == "Inf") return Value::floating(HUGE_VAL);
-        if (sym == "-Inf") return Value::floating(-HUGE_VAL);
-        return in_->error_here("expected NaN, Inf or -Inf after '##', found '" + sym + "'");
+        std::string name = read_token();
+        if (name.empty()) return in_->error_here("expected a keyword name after ':', found " + describe(in_->peek()));
+        return Value::keyword(std::move(name));
       }
-      if (d == '_') {  // discard the next form
+      case '#': {
+        in_->get();
+        int d = in_->peek();
+        if (d == '{') {
+          in_->get();
+          std::vector<Value> items;
+          if (auto r = read_collection('}', depth, &items); !r.ok()) return r;
+          return Value::set(std::move(items));
+        }
+        if (d == '#') {  // symbolic values ##NaN ##Inf ##-Inf
+          in_->get();
+          std::string sym = read_token();
+          if (sym == "NaN") return Value::floating(std::nan(""));
+          if (sym == "Inf") return Value::floating(HUGE_VAL);
+          if (sym == "-Inf") return Value::floating(-HUGE_VAL);
+          return in_->error_here("expected NaN, Inf or -Inf after '##', found '" + sym + "'");
+        }
+        if (d == '_') {  // discard the next form
+          in_->get();
+          if (auto r = read_form(depth + 1); !r.ok()) return r;
+          continue;
+        }
+        std::string tag = read_token();
+        if (tag.empty() || !std::isalpha(static_cast<unsigned char>(tag[0])))
+          return in_->error_here("expected '{', '_' or a tag after '#', found " + describe(d));
+        auto inner = read_form(depth + 1);
+        if (!inner.ok()) return inner;
+        return Value::tagged(std::move(tag), std::move(inner).value());
+      }
+      case '^': {  // metadata: read and drop it
         in_->get();
         if (auto r = read_form(depth + 1); !r.ok()) return r;
-        return read_form(depth);
+        continue;
       }
-      std::string tag = read_token();
-      if (tag.empty() || !std::isalpha(static_cast<unsigned char>(tag[0])))
-        return in_->error_here("expected '{', '_' or a tag after '#', found " + describe(d));
-      auto inner = read_form(depth + 1);
-      if (!inner.ok()) return inner;
-      return Value::tagged(std::move(tag), std::move(inner).value());
+      case ']':
+      case ')':
+      case '}':
+        return in_->error_here("expected a value, found unmatched " + describe(c));
+      default:
+        if (is_token_char(c)) return read_number_or_symbol();
+        return in_->error_here("expected a value, found " + describe(c));
     }
-    case '^': {  // metadata: read and drop it
-      in_->get();
-      if (auto r = read_form(depth + 1); !r.ok()) return r;
-      return read_form(depth);
-    }
-    case ']':
-    case ')':
-    case '}':
-      return in_->error_here("expected a value, found unmatched " + describe(c));
-    default:
-      if (is_token_char(c)) return read_number_or_symbol();
-      return in_->error_here("expected a value, found " + describe(c));
   }
 }
 

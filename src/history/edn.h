@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_limits.h"
 #include "core/result.h"
 #include "history/text_input.h"
 #include "history/value.h"
@@ -19,7 +20,7 @@
 namespace squall::history {
 
 struct EdnLimits {
-  int depth_max = 100;                        // nested collections
+  int depth_max = kJsonDepthMax;              // nested collections (the one nesting limit)
   size_t string_bytes_max = 16u << 20;        // one string or symbol
   size_t collection_items_max = 1u << 26;     // items in one collection
 };

@@ -33,6 +33,34 @@ std::string describe(const Op& op) {
   return s;
 }
 
+namespace {
+
+// Heap bytes a value owns beyond its own object: long strings and item arrays.
+size_t value_heap_bytes(const Value& v) {
+  size_t bytes = 0;
+  switch (v.kind()) {
+    case Value::Kind::kString:
+    case Value::Kind::kKeyword:
+    case Value::Kind::kSymbol:
+      // Short strings live inside the object (small-string optimisation).
+      return v.as_string().size() > 15 ? v.as_string().size() + 1 : 0;
+    case Value::Kind::kTagged:
+      bytes += v.as_string().size() > 15 ? v.as_string().size() + 1 : 0;
+      [[fallthrough]];
+    case Value::Kind::kVector:
+    case Value::Kind::kList:
+    case Value::Kind::kSet:
+    case Value::Kind::kMap:
+      // Values read from input nest at most a bounded depth, so this recursion is bounded.
+      for (const Value& item : v.items()) bytes += sizeof(Value) + value_heap_bytes(item);
+      return bytes;
+    default:
+      return 0;
+  }
+}
+
+}  // namespace
+
 Status History::append(Op op) {
   if (ops_.size() >= kOpsMax) return err("history has more than the limit of " + std::to_string(kOpsMax) + " ops");
   op.index = static_cast<int64_t>(ops_.size());
@@ -54,6 +82,9 @@ Status History::append(Op op) {
     match_.push_back(static_cast<int64_t>(open->second));
     outstanding_.erase(open);
   }
+  // Ops are stored in vectors that grow by doubling, so count their capacity, not size.
+  bytes_ += sizeof(Op) + sizeof(int64_t) + value_heap_bytes(op.value) + op.f.capacity();
+  if (op.key) bytes_ += value_heap_bytes(*op.key);
   ops_.push_back(std::move(op));
   return {};
 }

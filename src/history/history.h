@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "core/result.h"
@@ -29,6 +30,13 @@ class History {
  public:
   // Limit on ops per history: bounds memory on hostile input.
   static constexpr size_t kOpsMax = 100'000'000;
+
+  // Room for `ops` ops without moving the ones held: a reader that can estimate the count
+  // avoids the copy a growing vector makes, which would briefly double the memory held.
+  void reserve(size_t ops) {
+    ops_.reserve(ops);
+    match_.reserve(ops);
+  }
 
   // Appends an op (its index is assigned here). The error, without location, says why
   // the op cannot follow the ones before it.
@@ -52,10 +60,29 @@ class History {
   };
   Counts counts() const;
 
+  // Ops of processes that are not clients (:nemesis and other named processes) that the
+  // reader left out: linearizability concerns client ops only, as in Knossos. Counted so
+  // that a summary can say what was set aside rather than drop it in silence.
+  size_t ignored_ops() const { return ignored_ops_; }
+  void count_ignored_op() { ++ignored_ops_; }
+
+  // Set when reading stopped early because a time or memory budget ran out: the ops held
+  // are then only a prefix of the source, and no verdict may be drawn from them. Empty for
+  // a history read in full.
+  const std::string& incomplete() const { return incomplete_; }
+  void mark_incomplete(std::string why) { incomplete_ = std::move(why); }
+
+  // An estimate of the bytes this history holds (ops, their values, the pairing), kept up
+  // to date by append() so that readers can enforce a memory budget cheaply.
+  size_t memory_bytes() const { return bytes_; }
+
  private:
   std::vector<Op> ops_;
   std::vector<int64_t> match_;
   std::map<int64_t, size_t> outstanding_;  // process -> its open invocation
+  size_t ignored_ops_ = 0;
+  size_t bytes_ = 0;
+  std::string incomplete_;
 };
 
 }  // namespace squall::history

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <sys/stat.h>
+
 namespace squall::history {
 
 namespace {
@@ -19,13 +21,17 @@ Result<std::unique_ptr<TextInput>> TextInput::open_file(const std::string& path)
   if (path == "-") return std::unique_ptr<TextInput>(new TextInput(stdin, "<stdin>"));
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return err(path + ": cannot open: " + std::strerror(errno));
-  return std::unique_ptr<TextInput>(new TextInput(f, path));
+  auto in = std::unique_ptr<TextInput>(new TextInput(f, path));
+  struct stat st {};
+  if (::fstat(::fileno(f), &st) == 0 && S_ISREG(st.st_mode)) in->size_hint_ = static_cast<size_t>(st.st_size);
+  return in;
 }
 
 std::unique_ptr<TextInput> TextInput::from_string(std::string text, std::string name) {
   auto in = std::unique_ptr<TextInput>(new TextInput(nullptr, std::move(name)));
   in->buf_ = std::move(text);
   in->end_ = in->buf_.size();
+  in->size_hint_ = in->end_;
   return in;
 }
 
@@ -72,8 +78,15 @@ bool TextInput::read_line(std::string* out, size_t max_len, bool* truncated) {
     const void* nl = std::memchr(start, '\n', end_ - pos_);
     size_t take = nl ? static_cast<size_t>(static_cast<const char*>(nl) - start) : end_ - pos_;
     size_t room = max_len > out->size() ? max_len - out->size() : 0;
-    if (take > room) *truncated = true;
-    out->append(start, std::min(take, room));
+    if (take > room) {
+      // Stop here rather than skip to the line's end: an endless line (/dev/zero) would
+      // otherwise be read forever. The caller treats a truncated line as an error.
+      out->append(start, room);
+      pos_ += room;
+      *truncated = true;
+      return true;
+    }
+    out->append(start, take);
     pos_ += take;
     if (nl) {
       ++pos_;

@@ -43,8 +43,13 @@ class TextInput {
   std::string_view lookahead(size_t n);
 
   // Reads up to and excluding the next '\n' (consumed) into *out; false at end of input.
-  // Lines longer than max_len are truncated into *out and *truncated is set.
+  // A line longer than max_len stops reading after max_len bytes, which are in *out, with
+  // *truncated set; the rest of that line is left unread.
   bool read_line(std::string* out, size_t max_len, bool* truncated);
+
+  // The size of a regular file, or of the in-memory text, in bytes; 0 when unknown (a
+  // pipe, a device). A hint for reserving memory, not a promise.
+  size_t size_hint() const { return size_hint_; }
 
   int line() const { return line_; }
   const std::string& name() const { return name_; }
@@ -65,6 +70,7 @@ class TextInput {
   size_t end_ = 0;
   int line_ = 1;
   bool io_failed_ = false;
+  size_t size_hint_ = 0;
 };
 
 }  // namespace squall::history

@@ -98,8 +98,12 @@ class Value {
  private:
   Kind kind_ = Kind::kNil;
   bool keeps_order_ = false;  // array map
-  int64_t int_ = 0;  // bool and int
-  double double_ = 0;
+  // A value is never both a number and a float: sharing the word keeps Value (and every
+  // Op of a parsed history, which holds two) a little smaller.
+  union {
+    int64_t int_ = 0;  // bool and int
+    double double_;
+  };
   std::string str_;
   std::vector<Value> items_;
 };

@@ -8,11 +8,15 @@
 
 #include <fmt/format.h>
 
+#include "core/json_limits.h"
 #include "history/edn.h"
 
 namespace squall::history {
 
 namespace {
+
+// The one nesting limit (core/json_limits.h): deeper text is kept as a string.
+constexpr int kParseDepthMax = kJsonDepthMax;
 
 Value from_json(const rapidjson::Value& j, const FromJson& how, int depth) {
   if (depth > how.depth_max) return Value::string(json_text(j));
@@ -104,12 +108,14 @@ void append_json_items(std::string* out, const std::vector<Value>& items) {
 Value value_from_json(const rapidjson::Value& j, const FromJson& how) { return from_json(j, how, 0); }
 
 Value parse_json_value(std::string_view text) {
+  // Too deep to parse without risking the stack: kept as the text it is, like non-JSON.
+  if (json_depth(text, kParseDepthMax) > kParseDepthMax) return Value::string(std::string(text));
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());
   if (doc.HasParseError()) return Value::string(std::string(text));
   FromJson how;
   how.keep_order = true;
-  how.depth_max = 512;  // node replies are written whole; the limit only guards the stack
+  how.depth_max = kParseDepthMax;
   return value_from_json(doc, how);
 }
 

@@ -4,7 +4,9 @@
 // From JSON: null, booleans, numbers, strings, arrays (vectors) and objects (maps with
 // string keys, or keyword keys when asked). An integer beyond 64 bits is kept as a
 // symbol spelling its digits, so writing it again gives the number as it was sent.
-// Nesting deeper than the limit is kept as its JSON text, a string.
+// Nesting deeper than the limit is kept as its JSON text, a string. Parsing and writing
+// JSON recurse once per level, so text from outside has its depth bounded first
+// (core/json_limits.h); parse_json_value() does so itself.
 //
 // To JSON (results style): keywords and symbols become strings, except a symbol that
 // spells an integer (see above); sets and lists become arrays; map keys that are not
@@ -23,7 +25,7 @@
 namespace squall::history {
 
 struct FromJson {
-  int depth_max = 64;
+  int depth_max = kJsonDepthMax;  // deeper values are kept as JSON text
   bool keep_order = false;    // objects become array maps, in the order they were sent
   bool keyword_keys = false;  // object member names become keywords instead of strings
 };

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,10 +94,25 @@ class Model {
   virtual std::unique_ptr<Session> new_session() const = 0;
 };
 
+// What a completed read returning nil means in the register and cas-register models.
+enum class NilRead {
+  // Knossos's meaning (the default): the read's value is unknown, so it matches every
+  // state. Jepsen clients record a read whose result they could not get as nil, and
+  // Knossos's own histories are checked this way.
+  kUnknown,
+  // The register held nil: an empty register, or a missing key in a store that answers
+  // "absent" (the lin-kv workload records a read of a missing key so).
+  kStrict,
+};
+std::string_view to_string(NilRead r);                  // "unknown", "strict"
+std::optional<NilRead> nil_read_from(std::string_view name);
+
 struct ModelOptions {
   // Initial value of registers (nil by default, as in Knossos) and of kv keys ("" by
   // default, as in the Porcupine kv corpus).
   std::optional<history::Value> initial;
+  // register and cas-register only; the other models give nil no special meaning.
+  NilRead nil_read = NilRead::kUnknown;
 };
 
 // Known names: register, cas-register, kv, mutex, multi-register, set, fifo-queue,

@@ -120,6 +120,30 @@ TEST(Models, EqualCallsShareAClassAndStatesAreInterned) {
   EXPECT_EQ(s->describe_state(init), "nil");
 }
 
+// A completed read of nil: unknown value (dropped, it constrains nothing) by default, a
+// read of the value nil under NilRead::kStrict.
+TEST(Models, NilReadMeaning) {
+  for (const char* name : {"register", "cas-register"}) {
+    Op inv{.f = "read"};
+    Op ok{.type = OpType::kOk, .f = "read", .value = Value::nil()};
+    auto knossos = make_model(name).value()->new_session();
+    EXPECT_EQ(knossos->add_call(inv, &ok).value(), kDropped) << name;
+    ModelOptions mo;
+    mo.nil_read = NilRead::kStrict;
+    auto strict = make_model(name, mo).value()->new_session();
+    auto id = strict->add_call(inv, &ok).value();
+    ASSERT_NE(id, kDropped);
+    uint32_t init = strict->initial_state();
+    EXPECT_EQ(strict->step(init, static_cast<uint32_t>(id)), static_cast<int64_t>(init)) << name;
+    Op w{.f = "write", .value = Value::integer(1)};
+    auto write = strict->add_call(w, &w).value();
+    EXPECT_EQ(strict->step(static_cast<uint32_t>(strict->step(init, static_cast<uint32_t>(write))), static_cast<uint32_t>(id)), kIllegal);
+  }
+  EXPECT_EQ(nil_read_from("strict"), NilRead::kStrict);
+  EXPECT_EQ(nil_read_from("unknown"), NilRead::kUnknown);
+  EXPECT_FALSE(nil_read_from("lenient").has_value());
+}
+
 TEST(Models, UnknownModelListsKnownOnes) {
   auto m = make_model("knossos");
   ASSERT_FALSE(m.ok());

@@ -21,7 +21,8 @@ std::string op_context(const Op& op) {
 namespace {
 
 // State: the interned id of the register's value. A read observes the value exactly;
-// nil is a value like any other (an empty register reads nil).
+// a read of nil either observes nil (NilRead::kStrict: an empty register) or, by
+// default as in Knossos, is a read whose value is unknown and constrains nothing.
 struct RegisterSpec {
   enum F : uint8_t { kRead, kWrite, kCas };
   struct Call {
@@ -38,6 +39,7 @@ struct RegisterSpec {
   static constexpr bool kStateIsId = true;  // the state is its own id
 
   bool with_cas = true;
+  NilRead nil_read = NilRead::kUnknown;
   Value init;
   Interner<Value, ValueHash> values;
   std::vector<bool> observed;  // by value id: some read returned it or some cas expects it
@@ -51,6 +53,9 @@ struct RegisterSpec {
   Result<std::optional<Call>> parse(const Op& inv, const Op* ok) {
     if (inv.f == "read") {
       if (ok == nullptr) return std::optional<Call>();  // a pending read changes nothing
+      // A read of unknown value is legal in every state and changes none: like a pending
+      // read, it cannot matter where (or whether) it is linearized.
+      if (ok->value.is_nil() && nil_read == NilRead::kUnknown) return std::optional<Call>();
       Call c{kRead, values.intern(ok->value), 0};
       observe(c.a);
       return std::optional<Call>(c);
@@ -158,9 +163,10 @@ struct MultiRegisterSpec {
 
 }  // namespace
 
-std::unique_ptr<Model> make_register(bool with_cas, Value initial) {
+std::unique_ptr<Model> make_register(bool with_cas, Value initial, NilRead nil_read) {
   RegisterSpec spec;
   spec.with_cas = with_cas;
+  spec.nil_read = nil_read;
   spec.init = std::move(initial);
   return std::make_unique<SpecModel<RegisterSpec>>(with_cas ? "cas-register" : "register", false, std::move(spec));
 }

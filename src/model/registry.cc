@@ -12,8 +12,8 @@ struct Entry {
 };
 
 constexpr Entry kEntries[] = {
-    {"register", "read/write register; :read returns the value (initial nil or --init)"},
-    {"cas-register", "register with :cas [from to] as well (Knossos cas-register; initial nil or --init)"},
+    {"register", "read/write register; :read returns the value (initial nil or --init; a nil read: see --nil-read)"},
+    {"cas-register", "register with :cas [from to] as well (Knossos cas-register; initial nil or --init; --nil-read)"},
     {"kv", "per-key :get/:put/:append of strings (Porcupine kv; initial \"\")"},
     {"mutex", ":acquire/:release of one lock"},
     {"multi-register", ":txn [[:r k v] [:w k v] ...] over several registers"},
@@ -23,6 +23,20 @@ constexpr Entry kEntries[] = {
 };
 
 }  // namespace
+
+std::string_view to_string(NilRead r) {
+  switch (r) {
+    case NilRead::kUnknown: return "unknown";
+    case NilRead::kStrict: return "strict";
+  }
+  SQ_UNREACHABLE("nil read");
+}
+
+std::optional<NilRead> nil_read_from(std::string_view name) {
+  for (NilRead r : {NilRead::kUnknown, NilRead::kStrict})
+    if (name == to_string(r)) return r;
+  return std::nullopt;
+}
 
 const std::vector<std::string>& model_names() {
   static const std::vector<std::string> names = [] {
@@ -41,8 +55,8 @@ std::string describe_models() {
 
 Result<std::unique_ptr<Model>> make_model(std::string_view name, const ModelOptions& options) {
   history::Value init = options.initial.value_or(history::Value::nil());
-  if (name == "register") return make_register(false, init);
-  if (name == "cas-register") return make_register(true, init);
+  if (name == "register") return make_register(false, init, options.nil_read);
+  if (name == "cas-register") return make_register(true, init, options.nil_read);
   if (name == "multi-register") return make_multi_register(init);
   if (name == "kv") {
     std::string s;

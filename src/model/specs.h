@@ -10,7 +10,7 @@
 
 namespace squall::model {
 
-std::unique_ptr<Model> make_register(bool with_cas, history::Value initial);
+std::unique_ptr<Model> make_register(bool with_cas, history::Value initial, NilRead nil_read);
 std::unique_ptr<Model> make_multi_register(history::Value initial);
 std::unique_ptr<Model> make_kv(std::string initial);
 std::unique_ptr<Model> make_mutex();

@@ -22,9 +22,9 @@ bool name_less(const rapidjson::Value::ConstMemberIterator& a,
   return x.GetStringLength() < y.GetStringLength();
 }
 
-// Returns false when the value nests deeper than kMaxJsonDepth.
+// Returns false when the value nests deeper than kJsonDepthMax.
 bool write_canonical(const rapidjson::Value& v, int depth, Writer* w) {
-  if (depth > kMaxJsonDepth) return false;
+  if (depth > kJsonDepthMax) return false;
   if (v.IsObject()) {
     // Sorting member iterators (not members) keeps the input untouched.
     std::vector<rapidjson::Value::ConstMemberIterator> members;
@@ -57,7 +57,7 @@ Result<std::string> canonical_json(const rapidjson::Value& value) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   if (!write_canonical(value, 0, &w)) {
-    return err("JSON value nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    return err("JSON value nests deeper than " + std::to_string(kJsonDepthMax) + " levels");
   }
   if (buf.GetSize() > kMaxJsonBytes) {
     return err("JSON value is " + std::to_string(buf.GetSize()) + " bytes, over the limit of " +

@@ -20,7 +20,6 @@ namespace squall::services {
 
 // Deepest nesting of arrays/objects accepted in a key or value; deeper input is refused
 // rather than recursed into.
-inline constexpr int kMaxJsonDepth = kJsonDepthMax;  // the one limit, core/json_limits.h
 
 // Largest canonical text accepted for one key or value.
 inline constexpr size_t kMaxJsonBytes = 1 << 20;

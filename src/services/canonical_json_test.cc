@@ -31,15 +31,15 @@ TEST(CanonicalJson, ArrayOrderAndScalarKindsMatter) {
 }
 
 TEST(CanonicalJson, RefusesDeepNesting) {
-  std::string deep(kMaxJsonDepth + 2, '[');
-  deep += std::string(kMaxJsonDepth + 2, ']');
+  std::string deep(kJsonDepthMax + 2, '[');
+  deep += std::string(kJsonDepthMax + 2, ']');
   auto d = parse_json(deep);
   auto c = canonical_json(d);
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().find("nests deeper"), std::string::npos);
 
-  std::string ok(kMaxJsonDepth, '[');
-  ok += std::string(kMaxJsonDepth, ']');
+  std::string ok(kJsonDepthMax, '[');
+  ok += std::string(kJsonDepthMax, ']');
   EXPECT_TRUE(canonical_json(parse_json(ok)).ok());
 }
 
