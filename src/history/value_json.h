@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_limits.h"
 #include "history/value.h"
 
 namespace squall::history {
