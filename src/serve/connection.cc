@@ -34,13 +34,16 @@ Wait wait_for(int fd, short events, Clock::time_point deadline, const std::atomi
   }
 }
 
-// Sends all of `data`; false when the client is gone, stalled or we are stopping.
-bool send_all(int fd, std::string_view data, const ConnectionContext& c) {
+// Calls `send_some` until `done()`, waiting for the socket between partial sends.
+// `send_some` returns what send(2) or sendfile(2) returned. False when the client is gone
+// or accepts nothing for send_idle_timeout, or when we are stopping.
+template <class Done, class SendSome>
+bool send_until(int fd, const ConnectionContext& c, Done done, SendSome send_some) {
   auto deadline = Clock::now() + c.limits.send_idle_timeout;
-  while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+  while (!done()) {
+    if (c.stop.load()) return false;
+    ssize_t n = send_some();
     if (n > 0) {
-      data.remove_prefix(static_cast<size_t>(n));
       deadline = Clock::now() + c.limits.send_idle_timeout;
     } else if (n < 0 && errno == EINTR) {
       continue;
@@ -53,27 +56,24 @@ bool send_all(int fd, std::string_view data, const ConnectionContext& c) {
   return true;
 }
 
-// Streams the file's `size` bytes; false when the client is gone or stalled, when we are
-// stopping, or when the file shrank (the client then sees fewer bytes than announced).
+// Sends all of `data`.
+bool send_all(int fd, std::string_view data, const ConnectionContext& c) {
+  return send_until(fd, c, [&] { return data.empty(); }, [&] {
+    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n > 0) data.remove_prefix(static_cast<size_t>(n));
+    return n;
+  });
+}
+
+// Streams the file's `size` bytes; also false when the file shrank (the client then sees
+// fewer bytes than announced).
 bool send_file(int fd, const FileBody& file, const ConnectionContext& c) {
   off_t offset = 0;
   const auto size = static_cast<off_t>(file.size());
-  auto deadline = Clock::now() + c.limits.send_idle_timeout;
-  while (offset < size) {
-    if (c.stop.load()) return false;
+  return send_until(fd, c, [&] { return offset >= size; }, [&] {
     size_t chunk = std::min(kFileChunk, static_cast<size_t>(size - offset));
-    ssize_t n = ::sendfile(fd, file.fd(), &offset, chunk);
-    if (n > 0) {
-      deadline = Clock::now() + c.limits.send_idle_timeout;
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (wait_for(fd, POLLOUT, deadline, c.stop) != Wait::kReady) return false;
-    } else {
-      return false;
-    }
-  }
-  return true;
+    return ::sendfile(fd, file.fd(), &offset, chunk);
+  });
 }
 
 enum class HeadStatus { kComplete, kTooLarge, kTimedOut, kGone };
