@@ -6,35 +6,28 @@ READS_FOR_S seconds after init; later reads (the final reads, after the main pha
 recovery wait) get error 11. No final read succeeds, so the counter's converged value
 cannot be checked: the verdict must be unknown, and the report must say why.
 """
-import json
 import sys
 import time
 
+from maelstrom_node import serve
+
 READS_FOR_S = float(sys.argv[1]) if len(sys.argv) > 1 else 2.5
-total = 0
-node_id = None
-started = None
+state = {"total": 0, "started": None}
 
 
-def reply(msg, body):
-    body["in_reply_to"] = msg["body"]["msg_id"]
-    sys.stdout.write(json.dumps({"src": node_id, "dest": msg["src"], "body": body}) + "\n")
-    sys.stdout.flush()
+def started():
+    state["started"] = time.monotonic()
 
 
-for line in sys.stdin:
-    msg = json.loads(line)
-    body = msg["body"]
-    kind = body["type"]
-    if kind == "init":
-        node_id = body["node_id"]
-        started = time.monotonic()
-        reply(msg, {"type": "init_ok"})
-    elif kind == "add":
-        total += body["delta"]
-        reply(msg, {"type": "add_ok"})
-    elif kind == "read":
-        if time.monotonic() - started < READS_FOR_S:
-            reply(msg, {"type": "read_ok", "value": total})
+def handle(body, reply):
+    if body["type"] == "add":
+        state["total"] += body["delta"]
+        reply({"type": "add_ok"})
+    elif body["type"] == "read":
+        if time.monotonic() - state["started"] < READS_FOR_S:
+            reply({"type": "read_ok", "value": state["total"]})
         else:
-            reply(msg, {"type": "error", "code": 11, "text": "reads are switched off"})
+            reply({"type": "error", "code": 11, "text": "reads are switched off"})
+
+
+serve(handle, on_init=started)
