@@ -10,6 +10,10 @@ function(squall_library name)
   squall_defer_check_shipped(${name})
 endfunction()
 
+# `ninja squall_unit_tests` builds only the tests labelled unit (and what they need):
+# the sanitizer builds in .ci/run build and run just these.
+add_custom_target(squall_unit_tests)
+
 # squall_test(<name> SOURCES ... DEPS ... [LABELS ...])
 # A GoogleTest executable under build/tests/, registered with ctest test by test.
 function(squall_test name)
@@ -21,6 +25,9 @@ function(squall_test name)
   target_compile_definitions(${name} PRIVATE
     SQUALL_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     SQUALL_BINARY_DIR="${CMAKE_BINARY_DIR}")
+  if("unit" IN_LIST ARG_LABELS)
+    add_dependencies(squall_unit_tests ${name})
+  endif()
   include(GoogleTest)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
     PROPERTIES LABELS "${ARG_LABELS}")

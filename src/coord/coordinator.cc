@@ -87,6 +87,37 @@ StoreStatus Coordinator::read_run(RunId run, Revision* revision) {
   return s;
 }
 
+// Defined before apply(), its only user: clang 14 rejects calling a member template with
+// a lambda (a type without linkage) before the template's definition has been seen.
+template <typename PlanFn>
+Reply Coordinator::do_shard_op(const ShardRef& ref, bool needs_run, PlanFn plan_fn) {
+  for (int attempt = 0; attempt < kCasAttemptsMax; ++attempt) {
+    Revision rev = 0;
+    ShardRecord* target = begin_shard_txn();
+    const ShardRecord* current = nullptr;
+    StoreStatus s = store_->view_shard(ref.run, ref.shard, target, &current, &rev);
+    if (s != StoreStatus::Ok) return store_error(s);
+    if (rev == 0) return coord_error(CoordErrc::ShardNotFound, "no such shard in this run");
+    Revision run_rev = 0;
+    if (needs_run) {
+      s = read_run(ref.run, &run_rev);
+      if (s != StoreStatus::Ok) return store_error(s);
+      if (run_rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
+    }
+    // Planned on the store's view: only an op that will write copies the record into
+    // the transaction (CowRecord), so rejections and replays copy nothing.
+    CowRecord record(current, target);
+    if (auto e = plan_fn(&record, needs_run ? &run_scratch_ : nullptr, &fx_)) return *e;
+    if (!fx_.write) return planned_result();
+    SQ_ASSERT(record.written());
+    s = commit_planned(rev, needs_run ? &run_scratch_ : nullptr, run_rev);
+    if (s == StoreStatus::Conflict) continue;
+    if (s != StoreStatus::Ok) return store_error(s);
+    return planned_result();
+  }
+  return store_error(StoreStatus::Conflict);
+}
+
 Reply Coordinator::apply(const Request& request, int64_t now_ms) {
   return std::visit(
       [&](const auto& op) -> Reply {
@@ -326,35 +357,6 @@ StoreStatus Coordinator::commit_planned(Revision shard_rev, const RunRecord* run
     txn_.shard_puts.push_back(std::move(c));
   }
   return store_->commit_consuming(&txn_);
-}
-
-template <typename PlanFn>
-Reply Coordinator::do_shard_op(const ShardRef& ref, bool needs_run, PlanFn plan_fn) {
-  for (int attempt = 0; attempt < kCasAttemptsMax; ++attempt) {
-    Revision rev = 0;
-    ShardRecord* target = begin_shard_txn();
-    const ShardRecord* current = nullptr;
-    StoreStatus s = store_->view_shard(ref.run, ref.shard, target, &current, &rev);
-    if (s != StoreStatus::Ok) return store_error(s);
-    if (rev == 0) return coord_error(CoordErrc::ShardNotFound, "no such shard in this run");
-    Revision run_rev = 0;
-    if (needs_run) {
-      s = read_run(ref.run, &run_rev);
-      if (s != StoreStatus::Ok) return store_error(s);
-      if (run_rev == 0) return coord_error(CoordErrc::RunNotFound, "no such run");
-    }
-    // Planned on the store's view: only an op that will write copies the record into
-    // the transaction (CowRecord), so rejections and replays copy nothing.
-    CowRecord record(current, target);
-    if (auto e = plan_fn(&record, needs_run ? &run_scratch_ : nullptr, &fx_)) return *e;
-    if (!fx_.write) return planned_result();
-    SQ_ASSERT(record.written());
-    s = commit_planned(rev, needs_run ? &run_scratch_ : nullptr, run_rev);
-    if (s == StoreStatus::Conflict) continue;
-    if (s != StoreStatus::Ok) return store_error(s);
-    return planned_result();
-  }
-  return store_error(StoreStatus::Conflict);
 }
 
 }  // namespace squall::coord

@@ -115,7 +115,9 @@ TEST(MemoryStoreIndex, FirstClaimableMatchesTheDefaultScan) {
     ASSERT_EQ(store.first_claimable(2, now, &fast, &fast_rev), StoreStatus::Ok);
     ASSERT_EQ(store.RecordStore::first_claimable(2, now, &slow, &slow_rev), StoreStatus::Ok);
     EXPECT_EQ(fast_rev, slow_rev) << "now " << now;
-    if (fast_rev != 0 && slow_rev != 0) EXPECT_EQ(fast, slow) << "now " << now;
+    if (fast_rev != 0 && slow_rev != 0) {
+      EXPECT_EQ(fast, slow) << "now " << now;
+    }
   };
   compare(0);
   auto a = coord.acquire(0, AcquireOp{{1, 2, 3}, 4});  // 3 leased until 100

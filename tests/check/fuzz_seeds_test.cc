@@ -16,7 +16,9 @@ namespace {
 std::vector<std::string> seeds() {
   std::vector<std::string> out;
   std::vector<std::filesystem::path> paths;
-  for (const auto& e : std::filesystem::directory_iterator(std::string(SQUALL_SOURCE_DIR) + "/fuzz/seeds")) paths.push_back(e.path());
+  // Every target's seeds (fuzz/seeds/<target>/): the reader entry point takes any text.
+  for (const auto& e : std::filesystem::recursive_directory_iterator(std::string(SQUALL_SOURCE_DIR) + "/fuzz/seeds"))
+    if (e.is_regular_file()) paths.push_back(e.path());
   std::sort(paths.begin(), paths.end());
   for (const auto& p : paths) {
     std::ifstream in(p, std::ios::binary);
