@@ -351,8 +351,10 @@ Value op_value(const rapidjson::Value& j) {
 Result<std::optional<Op>> op_from_json(const rapidjson::Value& obj) {
   auto type = obj.FindMember("type");
   if (type == obj.MemberEnd() || !type->value.IsString()) return err("expected a string \"type\" in the op object");
-  auto t = op_type_from(type->value.GetString());
-  if (!t) return err(std::string("expected \"type\" to be invoke, ok, fail or info, found \"") + type->value.GetString() + "\"");
+  // Strings are taken with their length: JSON text may hold "\u0000".
+  std::string_view type_name(type->value.GetString(), type->value.GetStringLength());
+  auto t = op_type_from(type_name);
+  if (!t) return err("expected \"type\" to be invoke, ok, fail or info, found \"" + std::string(type_name) + "\"");
   auto process = obj.FindMember("process");
   if (process == obj.MemberEnd()) return err("expected a \"process\" in the op object");
   auto client = client_process(op_value(process->value));
@@ -364,8 +366,9 @@ Result<std::optional<Op>> op_from_json(const rapidjson::Value& obj) {
   Op op;
   op.type = *t;
   op.process = **client;
-  op.f = f->value.GetString();
-  if (!op.f.empty() && op.f[0] == ':') op.f.erase(0, 1);
+  op.f.assign(f->value.GetString(), f->value.GetStringLength());
+  if (op.f[0] == ':') op.f.erase(0, 1);
+  if (op.f.empty()) return err("expected a string \"f\" in the op object, found \":\"");
   if (auto v = obj.FindMember("value"); v != obj.MemberEnd()) op.value = op_value(v->value);
   if (auto k = obj.FindMember("key"); k != obj.MemberEnd()) op.key = op_value(k->value);
   if (auto tm = obj.FindMember("time"); tm != obj.MemberEnd() && tm->value.IsInt64()) op.time_ns = tm->value.GetInt64();

@@ -66,6 +66,19 @@ TEST(Reader, JsonLinesRoundTrip) {
   EXPECT_EQ(*c[0].key, Value::integer(3));
 }
 
+// Found by fuzzing: strings were read up to their first "\u0000", so a history written
+// as JSON lines did not read back the same.
+TEST(Reader, JsonStringsKeepTheirNulBytes) {
+  History a = parse_ok(std::string("{\"process\": 0, \"type\": \"invoke\", \"f\": \"\\u0000\\u0004ite\", \"value\": 3}\n"));
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].f, std::string("\0\x04ite", 5));
+  History b = parse_ok(history_to_jsonl(a));
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].f, a[0].f);
+  EXPECT_FALSE(parse_history("{\"process\": 0, \"type\": \"invoke\", \"f\": \":\"}\n", ReadOptions{Format::kJsonLines}).ok());
+  EXPECT_FALSE(parse_history(std::string("{\"process\": 0, \"type\": \"invoke\\u0000x\", \"f\": \"r\"}\n"), ReadOptions{Format::kJsonLines}).ok());
+}
+
 TEST(Reader, MalformedInputSaysFileLineAndWhat) {
   struct Case {
     const char* text;
