@@ -56,7 +56,7 @@ struct NodeCrash {
 // What a finished run hands to the report and the exit code.
 struct RunSummary {
   history::Value results;
-  workload::Verdict verdict = workload::Verdict::kUnknown;
+  Verdict verdict = Verdict::kUnknown;
   std::string store_dir;
   std::string report;
   int64_t duration_ns = 0;
