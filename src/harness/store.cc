@@ -18,7 +18,7 @@
 namespace squall::harness {
 namespace fs = std::filesystem;
 using workload::Op;
-using workload::OpType;
+using history::OpType;
 
 namespace {
 
@@ -104,7 +104,7 @@ std::string Store::node_log_path(std::string_view node) const {
 
 std::string Store::op_edn(const Op& op) {
   std::string out = "{:type :";
-  out += workload::op_type_name(op.type);
+  out += history::to_string(op.type);
   out += ", :f :" + op.f;
   out += ", :value " + op_value_edn(op);
   out += op.process == workload::kNemesisProcess ? std::string(", :process :nemesis")
@@ -119,7 +119,7 @@ std::string Store::op_edn(const Op& op) {
 
 std::string Store::op_txt(const Op& op) {
   std::string proc = op.process == workload::kNemesisProcess ? ":nemesis" : std::to_string(op.process);
-  std::string out = fmt::format("{}\t:{}\t:{}\t{}", proc, workload::op_type_name(op.type), op.f, op_value_edn(op));
+  std::string out = fmt::format("{}\t:{}\t:{}\t{}", proc, history::to_string(op.type), op.f, op_value_edn(op));
   if (!op.error.empty()) out += "\t" + op.error;
   return out;
 }
