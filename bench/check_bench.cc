@@ -23,12 +23,12 @@ double peak_rss_mb() {
   return static_cast<double>(u.ru_maxrss) / 1024.0;
 }
 
-void report(benchmark::State& state, const checker::Verdict& v, size_t ops) {
+void report(benchmark::State& state, const checker::LinearizabilityResult& v, size_t ops) {
   state.counters["ops"] = static_cast<double>(ops);
   state.counters["keys"] = static_cast<double>(v.keys_total);
   state.counters["search_MB"] = static_cast<double>(v.stats.peak_bytes) / (1 << 20);
   state.counters["rss_MB"] = peak_rss_mb();
-  state.SetLabel(std::string(checker::to_string(v.outcome)));
+  state.SetLabel(std::string(to_string(v.verdict)));
 }
 
 void BM_EtcdAll(benchmark::State& state) {
@@ -48,7 +48,7 @@ void BM_EtcdAll(benchmark::State& state) {
     ops = 0;
     for (const auto& h : hs) {
       auto v = checker::check_linearizable(h, *m).value();
-      invalid += v.outcome == checker::Outcome::kInvalid;
+      invalid += v.verdict == Verdict::kInvalid;
       ops += h.size();
     }
   }
@@ -82,7 +82,7 @@ void BM_KvFile(benchmark::State& state, const char* name, bool split) {
   auto m = model::make_model("kv").value();
   checker::CheckOptions opt;
   opt.split_by_key = split;
-  checker::Verdict v;
+  checker::LinearizabilityResult v;
   for (auto _ : state) v = checker::check_linearizable(h, *m, opt).value();
   report(state, v, h.counts().invocations);
 }
@@ -125,7 +125,7 @@ void run_generated(benchmark::State& state, Generate generate, const char* model
   auto m = model::make_model(model).value();
   checker::CheckOptions opt = gen_budgets();
   opt.split_by_key = split_by_key;
-  checker::Verdict v;
+  checker::LinearizabilityResult v;
   for (auto _ : state) v = checker::check_linearizable(h, *m, opt).value();
   report(state, v, g.ops);
 }

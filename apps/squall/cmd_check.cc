@@ -220,27 +220,27 @@ int cmd_check(int argc, char** argv) {
     }
     ops_total += counts.invocations;
     std::string detail;
-    for (auto want : {checker::Outcome::kInvalid, checker::Outcome::kUnknown}) {
+    for (auto want : {Verdict::kInvalid, Verdict::kUnknown}) {
       for (const auto& k : v->keys)
-        if (k.outcome == want) {
+        if (k.verdict == want) {
           detail = ": " + k.reason + (k.key ? " (key " + history::to_edn(*k.key) + ")" : "");
           break;
         }
       if (!detail.empty()) break;
     }
-    out(fmt::format("{}: {} ({}, {} ops, {} key{}, {:.1f} ms{}){}\n", file, checker::to_string(v->outcome), v->model, counts.invocations,
+    out(fmt::format("{}: {} ({}, {} ops, {} key{}, {:.1f} ms{}){}\n", file, to_string(v->verdict), v->model, counts.invocations,
                     v->keys_total, v->keys_total == 1 ? "" : "s", v->stats.elapsed_ms, ignored, detail));
     if (a.stats)
       for (const auto& k : v->keys)
         out(fmt::format("  {}: {}, {} calls, {} steps, {} configurations, {:.1f} MB, {:.1f} ms\n",
-                        k.key ? ("key " + history::to_edn(*k.key)) : std::string("history"), checker::to_string(k.outcome),
+                        k.key ? ("key " + history::to_edn(*k.key)) : std::string("history"), to_string(k.verdict),
                         k.calls.size(), k.stats.steps, k.stats.configurations, static_cast<double>(k.stats.peak_bytes) / (1 << 20),
                         k.stats.elapsed_ms));
-    if (!a.quiet && (v->outcome != checker::Outcome::kValid || a.linearization)) out(checker::explain_text(*h, *v));
-    switch (v->outcome) {
-      case checker::Outcome::kValid: ++valid; break;
-      case checker::Outcome::kInvalid: ++invalid; break;
-      case checker::Outcome::kUnknown: ++unknown; break;
+    if (!a.quiet && (v->verdict != Verdict::kValid || a.linearization)) out(checker::explain_text(*h, *v));
+    switch (v->verdict) {
+      case Verdict::kValid: ++valid; break;
+      case Verdict::kInvalid: ++invalid; break;
+      case Verdict::kUnknown: ++unknown; break;
     }
     if (!a.html.empty()) {
       std::string path = html_path_for(a, file);

@@ -42,9 +42,9 @@ int run_once(const harness::TestConfig& cfg, bool* interrupted) {
   std::fflush(stdout);
   *interrupted = summary->interrupted;
   switch (summary->verdict) {
-    case workload::Verdict::kValid: return kExitValid;
-    case workload::Verdict::kInvalid: return kExitInvalid;
-    case workload::Verdict::kUnknown: return kExitUnknown;
+    case Verdict::kValid: return kExitValid;
+    case Verdict::kInvalid: return kExitInvalid;
+    case Verdict::kUnknown: return kExitUnknown;
   }
   return kExitUnknown;
 }

@@ -37,7 +37,7 @@ bool brute(model::Session& s, std::vector<BruteCall>& calls, std::vector<bool>& 
   return false;
 }
 
-Outcome brute_check(const history::History& h, const model::Model& m) {
+Verdict brute_check(const history::History& h, const model::Model& m) {
   auto s = m.new_session();
   std::vector<BruteCall> calls;
   for (const auto& c : h.calls()) {
@@ -48,7 +48,7 @@ Outcome brute_check(const history::History& h, const model::Model& m) {
     calls.push_back({static_cast<uint32_t>(*id), c.invoke, ok ? static_cast<size_t>(c.complete) : SIZE_MAX});
   }
   std::vector<bool> used(calls.size(), false);
-  return brute(*s, calls, used, s->initial_state()) ? Outcome::kValid : Outcome::kInvalid;
+  return brute(*s, calls, used, s->initial_state()) ? Verdict::kValid : Verdict::kInvalid;
 }
 
 // The generator's histories read nil from the empty register: nil reads are values.
@@ -70,10 +70,10 @@ void compare_on(uint64_t seed, uint32_t processes, uint32_t ops, uint32_t crash,
   auto m = strict_cas_register();
   auto v = check_linearizable(h, *m);
   ASSERT_TRUE(v.ok());
-  Outcome expected = brute_check(h, *m);
-  ASSERT_EQ(v->outcome, expected) << "seed=" << seed << " processes=" << processes << " ops=" << ops << " crash=" << crash
+  Verdict expected = brute_check(h, *m);
+  ASSERT_EQ(v->verdict, expected) << "seed=" << seed << " processes=" << processes << " ops=" << ops << " crash=" << crash
                                   << " stale=" << stale;
-  if (expected == Outcome::kInvalid) ++*invalid_seen;
+  if (expected == Verdict::kInvalid) ++*invalid_seen;
 }
 
 // kv histories exercise growth pruning (appends, gets) and dropped pending puts/appends;
@@ -88,16 +88,16 @@ void compare_kv_on(uint64_t seed, uint32_t processes, uint32_t ops, uint32_t key
   g.stale_read_percent = stale;
   auto h = generate_kv_history(g);
   auto m = model::make_model("kv").value();
-  Outcome expected = brute_check(h, *m);
+  Verdict expected = brute_check(h, *m);
   CheckOptions split;
   split.split_by_key = true;
   for (const CheckOptions& opt : {CheckOptions{}, split}) {
     auto v = check_linearizable(h, *m, opt);
     ASSERT_TRUE(v.ok());
-    ASSERT_EQ(v->outcome, expected) << "seed=" << seed << " processes=" << processes << " ops=" << ops << " keys=" << keys
+    ASSERT_EQ(v->verdict, expected) << "seed=" << seed << " processes=" << processes << " ops=" << ops << " keys=" << keys
                                     << " crash=" << crash << " stale=" << stale << " split=" << opt.split_by_key;
   }
-  if (expected == Outcome::kInvalid) ++*invalid_seen;
+  if (expected == Verdict::kInvalid) ++*invalid_seen;
 }
 
 TEST(Differential, KvSearchAgreesWithBruteForce) {
@@ -132,7 +132,7 @@ RC_GTEST_PROP(Differential, RandomShapes, ()) {
   auto m = strict_cas_register();
   auto v = check_linearizable(h, *m);
   RC_ASSERT(v.ok());
-  RC_ASSERT(v->outcome == brute_check(h, *m));
+  RC_ASSERT(v->verdict == brute_check(h, *m));
 }
 
 }  // namespace

@@ -62,14 +62,14 @@ std::string describe_call(const History& h, size_t invoke) {
   return s;
 }
 
-std::string explain_text(const History& h, const Verdict& v, size_t prefix_shown_max) {
+std::string explain_text(const History& h, const LinearizabilityResult& v, size_t prefix_shown_max) {
   std::string out;
   for (const KeyResult& k : v.keys) {
-    if (k.outcome == Outcome::kUnknown) {
+    if (k.verdict == Verdict::kUnknown) {
       out += fmt::format("{}: unknown: {}\n", key_label(k), k.reason);
       continue;
     }
-    if (k.outcome == Outcome::kValid) {
+    if (k.verdict == Verdict::kValid) {
       if (!k.linearization.empty()) {
         out += fmt::format("{}: valid; a linearization ({} ops):\n", key_label(k), k.linearization.size());
         for (size_t i = 0; i < k.linearization.size(); ++i) out += fmt::format("  {:>5}. {}\n", i + 1, describe_call(h, k.linearization[i]));
@@ -149,7 +149,7 @@ std::string key_svg(const History& h, const KeyResult& k) {
 
 }  // namespace
 
-std::string explain_html(const History& h, const Verdict& v, std::string_view title) {
+std::string explain_html(const History& h, const LinearizabilityResult& v, std::string_view title) {
   std::string s = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + html_escape(title) + "</title>\n<style>\n"
       "body{font-family:sans-serif;margin:1.5em;color:#222}\n"
       ".verdict-invalid{color:#b00}.verdict-valid{color:#070}.verdict-unknown{color:#a60}\n"
@@ -164,15 +164,15 @@ std::string explain_html(const History& h, const Verdict& v, std::string_view ti
       "</style></head><body>\n";
   s += "<h1>" + html_escape(title) + "</h1>\n";
   s += fmt::format("<p>Model <b>{}</b>: <b class=\"verdict-{}\">{}</b> ({} key{} checked in {:.1f} ms)</p>\n", html_escape(v.model),
-                   to_string(v.outcome), to_string(v.outcome), v.keys_total, v.keys_total == 1 ? "" : "s", v.stats.elapsed_ms);
+                   to_string(v.verdict), to_string(v.verdict), v.keys_total, v.keys_total == 1 ? "" : "s", v.stats.elapsed_ms);
   s += "<p>Legend: green = linearized (numbered in order), red = cannot be linearized, yellow dashed = indeterminate (info or "
        "never completed), grey = not reached. Hover an op for its details.</p>\n";
   size_t drawn = 0;
   for (const KeyResult& k : v.keys) {
-    bool interesting = k.outcome != Outcome::kValid || !k.linearization.empty();
-    if (!interesting && (v.outcome != Outcome::kValid || drawn >= 10)) continue;
+    bool interesting = k.verdict != Verdict::kValid || !k.linearization.empty();
+    if (!interesting && (v.verdict != Verdict::kValid || drawn >= 10)) continue;
     ++drawn;
-    s += fmt::format("<h2>{}: <span class=\"verdict-{}\">{}</span></h2>\n", html_escape(key_label(k)), to_string(k.outcome), to_string(k.outcome));
+    s += fmt::format("<h2>{}: <span class=\"verdict-{}\">{}</span></h2>\n", html_escape(key_label(k)), to_string(k.verdict), to_string(k.verdict));
     if (!k.reason.empty()) s += "<p>" + html_escape(k.reason) + "</p>\n";
     if (k.explanation) {
       const Explanation& e = *k.explanation;

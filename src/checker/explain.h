@@ -21,9 +21,9 @@ namespace squall::checker {
 std::string describe_call(const history::History& h, size_t invoke);
 
 // Multi-line text; prefix_shown_max bounds how many prefix ops are listed (the last ones).
-std::string explain_text(const history::History& h, const Verdict& v, size_t prefix_shown_max = 12);
+std::string explain_text(const history::History& h, const LinearizabilityResult& v, size_t prefix_shown_max = 12);
 
 // A whole HTML document titled `title`.
-std::string explain_html(const history::History& h, const Verdict& v, std::string_view title);
+std::string explain_html(const history::History& h, const LinearizabilityResult& v, std::string_view title);
 
 }  // namespace squall::checker

@@ -19,7 +19,7 @@ TEST(Explain, NamesFailingOpPrefixAndStates) {
   ASSERT_TRUE(h.ok());
   auto v = check_linearizable(*h, *model::make_model("register").value());
   ASSERT_TRUE(v.ok());
-  ASSERT_EQ(v->outcome, Outcome::kInvalid);
+  ASSERT_EQ(v->verdict, Verdict::kInvalid);
   const auto& e = *v->keys[0].explanation;
   EXPECT_EQ(e.failing_op, 4u);
   EXPECT_EQ(e.prefix, (std::vector<size_t>{0, 2}));

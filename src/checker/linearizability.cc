@@ -13,21 +13,6 @@ using history::kNoOp;
 using history::OpType;
 using history::Value;
 
-std::string_view to_string(Outcome o) {
-  switch (o) {
-    case Outcome::kValid: return "valid";
-    case Outcome::kInvalid: return "invalid";
-    case Outcome::kUnknown: return "unknown";
-  }
-  SQ_UNREACHABLE("outcome");
-}
-
-Outcome merge(Outcome a, Outcome b) {
-  if (a == Outcome::kInvalid || b == Outcome::kInvalid) return Outcome::kInvalid;
-  if (a == Outcome::kUnknown || b == Outcome::kUnknown) return Outcome::kUnknown;
-  return Outcome::kValid;
-}
-
 namespace {
 
 // Splits the history into sub-histories (one per key when splitting), registering each
@@ -87,7 +72,7 @@ bool has_keys(const History& h) {
 
 }  // namespace
 
-Result<Verdict> check_linearizable(const History& h, const model::Model& m, const CheckOptions& options) {
+Result<LinearizabilityResult> check_linearizable(const History& h, const model::Model& m, const CheckOptions& options) {
   static const SteadyClock steady;
   const Clock* clock = options.clock != nullptr ? options.clock : &steady;
   const int64_t start_ns = clock->now_ns();
@@ -122,7 +107,7 @@ Result<Verdict> check_linearizable(const History& h, const model::Model& m, cons
       r.key = subs[i].key;
       subs[i].session.reset();  // free the model's states early
       if (cancelled) continue;
-      if (r.outcome == Outcome::kInvalid) budget.invalid_found.store(true);
+      if (r.verdict == Verdict::kInvalid) budget.invalid_found.store(true);
       results[i] = std::move(r);
     }
   };
@@ -137,19 +122,19 @@ Result<Verdict> check_linearizable(const History& h, const model::Model& m, cons
     for (auto& t : pool) t.join();
   }
 
-  Verdict v;
+  LinearizabilityResult v;
   v.model = std::string(m.name());
   v.keys_total = subs.size();
   for (auto& r : results) {
     if (!r) continue;
-    v.outcome = merge(v.outcome, r->outcome);
+    v.verdict = merge(v.verdict, r->verdict);
     v.stats.steps += r->stats.steps;
     v.stats.configurations += r->stats.configurations;
     v.stats.peak_bytes = std::max(v.stats.peak_bytes, r->stats.peak_bytes);
     v.keys.push_back(std::move(*r));
   }
   // Every key was searched unless one was invalid.
-  SQ_ASSERT(v.outcome == Outcome::kInvalid || v.keys.size() == subs.size());
+  SQ_ASSERT(v.verdict == Verdict::kInvalid || v.keys.size() == subs.size());
   v.keys_not_reported = subs.size() - v.keys.size();
   v.stats.elapsed_ms = static_cast<double>(clock->now_ns() - start_ns) / 1e6;
   return v;

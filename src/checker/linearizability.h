@@ -8,7 +8,7 @@
 // effect at any point after their invocation or never; equal pending calls are tried in
 // invocation order only (symmetry reduction). `fail` calls did not happen and are dropped.
 //
-// Budgets: exceeding the time or memory budget gives Outcome::kUnknown with the reason,
+// Budgets: exceeding the time or memory budget gives Verdict::kUnknown with the reason,
 // never kInvalid. Determinism: the verdict is the same on every run (budgets aside); with
 // threads = 1, or when one key is invalid, so is every explanation. With several threads
 // and several invalid keys, which of them get reported depends on timing.
@@ -22,9 +22,9 @@
 //   auto model = squall::model::make_model("cas-register", mo).value();
 //   squall::checker::CheckOptions opt;           // splits keyed histories by key
 //   opt.timeout_ms = 30'000;
-//   auto verdict = squall::checker::check_linearizable(history, *model, opt);
-//   if (!verdict.ok()) { /* a malformed op: verdict.error() says which */ }
-//   else if (verdict->outcome == Outcome::kInvalid) { explain_text(history, *verdict) ... }
+//   auto result = squall::checker::check_linearizable(history, *model, opt);
+//   if (!result.ok()) { /* a malformed op: result.error() says which */ }
+//   else if (result->verdict == Verdict::kInvalid) { explain_text(history, *result) ... }
 //
 // Thread-safety: check_linearizable may be called concurrently on different histories.
 #pragma once
@@ -38,15 +38,11 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "core/verdict.h"
 #include "history/history.h"
 #include "model/model.h"
 
 namespace squall::checker {
-
-enum class Outcome { kValid, kInvalid, kUnknown };
-std::string_view to_string(Outcome o);  // "valid", "invalid", "unknown"
-// Merge as Jepsen does: invalid > unknown > valid.
-Outcome merge(Outcome a, Outcome b);
 
 struct CheckOptions {
   // Check each key of a keyed history on its own. Keys are independent objects in every
@@ -82,7 +78,7 @@ struct SearchStats {
 
 struct KeyResult {
   std::optional<history::Value> key;  // none when the history is checked whole
-  Outcome outcome = Outcome::kValid;
+  Verdict verdict = Verdict::kValid;
   std::string reason;                 // unknown: the budget exceeded; invalid: a summary
   std::vector<size_t> calls;          // invocation indices of this key (fail calls excluded)
   std::optional<Explanation> explanation;
@@ -90,8 +86,8 @@ struct KeyResult {
   SearchStats stats;
 };
 
-struct Verdict {
-  Outcome outcome = Outcome::kValid;
+struct LinearizabilityResult {
+  Verdict verdict = Verdict::kValid;
   std::string model;
   std::vector<KeyResult> keys;  // in key order; keys cancelled by an invalid one are left out
   size_t keys_total = 0;
@@ -100,6 +96,6 @@ struct Verdict {
 };
 
 // Checks the history. Errors only for ops the model cannot read (naming the op).
-Result<Verdict> check_linearizable(const history::History& h, const model::Model& m, const CheckOptions& options = {});
+Result<LinearizabilityResult> check_linearizable(const history::History& h, const model::Model& m, const CheckOptions& options = {});
 
 }  // namespace squall::checker

@@ -10,7 +10,7 @@
 namespace squall::checker {
 namespace {
 
-Outcome check(const char* model_name, const char* edn, CheckOptions opt = {}, const char* init = nullptr) {
+Verdict check(const char* model_name, const char* edn, CheckOptions opt = {}, const char* init = nullptr) {
   auto h = history::parse_history(edn);
   EXPECT_TRUE(h.ok()) << (h.ok() ? "" : h.error());
   model::ModelOptions mo;
@@ -22,7 +22,7 @@ Outcome check(const char* model_name, const char* edn, CheckOptions opt = {}, co
   EXPECT_TRUE(m.ok());
   auto v = check_linearizable(*h, **m, opt);
   EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.error());
-  return v.ok() ? v->outcome : Outcome::kUnknown;
+  return v.ok() ? v->verdict : Verdict::kUnknown;
 }
 
 // p0 writes 1 while p1 reads: the read may see nil or 1, never 2.
@@ -37,8 +37,8 @@ TEST(Linearizability, ConcurrentReadTwins) {
                         {:process 0 :type :ok :f :write :value 1}
                         {:process 1 :type :invoke :f :read :value nil}
                         {:process 1 :type :ok :f :read :value nil}])";
-  EXPECT_EQ(check("register", ok), Outcome::kValid);
-  EXPECT_EQ(check("register", bad), Outcome::kInvalid);
+  EXPECT_EQ(check("register", ok), Verdict::kValid);
+  EXPECT_EQ(check("register", bad), Verdict::kInvalid);
 }
 
 // Real-time order: a read that starts after a write completed must see it.
@@ -52,8 +52,8 @@ TEST(Linearizability, StaleReadAfterCasTwins) {
   char ok[512], bad[512];
   std::snprintf(ok, sizeof ok, base, 2);
   std::snprintf(bad, sizeof bad, base, 1);
-  EXPECT_EQ(check("cas-register", ok), Outcome::kValid);
-  EXPECT_EQ(check("cas-register", bad), Outcome::kInvalid);
+  EXPECT_EQ(check("cas-register", ok), Verdict::kValid);
+  EXPECT_EQ(check("cas-register", bad), Verdict::kInvalid);
 }
 
 // A crashed write may take effect late, or never; a failed one never does.
@@ -73,15 +73,15 @@ TEST(Linearizability, PendingAndFailedWrites) {
                               {:process 1 :type :ok :f :read :value 3}
                               {:process 1 :type :invoke :f :read :value nil}
                               {:process 1 :type :ok :f :read :value nil}])";
-  EXPECT_EQ(check("register", info), Outcome::kValid);
-  EXPECT_EQ(check("register", fail), Outcome::kInvalid);
-  EXPECT_EQ(check("register", unmatched), Outcome::kInvalid);  // 3 then nil: nothing writes nil back
+  EXPECT_EQ(check("register", info), Verdict::kValid);
+  EXPECT_EQ(check("register", fail), Verdict::kInvalid);
+  EXPECT_EQ(check("register", unmatched), Verdict::kInvalid);  // 3 then nil: nothing writes nil back
 }
 
 TEST(Linearizability, IntegerInitialCasRegister) {
   const char* h = R"([{:process 0 :type :invoke :f :cas :value [0 1]} {:process 0 :type :ok :f :cas :value [0 1]}])";
-  EXPECT_EQ(check("cas-register", h, {}, "0"), Outcome::kValid);
-  EXPECT_EQ(check("cas-register", h), Outcome::kInvalid);
+  EXPECT_EQ(check("cas-register", h, {}, "0"), Verdict::kValid);
+  EXPECT_EQ(check("cas-register", h), Verdict::kInvalid);
 }
 
 TEST(Linearizability, MutexTwins) {
@@ -90,22 +90,22 @@ TEST(Linearizability, MutexTwins) {
                        {:process 1 :type :ok :f :acquire} {:process 0 :type :ok :f :release}])";
   const char* bad = R"([{:process 0 :type :invoke :f :acquire} {:process 0 :type :ok :f :acquire}
                         {:process 1 :type :invoke :f :acquire} {:process 1 :type :ok :f :acquire}])";
-  EXPECT_EQ(check("mutex", ok), Outcome::kValid);
-  EXPECT_EQ(check("mutex", bad), Outcome::kInvalid);
+  EXPECT_EQ(check("mutex", ok), Verdict::kValid);
+  EXPECT_EQ(check("mutex", bad), Verdict::kInvalid);
 }
 
 TEST(Linearizability, QueueAndSetTwins) {
   const char* fifo = R"([{:process 0 :type :invoke :f :enqueue :value 1} {:process 0 :type :ok :f :enqueue :value 1}
                          {:process 0 :type :invoke :f :enqueue :value 2} {:process 0 :type :ok :f :enqueue :value 2}
                          {:process 1 :type :invoke :f :dequeue :value nil} {:process 1 :type :ok :f :dequeue :value 2}])";
-  EXPECT_EQ(check("fifo-queue", fifo), Outcome::kInvalid);
-  EXPECT_EQ(check("unordered-queue", fifo), Outcome::kValid);
+  EXPECT_EQ(check("fifo-queue", fifo), Verdict::kInvalid);
+  EXPECT_EQ(check("unordered-queue", fifo), Verdict::kValid);
   const char* set_ok = R"([{:process 0 :type :invoke :f :add :value 1} {:process 1 :type :invoke :f :read :value nil}
                            {:process 1 :type :ok :f :read :value #{}} {:process 0 :type :ok :f :add :value 1}])";
   const char* set_bad = R"([{:process 0 :type :invoke :f :add :value 1} {:process 0 :type :ok :f :add :value 1}
                             {:process 1 :type :invoke :f :read :value nil} {:process 1 :type :ok :f :read :value #{}}])";
-  EXPECT_EQ(check("set", set_ok), Outcome::kValid);
-  EXPECT_EQ(check("set", set_bad), Outcome::kInvalid);
+  EXPECT_EQ(check("set", set_ok), Verdict::kValid);
+  EXPECT_EQ(check("set", set_bad), Verdict::kInvalid);
 }
 
 TEST(Linearizability, MultiRegisterTwins) {
@@ -117,8 +117,8 @@ TEST(Linearizability, MultiRegisterTwins) {
                         {:process 1 :type :invoke :f :txn :value [[:r :x nil] [:r :y nil]]}
                         {:process 1 :type :ok :f :txn :value [[:r :x 1] [:r :y nil]]}
                         {:process 0 :type :ok :f :txn :value [[:w :x 1] [:w :y 1]]}])";
-  EXPECT_EQ(check("multi-register", ok), Outcome::kValid);
-  EXPECT_EQ(check("multi-register", bad), Outcome::kInvalid);
+  EXPECT_EQ(check("multi-register", ok), Verdict::kValid);
+  EXPECT_EQ(check("multi-register", bad), Verdict::kInvalid);
 }
 
 // kv split by key and whole must agree; one key's violation is reported with that key.
@@ -132,16 +132,16 @@ TEST(Linearizability, KvSplitAndWholeAgree) {
 )";
   CheckOptions split;
   split.split_by_key = true;
-  EXPECT_EQ(check("kv", bad), Outcome::kInvalid);
-  EXPECT_EQ(check("kv", bad, split), Outcome::kInvalid);
+  EXPECT_EQ(check("kv", bad), Verdict::kInvalid);
+  EXPECT_EQ(check("kv", bad, split), Verdict::kInvalid);
   auto h = history::parse_history(bad);
   split.threads = 1;
   auto v = check_linearizable(*h, *model::make_model("kv").value(), split);
   ASSERT_TRUE(v.ok());
   ASSERT_EQ(v->keys.size(), 2u);  // "b" is smaller, so searched (valid) before "a" (invalid)
   EXPECT_EQ(*v->keys[0].key, history::Value::string("a"));
-  EXPECT_EQ(v->keys[0].outcome, Outcome::kInvalid);
-  EXPECT_EQ(v->keys[1].outcome, Outcome::kValid);
+  EXPECT_EQ(v->keys[0].verdict, Verdict::kInvalid);
+  EXPECT_EQ(v->keys[1].verdict, Verdict::kValid);
   EXPECT_EQ(v->keys_not_reported, 0u);
 }
 
@@ -159,7 +159,7 @@ TEST(Linearizability, LinearizationIsAValidOrder) {
   opt.want_linearization = true;
   auto v = check_linearizable(h, *model::make_model("cas-register").value(), opt);
   ASSERT_TRUE(v.ok());
-  ASSERT_EQ(v->outcome, Outcome::kValid);
+  ASSERT_EQ(v->verdict, Verdict::kValid);
   const auto& lin = v->keys[0].linearization;
   // Every completed (ok) call appears; the order respects real time.
   size_t ok_calls = 0;
@@ -181,8 +181,8 @@ TEST(Linearizability, BudgetsGiveUnknown) {
   opt.memory_limit_bytes = 1;  // exceeded at the first poll
   auto v = check_linearizable(h, *model::make_model("cas-register").value(), opt);
   ASSERT_TRUE(v.ok());
-  if (v->outcome != Outcome::kInvalid || v->stats.steps >= 4096) {
-    EXPECT_EQ(v->outcome, Outcome::kUnknown);
+  if (v->verdict != Verdict::kInvalid || v->stats.steps >= 4096) {
+    EXPECT_EQ(v->verdict, Verdict::kUnknown);
     EXPECT_NE(v->keys[0].reason.find("memory budget"), std::string::npos) << v->keys[0].reason;
   }
 }
@@ -198,14 +198,14 @@ TEST(Linearizability, DeterministicAcrossThreadCounts) {
     opt.threads = threads;
     auto v = check_linearizable(h, *m, opt);
     ASSERT_TRUE(v.ok());
-    std::string summary = std::string(to_string(v->outcome)) + " " + std::to_string(v->keys.size());
+    std::string summary = std::string(to_string(v->verdict)) + " " + std::to_string(v->keys.size());
     for (const auto& k : v->keys) {
-      summary += " " + std::string(to_string(k.outcome)) + k.reason;
+      summary += " " + std::string(to_string(k.verdict)) + k.reason;
       if (k.explanation) for (size_t p : k.explanation->prefix) summary += "," + std::to_string(p);
     }
     // The verdict never depends on threads; with one thread, neither does anything else.
-    if (first_verdict.empty()) first_verdict = std::string(to_string(v->outcome));
-    EXPECT_EQ(std::string(to_string(v->outcome)), first_verdict) << "threads=" << threads;
+    if (first_verdict.empty()) first_verdict = std::string(to_string(v->verdict));
+    EXPECT_EQ(std::string(to_string(v->verdict)), first_verdict) << "threads=" << threads;
     if (threads != 1) continue;
     if (first.empty()) first = summary;
     EXPECT_EQ(summary, first) << "threads=" << threads;
@@ -218,7 +218,7 @@ TEST(Linearizability, DeterministicAcrossThreadCounts) {
 namespace squall::checker {
 namespace {
 
-Result<Verdict> check_with(const char* model_name, const std::string& edn, model::ModelOptions mo, CheckOptions opt = {}) {
+Result<LinearizabilityResult> check_with(const char* model_name, const std::string& edn, model::ModelOptions mo, CheckOptions opt = {}) {
   auto h = history::parse_history(edn);
   EXPECT_TRUE(h.ok()) << (h.ok() ? "" : h.error());
   auto m = model::make_model(model_name, mo);
@@ -251,12 +251,12 @@ TEST(Linearizability, NilReadMeansUnknownByDefaultAndNilWhenStrict) {
     if (std::string(name) == "register") continue;  // the history uses :cas
     auto knossos = check_with(name, kKnossosNilReads, {});
     ASSERT_TRUE(knossos.ok());
-    EXPECT_EQ(knossos->outcome, Outcome::kValid) << name;
+    EXPECT_EQ(knossos->verdict, Verdict::kValid) << name;
     model::ModelOptions strict;
     strict.nil_read = model::NilRead::kStrict;
     auto v = check_with(name, kKnossosNilReads, strict);
     ASSERT_TRUE(v.ok());
-    EXPECT_EQ(v->outcome, Outcome::kInvalid) << name;
+    EXPECT_EQ(v->verdict, Verdict::kInvalid) << name;
   }
   // A nil read still constrains nothing else: the read of 3 after the write of 1 is wrong
   // under either meaning.
@@ -264,14 +264,14 @@ TEST(Linearizability, NilReadMeansUnknownByDefaultAndNilWhenStrict) {
   bad.replace(bad.rfind(":value 1}"), 9, ":value 3}");
   auto v = check_with("cas-register", bad, {});
   ASSERT_TRUE(v.ok());
-  EXPECT_EQ(v->outcome, Outcome::kInvalid);
+  EXPECT_EQ(v->verdict, Verdict::kInvalid);
   // In the plain register model too.
   const char* reg = R"([{:process 0 :type :invoke :f :write :value 1} {:process 0 :type :ok :f :write :value 1}
                         {:process 1 :type :invoke :f :read :value nil} {:process 1 :type :ok :f :read :value nil}])";
-  EXPECT_EQ(check_with("register", reg, {})->outcome, Outcome::kValid);
+  EXPECT_EQ(check_with("register", reg, {})->verdict, Verdict::kValid);
   model::ModelOptions strict;
   strict.nil_read = model::NilRead::kStrict;
-  EXPECT_EQ(check_with("register", reg, strict)->outcome, Outcome::kInvalid);
+  EXPECT_EQ(check_with("register", reg, strict)->verdict, Verdict::kInvalid);
 }
 
 // Issue 11 item 6: a kv history is split by key unless told otherwise.
@@ -281,13 +281,13 @@ TEST(Linearizability, KvSplitsByKeyByDefault) {
                        {:process 0 :type :invoke :f :get :key "a" :value nil} {:process 0 :type :ok :f :get :key "a" :value "x"}])";
   auto split = check_with("kv", kv, {});
   ASSERT_TRUE(split.ok());
-  EXPECT_EQ(split->outcome, Outcome::kValid);
+  EXPECT_EQ(split->verdict, Verdict::kValid);
   EXPECT_EQ(split->keys_total, 2u);
   CheckOptions whole;
   whole.split_by_key = false;
   auto one = check_with("kv", kv, {}, whole);
   ASSERT_TRUE(one.ok());
-  EXPECT_EQ(one->outcome, Outcome::kValid);
+  EXPECT_EQ(one->verdict, Verdict::kValid);
   EXPECT_EQ(one->keys_total, 1u);
 }
 
@@ -322,7 +322,7 @@ TEST(Linearizability, TimeBudgetFollowsTheInjectedClock) {
   opt.timeout_ms = 20;
   auto v = check_with("register", hard_history(), {}, opt);
   ASSERT_TRUE(v.ok());
-  EXPECT_EQ(v->outcome, Outcome::kUnknown);
+  EXPECT_EQ(v->verdict, Verdict::kUnknown);
   ASSERT_EQ(v->keys.size(), 1u);
   // The check starts at 0 ms and the search at 1 ms; the k-th poll (every 4096 steps)
   // reads k + 1 ms, so the 20th poll is the first past the 20 ms deadline.
@@ -335,7 +335,7 @@ TEST(Linearizability, TimeBudgetFollowsTheInjectedClock) {
                           {:process 1 :type :invoke :f :read :value nil} {:process 1 :type :ok :f :read :value 1}])";
   auto done = check_with("register", small, {}, opt);
   ASSERT_TRUE(done.ok());
-  EXPECT_EQ(done->outcome, Outcome::kValid);
+  EXPECT_EQ(done->verdict, Verdict::kValid);
   EXPECT_EQ(done->stats.elapsed_ms, 0.0);
 }
 

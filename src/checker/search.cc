@@ -180,16 +180,16 @@ KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool 
       else budget.bytes_in_use.fetch_sub(reported_bytes - bytes);
       reported_bytes = bytes;
       if (budget.invalid_found.load(std::memory_order_relaxed)) {
-        r.outcome = Outcome::kUnknown;
+        r.verdict = Verdict::kUnknown;
         r.reason = "cancelled: another key is invalid";
         *cancelled = true;
         stopped = true;
       } else if (budget.memory_limit_bytes != 0 && budget.bytes_in_use.load() > budget.memory_limit_bytes) {
-        r.outcome = Outcome::kUnknown;
+        r.verdict = Verdict::kUnknown;
         r.reason = "memory budget of " + mb(budget.memory_limit_bytes) + " exceeded after " + std::to_string(memo.size()) + " configurations";
         stopped = true;
       } else if (budget.clock->now_ns() > budget.deadline_ns) {
-        r.outcome = Outcome::kUnknown;
+        r.verdict = Verdict::kUnknown;
         r.reason = "time budget of " + std::to_string(budget.timeout_ms) + " ms exceeded after " + std::to_string(steps) + " steps";
         stopped = true;
       }
@@ -270,14 +270,14 @@ KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool 
       if (!stack_forced[depth]) break;
     }
     if (exhausted) {
-      r.outcome = Outcome::kInvalid;
+      r.verdict = Verdict::kInvalid;
       break;
     }
   }
 
-  if (r.outcome == Outcome::kValid && want_linearization)
+  if (r.verdict == Verdict::kValid && want_linearization)
     for (uint32_t i = 0; i < depth; ++i) r.linearization.push_back(sub.invoke[stack_call[i]]);
-  if (r.outcome == Outcome::kInvalid) {
+  if (r.verdict == Verdict::kInvalid) {
     size_t fop = sub.invoke[static_cast<size_t>(failing)];
     r.reason = "op #" + std::to_string(fop) + " cannot be linearized after a prefix of " + std::to_string(best_prefix.size()) + " ops";
     if (explain) {

@@ -9,12 +9,12 @@
 namespace squall::harness {
 namespace {
 
-viz::Outcome outcome_of(workload::OpType t) {
+viz::Outcome outcome_of(history::OpType t) {
   switch (t) {
-    case workload::OpType::kOk: return viz::Outcome::kOk;
-    case workload::OpType::kFail: return viz::Outcome::kFail;
-    case workload::OpType::kInfo: return viz::Outcome::kInfo;
-    case workload::OpType::kInvoke: break;
+    case history::OpType::kOk: return viz::Outcome::kOk;
+    case history::OpType::kFail: return viz::Outcome::kFail;
+    case history::OpType::kInfo: return viz::Outcome::kInfo;
+    case history::OpType::kInvoke: break;
   }
   SQ_UNREACHABLE("an invocation is no outcome");
 }
@@ -43,7 +43,7 @@ viz::Ops ops_from_history(const workload::History& history, int64_t end_ns) {
       add_nemesis(op, end_ns, &ops.nemesis);
       continue;
     }
-    if (op.type != workload::OpType::kInvoke) continue;
+    if (op.type != history::OpType::kInvoke) continue;
     viz::OpSpan s;
     s.process = op.process;
     s.f = op.f;

@@ -14,7 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using workload::Op;
-using workload::OpType;
+using history::OpType;
 
 Op op(OpType type, int64_t process, std::string f, std::string value, int64_t t_ms) {
   Op o;

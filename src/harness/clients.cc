@@ -17,7 +17,7 @@ namespace squall::harness {
 namespace {
 
 using workload::Op;
-using workload::OpType;
+using history::OpType;
 
 // The protocol's name for an error code; codes outside Maelstrom's table keep their
 // number so the history still says which one the node used.

@@ -22,7 +22,7 @@ RoundsSummary measure_rounds(const workload::History& history, const std::string
   std::vector<std::pair<int64_t, uint32_t>> origins;
   for (size_t i = 0; i < history.size(); ++i) {
     if (pairs[i] < 0 || history[i].f != add_f) continue;
-    if (history[static_cast<size_t>(pairs[i])].type != workload::OpType::kOk) continue;
+    if (history[static_cast<size_t>(pairs[i])].type != history::OpType::kOk) continue;
     auto it = node_index.find(history[i].node);
     if (it != node_index.end()) origins.emplace_back(history[i].time_ns, it->second);
   }

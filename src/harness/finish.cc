@@ -12,7 +12,6 @@ namespace squall::harness {
 namespace {
 
 using history::Value;
-using workload::Verdict;
 
 Value counts(const net::TrafficCounts& c) {
   Value m = Value::array_map();
@@ -185,7 +184,7 @@ RunSummary Runner::finish() {
   Value net = net_results();
   Value nodes = node_error_results();
   Verdict v = Verdict::kValid;
-  for (const Value* part : {&w, &stats, &avail, &net, &nodes}) v = workload::merge(v, workload::verdict_of(*part));
+  for (const Value* part : {&w, &stats, &avail, &net, &nodes}) v = merge(v, workload::verdict_of(*part));
   // A run cut short never reached its final reads, so "lost" and "never read" mean
   // nothing yet: the verdict is unknown, whatever the partial checks say.
   if (interrupted_) v = Verdict::kUnknown;
@@ -205,7 +204,7 @@ RunSummary Runner::finish() {
   self.set("main-phase-ms", main_end_ns_ > main_start_ns_ ? (main_end_ns_ - main_start_ns_) / 1'000'000 : 0);
   results.set("harness", std::move(self));
   results.set("seed", static_cast<int64_t>(config_.seed));
-  results.set("valid?", verdict_value(v));
+  results.set("valid?", workload::verdict_value(v));
 
   std::vector<std::string> anomalies;
   for (const auto& p : setup_problems_) anomalies.push_back(p);
@@ -287,7 +286,7 @@ RunSummary Runner::finish() {
   if (auto st = store_->write_results(results); !st.ok()) note(st.error());
   if (auto st = store_->write_report(s.report); !st.ok()) note(st.error());
   write_visuals(end_ns);
-  store_->log(fmt::format("verdict: {}", workload::verdict_name(v)));
+  store_->log(fmt::format("verdict: {}", to_string(v)));
   store_->flush();
   s.results = std::move(results);
   s.verdict = v;

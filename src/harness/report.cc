@@ -35,8 +35,8 @@ std::string render_report(const ReportInput& in) {
   out += fmt::format("Duration: {:.1f}s\n", in.duration_s);
   out += fmt::format("Operations: {} ({} ok / {} fail / {} info)\n", in.ops, in.ok, in.fail, in.info);
   out += fmt::format("Nemesis: {}\n", in.nemesis);
-  const char* result = in.verdict == workload::Verdict::kValid     ? "PASS"
-                       : in.verdict == workload::Verdict::kInvalid ? "FAIL"
+  const char* result = in.verdict == Verdict::kValid     ? "PASS"
+                       : in.verdict == Verdict::kInvalid ? "FAIL"
                                                                    : "UNKNOWN";
   out += fmt::format("Result: {}{}\n", result, in.interrupted ? " (interrupted)" : "");
   if (!in.warnings.empty()) {
@@ -46,8 +46,8 @@ std::string render_report(const ReportInput& in) {
     for (const auto& w : in.warnings) out += "  ! " + w + "\n";
   }
   out += "Consistency:\n";
-  out += fmt::format("  Valid: {}\n", in.verdict == workload::Verdict::kValid     ? "yes"
-                                      : in.verdict == workload::Verdict::kInvalid ? "no"
+  out += fmt::format("  Valid: {}\n", in.verdict == Verdict::kValid     ? "yes"
+                                      : in.verdict == Verdict::kInvalid ? "no"
                                                                                   : "unknown");
   if (in.set_result) {
     const auto& r = *in.set_result;
@@ -85,7 +85,7 @@ std::string render_report(const ReportInput& in) {
     out += "  Status: NOT MEASURED\n";
   }
   out += fmt::format("Network: {:.1f} server messages per op\n", in.msgs_per_op);
-  if (in.verdict != workload::Verdict::kValid && !in.anomalies.empty()) {
+  if (in.verdict != Verdict::kValid && !in.anomalies.empty()) {
     out += "Anomalies found:\n";
     for (const auto& a : in.anomalies) out += "  - " + a + "\n";
   }

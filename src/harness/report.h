@@ -17,7 +17,7 @@
 
 #include "harness/convergence.h"
 #include "history/value.h"
-#include "workload/verdict.h"
+#include "core/verdict.h"
 #include "workload/stats.h"
 
 namespace squall::harness {
@@ -29,7 +29,7 @@ struct ReportInput {
   int64_t ops = 0;
   int64_t ok = 0, fail = 0, info = 0;
   std::string nemesis;                 // "none" or "partition (3 partitions)"
-  workload::Verdict verdict = workload::Verdict::kUnknown;
+  Verdict verdict = Verdict::kUnknown;
   const history::Value* set_result = nullptr;  // set-full result, for set workloads
   workload::LatencySummary op_latency;
   RoundsSummary rounds;

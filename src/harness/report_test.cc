@@ -30,7 +30,7 @@ TEST(Report, PassAndFailLayouts) {
   in.duration_s = 12.3;
   in.ops = 400;
   in.nemesis = "partition (2 partitions)";
-  in.verdict = workload::Verdict::kValid;
+  in.verdict = Verdict::kValid;
   in.set_result = &set;
   in.rounds.measured = true;
   in.rounds.max_rounds = 3;
@@ -45,7 +45,7 @@ TEST(Report, PassAndFailLayouts) {
   EXPECT_NE(r.find("Status: WITHIN BOUND"), std::string::npos);
   EXPECT_EQ(r.find("Anomalies"), std::string::npos);
 
-  in.verdict = workload::Verdict::kInvalid;
+  in.verdict = Verdict::kInvalid;
   in.rounds.max_rounds = 4;
   in.anomalies = {"3 acknowledged messages lost"};
   r = render_report(in);
@@ -60,7 +60,7 @@ TEST(Report, WarningsShowWhateverTheVerdictAndAreEscaped) {
   ReportInput in;
   in.workload = "echo";
   in.nodes = 1;
-  in.verdict = workload::Verdict::kValid;
+  in.verdict = Verdict::kValid;
   in.warnings = {"2 protocol violation(s) of kind non-json, e.g. from n0 at 0.5 s: not JSON\n      line: \x1b[2Jboom"};
   std::string r = render_report(in);
   EXPECT_NE(r.find("Result: PASS\nWarnings: protocol violations (the ops they touched are :info"), std::string::npos) << r;
@@ -68,7 +68,7 @@ TEST(Report, WarningsShowWhateverTheVerdictAndAreEscaped) {
   EXPECT_EQ(r.find('\x1b'), std::string::npos) << r;
   EXPECT_NE(r.find("\\x1b[2Jboom"), std::string::npos) << r;
   in.strict = true;
-  in.verdict = workload::Verdict::kInvalid;
+  in.verdict = Verdict::kInvalid;
   EXPECT_NE(render_report(in).find("Warnings: protocol violations (--strict: they fail the run)"), std::string::npos);
 }
 

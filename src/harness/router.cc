@@ -58,7 +58,7 @@ void Runner::reply_failed(std::string_view dest, std::optional<int64_t> in_reply
   if (idx < 0) return;
   Client& c = clients_[static_cast<size_t>(idx)];
   if (!c.busy || c.retired || c.purpose == Purpose::kInit || *in_reply_to != c.msg_id) return;
-  complete(c, workload::OpType::kInfo, c.inv.value,
+  complete(c, history::OpType::kInfo, c.inv.value,
            fmt::format("[:{} {}]", protocol_error_name(kind), history::to_edn(history::Value::string(valid_utf8(detail)))),
            now);
 }

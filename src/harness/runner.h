@@ -56,7 +56,7 @@ struct NodeCrash {
 // What a finished run hands to the report and the exit code.
 struct RunSummary {
   history::Value results;
-  workload::Verdict verdict = workload::Verdict::kUnknown;
+  Verdict verdict = Verdict::kUnknown;
   std::string store_dir;
   std::string report;
   int64_t duration_ns = 0;
@@ -135,7 +135,7 @@ class Runner {
   void invoke(Client& c, const workload::Invocation& inv, bool final, int64_t now);
   void on_client_reply(Client& c, const net::Delivery& d, int64_t now);
   void on_init_reply(Client& c, const proto::Message& reply, std::string_view line, int64_t now);
-  void complete(Client& c, workload::OpType type, std::string value, std::string error, int64_t now);
+  void complete(Client& c, history::OpType type, std::string value, std::string error, int64_t now);
   void record(workload::Op op);
   void generate(int64_t now);
   void apply_nemesis(int64_t now);

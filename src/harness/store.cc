@@ -14,11 +14,12 @@
 
 #include "history/edn.h"
 #include "history/value_json.h"
+#include "history/writer.h"
 
 namespace squall::harness {
 namespace fs = std::filesystem;
 using workload::Op;
-using workload::OpType;
+using history::OpType;
 
 namespace {
 
@@ -103,23 +104,19 @@ std::string Store::node_log_path(std::string_view node) const {
 }
 
 std::string Store::op_edn(const Op& op) {
-  std::string out = "{:type :";
-  out += workload::op_type_name(op.type);
-  out += ", :f :" + op.f;
-  out += ", :value " + op_value_edn(op);
-  out += op.process == workload::kNemesisProcess ? std::string(", :process :nemesis")
-                                                  : ", :process " + std::to_string(op.process);
-  out += ", :time " + std::to_string(op.time_ns);
-  out += ", :index " + std::to_string(op.index);
-  if (!op.error.empty()) out += ", :error " + op.error;
-  if (op.final) out += ", :final? true";
-  out += "}";
-  return out;
+  history::Op h;
+  h.index = op.index;
+  h.type = op.type;
+  h.process = op.process;
+  h.f = op.f;
+  h.value = history::parse_json_value(op.value);
+  h.time_ns = op.time_ns;
+  return history::op_to_edn(h, {op.process == workload::kNemesisProcess, op.error, op.final});
 }
 
 std::string Store::op_txt(const Op& op) {
   std::string proc = op.process == workload::kNemesisProcess ? ":nemesis" : std::to_string(op.process);
-  std::string out = fmt::format("{}\t:{}\t:{}\t{}", proc, workload::op_type_name(op.type), op.f, op_value_edn(op));
+  std::string out = fmt::format("{}\t:{}\t:{}\t{}", proc, history::to_string(op.type), op.f, op_value_edn(op));
   if (!op.error.empty()) out += "\t" + op.error;
   return out;
 }

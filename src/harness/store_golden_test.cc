@@ -25,7 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using workload::History;
-using workload::OpType;
+using history::OpType;
 using workload::testing::HistoryBuilder;
 
 // A file's text with the checker's wall-clock times masked: they differ run to run.

@@ -21,7 +21,7 @@ std::string slurp(const fs::path& p) {
 
 TEST(Store, OpRendering) {
   workload::Op op;
-  op.type = workload::OpType::kOk;
+  op.type = history::OpType::kOk;
   op.f = "read";
   op.value = "[1,2]";
   op.process = 3;
@@ -29,7 +29,7 @@ TEST(Store, OpRendering) {
   op.index = 7;
   op.final = true;
   EXPECT_EQ(Store::op_edn(op), "{:type :ok, :f :read, :value [1 2], :process 3, :time 42, :index 7, :final? true}");
-  op.type = workload::OpType::kInfo;
+  op.type = history::OpType::kInfo;
   op.process = workload::kNemesisProcess;
   op.error = "[:net-timeout]";
   EXPECT_EQ(Store::op_txt(op), ":nemesis\t:info\t:read\t[1 2]\t[:net-timeout]");

@@ -102,6 +102,26 @@ TEST(Reader, MalformedInputSaysFileLineAndWhat) {
   }
 }
 
+// The store's history.edn and `squall check`'s EDN come from one writer; the store's
+// form (Jepsen's field order, :nemesis, :error, :final?) reads back as the same op.
+TEST(Writer, RecordedOpEdnReadsBack) {
+  Op op;
+  op.index = 7;
+  op.type = OpType::kInfo;
+  op.process = 3;
+  op.f = "read";
+  op.value = parse_json_value("[1,2]");
+  op.time_ns = 42;
+  EXPECT_EQ(op_to_edn(op, {false, "[:timeout]", true}),
+            "{:type :info, :f :read, :value [1 2], :process 3, :time 42, :index 7, :error [:timeout], :final? true}");
+  EXPECT_EQ(op_to_edn(op, {true, "", false}), "{:type :info, :f :read, :value [1 2], :process :nemesis, :time 42, :index 7}");
+  op.type = OpType::kInvoke;  // a history must open with an invocation
+  auto h = parse_history(op_to_edn(op, {false, "[:timeout]", true}) + "\n");
+  ASSERT_TRUE(h.ok()) << h.error();
+  ASSERT_EQ(h->size(), 1u);
+  EXPECT_EQ(op_to_edn((*h)[0]), "{:index 0, :type :invoke, :process 3, :f :read, :value [1 2], :time 42}");
+}
+
 TEST(Reader, MissingFileIsAnError) {
   auto h = read_history_file("/nonexistent/history.edn");
   ASSERT_FALSE(h.ok());

@@ -23,6 +23,17 @@ std::string op_to_edn(const Op& op) {
   return s;
 }
 
+std::string op_to_edn(const Op& op, const RecordedFields& recorded) {
+  std::string s = "{:type :" + std::string(to_string(op.type)) + ", :f :" + op.f + ", :value ";
+  append_edn(&s, op.value);
+  s += recorded.nemesis ? std::string(", :process :nemesis") : ", :process " + std::to_string(op.process);
+  s += ", :time " + std::to_string(op.time_ns) + ", :index " + std::to_string(op.index);
+  if (!recorded.error.empty()) s += ", :error " + std::string(recorded.error);
+  if (recorded.final) s += ", :final? true";
+  s += "}";
+  return s;
+}
+
 namespace {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;

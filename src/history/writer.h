@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "history/history.h"
@@ -14,6 +15,17 @@ namespace squall::history {
 
 // {:index 0, :type :invoke, :process 1, :f :read, :value nil[, :key k][, :time t]}
 std::string op_to_edn(const Op& op);
+
+// What a recorded op of `squall test` adds to a history::Op, and the field order of the
+// store's history.edn (Jepsen's):
+//   {:type :ok, :f :read, :value v, :process p, :time t, :index i[, :error e][, :final? true]}
+// (:key is not written: recorded ops carry keys inside their values.)
+struct RecordedFields {
+  bool nemesis = false;    // :process :nemesis instead of the number
+  std::string_view error;  // EDN text explaining a fail/info, e.g. "[:timeout]"; "" = none
+  bool final = false;      // issued in the final phase
+};
+std::string op_to_edn(const Op& op, const RecordedFields& recorded);
 // {"index":0,"type":"invoke","process":1,"f":"read","value":null[,"key":k][,"time":t]}
 std::string op_to_json(const Op& op);
 

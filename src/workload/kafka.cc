@@ -1,5 +1,5 @@
 // kafka: a replicated log per key, with Maelstrom's send / poll / commit_offsets /
-// list_committed_offsets RPCs, checked by the kafka checker (src/kafka).
+// list_committed_offsets RPCs, checked by the kafka checker (src/checker/kafka/).
 //
 // Generator: keys are the strings "0", "1", ...; kActiveKeys of them take sends at any
 // time, and a key retires after kSendsPerKey sends (the next unused key takes its
@@ -16,7 +16,7 @@
 // Client state is updated from replies in complete(); the harness calls it on its one
 // event loop, and which thread an op belongs to travels in Invocation::thread.
 //
-// History values (the object form src/kafka/convert.h reads): send {"key","msg"} and on
+// History values (the object form src/checker/kafka/convert.h reads): send {"key","msg"} and on
 // ok also "offset"; poll {"offsets"} and on ok {"msgs"}; commit_offsets {"offsets"};
 // list_committed_offsets {"keys"} and on ok {"offsets"}; assign {"keys"} and on ok
 // {"keys","offsets"}.
@@ -26,8 +26,8 @@
 #include <map>
 
 #include "history/edn.h"
-#include "kafka/checker.h"
-#include "kafka/convert.h"
+#include "checker/kafka/checker.h"
+#include "checker/kafka/convert.h"
 #include "workload/workloads.h"
 
 namespace squall::workload {
@@ -204,11 +204,11 @@ class Kafka final : public Workload {
   }
 
   Value check(const History& history, const CheckContext&) const override {
-    std::vector<kafka::Op> ops;
+    std::vector<checker::kafka::Event> ops;
     ops.reserve(history.size());
     for (const Op& op : history) {
       if (op.process == kNemesisProcess) continue;
-      auto k = kafka::op_from_json(op_type_name(op.type), op.f, op.value, op.process, op.time_ns, op.index);
+      auto k = checker::kafka::op_from_json(history::to_string(op.type), op.f, op.value, op.process, op.time_ns, op.index);
       if (!k.ok()) {
         // The workload wrote this history itself, so this is a bug, but the run's
         // record must survive it: the verdict is unknown, with the reason.
@@ -218,9 +218,9 @@ class Kafka final : public Workload {
       }
       ops.push_back(std::move(*k));
     }
-    kafka::CheckResult result = kafka::check(ops);
+    checker::kafka::CheckResult result = checker::kafka::check(ops);
     rapidjson::Document j;
-    std::string text = kafka::to_json(result);
+    std::string text = checker::kafka::to_json(result);
     j.Parse(text.data(), text.size());
     SQ_ASSERT(!j.HasParseError() && j.IsObject());
     Value r = Value::array_map();
@@ -232,7 +232,7 @@ class Kafka final : public Workload {
     }
     Value summary = Value::vector();
     Value report = Value::vector();  // the anomaly lines, without the verdict line
-    std::string lines = kafka::summary(result);
+    std::string lines = checker::kafka::summary(result);
     size_t start = 0;
     while (start < lines.size() && summary.items().size() < kSummaryLinesMax) {
       size_t nl = lines.find('\n', start);

@@ -109,11 +109,9 @@ Result<history::History> keyed_history(const History& h) {
   return out;
 }
 
-Value key_result(const history::History& h, const checker::KeyResult& k, const checker::Verdict& whole) {
+Value key_result(const history::History& h, const checker::KeyResult& k, const checker::LinearizabilityResult& whole) {
   Value r = Value::array_map();
-  Verdict v = k.outcome == checker::Outcome::kValid     ? Verdict::kValid
-              : k.outcome == checker::Outcome::kInvalid ? Verdict::kInvalid
-                                                        : Verdict::kUnknown;
+  Verdict v = k.verdict;
   r.set("valid?", verdict_value(v));
   r.set("op-count", static_cast<int64_t>(k.calls.size()));
   if (v == Verdict::kUnknown) {
@@ -128,8 +126,8 @@ Value key_result(const history::History& h, const checker::KeyResult& k, const c
     Value states = Value::vector();
     for (const auto& s : e.states) states.push(s);
     r.set("final-states", std::move(states));
-    checker::Verdict one;
-    one.outcome = whole.outcome;
+    checker::LinearizabilityResult one;
+    one.verdict = whole.verdict;
     one.model = whole.model;
     one.keys.push_back(k);
     r.set("explanation", checker::explain_text(h, one, kPrefixShownMax));

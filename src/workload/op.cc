@@ -6,16 +6,6 @@
 
 namespace squall::workload {
 
-std::string_view op_type_name(OpType type) {
-  switch (type) {
-    case OpType::kInvoke: return "invoke";
-    case OpType::kOk: return "ok";
-    case OpType::kFail: return "fail";
-    case OpType::kInfo: return "info";
-  }
-  SQ_UNREACHABLE("bad OpType");
-}
-
 std::vector<int64_t> pair_completions(const History& history) {
   std::vector<int64_t> out(history.size(), -2);
   std::map<int64_t, size_t> open;  // process -> invocation position

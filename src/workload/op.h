@@ -12,13 +12,14 @@
 #include <string_view>
 #include <vector>
 
+#include "history/op.h"
+
 namespace squall::workload {
 
-enum class OpType : uint8_t { kInvoke, kOk, kFail, kInfo };
+// The one OpType of every history (invoke, ok, fail, info), named by history::to_string.
+using history::OpType;
 
 inline constexpr int64_t kNemesisProcess = -1;
-
-std::string_view op_type_name(OpType type);  // "invoke", "ok", "fail", "info"
 
 struct Op {
   OpType type = OpType::kInvoke;

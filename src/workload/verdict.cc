@@ -6,17 +6,6 @@ namespace squall::workload {
 
 using history::Value;
 
-Verdict merge(Verdict a, Verdict b) { return static_cast<int>(a) > static_cast<int>(b) ? a : b; }
-
-std::string_view verdict_name(Verdict v) {
-  switch (v) {
-    case Verdict::kValid: return "valid";
-    case Verdict::kUnknown: return "unknown";
-    case Verdict::kInvalid: return "invalid";
-  }
-  SQ_UNREACHABLE("bad Verdict");
-}
-
 Value verdict_value(Verdict v) {
   switch (v) {
     case Verdict::kValid: return Value::boolean(true);

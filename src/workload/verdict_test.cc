@@ -7,12 +7,6 @@ namespace {
 
 using history::Value;
 
-TEST(Verdict, MergeIsFalseOverUnknownOverTrue) {
-  EXPECT_EQ(merge(Verdict::kValid, Verdict::kUnknown), Verdict::kUnknown);
-  EXPECT_EQ(merge(Verdict::kInvalid, Verdict::kUnknown), Verdict::kInvalid);
-  EXPECT_EQ(merge(Verdict::kValid, Verdict::kValid), Verdict::kValid);
-}
-
 TEST(Verdict, ReadsAndWritesTheValidEntry) {
   Value m = Value::array_map();
   EXPECT_EQ(verdict_of(m), Verdict::kValid);  // absent
@@ -20,7 +14,7 @@ TEST(Verdict, ReadsAndWritesTheValidEntry) {
   EXPECT_EQ(verdict_of(m), Verdict::kInvalid);
   for (Verdict v : {Verdict::kValid, Verdict::kUnknown, Verdict::kInvalid}) {
     m.set("valid?", verdict_value(v));
-    EXPECT_EQ(verdict_of(m), v) << verdict_name(v);
+    EXPECT_EQ(verdict_of(m), v) << to_string(v);
   }
   EXPECT_EQ(verdict_value(Verdict::kUnknown), Value::keyword("unknown"));
 }

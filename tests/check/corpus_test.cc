@@ -41,11 +41,11 @@ std::vector<Expected> load_expected() {
   if (!std::filesystem::exists(kCorpus + "/EXPECTED.tsv"))                                 \
   GTEST_SKIP() << "corpus not found at " << kCorpus << " (needs ../shared next to the source tree)"
 
-checker::Outcome check_file(const std::string& rel, bool split, size_t* ops = nullptr,
+Verdict check_file(const std::string& rel, bool split, size_t* ops = nullptr,
                             model::NilRead nil_read = model::NilRead::kUnknown) {
   auto h = history::read_history_file(kCorpus + "/" + rel);
   EXPECT_TRUE(h.ok()) << (h.ok() ? "" : h.error());
-  if (!h.ok()) return checker::Outcome::kUnknown;
+  if (!h.ok()) return Verdict::kUnknown;
   if (ops) *ops = h->counts().invocations;
   bool kv = rel.rfind("kv/", 0) == 0;
   model::ModelOptions mo;
@@ -55,7 +55,7 @@ checker::Outcome check_file(const std::string& rel, bool split, size_t* ops = nu
   opt.split_by_key = split;
   auto v = checker::check_linearizable(*h, *m, opt);
   EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.error());
-  return v.ok() ? v->outcome : checker::Outcome::kUnknown;
+  return v.ok() ? v->verdict : Verdict::kUnknown;
 }
 
 TEST(Corpus, AllHistoriesMatchExpected) {
@@ -67,12 +67,12 @@ TEST(Corpus, AllHistoriesMatchExpected) {
     if (e.expected.rfind("SKIP", 0) == 0) {
       // An empty history (the run never started) is trivially valid and has no ops.
       size_t ops = 1;
-      EXPECT_EQ(check_file(e.path, true, &ops), checker::Outcome::kValid) << e.path;
+      EXPECT_EQ(check_file(e.path, true, &ops), Verdict::kValid) << e.path;
       EXPECT_EQ(ops, 0u) << e.path;
       ++skipped;
       continue;
     }
-    auto want = e.expected == "true" ? checker::Outcome::kValid : checker::Outcome::kInvalid;
+    auto want = e.expected == "true" ? Verdict::kValid : Verdict::kInvalid;
     EXPECT_EQ(check_file(e.path, true), want) << e.path;
     ++checked;
   }
@@ -87,7 +87,7 @@ TEST(Corpus, EtcdVerdictsDoNotDependOnNilReadMeaning) {
   size_t checked = 0;
   for (const auto& e : load_expected()) {
     if (e.expected.rfind("SKIP", 0) == 0 || e.path.rfind("jepsen/", 0) != 0) continue;
-    auto want = e.expected == "true" ? checker::Outcome::kValid : checker::Outcome::kInvalid;
+    auto want = e.expected == "true" ? Verdict::kValid : Verdict::kInvalid;
     EXPECT_EQ(check_file(e.path, true, nullptr, model::NilRead::kStrict), want) << e.path;
     ++checked;
   }
@@ -96,10 +96,10 @@ TEST(Corpus, EtcdVerdictsDoNotDependOnNilReadMeaning) {
 
 TEST(Corpus, KvUnsplitAgreesForSmallFiles) {
   SKIP_WITHOUT_CORPUS();
-  EXPECT_EQ(check_file("kv/c01-ok.txt", false), checker::Outcome::kValid);
-  EXPECT_EQ(check_file("kv/c01-bad.txt", false), checker::Outcome::kInvalid);
-  EXPECT_EQ(check_file("kv/c10-ok.txt", false), checker::Outcome::kValid);
-  EXPECT_EQ(check_file("kv/c10-bad.txt", false), checker::Outcome::kInvalid);
+  EXPECT_EQ(check_file("kv/c01-ok.txt", false), Verdict::kValid);
+  EXPECT_EQ(check_file("kv/c01-bad.txt", false), Verdict::kInvalid);
+  EXPECT_EQ(check_file("kv/c10-ok.txt", false), Verdict::kValid);
+  EXPECT_EQ(check_file("kv/c10-bad.txt", false), Verdict::kInvalid);
 }
 
 TEST(Corpus, CountsMatchExpectedTsv) {
@@ -128,7 +128,7 @@ TEST(Corpus, HtmlExplanationOfEtcd000NamesFailingOp) {
   ASSERT_TRUE(h.ok());
   auto v = checker::check_linearizable(*h, *model::make_model("cas-register").value());
   ASSERT_TRUE(v.ok());
-  ASSERT_EQ(v->outcome, checker::Outcome::kInvalid);
+  ASSERT_EQ(v->verdict, Verdict::kInvalid);
   ASSERT_TRUE(v->keys[0].explanation.has_value());
   size_t failing = v->keys[0].explanation->failing_op;
   std::string html = checker::explain_html(*h, *v, "etcd_000.log");

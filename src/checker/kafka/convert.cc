@@ -1,10 +1,11 @@
-#include "kafka/convert.h"
+#include "checker/kafka/convert.h"
 
 #include <rapidjson/document.h>
 
+#include <optional>
 #include <string>
 
-namespace squall::kafka {
+namespace squall::checker::kafka {
 namespace {
 
 using Value = rapidjson::Value;
@@ -27,7 +28,7 @@ Result<int64_t> int_of(const Value& v, const char* what, const Ctx& ctx) {
 }
 
 // {"k":[[offset,msg],...],...}
-Status read_polled(const Value& msgs, Op* op, const Ctx& ctx) {
+Status read_polled(const Value& msgs, Event* op, const Ctx& ctx) {
   if (!msgs.IsObject()) return ctx.fail("poll result must be a map of keys to [offset, msg] pairs");
   for (auto it = msgs.MemberBegin(); it != msgs.MemberEnd(); ++it) {
     std::string key(it->name.GetString(), it->name.GetStringLength());
@@ -46,7 +47,7 @@ Status read_polled(const Value& msgs, Op* op, const Ctx& ctx) {
 }
 
 // {"k":offset,...}
-Status read_offsets(const Value& v, Op* op, const Ctx& ctx) {
+Status read_offsets(const Value& v, Event* op, const Ctx& ctx) {
   if (!v.IsObject()) return ctx.fail("offsets must be a map of keys to integers");
   for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
     auto offset = int_of(it->value, "an offset", ctx);
@@ -56,7 +57,7 @@ Status read_offsets(const Value& v, Op* op, const Ctx& ctx) {
   return {};
 }
 
-Status read_keys(const Value& v, Op* op, const Ctx& ctx) {
+Status read_keys(const Value& v, Event* op, const Ctx& ctx) {
   if (!v.IsArray()) return ctx.fail("keys must be an array");
   for (const Value& k : v.GetArray()) {
     auto key = key_of(k, ctx);
@@ -66,7 +67,7 @@ Status read_keys(const Value& v, Op* op, const Ctx& ctx) {
   return {};
 }
 
-Status read_send(const Value& v, Op* op, const Ctx& ctx) {
+Status read_send(const Value& v, Event* op, const Ctx& ctx) {
   if (v.IsArray()) {  // micro-op form: [["send", k, m]] or [["send", k, [o, m]]]
     if (v.Size() != 1) return ctx.fail("only single micro-op sends are supported");
     const Value& mop = v[0];
@@ -111,7 +112,7 @@ Status read_send(const Value& v, Op* op, const Ctx& ctx) {
   return {};
 }
 
-Status read_poll(const Value& v, Op* op, const Ctx& ctx) {
+Status read_poll(const Value& v, Event* op, const Ctx& ctx) {
   if (op->type != OpType::kOk) return {};  // only a completed poll carries messages
   if (v.IsArray()) {  // micro-op form: [["poll", {k: [[o, m]]}]]
     if (v.Size() != 1) return ctx.fail("only single micro-op polls are supported");
@@ -123,7 +124,7 @@ Status read_poll(const Value& v, Op* op, const Ctx& ctx) {
   return read_polled(v["msgs"], op, ctx);
 }
 
-Status read_value(const Value& v, Op* op, const Ctx& ctx) {
+Status read_value(const Value& v, Event* op, const Ctx& ctx) {
   switch (op->f) {
     case OpF::kSend: return read_send(v, op, ctx);
     case OpF::kPoll: return read_poll(v, op, ctx);
@@ -147,18 +148,16 @@ Status read_value(const Value& v, Op* op, const Ctx& ctx) {
 
 }  // namespace
 
-Result<Op> op_from_json(std::string_view type, std::string_view f, std::string_view value_json, int64_t process,
+Result<Event> op_from_json(std::string_view type, std::string_view f, std::string_view value_json, int64_t process,
                         int64_t time_ns, int64_t index) {
   Ctx ctx{"op " + std::to_string(index) + " (" + std::string(f) + " " + std::string(type) + "): "};
-  Op op;
+  Event op;
   op.index = index;
   op.process = process;
   op.time_ns = time_ns;
-  if (type == "invoke") op.type = OpType::kInvoke;
-  else if (type == "ok") op.type = OpType::kOk;
-  else if (type == "fail") op.type = OpType::kFail;
-  else if (type == "info") op.type = OpType::kInfo;
-  else return ctx.fail("unknown op type");
+  std::optional<OpType> op_type = history::op_type_from(type);
+  if (!op_type) return ctx.fail("unknown op type");
+  op.type = *op_type;
   if (f == "send") op.f = OpF::kSend;
   else if (f == "poll") op.f = OpF::kPoll;
   else if (f == "commit_offsets" || f == "commit-offsets") op.f = OpF::kCommitOffsets;
@@ -174,4 +173,4 @@ Result<Op> op_from_json(std::string_view type, std::string_view f, std::string_v
   return op;
 }
 
-}  // namespace squall::kafka
+}  // namespace squall::checker::kafka

@@ -1,23 +1,23 @@
-#include "kafka/convert.h"
+#include "checker/kafka/convert.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "kafka/checker.h"
+#include "checker/kafka/checker.h"
 
-namespace squall::kafka {
+namespace squall::checker::kafka {
 namespace {
 
-Op ok(std::string_view type, std::string_view f, std::string_view value, int64_t index = 0, int64_t process = 0) {
+Event ok(std::string_view type, std::string_view f, std::string_view value, int64_t index = 0, int64_t process = 0) {
   auto op = op_from_json(type, f, value, process, index * 10, index);
   EXPECT_TRUE(op.ok()) << (op.ok() ? "" : op.error());
-  return op.ok() ? op.value() : Op{};
+  return op.ok() ? op.value() : Event{};
 }
 
 TEST(KafkaConvert, ObjectForm) {
-  Op s = ok("ok", "send", R"({"key":"3","msg":17,"offset":4})", 5, 2);
+  Event s = ok("ok", "send", R"({"key":"3","msg":17,"offset":4})", 5, 2);
   EXPECT_EQ(s.type, OpType::kOk);
   EXPECT_EQ(s.f, OpF::kSend);
   EXPECT_EQ(s.key, "3");
@@ -26,11 +26,11 @@ TEST(KafkaConvert, ObjectForm) {
   EXPECT_EQ(s.index, 5);
   EXPECT_EQ(s.process, 2);
   EXPECT_EQ(s.time_ns, 50);
-  Op inv = ok("invoke", "send", R"({"key":1,"msg":17})");
+  Event inv = ok("invoke", "send", R"({"key":1,"msg":17})");
   EXPECT_EQ(inv.key, "1");
   EXPECT_FALSE(inv.offset.has_value());
 
-  Op p = ok("ok", "poll", R"({"msgs":{"a":[[0,1],[1,2]],"b":[]}})");
+  Event p = ok("ok", "poll", R"({"msgs":{"a":[[0,1],[1,2]],"b":[]}})");
   ASSERT_EQ(p.polled.size(), 2u);
   ASSERT_EQ(p.polled["a"].size(), 2u);
   EXPECT_EQ(p.polled["a"][1].offset, 1);
@@ -45,14 +45,14 @@ TEST(KafkaConvert, ObjectForm) {
 }
 
 TEST(KafkaConvert, MicroOpForm) {
-  Op s = ok("ok", "send", R"([["send","0",[12,5]]])");
+  Event s = ok("ok", "send", R"([["send","0",[12,5]]])");
   EXPECT_EQ(s.key, "0");
   EXPECT_EQ(s.offset, 12);
   EXPECT_EQ(s.msg, 5);
-  Op inv = ok("invoke", "send", R"([["send",0,5]])");
+  Event inv = ok("invoke", "send", R"([["send",0,5]])");
   EXPECT_EQ(inv.msg, 5);
   EXPECT_FALSE(inv.offset.has_value());
-  Op p = ok("ok", "poll", R"([["poll",{"0":[[12,5],[13,6]]}]])");
+  Event p = ok("ok", "poll", R"([["poll",{"0":[[12,5],[13,6]]}]])");
   EXPECT_EQ(p.polled["0"].size(), 2u);
   EXPECT_TRUE(ok("invoke", "poll", R"([["poll"]])").polled.empty());
 }
@@ -90,7 +90,7 @@ TEST(KafkaConvert, BadInputIsAnErrorNamingTheOp) {
 }
 
 TEST(KafkaConvert, ConvertedHistoryFeedsTheChecker) {
-  std::vector<Op> h = {
+  std::vector<Event> h = {
       ok("invoke", "send", R"([["send","0",1]])", 0, 0),
       ok("ok", "send", R"([["send","0",[0,1]]])", 1, 0),
       ok("invoke", "send", R"([["send","0",2]])", 2, 1),
@@ -104,4 +104,4 @@ TEST(KafkaConvert, ConvertedHistoryFeedsTheChecker) {
 }
 
 }  // namespace
-}  // namespace squall::kafka
+}  // namespace squall::checker::kafka

@@ -37,9 +37,9 @@
 #include <string>
 #include <vector>
 
-#include "kafka/op.h"
+#include "checker/kafka/event.h"
 
-namespace squall::kafka {
+namespace squall::checker::kafka {
 
 inline constexpr size_t kMaxExamples = 16;
 
@@ -143,7 +143,7 @@ struct CheckResult {
 
 // Checks a history given in order. Ops that do not belong to the workload's shape
 // (e.g. an ok send without an offset) are counted in stats, never fatal.
-CheckResult check(const std::vector<Op>& history);
+CheckResult check(const std::vector<Event>& history);
 
 // The result as one JSON object (deterministic member order), for results files.
 std::string to_json(const CheckResult& result);
@@ -151,4 +151,4 @@ std::string to_json(const CheckResult& result);
 // A few human-readable lines: verdict, counts, first example of each class.
 std::string summary(const CheckResult& result);
 
-}  // namespace squall::kafka
+}  // namespace squall::checker::kafka

@@ -1,16 +1,6 @@
-#include "kafka/op.h"
+#include "checker/kafka/event.h"
 
-namespace squall::kafka {
-
-const char* to_string(OpType type) {
-  switch (type) {
-    case OpType::kInvoke: return "invoke";
-    case OpType::kOk: return "ok";
-    case OpType::kFail: return "fail";
-    case OpType::kInfo: return "info";
-  }
-  return "?";
-}
+namespace squall::checker::kafka {
 
 const char* to_string(OpF f) {
   switch (f) {
@@ -24,4 +14,4 @@ const char* to_string(OpF f) {
   return "?";
 }
 
-}  // namespace squall::kafka
+}  // namespace squall::checker::kafka

@@ -1,11 +1,11 @@
-#include "kafka/checker.h"
+#include "checker/kafka/checker.h"
 
 #include <algorithm>
 #include <map>
 #include <set>
 #include <utility>
 
-namespace squall::kafka {
+namespace squall::checker::kafka {
 namespace {
 
 // Everything the history reveals about one key's log.
@@ -37,9 +37,9 @@ struct KeyLog {
 using Logs = std::map<std::string, KeyLog>;
 
 // First pass: build every key's log and the per-key message sets.
-Logs build_logs(const std::vector<Op>& history, Stats* stats) {
+Logs build_logs(const std::vector<Event>& history, Stats* stats) {
   Logs logs;
-  for (const Op& op : history) {
+  for (const Event& op : history) {
     if (op.f == OpF::kSend) {
       KeyLog& log = logs[op.key];
       log.sent_msgs.insert(op.msg);
@@ -94,8 +94,8 @@ void check_offsets(const Logs& logs, CheckResult* r) {
 }
 
 // Lost writes and unseen messages, over acknowledged sends in history order.
-void check_acknowledged(const std::vector<Op>& history, const Logs& logs, CheckResult* r) {
-  for (const Op& op : history) {
+void check_acknowledged(const std::vector<Event>& history, const Logs& logs, CheckResult* r) {
+  for (const Event& op : history) {
     if (op.f != OpF::kSend || op.type != OpType::kOk) continue;
     const KeyLog& log = logs.at(op.key);
     if (log.read_msgs.count(op.msg)) continue;
@@ -106,13 +106,13 @@ void check_acknowledged(const std::vector<Op>& history, const Logs& logs, CheckR
   }
 }
 
-void check_sends(const std::vector<Op>& history, CheckResult* r) {
+void check_sends(const std::vector<Event>& history, CheckResult* r) {
   struct Last {
     int64_t offset;
     int64_t index;
   };
   std::map<std::pair<int64_t, std::string>, Last> last;  // (process, key) -> last ok send
-  for (const Op& op : history) {
+  for (const Event& op : history) {
     if (op.f != OpF::kSend || op.type != OpType::kOk || !op.offset) continue;
     auto [it, fresh] = last.try_emplace({op.process, op.key}, Last{*op.offset, op.index});
     if (fresh) continue;
@@ -123,7 +123,7 @@ void check_sends(const std::vector<Op>& history, CheckResult* r) {
   }
 }
 
-void check_polls(const std::vector<Op>& history, const Logs& logs, CheckResult* r) {
+void check_polls(const std::vector<Event>& history, const Logs& logs, CheckResult* r) {
   struct Position {
     int64_t offset;
     int64_t index;
@@ -131,7 +131,7 @@ void check_polls(const std::vector<Op>& history, const Logs& logs, CheckResult* 
   };
   std::map<int64_t, std::map<std::string, Position>> positions;  // process -> key -> last polled
   for (size_t seq = 0; seq < history.size(); ++seq) {
-    const Op& op = history[seq];
+    const Event& op = history[seq];
     bool resets = op.f == OpF::kAssign || op.f == OpF::kCrash || op.type == OpType::kInfo;
     if (resets) {
       positions.erase(op.process);
@@ -164,8 +164,8 @@ void check_polls(const std::vector<Op>& history, const Logs& logs, CheckResult* 
   }
 }
 
-void check_reads(const std::vector<Op>& history, const Logs& logs, CheckResult* r) {
-  for (const Op& op : history) {
+void check_reads(const std::vector<Event>& history, const Logs& logs, CheckResult* r) {
+  for (const Event& op : history) {
     if (op.f != OpF::kPoll || op.type != OpType::kOk) continue;
     for (const auto& [key, pairs] : op.polled) {
       const KeyLog& log = logs.at(key);
@@ -204,7 +204,7 @@ std::vector<std::string> CheckResult::error_types() const {
   return out;
 }
 
-CheckResult check(const std::vector<Op>& history) {
+CheckResult check(const std::vector<Event>& history) {
   CheckResult r;
   r.stats.ops = static_cast<int64_t>(history.size());
   Logs logs = build_logs(history, &r.stats);
@@ -217,4 +217,4 @@ CheckResult check(const std::vector<Op>& history) {
   return r;
 }
 
-}  // namespace squall::kafka
+}  // namespace squall::checker::kafka

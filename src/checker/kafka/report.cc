@@ -4,9 +4,9 @@
 
 #include <sstream>
 
-#include "kafka/checker.h"
+#include "checker/kafka/checker.h"
 
-namespace squall::kafka {
+namespace squall::checker::kafka {
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
@@ -202,4 +202,4 @@ std::string summary(const CheckResult& r) {
   return os.str();
 }
 
-}  // namespace squall::kafka
+}  // namespace squall::checker::kafka

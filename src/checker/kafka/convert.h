@@ -1,4 +1,4 @@
-// Conversion of generic history ops (type, f, value as JSON text) into kafka::Op.
+// Conversion of generic history ops (type, f, value as JSON text) into kafka::Event.
 //
 // The harness records every op with its value as JSON text; the kafka checker wants
 // typed ops. Two value shapes are accepted for send and poll:
@@ -19,13 +19,13 @@
 #include <string_view>
 
 #include "core/result.h"
-#include "kafka/op.h"
+#include "checker/kafka/event.h"
 
-namespace squall::kafka {
+namespace squall::checker::kafka {
 
 // Errors say which member of which op is wrong, e.g. "op 12 (send ok): offset must be an
 // integer", so a user can find it in the history.
-Result<Op> op_from_json(std::string_view type, std::string_view f, std::string_view value_json, int64_t process,
+Result<Event> op_from_json(std::string_view type, std::string_view f, std::string_view value_json, int64_t process,
                         int64_t time_ns, int64_t index);
 
-}  // namespace squall::kafka
+}  // namespace squall::checker::kafka

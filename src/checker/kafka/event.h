@@ -1,7 +1,8 @@
-// kafka::Op: one event of a kafka workload history, in the shape the kafka checker reads.
+// kafka::Event: one op of a kafka history, decoded into the shape the kafka checker reads
+// (the checker's input view of a history, not a third kind of op).
 //
-// The harness converts its generic history into these: one Op per invocation and one per
-// completion, in history order. Only the members that belong to an op's `f` are
+// convert.h decodes recorded ops (values as JSON text) into these: one Event per
+// invocation and one per completion, in history order. Only the members that belong to an op's `f` are
 // meaningful (see each member). Messages are integers, as the kafka workload sends
 // them. A plain value type; thread-compatible.
 #pragma once
@@ -12,9 +13,11 @@
 #include <string>
 #include <vector>
 
-namespace squall::kafka {
+#include "history/op.h"
 
-enum class OpType { kInvoke, kOk, kFail, kInfo };
+namespace squall::checker::kafka {
+
+using history::OpType;  // the one OpType: invoke, ok, fail, info
 
 enum class OpF {
   kSend,                  // key, msg; offset on ok
@@ -31,7 +34,7 @@ struct OffsetMsg {
   int64_t msg = 0;
 };
 
-struct Op {
+struct Event {
   int64_t index = 0;    // position in the full history, used in examples
   int64_t process = 0;  // the client process; a crashed client should come back as a new one
   OpType type = OpType::kInvoke;
@@ -49,7 +52,6 @@ struct Op {
   std::vector<std::string> keys;           // assign; list_committed_offsets
 };
 
-const char* to_string(OpType type);
 const char* to_string(OpF f);
 
-}  // namespace squall::kafka
+}  // namespace squall::checker::kafka

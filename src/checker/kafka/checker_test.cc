@@ -1,4 +1,4 @@
-#include "kafka/checker.h"
+#include "checker/kafka/checker.h"
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -10,7 +10,7 @@
 
 #include "core/rng.h"
 
-namespace squall::kafka {
+namespace squall::checker::kafka {
 namespace {
 
 using Polled = std::map<std::string, std::vector<OffsetMsg>>;
@@ -20,7 +20,7 @@ class History {
  public:
   History& send(int64_t process, const std::string& key, int64_t msg, std::optional<int64_t> offset,
                 OpType outcome = OpType::kOk) {
-    Op op;
+    Event op;
     op.process = process;
     op.f = OpF::kSend;
     op.key = key;
@@ -33,7 +33,7 @@ class History {
   }
 
   History& poll(int64_t process, Polled polled, OpType outcome = OpType::kOk) {
-    Op op;
+    Event op;
     op.process = process;
     op.f = OpF::kPoll;
     push(op);
@@ -44,7 +44,7 @@ class History {
   }
 
   History& assign(int64_t process, std::vector<std::string> keys) {
-    Op op;
+    Event op;
     op.process = process;
     op.f = OpF::kAssign;
     op.keys = std::move(keys);
@@ -54,15 +54,15 @@ class History {
     return *this;
   }
 
-  const std::vector<Op>& ops() const { return ops_; }
+  const std::vector<Event>& ops() const { return ops_; }
 
  private:
-  void push(Op op) {
+  void push(Event op) {
     op.index = static_cast<int64_t>(ops_.size());
     op.time_ns = op.index * 1000;
     ops_.push_back(std::move(op));
   }
-  std::vector<Op> ops_;
+  std::vector<Event> ops_;
 };
 
 std::vector<std::string> types(const CheckResult& r) { return r.error_types(); }
@@ -278,7 +278,7 @@ TEST(KafkaChecker, JsonAndSummaryNameEveryClassFound) {
 // A correct log served to random processes: sends get the next offset of their key,
 // polls return a contiguous run from the process's position, a final poll per key
 // reads to the end. Always valid; dropping one message from it is always caught.
-std::vector<Op> correct_history(uint64_t seed) {
+std::vector<Event> correct_history(uint64_t seed) {
   Rng rng(seed);
   History h;
   std::map<std::string, std::vector<int64_t>> log;
@@ -319,8 +319,8 @@ TEST(KafkaChecker, RandomCorrectHistoriesPassAndDropsAreCaught) {
     // Drop one message of some key from every poll, the final ones included.
     Rng pick(seed * 7);
     std::string key = std::to_string(pick.below(3));
-    const Op* final_read = nullptr;
-    for (const Op& op : ops) {
+    const Event* final_read = nullptr;
+    for (const Event& op : ops) {
       if (op.process == 99 && op.type == OpType::kOk && op.polled.count(key)) final_read = &op;
     }
     ASSERT_NE(final_read, nullptr) << "seed " << seed;
@@ -328,7 +328,7 @@ TEST(KafkaChecker, RandomCorrectHistoriesPassAndDropsAreCaught) {
     ASSERT_GE(all.size(), 2u) << "seed " << seed;
     int64_t victim = all[pick.below(all.size() - 1)].msg;  // never the last: that is unseen only
     ++dropped;
-    for (Op& op : ops) {
+    for (Event& op : ops) {
       auto it = op.polled.find(key);
       if (it == op.polled.end()) continue;
       auto& v = it->second;
@@ -342,4 +342,4 @@ TEST(KafkaChecker, RandomCorrectHistoriesPassAndDropsAreCaught) {
 }
 
 }  // namespace
-}  // namespace squall::kafka
+}  // namespace squall::checker::kafka
