@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/testing/subprocess.h"
 #include "harness/process.h"
 
 namespace squall::harness {
@@ -88,35 +89,32 @@ TEST(DescendantGuard, KillAllFindsWhatTheNodeLeftBehind) {
 TEST(DescendantGuard, WatchdogCleansUpAfterASigkilledHarness) {
   if (::access("/usr/bin/setsid", X_OK) != 0 && ::access("/bin/setsid", X_OK) != 0) GTEST_SKIP() << "no setsid";
   std::string marker = "guard-sigkill-" + std::to_string(::getpid());
-  int ready[2];
-  ASSERT_EQ(::pipe(ready), 0);
-  pid_t harness = ::fork();
-  ASSERT_GE(harness, 0);
-  if (harness == 0) {
-    // The "harness": starts a node that detaches a child, says so, and waits to be killed.
-    auto guard = DescendantGuard::create();
-    if (!guard.ok()) ::_exit(2);
-    auto node = NodeProcess::spawn(detaching_node(marker, **guard));
-    if (!node.ok()) ::_exit(3);
-    (*guard)->track((*node)->pid());
-    for (int i = 0; i < 100 && running_with(marker + "-detached") < 1; ++i) ::usleep(20000);
-    ssize_t w = ::write(ready[1], "x", 1);
-    (void)w;
-    while (true) ::pause();
-  }
-  ::close(ready[1]);
-  char c;
-  bool started = ::read(ready[0], &c, 1) == 1;
-  ::close(ready[0]);
+  // The "harness": starts a node that detaches a child, says so on a line, and waits to
+  // be killed.
+  testing::Subprocess harness = testing::Subprocess::fork(
+      [&marker] {
+        auto guard = DescendantGuard::create();
+        if (!guard.ok()) return 2;
+        auto node = NodeProcess::spawn(detaching_node(marker, **guard));
+        if (!node.ok()) return 3;
+        (*guard)->track((*node)->pid());
+        for (int i = 0; i < 100 && running_with(marker + "-detached") < 1; ++i) ::usleep(20000);
+        ssize_t w = ::write(1, "x\n", 2);
+        (void)w;
+        while (true) ::pause();
+        return 0;
+      },
+      {.in = testing::Stream::kNull, .err = testing::Stream::kInherit});
+  bool started = harness.read_line(std::chrono::seconds(10)) == "x";
   int before = running_with(marker);
   // Killed on every path: a paused harness left behind would hold the test's stdout.
-  ::kill(harness, SIGKILL);
-  ::waitpid(harness, nullptr, 0);
+  harness.signal(SIGKILL);
+  (void)harness.wait_for(std::chrono::seconds(10));
   ASSERT_TRUE(started);
   ASSERT_EQ(before, 2) << "the node and its detached child";
   int left = wait_until_none(marker, 3000);
   EXPECT_EQ(left, 0) << "the node and its detached child must die with the harness";
-  if (left > 0) std::system(("pkill -KILL -f '" + marker + "'").c_str());
+  if (left > 0) (void)testing::run_shell("pkill -KILL -f '" + marker + "'");
 }
 
 }  // namespace

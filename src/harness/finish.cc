@@ -88,12 +88,13 @@ void workload_anomalies(const Value& w, std::vector<std::string>* out) {
 }  // namespace
 
 Value Runner::net_results() const {
-  const net::NetStats& s = net_->journal().stats();
+  const net::NetStats& s = router_->network().journal().stats();
   Value m = Value::array_map();
   m.set("all", counts(s.all));
   m.set("clients", counts(s.clients));
   Value servers = counts(s.servers);
-  servers.set("msgs-per-op", invoke_count_ > 0 ? static_cast<double>(s.servers.msg_count) / static_cast<double>(invoke_count_) : 0.0);
+  int64_t ops = pool_->invoke_count();
+  servers.set("msgs-per-op", ops > 0 ? static_cast<double>(s.servers.msg_count) / static_cast<double>(ops) : 0.0);
   m.set("servers", std::move(servers));
   m.set("dropped-by-partition", s.dropped_partition);
   m.set("dropped-network-full", s.dropped_overflow);
@@ -105,13 +106,14 @@ Value Runner::node_error_results() const {
   Value m = Value::array_map();
   int64_t total = 0;
   Value kinds = Value::array_map();
-  for (const auto& [k, v] : error_counts_) {
+  for (const auto& [k, v] : router_->error_counts()) {
     kinds.set(Value::keyword(k), v);
     total += v;
   }
   Value ex = Value::vector();
-  for (size_t i = 0; i < error_examples_.size() && i < 10; ++i) {
-    const ProtocolError& e = error_examples_[i];
+  const std::vector<ProtocolError>& examples = router_->error_examples();
+  for (size_t i = 0; i < examples.size() && i < 10; ++i) {
+    const ProtocolError& e = examples[i];
     Value d = Value::array_map();
     d.set("node", e.node);
     d.set("kind", Value::keyword(std::string(protocol_error_name(e.kind))));
@@ -121,7 +123,7 @@ Value Runner::node_error_results() const {
     ex.push(std::move(d));
   }
   Value crashes = Value::vector();
-  for (const NodeCrash& c : crashes_) {
+  for (const NodeCrash& c : router_->crashes()) {
     Value d = Value::array_map();
     d.set("node", c.node);
     d.set("status", c.status);
@@ -134,21 +136,21 @@ Value Runner::node_error_results() const {
   Value setup = Value::vector();
   for (const auto& p : setup_problems_) setup.push(p);
   // Protocol violations are warnings, as in Maelstrom, unless --strict asked otherwise.
-  bool bad = (config_.strict && total > 0) || !crashes_.empty() || !setup_problems_.empty();
+  bool bad = (config_.strict && total > 0) || !router_->crashes().empty() || !setup_problems_.empty();
   m.set("valid?", !bad);
   m.set("strict?", config_.strict);
   m.set("protocol-error-count", total);
   m.set("by-kind", std::move(kinds));
   m.set("examples", std::move(ex));
-  m.set("crash-count", static_cast<int64_t>(crashes_.size()));
+  m.set("crash-count", static_cast<int64_t>(router_->crashes().size()));
   m.set("crashes", std::move(crashes));
   m.set("setup-problems", std::move(setup));
-  m.set("lines-read", lines_from_nodes_);
-  m.set("late-replies", late_replies_);
-  m.set("messages-to-dead-nodes", to_dead_nodes_);
+  m.set("lines-read", router_->lines_from_nodes());
+  m.set("late-replies", pool_->late_replies());
+  m.set("messages-to-dead-nodes", router_->to_dead_nodes());
   // Not a verdict: a node that leaves a daemon behind is untidy, not wrong.
   Value left = Value::vector();
-  for (const LeftoverProcess& l : leftovers_) {
+  for (const LeftoverProcess& l : router_->leftovers()) {
     Value d = Value::array_map();
     d.set("pid", static_cast<int64_t>(l.pid));
     d.set("command", l.command);
@@ -164,17 +166,12 @@ RunSummary Runner::finish() {
   // Read what the nodes still had to say, then stop them. Whatever ended the run, every
   // exit is reported now (check_exits grants no more grace once the run is done).
   phase_ = Phase::kDone;
-  for (size_t i = 0; i < procs_.size(); ++i) {
-    if (node_alive_[i] && stdout_open_[i] && procs_[i]->try_reap()) {
-      stdout_open_[i] = false;
-      stdout_eof_ns_[i] = end_ns;
-    }
-  }
-  check_exits();
+  router_->note_exited_nodes(end_ns);
+  router_->check_exits(true);
   stop_nodes();
   // Ops still open at the end stay open: Jepsen treats them as indeterminate.
   workload::CheckContext ctx;
-  ctx.nodes = node_names_;
+  ctx.nodes = router_->node_names();
   ctx.final_phase_start_ns = final_start_ns_;
 
   Value results = Value::array_map();
@@ -208,17 +205,17 @@ RunSummary Runner::finish() {
 
   std::vector<std::string> anomalies;
   for (const auto& p : setup_problems_) anomalies.push_back(p);
-  for (const NodeCrash& c : crashes_) {
+  for (const NodeCrash& c : router_->crashes()) {
     std::string a = fmt::format("node {} crashed at {:.1f} s ({})", c.node, static_cast<double>(c.t_ns) / 1e9, c.status);
     for (const auto& l : c.stderr_tail) a += "\n      stderr: " + l;
     anomalies.push_back(a);
   }
   std::vector<std::string> warnings;
   int64_t violations = 0;
-  for (const auto& [kind, count] : error_counts_) {
+  for (const auto& [kind, count] : router_->error_counts()) {
     violations += count;
     std::string a = fmt::format("{} protocol violation(s) of kind {}", count, kind);
-    for (const ProtocolError& e : error_examples_) {
+    for (const ProtocolError& e : router_->error_examples()) {
       if (protocol_error_name(e.kind) != kind) continue;
       a += fmt::format(", e.g. from {} at {:.1f} s: {}", e.node, static_cast<double>(e.t_ns) / 1e9, e.detail);
       if (!e.line.empty()) a += "\n      line: " + e.line;
@@ -253,10 +250,10 @@ RunSummary Runner::finish() {
   in.workload = workload_->name();
   in.nodes = config_.node_count;
   in.duration_s = static_cast<double>(end_ns) / 1e9;
-  in.ops = invoke_count_;
-  in.ok = ok_count_;
-  in.fail = fail_count_;
-  in.info = info_count_;
+  in.ops = pool_->invoke_count();
+  in.ok = pool_->ok_count();
+  in.fail = pool_->fail_count();
+  in.info = pool_->info_count();
   in.nemesis = config_.nemesis.empty() ? "none"
                                        : fmt::format("{} ({} partitions)", fmt::join(config_.nemesis, ","), partitions_started_);
   in.verdict = v;
@@ -265,7 +262,7 @@ RunSummary Runner::finish() {
   in.op_latency = workload::op_latencies(history_);
   if (set_workload) {
     std::string add_f = workload_->name() == "broadcast" ? "broadcast" : "add";
-    in.rounds = measure_rounds(history_, add_f, node_names_, node_alive_, net_->journal());
+    in.rounds = measure_rounds(history_, add_f, router_->node_names(), router_->nodes_alive(), router_->network().journal());
   }
   const Value* servers = net.get("servers");
   in.msgs_per_op = servers ? servers->get("msgs-per-op")->as_double() : 0;
@@ -278,10 +275,11 @@ RunSummary Runner::finish() {
 
   RunSummary s;
   s.report = render_report(in);
-  if (!leftovers_.empty()) {
-    s.report += fmt::format("Leftover processes: {} still running after their nodes were stopped, killed:\n", leftovers_.size());
-    for (size_t i = 0; i < leftovers_.size() && i < 5; ++i)
-      s.report += fmt::format("  - pid {}: {}\n", leftovers_[i].pid, leftovers_[i].command);
+  const std::vector<LeftoverProcess>& leftovers = router_->leftovers();
+  if (!leftovers.empty()) {
+    s.report += fmt::format("Leftover processes: {} still running after their nodes were stopped, killed:\n", leftovers.size());
+    for (size_t i = 0; i < leftovers.size() && i < 5; ++i)
+      s.report += fmt::format("  - pid {}: {}\n", leftovers[i].pid, leftovers[i].command);
   }
   if (auto st = store_->write_results(results); !st.ok()) note(st.error());
   if (auto st = store_->write_report(s.report); !st.ok()) note(st.error());
@@ -292,7 +290,7 @@ RunSummary Runner::finish() {
   s.verdict = v;
   s.store_dir = store_->dir();
   s.duration_ns = end_ns;
-  s.op_count = invoke_count_;
+  s.op_count = pool_->invoke_count();
   s.interrupted = interrupted_;
   return s;
 }

@@ -11,7 +11,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <string>
+
+#include "core/testing/subprocess.h"
 
 namespace squall::harness {
 namespace {
@@ -160,24 +164,22 @@ TEST(Process, CrashTailOfAHugeStderrCostsNoMemory) {
 TEST(Process, NodeDiesWithTheProcessThatStartedIt) {
   // A node that ignores stdin EOF and SIGTERM, started by a short-lived parent killed
   // with SIGKILL: the parent-death signal takes it down.
-  int pids[2];
-  ASSERT_EQ(::pipe(pids), 0);
-  pid_t parent = ::fork();
-  ASSERT_GE(parent, 0);
-  if (parent == 0) {
-    auto p = NodeProcess::spawn({"n4", "/bin/sh", {"-c", "trap '' TERM HUP INT; while :; do sleep 1; done"}, log_path("pdeath"), false});
-    pid_t pid = p.ok() ? (*p)->pid() : -1;
-    ssize_t w = ::write(pids[1], &pid, sizeof pid);
-    (void)w;
-    while (true) ::pause();
-  }
-  ::close(pids[1]);
-  pid_t node = -1;
-  ssize_t got = ::read(pids[0], &node, sizeof node);
-  ::close(pids[0]);
-  ::kill(parent, SIGKILL);
-  ::waitpid(parent, nullptr, 0);
-  ASSERT_EQ(got, static_cast<ssize_t>(sizeof node));
+  // The parent writes its node's pid as a line, then waits to be killed.
+  testing::Subprocess parent = testing::Subprocess::fork(
+      [] {
+        auto p = NodeProcess::spawn({"n4", "/bin/sh", {"-c", "trap '' TERM HUP INT; while :; do sleep 1; done"}, log_path("pdeath"), false});
+        std::string line = std::to_string(p.ok() ? (*p)->pid() : -1) + "\n";
+        ssize_t w = ::write(1, line.data(), line.size());
+        (void)w;
+        while (true) ::pause();
+        return 0;
+      },
+      {.in = testing::Stream::kNull, .err = testing::Stream::kInherit});
+  std::optional<std::string> line = parent.read_line(std::chrono::seconds(10));
+  parent.signal(SIGKILL);
+  (void)parent.wait_for(std::chrono::seconds(10));
+  ASSERT_TRUE(line.has_value());
+  pid_t node = static_cast<pid_t>(std::stol(*line));
   ASSERT_GT(node, 0);
   bool gone = false;
   for (int i = 0; i < 100 && !gone; ++i) {

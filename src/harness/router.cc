@@ -1,11 +1,12 @@
-// Routing: node output in, deliveries out (part of Runner, see runner.h).
+#include "harness/router.h"
+
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <variant>
 
-#include "harness/runner.h"
+#include "core/rng.h"
 #include "harness/untrusted_text.h"
-#include "history/edn.h"
 #include "net/envelope.h"
 #include "proto/json_util.h"
 
@@ -16,6 +17,8 @@
 namespace squall::harness {
 namespace {
 
+constexpr uint64_t kTagStdout = 1, kTagStdin = 2, kTagStderr = 3;
+uint64_t tag(uint64_t kind, int index) { return (kind << 32) | static_cast<uint32_t>(index); }
 constexpr size_t kErrorExamples = 50;
 constexpr size_t kErrorLogLines = 200;
 constexpr size_t kErrorConsoleLines = 5;
@@ -28,7 +31,129 @@ std::string clip_line(std::string_view line) {
 
 }  // namespace
 
-void Runner::protocol_error(int node, ProtocolErrorKind kind, const std::string& detail, std::string_view line) {
+Router::Router(RouterOptions options, Store& store, EventLoop& loop, const Clock& clock, RouterEvents& events)
+    : options_(std::move(options)),
+      store_(store),
+      loop_(loop),
+      clock_(clock),
+      events_(events),
+      message_labels_(options_.diagram_messages) {}
+
+Result<std::unique_ptr<Router>> Router::create(RouterOptions options, Store& store, EventLoop& loop, const Clock& clock,
+                                               RouterEvents& events) {
+  auto router = std::unique_ptr<Router>(new Router(std::move(options), store, loop, clock, events));
+  auto guard = DescendantGuard::create();
+  if (!guard.ok()) return err(guard.error());
+  router->guard_ = std::move(*guard);
+  router->net_ = std::make_unique<net::Network>(router->options_.net, Rng(router->options_.seed).fork("network"));
+  for (const std::string& name : router->options_.node_names) router->net_->add_endpoint(name, net::EndpointKind::kServer);
+  for (const char* svc : {"lin-kv", "seq-kv", "lww-kv", "lin-tso"}) router->net_->add_endpoint(svc, net::EndpointKind::kService);
+  size_t n = router->options_.node_names.size();
+  router->node_alive_.assign(n, false);
+  router->stdout_open_.assign(n, false);
+  router->stdout_eof_ns_.assign(n, -1);
+  return router;
+}
+
+Router::~Router() {
+  for (auto& p : procs_)
+    if (p) p->kill_and_reap();
+}
+
+Status Router::start_nodes() {
+  for (size_t i = 0; i < options_.node_names.size(); ++i) {
+    NodeProcess::Options o;
+    o.name = options_.node_names[i];
+    o.bin = options_.bin;
+    o.args = options_.args;
+    o.stderr_path = store_.node_log_path(o.name);
+    o.pipe_stderr = options_.log_stderr;
+    o.env = {guard_->marker_env()};
+    o.stdin_budget = &stdin_budget_;
+    auto p = NodeProcess::spawn(o);
+    if (!p.ok()) return err(p.error());
+    procs_.push_back(std::move(*p));
+    NodeProcess& proc = *procs_.back();
+    guard_->track(proc.pid());
+    node_alive_[i] = true;
+    stdout_open_[i] = true;
+    int idx = static_cast<int>(i);
+    if (auto s = loop_.add(proc.stdout_fd(), EPOLLIN, tag(kTagStdout, idx)); !s.ok()) return s;
+    if (auto s = loop_.add(proc.stdin_fd(), 0, tag(kTagStdin, idx)); !s.ok()) return s;
+    if (auto s = loop_.add(proc.stderr_fd(), EPOLLIN, tag(kTagStderr, idx)); !s.ok()) return s;
+  }
+  return {};
+}
+
+void Router::stop_nodes() {
+  for (auto& p : procs_) {
+    p->kill_and_reap();
+    guard_->forget(p->pid());
+  }
+  // Orphans of the nodes were reparented to us; any still running outlived their node.
+  leftovers_ = guard_->kill_all();
+  for (const LeftoverProcess& l : leftovers_)
+    events_.note(fmt::format("killed process {} left running by the nodes: {}", l.pid, l.command));
+  // Their descendants may have held the stderr pipes open: only now is the rest readable.
+  for (auto& p : procs_) p->close_log();
+}
+
+void Router::note_exited_nodes(int64_t end_ns) {
+  for (size_t i = 0; i < procs_.size(); ++i) {
+    if (node_alive_[i] && stdout_open_[i] && procs_[i]->try_reap()) {
+      stdout_open_[i] = false;
+      stdout_eof_ns_[i] = end_ns;
+    }
+  }
+}
+
+void Router::tidy() { guard_->reap_exited_orphans(); }
+
+void Router::log_net(bool enabled, const char* what, int src, int dest, std::string_view line) {
+  if (!enabled) return;
+  store_.log(fmt::format("net {} {} -> {}: {}", what, net_->name(src), net_->name(dest), line));
+}
+
+void Router::deliver_due(int64_t now, size_t* budget) {
+  net::Delivery d;
+  while (*budget > 0 && net_->pop_due(now, &d)) {
+    log_net(options_.log_net_recv, "recv", d.src, d.dest, d.line);
+    deliver(d, now);
+    --*budget;
+  }
+}
+
+bool Router::on_io(const epoll_event& ev) {
+  uint64_t kind = ev.data.u64 >> 32;
+  if (kind != kTagStdout && kind != kTagStdin && kind != kTagStderr) return false;
+  int idx = static_cast<int>(ev.data.u64 & 0xffffffffu);
+  NodeProcess& p = *procs_[static_cast<size_t>(idx)];
+  if (kind == kTagStdout) {
+    bool open = p.read_stdout([&](std::string_view line) { on_node_line(idx, line); },
+                              [&](size_t bytes) {
+                                protocol_error(idx, ProtocolErrorKind::kLineTooLong,
+                                               fmt::format("a stdout line exceeded {} bytes ({} so far); discarded",
+                                                           kMaxLineBytes, bytes),
+                                               "");
+                              });
+    if (!open) on_node_eof(idx);
+  } else if (kind == kTagStdin) {
+    if (ev.events & (EPOLLERR | EPOLLHUP)) {
+      loop_.remove(p.stdin_fd());
+      return true;
+    }
+    if (auto s = p.flush(); !s.ok() || !p.has_queued_input()) (void)loop_.modify(p.stdin_fd(), 0, tag(kTagStdin, idx));
+  } else {
+    bool open = p.read_stderr([&](std::string_view line) {
+      if (options_.status_line) std::fprintf(stderr, "\r\033[K");
+      std::fprintf(stderr, "[%s] %s\n", p.name().c_str(), printable(line).c_str());
+    });
+    if (!open) loop_.remove(p.stderr_fd());
+  }
+  return true;
+}
+
+void Router::protocol_error(int node, ProtocolErrorKind kind, const std::string& detail, std::string_view line) {
   std::string_view kind_name = protocol_error_name(kind);
   ++error_counts_[std::string(kind_name)];
   int64_t total = 0;
@@ -37,53 +162,40 @@ void Runner::protocol_error(int node, ProtocolErrorKind kind, const std::string&
   // Kept as valid UTF-8 for results.json; shown through printable() below.
   std::string clipped = valid_utf8(clip_line(line));
   if (error_examples_.size() < kErrorExamples) {
-    error_examples_.push_back(ProtocolError{now_ns(), name, kind, valid_utf8(detail), clipped});
+    error_examples_.push_back(ProtocolError{clock_.now_ns(), name, kind, valid_utf8(detail), clipped});
   }
   std::string msg = printable(fmt::format("{} broke the protocol ({}): {}{}", name, kind_name, detail,
                                           line.empty() ? "" : "; line: " + clipped));
-  if (static_cast<size_t>(total) <= kErrorLogLines) store_->log(msg);
+  if (static_cast<size_t>(total) <= kErrorLogLines) store_.log(msg);
   if (static_cast<size_t>(total) <= kErrorConsoleLines) {
-    if (config_.status_line) std::fprintf(stderr, "\r\033[K");
+    if (options_.status_line) std::fprintf(stderr, "\r\033[K");
     std::fprintf(stderr, "squall: %s\n", msg.c_str());
   }
 }
 
-void Runner::reply_failed(std::string_view dest, std::optional<int64_t> in_reply_to, ProtocolErrorKind kind,
+void Router::reply_failed(std::string_view dest, std::optional<int64_t> in_reply_to, ProtocolErrorKind kind,
                           const std::string& detail, int64_t now) {
-  // Maelstrom's verdict semantics: a broken reply makes the one operation it answers
-  // indeterminate, with the reason, and leaves the verdict to the checkers.
   auto ep = net_->find(dest);
   if (!ep || !in_reply_to || net_->kind(*ep) != net::EndpointKind::kClient) return;
-  int idx = endpoint_client_[static_cast<size_t>(*ep)];
-  if (idx < 0) return;
-  Client& c = clients_[static_cast<size_t>(idx)];
-  if (!c.busy || c.retired || c.purpose == Purpose::kInit || *in_reply_to != c.msg_id) return;
-  complete(c, history::OpType::kInfo, c.inv.value,
-           fmt::format("[:{} {}]", protocol_error_name(kind), history::to_edn(history::Value::string(valid_utf8(detail)))),
-           now);
+  events_.on_broken_reply(*ep, *in_reply_to, kind, valid_utf8(detail), now);
 }
 
-int64_t Runner::send_from_client(Client& c, std::string_view body, int64_t now) {
-  // Insert the client's msg_id as the body's first key; the rest is copied as is.
-  SQ_ASSERT(body.size() >= 2 && body.front() == '{');
-  c.msg_id = c.next_msg_id++;
-  std::string with_id = fmt::format("{{\"msg_id\":{}{}{}", c.msg_id, body.size() > 2 ? "," : "", body.substr(1));
+int Router::add_client(const std::string& name) { return net_->add_endpoint(name, net::EndpointKind::kClient); }
+
+void Router::send_from_client(int client, int node, std::string_view body, int64_t now) {
   int64_t id = next_net_id_++;
-  const std::string& src = net_->name(c.endpoint);
-  int dest = c.node;  // servers occupy endpoints 0..n-1
-  message_labels_.note(id, with_id);
-  std::string line = net::encode_envelope(id, src, node_names_[static_cast<size_t>(dest)], with_id);
-  log_net(config_.log_net_send, "send", c.endpoint, dest, line);
-  net_->send(c.endpoint, dest, id, std::move(line), now);
-  return c.msg_id;
+  message_labels_.note(id, body);
+  std::string line = net::encode_envelope(id, net_->name(client), options_.node_names[static_cast<size_t>(node)], body);
+  log_net(options_.log_net_send, "send", client, node, line);
+  net_->send(client, node, id, std::move(line), now);
 }
 
-void Runner::route(int src, int dest, std::string_view src_name, std::string_view dest_name, std::string_view body,
+void Router::route(int src, int dest, std::string_view src_name, std::string_view dest_name, std::string_view body,
                    int64_t now) {
   int64_t id = next_net_id_++;
   message_labels_.note(id, body);
   std::string line = net::encode_envelope(id, src_name, dest_name, body);
-  log_net(config_.log_net_send, "send", src, dest, line);
+  log_net(options_.log_net_send, "send", src, dest, line);
   std::unique_ptr<const proto::Message> message;
   if (net_->kind(dest) != net::EndpointKind::kServer) {
     // A service's reply to a client: the client reads it parsed, like any other reply.
@@ -98,12 +210,12 @@ void Runner::route(int src, int dest, std::string_view src_name, std::string_vie
   }
 }
 
-void Runner::route_node_message(int node, int dest, std::unique_ptr<const proto::Message> message, std::string_view line,
+void Router::route_node_message(int node, int dest, std::unique_ptr<const proto::Message> message, std::string_view line,
                                 int64_t now) {
   int64_t id = next_net_id_++;
   if (id <= message_labels_.limit()) message_labels_.note(id, proto::to_json(message->body()));
   std::string stamped = net::stamp_envelope(id, *message, line);
-  log_net(config_.log_net_send, "send", node, dest, stamped);
+  log_net(options_.log_net_send, "send", node, dest, stamped);
   // Nodes read bytes; clients and services read the message parsed once, here.
   if (net_->kind(dest) == net::EndpointKind::kServer) message.reset();
   auto outcome = net_->send(node, dest, id, std::move(stamped), now, std::move(message));
@@ -114,7 +226,7 @@ void Runner::route_node_message(int node, int dest, std::unique_ptr<const proto:
   }
 }
 
-void Runner::on_bad_line(int node, const proto::LineError& e, std::string_view line) {
+void Router::on_bad_line(int node, const proto::LineError& e, std::string_view line) {
   ProtocolErrorKind kind = ProtocolErrorKind::kNonJson;
   switch (e.fault) {
     case proto::LineFault::kTooLong: kind = ProtocolErrorKind::kLineTooLong; break;
@@ -123,10 +235,10 @@ void Runner::on_bad_line(int node, const proto::LineError& e, std::string_view l
     case proto::LineFault::kBadEnvelope: kind = ProtocolErrorKind::kBadEnvelope; break;
   }
   protocol_error(node, kind, e.detail, line);
-  if (e.dest) reply_failed(*e.dest, e.in_reply_to, kind, e.detail, now_ns());
+  if (e.dest) reply_failed(*e.dest, e.in_reply_to, kind, e.detail, clock_.now_ns());
 }
 
-void Runner::on_node_line(int node, std::string_view raw) {
+void Router::on_node_line(int node, std::string_view raw) {
   ++lines_from_nodes_;
   if (raw.find_first_not_of(" \t\r") == std::string_view::npos) {
     protocol_error(node, ProtocolErrorKind::kEmptyLine, "an empty line on stdout", raw);
@@ -148,7 +260,7 @@ void Runner::on_node_line(int node, std::string_view raw) {
     return;
   }
   auto msg = std::make_unique<const proto::Message>(std::move(std::get<proto::Message>(parsed)));
-  int64_t now = now_ns();
+  int64_t now = clock_.now_ns();
   if (std::string_view extra = msg->extra_key(); !extra.empty()) {
     std::string detail = fmt::format("unknown top-level key \"{}\" (only src, dest, body, id)", clip_line(extra));
     protocol_error(node, ProtocolErrorKind::kBadEnvelope, detail, line);
@@ -177,18 +289,18 @@ void Runner::on_node_line(int node, std::string_view raw) {
   route_node_message(node, *dest, std::move(msg), line, now);
 }
 
-void Runner::on_node_eof(int node) {
+void Router::on_node_eof(int node) {
   auto i = static_cast<size_t>(node);
   if (!stdout_open_[i]) return;
   stdout_open_[i] = false;
-  stdout_eof_ns_[i] = now_ns();
-  loop_->remove(procs_[i]->stdout_fd());
+  stdout_eof_ns_[i] = clock_.now_ns();
+  loop_.remove(procs_[i]->stdout_fd());
   // epoll reports errors even for an empty interest set; a dead node's stdin would spin.
-  loop_->remove(procs_[i]->stdin_fd());
-  check_exits();
+  loop_.remove(procs_[i]->stdin_fd());
+  check_exits(false);
 }
 
-void Runner::check_exits() {
+void Router::check_exits(bool final) {
   // A node that closed stdout but keeps running gets this long to exit before it is
   // reported (as of the time its stdout closed) as having closed its stdout.
   constexpr int64_t kExitGraceNs = 500'000'000;
@@ -198,30 +310,21 @@ void Runner::check_exits() {
     // running is treated like a crash too (nothing it does can reach anyone).
     if (stdout_open_[i]) continue;
     auto st = procs_[i]->try_reap();
-    if (!st && phase_ != Phase::kDone && now_ns() - stdout_eof_ns_[i] < kExitGraceNs) continue;
+    if (!st && !final && clock_.now_ns() - stdout_eof_ns_[i] < kExitGraceNs) continue;
     if (st) guard_->forget(procs_[i]->pid());
     node_alive_[i] = false;
     NodeCrash crash;
     crash.t_ns = stdout_eof_ns_[i];
-    crash.node = node_names_[i];
+    crash.node = options_.node_names[i];
     double at_s = static_cast<double>(crash.t_ns) / 1e9;
     crash.status = st ? NodeProcess::describe_status(*st) : fmt::format("closed its stdout at {:.1f} s and kept running", at_s);
     for (const auto& l : procs_[i]->last_stderr_lines(5)) crash.stderr_tail.push_back(valid_utf8(l));
-    std::string msg = fmt::format("{} exited during the run ({})", crash.node, crash.status);
-    if (init_state_[i] == InitState::kWaiting) {
-      // No point waiting out the init timeout for a node that is gone.
-      init_state_[i] = InitState::kFailed;
-      clients_[i].busy = false;  // its init client
-      setup_problems_.push_back(fmt::format("{} stopped at {:.1f} s before answering init ({})", crash.node, at_s, crash.status));
-      msg = setup_problems_.back();
-    }
-    for (const auto& l : crash.stderr_tail) msg += "\n    stderr: " + l;
-    note(msg);
     crashes_.push_back(std::move(crash));
+    events_.on_node_stopped(static_cast<int>(i), crashes_.back());
   }
 }
 
-void Runner::deliver(net::Delivery& d, int64_t now) {
+void Router::deliver(net::Delivery& d, int64_t now) {
   switch (net_->kind(d.dest)) {
     case net::EndpointKind::kServer: {
       auto i = static_cast<size_t>(d.dest);
@@ -243,15 +346,13 @@ void Runner::deliver(net::Delivery& d, int64_t now) {
       deliver_to_service(d, now);
       return;
     case net::EndpointKind::kClient: {
-      int c = endpoint_client_[static_cast<size_t>(d.dest)];
-      SQ_ASSERT_GE(c, 0);
-      on_client_reply(clients_[static_cast<size_t>(c)], d, now);
+      events_.on_client_message(d, now);
       return;
     }
   }
 }
 
-void Runner::flush_nodes() {
+void Router::flush_nodes() {
   for (int node : dirty_nodes_) {
     auto i = static_cast<size_t>(node);
     NodeProcess& p = *procs_[i];
@@ -260,12 +361,12 @@ void Runner::flush_nodes() {
       protocol_error(node, ProtocolErrorKind::kStdinClosed, s.error(), "");
       continue;
     }
-    if (p.has_queued_input()) (void)loop_->modify(p.stdin_fd(), EPOLLOUT, (uint64_t{2} << 32) | static_cast<uint32_t>(node));
+    if (p.has_queued_input()) (void)loop_.modify(p.stdin_fd(), EPOLLOUT, tag(kTagStdin, node));
   }
   dirty_nodes_.clear();
 }
 
-void Runner::deliver_to_service(net::Delivery& d, int64_t now) {
+void Router::deliver_to_service(net::Delivery& d, int64_t now) {
   SQ_ASSERT(d.message != nullptr);  // the router attaches the parsed line to everything bound for a service
   const proto::Message& m = *d.message;
   const std::string& svc_name = net_->name(d.dest);
@@ -283,7 +384,7 @@ void Runner::deliver_to_service(net::Delivery& d, int64_t now) {
 #ifdef SQUALL_HAVE_SERVICES
   auto it = services_.find(svc_name);
   if (it == services_.end()) {
-    auto svc = services::make_service(svc_name, Rng(config_.seed).fork(svc_name).next());
+    auto svc = services::make_service(svc_name, Rng(options_.seed).fork(svc_name).next());
     SQ_ASSERT(svc != nullptr);
     it = services_.emplace(svc_name, std::move(svc)).first;
   }

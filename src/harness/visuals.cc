@@ -9,9 +9,10 @@ namespace squall::harness {
 void Runner::write_visuals(int64_t end_ns) {
   ArtifactInputs in;
   in.history = &history_;
-  in.journal = &net_->journal();
-  for (size_t i = 0; i < net_->endpoint_count(); ++i) in.endpoint_names.push_back(net_->name(static_cast<int>(i)));
-  in.labels = &message_labels_;
+  const net::Network& net = router_->network();
+  in.journal = &net.journal();
+  for (size_t i = 0; i < net.endpoint_count(); ++i) in.endpoint_names.push_back(net.name(static_cast<int>(i)));
+  in.labels = &router_->message_labels();
   in.end_ns = end_ns;
   in.title = fmt::format("{}, {} nodes: operations", workload_->name(), config_.node_count);
   // Drawings are a convenience: failing to write one is logged, never a verdict.

@@ -212,15 +212,8 @@ TEST(HarnessE2E, UsageErrorsExit254WithAClearMessage) {
   }
 }
 
-TEST(HarnessE2E, NodeThatNeverInitsIsReported) {
-  // /bin/cat echoes init back with src/dest unchanged, never init_ok. Its lines are
-  // well-formed envelopes (src need not name the sender, as in Maelstrom), routed back
-  // to the node by their dest: not protocol violations.
-  RunResult r = squall_test("no-init", "-w echo --bin /bin/cat --node-count 2 --time-limit 1");
-  EXPECT_TRUE(verdict_is(r, 1, "FAIL"));
-  EXPECT_NE(r.out.find("did not answer init"), std::string::npos) << r.out;
-  EXPECT_NE(r.results_edn().find(":protocol-error-count 0,"), std::string::npos) << r.results_edn();
-}
+// A node that never answers init (the 10 s init timeout) is tested on virtual time in
+// virtual_time_test.cc.
 
 TEST(HarnessE2E, SigtermStopsNodesAndKeepsTheHistory) {
   std::string store = store_for("sigterm");

@@ -24,6 +24,8 @@ using squall::testing::contains;
 using squall::testing::kSquall;
 using squall::testing::RunResult;
 using squall::testing::slurp;
+using squall::testing::Stream;
+using squall::testing::Subprocess;
 using squall::testing::verdict_is;
 
 const std::string kNodes = squall::testing::kSource + "/tests/harness/nodes";
@@ -66,18 +68,9 @@ size_t survivors_after(const std::string& marker, double seconds) {
 }
 
 // Starts `squall test --store <store> <args...>` in the background, output discarded.
-pid_t start_squall(const std::string& store, std::vector<std::string> args) {
+Subprocess start_squall(const std::string& store, std::vector<std::string> args) {
   args.insert(args.begin(), {kSquall, "test", "--store", store});
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr)) ::_exit(126);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
+  return Subprocess::start(args, {.in = Stream::kInherit, .out = Stream::kNull, .err = Stream::kNull});
 }
 
 // Waits until the run's jepsen.log contains `text` (up to `seconds`).
@@ -90,15 +83,13 @@ bool log_shows(const std::string& store, const std::string& text, double seconds
   return false;
 }
 
-// Waits for `pid` up to `seconds`; SIGKILLs it if it is still there. The wait status.
-int wait_or_kill(pid_t pid, double seconds, rusage* ru = nullptr) {
-  int st = 0;
-  for (int i = 0; i < static_cast<int>(seconds * 20); ++i) {
-    if (::wait4(pid, &st, WNOHANG, ru) == pid) return st;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ::kill(pid, SIGKILL);
-  ::wait4(pid, &st, 0, ru);
+// Waits for `squall` up to `seconds`; SIGKILLs it if it is still there. The wait status,
+// or -1 if it had to be killed.
+int wait_or_kill(Subprocess& squall, double seconds, rusage* ru = nullptr) {
+  std::optional<int> st = squall.wait_for(std::chrono::milliseconds(static_cast<int>(seconds * 1000)), ru);
+  if (st) return *st;
+  squall.signal(SIGKILL);
+  (void)squall.wait_for(std::chrono::seconds(10), ru);
   return -1;
 }
 
@@ -118,14 +109,14 @@ TEST(Lifecycle, NormalRunLeavesNoProcessAndReportsTheLeftovers) {
 TEST(Lifecycle, SigkilledSquallLeavesNoProcess) {
   std::string marker = unique_marker("sigkill");
   std::string store = squall::testing::fresh_store("lifecycle", "orphans-sigkill");
-  pid_t pid = start_squall(store, {"-w", "echo", "--bin", kNodes + "/stubborn.py", "--node-count", "2", "--time-limit", "60",
-                                   "--", marker});
-  ASSERT_GT(pid, 0);
+  Subprocess squall = start_squall(store, {"-w", "echo", "--bin", kNodes + "/stubborn.py", "--node-count", "2",
+                                          "--time-limit", "60", "--", marker});
+  ASSERT_TRUE(squall.started());
   ASSERT_TRUE(log_shows(store, "main phase", 30)) << slurp(fs::path(store) / "latest" / "jepsen.log");
   // squall and its watchdog carry the marker in their argv too.
   ASSERT_GE(processes_with(marker).size(), 4u) << "two nodes and their two detached children";
-  ::kill(pid, SIGKILL);
-  int st = wait_or_kill(pid, 5);
+  squall.signal(SIGKILL);
+  int st = wait_or_kill(squall, 5);
   EXPECT_TRUE(WIFSIGNALED(st));
   EXPECT_EQ(survivors_after(marker, 5), 0u) << "nodes must not outlive a squall killed with SIGKILL";
 }
@@ -133,12 +124,12 @@ TEST(Lifecycle, SigkilledSquallLeavesNoProcess) {
 TEST(Lifecycle, SighupWritesTheResultsLikeSigint) {
   std::string marker = unique_marker("sighup");
   std::string store = squall::testing::fresh_store("lifecycle", "sighup");
-  pid_t pid = start_squall(store, {"-w", "echo", "--bin", kNodes + "/stubborn.py", "--node-count", "1", "--time-limit", "60",
-                                   "--rate", "50", "--", marker});
+  Subprocess squall = start_squall(store, {"-w", "echo", "--bin", kNodes + "/stubborn.py", "--node-count", "1",
+                                          "--time-limit", "60", "--rate", "50", "--", marker});
   ASSERT_TRUE(log_shows(store, "main phase", 30));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  ::kill(pid, SIGHUP);
-  int st = wait_or_kill(pid, 10);
+  squall.signal(SIGHUP);
+  int st = wait_or_kill(squall, 10);
   ASSERT_TRUE(WIFEXITED(st)) << "squall must exit by itself after SIGHUP";
   EXPECT_EQ(WEXITSTATUS(st), 2);
   fs::path dir = fs::path(store) / "latest";
@@ -154,10 +145,10 @@ TEST(Lifecycle, SighupWritesTheResultsLikeSigint) {
 TEST(Lifecycle, StderrFloodKeepsMemoryAndTheLogBounded) {
   std::string store = squall::testing::fresh_store("lifecycle", "stderr-flood");
   // 150 MB in one line, then the line that explains the crash.
-  pid_t pid = start_squall(store, {"-w", "echo", "--bin", kNodes + "/stderr_flood.sh", "--node-count", "1", "--time-limit",
-                                   "1", "--", "150"});
+  Subprocess squall = start_squall(store, {"-w", "echo", "--bin", kNodes + "/stderr_flood.sh", "--node-count", "1",
+                                          "--time-limit", "1", "--", "150"});
   rusage ru{};
-  int st = wait_or_kill(pid, 120, &ru);
+  int st = wait_or_kill(squall, 120, &ru);
   ASSERT_TRUE(WIFEXITED(st));
   EXPECT_EQ(WEXITSTATUS(st), 1);
   // ru_maxrss (KiB) covers squall and the node processes it reaped, all small here; the
@@ -209,12 +200,12 @@ TEST(Lifecycle, NodeThatClosesStdoutIsReportedWhenItHappens) {
 TEST(Lifecycle, InterruptDuringInitIsNotATimeout) {
   std::string store = squall::testing::fresh_store("lifecycle", "init-interrupt");
   // sleep never reads its stdin, so init is never answered.
-  pid_t pid = start_squall(store, {"-w", "echo", "--bin", "/bin/sleep", "--node-count", "2", "--", "60"});
+  Subprocess squall = start_squall(store, {"-w", "echo", "--bin", "/bin/sleep", "--node-count", "2", "--", "60"});
   ASSERT_TRUE(log_shows(store, "starting 2 nodes", 10));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   auto t0 = std::chrono::steady_clock::now();
-  ::kill(pid, SIGINT);
-  int st = wait_or_kill(pid, 20);
+  squall.signal(SIGINT);
+  int st = wait_or_kill(squall, 20);
   double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_TRUE(WIFEXITED(st));
   EXPECT_EQ(WEXITSTATUS(st), 2);

@@ -31,8 +31,12 @@ RunResult hostile(const std::string& name, const std::string& mode, const std::s
                                           flags + " -- --mode " + mode);
 }
 
-// Runs a shell command; true when it exits 0.
-bool shell_ok(const std::string& cmd) { return std::system(cmd.c_str()) == 0; }
+// Runs a shell command; true when it exits 0 (what it wrote goes to the test's output).
+bool shell_ok(const std::string& cmd) {
+  using squall::testing::Stream;
+  return squall::testing::run_shell(cmd, {.in = Stream::kNull, .out = Stream::kInherit, .err = Stream::kInherit})
+             .exit_code() == 0;
+}
 
 // Decoding as strict UTF-8 (and, for .json, parsing) with Python: a reader independent of Squall's.
 bool valid_utf8_file(const fs::path& p) {

@@ -30,6 +30,8 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using squall::testing::http_exchange;
 using squall::testing::kSquall;
+using squall::testing::Stream;
+using squall::testing::Subprocess;
 using squall::testing::TricklingClient;
 
 constexpr uint64_t kLargeFileBytes = uint64_t{200} << 20;
@@ -46,58 +48,35 @@ long long proc_field(pid_t pid, const std::string& file, const std::string& fiel
 // `squall serve --port 0 <args>` in a child process; the port is read from its first line.
 class ServeProcess {
  public:
-  ServeProcess(const std::string& store, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {kSquall, "serve", "--store", store, "--port", "0"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    int out[2];
-    if (::pipe(out) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::close(out[0]);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(kSquall.c_str(), argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    out_ = ::fdopen(out[0], "r");
-    char line[512];
-    if (std::fgets(line, sizeof line, out_)) {
-      std::cmatch m;
-      if (std::regex_search(line, m, std::regex(R"(:(\d+)/)"))) port_ = std::stoi(m[1]);
-    }
+  ServeProcess(const std::string& store, std::vector<std::string> extra = {})
+      : proc_(start(store, std::move(extra))) {
+    std::optional<std::string> line = proc_.read_line(10s);
+    std::smatch m;
+    if (line && std::regex_search(*line, m, std::regex(R"(:(\d+)/)"))) port_ = std::stoi(m[1]);
   }
   ~ServeProcess() {
-    if (pid_ > 0 && !exited_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_) std::fclose(out_);
+    proc_.signal(SIGKILL);  // a no-op once it has exited
+    (void)proc_.wait_for(10s);
   }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return proc_.pid(); }
   int port() const { return port_; }
 
   // Sends `sig` and waits up to `timeout` for the exit status (-1 if it did not exit).
   int signal_and_wait(int sig, std::chrono::milliseconds timeout) {
-    ::kill(pid_, sig);
-    for (auto end = Clock::now() + timeout; Clock::now() < end;) {
-      int st = 0;
-      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    return -1;
+    proc_.signal(sig);
+    std::optional<int> st = proc_.wait_for(timeout);
+    return st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
   }
 
  private:
-  pid_t pid_ = -1;
-  FILE* out_ = nullptr;
+  static Subprocess start(const std::string& store, std::vector<std::string> extra) {
+    std::vector<std::string> args = {kSquall, "serve", "--store", store, "--port", "0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Subprocess::start(args, {.in = Stream::kInherit, .out = Stream::kPipe, .err = Stream::kInherit});
+  }
+
+  Subprocess proc_;
   int port_ = 0;
-  bool exited_ = false;
 };
 
 // GETs `path` and counts the bytes answered without keeping them; the head is returned

@@ -134,15 +134,11 @@ TEST(TestFlagsE2E, BadSeedsAndAnEmptyStoreAreRefused) {
   }
   // --store '' (the helper passes its own --store first; this one must not be taken as
   // the current directory).
-  std::string cmd = squall::testing::kSquall + " test --bin " + kGossip + " --store '' 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = ::pclose(p);
-  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 254) << out;
+  using squall::testing::Stream;
+  squall::testing::Completed c = squall::testing::run({squall::testing::kSquall, "test", "--bin", kGossip, "--store", ""}, {},
+                                                      {.in = Stream::kNull, .err = Stream::kToStdout});
+  const std::string& out = c.out;
+  EXPECT_TRUE(c.exited() && c.exit_code() == 254) << out;
   EXPECT_TRUE(contains(out, "--store must name a directory")) << out;
 }
 

@@ -177,12 +177,12 @@ void Subprocess::signal(int signo) {
   if (pid_ > 0 && !status_) ::kill(pid_, signo);
 }
 
-std::optional<int> Subprocess::wait_for(milliseconds timeout) {
+std::optional<int> Subprocess::wait_for(milliseconds timeout, struct rusage* usage) {
   if (status_ || pid_ <= 0) return status_;
   const auto deadline = Clock::now() + timeout;
   for (;;) {
     int status = 0;
-    pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    pid_t r = ::wait4(pid_, &status, WNOHANG, usage);
     if (r == pid_) {
       status_ = status;
       return status_;

@@ -10,6 +10,7 @@
 // child gets the default back). Not thread-safe: one thread drives a Subprocess.
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -77,8 +78,9 @@ class Subprocess {
 
   void signal(int signo);
   // The wait status once the child has exited, waiting at most `timeout`; nullopt while
-  // it still runs.
-  std::optional<int> wait_for(std::chrono::milliseconds timeout);
+  // it still runs. With `usage`, the child's resource usage (wait4's: the child and the
+  // descendants it waited for) is stored there when this call reaps it.
+  std::optional<int> wait_for(std::chrono::milliseconds timeout, struct rusage* usage = nullptr);
 
   // Writes `input` to stdin, keeps stdin open until `linger` has passed since the call
   // (so a child's timers can fire), closes it, reads stdout and stderr until both end,

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 namespace squall::testing {
 namespace {
@@ -98,6 +99,23 @@ TEST(Subprocess, CommunicateKeepsStdinOpenForTheLinger) {
   Completed c = Subprocess::start({"/bin/cat"}).communicate("x", milliseconds(300));
   EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(300));
   EXPECT_EQ(c.out, "x");
+}
+
+TEST(Subprocess, WaitReportsTheChildsResourceUsage) {
+  // The child touches 64 MiB; its peak resident size must show in the usage the wait
+  // returns (tests bound a program's memory this way).
+  Subprocess p = Subprocess::fork(
+      [] {
+        std::vector<char> block(64u << 20);
+        for (size_t i = 0; i < block.size(); i += 4096) block[i] = 1;
+        return block[4096] == 1 ? 0 : 1;
+      },
+      {.in = Stream::kNull});
+  struct rusage ru {};
+  std::optional<int> status = p.wait_for(milliseconds(10'000), &ru);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
+  EXPECT_GE(ru.ru_maxrss, 64 * 1024) << "KiB";
 }
 
 TEST(Subprocess, DestructorKillsAChildThatWouldRunOn) {
