@@ -120,13 +120,13 @@ expect "comments, member functions, tests' I/O, transitive includes pass" 0
 # new component missing from the table.
 inject gossip/set_replica.cc '/#include <cstdio>/d'
 inject coord/CMakeLists.txt 's/DEPS squall_core)/DEPS squall_core squall_net)/'
-inject checker/CMakeLists.txt 's/DEPS squall_model fmt::fmt)/DEPS squall_model)/'
+inject checker/CMakeLists.txt 's/DEPS squall_model squall_rapidjson fmt::fmt)/DEPS squall_model squall_rapidjson)/'
 mkdir -p "$WORK/src/extra"
 printf 'squall_library(squall_extra\n  SOURCES extra.cc\n  DEPS squall_core)\n' > "$WORK/src/extra/CMakeLists.txt"
 expect "stale allow-list line, CMake drift, unlisted component" 1 \
   "ALLOW_LINES entry 'src/gossip/set_replica.cc: #include <cstdio>' matches nothing" \
   "CMake DEPS of squall_coord are [core net]" \
-  "CMake DEPS of squall_checker are [model]" \
+  "CMake DEPS of squall_checker are [model rapidjson]" \
   "component 'extra' is missing from the DEPS table"
 rm -rf "$WORK/src/extra"
 
@@ -152,7 +152,7 @@ cp "$ROOT/README.md" "$DOCROOT/README.md"
 out="$(bash "$ROOT/tests/layering/doc_labels.sh" "$DOCROOT" 2>&1)" || bad "doc_labels fails on the real documents:"$'\n'"$out"
 sed -i 's/^Tests are labelled `unit`, /Tests are labelled `unit`, `slow`, /' "$DOCROOT/README.md"
 out="$(bash "$ROOT/tests/layering/doc_labels.sh" "$DOCROOT" 2>&1)"
-if [[ $? != 1 || "$out" != *"names [corpus integration slow unit]"* ]]; then
+if [[ $? != 1 || "$out" != *"names [corpus fuzz integration slow unit]"* ]]; then
   bad "doc_labels: want a failure for a label no test has; output:"$'\n'"$out"
 else
   echo "ok: a promised label that no test has"
