@@ -73,7 +73,7 @@ TEST(DescendantGuard, KillAllFindsWhatTheNodeLeftBehind) {
   ASSERT_TRUE(node.ok()) << node.error();
   (*guard)->track((*node)->pid());
   const std::string detached = marker + "-detached";
-  for (int i = 0; i < 100 && running_with(detached) < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int i = 0; i < 500 && running_with(detached) < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ASSERT_EQ(running_with(detached), 1);
   (*node)->kill_and_reap();
   (*guard)->forget((*node)->pid());
@@ -83,7 +83,7 @@ TEST(DescendantGuard, KillAllFindsWhatTheNodeLeftBehind) {
   ASSERT_EQ(left.size(), 2u);
   EXPECT_NE(left[0].command.find(detached), std::string::npos) << left[0].command;
   EXPECT_EQ(left[1].command, "sleep 300");
-  EXPECT_EQ(wait_until_none(marker, 1000), 0);
+  EXPECT_EQ(wait_until_none(marker, 10000), 0);
 }
 
 TEST(DescendantGuard, WatchdogCleansUpAfterASigkilledHarness) {
@@ -98,7 +98,7 @@ TEST(DescendantGuard, WatchdogCleansUpAfterASigkilledHarness) {
         auto node = NodeProcess::spawn(detaching_node(marker, **guard));
         if (!node.ok()) return 3;
         (*guard)->track((*node)->pid());
-        for (int i = 0; i < 100 && running_with(marker + "-detached") < 1; ++i) ::usleep(20000);
+        for (int i = 0; i < 500 && running_with(marker + "-detached") < 1; ++i) ::usleep(20000);
         ssize_t w = ::write(1, "x\n", 2);
         (void)w;
         while (true) ::pause();
@@ -112,7 +112,7 @@ TEST(DescendantGuard, WatchdogCleansUpAfterASigkilledHarness) {
   (void)harness.wait_for(std::chrono::seconds(10));
   ASSERT_TRUE(started);
   ASSERT_EQ(before, 2) << "the node and its detached child";
-  int left = wait_until_none(marker, 3000);
+  int left = wait_until_none(marker, 10000);
   EXPECT_EQ(left, 0) << "the node and its detached child must die with the harness";
   if (left > 0) (void)testing::run_shell("pkill -KILL -f '" + marker + "'");
 }
