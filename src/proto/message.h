@@ -8,9 +8,13 @@
 // 1e400, lone UTF-16 surrogates, bad syntax) is kNotJson. parse_message() is the node's
 // stricter reading: it also requires integer body.msg_id / body.in_reply_to when present.
 //
-// A Message owns its RapidJSON document (in a memory pool sized to its line, so that
-// many queued messages cost about their size); the accessors view into it, so a Message
-// must outlive any string_view taken from it. A body without a string "type" still
+// A Message owns its RapidJSON document and a copy of its line in one allocation: the
+// line is parsed in place (strings point into the copy, never copied again) and the
+// document's nodes come from a memory pool whose first chunk sits in the same block, so
+// one line costs one allocation and many queued messages cost about their size. The
+// accessors view into it, so a Message must outlive any string_view taken from it. A
+// line holding a NUL byte is kNotJson (JSON has no raw NUL; RapidJSON would read it as
+// the end of the text). A body without a string "type" still
 // parses (type() is empty) so that a node can answer it with error 12 instead of
 // dropping it. Not thread-safe; movable.
 #pragma once
@@ -56,26 +60,34 @@ using EnvelopeResult = std::variant<Message, LineError>;
 
 class Message {
  public:
-  std::string_view src() const;
-  std::string_view dest() const;
-  const rapidjson::Value& body() const;
+  std::string_view src() const { return src_; }
+  std::string_view dest() const { return dest_; }
+  const rapidjson::Value& body() const { return *body_; }
   // body.type, or "" when absent or not a string.
-  std::string_view type() const;
+  std::string_view type() const { return type_; }
   // body.msg_id / body.in_reply_to when they are integers.
   std::optional<int64_t> msg_id() const { return msg_id_; }
   std::optional<int64_t> in_reply_to() const { return in_reply_to_; }
   // Maelstrom's top-level message id, when present.
   std::optional<int64_t> id() const { return id_; }
   // The first top-level key other than src, dest, body and id, or "" when none.
-  std::string_view extra_key() const;
+  std::string_view extra_key() const { return extra_key_; }
 
   friend EnvelopeResult parse_envelope(std::string_view line);
 
  private:
-  explicit Message(size_t pool_chunk_bytes);
+  // The block a message lives in: the pool, then the pool's first chunk, then the text.
+  struct Arena;
+  struct ArenaDelete {
+    void operator()(Arena* a) const;
+  };
+  Message() = default;
 
-  std::unique_ptr<rapidjson::MemoryPoolAllocator<>> pool_;  // declared first: doc_ allocates from it
-  rapidjson::Document doc_;
+  std::unique_ptr<Arena, ArenaDelete> arena_;  // declared first: everything below points into it
+  rapidjson::Value root_;
+  // The first member of each name, found in one walk at parse time (as member() would).
+  std::string_view src_, dest_, type_, extra_key_;
+  const rapidjson::Value* body_ = nullptr;
   std::optional<int64_t> msg_id_;
   std::optional<int64_t> in_reply_to_;
   std::optional<int64_t> id_;

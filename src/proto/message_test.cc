@@ -95,6 +95,59 @@ TEST(Envelope, NumbersOutOfRangeAndLoneSurrogatesAreNotJson) {
   }
 }
 
+// JSON has no raw NUL byte, but RapidJSON reads one as the end of its text: a node line
+// with a NUL after the envelope used to parse, and stamping it then failed an assertion
+// (the stamped text no longer ended in '}').
+TEST(Envelope, NulByteIsNotJson) {
+  using namespace std::string_literals;
+  for (std::string line : {R"({"src":"n0","dest":"n1","body":{"type":"x"}})"s + '\0' + "junk",
+                           R"({"src":"n0","dest":"n1","body":{"type":"x"}})"s + '\0',
+                           R"({"src":"n0","dest":"n1","body":{"type":"x)"s + '\0' + R"("}})"}) {
+    EnvelopeResult r = parse_envelope(line);
+    const LineError* e = std::get_if<LineError>(&r);
+    ASSERT_NE(e, nullptr) << line.size();
+    EXPECT_EQ(e->fault, LineFault::kNotJson);
+  }
+}
+
+// The envelope's fields are read from the first member of each name, in one walk.
+TEST(Envelope, FirstMemberOfEachNameCounts) {
+  EnvelopeResult r = parse_envelope(
+      R"({"x":1,"src":"n0","dest":"n1","src":"n9","y":2,"body":{"type":"a","type":"b","msg_id":"s","msg_id":4,"in_reply_to":3}})");
+  const Message* m = std::get_if<Message>(&r);
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->src(), "n0");
+  EXPECT_EQ(m->dest(), "n1");
+  EXPECT_EQ(m->extra_key(), "x");
+  EXPECT_EQ(m->type(), "a");
+  EXPECT_FALSE(m->msg_id().has_value());
+  EXPECT_EQ(m->in_reply_to(), 3);
+  EXPECT_EQ(get_string(m->body(), "type"), "a");
+}
+
+// A Message keeps its text and document in its own block: views stay valid after the
+// line it was parsed from is gone and after moves, for large and escaped content too.
+TEST(Envelope, MessageOwnsItsText) {
+  std::string big(200000, 'z');
+  std::string line = R"({"src":"n\u0030","dest":"c1","body":{"type":"t","in_reply_to":1,"s":")" + big +
+                     R"(","a":[)";
+  for (int i = 0; i < 5000; ++i) line += (i ? "," : "") + std::to_string(i);
+  line += "]}}";
+  EnvelopeResult r = parse_envelope(line);
+  line.assign(line.size(), '#');
+  ASSERT_TRUE(std::holds_alternative<Message>(r));
+  Message m = std::move(std::get<Message>(r));
+  EnvelopeResult other = parse_envelope(R"({"src":"n5","dest":"n6","body":{}})");  // reuses the parse scratch
+  ASSERT_TRUE(std::holds_alternative<Message>(other));
+  EXPECT_EQ(m.src(), "n0");
+  EXPECT_EQ(get_string(m.body(), "s"), big);
+  const rapidjson::Value* a = member(m.body(), "a");
+  ASSERT_TRUE(a != nullptr && a->IsArray());
+  ASSERT_EQ(a->Size(), 5000u);
+  EXPECT_EQ((*a)[4999].GetInt(), 4999);
+  EXPECT_EQ(std::get<Message>(other).dest(), "n6");
+}
+
 TEST(Envelope, ChecksShapeOnlyAndClassifiesFaults) {
   // Body fields are the endpoints' business: a peer message with a string msg_id is a
   // well-formed envelope, though Squall's own node refuses it.
