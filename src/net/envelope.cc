@@ -43,8 +43,9 @@ std::string encode_envelope(int64_t id, std::string_view src, std::string_view d
 std::string stamp_envelope(int64_t id, const proto::Message& message, std::string_view line) {
   if (message.id()) {
     // Dropping the node's own id from its text would need the key's position, which the
-    // parser does not keep; nodes rarely write one, so the message is written anew.
-    return encode_envelope(id, message.src(), message.dest(), proto::to_json(message.body()));
+    // parser does not keep; nodes rarely write one, so the envelope is written anew
+    // around the body as the node wrote it.
+    return encode_envelope(id, message.src(), message.dest(), message.body_text());
   }
   size_t first = 0, last = line.size();
   while (first < last && json_space(line[first])) ++first;

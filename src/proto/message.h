@@ -8,15 +8,17 @@
 // 1e400, lone UTF-16 surrogates, bad syntax) is kNotJson. parse_message() is the node's
 // stricter reading: it also requires integer body.msg_id / body.in_reply_to when present.
 //
-// A Message owns its RapidJSON document and a copy of its line in one allocation: the
-// line is parsed in place (strings point into the copy, never copied again) and the
+// A Message owns a copy of its line and its body's RapidJSON document in one allocation:
+// the line is parsed in place (strings point into the copy, never copied again) and the
 // document's nodes come from a memory pool whose first chunk sits in the same block, so
 // one line costs one allocation and many queued messages cost about their size. The
-// accessors view into it, so a Message must outlive any string_view taken from it. A
-// line holding a NUL byte is kNotJson (JSON has no raw NUL; RapidJSON would read it as
-// the end of the text). A body without a string "type" still
-// parses (type() is empty) so that a node can answer it with error 12 instead of
-// dropping it. Not thread-safe; movable.
+// envelope's fields (src, dest, id, body.type / msg_id / in_reply_to) are taken from the
+// parser's events as it reads (no document is built for the envelope itself), and the
+// body's text as written is kept beside the body's document.
+// The accessors view into the Message, so it must outlive any string_view taken from it.
+// A line holding a NUL byte is kNotJson (JSON has no raw NUL; RapidJSON would read it as
+// the end of the text). A body without a string "type" still parses (type() is empty) so
+// that a node can answer it with error 12 instead of dropping it. Not thread-safe; movable.
 #pragma once
 
 #include <rapidjson/document.h>
@@ -62,7 +64,9 @@ class Message {
  public:
   std::string_view src() const { return src_; }
   std::string_view dest() const { return dest_; }
-  const rapidjson::Value& body() const { return *body_; }
+  const rapidjson::Value& body() const { return body_; }
+  // The body's JSON text exactly as the line had it.
+  std::string_view body_text() const { return body_text_; }
   // body.type, or "" when absent or not a string.
   std::string_view type() const { return type_; }
   // body.msg_id / body.in_reply_to when they are integers.
@@ -76,7 +80,8 @@ class Message {
   friend EnvelopeResult parse_envelope(std::string_view line);
 
  private:
-  // The block a message lives in: the pool, then the pool's first chunk, then the text.
+  // The block a message lives in: the pool, the pool's first chunk, the text parsed in
+  // place, then the text as written.
   struct Arena;
   struct ArenaDelete {
     void operator()(Arena* a) const;
@@ -84,10 +89,9 @@ class Message {
   Message() = default;
 
   std::unique_ptr<Arena, ArenaDelete> arena_;  // declared first: everything below points into it
-  rapidjson::Value root_;
-  // The first member of each name, found in one walk at parse time (as member() would).
-  std::string_view src_, dest_, type_, extra_key_;
-  const rapidjson::Value* body_ = nullptr;
+  rapidjson::Value body_;
+  // Each the first member of its name (as member() would find it).
+  std::string_view src_, dest_, type_, extra_key_, body_text_;
   std::optional<int64_t> msg_id_;
   std::optional<int64_t> in_reply_to_;
   std::optional<int64_t> id_;

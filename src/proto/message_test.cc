@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "proto/json_util.h"
 
 namespace squall::proto {
@@ -177,6 +180,63 @@ TEST(Envelope, ChecksShapeOnlyAndClassifiesFaults) {
   EXPECT_EQ(e->fault, LineFault::kBadEnvelope);
   EXPECT_EQ(e->dest, "c3");
   EXPECT_EQ(e->in_reply_to, 7);
+}
+
+// The envelope's fields come from the parser's events; the body is kept both as a
+// document and as the text the node wrote.
+TEST(Envelope, FieldsAndBodyTextAsWritten) {
+  const std::string line =
+      R"({"id":4, "src":"c1","dest":"n\u0031","via":0,"body": {"type":"echo","msg_id":3,"in_reply_to":2,"x":[1.50,"\u00e9"]} })";
+  EnvelopeResult r = parse_envelope(line);
+  const Message* m = std::get_if<Message>(&r);
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->src(), "c1");
+  EXPECT_EQ(m->dest(), "n1");
+  EXPECT_EQ(m->id(), 4);
+  EXPECT_EQ(m->type(), "echo");
+  EXPECT_EQ(m->msg_id(), 3);
+  EXPECT_EQ(m->in_reply_to(), 2);
+  EXPECT_EQ(m->extra_key(), "via");
+  EXPECT_EQ(m->body_text(), R"({"type":"echo","msg_id":3,"in_reply_to":2,"x":[1.50,"\u00e9"]})");
+  const rapidjson::Value* x = member(m->body(), "x");
+  ASSERT_TRUE(x != nullptr && x->IsArray() && x->Size() == 2);
+  EXPECT_EQ(view((*x)[1]), "\xc3\xa9");
+
+  auto fault_of = [&](std::string_view bad) {
+    EnvelopeResult e = parse_envelope(bad);
+    return std::holds_alternative<LineError>(e) ? std::get<LineError>(e).fault : LineFault::kTooLong;
+  };
+  EXPECT_EQ(fault_of(R"({"src":"n0","dest":"n1","body":{"v":1}} x)"), LineFault::kNotJson);
+  EXPECT_EQ(fault_of(R"({"src":"n0","dest":"n1","body":{"v":)" + std::string(kJsonDepthMax, '[') +
+                     std::string(kJsonDepthMax, ']') + "}}"),
+            LineFault::kTooDeep);
+  EXPECT_EQ(fault_of(R"({"src":"n0","dest":"n1","body":[{}]})"), LineFault::kBadEnvelope);
+  EXPECT_EQ(fault_of(R"([{"src":"n0","dest":"n1","body":{}}])"), LineFault::kBadEnvelope);
+  EnvelopeResult bad = parse_envelope(R"({"dest":"c3","body":{"in_reply_to":7},"src":5})");
+  const LineError* e = std::get_if<LineError>(&bad);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->fault, LineFault::kBadEnvelope);
+  EXPECT_EQ(e->dest, "c3");
+  EXPECT_EQ(e->in_reply_to, 7);
+}
+
+// Integer fields follow RapidJSON's reading: what fits int64 is an integer, 1.0 and
+// 2^63 are not.
+TEST(Envelope, IntegerFieldsAreInt64) {
+  auto id_of = [](const std::string& id) {
+    EnvelopeResult r = parse_envelope(R"({"id":)" + id + R"(,"src":"a","dest":"b","body":{}})");
+    return std::holds_alternative<Message>(r) ? std::get<Message>(r).id() : std::optional<int64_t>(-999);
+  };
+  EXPECT_EQ(id_of("9223372036854775807"), INT64_MAX);
+  EXPECT_EQ(id_of("-9223372036854775808"), INT64_MIN);
+  EXPECT_EQ(id_of("4294967295"), 4294967295);
+  EXPECT_EQ(id_of("9223372036854775808"), -999);  // refused: message.id must be an integer
+  EXPECT_EQ(id_of("1.0"), -999);
+  EXPECT_EQ(id_of("\"1\""), -999);
+  EnvelopeResult r = parse_envelope(R"({"src":"a","dest":"b","body":{"msg_id":9223372036854775808,"in_reply_to":[1]}})");
+  ASSERT_TRUE(std::holds_alternative<Message>(r));
+  EXPECT_FALSE(std::get<Message>(r).msg_id().has_value());
+  EXPECT_FALSE(std::get<Message>(r).in_reply_to().has_value());
 }
 
 TEST(JsonUtil, EscapesControlCharacters) {
