@@ -215,15 +215,65 @@ std::optional<int64_t> as_int(const Scalar& v) {
 
 }  // namespace
 
+namespace {
+
+// Blocks of one common size, kept per thread once their message is gone: a router parses
+// and drops a message for nearly every line, and taking the last block back spares the
+// allocator a round trip each time. Larger blocks are allocated and freed as they come.
+constexpr size_t kCachedBlockBytes = 1024;
+
+// Trivially destructible, so that it stays usable while the thread's other thread_local
+// objects are destroyed; BlockCacheCloser empties and closes it at the thread's end.
+struct BlockCache {
+  static constexpr int kSlots = 8;
+  void* blocks[kSlots];
+  int count;
+  bool closed;
+};
+thread_local BlockCache t_block_cache;
+
+struct BlockCacheCloser {
+  ~BlockCacheCloser() {
+    while (t_block_cache.count > 0) ::operator delete(t_block_cache.blocks[--t_block_cache.count]);
+    t_block_cache.closed = true;
+  }
+};
+thread_local BlockCacheCloser t_block_cache_closer;
+
+// At least `bytes` bytes; *size is the block's real size.
+void* take_block(size_t bytes, size_t* size) {
+  if (bytes > kCachedBlockBytes) {
+    *size = bytes;
+    return ::operator new(bytes);
+  }
+  *size = kCachedBlockBytes;
+  if (t_block_cache.count > 0) return t_block_cache.blocks[--t_block_cache.count];
+  (void)&t_block_cache_closer;  // registers the closer for this thread
+  return ::operator new(kCachedBlockBytes);
+}
+
+void give_block(void* block, size_t size) {
+  BlockCache& c = t_block_cache;
+  if (size == kCachedBlockBytes && !c.closed && c.count < BlockCache::kSlots) {
+    c.blocks[c.count++] = block;
+    return;
+  }
+  ::operator delete(block);
+}
+
+}  // namespace
+
 struct Message::Arena {
-  Arena(char* chunk, size_t chunk_bytes, size_t overflow_chunk_bytes)
-      : pool(chunk, chunk_bytes, overflow_chunk_bytes, &crt()) {}
+  Arena(size_t block_bytes, char* chunk, size_t chunk_bytes, size_t overflow_chunk_bytes)
+      : bytes(block_bytes), pool(chunk, chunk_bytes, overflow_chunk_bytes, &crt()) {}
+  size_t bytes;  // of the whole block
   PoolAllocator pool;
 };
 
 void Message::ArenaDelete::operator()(Arena* a) const {
+  size_t bytes = a->bytes;
   a->~Arena();
-  ::operator delete(static_cast<void*>(a));
+  give_block(a, bytes);
 }
 
 EnvelopeResult parse_envelope(std::string_view line) {
@@ -237,9 +287,10 @@ EnvelopeResult parse_envelope(std::string_view line) {
   const size_t head = round16(sizeof(Message::Arena));
   const size_t chunk = round16(std::min<size_t>(2 * n, 64 * 1024) + 128);
   const size_t text_bytes = round16(n + 1 + kTextPadding);
-  char* block = static_cast<char*>(::operator new(head + chunk + text_bytes + n));
+  size_t block_bytes = 0;
+  char* block = static_cast<char*>(take_block(head + chunk + text_bytes + n, &block_bytes));
   Message m;
-  m.arena_.reset(new (block) Message::Arena(block + head, chunk, std::clamp<size_t>(2 * n, 1024, 64 * 1024)));
+  m.arena_.reset(new (block) Message::Arena(block_bytes, block + head, chunk, std::clamp<size_t>(2 * n, 1024, 64 * 1024)));
   char* text = block + head + chunk;
   std::memcpy(text, line.data(), n);
   std::memset(text + n, 0, text_bytes - n);
