@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -258,6 +259,83 @@ TEST(Envelope, IntegerFieldsAreInt64) {
   ASSERT_TRUE(std::holds_alternative<Message>(r));
   EXPECT_FALSE(std::get<Message>(r).msg_id().has_value());
   EXPECT_FALSE(std::get<Message>(r).in_reply_to().has_value());
+}
+
+// The envelope reader against a plain RapidJSON document of the same line, on many
+// mutated lines: same verdict on what is JSON, same fields, same body.
+TEST(Envelope, AgreesWithAPlainDocumentOnMutatedLines) {
+  const std::vector<std::string> seeds = {
+      R"({"src":"n3","dest":"n4","body":{"type":"token","hop":12,"payload":"0123456789abcdef"}})",
+      R"({"id":9,"src":"c1","dest":"n\u0030","body":{"type":"echo","msg_id":3,"echo":"a\"b\\c","x":[1,2.5,-3e2,true,null,{}]}})",
+      R"( {"body":{"in_reply_to":4,"type":"read_ok","value":[[1],[2,[3]]]},"src":"n1","dest":"c2","via":0} )",
+      R"({"src":"a","id":1,"src":"b","dest":"n1","id":"x","body":{"type":"t","type":"u","msg_id":1,"msg_id":"x"},"body":{}})",
+  };
+  const std::string alphabet = "{}[]\":,0123456789.eE-+\\u abdnstrxyz\t";
+  std::mt19937 rng(12345);
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  int accepted = 0, refused = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string line = seeds[pick(seeds.size())];
+    for (int edits = 1 + static_cast<int>(pick(3)); edits > 0; --edits) {
+      size_t at = pick(line.size() + 1);
+      switch (pick(3)) {
+        case 0: if (at < line.size()) line.erase(at, 1); break;
+        case 1: line.insert(at, 1, alphabet[pick(alphabet.size())]); break;
+        default: {
+          size_t from = pick(line.size()), len = pick(8);
+          line.insert(at, line.substr(from, len));
+        }
+      }
+    }
+    rapidjson::Document ref;
+    ref.Parse(line.data(), line.size());
+    EnvelopeResult r = parse_envelope(line);
+    const LineError* e = std::get_if<LineError>(&r);
+    if (ref.HasParseError()) {
+      ASSERT_TRUE(e != nullptr && e->fault == LineFault::kNotJson) << line;
+      ++refused;
+      continue;
+    }
+    const rapidjson::Value* src = member(ref, "src");
+    const rapidjson::Value* dest = member(ref, "dest");
+    const rapidjson::Value* body = member(ref, "body");
+    const rapidjson::Value* id = member(ref, "id");
+    bool envelope = src && src->IsString() && dest && dest->IsString() && body && body->IsObject() &&
+                    (id == nullptr || id->IsInt64());
+    if (!envelope) {
+      ASSERT_TRUE(e != nullptr && e->fault == LineFault::kBadEnvelope) << line;
+      ++refused;
+      continue;
+    }
+    const Message* m = std::get_if<Message>(&r);
+    ASSERT_NE(m, nullptr) << line << ": " << e->detail;
+    ++accepted;
+    EXPECT_EQ(m->src(), view(*src)) << line;
+    EXPECT_EQ(m->dest(), view(*dest)) << line;
+    EXPECT_EQ(m->id(), id ? std::optional<int64_t>(id->GetInt64()) : std::nullopt) << line;
+    // Compared as text: RapidJSON's == finds members by name, so it calls a body with a
+    // repeated key unequal even to itself.
+    EXPECT_EQ(to_json(m->body()), to_json(*body)) << line;
+    EXPECT_EQ(m->type(), get_string(*body, "type").value_or("")) << line;
+    EXPECT_EQ(m->msg_id(), get_int(*body, "msg_id")) << line;
+    EXPECT_EQ(m->in_reply_to(), get_int(*body, "in_reply_to")) << line;
+    std::string_view extra;
+    for (const auto& kv : ref.GetObject()) {
+      std::string_view k = view(kv.name);
+      if (k != "src" && k != "dest" && k != "body" && k != "id") {
+        extra = k;
+        break;
+      }
+    }
+    EXPECT_EQ(m->extra_key(), extra) << line;
+    rapidjson::Document again;
+    again.Parse(m->body_text().data(), m->body_text().size());
+    ASSERT_FALSE(again.HasParseError()) << line;
+    EXPECT_EQ(to_json(again), to_json(*body)) << line;
+  }
+  // Both sides of the verdict were exercised.
+  EXPECT_GT(accepted, 1000);
+  EXPECT_GT(refused, 1000);
 }
 
 TEST(JsonUtil, EscapesControlCharacters) {
