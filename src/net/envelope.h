@@ -22,7 +22,8 @@ namespace squall::net {
 std::string encode_envelope(int64_t id, std::string_view src, std::string_view dest, std::string_view body);
 
 // The line `line` (which parsed as `message`) as delivered with id `id`. A line without
-// an "id" of its own is copied with the id put first; one with an id is written anew.
+// an "id" of its own is copied with the id put first; one with an id is written anew
+// around the body's text as written.
 std::string stamp_envelope(int64_t id, const proto::Message& message, std::string_view line);
 
 }  // namespace squall::net

@@ -32,6 +32,14 @@ TEST(Envelope, StampReplacesTheNodesOwnId) {
   EXPECT_EQ(out.find("\"id\":7"), std::string::npos) << out;
 }
 
+// A node's own id is replaced around the body exactly as the node wrote it (the body is
+// not written anew from its document: 1.50 stays 1.50).
+TEST(Envelope, StampKeepsTheBodyAsWritten) {
+  std::string with_id = R"({"id":7,"src":"n1","dest":"n2","body": {"type":"gossip","v":1.50,"s":"\u00e9"}})";
+  EXPECT_EQ(stamp_envelope(9, parsed(with_id), with_id),
+            R"({"id":9,"src":"n1","dest":"n2","body":{"type":"gossip","v":1.50,"s":"\u00e9"}})");
+}
+
 TEST(Envelope, EncodeEscapesNames) {
   std::string out = encode_envelope(1, "lin-kv", "c\"1", R"({"type":"read_ok","in_reply_to":2})");
   EXPECT_EQ(out, R"({"id":1,"src":"lin-kv","dest":"c\"1","body":{"type":"read_ok","in_reply_to":2}})");

@@ -8,11 +8,17 @@
 // 1e400, lone UTF-16 surrogates, bad syntax) is kNotJson. parse_message() is the node's
 // stricter reading: it also requires integer body.msg_id / body.in_reply_to when present.
 //
-// A Message owns its RapidJSON document (in a memory pool sized to its line, so that
-// many queued messages cost about their size); the accessors view into it, so a Message
-// must outlive any string_view taken from it. A body without a string "type" still
-// parses (type() is empty) so that a node can answer it with error 12 instead of
-// dropping it. Not thread-safe; movable.
+// A Message owns a copy of its line and its body's RapidJSON document in one allocation:
+// the line is parsed in place (strings point into the copy, never copied again) and the
+// document's nodes come from a memory pool whose first chunk sits in the same block, so
+// one line costs one allocation and many queued messages cost about their size. The
+// envelope's fields (src, dest, id, body.type / msg_id / in_reply_to) are taken from the
+// parser's events as it reads (no document is built for the envelope itself), and the
+// body's text as written is kept beside the body's document.
+// The accessors view into the Message, so it must outlive any string_view taken from it.
+// A line holding a NUL byte is kNotJson (JSON has no raw NUL; RapidJSON would read it as
+// the end of the text). A body without a string "type" still parses (type() is empty) so
+// that a node can answer it with error 12 instead of dropping it. Not thread-safe; movable.
 #pragma once
 
 #include <rapidjson/document.h>
@@ -56,26 +62,36 @@ using EnvelopeResult = std::variant<Message, LineError>;
 
 class Message {
  public:
-  std::string_view src() const;
-  std::string_view dest() const;
-  const rapidjson::Value& body() const;
+  std::string_view src() const { return src_; }
+  std::string_view dest() const { return dest_; }
+  const rapidjson::Value& body() const { return body_; }
+  // The body's JSON text exactly as the line had it.
+  std::string_view body_text() const { return body_text_; }
   // body.type, or "" when absent or not a string.
-  std::string_view type() const;
+  std::string_view type() const { return type_; }
   // body.msg_id / body.in_reply_to when they are integers.
   std::optional<int64_t> msg_id() const { return msg_id_; }
   std::optional<int64_t> in_reply_to() const { return in_reply_to_; }
   // Maelstrom's top-level message id, when present.
   std::optional<int64_t> id() const { return id_; }
   // The first top-level key other than src, dest, body and id, or "" when none.
-  std::string_view extra_key() const;
+  std::string_view extra_key() const { return extra_key_; }
 
   friend EnvelopeResult parse_envelope(std::string_view line);
 
  private:
-  explicit Message(size_t pool_chunk_bytes);
+  // The block a message lives in: the pool, the pool's first chunk, the text parsed in
+  // place, then the text as written.
+  struct Arena;
+  struct ArenaDelete {
+    void operator()(Arena* a) const;
+  };
+  Message() = default;
 
-  std::unique_ptr<rapidjson::MemoryPoolAllocator<>> pool_;  // declared first: doc_ allocates from it
-  rapidjson::Document doc_;
+  std::unique_ptr<Arena, ArenaDelete> arena_;  // declared first: everything below points into it
+  rapidjson::Value body_;
+  // Each the first member of its name (as member() would find it).
+  std::string_view src_, dest_, type_, extra_key_, body_text_;
   std::optional<int64_t> msg_id_;
   std::optional<int64_t> in_reply_to_;
   std::optional<int64_t> id_;

@@ -5,6 +5,8 @@ It answers echo correctly except for every third request, whose reply is broken 
 --mode says:
   huge-number     the echo value written as 1e400 (valid JSON grammar, no double holds it)
   lone-surrogate  the echo value written as "\\ud800" (a UTF-16 surrogate with no pair)
+  nul-byte        a NUL byte and more text after the reply's closing brace (JSON has no
+                  raw NUL; a reader that takes NUL for the end of text sees a whole reply)
   null-src        "src": null in the envelope
   missing-key     echo_ok without its "echo" key (breaks the reply's schema)
   escapes         a terminal escape (ESC [2J) and invalid UTF-8 in the echo value, a raw
@@ -39,6 +41,8 @@ def broken(msg):
         write(head + b'"echo":1e400}}')
     elif mode == "lone-surrogate":
         write(head + b'"echo":"\\ud800"}}')
+    elif mode == "nul-byte":
+        write(head + b'"echo":1}}\x00junk')
     elif mode == "null-src":
         write(b'{"src":null,"dest":' + dest + b',"body":{"type":"echo_ok","in_reply_to":%d,"echo":1}}' % irt)
     elif mode == "missing-key":
