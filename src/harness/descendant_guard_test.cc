@@ -106,7 +106,13 @@ TEST(DescendantGuard, WatchdogCleansUpAfterASigkilledHarness) {
       },
       {.in = testing::Stream::kNull, .err = testing::Stream::kInherit});
   bool started = harness.read_line(std::chrono::seconds(10)) == "x";
+  // Briefly a third process carries the marker (the shell's fork before it execs setsid,
+  // and setsid's own fork); wait for the two that stay.
   int before = running_with(marker);
+  for (int i = 0; i < 500 && before != 2; ++i) {
+    ::usleep(20000);
+    before = running_with(marker);
+  }
   // Killed on every path: a paused harness left behind would hold the test's stdout.
   harness.signal(SIGKILL);
   (void)harness.wait_for(std::chrono::seconds(10));
