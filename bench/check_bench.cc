@@ -8,8 +8,8 @@
 
 #include <filesystem>
 
-#include "checker/testing/history_gen.h"
 #include "checker/linearizability.h"
+#include "checker/testing/history_gen.h"
 #include "history/reader.h"
 
 namespace squall {
@@ -68,7 +68,8 @@ void BM_EtcdAllWithParsing(benchmark::State& state) {
   for (const auto& e : std::filesystem::directory_iterator(kCorpus + "/jepsen")) paths.push_back(e.path().string());
   auto m = model::make_model("cas-register").value();
   for (auto _ : state)
-    for (const auto& p : paths) benchmark::DoNotOptimize(checker::check_linearizable(history::read_history_file(p).value(), *m).value());
+    for (const auto& p : paths)
+      benchmark::DoNotOptimize(checker::check_linearizable(history::read_history_file(p).value(), *m).value());
 }
 BENCHMARK(BM_EtcdAllWithParsing)->Unit(benchmark::kMillisecond);
 

@@ -26,7 +26,8 @@ using namespace squall;
 
 const std::string kToken =
     R"({"src":"n3","dest":"n4","body":{"type":"token","hop":12345,"payload":"0123456789abcdef0123456789abcdef0123456789abcdef"}})";
-const std::string kReply = R"({"src":"n0","dest":"c12","body":{"type":"echo_ok","in_reply_to":77,"msg_id":5,"echo":"Please echo 41"}})";
+const std::string kReply =
+    R"({"src":"n0","dest":"c12","body":{"type":"echo_ok","in_reply_to":77,"msg_id":5,"echo":"Please echo 41"}})";
 
 std::string gossip_line() {
   std::string s = R"({"src":"n1","dest":"n2","body":{"type":"gossip","msg_id":9,"messages":[)";

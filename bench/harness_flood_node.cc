@@ -48,8 +48,9 @@ void handle(std::string_view line, int tokens) {
   auto src_at = line.find("\"src\":\"");
   auto src_end = line.find('"', src_at + 7);
   std::string client(line.substr(src_at + 7, src_end - src_at - 7));
-  g_out += "{\"src\":\"" + g_self + "\",\"dest\":\"" + client + "\",\"body\":{\"type\":\"init_ok\",\"in_reply_to\":" +
-           std::to_string(field_int(line, "\"msg_id\":")) + "}}\n";
+  g_out += "{\"src\":\"" + g_self + "\",\"dest\":\"" + client +
+           "\",\"body\":{\"type\":\"init_ok\",\"in_reply_to\":" + std::to_string(field_int(line, "\"msg_id\":")) +
+           "}}\n";
   if (g_count > 1)
     for (int t = 0; t < tokens; ++t) token_to_next(0);
 }

@@ -114,6 +114,7 @@ int main(int argc, char** argv) {
     ::waitpid(c.pid, nullptr, 0);
   }
   std::printf("{\"nodes\":%d,\"messages\":%lld,\"seconds\":%.3f,\"msgs_per_s\":%.0f,\"cpu_us_per_msg\":%.3f}\n", n,
-              relayed, wall, static_cast<double>(relayed) / wall, relayed ? cpu_ms * 1e3 / static_cast<double>(relayed) : 0);
+              relayed, wall, static_cast<double>(relayed) / wall,
+              relayed ? cpu_ms * 1e3 / static_cast<double>(relayed) : 0);
   return 0;
 }

@@ -32,12 +32,13 @@ int main(int argc, char** argv) {
   app.add_option("--workload", config.workload,
                  "pin the meaning of read/add: broadcast, g-set, g-counter or pn-counter (default: inferred)");
   app.add_option("--gossip-ms", config.gossip_ms, "interval between gossip batches to a peer")
-      ->check(CLI::Range(1, 60'000))->capture_default_str();
+      ->check(CLI::Range(1, 60'000))
+      ->capture_default_str();
   app.add_option("--anti-entropy-ms", config.anti_entropy_ms, "interval between anti-entropy rounds")
-      ->check(CLI::Range(1, 600'000))->capture_default_str();
+      ->check(CLI::Range(1, 600'000))
+      ->capture_default_str();
   app.add_option("--seed", config.seed, "seed of the peer choices (mixed with the node id)")->capture_default_str();
-  app.add_option("--fault", faults,
-                 "negative control (repeatable; never on by default):\n" + gossip::faults_help());
+  app.add_option("--fault", faults, "negative control (repeatable; never on by default):\n" + gossip::faults_help());
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,23 +1,23 @@
 // squall check: linearizability of history files against a model, with explanations.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "checker/explain.h"
 #include "checker/linearizability.h"
 #include "commands.h"
-#include "parse_command_line.h"
 #include "core/clock.h"
 #include "history/edn.h"
 #include "history/printable.h"
 #include "history/reader.h"
+#include "parse_command_line.h"
 
 namespace squall::cli {
 
@@ -53,7 +53,8 @@ bool write_file(const std::string& path, const std::string& text) {
 // process about half as much again, which still leaves room on any machine.
 uint64_t default_memory_limit_mb() {
   long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
-  uint64_t physical_mb = pages > 0 && page_size > 0 ? (static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size)) >> 20 : 4096;
+  uint64_t physical_mb =
+      pages > 0 && page_size > 0 ? (static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size)) >> 20 : 4096;
   return std::max<uint64_t>(64, std::min<uint64_t>(4096, physical_mb / 4));
 }
 
@@ -79,7 +80,9 @@ std::string check_megabytes(const std::string& text) {
   return "";
 }
 
-std::string check_not_empty(const std::string& text) { return text.empty() ? "expected a file or directory name, found ''" : ""; }
+std::string check_not_empty(const std::string& text) {
+  return text.empty() ? "expected a file or directory name, found ''" : "";
+}
 
 std::string html_path_for(const CheckArgs& a, const std::string& file) {
   if (a.files.size() == 1) return a.html;
@@ -89,49 +92,56 @@ std::string html_path_for(const CheckArgs& a, const std::string& file) {
 }  // namespace
 
 int cmd_check(int argc, char** argv) {
-  CLI::App app{"Check history files for linearizability against a sequential model.\n"
-               "Formats: Jepsen/Knossos EDN (a vector of op maps or one per line), Jepsen console logs\n"
-               "(INFO jepsen.util - <process> <type> <f> <value>), and JSON lines. :fail ops did not\n"
-               "happen; :info ops and invocations without completion may take effect any time after\n"
-               "their invocation, or never.\n\n"
-               "Budgets: checking linearizability is NP-complete in general; a file whose search exceeds\n"
-               "--timeout or --memory-limit gives unknown with the reason, never invalid. Many ops in flight\n"
-               "at once on one object (dozens of always-busy clients, few distinct values) can exceed any\n"
-               "budget; splitting by key, and fewer clients per key, keep searches small.\n\n"
-               "Budgets cover reading the file too: a file that cannot be read within them gives unknown.\n\n"
-               "Input that holds no history (binary data, a text file without one op line) is an error. A\n"
-               "history with no client ops is not counted as valid unless --allow-empty is given. Ops of\n"
-               "non-client processes (:nemesis) are left out and counted in the summary.\n\n"
-               "A completed read of nil (register, cas-register) means, as in Knossos, that the value read\n"
-               "is unknown: it matches every state. --nil-read strict reads it as the register holding nil.\n\n"
-               "Keyed histories are split by key and each key checked on its own (keys are independent);\n"
-               "--no-split checks a kv or multi-register history as one search instead.\n\n"
-               "Exit status: 0 all valid, 1 some invalid, 2 some unknown (budget exceeded), 254 bad usage\n"
-               "or input (including an empty history without --allow-empty).\n\nModels:\n" + model::describe_models(),
-               "squall check"};
+  CLI::App app{
+      "Check history files for linearizability against a sequential model.\n"
+      "Formats: Jepsen/Knossos EDN (a vector of op maps or one per line), Jepsen console logs\n"
+      "(INFO jepsen.util - <process> <type> <f> <value>), and JSON lines. :fail ops did not\n"
+      "happen; :info ops and invocations without completion may take effect any time after\n"
+      "their invocation, or never.\n\n"
+      "Budgets: checking linearizability is NP-complete in general; a file whose search exceeds\n"
+      "--timeout or --memory-limit gives unknown with the reason, never invalid. Many ops in flight\n"
+      "at once on one object (dozens of always-busy clients, few distinct values) can exceed any\n"
+      "budget; splitting by key, and fewer clients per key, keep searches small.\n\n"
+      "Budgets cover reading the file too: a file that cannot be read within them gives unknown.\n\n"
+      "Input that holds no history (binary data, a text file without one op line) is an error. A\n"
+      "history with no client ops is not counted as valid unless --allow-empty is given. Ops of\n"
+      "non-client processes (:nemesis) are left out and counted in the summary.\n\n"
+      "A completed read of nil (register, cas-register) means, as in Knossos, that the value read\n"
+      "is unknown: it matches every state. --nil-read strict reads it as the register holding nil.\n\n"
+      "Keyed histories are split by key and each key checked on its own (keys are independent);\n"
+      "--no-split checks a kv or multi-register history as one search instead.\n\n"
+      "Exit status: 0 all valid, 1 some invalid, 2 some unknown (budget exceeded), 254 bad usage\n"
+      "or input (including an empty history without --allow-empty).\n\nModels:\n" +
+          model::describe_models(),
+      "squall check"};
   CheckArgs a;
   a.memory_limit_mb = default_memory_limit_mb();
   app.add_option("--model,-m", a.model, "model name (see the list above)")->capture_default_str();
   app.add_option("--init", a.init, "initial value of the model, as EDN (default nil; kv: \"\")");
   app.add_option("--format", a.format, "input format: auto, edn, jepsen-log, jsonl")->capture_default_str();
-  app.add_option("--nil-read", a.nil_read,
-                 "what a completed read of nil means for register and cas-register: unknown (Knossos: matches any value) or "
-                 "strict (the register held nil)")
+  app.add_option(
+         "--nil-read", a.nil_read,
+         "what a completed read of nil means for register and cas-register: unknown (Knossos: matches any value) or "
+         "strict (the register held nil)")
       ->check(CLI::IsMember({"unknown", "strict"}))
       ->capture_default_str();
   app.add_flag("--split-by-key", a.split_by_key, "check each :key separately (the default; kept for compatibility)");
-  app.add_flag("--no-split", a.no_split, "check a keyed kv or multi-register history as one search instead of key by key")
+  app.add_flag("--no-split", a.no_split,
+               "check a keyed kv or multi-register history as one search instead of key by key")
       ->excludes("--split-by-key");
   app.add_flag("--allow-empty", a.allow_empty, "count a history with no client ops as valid instead of an error");
-  app.add_option("--timeout", a.timeout_s, "time budget per file in seconds, reading included; exceeding it gives unknown (0 = none)")
+  app.add_option("--timeout", a.timeout_s,
+                 "time budget per file in seconds, reading included; exceeding it gives unknown (0 = none)")
       ->check(CLI::Validator(check_seconds, "SECONDS"))
       ->capture_default_str();
   app.add_option("--memory-limit", a.memory_limit_mb,
-                 "memory budget per file in MB for the parsed history and for the search's tables; exceeding it gives unknown (0 = "
+                 "memory budget per file in MB for the parsed history and for the search's tables; exceeding it gives "
+                 "unknown (0 = "
                  "none; default: a quarter of physical memory, at most 4096)")
       ->check(CLI::Validator(check_megabytes, "MB"))
       ->capture_default_str();
-  app.add_option("--threads", a.threads, "worker threads for independent keys (0 = one per core, at most 8)")->check(CLI::Range(0, 1024));
+  app.add_option("--threads", a.threads, "worker threads for independent keys (0 = one per core, at most 8)")
+      ->check(CLI::Range(0, 1024));
   app.add_option("--html", a.html, "write an HTML explanation to this file (a directory when several files are given)")
       ->check(CLI::Validator(check_not_empty, "PATH"));
   app.add_flag("--linearization", a.linearization, "print a linearization order of valid histories");
@@ -228,14 +238,15 @@ int cmd_check(int argc, char** argv) {
         }
       if (!detail.empty()) break;
     }
-    out(fmt::format("{}: {} ({}, {} ops, {} key{}, {:.1f} ms{}){}\n", file, to_string(v->verdict), v->model, counts.invocations,
-                    v->keys_total, v->keys_total == 1 ? "" : "s", v->stats.elapsed_ms, ignored, detail));
+    out(fmt::format("{}: {} ({}, {} ops, {} key{}, {:.1f} ms{}){}\n", file, to_string(v->verdict), v->model,
+                    counts.invocations, v->keys_total, v->keys_total == 1 ? "" : "s", v->stats.elapsed_ms, ignored,
+                    detail));
     if (a.stats)
       for (const auto& k : v->keys)
         out(fmt::format("  {}: {}, {} calls, {} steps, {} configurations, {:.1f} MB, {:.1f} ms\n",
                         k.key ? ("key " + history::to_edn(*k.key)) : std::string("history"), to_string(k.verdict),
-                        k.calls.size(), k.stats.steps, k.stats.configurations, static_cast<double>(k.stats.peak_bytes) / (1 << 20),
-                        k.stats.elapsed_ms));
+                        k.calls.size(), k.stats.steps, k.stats.configurations,
+                        static_cast<double>(k.stats.peak_bytes) / (1 << 20), k.stats.elapsed_ms));
     if (!a.quiet && (v->verdict != Verdict::kValid || a.linearization)) out(checker::explain_text(*h, *v));
     switch (v->verdict) {
       case Verdict::kValid: ++valid; break;
@@ -254,8 +265,9 @@ int cmd_check(int argc, char** argv) {
     std::fflush(stdout);
   }
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  out(fmt::format("total: {} file{}, {} ops: {} valid, {} invalid, {} unknown, {} error{} ({:.1f} ms)\n", a.files.size(),
-                  a.files.size() == 1 ? "" : "s", ops_total, valid, invalid, unknown, errors, errors == 1 ? "" : "s", ms));
+  out(fmt::format("total: {} file{}, {} ops: {} valid, {} invalid, {} unknown, {} error{} ({:.1f} ms)\n",
+                  a.files.size(), a.files.size() == 1 ? "" : "s", ops_total, valid, invalid, unknown, errors,
+                  errors == 1 ? "" : "s", ms));
   if (errors > 0) return kExitUsage;
   if (invalid > 0) return kExitInvalid;
   if (unknown > 0) return kExitUnknown;

@@ -24,9 +24,10 @@ int cmd_serve(int argc, char** argv) {
   std::string host = "127.0.0.1";
   int port = 8080;
   serve::ServerOptions options;
-  CLI::App app{"Serves the store over HTTP: an index of runs (workload, time, valid?) linking to each\n"
-               "run's report, results, message diagram, timeline and plots. Ctrl-C stops it.",
-               "squall serve"};
+  CLI::App app{
+      "Serves the store over HTTP: an index of runs (workload, time, valid?) linking to each\n"
+      "run's report, results, message diagram, timeline and plots. Ctrl-C stops it.",
+      "squall serve"};
   app.option_defaults()->always_capture_default();
   app.add_option("--store", store, "Directory of the store to browse");
   app.add_option("--port", port, "TCP port to listen on (0 picks a free one)");
@@ -50,7 +51,8 @@ int cmd_serve(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
 
   serve::StoreBrowser browser(store);
-  std::printf("squall serve: serving %s at http://%s:%d/ (Ctrl-C stops)\n", store.c_str(), host.c_str(), (*server)->port());
+  std::printf("squall serve: serving %s at http://%s:%d/ (Ctrl-C stops)\n", store.c_str(), host.c_str(),
+              (*server)->port());
   std::fflush(stdout);
   (*server)->serve([&](const serve::Request& r) { return browser.handle(r); }, g_stop);
   std::printf("squall serve: stopped\n");

@@ -12,9 +12,10 @@
 namespace squall::cli {
 
 int cmd_sim(int argc, char** argv) {
-  CLI::App app{"Deterministic simulation of the shard coordination protocol with seeded faults.\n"
-               "Runs seeds S..S+N-1; any failure prints a replay command and the failing seed's trace.",
-               "squall sim"};
+  CLI::App app{
+      "Deterministic simulation of the shard coordination protocol with seeded faults.\n"
+      "Runs seeds S..S+N-1; any failure prints a replay command and the failing seed's trace.",
+      "squall sim"};
   int level = 1;
   uint64_t seeds = 0;
   uint64_t seed = 0;
@@ -29,10 +30,12 @@ int cmd_sim(int argc, char** argv) {
   app.add_option("--seed", seed, "first seed (default 1)");
   app.add_option("--workers", cfg.workers, "simulated workers")->check(CLI::Range(2, 64));
   app.add_option("--shards", cfg.shards, "root shards")->check(CLI::Range(1, 1000));
-  app.add_option("--steps", cfg.steps, "safety-phase steps (1 ms ticks)")->check(CLI::Range(int64_t{1}, int64_t{10'000'000}));
+  app.add_option("--steps", cfg.steps, "safety-phase steps (1 ms ticks)")
+      ->check(CLI::Range(int64_t{1}, int64_t{10'000'000}));
   app.add_option("--mutation", mutation, "deliberately break the protocol (see --list-mutations)");
   app.add_option("--trace-out", trace_out, "write the traced seed's full trace to this file");
-  app.add_option("--trace-lines", trace_lines, "trace lines shown in the report")->check(CLI::Range(size_t{1}, size_t{100000}));
+  app.add_option("--trace-lines", trace_lines, "trace lines shown in the report")
+      ->check(CLI::Range(size_t{1}, size_t{100000}));
   app.add_flag("--list-mutations", list_mutations, "list mutation names and exit");
   if (auto stop = parse_command_line(app, argc, argv, "sim")) return *stop;
   if (list_mutations) {

@@ -9,10 +9,10 @@
 #include <ctime>
 
 #include "commands.h"
-#include "parse_command_line.h"
+#include "core/assert.h"
 #include "harness/config.h"
 #include "harness/runner.h"
-#include "core/assert.h"
+#include "parse_command_line.h"
 #include "workload/workload.h"
 
 namespace squall::cli {
@@ -25,7 +25,6 @@ uint64_t fresh_seed() {
   }
   return seed & ((uint64_t{1} << 53) - 1);  // stays exact when read back from JSON
 }
-
 
 // One run of the test; its exit code. `interrupted` is set when the user stopped it.
 int run_once(const harness::TestConfig& cfg, bool* interrupted) {
@@ -70,10 +69,11 @@ int cmd_test(int argc, char** argv) {
 
   std::string workloads;
   for (const auto& n : workload::workload_names()) workloads += (workloads.empty() ? "" : ", ") + n;
-  CLI::App app{"Runs a Maelstrom node binary on a simulated network, drives a workload, injects faults,\n"
-               "checks the history and prints the MAELSTROM REPORT. Exit code: 0 valid, 1 invalid,\n"
-               "2 unknown, 254 bad usage.",
-               "squall test"};
+  CLI::App app{
+      "Runs a Maelstrom node binary on a simulated network, drives a workload, injects faults,\n"
+      "checks the history and prints the MAELSTROM REPORT. Exit code: 0 valid, 1 invalid,\n"
+      "2 unknown, 254 bad usage.",
+      "squall test"};
   app.option_defaults()->always_capture_default();
   app.add_option("-w,--workload", cfg.workload, "Workload to run: " + workloads);
   app.add_option("--bin", cfg.bin, "Node binary to test (executed directly, no shell)")->required();
@@ -83,19 +83,22 @@ int cmd_test(int argc, char** argv) {
                  "Client threads: an integer, or Kn for K times the node count (default 2n for lin-kv, else 1n)");
   app.add_option("--time-limit", cfg.time_limit_s, "Seconds of main phase (operations and faults)");
   app.add_option("--rate", cfg.rate, "Operations per second, across all clients (0: none, only final reads)");
-  app.add_option("--latency", cfg.latency_ms, "Mean node-to-node (and node-to-service) latency in ms; clients get none");
+  app.add_option("--latency", cfg.latency_ms,
+                 "Mean node-to-node (and node-to-service) latency in ms; clients get none");
   app.add_option("--latency-dist", latency_dist, "Latency distribution: constant, uniform (0..2x mean) or exponential");
   app.add_option("--nemesis", nemesis, "Faults to inject, comma-separated: partition (empty for none)");
   app.add_option("--nemesis-interval", cfg.nemesis_interval_s,
                  "Mean seconds between nemesis actions (gaps uniform in [0, 2x interval])");
-  app.add_option("--topology", cfg.topology, "Broadcast topology: grid, line, tree (= tree2), tree2, tree3, tree4, total");
+  app.add_option("--topology", cfg.topology,
+                 "Broadcast topology: grid, line, tree (= tree2), tree2, tree3, tree4, total");
   app.add_option("--availability", availability,
                  "Require this fraction of operations to succeed ('total' = all); unchecked if absent");
   app.add_flag("--log-stderr", cfg.log_stderr, "Also show node stderr on the console (always in node-logs/)");
   app.add_flag("--strict", cfg.strict,
                "Protocol violations (bad JSON, bad envelopes, malformed replies) fail the run; by default they are "
                "warnings and the op they touch is recorded as :info");
-  app.add_flag("--log-net-send", cfg.log_net_send, "Log every network send (node, client and service messages) to jepsen.log");
+  app.add_flag("--log-net-send", cfg.log_net_send,
+               "Log every network send (node, client and service messages) to jepsen.log");
   app.add_flag("--log-net-recv", cfg.log_net_recv, "Log every network delivery to jepsen.log");
   app.add_option("--test-count", cfg.test_count, "Run the test this many times; the exit code is the worst run's");
   app.add_option("--seed", seed_text,
@@ -105,7 +108,8 @@ int cmd_test(int argc, char** argv) {
   auto* rpc = app.add_option("--rpc-timeout", rpc_timeout,
                              "Client request timeout in seconds (default 5; lin-kv: max(10 x --latency, 1 s))");
   app.add_option("--store", cfg.store_dir, "Directory of the store (runs go to <store>/<workload>/<time>/)");
-  app.add_option("--key-count", cfg.key_count, "Txn workloads (not in this build yet): keys in play; accepted and stored");
+  app.add_option("--key-count", cfg.key_count,
+                 "Txn workloads (not in this build yet): keys in play; accepted and stored");
   app.add_option("--max-txn-length", cfg.max_txn_length,
                  "Txn workloads (not in this build yet): longest transaction; accepted and stored");
   app.add_option("--max-writes-per-key", cfg.max_writes_per_key,

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
-#include "checker/testing/history_gen.h"
 #include "checker/linearizability.h"
+#include "checker/testing/history_gen.h"
 
 namespace squall::checker {
 namespace {
@@ -58,7 +58,8 @@ std::unique_ptr<model::Model> strict_cas_register() {
   return model::make_model("cas-register", mo).value();
 }
 
-void compare_on(uint64_t seed, uint32_t processes, uint32_t ops, uint32_t crash, uint32_t stale, uint32_t* invalid_seen) {
+void compare_on(uint64_t seed, uint32_t processes, uint32_t ops, uint32_t crash, uint32_t stale,
+                uint32_t* invalid_seen) {
   GenOptions g;
   g.seed = seed;
   g.processes = processes;
@@ -71,14 +72,15 @@ void compare_on(uint64_t seed, uint32_t processes, uint32_t ops, uint32_t crash,
   auto v = check_linearizable(h, *m);
   ASSERT_TRUE(v.ok());
   Verdict expected = brute_check(h, *m);
-  ASSERT_EQ(v->verdict, expected) << "seed=" << seed << " processes=" << processes << " ops=" << ops << " crash=" << crash
-                                  << " stale=" << stale;
+  ASSERT_EQ(v->verdict, expected) << "seed=" << seed << " processes=" << processes << " ops=" << ops
+                                  << " crash=" << crash << " stale=" << stale;
   if (expected == Verdict::kInvalid) ++*invalid_seen;
 }
 
 // kv histories exercise growth pruning (appends, gets) and dropped pending puts/appends;
 // split by key and whole must both agree with the brute force over the whole history.
-void compare_kv_on(uint64_t seed, uint32_t processes, uint32_t ops, uint32_t keys, uint32_t crash, uint32_t stale, uint32_t* invalid_seen) {
+void compare_kv_on(uint64_t seed, uint32_t processes, uint32_t ops, uint32_t keys, uint32_t crash, uint32_t stale,
+                   uint32_t* invalid_seen) {
   GenOptions g;
   g.seed = seed;
   g.processes = processes;
@@ -94,8 +96,9 @@ void compare_kv_on(uint64_t seed, uint32_t processes, uint32_t ops, uint32_t key
   for (const CheckOptions& opt : {CheckOptions{}, split}) {
     auto v = check_linearizable(h, *m, opt);
     ASSERT_TRUE(v.ok());
-    ASSERT_EQ(v->verdict, expected) << "seed=" << seed << " processes=" << processes << " ops=" << ops << " keys=" << keys
-                                    << " crash=" << crash << " stale=" << stale << " split=" << opt.split_by_key;
+    ASSERT_EQ(v->verdict, expected) << "seed=" << seed << " processes=" << processes << " ops=" << ops
+                                    << " keys=" << keys << " crash=" << crash << " stale=" << stale
+                                    << " split=" << opt.split_by_key;
   }
   if (expected == Verdict::kInvalid) ++*invalid_seen;
 }
@@ -103,7 +106,8 @@ void compare_kv_on(uint64_t seed, uint32_t processes, uint32_t ops, uint32_t key
 TEST(Differential, KvSearchAgreesWithBruteForce) {
   uint32_t invalid = 0;
   for (uint64_t seed = 1; seed <= 1200; ++seed) {
-    compare_kv_on(seed, 2 + seed % 3, 3 + seed % 6, 1 + seed % 2, static_cast<uint32_t>((seed * 7) % 60), static_cast<uint32_t>((seed * 13) % 60), &invalid);
+    compare_kv_on(seed, 2 + seed % 3, 3 + seed % 6, 1 + seed % 2, static_cast<uint32_t>((seed * 7) % 60),
+                  static_cast<uint32_t>((seed * 13) % 60), &invalid);
     if (HasFatalFailure()) return;
   }
   EXPECT_GT(invalid, 60u);
@@ -113,7 +117,8 @@ TEST(Differential, KvSearchAgreesWithBruteForce) {
 TEST(Differential, SearchAgreesWithBruteForce) {
   uint32_t invalid = 0;
   for (uint64_t seed = 1; seed <= 1500; ++seed) {
-    compare_on(seed, 2 + seed % 3, 3 + seed % 6, static_cast<uint32_t>((seed * 7) % 50), static_cast<uint32_t>((seed * 13) % 80), &invalid);
+    compare_on(seed, 2 + seed % 3, 3 + seed % 6, static_cast<uint32_t>((seed * 7) % 50),
+               static_cast<uint32_t>((seed * 13) % 80), &invalid);
     if (HasFatalFailure()) return;
   }
   // Both verdicts must occur, or the comparison proves little.

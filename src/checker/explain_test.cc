@@ -35,7 +35,8 @@ TEST(Explain, NamesFailingOpPrefixAndStates) {
 }
 
 TEST(Explain, ValidLinearizationListed) {
-  auto h = history::parse_history(R"([{:process 0 :type :invoke :f :write :value 1} {:process 0 :type :ok :f :write :value 1}])");
+  auto h = history::parse_history(
+      R"([{:process 0 :type :invoke :f :write :value 1} {:process 0 :type :ok :f :write :value 1}])");
   CheckOptions opt;
   opt.want_linearization = true;
   auto v = check_linearizable(*h, *model::make_model("register").value(), opt);

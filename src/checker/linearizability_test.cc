@@ -201,7 +201,8 @@ TEST(Linearizability, DeterministicAcrossThreadCounts) {
     std::string summary = std::string(to_string(v->verdict)) + " " + std::to_string(v->keys.size());
     for (const auto& k : v->keys) {
       summary += " " + std::string(to_string(k.verdict)) + k.reason;
-      if (k.explanation) for (size_t p : k.explanation->prefix) summary += "," + std::to_string(p);
+      if (k.explanation)
+        for (size_t p : k.explanation->prefix) summary += "," + std::to_string(p);
     }
     // The verdict never depends on threads; with one thread, neither does anything else.
     if (first_verdict.empty()) first_verdict = std::string(to_string(v->verdict));
@@ -218,7 +219,8 @@ TEST(Linearizability, DeterministicAcrossThreadCounts) {
 namespace squall::checker {
 namespace {
 
-Result<LinearizabilityResult> check_with(const char* model_name, const std::string& edn, model::ModelOptions mo, CheckOptions opt = {}) {
+Result<LinearizabilityResult> check_with(const char* model_name, const std::string& edn, model::ModelOptions mo,
+                                         CheckOptions opt = {}) {
   auto h = history::parse_history(edn);
   EXPECT_TRUE(h.ok()) << (h.ok() ? "" : h.error());
   auto m = model::make_model(model_name, mo);
@@ -276,7 +278,8 @@ TEST(Linearizability, NilReadMeansUnknownByDefaultAndNilWhenStrict) {
 
 // Issue 11 item 6: a kv history is split by key unless told otherwise.
 TEST(Linearizability, KvSplitsByKeyByDefault) {
-  const char* kv = R"([{:process 0 :type :invoke :f :put :key "a" :value "x"} {:process 0 :type :ok :f :put :key "a" :value "x"}
+  const char* kv =
+      R"([{:process 0 :type :invoke :f :put :key "a" :value "x"} {:process 0 :type :ok :f :put :key "a" :value "x"}
                        {:process 1 :type :invoke :f :get :key "b" :value nil} {:process 1 :type :ok :f :get :key "b" :value ""}
                        {:process 0 :type :invoke :f :get :key "a" :value nil} {:process 0 :type :ok :f :get :key "a" :value "x"}])";
   auto split = check_with("kv", kv, {});
@@ -307,9 +310,11 @@ class TickingClock final : public Clock {
 // longer than the polls the tests allow it.
 std::string hard_history() {
   std::string h = "[";
-  for (int p = 0; p < 18; ++p) h += "{:process " + std::to_string(p) + " :type :invoke :f :write :value " + std::to_string(p) + "}\n";
+  for (int p = 0; p < 18; ++p)
+    h += "{:process " + std::to_string(p) + " :type :invoke :f :write :value " + std::to_string(p) + "}\n";
   for (int i = 0; i < 300; ++i)
-    h += "{:process 100 :type :invoke :f :read :value nil}\n{:process 100 :type :ok :f :read :value " + std::to_string(std::min(i, 17)) + "}\n";
+    h += "{:process 100 :type :invoke :f :read :value nil}\n{:process 100 :type :ok :f :read :value " +
+         std::to_string(std::min(i, 17)) + "}\n";
   return h + "{:process 100 :type :invoke :f :read :value nil}\n{:process 100 :type :ok :f :read :value 99}]";
 }
 

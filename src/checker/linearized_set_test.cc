@@ -30,8 +30,10 @@ TEST(LinearizedSet, MemoAgreesWithReferenceSets) {
       Rng rng(completed * 1000 + pending);
       for (int step = 0; step < 4000; ++step) {
         uint32_t c = static_cast<uint32_t>(rng.below(n));
-        if (in[c]) set.erase(c);
-        else set.insert(c);
+        if (in[c])
+          set.erase(c);
+        else
+          set.insert(c);
         in[c] = !in[c];
         std::vector<uint32_t> members;
         for (uint32_t i = 0; i < n; ++i) {
@@ -40,7 +42,8 @@ TEST(LinearizedSet, MemoAgreesWithReferenceSets) {
         }
         uint32_t state = static_cast<uint32_t>(rng.below(3));
         bool fresh = reference.emplace(members, state).second;
-        ASSERT_EQ(memo.insert(set, state), fresh) << "completed=" << completed << " pending=" << pending << " step=" << step;
+        ASSERT_EQ(memo.insert(set, state), fresh)
+            << "completed=" << completed << " pending=" << pending << " step=" << step;
       }
       EXPECT_EQ(memo.size(), reference.size());
     }

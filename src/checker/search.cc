@@ -23,7 +23,8 @@ constexpr size_t kStatesShown = 16;
 // nodes; unlifting relinks them (dancing links, undone in LIFO order).
 class EventList {
  public:
-  EventList(const SubHistory& sub) : next_(2 * sub.model_call.size() + 2, kNil), prev_(next_.size(), kNil), completed_(sub.completed) {
+  EventList(const SubHistory& sub)
+      : next_(2 * sub.model_call.size() + 2, kNil), prev_(next_.size(), kNil), completed_(sub.completed) {
     struct Ev {
       size_t pos;
       int32_t node;
@@ -96,8 +97,10 @@ class GrowthGuard {
     std::vector<std::pair<size_t, uint32_t>> fixed;  // (invocation, call) of non-growing calls
     bool any_growth = false;
     for (uint32_t i = 0; i < n; ++i) {
-      if (session.grows(sub.model_call[i])) any_growth = true;
-      else fixed.emplace_back(sub.invoke[i], i);
+      if (session.grows(sub.model_call[i]))
+        any_growth = true;
+      else
+        fixed.emplace_back(sub.invoke[i], i);
     }
     if (!any_growth) return;
     enabled_ = true;
@@ -107,7 +110,8 @@ class GrowthGuard {
     linearized_.assign(fixed.size(), 0);
     before_ret_.resize(sub.completed);
     for (uint32_t g = 0; g < sub.completed; ++g) {
-      auto at = std::lower_bound(fixed.begin(), fixed.end(), std::make_pair(static_cast<size_t>(sub.complete[g]), uint32_t{0}));
+      auto at = std::lower_bound(fixed.begin(), fixed.end(),
+                                 std::make_pair(static_cast<size_t>(sub.complete[g]), uint32_t{0}));
       before_ret_[g] = static_cast<uint32_t>(at - fixed.begin());
     }
   }
@@ -176,8 +180,10 @@ KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool 
   while (remaining > 0) {
     if ((++steps & kPollMask) == 0) {
       uint64_t bytes = memo.memory_bytes() + session.memory_bytes() + 16ULL * n;
-      if (bytes > reported_bytes) budget.bytes_in_use.fetch_add(bytes - reported_bytes);
-      else budget.bytes_in_use.fetch_sub(reported_bytes - bytes);
+      if (bytes > reported_bytes)
+        budget.bytes_in_use.fetch_add(bytes - reported_bytes);
+      else
+        budget.bytes_in_use.fetch_sub(reported_bytes - bytes);
       reported_bytes = bytes;
       if (budget.invalid_found.load(std::memory_order_relaxed)) {
         r.verdict = Verdict::kUnknown;
@@ -186,18 +192,20 @@ KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool 
         stopped = true;
       } else if (budget.memory_limit_bytes != 0 && budget.bytes_in_use.load() > budget.memory_limit_bytes) {
         r.verdict = Verdict::kUnknown;
-        r.reason = "memory budget of " + mb(budget.memory_limit_bytes) + " exceeded after " + std::to_string(memo.size()) + " configurations";
+        r.reason = "memory budget of " + mb(budget.memory_limit_bytes) + " exceeded after " +
+                   std::to_string(memo.size()) + " configurations";
         stopped = true;
       } else if (budget.clock->now_ns() > budget.deadline_ns) {
         r.verdict = Verdict::kUnknown;
-        r.reason = "time budget of " + std::to_string(budget.timeout_ms) + " ms exceeded after " + std::to_string(steps) + " steps";
+        r.reason = "time budget of " + std::to_string(budget.timeout_ms) + " ms exceeded after " +
+                   std::to_string(steps) + " steps";
         stopped = true;
       }
       if (stopped) break;
     }
     SQ_ASSERT_NE(entry, kNil);  // a completion node always precedes the end of the list
     const uint32_t call = static_cast<uint32_t>((entry - 1) / 2);
-    bool dead_end = false;  // a memo hit: nothing to explain
+    bool dead_end = false;       // a memo hit: nothing to explain
     if ((entry - 1) % 2 == 0) {  // an invocation: try to linearize the call here
       if (call >= nc && twin[call] != kNil && !set.contains(static_cast<uint32_t>(twin[call]))) {
         entry = events.next(entry);
@@ -207,7 +215,8 @@ KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool 
       if (next_state == model::kIllegal) {
         // Not legal yet. If it can never become legal before its deadline, this
         // configuration fails here (explained as if its completion had been reached).
-        if (!(growth.enabled() && call < nc && growth.is_protected(call) && !session.may_become_legal(state, sub.model_call[call]))) {
+        if (!(growth.enabled() && call < nc && growth.is_protected(call) &&
+              !session.may_become_legal(state, sub.model_call[call]))) {
           entry = events.next(entry);
           continue;
         }
@@ -247,7 +256,8 @@ KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool 
         stuck_states.clear();
         stuck_seen = model::FlatMap64();
       }
-      if (have_snapshot && depth == snapshot_depth && call == failing && stuck_states.size() < kStatesKept && !stuck_seen.find(state)) {
+      if (have_snapshot && depth == snapshot_depth && call == failing && stuck_states.size() < kStatesKept &&
+          !stuck_seen.find(state)) {
         stuck_seen.put(state, 1);
         stuck_states.push_back(state);
       }
@@ -279,7 +289,8 @@ KeyResult search(SubHistory& sub, Budget& budget, bool want_linearization, bool 
     for (uint32_t i = 0; i < depth; ++i) r.linearization.push_back(sub.invoke[stack_call[i]]);
   if (r.verdict == Verdict::kInvalid) {
     size_t fop = sub.invoke[static_cast<size_t>(failing)];
-    r.reason = "op #" + std::to_string(fop) + " cannot be linearized after a prefix of " + std::to_string(best_prefix.size()) + " ops";
+    r.reason = "op #" + std::to_string(fop) + " cannot be linearized after a prefix of " +
+               std::to_string(best_prefix.size()) + " ops";
     if (explain) {
       Explanation e;
       e.failing_op = fop;

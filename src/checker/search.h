@@ -29,7 +29,7 @@ struct SubHistory {
 };
 
 struct Budget {
-  const Clock* clock = nullptr;  // never null during a search; thread-safe
+  const Clock* clock = nullptr;     // never null during a search; thread-safe
   int64_t deadline_ns = INT64_MAX;  // on clock's axis
   uint64_t timeout_ms = 0;
   uint64_t memory_limit_bytes = 0;  // 0: none

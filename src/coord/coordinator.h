@@ -91,9 +91,9 @@ class Coordinator {
   Txn txn_;                                       // reused to keep capacity
   PlanEffects fx_;                                // the current shard plan's effects
   ShardRecord shard_scratch_;
-  RunRecord run_scratch_;          // never moved from: it doubles as a read cache
-  RunId run_scratch_run_ = 0;      // which run run_scratch_ holds ...
-  Revision run_scratch_rev_ = 0;   // ... at which revision (0: unknown)
+  RunRecord run_scratch_;         // never moved from: it doubles as a read cache
+  RunId run_scratch_run_ = 0;     // which run run_scratch_ holds ...
+  Revision run_scratch_rev_ = 0;  // ... at which revision (0: unknown)
 };
 
 }  // namespace squall::coord

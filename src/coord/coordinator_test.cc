@@ -108,7 +108,8 @@ TEST(MemoryStoreIndex, FirstClaimableMatchesTheDefaultScan) {
   MemoryStore store;
   Coordinator coord(&store);
   ASSERT_TRUE(coord.create_run(CreateRunOp{1, 2, RunConfig{100, 0}}).ok());
-  ASSERT_TRUE(coord.register_shards(0, RegisterShardsOp{1, 2, {{3, {"", "g"}}, {7, {"g", "p"}}, {9, {"p", ""}}}, 1}).ok());
+  ASSERT_TRUE(
+      coord.register_shards(0, RegisterShardsOp{1, 2, {{3, {"", "g"}}, {7, {"g", "p"}}, {9, {"p", ""}}}, 1}).ok());
   auto compare = [&](int64_t now) {
     ShardRecord fast, slow;
     Revision fast_rev = 0, slow_rev = 0;

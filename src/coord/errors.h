@@ -16,11 +16,11 @@ namespace squall::coord {
 
 enum class CoordErrc : uint8_t {
   // Idempotency.
-  OpIdConflict,          // op_id already used with a different payload
+  OpIdConflict,  // op_id already used with a different payload
   // Lease validation (lease-gated ops), in priority order.
   TenantMismatch,
   ShardTerminal,
-  StaleFence,            // fence differs, or no holder / another holder
+  StaleFence,  // fence differs, or no holder / another holder
   LeaseExpired,
   // Lookup and existence.
   RunNotFound,
@@ -28,12 +28,12 @@ enum class CoordErrc : uint8_t {
   RunExists,
   ShardExists,
   // State preconditions.
-  LeaseHeld,             // acquire: another worker's lease is live
-  NotParked,             // unpark of a shard that is not Parked
-  RunTerminal,           // run is Done
-  RunNotFinished,        // finish_run with shards still Active or Parked
-  ClaimCooldown,         // claim_next too soon after this worker's previous claim
-  NoShardAvailable,      // claim_next found nothing claimable
+  LeaseHeld,         // acquire: another worker's lease is live
+  NotParked,         // unpark of a shard that is not Parked
+  RunTerminal,       // run is Done
+  RunNotFinished,    // finish_run with shards still Active or Parked
+  ClaimCooldown,     // claim_next too soon after this worker's previous claim
+  NoShardAvailable,  // claim_next found nothing claimable
   // Operation checks.
   CursorMissing,
   CursorRegression,
@@ -49,9 +49,9 @@ enum class CoordErrc : uint8_t {
   InvalidArgument,
   LimitExceeded,
   // Backend.
-  Unavailable,           // the write certainly did not happen; safe to retry
-  Indeterminate,         // the write may or may not have happened; retry idempotently
-  Contention,            // compare-and-swap kept losing; retry later
+  Unavailable,    // the write certainly did not happen; safe to retry
+  Indeterminate,  // the write may or may not have happened; retry idempotently
+  Contention,     // compare-and-swap kept losing; retry later
 };
 inline constexpr int kCoordErrcCount = static_cast<int>(CoordErrc::Contention) + 1;
 
@@ -71,18 +71,30 @@ class [[nodiscard]] CoordResult {
   // by-value parameter showed in the simulator's profile.
   CoordResult(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   CoordResult(const T& value) : v_(std::in_place_index<0>, value) {}        // NOLINT: implicit by design
-  CoordResult(CoordError error) : v_(error) {}           // NOLINT: implicit by design
+  CoordResult(CoordError error) : v_(error) {}                              // NOLINT: implicit by design
   // A default-constructed value, to be filled in place.
   explicit CoordResult(std::in_place_t) : v_(std::in_place_index<0>) {}
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
-  T& value() & { SQ_ASSERT(ok()); return std::get<0>(v_); }
-  const T& value() const& { SQ_ASSERT(ok()); return std::get<0>(v_); }
-  T&& value() && { SQ_ASSERT(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    SQ_ASSERT(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    SQ_ASSERT(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    SQ_ASSERT(ok());
+    return std::get<0>(std::move(v_));
+  }
   const T* operator->() const { return &value(); }
   T* operator->() { return &value(); }
-  const CoordError& error() const { SQ_ASSERT(!ok()); return std::get<1>(v_); }
+  const CoordError& error() const {
+    SQ_ASSERT(!ok());
+    return std::get<1>(v_);
+  }
   CoordErrc code() const { return error().code; }
 
  private:

@@ -69,11 +69,11 @@ class MemoryStore final : public RecordStore {
   // instead of the records, and a commit updates it without searching the index.
   struct RunSlot {
     RunRecord record;
-    Revision revision = 0;  // 0 while only shards exist (cannot happen via Coordinator)
-    std::vector<IndexEntry> index;  // sorted by id
-    std::unordered_map<ShardId, uint32_t> slot_of;    // lookup only; never iterated
+    Revision revision = 0;                          // 0 while only shards exist (cannot happen via Coordinator)
+    std::vector<IndexEntry> index;                  // sorted by id
+    std::unordered_map<ShardId, uint32_t> slot_of;  // lookup only; never iterated
     std::deque<ShardSlot> shards;
-    std::vector<int64_t> claimable_from_ms;           // by slot
+    std::vector<int64_t> claimable_from_ms;  // by slot
     // At most every claimable_from_ms (exact after a first_claimable that found
     // nothing): most claims find nothing, and while now is below it they need no scan.
     int64_t claimable_floor_ms = INT64_MAX;

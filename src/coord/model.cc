@@ -52,7 +52,10 @@ void replay_plan(const ShardRecord& r, PlanEffects* fx) {
 bool settled_by_op_log(const ShardRecord& r, OpId op_id, uint64_t hash, const Mutations& m, PlanEffects* fx,
                        PlanError* out) {
   switch (check_idempotency(r.op_log, op_id, hash, m)) {
-    case Idem::Replay: replay_plan(r, fx); *out = std::nullopt; return true;
+    case Idem::Replay:
+      replay_plan(r, fx);
+      *out = std::nullopt;
+      return true;
     case Idem::Conflict: *out = conflict_error(); return true;
     case Idem::Fresh: return false;
   }
@@ -144,12 +147,14 @@ std::optional<CoordError> validate_lease(const ShardRecord& r, const LeaseToken&
                                          const Mutations& m) {
   if (lease.ref.tenant != r.tenant)
     return coord_error(CoordErrc::TenantMismatch, "the lease's tenant does not own this shard");
-  if (is_terminal(r.status)) return coord_error(CoordErrc::ShardTerminal, "the shard is terminal (Done, Split or Parked)");
+  if (is_terminal(r.status))
+    return coord_error(CoordErrc::ShardTerminal, "the shard is terminal (Done, Split or Parked)");
   if (!m.skip_fence_check && lease.fence != r.fence)
     return coord_error(CoordErrc::StaleFence, "the presented fence is not current; re-acquire the shard");
   if (!r.lease.has_value() || r.lease->owner != lease.owner)
     return coord_error(CoordErrc::StaleFence, "the shard is not leased to this worker; re-acquire the shard");
-  if (!r.lease->live_at(now_ms)) return coord_error(CoordErrc::LeaseExpired, "the lease has expired; re-acquire the shard");
+  if (!r.lease->live_at(now_ms))
+    return coord_error(CoordErrc::LeaseExpired, "the lease has expired; re-acquire the shard");
   return std::nullopt;
 }
 
@@ -248,7 +253,7 @@ std::optional<CoordError> check_claim_next(const RunRecord& run, const ClaimNext
 }
 
 PlanError plan_claim_next_in_place(const RunRecord& run, ShardRecord* candidate, const ClaimNextOp& op, int64_t now_ms,
-                                    const Mutations& m, PlanEffects* fx) {
+                                   const Mutations& m, PlanEffects* fx) {
   if (auto e = check_claim_next(run, op, now_ms, m)) return *e;
   return plan_claim_candidate_in_place(run, candidate, op, now_ms, fx);
 }
@@ -292,10 +297,12 @@ PlanError plan_acquire_in_place(CowRecord* rec, const RunConfig& config, const A
                                 const Mutations& m, PlanEffects* fx) {
   const ShardRecord* r = &rec->get();
   if (op.ref.tenant != r->tenant) return coord_error(CoordErrc::TenantMismatch, "the shard belongs to another tenant");
-  if (is_terminal(r->status)) return coord_error(CoordErrc::ShardTerminal, "the shard is terminal (Done, Split or Parked)");
+  if (is_terminal(r->status))
+    return coord_error(CoordErrc::ShardTerminal, "the shard is terminal (Done, Split or Parked)");
   // A live lease held by the same worker may be re-acquired (this is how a worker
   // recovers from an ambiguous acquire); it still raises the fence.
-  if (!m.acquire_ignores_live_lease && r->lease.has_value() && r->lease->live_at(now_ms) && r->lease->owner != op.worker)
+  if (!m.acquire_ignores_live_lease && r->lease.has_value() && r->lease->live_at(now_ms) &&
+      r->lease->owner != op.worker)
     return coord_error(CoordErrc::LeaseHeld, "another worker holds a live lease on the shard");
   grant_lease(rec->write(), op.worker, now_ms, config, &fx->result);
   return std::nullopt;
@@ -347,7 +354,8 @@ PlanError plan_park_in_place(CowRecord* rec, const ParkOp& op, int64_t now_ms, c
   if (PlanError e; settled_by_op_log(cur, op.op_id, hash, m, fx, &e)) return e;
   if (auto e = validate_lease(cur, op.lease, now_ms, m)) return *e;
   if (op.reason.empty()) return coord_error(CoordErrc::InvalidArgument, "park needs a reason");
-  if (op.reason.size() > kParkReasonBytesMax) return coord_error(CoordErrc::InvalidArgument, "park reason exceeds 1 KiB");
+  if (op.reason.size() > kParkReasonBytesMax)
+    return coord_error(CoordErrc::InvalidArgument, "park reason exceeds 1 KiB");
   ShardRecord* r = mutation_plan(rec, op.op_id, OpKind::Park, hash, fx);
   r->status = ShardStatus::Parked;
   r->park_reason = op.reason;
@@ -434,7 +442,8 @@ PlanError plan_unpark_in_place(CowRecord* rec, const UnparkOp& op, int64_t /*now
   const ShardRecord& cur = rec->get();
   if (PlanError e; settled_by_op_log(cur, op.op_id, hash, m, fx, &e)) return e;
   if (op.ref.tenant != cur.tenant) return coord_error(CoordErrc::TenantMismatch, "the shard belongs to another tenant");
-  if (cur.status != ShardStatus::Parked) return coord_error(CoordErrc::NotParked, "only a Parked shard can be unparked");
+  if (cur.status != ShardStatus::Parked)
+    return coord_error(CoordErrc::NotParked, "only a Parked shard can be unparked");
   ShardRecord* r = mutation_plan(rec, op.op_id, OpKind::Unpark, hash, fx);
   r->status = ShardStatus::Active;
   r->park_reason.clear();
@@ -446,41 +455,34 @@ PlanError plan_unpark_in_place(CowRecord* rec, const UnparkOp& op, int64_t /*now
 
 CoordResult<ShardPlan> plan_acquire(ShardRecord r, const RunConfig& config, const AcquireOp& op, int64_t now_ms,
                                     const Mutations& m) {
-  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) {
-    return plan_acquire_in_place(x, config, op, now_ms, m, fx);
-  });
+  return on_copy(std::move(r),
+                 [&](CowRecord* x, PlanEffects* fx) { return plan_acquire_in_place(x, config, op, now_ms, m, fx); });
 }
 
 CoordResult<ShardPlan> plan_renew(ShardRecord r, const RunConfig& config, const RenewOp& op, int64_t now_ms,
                                   const Mutations& m) {
-  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) {
-    return plan_renew_in_place(x, config, op, now_ms, m, fx);
-  });
+  return on_copy(std::move(r),
+                 [&](CowRecord* x, PlanEffects* fx) { return plan_renew_in_place(x, config, op, now_ms, m, fx); });
 }
 
 CoordResult<ShardPlan> plan_checkpoint(ShardRecord r, const CheckpointOp& op, int64_t now_ms, const Mutations& m) {
-  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) {
-    return plan_checkpoint_in_place(x, op, now_ms, m, fx);
-  });
+  return on_copy(std::move(r),
+                 [&](CowRecord* x, PlanEffects* fx) { return plan_checkpoint_in_place(x, op, now_ms, m, fx); });
 }
 
 CoordResult<ShardPlan> plan_complete(ShardRecord r, const CompleteOp& op, int64_t now_ms, const Mutations& m) {
-  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) {
-    return plan_complete_in_place(x, op, now_ms, m, fx);
-  });
+  return on_copy(std::move(r),
+                 [&](CowRecord* x, PlanEffects* fx) { return plan_complete_in_place(x, op, now_ms, m, fx); });
 }
 
 CoordResult<ShardPlan> plan_park(ShardRecord r, const ParkOp& op, int64_t now_ms, const Mutations& m) {
-  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) {
-    return plan_park_in_place(x, op, now_ms, m, fx);
-  });
+  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) { return plan_park_in_place(x, op, now_ms, m, fx); });
 }
 
-CoordResult<ShardPlan> plan_split_replace(ShardRecord r, const RunRecord& run, const SplitReplaceOp& op,
-                                          int64_t now_ms, const Mutations& m) {
-  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) {
-    return plan_split_replace_in_place(x, run, op, now_ms, m, fx);
-  });
+CoordResult<ShardPlan> plan_split_replace(ShardRecord r, const RunRecord& run, const SplitReplaceOp& op, int64_t now_ms,
+                                          const Mutations& m) {
+  return on_copy(std::move(r),
+                 [&](CowRecord* x, PlanEffects* fx) { return plan_split_replace_in_place(x, run, op, now_ms, m, fx); });
 }
 
 CoordResult<ShardPlan> plan_split_residual(ShardRecord r, const RunRecord& run, const SplitResidualOp& op,
@@ -491,9 +493,8 @@ CoordResult<ShardPlan> plan_split_residual(ShardRecord r, const RunRecord& run, 
 }
 
 CoordResult<ShardPlan> plan_unpark(ShardRecord r, const UnparkOp& op, int64_t now_ms, const Mutations& m) {
-  return on_copy(std::move(r), [&](CowRecord* x, PlanEffects* fx) {
-    return plan_unpark_in_place(x, op, now_ms, m, fx);
-  });
+  return on_copy(std::move(r),
+                 [&](CowRecord* x, PlanEffects* fx) { return plan_unpark_in_place(x, op, now_ms, m, fx); });
 }
 
 CoordResult<RunPlan> plan_finish_run(const RunRecord& run, const FinishRunOp& op, bool shards_finished,

@@ -30,13 +30,13 @@ namespace squall::coord {
 // false the op was a replay (or changed nothing) and only `result` is returned.
 struct PlanEffects {
   bool write = true;
-  std::optional<RunRecord> run;        // the run's new value, when it changes
-  std::vector<ShardRecord> created;    // derived shards to create (must not exist)
+  std::optional<RunRecord> run;      // the run's new value, when it changes
+  std::vector<ShardRecord> created;  // derived shards to create (must not exist)
   OpResult result;
 };
 
 struct ShardPlan : PlanEffects {
-  ShardRecord shard;                   // the target shard's new value
+  ShardRecord shard;  // the target shard's new value
 };
 
 // nullopt: the plan succeeded.
@@ -45,7 +45,7 @@ using PlanError = std::optional<CoordError>;
 struct RunPlan {
   bool write = true;
   RunRecord run;
-  std::vector<ShardRecord> created;    // registered root shards (must not exist)
+  std::vector<ShardRecord> created;  // registered root shards (must not exist)
   OpResult result;
 };
 
@@ -68,18 +68,16 @@ std::optional<CoordError> check_claim_next(const RunRecord& run, const ClaimNext
 // `candidate` is the lowest-id claimable shard of the run, or nullptr if none.
 CoordResult<ShardPlan> plan_claim_next(const RunRecord& run, const ShardRecord* candidate, const ClaimNextOp& op,
                                        int64_t now_ms, const Mutations& m);
-CoordResult<ShardPlan> plan_acquire(ShardRecord r, const RunConfig& config, const AcquireOp& op,
-                                    int64_t now_ms, const Mutations& m);
-CoordResult<ShardPlan> plan_renew(ShardRecord r, const RunConfig& config, const RenewOp& op,
-                                  int64_t now_ms, const Mutations& m);
-CoordResult<ShardPlan> plan_checkpoint(ShardRecord r, const CheckpointOp& op, int64_t now_ms,
-                                       const Mutations& m);
-CoordResult<ShardPlan> plan_complete(ShardRecord r, const CompleteOp& op, int64_t now_ms,
-                                     const Mutations& m);
+CoordResult<ShardPlan> plan_acquire(ShardRecord r, const RunConfig& config, const AcquireOp& op, int64_t now_ms,
+                                    const Mutations& m);
+CoordResult<ShardPlan> plan_renew(ShardRecord r, const RunConfig& config, const RenewOp& op, int64_t now_ms,
+                                  const Mutations& m);
+CoordResult<ShardPlan> plan_checkpoint(ShardRecord r, const CheckpointOp& op, int64_t now_ms, const Mutations& m);
+CoordResult<ShardPlan> plan_complete(ShardRecord r, const CompleteOp& op, int64_t now_ms, const Mutations& m);
 CoordResult<ShardPlan> plan_park(ShardRecord r, const ParkOp& op, int64_t now_ms, const Mutations& m);
 // `run` is needed for the per-run shard bound; the plan returns it with shard_count raised.
-CoordResult<ShardPlan> plan_split_replace(ShardRecord r, const RunRecord& run, const SplitReplaceOp& op,
-                                          int64_t now_ms, const Mutations& m);
+CoordResult<ShardPlan> plan_split_replace(ShardRecord r, const RunRecord& run, const SplitReplaceOp& op, int64_t now_ms,
+                                          const Mutations& m);
 CoordResult<ShardPlan> plan_split_residual(ShardRecord r, const RunRecord& run, const SplitResidualOp& op,
                                            int64_t now_ms, const Mutations& m);
 CoordResult<ShardPlan> plan_unpark(ShardRecord r, const UnparkOp& op, int64_t now_ms, const Mutations& m);
@@ -88,7 +86,7 @@ CoordResult<ShardPlan> plan_unpark(ShardRecord r, const UnparkOp& op, int64_t no
 // value; on error and on a replay (fx->write false) nothing was written through r and
 // on error *fx holds nothing the caller may use.
 PlanError plan_claim_next_in_place(const RunRecord& run, ShardRecord* candidate, const ClaimNextOp& op, int64_t now_ms,
-                                    const Mutations& m, PlanEffects* fx);
+                                   const Mutations& m, PlanEffects* fx);
 // plan_claim_next_in_place after its run-level checks: precondition check_claim_next
 // passed for these inputs (the Coordinator runs it before looking for a candidate).
 PlanError plan_claim_candidate_in_place(const RunRecord& run, ShardRecord* candidate, const ClaimNextOp& op,

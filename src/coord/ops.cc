@@ -29,10 +29,24 @@ class Hasher {
     for (; i + 8 <= s.size(); i += 8) u64(load(s.data() + i, 8));
     if (i < s.size()) u64(load(s.data() + i, s.size() - i));
   }
-  void range(const KeyRange& r) { str(r.start); str(r.end); }
-  void cursor(const Cursor& c) { str(c.last_key); str(c.token); }
-  void ref(const ShardRef& r) { u64(r.tenant); u64(r.run); u64(r.shard); }
-  void lease(const LeaseToken& l) { ref(l.ref); u64(l.owner); u64(l.fence); }
+  void range(const KeyRange& r) {
+    str(r.start);
+    str(r.end);
+  }
+  void cursor(const Cursor& c) {
+    str(c.last_key);
+    str(c.token);
+  }
+  void ref(const ShardRef& r) {
+    u64(r.tenant);
+    u64(r.run);
+    u64(r.shard);
+  }
+  void lease(const LeaseToken& l) {
+    ref(l.ref);
+    u64(l.owner);
+    u64(l.fence);
+  }
   uint64_t value() const { return h_; }
 
  private:
@@ -59,17 +73,28 @@ namespace {
 
 template <typename T>
 constexpr OpKind kind_of_type() {
-  if constexpr (std::is_same_v<T, CreateRunOp>) return OpKind::CreateRun;
-  else if constexpr (std::is_same_v<T, RegisterShardsOp>) return OpKind::RegisterShards;
-  else if constexpr (std::is_same_v<T, ClaimNextOp>) return OpKind::ClaimNext;
-  else if constexpr (std::is_same_v<T, AcquireOp>) return OpKind::Acquire;
-  else if constexpr (std::is_same_v<T, RenewOp>) return OpKind::Renew;
-  else if constexpr (std::is_same_v<T, CheckpointOp>) return OpKind::Checkpoint;
-  else if constexpr (std::is_same_v<T, CompleteOp>) return OpKind::Complete;
-  else if constexpr (std::is_same_v<T, ParkOp>) return OpKind::Park;
-  else if constexpr (std::is_same_v<T, SplitReplaceOp>) return OpKind::SplitReplace;
-  else if constexpr (std::is_same_v<T, SplitResidualOp>) return OpKind::SplitResidual;
-  else if constexpr (std::is_same_v<T, UnparkOp>) return OpKind::Unpark;
+  if constexpr (std::is_same_v<T, CreateRunOp>)
+    return OpKind::CreateRun;
+  else if constexpr (std::is_same_v<T, RegisterShardsOp>)
+    return OpKind::RegisterShards;
+  else if constexpr (std::is_same_v<T, ClaimNextOp>)
+    return OpKind::ClaimNext;
+  else if constexpr (std::is_same_v<T, AcquireOp>)
+    return OpKind::Acquire;
+  else if constexpr (std::is_same_v<T, RenewOp>)
+    return OpKind::Renew;
+  else if constexpr (std::is_same_v<T, CheckpointOp>)
+    return OpKind::Checkpoint;
+  else if constexpr (std::is_same_v<T, CompleteOp>)
+    return OpKind::Complete;
+  else if constexpr (std::is_same_v<T, ParkOp>)
+    return OpKind::Park;
+  else if constexpr (std::is_same_v<T, SplitReplaceOp>)
+    return OpKind::SplitReplace;
+  else if constexpr (std::is_same_v<T, SplitResidualOp>)
+    return OpKind::SplitResidual;
+  else if constexpr (std::is_same_v<T, UnparkOp>)
+    return OpKind::Unpark;
   else {
     static_assert(std::is_same_v<T, FinishRunOp>);
     return OpKind::FinishRun;
@@ -89,8 +114,10 @@ static_assert(kinds_follow_index(std::make_index_sequence<std::variant_size_v<Re
 const LeaseToken* lease_of(const Request& r) {
   return std::visit(
       [](const auto& op) -> const LeaseToken* {
-        if constexpr (requires { op.lease; }) return &op.lease;
-        else return nullptr;
+        if constexpr (requires { op.lease; })
+          return &op.lease;
+        else
+          return nullptr;
       },
       r);
 }
@@ -98,9 +125,12 @@ const LeaseToken* lease_of(const Request& r) {
 ShardId target_shard(const Request& r) {
   return std::visit(
       [](const auto& op) -> ShardId {
-        if constexpr (requires { op.lease; }) return op.lease.ref.shard;
-        else if constexpr (requires { op.ref; }) return op.ref.shard;
-        else return 0;
+        if constexpr (requires { op.lease; })
+          return op.lease.ref.shard;
+        else if constexpr (requires { op.ref; })
+          return op.ref.shard;
+        else
+          return 0;
       },
       r);
 }
@@ -108,8 +138,10 @@ ShardId target_shard(const Request& r) {
 OpId op_id_of(const Request& r) {
   return std::visit(
       [](const auto& op) -> OpId {
-        if constexpr (requires { op.op_id; }) return op.op_id;
-        else return 0;
+        if constexpr (requires { op.op_id; })
+          return op.op_id;
+        else
+          return 0;
       },
       r);
 }
@@ -123,33 +155,49 @@ uint64_t hash_of(const T& op) {
   Hasher h;
   h.u64(static_cast<uint64_t>(kind_of_type<T>()));
   if constexpr (std::is_same_v<T, CreateRunOp>) {
-    h.u64(op.tenant); h.u64(op.run);
+    h.u64(op.tenant);
+    h.u64(op.run);
     h.u64(static_cast<uint64_t>(op.config.lease_duration_ms));
     h.u64(static_cast<uint64_t>(op.config.claim_cooldown_ms));
   } else if constexpr (std::is_same_v<T, RegisterShardsOp>) {
-    h.u64(op.tenant); h.u64(op.run); h.u64(op.shards.size());
-    for (const auto& s : op.shards) { h.u64(s.id); h.range(s.spec); }
+    h.u64(op.tenant);
+    h.u64(op.run);
+    h.u64(op.shards.size());
+    for (const auto& s : op.shards) {
+      h.u64(s.id);
+      h.range(s.spec);
+    }
   } else if constexpr (std::is_same_v<T, ClaimNextOp>) {
-    h.u64(op.tenant); h.u64(op.run); h.u64(op.worker);
+    h.u64(op.tenant);
+    h.u64(op.run);
+    h.u64(op.worker);
   } else if constexpr (std::is_same_v<T, AcquireOp>) {
-    h.ref(op.ref); h.u64(op.worker);
+    h.ref(op.ref);
+    h.u64(op.worker);
   } else if constexpr (std::is_same_v<T, RenewOp>) {
     h.lease(op.lease);
   } else if constexpr (std::is_same_v<T, CheckpointOp>) {
-    h.lease(op.lease); h.cursor(op.cursor);
+    h.lease(op.lease);
+    h.cursor(op.cursor);
   } else if constexpr (std::is_same_v<T, CompleteOp>) {
-    h.lease(op.lease); h.cursor(op.final_cursor);
+    h.lease(op.lease);
+    h.cursor(op.final_cursor);
   } else if constexpr (std::is_same_v<T, ParkOp>) {
-    h.lease(op.lease); h.str(op.reason);
+    h.lease(op.lease);
+    h.str(op.reason);
   } else if constexpr (std::is_same_v<T, SplitReplaceOp>) {
-    h.lease(op.lease); h.u64(op.children.size());
+    h.lease(op.lease);
+    h.u64(op.children.size());
     for (const auto& c : op.children) h.range(c);
   } else if constexpr (std::is_same_v<T, SplitResidualOp>) {
-    h.lease(op.lease); h.range(op.new_parent); h.range(op.residual);
+    h.lease(op.lease);
+    h.range(op.new_parent);
+    h.range(op.residual);
   } else if constexpr (std::is_same_v<T, UnparkOp>) {
     h.ref(op.ref);
   } else {
-    h.u64(op.tenant); h.u64(op.run);
+    h.u64(op.tenant);
+    h.u64(op.run);
   }
   return h.value();
 }

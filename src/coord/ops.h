@@ -96,8 +96,8 @@ struct FinishRunOp {
   OpId op_id = 0;
 };
 
-using Request = std::variant<CreateRunOp, RegisterShardsOp, ClaimNextOp, AcquireOp, RenewOp, CheckpointOp,
-                             CompleteOp, ParkOp, SplitReplaceOp, SplitResidualOp, UnparkOp, FinishRunOp>;
+using Request = std::variant<CreateRunOp, RegisterShardsOp, ClaimNextOp, AcquireOp, RenewOp, CheckpointOp, CompleteOp,
+                             ParkOp, SplitReplaceOp, SplitResidualOp, UnparkOp, FinishRunOp>;
 
 // The alternatives of Request are listed in OpKind order (ops.cc asserts it), so the
 // kind is the index: inline and without a visit, as the simulator asks it per request.

@@ -10,8 +10,8 @@ const char* check_invariants(const ShardRecord& r) {
     return "S4: park_reason must be set iff the shard is Parked";
   if (is_terminal(r.status) && r.lease.has_value()) return "S4: a terminal shard must not hold a lease";
   if (r.status == ShardStatus::Split) {
-    bool has_child = std::any_of(r.spawned.begin(), r.spawned.end(),
-                                 [](const Spawned& s) { return s.kind == SpawnKind::Child; });
+    bool has_child =
+        std::any_of(r.spawned.begin(), r.spawned.end(), [](const Spawned& s) { return s.kind == SpawnKind::Child; });
     if (!has_child) return "S4: a Split shard must have spawned children";
   }
   if (is_derived(r.id) != r.parent.has_value()) return "S4: parent must be set iff the shard id is derived";
@@ -19,8 +19,7 @@ const char* check_invariants(const ShardRecord& r) {
   if (r.op_log.size() > kOpLogCapacity) return "S4: op-log exceeds its bound";
   if (!r.op_log.unique_ids()) return "S4: op-log holds a duplicate op_id";
   if (!r.spec.well_formed()) return "S4: spec start must be below end";
-  if (!r.cursor.last_key.empty() && !r.spec.contains(r.cursor.last_key))
-    return "S6: cursor outside the shard's range";
+  if (!r.cursor.last_key.empty() && !r.spec.contains(r.cursor.last_key)) return "S6: cursor outside the shard's range";
   if (r.cursor.last_key.size() > kKeyBytesMax || r.cursor.token.size() > kTokenBytesMax)
     return "S4: cursor exceeds its size limits";
   return nullptr;

@@ -31,13 +31,13 @@ struct ShardRecord {
   RunId run = 0;
   ShardId id = 0;
   ShardStatus status = ShardStatus::Active;
-  std::string park_reason;           // non-empty iff Parked
+  std::string park_reason;  // non-empty iff Parked
   KeyRange spec;
-  Cursor cursor;                     // empty last_key: no progress yet
+  Cursor cursor;  // empty last_key: no progress yet
   std::optional<Lease> lease;
-  uint64_t fence = 1;                // >= 1; raised only by acquire and unpark
-  std::optional<ShardId> parent;     // set iff the id is derived
-  std::vector<Spawned> spawned;      // children (split_replace) and residuals
+  uint64_t fence = 1;             // >= 1; raised only by acquire and unpark
+  std::optional<ShardId> parent;  // set iff the id is derived
+  std::vector<Spawned> spawned;   // children (split_replace) and residuals
   OpLog op_log;
 
   ShardRef ref() const { return ShardRef{tenant, run, id}; }
@@ -89,7 +89,7 @@ class SharedRanges {
 
 struct RunConfig {
   int64_t lease_duration_ms = 10'000;
-  int64_t claim_cooldown_ms = 0;     // minimum gap between two claims by one worker
+  int64_t claim_cooldown_ms = 0;  // minimum gap between two claims by one worker
   bool operator==(const RunConfig&) const = default;
 };
 
@@ -105,9 +105,9 @@ struct RunRecord {
   RunId run = 0;
   RunStatus status = RunStatus::Active;
   RunConfig config;
-  SharedRanges roots;                // registered root ranges, sorted by start, disjoint
-  uint64_t shard_count = 0;          // roots + derived shards, bounded by kShardsPerRunMax
-  std::vector<ClaimStamp> claims;    // sorted by worker, bounded by kClaimStampsMax
+  SharedRanges roots;              // registered root ranges, sorted by start, disjoint
+  uint64_t shard_count = 0;        // roots + derived shards, bounded by kShardsPerRunMax
+  std::vector<ClaimStamp> claims;  // sorted by worker, bounded by kClaimStampsMax
   OpLog op_log;
 
   bool operator==(const RunRecord&) const = default;

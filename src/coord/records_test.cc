@@ -67,18 +67,36 @@ TEST(OpLog, UniqueIdsMatchesThePairwiseDefinition) {
 // key_less is std::string's operator<, including bytes above 0x7f, embedded zeros,
 // prefixes and keys longer than a word.
 TEST(KeyLess, OrdersLikeStdString) {
-  const std::vector<std::string> keys = {"", "a", "ab", "abc", std::string("a\0", 2), std::string("a\0b", 3),
-                                         "k0001234", "k0001235", "k00012345", "k0001234\xff", "\xff", "\x7f",
-                                         "abcdefgh", "abcdefghi", "abcdefgg\xff", "abcdefghabcdefgh", "abcdefghabcdefgi"};
+  const std::vector<std::string> keys = {"",
+                                         "a",
+                                         "ab",
+                                         "abc",
+                                         std::string("a\0", 2),
+                                         std::string("a\0b", 3),
+                                         "k0001234",
+                                         "k0001235",
+                                         "k00012345",
+                                         "k0001234\xff",
+                                         "\xff",
+                                         "\x7f",
+                                         "abcdefgh",
+                                         "abcdefghi",
+                                         "abcdefgg\xff",
+                                         "abcdefghabcdefgh",
+                                         "abcdefghabcdefgi"};
   for (const auto& a : keys) {
     for (const auto& b : keys) EXPECT_EQ(key_less(a, b), a < b) << "'" << a << "' vs '" << b << "'";
   }
   uint64_t state = 7;
   for (int i = 0; i < 2000; ++i) {
-    auto next = [&] { state = state * 6364136223846793005ULL + 1442695040888963407ULL; return state >> 33; };
+    auto next = [&] {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      return state >> 33;
+    };
     std::string a, b;
     const size_t la = next() % 20, lb = next() % 20;
-    for (size_t j = 0; j < la; ++j) a.push_back(static_cast<char>(next() % 3 == 0 ? 0xf0 + next() % 3 : 'a' + next() % 3));
+    for (size_t j = 0; j < la; ++j)
+      a.push_back(static_cast<char>(next() % 3 == 0 ? 0xf0 + next() % 3 : 'a' + next() % 3));
     b = a.substr(0, std::min(la, lb));
     while (b.size() < lb) b.push_back(static_cast<char>(next() % 3 == 0 ? 0xf0 + next() % 3 : 'a' + next() % 3));
     ASSERT_EQ(key_less(a, b), a < b) << i;
@@ -89,8 +107,9 @@ TEST(KeyLess, OrdersLikeStdString) {
 // Unequal prefixes order their keys exactly as the keys order; equal prefixes only
 // happen when the first eight (zero-padded) bytes agree.
 TEST(KeyPrefix, OrdersLikeTheKeysUpToTies) {
-  const std::vector<std::string> keys = {"", "a", "ab", std::string("a\0", 2), "k0001234", "k0001235", "k00012345",
-                                         "k0001234\xff", "\xff", "\x7f", "abcdefgh", "abcdefghi", "abcdefgg\xff"};
+  const std::vector<std::string> keys = {
+      "",     "a",    "ab",       std::string("a\0", 2), "k0001234",    "k0001235", "k00012345", "k0001234\xff",
+      "\xff", "\x7f", "abcdefgh", "abcdefghi",           "abcdefgg\xff"};
   for (const auto& a : keys) {
     for (const auto& b : keys) {
       const uint64_t pa = key_prefix(a), pb = key_prefix(b);

@@ -44,7 +44,7 @@ struct Guard {
 
 struct Txn {
   std::vector<Guard> guards;
-  std::vector<RunRecord> run_puts;      // at most one in practice
+  std::vector<RunRecord> run_puts;  // at most one in practice
   std::vector<ShardRecord> shard_puts;
 
   void clear() {

@@ -1,6 +1,6 @@
+#include "coord/types.h"
 #include "coord/errors.h"
 #include "coord/mutations.h"
-#include "coord/types.h"
 
 namespace squall::coord {
 

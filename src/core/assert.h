@@ -18,7 +18,7 @@ namespace squall::detail {
 // without an ostream operator.
 template <typename T>
 std::string show(const T& value) {
-  if constexpr (requires(std::ostream& os, const T& v) { os << v; }) {
+  if constexpr (requires(std::ostream & os, const T& v) { os << v; }) {
     std::ostringstream os;
     os << value;
     return os.str();
@@ -34,27 +34,27 @@ template <typename A, typename B>
 
 }  // namespace squall::detail
 
-#define SQ_ASSERT(cond)                                                   \
-  do {                                                                    \
-    if (!(cond)) [[unlikely]]                                             \
-      ::squall::detail::assert_fail(__FILE__, __LINE__, #cond, "");       \
+#define SQ_ASSERT(cond)                                             \
+  do {                                                              \
+    if (!(cond)) [[unlikely]]                                       \
+      ::squall::detail::assert_fail(__FILE__, __LINE__, #cond, ""); \
   } while (0)
 
 // SQ_ASSERT_MSG(cond, msg): msg is anything streamable with <<.
-#define SQ_ASSERT_MSG(cond, msg)                                          \
-  do {                                                                    \
-    if (!(cond)) [[unlikely]] {                                           \
-      std::ostringstream sq_assert_os_;                                   \
-      sq_assert_os_ << msg;                                               \
+#define SQ_ASSERT_MSG(cond, msg)                                                     \
+  do {                                                                               \
+    if (!(cond)) [[unlikely]] {                                                      \
+      std::ostringstream sq_assert_os_;                                              \
+      sq_assert_os_ << msg;                                                          \
       ::squall::detail::assert_fail(__FILE__, __LINE__, #cond, sq_assert_os_.str()); \
-    }                                                                     \
+    }                                                                                \
   } while (0)
 
-#define SQ_ASSERT_CMP_(a, op, b)                                          \
-  do {                                                                    \
-    const auto& sq_a_ = (a);                                              \
-    const auto& sq_b_ = (b);                                              \
-    if (!(sq_a_ op sq_b_)) [[unlikely]]                                   \
+#define SQ_ASSERT_CMP_(a, op, b)                                                              \
+  do {                                                                                        \
+    const auto& sq_a_ = (a);                                                                  \
+    const auto& sq_b_ = (b);                                                                  \
+    if (!(sq_a_ op sq_b_)) [[unlikely]]                                                       \
       ::squall::detail::assert_cmp_fail(__FILE__, __LINE__, #a " " #op " " #b, sq_a_, sq_b_); \
   } while (0)
 

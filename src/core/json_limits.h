@@ -27,8 +27,10 @@ inline int json_depth(std::string_view text, int stop_above = kJsonDepthMax) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;  // skip the escaped character, which may be a quote
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;  // skip the escaped character, which may be a quote
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == '"') {

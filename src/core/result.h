@@ -23,21 +23,33 @@ inline Error err(std::string message) { return Error{std::move(message)}; }
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}       // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}   // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { SQ_ASSERT_MSG(ok(), "Result holds error: " << error_unchecked()); return std::get<0>(v_); }
-  const T& value() const& { SQ_ASSERT_MSG(ok(), "Result holds error: " << error_unchecked()); return std::get<0>(v_); }
-  T&& value() && { SQ_ASSERT_MSG(ok(), "Result holds error: " << error_unchecked()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    SQ_ASSERT_MSG(ok(), "Result holds error: " << error_unchecked());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    SQ_ASSERT_MSG(ok(), "Result holds error: " << error_unchecked());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    SQ_ASSERT_MSG(ok(), "Result holds error: " << error_unchecked());
+    return std::get<0>(std::move(v_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const std::string& error() const { SQ_ASSERT(!ok()); return std::get<1>(v_).message; }
+  const std::string& error() const {
+    SQ_ASSERT(!ok());
+    return std::get<1>(v_).message;
+  }
 
  private:
   const std::string& error_unchecked() const {
@@ -56,7 +68,10 @@ class [[nodiscard]] Result<void> {
 
   bool ok() const { return !failed_; }
   explicit operator bool() const { return ok(); }
-  const std::string& error() const { SQ_ASSERT(failed_); return error_; }
+  const std::string& error() const {
+    SQ_ASSERT(failed_);
+    return error_;
+  }
 
  private:
   std::string error_;

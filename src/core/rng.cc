@@ -44,7 +44,10 @@ uint64_t Rng::below_slow(uint64_t bound, __uint128_t m) {
 
 void Rng::bound_is_zero() { SQ_UNREACHABLE("Rng::below: bound must be > 0"); }
 
-void Rng::range_is_empty(int64_t lo, int64_t hi) { SQ_ASSERT_LE(lo, hi); SQ_UNREACHABLE("Rng::range: lo > hi"); }
+void Rng::range_is_empty(int64_t lo, int64_t hi) {
+  SQ_ASSERT_LE(lo, hi);
+  SQ_UNREACHABLE("Rng::range: lo > hi");
+}
 
 double Rng::unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 

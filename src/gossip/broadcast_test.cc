@@ -27,8 +27,9 @@ TEST(Broadcast, HandlersSingleNode) {
 
 TEST(Broadcast, ErrorPaths) {
   NodeHarness h;
-  EXPECT_EQ(h.ask(R"({"type":"read","msg_id":1})"),
-            V{R"({"type":"error","code":11,"text":"this node cannot tell yet whether it serves broadcast, g-set or a counter (no add, broadcast or gossip seen); retry, or start it with --workload","in_reply_to":1})"});
+  EXPECT_EQ(
+      h.ask(R"({"type":"read","msg_id":1})"),
+      V{R"({"type":"error","code":11,"text":"this node cannot tell yet whether it serves broadcast, g-set or a counter (no add, broadcast or gossip seen); retry, or start it with --workload","in_reply_to":1})"});
   EXPECT_EQ(h.ask(R"({"type":"broadcast","msg_id":2})"),
             V{R"({"type":"error","code":12,"text":"broadcast requires key \"message\"","in_reply_to":2})"});
   EXPECT_EQ(h.ask(R"({"type":"topology","msg_id":3,"topology":[1]})"),
@@ -98,15 +99,16 @@ TEST(GSet, HandlersSingleNode) {
   EXPECT_EQ(h.ask(R"({"type":"add","msg_id":1,"element":3})"), V{R"({"type":"add_ok","in_reply_to":1})"});
   EXPECT_EQ(h.ask(R"({"type":"add","msg_id":2,"element":[1]})"), V{R"({"type":"add_ok","in_reply_to":2})"});
   EXPECT_EQ(h.ask(R"({"type":"read","msg_id":3})"), V{R"({"type":"read_ok","value":[3,[1]],"in_reply_to":3})"});
-  EXPECT_EQ(h.ask(R"({"type":"add","msg_id":4})"),
-            V{R"j({"type":"error","code":12,"text":"add requires an integer \"delta\" (counters) or an \"element\" (g-set)","in_reply_to":4})j"});
+  EXPECT_EQ(
+      h.ask(R"({"type":"add","msg_id":4})"),
+      V{R"j({"type":"error","code":12,"text":"add requires an integer \"delta\" (counters) or an \"element\" (g-set)","in_reply_to":4})j"});
 }
 
 // Drives a broadcast (or g-set) workload on a SimCluster: one op every uniform [0, 2/rate]
 // seconds, half writes of 0,1,2,… and half reads, to random nodes.
 struct SetRun {
-  std::map<int64_t, int64_t> acked_at;        // value -> ack time
-  std::map<int64_t, int64_t> everywhere_at;   // value -> time every node held it
+  std::map<int64_t, int64_t> acked_at;       // value -> ack time
+  std::map<int64_t, int64_t> everywhere_at;  // value -> time every node held it
 };
 
 bool holds(SimCluster& c, int i, int64_t v, bool gset) {
@@ -182,8 +184,8 @@ TEST(BroadcastSim, MeetsTheEfficiencyTargetsAt25Nodes) {
   }
   double msgs_per_op = static_cast<double>(c.server_messages()) / static_cast<double>(c.client_requests());
   int64_t p50 = percentile(lat, 0.5), max = percentile(lat, 1.0);
-  std::cout << "25 nodes, rate 100, latency 100 (uniform 0-200): msgs-per-op " << msgs_per_op
-            << ", propagation p50 " << p50 << " ms, max " << max << " ms, values " << lat.size() << "\n";
+  std::cout << "25 nodes, rate 100, latency 100 (uniform 0-200): msgs-per-op " << msgs_per_op << ", propagation p50 "
+            << p50 << " ms, max " << max << " ms, values " << lat.size() << "\n";
   EXPECT_LT(msgs_per_op, 20.0);
   EXPECT_LT(p50, 400);
   EXPECT_LT(max, 600);
@@ -197,8 +199,8 @@ TEST(BroadcastSim, ConstantLatencyStaysUnder600) {
   std::vector<int64_t> lat;
   for (auto& [v, t] : run.acked_at) lat.push_back(run.everywhere_at.count(v) ? run.everywhere_at[v] - t : 99999);
   std::cout << "25 nodes, rate 100, latency 100 (constant): msgs-per-op "
-            << static_cast<double>(c.server_messages()) / static_cast<double>(c.client_requests()) << ", propagation p50 "
-            << percentile(lat, 0.5) << " ms, max " << percentile(lat, 1.0) << " ms\n";
+            << static_cast<double>(c.server_messages()) / static_cast<double>(c.client_requests())
+            << ", propagation p50 " << percentile(lat, 0.5) << " ms, max " << percentile(lat, 1.0) << " ms\n";
   EXPECT_LT(percentile(lat, 0.5), 400);
   EXPECT_LT(percentile(lat, 1.0), 600);
 }
@@ -225,9 +227,7 @@ void expect_converged(bool gset, const Faults& faults, bool expect_ok) {
   }
 }
 
-TEST(BroadcastSim, EveryAcknowledgedMessageReachesEveryNodeAfterPartitionsHeal) {
-  expect_converged(false, {}, true);
-}
+TEST(BroadcastSim, EveryAcknowledgedMessageReachesEveryNodeAfterPartitionsHeal) { expect_converged(false, {}, true); }
 
 TEST(BroadcastSim, TwentyFiveNodesConvergeWithinTenSecondsOfHealing) {
   // The hub isolated, then a half/half split, at the challenge's rate and latency.

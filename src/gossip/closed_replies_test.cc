@@ -31,8 +31,9 @@ std::vector<Case> cases() {
       {"g-counter", {R"({"type":"add","delta":2})", R"({"type":"read"})"}},
       {"pn-counter", {R"({"type":"add","delta":-2})", R"({"type":"read"})"}},
       {"lin-kv",
-       {R"({"type":"write","key":1,"value":2})", R"({"type":"read","key":1})", R"({"type":"cas","key":1,"from":2,"to":3})",
-        R"({"type":"cas","key":1,"from":2,"to":3})", R"({"type":"read","key":9})"}},
+       {R"({"type":"write","key":1,"value":2})", R"({"type":"read","key":1})",
+        R"({"type":"cas","key":1,"from":2,"to":3})", R"({"type":"cas","key":1,"from":2,"to":3})",
+        R"({"type":"read","key":9})"}},
       {"kafka",
        {R"({"type":"send","key":"0","msg":5})", R"({"type":"send","key":"0","msg":6})",
         R"({"type":"poll","offsets":{"0":0}})", R"({"type":"commit_offsets","offsets":{"0":1}})",
@@ -80,7 +81,8 @@ TEST(ClosedReplies, InitOkIsClosed) {
   Server server(n, {}, {});
   n.receive_line(R"({"src":"c0","dest":"n0","body":{"type":"init","msg_id":1,"node_id":"n0","node_ids":["n0"]}})", 0);
   ASSERT_EQ(n.outbox().size(), 1u);
-  EXPECT_TRUE(proto::check_reply(*proto::find_rpc("echo", "init"), squall::testing::parse_json(n.outbox()[0].body), 1).ok());
+  EXPECT_TRUE(
+      proto::check_reply(*proto::find_rpc("echo", "init"), squall::testing::parse_json(n.outbox()[0].body), 1).ok());
 }
 
 TEST(ClosedReplies, CheckerRejectsAnOpenReply) {

@@ -18,10 +18,10 @@ struct GossipConfig {
   int64_t anti_entropy_ms = 1000;
   int64_t retransmit_ms = 500;
   int64_t retransmit_max_ms = 4000;
-  size_t batch_max = 4096;         // elements per gossip batch
-  size_t sync_max = 100'000;       // elements per anti-entropy message
+  size_t batch_max = 4096;    // elements per gossip batch
+  size_t sync_max = 100'000;  // elements per anti-entropy message
   int64_t service_timeout_ms = 2000;
-  uint64_t seed = 0;               // mixed with the node id, so nodes draw differently
+  uint64_t seed = 0;  // mixed with the node id, so nodes draw differently
   // Empty: infer the workload from the messages seen (see Server). Otherwise one of
   // "broadcast", "g-set", "g-counter", "pn-counter".
   std::string workload;

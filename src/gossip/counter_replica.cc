@@ -19,7 +19,8 @@ void CounterReplica::start(int64_t) {
   for (const std::string& id : overlay_.neighbors) peers_.push_back(Peer{id, {}, false, config_.retransmit_ms});
   rng_ = Rng(config_.seed ^ fnv1a64(node_.node_id())).fork("ctr");
   if (faults_.no_gossip) return;
-  schedule_rounds(node_, config_, &rng_, [this] { gossip_tick(); }, [this] { anti_entropy_tick(); });
+  schedule_rounds(
+      node_, config_, &rng_, [this] { gossip_tick(); }, [this] { anti_entropy_tick(); });
 }
 
 bool CounterReplica::add_local(int64_t delta) {
@@ -77,14 +78,16 @@ void CounterReplica::handle_state(const node::Request& req) {
   touched_ = true;
   const rapidjson::Value* counts = proto::member(req.body(), "counts");
   if (counts == nullptr || !counts->IsObject()) {
-    node_.reply_error(req, proto::code_of(proto::ErrorCode::kMalformedRequest), "ctr_state requires an object \"counts\"");
+    node_.reply_error(req, proto::code_of(proto::ErrorCode::kMalformedRequest),
+                      "ctr_state requires an object \"counts\"");
     return;
   }
   PnCounter incoming;
   for (auto it = counts->MemberBegin(); it != counts->MemberEnd(); ++it) {
     const rapidjson::Value& pn = it->value;
     if (!pn.IsArray() || pn.Size() != 2 || !pn[0].IsInt64() || !pn[1].IsInt64()) {
-      node_.reply_error(req, proto::code_of(proto::ErrorCode::kMalformedRequest), "ctr_state counts must map node ids to [p, n] integer pairs");
+      node_.reply_error(req, proto::code_of(proto::ErrorCode::kMalformedRequest),
+                        "ctr_state counts must map node ids to [p, n] integer pairs");
       return;
     }
     incoming.merge_entry(std::string(proto::view(it->name)), {pn[0].GetInt64(), pn[1].GetInt64()});

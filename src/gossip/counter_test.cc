@@ -24,11 +24,13 @@ TEST(Counter, ErrorPaths) {
       R"j({"type":"error","code":12,"text":"add requires an integer \"delta\" (counters) or an \"element\" (g-set)","in_reply_to":1})j";
   EXPECT_EQ(h.ask(R"({"type":"add","msg_id":1,"delta":"5"})"), V{bad_delta});
   EXPECT_EQ(h.ask(R"({"type":"add","msg_id":1,"delta":1.5})"), V{bad_delta});
-  EXPECT_EQ(h.ask(R"({"type":"add","msg_id":2,"delta":9223372036854775807})"), V{R"({"type":"add_ok","in_reply_to":2})"});
+  EXPECT_EQ(h.ask(R"({"type":"add","msg_id":2,"delta":9223372036854775807})"),
+            V{R"({"type":"add_ok","in_reply_to":2})"});
   EXPECT_EQ(h.ask(R"({"type":"add","msg_id":3,"delta":1})"),
             V{R"({"type":"error","code":14,"text":"add would overflow the counter","in_reply_to":3})"});
-  EXPECT_EQ(h.ask(R"({"type":"ctr_state","msg_id":4,"counts":{"n1":[1]}})", "n1"),
-            V{R"({"type":"error","code":12,"text":"ctr_state counts must map node ids to [p, n] integer pairs","in_reply_to":4})"});
+  EXPECT_EQ(
+      h.ask(R"({"type":"ctr_state","msg_id":4,"counts":{"n1":[1]}})", "n1"),
+      V{R"({"type":"error","code":12,"text":"ctr_state counts must map node ids to [p, n] integer pairs","in_reply_to":4})"});
 }
 
 TEST(Counter, StateGossipMergesAndIsNotEchoedBack) {
@@ -57,7 +59,10 @@ std::pair<int64_t, std::vector<int64_t>> run_counter(const Faults& faults) {
   while (c.now_ms() < 9000) {
     c.run_until(c.now_ms() + static_cast<int64_t>(rng.below(100)));
     if (next < nemesis.size() && nemesis[next].first <= c.now_ms()) {
-      if (nemesis[next].second.empty()) c.heal(); else c.partition(nemesis[next].second);
+      if (nemesis[next].second.empty())
+        c.heal();
+      else
+        c.partition(nemesis[next].second);
       next++;
     }
     int64_t delta = rng.range(-5, 10);

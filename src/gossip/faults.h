@@ -14,13 +14,13 @@
 namespace squall::gossip {
 
 struct Faults {
-  bool no_gossip = false;            // never send gossip or anti-entropy: broadcast/sets/counters diverge
-  bool garbage_line = false;         // write one non-JSON line to stdout after init
-  int64_t crash_after = -1;          // exit abnormally after serving N input messages
-  bool duplicate_ids = false;        // unique-ids hands every id out twice
-  bool lose_adds = false;            // counters/sets acknowledge every third add but drop it
-  bool kafka_local_offsets = false;  // kafka allocates offsets per node, without lin-kv
-  std::string lin_kv_via = "lin-kv"; // service the lin-kv workload proxies to
+  bool no_gossip = false;             // never send gossip or anti-entropy: broadcast/sets/counters diverge
+  bool garbage_line = false;          // write one non-JSON line to stdout after init
+  int64_t crash_after = -1;           // exit abnormally after serving N input messages
+  bool duplicate_ids = false;         // unique-ids hands every id out twice
+  bool lose_adds = false;             // counters/sets acknowledge every third add but drop it
+  bool kafka_local_offsets = false;   // kafka allocates offsets per node, without lin-kv
+  std::string lin_kv_via = "lin-kv";  // service the lin-kv workload proxies to
   bool any() const;
 };
 

@@ -34,7 +34,10 @@ bool read_offsets(const rapidjson::Value* obj, std::map<std::string, int64_t>* o
 }  // namespace
 
 Kafka::Kafka(node::Node& node, const GossipConfig& config, const Faults& faults)
-    : node_(node), faults_(faults), kv_(node, "lin-kv", config.service_timeout_ms), replica_(node, "kf", config, faults) {
+    : node_(node),
+      faults_(faults),
+      kv_(node, "lin-kv", config.service_timeout_ms),
+      replica_(node, "kf", config, faults) {
   replica_.on_new([this](std::string_view json) { on_element(json); });
   node_.on("send", [this](const node::Request& r) { handle_send(r); });
   node_.on("poll", [this](const node::Request& r) { handle_poll(r); });

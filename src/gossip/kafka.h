@@ -35,9 +35,9 @@ namespace squall::gossip {
 
 class Kafka {
  public:
-  static constexpr size_t kPollMax = 1000;        // messages per key per poll
-  static constexpr size_t kAllocBatchMax = 128;   // sends claimed by one cas
-  static constexpr int kCasAttemptsMax = 100;     // before a send fails with error 11
+  static constexpr size_t kPollMax = 1000;       // messages per key per poll
+  static constexpr size_t kAllocBatchMax = 128;  // sends claimed by one cas
+  static constexpr int kCasAttemptsMax = 100;    // before a send fails with error 11
 
   Kafka(node::Node& node, const GossipConfig& config, const Faults& faults);
   Kafka(const Kafka&) = delete;
@@ -56,9 +56,9 @@ class Kafka {
     int64_t local_next = 0;               // single-node / fault allocation
     int64_t next_guess = 0;               // last known value of kafka/next/<key>
     std::deque<PendingSend> waiting;
-    bool busy = false;                    // a cas or read for this key is in flight
+    bool busy = false;  // a cas or read for this key is in flight
     int attempts = 0;
-    int64_t committed = -1;               // single-node / fault commits
+    int64_t committed = -1;  // single-node / fault commits
   };
 
   bool local_offsets() const;

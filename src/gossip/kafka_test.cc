@@ -16,9 +16,12 @@ using V = std::vector<std::string>;
 
 TEST(Kafka, SingleNodeLog) {
   NodeHarness h;
-  EXPECT_EQ(h.ask(R"({"type":"send","msg_id":1,"key":"a","msg":10})"), V{R"({"type":"send_ok","offset":0,"in_reply_to":1})"});
-  EXPECT_EQ(h.ask(R"({"type":"send","msg_id":2,"key":"a","msg":11})"), V{R"({"type":"send_ok","offset":1,"in_reply_to":2})"});
-  EXPECT_EQ(h.ask(R"({"type":"send","msg_id":3,"key":"b","msg":12})"), V{R"({"type":"send_ok","offset":0,"in_reply_to":3})"});
+  EXPECT_EQ(h.ask(R"({"type":"send","msg_id":1,"key":"a","msg":10})"),
+            V{R"({"type":"send_ok","offset":0,"in_reply_to":1})"});
+  EXPECT_EQ(h.ask(R"({"type":"send","msg_id":2,"key":"a","msg":11})"),
+            V{R"({"type":"send_ok","offset":1,"in_reply_to":2})"});
+  EXPECT_EQ(h.ask(R"({"type":"send","msg_id":3,"key":"b","msg":12})"),
+            V{R"({"type":"send_ok","offset":0,"in_reply_to":3})"});
   EXPECT_EQ(h.ask(R"({"type":"poll","msg_id":4,"offsets":{"a":1,"b":0,"c":0}})"),
             V{R"({"type":"poll_ok","msgs":{"a":[[1,11]],"b":[[0,12]]},"in_reply_to":4})"});
   EXPECT_EQ(h.ask(R"({"type":"commit_offsets","msg_id":5,"offsets":{"a":1}})"),
@@ -33,12 +36,15 @@ TEST(Kafka, ErrorPaths) {
   NodeHarness h;
   EXPECT_EQ(h.ask(R"({"type":"send","msg_id":1,"key":"a"})"),
             V{R"({"type":"error","code":12,"text":"send requires keys \"key\" and \"msg\"","in_reply_to":1})"});
-  EXPECT_EQ(h.ask(R"({"type":"poll","msg_id":2,"offsets":{"a":-1}})"),
-            V{R"({"type":"error","code":12,"text":"poll requires \"offsets\": an object of non-negative integers","in_reply_to":2})"});
-  EXPECT_EQ(h.ask(R"({"type":"commit_offsets","msg_id":3})"),
-            V{R"({"type":"error","code":12,"text":"commit_offsets requires \"offsets\": an object of non-negative integers","in_reply_to":3})"});
-  EXPECT_EQ(h.ask(R"({"type":"list_committed_offsets","msg_id":4,"keys":"a"})"),
-            V{R"({"type":"error","code":12,"text":"list_committed_offsets requires an array \"keys\"","in_reply_to":4})"});
+  EXPECT_EQ(
+      h.ask(R"({"type":"poll","msg_id":2,"offsets":{"a":-1}})"),
+      V{R"({"type":"error","code":12,"text":"poll requires \"offsets\": an object of non-negative integers","in_reply_to":2})"});
+  EXPECT_EQ(
+      h.ask(R"({"type":"commit_offsets","msg_id":3})"),
+      V{R"({"type":"error","code":12,"text":"commit_offsets requires \"offsets\": an object of non-negative integers","in_reply_to":3})"});
+  EXPECT_EQ(
+      h.ask(R"({"type":"list_committed_offsets","msg_id":4,"keys":"a"})"),
+      V{R"({"type":"error","code":12,"text":"list_committed_offsets requires an array \"keys\"","in_reply_to":4})"});
 }
 
 TEST(Kafka, PollsStopAtGaps) {
@@ -47,7 +53,8 @@ TEST(Kafka, PollsStopAtGaps) {
   h.deliver("n1", R"({"type":"kf_gossip","msg_id":1,"elems":[["k",0,"a"],["k",2,"c"]]})");
   EXPECT_EQ(h.ask(R"({"type":"poll","msg_id":2,"offsets":{"k":0}})"),
             V{R"({"type":"poll_ok","msgs":{"k":[[0,"a"]]},"in_reply_to":2})"});
-  EXPECT_EQ(h.ask(R"({"type":"poll","msg_id":3,"offsets":{"k":1}})"), V{R"({"type":"poll_ok","msgs":{},"in_reply_to":3})"});
+  EXPECT_EQ(h.ask(R"({"type":"poll","msg_id":3,"offsets":{"k":1}})"),
+            V{R"({"type":"poll_ok","msgs":{},"in_reply_to":3})"});
   h.deliver("n1", R"({"type":"kf_gossip","msg_id":4,"elems":[["k",1,"b"]]})");
   EXPECT_EQ(h.ask(R"({"type":"poll","msg_id":5,"offsets":{"k":0}})"),
             V{R"({"type":"poll_ok","msgs":{"k":[[0,"a"],[1,"b"],[2,"c"]]},"in_reply_to":5})"});
@@ -79,7 +86,8 @@ KafkaOutcome run_kafka(const Faults& faults) {
   for (int i = 0; i < 120; ++i) {
     c.run_until(c.now_ms() + static_cast<int64_t>(rng.below(30)));
     std::string key = std::to_string(rng.below(2));
-    c.request(static_cast<int>(rng.below(3)), R"({"type":"send","key":")" + key + R"(","msg":)" + std::to_string(i) + "}");
+    c.request(static_cast<int>(rng.below(3)),
+              R"({"type":"send","key":")" + key + R"(","msg":)" + std::to_string(i) + "}");
   }
   c.run_until(c.now_ms() + 10'000);
   for (const auto& r : c.replies()) out.acked += r.body.find("send_ok") != std::string::npos;

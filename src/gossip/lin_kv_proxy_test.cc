@@ -16,14 +16,16 @@ using V = std::vector<std::string>;
 
 TEST(LinKvProxy, ForwardsRequestsAndRelaysReplies) {
   NodeHarness h;
-  EXPECT_EQ(h.deliver("c1", R"({"type":"read","msg_id":1,"key":3})"), V{R"(lin-kv {"type":"read","key":3,"msg_id":1})"});
+  EXPECT_EQ(h.deliver("c1", R"({"type":"read","msg_id":1,"key":3})"),
+            V{R"(lin-kv {"type":"read","key":3,"msg_id":1})"});
   EXPECT_EQ(h.deliver("c1", R"({"type":"write","msg_id":2,"key":3,"value":4})"),
             V{R"(lin-kv {"type":"write","key":3,"value":4,"msg_id":2})"});
   EXPECT_EQ(h.deliver("c1", R"({"type":"cas","msg_id":3,"key":3,"from":4,"to":1})"),
             V{R"(lin-kv {"type":"cas","key":3,"from":4,"to":1,"msg_id":3})"});
   EXPECT_EQ(h.deliver("lin-kv", R"({"type":"read_ok","in_reply_to":1,"value":[1,2]})"),
             V{R"(c1 {"type":"read_ok","value":[1,2],"in_reply_to":1})"});
-  EXPECT_EQ(h.deliver("lin-kv", R"({"type":"write_ok","in_reply_to":2})"), V{R"(c1 {"type":"write_ok","in_reply_to":2})"});
+  EXPECT_EQ(h.deliver("lin-kv", R"({"type":"write_ok","in_reply_to":2})"),
+            V{R"(c1 {"type":"write_ok","in_reply_to":2})"});
   EXPECT_EQ(h.deliver("lin-kv", R"({"type":"error","in_reply_to":3,"code":22,"text":"expected 4, had 2"})"),
             V{R"(c1 {"type":"error","code":22,"text":"expected 4, had 2","in_reply_to":3})"});
 }
@@ -46,7 +48,8 @@ TEST(LinKvProxy, ViaFaultUsesAnotherService) {
   Faults f;
   f.lin_kv_via = "lww-kv";
   NodeHarness h({}, f);
-  EXPECT_EQ(h.deliver("c1", R"({"type":"read","msg_id":1,"key":3})"), V{R"(lww-kv {"type":"read","key":3,"msg_id":1})"});
+  EXPECT_EQ(h.deliver("c1", R"({"type":"read","msg_id":1,"key":3})"),
+            V{R"(lww-kv {"type":"read","key":3,"msg_id":1})"});
 }
 
 // The cluster's lin-kv is the real service (src/services), so values compare as JSON

@@ -111,15 +111,9 @@ void Server::handle_read(const node::Request& req) {
   }
   proto::BodyWriter w("read_ok");
   switch (mode()) {
-    case Mode::kBroadcast:
-      write_elements(w, "messages", broadcast_.set());
-      break;
-    case Mode::kGSet:
-      write_elements(w, "value", gset_.set());
-      break;
-    case Mode::kCounter:
-      w.put("value", counter_.value());
-      break;
+    case Mode::kBroadcast: write_elements(w, "messages", broadcast_.set()); break;
+    case Mode::kGSet: write_elements(w, "value", gset_.set()); break;
+    case Mode::kCounter: w.put("value", counter_.value()); break;
     case Mode::kUnknown:
       node_.reply_error(req, proto::code_of(proto::ErrorCode::kTemporarilyUnavailable),
                         "this node cannot tell yet whether it serves broadcast, g-set or a counter (no add, "

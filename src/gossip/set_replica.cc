@@ -43,7 +43,8 @@ void SetReplica::start(int64_t) {
   }
   rng_ = Rng(config_.seed ^ fnv1a64(node_.node_id())).fork(prefix_);
   if (faults_.no_gossip) return;
-  schedule_rounds(node_, config_, &rng_, [this] { gossip_tick(); }, [this] { anti_entropy_tick(); });
+  schedule_rounds(
+      node_, config_, &rng_, [this] { gossip_tick(); }, [this] { anti_entropy_tick(); });
 }
 
 bool SetReplica::touched() const { return set_.size() > 0; }
@@ -110,7 +111,8 @@ void SetReplica::anti_entropy_tick() {
 void SetReplica::handle_gossip(const node::Request& req) {
   const rapidjson::Value* elems = proto::member(req.body(), "elems");
   if (elems == nullptr || !elems->IsArray()) {
-    node_.reply_error(req, proto::code_of(proto::ErrorCode::kMalformedRequest), type("_gossip") + " requires an array \"elems\"");
+    node_.reply_error(req, proto::code_of(proto::ErrorCode::kMalformedRequest),
+                      type("_gossip") + " requires an array \"elems\"");
     return;
   }
   for (const auto& v : elems->GetArray()) learn(proto::to_json(v), req.src());

@@ -27,8 +27,8 @@ struct ArtifactInputs {
   const net::Journal* journal = nullptr;
   std::vector<std::string> endpoint_names;  // journal endpoint index -> name
   const viz::MessageLabels* labels = nullptr;
-  int64_t end_ns = 0;   // when the run ended
-  std::string title;    // e.g. "broadcast, 5 nodes"
+  int64_t end_ns = 0;  // when the run ended
+  std::string title;   // e.g. "broadcast, 5 nodes"
 };
 
 // Writes all four files; the first failure is returned, the others still attempted.

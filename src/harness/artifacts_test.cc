@@ -13,8 +13,8 @@ namespace squall::harness {
 namespace {
 
 namespace fs = std::filesystem;
-using workload::Op;
 using history::OpType;
+using workload::Op;
 
 Op op(OpType type, int64_t process, std::string f, std::string value, int64_t t_ms) {
   Op o;

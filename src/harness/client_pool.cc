@@ -14,8 +14,8 @@
 namespace squall::harness {
 namespace {
 
-using workload::Op;
 using history::OpType;
+using workload::Op;
 
 // The protocol's name for an error code; codes outside Maelstrom's table keep their
 // number so the history still says which one the node used.
@@ -35,7 +35,11 @@ std::string quoted(std::string_view s) {
 
 ClientPool::ClientPool(Router& router, const workload::Workload& workload, ClientPoolEvents& events, int concurrency,
                        int64_t rpc_timeout_ns)
-    : router_(router), workload_(workload), events_(events), concurrency_(concurrency), rpc_timeout_ns_(rpc_timeout_ns) {
+    : router_(router),
+      workload_(workload),
+      events_(events),
+      concurrency_(concurrency),
+      rpc_timeout_ns_(rpc_timeout_ns) {
   SQ_ASSERT_GE(concurrency, 1);
 }
 
@@ -74,7 +78,8 @@ void ClientPool::send(int idx, std::string_view body, int64_t timeout_ns, int64_
 void ClientPool::cancel(int idx) { clients_[static_cast<size_t>(idx)].busy = false; }
 
 void ClientPool::add_workers() {
-  for (int t = 0; t < concurrency_; ++t) worker_of_thread_.push_back(add(ClientRole::kWorker, t % router_.node_count(), t, t));
+  for (int t = 0; t < concurrency_; ++t)
+    worker_of_thread_.push_back(add(ClientRole::kWorker, t % router_.node_count(), t, t));
 }
 
 std::vector<int> ClientPool::free_threads() const {
@@ -190,7 +195,8 @@ void ClientPool::on_reply(int idx, const net::Delivery& d, int64_t now) {
   if (reply.type() == "error") {
     auto code = body.FindMember("code");
     if (code == body.MemberEnd() || !code->value.IsInt64()) {
-      router_.protocol_error(d.src, ProtocolErrorKind::kMalformedReply, "error reply without an integer \"code\"", d.line);
+      router_.protocol_error(d.src, ProtocolErrorKind::kMalformedReply, "error reply without an integer \"code\"",
+                             d.line);
       complete(idx, OpType::kInfo, c.inv.value, "[:malformed-reply]", now);
       return;
     }
@@ -199,8 +205,8 @@ void ClientPool::on_reply(int idx, const net::Delivery& d, int64_t now) {
     auto t = body.FindMember("text");
     if (t != body.MemberEnd() && t->value.IsString()) text = t->value.GetString();
     bool sure = proto::is_definite(static_cast<int>(k)) || workload_.idempotent(c.inv.f);
-    complete(idx, sure ? OpType::kFail : OpType::kInfo, c.inv.value, fmt::format("[:{} {}]", error_name(k), quoted(text)),
-             now);
+    complete(idx, sure ? OpType::kFail : OpType::kInfo, c.inv.value,
+             fmt::format("[:{} {}]", error_name(k), quoted(text)), now);
     return;
   }
   workload::Completion done = workload_.complete(c.inv, body);

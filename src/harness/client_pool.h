@@ -28,14 +28,14 @@ enum class ClientRole { kControl, kWorker, kFinal };
 
 struct Client {
   ClientRole role = ClientRole::kWorker;
-  int thread = -1;         // worker thread, or -1
-  int node = 0;            // node index it talks to
-  int endpoint = -1;       // network endpoint (its cN name)
+  int thread = -1;    // worker thread, or -1
+  int node = 0;       // node index it talks to
+  int endpoint = -1;  // network endpoint (its cN name)
   int64_t process = 0;
   int64_t next_msg_id = 1;
   bool busy = false;
-  bool retired = false;    // replaced after an indeterminate op; late replies are ignored
-  int64_t msg_id = 0;      // in flight
+  bool retired = false;  // replaced after an indeterminate op; late replies are ignored
+  int64_t msg_id = 0;    // in flight
   int64_t deadline_ns = 0;
   workload::Invocation inv;
 };

@@ -34,11 +34,14 @@ Result<uint64_t> parse_seed(const std::string& text) {
 Result<std::vector<std::string>> parse_node_ids(const std::string& spec) {
   std::vector<std::string> ids = split_list(spec);
   if (ids.empty()) return err("--nodes needs at least one node id, e.g. --nodes n1,n2,n3");
-  if (ids.size() > static_cast<size_t>(kMaxNodes)) return err("--nodes names more than " + std::to_string(kMaxNodes) + " nodes");
+  if (ids.size() > static_cast<size_t>(kMaxNodes))
+    return err("--nodes names more than " + std::to_string(kMaxNodes) + " nodes");
   std::set<std::string> seen;
   for (const auto& id : ids) {
     // The ids are written into JSON and node-log file names as they are.
-    if (id.size() > 64 || id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") != std::string::npos ||
+    if (id.size() > 64 ||
+        id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") !=
+            std::string::npos ||
         id == "." || id == "..") {
       return err("--nodes: '" + id + "' is not a usable node id (up to 64 letters, digits, '-', '_', '.', ':')");
     }
@@ -111,22 +114,25 @@ Status validate(TestConfig* c) {
   if (!finite_in(c->time_limit_s, 0, 86400)) return err("--time-limit must be between 0 and 86400 seconds");
   if (!finite_in(c->rate, 0, 1e6)) return err("--rate must be between 0 and 1000000 ops/s");
   if (!finite_in(c->latency_ms, 0, 60000)) return err("--latency must be between 0 and 60000 ms");
-  if (!finite_in(c->nemesis_interval_s, 0.001, 86400)) return err("--nemesis-interval must be between 0.001 and 86400 s");
+  if (!finite_in(c->nemesis_interval_s, 0.001, 86400))
+    return err("--nemesis-interval must be between 0.001 and 86400 s");
   if (!finite_in(c->recovery_time_s, 0, 3600)) return err("--recovery-time must be between 0 and 3600 s");
   if (!finite_in(c->rpc_timeout_s, 0.001, 3600)) return err("--rpc-timeout must be between 0.001 and 3600 s");
   for (const auto& n : c->nemesis) {
     if (n != "partition") return err("unknown nemesis '" + n + "' (this build supports: partition)");
   }
   if (!is_topology_name(c->topology)) {
-    return err("unknown topology '" + c->topology + "' (expected grid, line, tree (= tree2), tree2, tree3, tree4 or total)");
+    return err("unknown topology '" + c->topology +
+               "' (expected grid, line, tree (= tree2), tree2, tree3, tree4 or total)");
   }
   c->topology = std::string(canonical_topology(c->topology));
   if (c->store_dir.empty()) return err("--store must name a directory (the default is 'store')");
   if (c->test_count < 1 || c->test_count > kMaxTestCount) {
     return err("--test-count must be between 1 and " + std::to_string(kMaxTestCount));
   }
-  for (const auto& [flag, v] : {std::pair{"--key-count", c->key_count}, std::pair{"--max-txn-length", c->max_txn_length},
-                                std::pair{"--max-writes-per-key", c->max_writes_per_key}}) {
+  for (const auto& [flag, v] :
+       {std::pair{"--key-count", c->key_count}, std::pair{"--max-txn-length", c->max_txn_length},
+        std::pair{"--max-writes-per-key", c->max_writes_per_key}}) {
     if (v && *v < 1) return err(std::string(flag) + " must be at least 1");
   }
   return {};

@@ -28,31 +28,31 @@ struct TestConfig {
   std::string bin;
   std::vector<std::string> bin_args;
   int node_count = 5;
-  std::string concurrency_spec;         // an integer or Kn (K times the node count); empty: the workload's default
-  int concurrency = 0;                  // resolved by validate()
+  std::string concurrency_spec;  // an integer or Kn (K times the node count); empty: the workload's default
+  int concurrency = 0;           // resolved by validate()
   double time_limit_s = 60;
-  double rate = 5;                      // ops per second across all clients
+  double rate = 5;  // ops per second across all clients
   double latency_ms = 0;
   net::LatencyDist latency_dist = net::LatencyDist::kConstant;
-  std::vector<std::string> nemesis;     // e.g. {"partition"}
+  std::vector<std::string> nemesis;  // e.g. {"partition"}
   double nemesis_interval_s = 10;
   std::string topology = "grid";
-  std::optional<double> availability;   // minimum ok fraction, 1.0 for "total"
+  std::optional<double> availability;  // minimum ok fraction, 1.0 for "total"
   bool log_stderr = false;
-  bool strict = false;                  // protocol violations fail the run (default: warnings)
+  bool strict = false;  // protocol violations fail the run (default: warnings)
   uint64_t seed = 0;
   double recovery_time_s = 10;
   std::optional<double> rpc_timeout_option;  // --rpc-timeout as given; nullopt: the workload's default
-  double rpc_timeout_s = 5;                   // resolved by apply_workload_defaults()
+  double rpc_timeout_s = 5;                  // resolved by apply_workload_defaults()
   double init_timeout_s = 10;
   std::string store_dir = "store";
-  bool status_line = false;             // live status line (set when stderr is a TTY)
+  bool status_line = false;  // live status line (set when stderr is a TTY)
 
   // Maelstrom's flags (from its docs) with Maelstrom's meaning.
-  std::vector<std::string> node_ids;    // --nodes a,b,c: explicit node ids; empty: n0 .. n(N-1)
-  int test_count = 1;                   // --test-count: run the test this many times
-  bool log_net_send = false;            // --log-net-send: every network send to jepsen.log
-  bool log_net_recv = false;            // --log-net-recv: every delivery to jepsen.log
+  std::vector<std::string> node_ids;  // --nodes a,b,c: explicit node ids; empty: n0 .. n(N-1)
+  int test_count = 1;                 // --test-count: run the test this many times
+  bool log_net_send = false;          // --log-net-send: every network send to jepsen.log
+  bool log_net_recv = false;          // --log-net-recv: every delivery to jepsen.log
   // Options of Maelstrom's txn workloads, accepted and stored for when this build has
   // them; no workload here reads them yet.
   std::optional<int> key_count;

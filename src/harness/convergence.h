@@ -23,11 +23,11 @@ inline constexpr size_t kRoundSamples = 200;
 
 struct RoundsSummary {
   bool measured = false;
-  std::string why_not;     // when not measured
+  std::string why_not;  // when not measured
   int max_rounds = 0;
   int median_rounds = 0;
-  int64_t elements = 0;    // elements measured
-  int64_t unconverged = 0; // sampled elements the journal never carried to every node
+  int64_t elements = 0;     // elements measured
+  int64_t unconverged = 0;  // sampled elements the journal never carried to every node
 };
 
 // `add_f`: the workload's add op ("broadcast" / "add"); nodes are endpoints 0..n-1 with

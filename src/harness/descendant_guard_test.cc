@@ -73,7 +73,8 @@ TEST(DescendantGuard, KillAllFindsWhatTheNodeLeftBehind) {
   ASSERT_TRUE(node.ok()) << node.error();
   (*guard)->track((*node)->pid());
   const std::string detached = marker + "-detached";
-  for (int i = 0; i < 500 && running_with(detached) < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int i = 0; i < 500 && running_with(detached) < 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ASSERT_EQ(running_with(detached), 1);
   (*node)->kill_and_reap();
   (*guard)->forget((*node)->pid());

@@ -31,7 +31,8 @@ Status EventLoop::add(int fd, uint32_t events, uint64_t tag) {
   epoll_event ev{};
   ev.events = events;
   ev.data.u64 = tag;
-  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) return err(std::string("epoll_ctl add: ") + std::strerror(errno));
+  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0)
+    return err(std::string("epoll_ctl add: ") + std::strerror(errno));
   return {};
 }
 
@@ -39,7 +40,8 @@ Status EventLoop::modify(int fd, uint32_t events, uint64_t tag) {
   epoll_event ev{};
   ev.events = events;
   ev.data.u64 = tag;
-  if (::epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev) != 0) return err(std::string("epoll_ctl mod: ") + std::strerror(errno));
+  if (::epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev) != 0)
+    return err(std::string("epoll_ctl mod: ") + std::strerror(errno));
   return {};
 }
 

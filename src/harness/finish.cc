@@ -3,9 +3,9 @@
 #include <sys/resource.h>
 
 #include "harness/convergence.h"
-#include "history/edn.h"
 #include "harness/report.h"
 #include "harness/runner.h"
+#include "history/edn.h"
 #include "workload/stats.h"
 
 namespace squall::harness {
@@ -41,7 +41,8 @@ std::string reproduce_command(const TestConfig& c) {
   std::string cmd = fmt::format("squall test -w {} --bin {} {} --concurrency {} --time-limit {} --rate {}", c.workload,
                                 c.bin, nodes, c.concurrency_spec, c.time_limit_s, c.rate);
   cmd += fmt::format(" --latency {} --latency-dist {}", c.latency_ms, net::latency_dist_name(c.latency_dist));
-  if (!c.nemesis.empty()) cmd += fmt::format(" --nemesis {} --nemesis-interval {}", fmt::join(c.nemesis, ","), c.nemesis_interval_s);
+  if (!c.nemesis.empty())
+    cmd += fmt::format(" --nemesis {} --nemesis-interval {}", fmt::join(c.nemesis, ","), c.nemesis_interval_s);
   cmd += fmt::format(" --topology {} --recovery-time {} --seed {}", c.topology, c.recovery_time_s, c.seed);
   if (c.strict) cmd += " --strict";
   if (!c.bin_args.empty()) cmd += fmt::format(" -- {}", fmt::join(c.bin_args, " "));
@@ -61,27 +62,33 @@ void workload_anomalies(const Value& w, std::vector<std::string>* out) {
     if (const Value* ex = w.get("lost-examples")) {
       for (size_t k = 0; k < ex->items().size() && k < 3; ++k) {
         const Value& e = ex->items()[k];
-        out->push_back(fmt::format("element {} known at {} ms, still absent from reads at {} ms; final reads missing it: {}",
-                                   history::to_edn(*e.get("element")), e.get("known-time-ms")->as_int(),
-                                   e.get("last-absent-time-ms")->as_int(), edn_list(e.get("missing-from-final-reads"), 8)));
+        out->push_back(
+            fmt::format("element {} known at {} ms, still absent from reads at {} ms; final reads missing it: {}",
+                        history::to_edn(*e.get("element")), e.get("known-time-ms")->as_int(),
+                        e.get("last-absent-time-ms")->as_int(), edn_list(e.get("missing-from-final-reads"), 8)));
       }
     }
   }
   if (n("acknowledged-never-read-count") > 0) {
-    out->push_back(fmt::format("{} acknowledged messages were never read by anyone", n("acknowledged-never-read-count")));
+    out->push_back(
+        fmt::format("{} acknowledged messages were never read by anyone", n("acknowledged-never-read-count")));
   }
   if (n("unexpected-count") > 0) {
-    out->push_back(fmt::format("{} elements read that nobody added: {}", n("unexpected-count"), edn_list(w.get("unexpected"), 12)));
+    out->push_back(fmt::format("{} elements read that nobody added: {}", n("unexpected-count"),
+                               edn_list(w.get("unexpected"), 12)));
   }
   if (n("duplicated-count") > 0) {
-    out->push_back(fmt::format("{} ids acknowledged more than once, e.g. {}", n("duplicated-count"), edn_list(w.get("duplicated"), 3)));
+    out->push_back(fmt::format("{} ids acknowledged more than once, e.g. {}", n("duplicated-count"),
+                               edn_list(w.get("duplicated"), 3)));
   }
   if (n("mismatch-count") > 0) {
-    out->push_back(fmt::format("{} echo replies differ from their requests, e.g. {}", n("mismatch-count"), edn_list(w.get("errors"), 2)));
+    out->push_back(fmt::format("{} echo replies differ from their requests, e.g. {}", n("mismatch-count"),
+                               edn_list(w.get("errors"), 2)));
   }
   if (n("error-count") > 0) {
     out->push_back(fmt::format("{} counter reads impossible given the adds (ok sum {}, {} indeterminate adds), e.g. {}",
-                               n("error-count"), n("ok-add-sum"), n("indeterminate-add-count"), edn_list(w.get("errors"), 2)));
+                               n("error-count"), n("ok-add-sum"), n("indeterminate-add-count"),
+                               edn_list(w.get("errors"), 2)));
   }
 }
 
@@ -206,7 +213,8 @@ RunSummary Runner::finish() {
   std::vector<std::string> anomalies;
   for (const auto& p : setup_problems_) anomalies.push_back(p);
   for (const NodeCrash& c : router_->crashes()) {
-    std::string a = fmt::format("node {} crashed at {:.1f} s ({})", c.node, static_cast<double>(c.t_ns) / 1e9, c.status);
+    std::string a =
+        fmt::format("node {} crashed at {:.1f} s ({})", c.node, static_cast<double>(c.t_ns) / 1e9, c.status);
     for (const auto& l : c.stderr_tail) a += "\n      stderr: " + l;
     anomalies.push_back(a);
   }
@@ -224,14 +232,15 @@ RunSummary Runner::finish() {
     warnings.push_back(std::move(a));
   }
   if (config_.strict && violations > 0) {
-    anomalies.push_back(fmt::format("{} protocol violation(s) fail the run under --strict (listed under Warnings)", violations));
+    anomalies.push_back(
+        fmt::format("{} protocol violation(s) fail the run under --strict (listed under Warnings)", violations));
   }
   workload_anomalies(w, &anomalies);
   if (workload::verdict_of(stats) == Verdict::kInvalid) {
     for (const auto& [f, m] : stats.get("by-f")->entries()) {
       if (m.get("ok-count")->as_int() == 0) {
-        anomalies.push_back(fmt::format("no {} operation succeeded ({} fail, {} info)", f.as_string(), m.get("fail-count")->as_int(),
-                                        m.get("info-count")->as_int()));
+        anomalies.push_back(fmt::format("no {} operation succeeded ({} fail, {} info)", f.as_string(),
+                                        m.get("fail-count")->as_int(), m.get("info-count")->as_int()));
       }
     }
   }
@@ -254,15 +263,17 @@ RunSummary Runner::finish() {
   in.ok = pool_->ok_count();
   in.fail = pool_->fail_count();
   in.info = pool_->info_count();
-  in.nemesis = config_.nemesis.empty() ? "none"
-                                       : fmt::format("{} ({} partitions)", fmt::join(config_.nemesis, ","), partitions_started_);
+  in.nemesis = config_.nemesis.empty()
+                   ? "none"
+                   : fmt::format("{} ({} partitions)", fmt::join(config_.nemesis, ","), partitions_started_);
   in.verdict = v;
   bool set_workload = w.get("stable-latencies") != nullptr;
   in.set_result = set_workload ? results.get("workload") : nullptr;
   in.op_latency = workload::op_latencies(history_);
   if (set_workload) {
     std::string add_f = workload_->name() == "broadcast" ? "broadcast" : "add";
-    in.rounds = measure_rounds(history_, add_f, router_->node_names(), router_->nodes_alive(), router_->network().journal());
+    in.rounds =
+        measure_rounds(history_, add_f, router_->node_names(), router_->nodes_alive(), router_->network().journal());
   }
   const Value* servers = net.get("servers");
   in.msgs_per_op = servers ? servers->get("msgs-per-op")->as_double() : 0;
@@ -277,7 +288,8 @@ RunSummary Runner::finish() {
   s.report = render_report(in);
   const std::vector<LeftoverProcess>& leftovers = router_->leftovers();
   if (!leftovers.empty()) {
-    s.report += fmt::format("Leftover processes: {} still running after their nodes were stopped, killed:\n", leftovers.size());
+    s.report +=
+        fmt::format("Leftover processes: {} still running after their nodes were stopped, killed:\n", leftovers.size());
     for (size_t i = 0; i < leftovers.size() && i < 5; ++i)
       s.report += fmt::format("  - pid {}: {}\n", leftovers[i].pid, leftovers[i].command);
   }

@@ -56,7 +56,8 @@ NemesisEvent make_partition(const std::string& shape, int n, Rng& rng) {
     e.grudge.assign(static_cast<size_t>(n), {});
     for (int p = 0; p < n; ++p) {
       std::vector<uint8_t> hears(static_cast<size_t>(n), 0);
-      for (int k = -back; k <= fwd; ++k) hears[static_cast<size_t>(order[static_cast<size_t>(((p + k) % n + n) % n)])] = 1;
+      for (int k = -back; k <= fwd; ++k)
+        hears[static_cast<size_t>(order[static_cast<size_t>(((p + k) % n + n) % n)])] = 1;
       auto& g = e.grudge[static_cast<size_t>(order[static_cast<size_t>(p)])];
       for (int s = 0; s < n; ++s)
         if (!hears[static_cast<size_t>(s)]) g.push_back(s);

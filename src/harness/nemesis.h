@@ -19,9 +19,9 @@
 namespace squall::harness {
 
 struct NemesisEvent {
-  int64_t at_ns = 0;             // since the main phase began
-  bool start = true;             // start a partition, or heal
-  std::string shape;             // "isolate", "halves", "minority", "majorities-ring"
+  int64_t at_ns = 0;                     // since the main phase began
+  bool start = true;                     // start a partition, or heal
+  std::string shape;                     // "isolate", "halves", "minority", "majorities-ring"
   std::vector<std::vector<int>> grudge;  // grudge[dest] = sources dest drops (node indices)
   std::string describe(const std::vector<std::string>& nodes) const;
   // {"shape":"halves","grudge":{"n0":["n3"],...}} for the history.

@@ -27,7 +27,8 @@ void write_all(int fd, std::string_view text) {
 void copy_file(int from, uint64_t size, int to) {
   char buf[65536];
   for (uint64_t off = 0; off < size;) {
-    ssize_t r = ::pread(from, buf, static_cast<size_t>(std::min<uint64_t>(sizeof buf, size - off)), static_cast<off_t>(off));
+    ssize_t r =
+        ::pread(from, buf, static_cast<size_t>(std::min<uint64_t>(sizeof buf, size - off)), static_cast<off_t>(off));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return;
     write_all(to, std::string_view(buf, static_cast<size_t>(r)));
@@ -109,9 +110,10 @@ void NodeLog::close() {
   int older = 1 - current_;
   if (dropped_) {
     uint64_t kept = seg_size_[0] + seg_size_[1];
-    write_all(fd_, fmt::format("{}[squall: {} bytes of this node's stderr were cut here; the log keeps the first {} and the "
-                               "last {} of {} bytes]\n",
-                               head_ends_line_ ? "" : "\n", cut_bytes(), head_, kept, total_));
+    write_all(fd_,
+              fmt::format("{}[squall: {} bytes of this node's stderr were cut here; the log keeps the first {} and the "
+                          "last {} of {} bytes]\n",
+                          head_ends_line_ ? "" : "\n", cut_bytes(), head_, kept, total_));
   }
   for (int k : {older, current_}) {
     if (seg_fd_[k] < 0) continue;

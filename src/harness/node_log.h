@@ -56,12 +56,12 @@ class NodeLog {
   int fd_ = -1;
   int seg_fd_[2] = {-1, -1};
   uint64_t seg_size_[2] = {0, 0};
-  int current_ = 0;         // the segment being written
-  bool dropped_ = false;    // a segment's contents were discarded at least once
-  uint64_t head_ = 0;       // bytes in the log file itself
+  int current_ = 0;       // the segment being written
+  bool dropped_ = false;  // a segment's contents were discarded at least once
+  uint64_t head_ = 0;     // bytes in the log file itself
   bool head_ends_line_ = true;
-  uint64_t total_ = 0;      // bytes written by the node
-  std::string recent_;      // the last bytes, at most 2 x kTailMemory
+  uint64_t total_ = 0;  // bytes written by the node
+  std::string recent_;  // the last bytes, at most 2 x kTailMemory
 };
 
 }  // namespace squall::harness

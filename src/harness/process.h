@@ -33,12 +33,12 @@ inline constexpr size_t kMaxLineBytes = 16u << 20;
 class NodeProcess {
  public:
   struct Options {
-    std::string name;              // node id, for messages
-    std::string bin;               // path to the executable
-    std::vector<std::string> args; // argv[1..]
-    std::string stderr_path;       // node-logs/<node>.log
-    bool pipe_stderr = false;      // deliver stderr lines to the harness as well
-    std::vector<std::string> env;  // "NAME=VALUE" added to the harness's environment
+    std::string name;                     // node id, for messages
+    std::string bin;                      // path to the executable
+    std::vector<std::string> args;        // argv[1..]
+    std::string stderr_path;              // node-logs/<node>.log
+    bool pipe_stderr = false;             // deliver stderr lines to the harness as well
+    std::vector<std::string> env;         // "NAME=VALUE" added to the harness's environment
     StdinBudget* stdin_budget = nullptr;  // shared by the run; null: a budget of its own
     uint64_t log_limit = kDefaultNodeLogLimit;
   };
@@ -175,9 +175,8 @@ void NodeProcess::split_lines(std::string_view chunk, std::string* buf, bool* sk
 
 template <typename OnLine, typename OnOverlong>
 bool NodeProcess::read_stdout(OnLine&& on_line, OnOverlong&& on_overlong) {
-  bool open = read_chunks(stdout_fd_, [&](std::string_view chunk) {
-    split_lines(chunk, &out_buf_, &out_skipping_, on_line, on_overlong);
-  });
+  bool open = read_chunks(
+      stdout_fd_, [&](std::string_view chunk) { split_lines(chunk, &out_buf_, &out_skipping_, on_line, on_overlong); });
   if (!open) {
     if (!out_buf_.empty() && !out_skipping_) on_line(std::string_view(out_buf_));
     out_buf_.clear();

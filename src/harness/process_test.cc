@@ -130,8 +130,11 @@ TEST(Process, StdinBudgetIsSharedByAllNodes) {
 
 TEST(Process, CrashTailOfAHugeStderrCostsNoMemory) {
   // 200 MB of stderr in one line, then the line that matters; the log is capped at 1 MiB.
-  NodeProcess::Options o{"n3", "/bin/sh", {"-c", "head -c 200000000 /dev/zero | tr '\\0' x >&2; echo >&2; echo boom >&2; exit 3"},
-                         log_path("flood"), false};
+  NodeProcess::Options o{"n3",
+                         "/bin/sh",
+                         {"-c", "head -c 200000000 /dev/zero | tr '\\0' x >&2; echo >&2; echo boom >&2; exit 3"},
+                         log_path("flood"),
+                         false};
   o.log_limit = 1u << 20;
   auto p = NodeProcess::spawn(o);
   ASSERT_TRUE(p.ok()) << p.error();
@@ -167,7 +170,8 @@ TEST(Process, NodeDiesWithTheProcessThatStartedIt) {
   // The parent writes its node's pid as a line, then waits to be killed.
   testing::Subprocess parent = testing::Subprocess::fork(
       [] {
-        auto p = NodeProcess::spawn({"n4", "/bin/sh", {"-c", "trap '' TERM HUP INT; while :; do sleep 1; done"}, log_path("pdeath"), false});
+        auto p = NodeProcess::spawn(
+            {"n4", "/bin/sh", {"-c", "trap '' TERM HUP INT; while :; do sleep 1; done"}, log_path("pdeath"), false});
         std::string line = std::to_string(p.ok() ? (*p)->pid() : -1) + "\n";
         ssize_t w = ::write(1, line.data(), line.size());
         (void)w;

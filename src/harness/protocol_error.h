@@ -14,18 +14,18 @@
 namespace squall::harness {
 
 enum class ProtocolErrorKind : uint8_t {
-  kEmptyLine,               // a blank line on stdout
-  kInvalidUtf8,             // malformed UTF-8 (repaired to U+FFFD, then read on)
-  kNonJson,                 // not one JSON value, or nested deeper than kJsonDepthMax
-  kBadEnvelope,             // JSON, but not {"src": str, "dest": str, "body": {..}, "id"?: int}
-  kUnknownDestination,      // dest names no node, service or client
-  kBadBody,                 // a message to a service without a string "type"
-  kReplyWithoutInReplyTo,   // a message to a client that is no reply
-  kReplyToUnknownRequest,   // in_reply_to matches nothing the client sent
-  kMalformedReply,          // a reply that breaks its closed schema
-  kLineTooLong,             // a stdout line past the harness's line limit
-  kNetworkFull,             // the simulated network refused a message
-  kStdinClosed,             // the node stopped reading its stdin
+  kEmptyLine,              // a blank line on stdout
+  kInvalidUtf8,            // malformed UTF-8 (repaired to U+FFFD, then read on)
+  kNonJson,                // not one JSON value, or nested deeper than kJsonDepthMax
+  kBadEnvelope,            // JSON, but not {"src": str, "dest": str, "body": {..}, "id"?: int}
+  kUnknownDestination,     // dest names no node, service or client
+  kBadBody,                // a message to a service without a string "type"
+  kReplyWithoutInReplyTo,  // a message to a client that is no reply
+  kReplyToUnknownRequest,  // in_reply_to matches nothing the client sent
+  kMalformedReply,         // a reply that breaks its closed schema
+  kLineTooLong,            // a stdout line past the harness's line limit
+  kNetworkFull,            // the simulated network refused a message
+  kStdinClosed,            // the node stopped reading its stdin
 };
 
 // The kind's name in results and the report: "non-json", "bad-envelope", ...

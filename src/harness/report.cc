@@ -35,9 +35,7 @@ std::string render_report(const ReportInput& in) {
   out += fmt::format("Duration: {:.1f}s\n", in.duration_s);
   out += fmt::format("Operations: {} ({} ok / {} fail / {} info)\n", in.ops, in.ok, in.fail, in.info);
   out += fmt::format("Nemesis: {}\n", in.nemesis);
-  const char* result = in.verdict == Verdict::kValid     ? "PASS"
-                       : in.verdict == Verdict::kInvalid ? "FAIL"
-                                                                   : "UNKNOWN";
+  const char* result = in.verdict == Verdict::kValid ? "PASS" : in.verdict == Verdict::kInvalid ? "FAIL" : "UNKNOWN";
   out += fmt::format("Result: {}{}\n", result, in.interrupted ? " (interrupted)" : "");
   if (!in.warnings.empty()) {
     out += fmt::format("Warnings: protocol violations ({})\n",
@@ -48,7 +46,7 @@ std::string render_report(const ReportInput& in) {
   out += "Consistency:\n";
   out += fmt::format("  Valid: {}\n", in.verdict == Verdict::kValid     ? "yes"
                                       : in.verdict == Verdict::kInvalid ? "no"
-                                                                                  : "unknown");
+                                                                        : "unknown");
   if (in.set_result) {
     const auto& r = *in.set_result;
     int64_t attempts = get_int(r, "attempt-count");
@@ -73,9 +71,10 @@ std::string render_report(const ReportInput& in) {
   out += "Convergence (rounds = message hops of the fastest causal chain, see README):\n";
   int expected = expected_rounds(in.nodes);
   if (in.set_result && in.rounds.measured) {
-    out += fmt::format("  Rounds to full convergence: {} (median {}, {} elements traced{})\n", in.rounds.max_rounds,
-                       in.rounds.median_rounds, in.rounds.elements,
-                       in.rounds.unconverged ? fmt::format(", {} never reached every node", in.rounds.unconverged) : "");
+    out +=
+        fmt::format("  Rounds to full convergence: {} (median {}, {} elements traced{})\n", in.rounds.max_rounds,
+                    in.rounds.median_rounds, in.rounds.elements,
+                    in.rounds.unconverged ? fmt::format(", {} never reached every node", in.rounds.unconverged) : "");
     out += fmt::format("  Expected (O(log n)): {}\n", expected);
     out += fmt::format("  Status: {}\n", in.rounds.max_rounds <= expected ? "WITHIN BOUND" : "EXCEEDS BOUND");
   } else {

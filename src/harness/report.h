@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "core/verdict.h"
 #include "harness/convergence.h"
 #include "history/value.h"
-#include "core/verdict.h"
 #include "workload/stats.h"
 
 namespace squall::harness {
@@ -28,7 +28,7 @@ struct ReportInput {
   double duration_s = 0;
   int64_t ops = 0;
   int64_t ok = 0, fail = 0, info = 0;
-  std::string nemesis;                 // "none" or "partition (3 partitions)"
+  std::string nemesis;  // "none" or "partition (3 partitions)"
   Verdict verdict = Verdict::kUnknown;
   const history::Value* set_result = nullptr;  // set-full result, for set workloads
   workload::LatencySummary op_latency;
@@ -38,7 +38,7 @@ struct ReportInput {
   std::vector<std::string> warnings;   // protocol violations, one entry per kind; may span lines
   bool strict = false;                 // --strict: the warnings fail the run
   std::string store_dir;
-  std::string reproduce;               // command line that replays the run
+  std::string reproduce;  // command line that replays the run
   bool interrupted = false;
 };
 

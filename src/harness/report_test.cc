@@ -63,7 +63,8 @@ TEST(Report, WarningsShowWhateverTheVerdictAndAreEscaped) {
   in.verdict = Verdict::kValid;
   in.warnings = {"2 protocol violation(s) of kind non-json, e.g. from n0 at 0.5 s: not JSON\n      line: \x1b[2Jboom"};
   std::string r = render_report(in);
-  EXPECT_NE(r.find("Result: PASS\nWarnings: protocol violations (the ops they touched are :info"), std::string::npos) << r;
+  EXPECT_NE(r.find("Result: PASS\nWarnings: protocol violations (the ops they touched are :info"), std::string::npos)
+      << r;
   EXPECT_NE(r.find("  ! 2 protocol violation(s) of kind non-json"), std::string::npos) << r;
   EXPECT_EQ(r.find('\x1b'), std::string::npos) << r;
   EXPECT_NE(r.find("\\x1b[2Jboom"), std::string::npos) << r;

@@ -46,8 +46,10 @@ Result<std::unique_ptr<Router>> Router::create(RouterOptions options, Store& sto
   if (!guard.ok()) return err(guard.error());
   router->guard_ = std::move(*guard);
   router->net_ = std::make_unique<net::Network>(router->options_.net, Rng(router->options_.seed).fork("network"));
-  for (const std::string& name : router->options_.node_names) router->net_->add_endpoint(name, net::EndpointKind::kServer);
-  for (const char* svc : {"lin-kv", "seq-kv", "lww-kv", "lin-tso"}) router->net_->add_endpoint(svc, net::EndpointKind::kService);
+  for (const std::string& name : router->options_.node_names)
+    router->net_->add_endpoint(name, net::EndpointKind::kServer);
+  for (const char* svc : {"lin-kv", "seq-kv", "lww-kv", "lin-tso"})
+    router->net_->add_endpoint(svc, net::EndpointKind::kService);
   size_t n = router->options_.node_names.size();
   router->node_alive_.assign(n, false);
   router->stdout_open_.assign(n, false);
@@ -129,13 +131,13 @@ bool Router::on_io(const epoll_event& ev) {
   int idx = static_cast<int>(ev.data.u64 & 0xffffffffu);
   NodeProcess& p = *procs_[static_cast<size_t>(idx)];
   if (kind == kTagStdout) {
-    bool open = p.read_stdout([&](std::string_view line) { on_node_line(idx, line); },
-                              [&](size_t bytes) {
-                                protocol_error(idx, ProtocolErrorKind::kLineTooLong,
-                                               fmt::format("a stdout line exceeded {} bytes ({} so far); discarded",
-                                                           kMaxLineBytes, bytes),
-                                               "");
-                              });
+    bool open = p.read_stdout(
+        [&](std::string_view line) { on_node_line(idx, line); },
+        [&](size_t bytes) {
+          protocol_error(idx, ProtocolErrorKind::kLineTooLong,
+                         fmt::format("a stdout line exceeded {} bytes ({} so far); discarded", kMaxLineBytes, bytes),
+                         "");
+        });
     if (!open) on_node_eof(idx);
   } else if (kind == kTagStdin) {
     if (ev.events & (EPOLLERR | EPOLLHUP)) {
@@ -206,12 +208,13 @@ void Router::route(int src, int dest, std::string_view src_name, std::string_vie
   auto outcome = net_->send(src, dest, id, std::move(line), now, std::move(message));
   if (outcome == net::SendOutcome::kOverflow) {
     protocol_error(src, ProtocolErrorKind::kNetworkFull,
-                   fmt::format("{} messages already in flight; message to {} refused", net_->in_flight(), dest_name), "");
+                   fmt::format("{} messages already in flight; message to {} refused", net_->in_flight(), dest_name),
+                   "");
   }
 }
 
-void Router::route_node_message(int node, int dest, std::unique_ptr<const proto::Message> message, std::string_view line,
-                                int64_t now) {
+void Router::route_node_message(int node, int dest, std::unique_ptr<const proto::Message> message,
+                                std::string_view line, int64_t now) {
   int64_t id = next_net_id_++;
   if (id <= message_labels_.limit()) message_labels_.note(id, proto::to_json(message->body()));
   std::string stamped = net::stamp_envelope(id, *message, line);
@@ -220,9 +223,9 @@ void Router::route_node_message(int node, int dest, std::unique_ptr<const proto:
   if (net_->kind(dest) == net::EndpointKind::kServer) message.reset();
   auto outcome = net_->send(node, dest, id, std::move(stamped), now, std::move(message));
   if (outcome == net::SendOutcome::kOverflow) {
-    protocol_error(node, ProtocolErrorKind::kNetworkFull,
-                   fmt::format("{} messages already in flight; message to {} refused", net_->in_flight(), net_->name(dest)),
-                   "");
+    protocol_error(
+        node, ProtocolErrorKind::kNetworkFull,
+        fmt::format("{} messages already in flight; message to {} refused", net_->in_flight(), net_->name(dest)), "");
   }
 }
 
@@ -283,7 +286,8 @@ void Router::on_node_line(int node, std::string_view raw) {
   }
   if (kind == net::EndpointKind::kClient && !msg->in_reply_to()) {
     protocol_error(node, ProtocolErrorKind::kReplyWithoutInReplyTo,
-                   fmt::format("a message to client {} must be a reply carrying an integer in_reply_to", msg->dest()), line);
+                   fmt::format("a message to client {} must be a reply carrying an integer in_reply_to", msg->dest()),
+                   line);
     return;
   }
   route_node_message(node, *dest, std::move(msg), line, now);
@@ -317,7 +321,8 @@ void Router::check_exits(bool final) {
     crash.t_ns = stdout_eof_ns_[i];
     crash.node = options_.node_names[i];
     double at_s = static_cast<double>(crash.t_ns) / 1e9;
-    crash.status = st ? NodeProcess::describe_status(*st) : fmt::format("closed its stdout at {:.1f} s and kept running", at_s);
+    crash.status =
+        st ? NodeProcess::describe_status(*st) : fmt::format("closed its stdout at {:.1f} s and kept running", at_s);
     for (const auto& l : procs_[i]->last_stderr_lines(5)) crash.stderr_tail.push_back(valid_utf8(l));
     crashes_.push_back(std::move(crash));
     events_.on_node_stopped(static_cast<int>(i), crashes_.back());
@@ -342,9 +347,7 @@ void Router::deliver(net::Delivery& d, int64_t now) {
       if (was_idle) dirty_nodes_.push_back(d.dest);  // flushed once at the end of the step
       return;
     }
-    case net::EndpointKind::kService:
-      deliver_to_service(d, now);
-      return;
+    case net::EndpointKind::kService: deliver_to_service(d, now); return;
     case net::EndpointKind::kClient: {
       events_.on_client_message(d, now);
       return;

@@ -51,13 +51,13 @@ struct RouterOptions {
   std::vector<std::string> node_names;  // servers occupy endpoints 0 .. n-1 in this order
   std::string bin;                      // the node binary and its arguments
   std::vector<std::string> args;
-  bool log_stderr = false;              // echo node stderr to the console
-  bool log_net_send = false;            // one jepsen.log line per message sent
-  bool log_net_recv = false;            // one jepsen.log line per message delivered
-  bool status_line = false;             // the console has a live status line to clear first
-  uint64_t seed = 0;                    // forks the network's and the services' randomness
+  bool log_stderr = false;    // echo node stderr to the console
+  bool log_net_send = false;  // one jepsen.log line per message sent
+  bool log_net_recv = false;  // one jepsen.log line per message delivered
+  bool status_line = false;   // the console has a live status line to clear first
+  uint64_t seed = 0;          // forks the network's and the services' randomness
   net::NetworkOptions net;
-  int64_t diagram_messages = 0;         // how many message bodies messages.svg may draw
+  int64_t diagram_messages = 0;  // how many message bodies messages.svg may draw
 };
 
 // What the router hands to its owner.
@@ -79,8 +79,8 @@ class RouterEvents {
 class Router {
  public:
   // Creates the network (nodes, then the four services) and the descendant guard.
-  static Result<std::unique_ptr<Router>> create(RouterOptions options, Store& store, EventLoop& loop, const Clock& clock,
-                                                RouterEvents& events);
+  static Result<std::unique_ptr<Router>> create(RouterOptions options, Store& store, EventLoop& loop,
+                                                const Clock& clock, RouterEvents& events);
   ~Router();  // kills and reaps any node still running
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
@@ -134,7 +134,8 @@ class Router {
                     const std::string& detail, int64_t now);
   void deliver(net::Delivery& d, int64_t now);
   void deliver_to_service(net::Delivery& d, int64_t now);
-  void route(int src, int dest, std::string_view src_name, std::string_view dest_name, std::string_view body, int64_t now);
+  void route(int src, int dest, std::string_view src_name, std::string_view dest_name, std::string_view body,
+             int64_t now);
   void route_node_message(int node, int dest, std::unique_ptr<const proto::Message> message, std::string_view line,
                           int64_t now);
   // --log-net-send / --log-net-recv: one jepsen.log line per message sent or delivered.

@@ -117,8 +117,9 @@ Status Runner::start() {
   int64_t now = now_ns();
   for (int i = 0; i < n; ++i) {
     int c = pool_->add(ClientRole::kControl, i, -1, -1);
-    pool_->send(c, fmt::format("{{\"type\":\"init\",\"node_id\":\"{}\",\"node_ids\":{}}}", names[static_cast<size_t>(i)], ids),
-                static_cast<int64_t>(config_.init_timeout_s * 1e9), now);
+    pool_->send(
+        c, fmt::format("{{\"type\":\"init\",\"node_id\":\"{}\",\"node_ids\":{}}}", names[static_cast<size_t>(i)], ids),
+        static_cast<int64_t>(config_.init_timeout_s * 1e9), now);
   }
   return {};
 }
@@ -139,7 +140,8 @@ void Runner::run_phases() {
   for (size_t i = 0; i < init_state_.size(); ++i) {
     if (init_state_[i] == InitState::kWaiting) {
       init_state_[i] = InitState::kFailed;
-      setup_problems_.push_back(fmt::format("{} did not answer init within {} s", router_->node_names()[i], config_.init_timeout_s));
+      setup_problems_.push_back(
+          fmt::format("{} did not answer init within {} s", router_->node_names()[i], config_.init_timeout_s));
       note(setup_problems_.back());
     }
   }
@@ -186,8 +188,8 @@ void Runner::run_phases() {
     note(fmt::format("main phase over after {} ops; waiting for outstanding replies", pool_->invoke_count()));
     loop_until(now_ns() + seconds(config_.rpc_timeout_s) + 100'000'000, &Runner::workers_idle);
   } else {
-    note(fmt::format("main phase over after {} ops; network healed, waiting {} s before final reads", pool_->invoke_count(),
-                     config_.recovery_time_s));
+    note(fmt::format("main phase over after {} ops; network healed, waiting {} s before final reads",
+                     pool_->invoke_count(), config_.recovery_time_s));
     loop_until(now_ns() + seconds(config_.recovery_time_s), &Runner::never);
   }
   if (interrupted_) return;

@@ -27,8 +27,8 @@
 #include "core/result.h"
 #include "core/rng.h"
 #include "harness/artifacts.h"
-#include "harness/config.h"
 #include "harness/client_pool.h"
+#include "harness/config.h"
 #include "harness/event_loop.h"
 #include "harness/nemesis.h"
 #include "harness/router.h"
@@ -121,10 +121,10 @@ class Runner final : private RouterEvents, private ClientPoolEvents {
   Rng rng_scheduler_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<EventLoop> loop_;
-  std::unique_ptr<Router> router_;   // after loop_: it unregisters from it
+  std::unique_ptr<Router> router_;  // after loop_: it unregisters from it
   std::unique_ptr<ClientPool> pool_;
   std::vector<InitState> init_state_;
-  std::vector<bool> setup_sent_;      // node's control client waits for the setup reply
+  std::vector<bool> setup_sent_;  // node's control client waits for the setup reply
   std::vector<bool> setup_ok_;
   workload::History history_;
   std::vector<std::string> generated_;

@@ -9,8 +9,8 @@
 namespace squall::harness {
 namespace {
 
-using workload::Op;
 using history::OpType;
+using workload::Op;
 
 // A nemesis op at `now`, recorded once as the fault starts (value nil) and again with
 // what it did, as Jepsen logs nemesis actions.
@@ -43,7 +43,8 @@ void Runner::on_control_reply(int client, const proto::Message& reply, std::stri
     if (type == want) {
       setup_ok_[i] = true;
     } else {
-      setup_problems_.push_back(fmt::format("{} answered the workload setup with \"{}\" instead of {}", name, type, want));
+      setup_problems_.push_back(
+          fmt::format("{} answered the workload setup with \"{}\" instead of {}", name, type, want));
       router_->protocol_error(node, ProtocolErrorKind::kMalformedReply, setup_problems_.back(), line);
     }
     return;
@@ -53,8 +54,8 @@ void Runner::on_control_reply(int client, const proto::Message& reply, std::stri
     for (const auto& m : reply.body().GetObject()) {
       std::string_view k(m.name.GetString(), m.name.GetStringLength());
       if (k != "type" && k != "in_reply_to" && k != "msg_id") {
-        router_->protocol_error(node, ProtocolErrorKind::kMalformedReply, fmt::format("init_ok has unexpected key \"{}\"", k),
-                                line);
+        router_->protocol_error(node, ProtocolErrorKind::kMalformedReply,
+                                fmt::format("init_ok has unexpected key \"{}\"", k), line);
       }
     }
     return;
@@ -152,14 +153,20 @@ void Runner::issue_final_reads(int64_t now) {
 
 void Runner::status_line(int64_t now, bool final_line) {
   double elapsed = static_cast<double>(now) / 1e9;
-  double main_elapsed = phase_ >= Phase::kMain ? static_cast<double>(std::min(now, main_end_ns_) - main_start_ns_) / 1e9 : 0;
+  double main_elapsed =
+      phase_ >= Phase::kMain ? static_cast<double>(std::min(now, main_end_ns_) - main_start_ns_) / 1e9 : 0;
   double rate = main_elapsed > 0.5 ? static_cast<double>(pool_->invoke_count()) / main_elapsed : 0;
-  const char* phase = phase_ == Phase::kInit ? "init" : phase_ == Phase::kSetup ? "setup" : phase_ == Phase::kMain ? "main"
-                      : phase_ == Phase::kRecovery ? "recovery" : phase_ == Phase::kFinal ? "final reads" : "done";
+  const char* phase = phase_ == Phase::kInit       ? "init"
+                      : phase_ == Phase::kSetup    ? "setup"
+                      : phase_ == Phase::kMain     ? "main"
+                      : phase_ == Phase::kRecovery ? "recovery"
+                      : phase_ == Phase::kFinal    ? "final reads"
+                                                   : "done";
   std::string nemesis = partitioned_ ? "partitioned (" + partition_desc_ + ")" : "network whole";
   std::fprintf(stderr, "\r\033[K[%6.1f s / %.0f s] %s | ok %lld fail %lld info %lld | %.1f ops/s | %s%s", elapsed,
                config_.time_limit_s, phase, static_cast<long long>(pool_->ok_count()),
-               static_cast<long long>(pool_->fail_count()), static_cast<long long>(pool_->info_count()), rate, nemesis.c_str(), final_line ? "\n" : "");
+               static_cast<long long>(pool_->fail_count()), static_cast<long long>(pool_->info_count()), rate,
+               nemesis.c_str(), final_line ? "\n" : "");
   std::fflush(stderr);
 }
 

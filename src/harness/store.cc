@@ -18,8 +18,8 @@
 
 namespace squall::harness {
 namespace fs = std::filesystem;
-using workload::Op;
 using history::OpType;
+using workload::Op;
 
 namespace {
 
@@ -143,7 +143,8 @@ Status write_file_atomic(const std::string& path, std::string_view text) {
   if (!f) return err("cannot write " + tmp + ": " + std::strerror(errno));
   bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
   ok = (std::fclose(f) == 0) && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) return err("cannot write " + path + ": " + std::strerror(errno));
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0)
+    return err("cannot write " + path + ": " + std::strerror(errno));
   return {};
 }
 

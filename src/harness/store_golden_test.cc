@@ -16,16 +16,16 @@
 #include <sstream>
 
 #include "harness/store.h"
-#include "workload/testing/history_builder.h"
 #include "workload/stats.h"
+#include "workload/testing/history_builder.h"
 #include "workload/workloads.h"
 
 namespace squall::harness {
 namespace {
 
 namespace fs = std::filesystem;
-using workload::History;
 using history::OpType;
+using workload::History;
 using workload::testing::HistoryBuilder;
 
 // A file's text with the checker's wall-clock times masked: they differ run to run.
@@ -142,9 +142,8 @@ std::vector<Case> cases() {
   out.push_back(workload_case("pn-counter", counter_history()));
   out.push_back(workload_case("lin-kv", lin_kv_history()));
   out.push_back(workload_case("kafka", kafka_history()));
-  out.push_back(Case{"stats", ops_history(), [](Store& s, const History& h) {
-                       ASSERT_TRUE(s.write_results(workload::check_stats(h)).ok());
-                     }});
+  out.push_back(Case{"stats", ops_history(),
+                     [](Store& s, const History& h) { ASSERT_TRUE(s.write_results(workload::check_stats(h)).ok()); }});
   out.push_back(Case{"availability", counter_history(), [](Store& s, const History& h) {
                        ASSERT_TRUE(s.write_results(workload::check_availability(h, 0.75)).ok());
                      }});

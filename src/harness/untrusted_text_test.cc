@@ -16,14 +16,19 @@ TEST(UntrustedText, ValidUtf8ReplacesEveryMalformedByte) {
     EXPECT_TRUE(is_valid_utf8(fixed));
     EXPECT_NE(fixed.find("\xef\xbf\xbd"), std::string::npos);
   }
-  EXPECT_EQ(valid_utf8("a\xff" "b"), "a\xef\xbf\xbd" "b");
+  EXPECT_EQ(valid_utf8("a\xff"
+                       "b"),
+            "a\xef\xbf\xbd"
+            "b");
 }
 
 TEST(UntrustedText, PrintableLeavesNoTerminalControl) {
   EXPECT_EQ(printable("\x1b[2J\r\x07ok\tx"), "\\x1b[2J\\x0d\\x07ok\tx");
   EXPECT_EQ(printable("a\nb"), "a\\x0ab");
   EXPECT_EQ(printable("a\nb", true), "a\nb");
-  EXPECT_EQ(printable("\xc2\x9b" "31m"), "\\u009b31m");  // C1 CSI
+  EXPECT_EQ(printable("\xc2\x9b"
+                      "31m"),
+            "\\u009b31m");  // C1 CSI
   EXPECT_EQ(printable("\xff\xfe"), "\\xff\\xfe");
   EXPECT_EQ(printable("é — ═"), "é — ═");
 }

@@ -1,10 +1,10 @@
 #include "history/edn.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cctype>
 #include <cstring>
 #include <iterator>
 
@@ -63,23 +63,22 @@ Result<Value> EdnReader::read() { return read_form(0); }
 
 std::string EdnReader::read_token() {
   std::string tok;
-  while (is_token_char(in_->peek()) && tok.size() <= limits_.string_bytes_max) tok.push_back(static_cast<char>(in_->get()));
+  while (is_token_char(in_->peek()) && tok.size() <= limits_.string_bytes_max)
+    tok.push_back(static_cast<char>(in_->get()));
   return tok;
 }
 
 Result<Value> EdnReader::read_form(int depth) {
-  if (depth > limits_.depth_max) return in_->error_here("nesting deeper than " + std::to_string(limits_.depth_max) + " levels");
+  if (depth > limits_.depth_max)
+    return in_->error_here("nesting deeper than " + std::to_string(limits_.depth_max) + " levels");
   // Discards (#_) and metadata (^) drop a form and go on to the next one: a loop, not a
   // recursive call, so that a long run of them cannot exhaust the stack.
   while (true) {
     int c = skip_space();
     switch (c) {
-      case TextInput::kEof:
-        return in_->error_here("expected a value, found end of input");
-      case '"':
-        return read_string();
-      case '\\':
-        return read_char();
+      case TextInput::kEof: return in_->error_here("expected a value, found end of input");
+      case '"': return read_string();
+      case '\\': return read_char();
       case '[': {
         in_->get();
         std::vector<Value> items;
@@ -97,7 +96,9 @@ Result<Value> EdnReader::read_form(int depth) {
         in_->get();
         std::vector<Value> items;
         if (auto r = read_collection('}', depth, &items); !r.ok()) return r;
-        if (items.size() % 2 != 0) return in_->error_at(line, "expected a map with an even number of forms, found " + std::to_string(items.size()));
+        if (items.size() % 2 != 0)
+          return in_->error_at(line,
+                               "expected a map with an even number of forms, found " + std::to_string(items.size()));
         std::vector<std::pair<Value, Value>> entries;
         entries.reserve(items.size() / 2);
         for (size_t i = 0; i < items.size(); i += 2) entries.emplace_back(std::move(items[i]), std::move(items[i + 1]));
@@ -145,8 +146,7 @@ Result<Value> EdnReader::read_form(int depth) {
       }
       case ']':
       case ')':
-      case '}':
-        return in_->error_here("expected a value, found unmatched " + describe(c));
+      case '}': return in_->error_here("expected a value, found unmatched " + describe(c));
       default:
         if (is_token_char(c)) return read_number_or_symbol();
         return in_->error_here("expected a value, found " + describe(c));
@@ -163,11 +163,14 @@ Result<Value> EdnReader::read_collection(int close, int depth, std::vector<Value
       return Value();
     }
     if (c == TextInput::kEof)
-      return in_->error_here(std::string("expected '") + static_cast<char>(close) + "' to close the collection opened on line " +
-                             std::to_string(open_line) + ", found end of input");
+      return in_->error_here(std::string("expected '") + static_cast<char>(close) +
+                             "' to close the collection opened on line " + std::to_string(open_line) +
+                             ", found end of input");
     if (c == ']' || c == ')' || c == '}')
       return in_->error_here(std::string("expected '") + static_cast<char>(close) + "', found " + describe(c));
-    if (items->size() >= limits_.collection_items_max) return in_->error_here("collection has more than the limit of " + std::to_string(limits_.collection_items_max) + " items");
+    if (items->size() >= limits_.collection_items_max)
+      return in_->error_here("collection has more than the limit of " + std::to_string(limits_.collection_items_max) +
+                             " items");
     auto item = read_form(depth + 1);
     if (!item.ok()) return item;
     items->push_back(std::move(item).value());
@@ -182,7 +185,9 @@ Result<Value> EdnReader::read_string() {
     int c = in_->get();
     if (c == TextInput::kEof) return in_->error_at(start_line, "expected '\"' to close the string, found end of input");
     if (c == '"') return Value::string(std::move(s));
-    if (s.size() >= limits_.string_bytes_max) return in_->error_at(start_line, "string longer than the limit of " + std::to_string(limits_.string_bytes_max) + " bytes");
+    if (s.size() >= limits_.string_bytes_max)
+      return in_->error_at(start_line,
+                           "string longer than the limit of " + std::to_string(limits_.string_bytes_max) + " bytes");
     if (c != '\\') {
       s.push_back(static_cast<char>(c));
       continue;
@@ -230,8 +235,9 @@ Result<Value> EdnReader::read_number_or_symbol() {
   int line = in_->line();
   std::string tok = read_token();
   if (tok.size() > limits_.string_bytes_max) return in_->error_at(line, "symbol longer than the limit");
-  bool numeric = std::isdigit(static_cast<unsigned char>(tok[0])) ||
-                 ((tok[0] == '-' || tok[0] == '+') && tok.size() > 1 && std::isdigit(static_cast<unsigned char>(tok[1])));
+  bool numeric =
+      std::isdigit(static_cast<unsigned char>(tok[0])) ||
+      ((tok[0] == '-' || tok[0] == '+') && tok.size() > 1 && std::isdigit(static_cast<unsigned char>(tok[1])));
   if (!numeric) {
     if (tok == "nil") return Value::nil();
     if (tok == "true") return Value::boolean(true);
@@ -307,8 +313,14 @@ void append_edn(std::string* out, const Value& v) {
     case Value::Kind::kInt: *out += std::to_string(v.as_int()); return;
     case Value::Kind::kDouble: {
       double d = v.as_double();
-      if (std::isnan(d)) { *out += "##NaN"; return; }
-      if (std::isinf(d)) { *out += d > 0 ? "##Inf" : "##-Inf"; return; }
+      if (std::isnan(d)) {
+        *out += "##NaN";
+        return;
+      }
+      if (std::isinf(d)) {
+        *out += d > 0 ? "##Inf" : "##-Inf";
+        return;
+      }
       // The shortest text that reads back as the same double; ".0" keeps whole numbers
       // doubles when read again.
       size_t start = out->size();
@@ -317,7 +329,10 @@ void append_edn(std::string* out, const Value& v) {
       return;
     }
     case Value::Kind::kString: append_quoted(out, v.as_string()); return;
-    case Value::Kind::kKeyword: out->push_back(':'); *out += v.as_string(); return;
+    case Value::Kind::kKeyword:
+      out->push_back(':');
+      *out += v.as_string();
+      return;
     case Value::Kind::kSymbol: *out += v.as_string(); return;
     case Value::Kind::kVector: append_items(out, v.items(), "[", ']'); return;
     case Value::Kind::kList: append_items(out, v.items(), "(", ')'); return;

@@ -20,9 +20,9 @@
 namespace squall::history {
 
 struct EdnLimits {
-  int depth_max = kJsonDepthMax;              // nested collections (the one nesting limit)
-  size_t string_bytes_max = 16u << 20;        // one string or symbol
-  size_t collection_items_max = 1u << 26;     // items in one collection
+  int depth_max = kJsonDepthMax;           // nested collections (the one nesting limit)
+  size_t string_bytes_max = 16u << 20;     // one string or symbol
+  size_t collection_items_max = 1u << 26;  // items in one collection
 };
 
 class EdnReader {

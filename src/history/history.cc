@@ -44,9 +44,7 @@ size_t value_heap_bytes(const Value& v) {
     case Value::Kind::kSymbol:
       // Short strings live inside the object (small-string optimisation).
       return v.as_string().size() > 15 ? v.as_string().size() + 1 : 0;
-    case Value::Kind::kTagged:
-      bytes += v.as_string().size() > 15 ? v.as_string().size() + 1 : 0;
-      [[fallthrough]];
+    case Value::Kind::kTagged: bytes += v.as_string().size() > 15 ? v.as_string().size() + 1 : 0; [[fallthrough]];
     case Value::Kind::kVector:
     case Value::Kind::kList:
     case Value::Kind::kSet:
@@ -54,8 +52,7 @@ size_t value_heap_bytes(const Value& v) {
       // Values read from input nest at most a bounded depth, so this recursion is bounded.
       for (const Value& item : v.items()) bytes += sizeof(Value) + value_heap_bytes(item);
       return bytes;
-    default:
-      return 0;
+    default: return 0;
   }
 }
 
@@ -67,8 +64,8 @@ Status History::append(Op op) {
   auto open = outstanding_.find(op.process);
   if (op.type == OpType::kInvoke) {
     if (open != outstanding_.end())
-      return err("process " + std::to_string(op.process) + " invokes again while its op #" + std::to_string(open->second) +
-                 " has not completed");
+      return err("process " + std::to_string(op.process) + " invokes again while its op #" +
+                 std::to_string(open->second) + " has not completed");
     outstanding_.emplace(op.process, ops_.size());
     match_.push_back(kNoOp);
   } else {
@@ -77,7 +74,8 @@ Status History::append(Op op) {
                  " has no open invocation");
     const Op& inv = ops_[open->second];
     if (inv.f != op.f)
-      return err("completion :" + op.f + " does not match the open invocation :" + inv.f + " of process " + std::to_string(op.process));
+      return err("completion :" + op.f + " does not match the open invocation :" + inv.f + " of process " +
+                 std::to_string(op.process));
     match_[open->second] = static_cast<int64_t>(ops_.size());
     match_.push_back(static_cast<int64_t>(open->second));
     outstanding_.erase(open);

@@ -21,8 +21,8 @@ inline constexpr int64_t kNoOp = -1;
 
 // An invocation together with how it ended.
 struct Call {
-  size_t invoke = 0;            // index of the invocation
-  int64_t complete = kNoOp;     // index of the completion; kNoOp while pending
+  size_t invoke = 0;               // index of the invocation
+  int64_t complete = kNoOp;        // index of the completion; kNoOp while pending
   OpType outcome = OpType::kInfo;  // kOk, kFail or kInfo (pending counts as kInfo)
 };
 

@@ -42,7 +42,7 @@ constexpr const char* kExpected =
 // What auto-detection found at the start of the input.
 struct Detected {
   Format format = Format::kEdn;
-  bool blank = false;  // only whitespace (or nothing) in the first bytes
+  bool blank = false;            // only whitespace (or nothing) in the first bytes
   std::optional<size_t> nul_at;  // offset of a NUL byte: binary data, no text format has one
 };
 
@@ -76,7 +76,8 @@ class Progress {
     // Saturating: a time-out too large to add means none.
     if (o_.timeout_ms != 0) {
       int64_t now = o_.clock->now_ns();
-      if (o_.timeout_ms < static_cast<uint64_t>(INT64_MAX - now) / 1'000'000) deadline_ns_ = now + static_cast<int64_t>(o_.timeout_ms) * 1'000'000;
+      if (o_.timeout_ms < static_cast<uint64_t>(INT64_MAX - now) / 1'000'000)
+        deadline_ns_ = now + static_cast<int64_t>(o_.timeout_ms) * 1'000'000;
     }
   }
   Progress(const Progress&) = delete;  // o_.clock may point at steady_
@@ -87,12 +88,13 @@ class Progress {
     if (o_.memory_limit_bytes != 0 && h.memory_bytes() + line_bytes > o_.memory_limit_bytes) {
       uint64_t limit = o_.memory_limit_bytes;
       std::string amount = limit >= (1u << 20) ? std::to_string(limit >> 20) + " MB" : std::to_string(limit) + " bytes";
-      *why = "memory budget of " + amount + " exceeded while reading, at line " +
-             std::to_string(line) + " (" + std::to_string(h.size()) + " ops read)";
+      *why = "memory budget of " + amount + " exceeded while reading, at line " + std::to_string(line) + " (" +
+             std::to_string(h.size()) + " ops read)";
       return true;
     }
     if (deadline_ns_ != INT64_MAX && o_.clock->now_ns() > deadline_ns_) {
-      *why = "time budget of " + std::to_string(o_.timeout_ms) + " ms exceeded while reading, at line " + std::to_string(line) + " (" + std::to_string(h.size()) + " ops read)";
+      *why = "time budget of " + std::to_string(o_.timeout_ms) + " ms exceeded while reading, at line " +
+             std::to_string(line) + " (" + std::to_string(h.size()) + " ops read)";
       return true;
     }
     return false;
@@ -156,7 +158,8 @@ Result<History> read_edn(TextInput& in, const ReadOptions& options) {
     }
     auto form = reader.read();
     if (!form.ok()) return Error{form.error()};
-    if (!form->is_map()) return in.error_at(line, "expected an op map {:type ... :f ...}, found " + to_edn(*form).substr(0, 60));
+    if (!form->is_map())
+      return in.error_at(line, "expected an op map {:type ... :f ...}, found " + to_edn(*form).substr(0, 60));
     auto op = op_from_edn(*form);
     if (!op.ok()) return in.error_at(line, op.error());
     if (!op->has_value()) {
@@ -200,8 +203,10 @@ Status read_log_line(History* h, TextInput& in, int line, std::string_view text,
   *op_line = at != std::string_view::npos;
   if (!*op_line) {
     if (looks_like_op(text))
-      return in.error_at(line, "expected an op line 'INFO jepsen.util - <process> <type> <f> <value>', found an op-shaped line "
-                               "from another logger (a typo?)");
+      return in.error_at(
+          line,
+          "expected an op line 'INFO jepsen.util - <process> <type> <f> <value>', found an op-shaped line "
+          "from another logger (a typo?)");
     return {};  // some other log line
   }
   std::string_view rest = text.substr(at + 14);
@@ -223,7 +228,9 @@ Status read_log_line(History* h, TextInput& in, int line, std::string_view text,
   if (!t) return in.error_at(line, "expected :invoke, :ok, :fail or :info, found '" + std::string(type) + "'");
   if (f.size() < 2 || f[0] != ':') return in.error_at(line, "expected a keyword :f, found '" + std::string(f) + "'");
   auto p = parse_edn(process, in.name());
-  if (!p.ok()) return in.error_at(line, "expected an integer process or a keyword such as :nemesis, found '" + std::string(process) + "'");
+  if (!p.ok())
+    return in.error_at(
+        line, "expected an integer process or a keyword such as :nemesis, found '" + std::string(process) + "'");
   auto client = client_process(*p);
   if (!client.ok()) return in.error_at(line, client.error());
   if (!client->has_value()) {
@@ -252,8 +259,9 @@ Status read_json_line(History* h, TextInput& in, int line, const std::string& te
   rapidjson::Document doc;
   doc.Parse(text.c_str(), text.size());
   if (doc.HasParseError())
-    return in.error_at(line, std::string("expected a JSON object: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
-                                 " at column " + std::to_string(doc.GetErrorOffset() + 1));
+    return in.error_at(line, std::string("expected a JSON object: ") +
+                                 rapidjson::GetParseError_En(doc.GetParseError()) + " at column " +
+                                 std::to_string(doc.GetErrorOffset() + 1));
   if (!doc.IsObject()) return in.error_at(line, "expected a JSON object per line");
   auto op = op_from_json(doc);
   if (!op.ok()) return in.error_at(line, op.error());
@@ -280,7 +288,8 @@ Result<History> read_lines(TextInput& in, const ReadOptions& options, bool json,
       return h;
     }
     if (!in.read_line(&line_text, options.line_bytes_max, &truncated)) break;
-    if (truncated) return in.error_at(line, "line longer than the limit of " + std::to_string(options.line_bytes_max) + " bytes");
+    if (truncated)
+      return in.error_at(line, "line longer than the limit of " + std::to_string(options.line_bytes_max) + " bytes");
     size_t b = line_text.find_first_not_of(" \t\r");
     if (b == std::string::npos) continue;
     ++lines;
@@ -307,7 +316,8 @@ Result<std::optional<int64_t>> client_process(const Value& process) {
   if (process.is_int()) return std::optional<int64_t>(process.as_int());
   // A name: a keyword, or a string spelling one (JSON has no keywords). A string of
   // digits is refused: it is a client id that lost its type, and guessing may merge two.
-  std::string_view name = process.is_keyword() || process.is_string() ? std::string_view(process.as_string()) : std::string_view();
+  std::string_view name =
+      process.is_keyword() || process.is_string() ? std::string_view(process.as_string()) : std::string_view();
   if (process.is_string() && !name.empty() && name[0] == ':') name.remove_prefix(1);
   if (!name.empty() && std::isalpha(static_cast<unsigned char>(name[0]))) return std::optional<int64_t>();
   std::string shown = to_edn(process);
@@ -381,7 +391,8 @@ Result<History> read_history(TextInput& in, const ReadOptions& options) {
   if (detected) {
     Detected d = detect(in);
     if (d.nul_at)
-      return err(in.name() + ": not a history: binary data (a NUL byte at offset " + std::to_string(*d.nul_at) + "); " + kExpected);
+      return err(in.name() + ": not a history: binary data (a NUL byte at offset " + std::to_string(*d.nul_at) + "); " +
+                 kExpected);
     f = d.format;
   }
   switch (f) {

@@ -32,7 +32,7 @@ namespace squall::history {
 
 enum class Format { kAuto, kEdn, kJepsenLog, kJsonLines };
 
-std::string_view to_string(Format f);                    // "auto", "edn", "jepsen-log", "jsonl"
+std::string_view to_string(Format f);  // "auto", "edn", "jepsen-log", "jsonl"
 std::optional<Format> format_from(std::string_view name);
 
 struct ReadOptions {

@@ -36,21 +36,24 @@ TEST(Reader, JepsenLogTabsAndSpacesNemesisSkipped) {
 }
 
 TEST(Reader, EdnVectorAndLines) {
-  History a = parse_ok("[{:type :invoke, :f :write, :value 1, :process 0, :time 5}\n {:type :ok, :f :write, :value 1, :process 0}\n"
-                       " {:type :info, :f :start, :process :nemesis}]");
+  History a = parse_ok(
+      "[{:type :invoke, :f :write, :value 1, :process 0, :time 5}\n {:type :ok, :f :write, :value 1, :process 0}\n"
+      " {:type :info, :f :start, :process :nemesis}]");
   ASSERT_EQ(a.size(), 2u);
   EXPECT_EQ(a[0].time_ns, 5);
-  History b = parse_ok("{:process 0, :type :invoke, :f :append, :key \"0\", :value \"x 0 0 y\"}\n"
-                       "{:process 0, :type :ok, :f :append, :key \"0\", :value \"x 0 0 y\"}\n");
+  History b = parse_ok(
+      "{:process 0, :type :invoke, :f :append, :key \"0\", :value \"x 0 0 y\"}\n"
+      "{:process 0, :type :ok, :f :append, :key \"0\", :value \"x 0 0 y\"}\n");
   ASSERT_EQ(b.size(), 2u);
   ASSERT_TRUE(b[0].key.has_value());
   EXPECT_EQ(*b[0].key, Value::string("0"));
 }
 
 TEST(Reader, JsonLinesRoundTrip) {
-  History a = parse_ok("{:process 0, :type :invoke, :f :cas, :key 3, :value [1 2], :time 10}\n"
-                       "{:process 1, :type :invoke, :f :read, :value nil}\n"
-                       "{:process 0, :type :fail, :f :cas, :key 3, :value [1 2]}\n");
+  History a = parse_ok(
+      "{:process 0, :type :invoke, :f :cas, :key 3, :value [1 2], :time 10}\n"
+      "{:process 1, :type :invoke, :f :read, :value nil}\n"
+      "{:process 0, :type :fail, :f :cas, :key 3, :value [1 2]}\n");
   std::string json = history_to_jsonl(a);
   History b = parse_ok(json);
   ASSERT_EQ(b.size(), a.size());
@@ -69,14 +72,18 @@ TEST(Reader, JsonLinesRoundTrip) {
 // Found by fuzzing: strings were read up to their first "\u0000", so a history written
 // as JSON lines did not read back the same.
 TEST(Reader, JsonStringsKeepTheirNulBytes) {
-  History a = parse_ok(std::string("{\"process\": 0, \"type\": \"invoke\", \"f\": \"\\u0000\\u0004ite\", \"value\": 3}\n"));
+  History a =
+      parse_ok(std::string("{\"process\": 0, \"type\": \"invoke\", \"f\": \"\\u0000\\u0004ite\", \"value\": 3}\n"));
   ASSERT_EQ(a.size(), 1u);
   EXPECT_EQ(a[0].f, std::string("\0\x04ite", 5));
   History b = parse_ok(history_to_jsonl(a));
   ASSERT_EQ(b.size(), 1u);
   EXPECT_EQ(b[0].f, a[0].f);
-  EXPECT_FALSE(parse_history("{\"process\": 0, \"type\": \"invoke\", \"f\": \":\"}\n", ReadOptions{Format::kJsonLines}).ok());
-  EXPECT_FALSE(parse_history(std::string("{\"process\": 0, \"type\": \"invoke\\u0000x\", \"f\": \"r\"}\n"), ReadOptions{Format::kJsonLines}).ok());
+  EXPECT_FALSE(
+      parse_history("{\"process\": 0, \"type\": \"invoke\", \"f\": \":\"}\n", ReadOptions{Format::kJsonLines}).ok());
+  EXPECT_FALSE(parse_history(std::string("{\"process\": 0, \"type\": \"invoke\\u0000x\", \"f\": \"r\"}\n"),
+                             ReadOptions{Format::kJsonLines})
+                   .ok());
 }
 
 TEST(Reader, MalformedInputSaysFileLineAndWhat) {
@@ -89,10 +96,14 @@ TEST(Reader, MalformedInputSaysFileLineAndWhat) {
       {"{:process 0, :type :ok, :f :read}\n", "<string>:1: completion :ok by process 0 has no open invocation"},
       {"{:process 0, :type :invoke, :f :read}\n{:process 0, :type :invoke, :f :read}\n",
        "<string>:2: process 0 invokes again while its op #0 has not completed"},
-      {"INFO  jepsen.util - 0\t:invoke\t:read\t[1 2\n", "<string>:1: bad value: expected ']' to close the collection opened on line 1, found end of input"},
-      {"INFO  jepsen.util - 0\t:done\t:read\tnil\n", "<string>:1: expected :invoke, :ok, :fail or :info, found ':done'"},
-      {"{\"type\":\"invoke\",\"process\":0,\"f\":\"read\"}\n{\"type\":\"ok\",\n", "<string>:2: expected a JSON object: Missing a name for object member. at column 14"},
-      {"[{:process 0, :type :invoke, :f :read}\n", "<string>:2: expected ']' to close the history vector, found end of input"},
+      {"INFO  jepsen.util - 0\t:invoke\t:read\t[1 2\n",
+       "<string>:1: bad value: expected ']' to close the collection opened on line 1, found end of input"},
+      {"INFO  jepsen.util - 0\t:done\t:read\tnil\n",
+       "<string>:1: expected :invoke, :ok, :fail or :info, found ':done'"},
+      {"{\"type\":\"invoke\",\"process\":0,\"f\":\"read\"}\n{\"type\":\"ok\",\n",
+       "<string>:2: expected a JSON object: Missing a name for object member. at column 14"},
+      {"[{:process 0, :type :invoke, :f :read}\n",
+       "<string>:2: expected ']' to close the history vector, found end of input"},
       {"{:process 0, :f :read}", "<string>:1: expected a :type in the op map"},
   };
   for (const auto& c : cases) {
@@ -114,7 +125,8 @@ TEST(Writer, RecordedOpEdnReadsBack) {
   op.time_ns = 42;
   EXPECT_EQ(op_to_edn(op, {false, "[:timeout]", true}),
             "{:type :info, :f :read, :value [1 2], :process 3, :time 42, :index 7, :error [:timeout], :final? true}");
-  EXPECT_EQ(op_to_edn(op, {true, "", false}), "{:type :info, :f :read, :value [1 2], :process :nemesis, :time 42, :index 7}");
+  EXPECT_EQ(op_to_edn(op, {true, "", false}),
+            "{:type :info, :f :read, :value [1 2], :process :nemesis, :time 42, :index 7}");
   op.type = OpType::kInvoke;  // a history must open with an invocation
   auto h = parse_history(op_to_edn(op, {false, "[:timeout]", true}) + "\n");
   ASSERT_TRUE(h.ok()) << h.error();
@@ -143,14 +155,18 @@ TEST(Reader, NonClientProcessesAreCountedOthersRefused) {
       "{:process 0, :type :ok, :f :read, :value 1}\n");
   EXPECT_EQ(a.size(), 2u);
   EXPECT_EQ(a.ignored_ops(), 1u);
-  History b = parse_ok("{\"type\":\"info\",\"process\":\"nemesis\",\"f\":\"kill\"}\n{\"type\":\"invoke\",\"process\":3,\"f\":\"read\"}\n");
+  History b = parse_ok(
+      "{\"type\":\"info\",\"process\":\"nemesis\",\"f\":\"kill\"}\n{\"type\":\"invoke\",\"process\":3,\"f\":\"read\"}"
+      "\n");
   EXPECT_EQ(b.size(), 1u);
   EXPECT_EQ(b.ignored_ops(), 1u);
   for (const char* process : {"nil", "1.5", "\"1\"", "[0]", "{}", "true"}) {
-    std::string text = "{:process 0, :type :invoke, :f :read}\n{:process " + std::string(process) + ", :type :invoke, :f :read}\n";
+    std::string text =
+        "{:process 0, :type :invoke, :f :read}\n{:process " + std::string(process) + ", :type :invoke, :f :read}\n";
     auto h = parse_history(text);
     ASSERT_FALSE(h.ok()) << process;
-    EXPECT_NE(h.error().find("<string>:2: expected :process to be an integer (a client) or a keyword such as :nemesis, found"),
+    EXPECT_NE(h.error().find(
+                  "<string>:2: expected :process to be an integer (a client) or a keyword such as :nemesis, found"),
               std::string::npos)
         << h.error();
   }
@@ -166,10 +182,12 @@ TEST(Reader, JepsenLogOpShapedLinesNeverSkipped) {
   // A mistyped logger name and a non-numeric process used to be skipped as noise.
   auto typo = parse_history("INFO  jepsen.util - 0\t:invoke\t:read\tnil\nINFO  jepsen.utl - 0\t:ok\t:read\t3\n");
   ASSERT_FALSE(typo.ok());
-  EXPECT_NE(typo.error().find("<string>:2: expected an op line 'INFO jepsen.util - "), std::string::npos) << typo.error();
+  EXPECT_NE(typo.error().find("<string>:2: expected an op line 'INFO jepsen.util - "), std::string::npos)
+      << typo.error();
   auto process = parse_history("INFO  jepsen.util - 0\t:invoke\t:read\tnil\nINFO  jepsen.util - x1\t:ok\t:read\t3\n");
   ASSERT_FALSE(process.ok());
-  EXPECT_NE(process.error().find("<string>:2: expected :process to be an integer"), std::string::npos) << process.error();
+  EXPECT_NE(process.error().find("<string>:2: expected :process to be an integer"), std::string::npos)
+      << process.error();
   // Ordinary log noise, and an op map printed by a checker, are still not ops.
   History h = parse_ok(
       "INFO  jepsen.core - Running test\n"
@@ -183,14 +201,16 @@ TEST(Reader, JepsenLogOpShapedLinesNeverSkipped) {
 // Issue 11 item 7: input that holds no history is an error naming the file and what was
 // expected; an empty input is a history of zero ops (the caller decides what that means).
 TEST(Reader, TextWithoutOpsOrBinaryIsNotAHistory) {
-  auto passwd = parse_history("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n", {}, "passwd");
+  auto passwd =
+      parse_history("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n", {}, "passwd");
   ASSERT_FALSE(passwd.ok());
   EXPECT_NE(passwd.error().find("passwd: not a history: expected EDN op maps"), std::string::npos) << passwd.error();
   EXPECT_NE(passwd.error().find("found 2 lines of text without one op line"), std::string::npos) << passwd.error();
   std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
   auto image = parse_history(png, {}, "x.png");
   ASSERT_FALSE(image.ok());
-  EXPECT_NE(image.error().find("x.png: not a history: binary data (a NUL byte at offset 8)"), std::string::npos) << image.error();
+  EXPECT_NE(image.error().find("x.png: not a history: binary data (a NUL byte at offset 8)"), std::string::npos)
+      << image.error();
   // Chosen explicitly, a log without op lines is an empty history.
   EXPECT_EQ(parse_ok("root:x:0:0:root:/root:/bin/bash\n", Format::kJepsenLog).size(), 0u);
   EXPECT_EQ(parse_ok("").size(), 0u);
@@ -199,7 +219,8 @@ TEST(Reader, TextWithoutOpsOrBinaryIsNotAHistory) {
 
 // Issue 11 item 9: depth is bounded before any recursion.
 TEST(Reader, DeepJsonLineIsAnErrorNotACrash) {
-  std::string deep = "{\"type\":\"invoke\",\"process\":0,\"f\":\"read\",\"value\":" + std::string(100000, '[') + std::string(100000, ']') + "}\n";
+  std::string deep = "{\"type\":\"invoke\",\"process\":0,\"f\":\"read\",\"value\":" + std::string(100000, '[') +
+                     std::string(100000, ']') + "}\n";
   auto h = parse_history(deep);
   ASSERT_FALSE(h.ok());
   EXPECT_EQ(h.error(), "<string>:1: expected a JSON object nesting at most 128 levels");
@@ -242,8 +263,8 @@ class TickingClock final : public Clock {
 std::string many_ops(int n) {
   std::string text;
   for (int i = 0; i < n; ++i)
-    text += "{:process 0, :type :invoke, :f :write, :value " + std::to_string(i) + "}\n{:process 0, :type :ok, :f :write, :value " +
-            std::to_string(i) + "}\n";
+    text += "{:process 0, :type :invoke, :f :write, :value " + std::to_string(i) +
+            "}\n{:process 0, :type :ok, :f :write, :value " + std::to_string(i) + "}\n";
   return text;
 }
 
@@ -252,7 +273,9 @@ TEST(Reader, BudgetsStopReadingWithTheReason) {
   mem.memory_limit_bytes = 4096;
   History a = parse_ok(many_ops(1000), mem);
   EXPECT_LT(a.size(), 2000u);
-  EXPECT_NE(a.incomplete().find("memory budget of 4096 bytes exceeded while reading, at line 256 (255 ops read)"), std::string::npos) << a.incomplete();
+  EXPECT_NE(a.incomplete().find("memory budget of 4096 bytes exceeded while reading, at line 256 (255 ops read)"),
+            std::string::npos)
+      << a.incomplete();
   // Time on a clock that moves 1 ms per reading: reading starts at 0, the k-th poll (every
   // 256 forms) reads k ms, so a 1 ms budget runs out at the second poll.
   TickingClock clock(1'000'000);

@@ -130,14 +130,13 @@ double Value::as_double() const {
 }
 
 const std::string& Value::as_string() const {
-  SQ_ASSERT(kind_ == Kind::kString || kind_ == Kind::kKeyword || kind_ == Kind::kSymbol ||
-            kind_ == Kind::kTagged);
+  SQ_ASSERT(kind_ == Kind::kString || kind_ == Kind::kKeyword || kind_ == Kind::kSymbol || kind_ == Kind::kTagged);
   return str_;
 }
 
 const std::vector<Value>& Value::items() const {
-  SQ_ASSERT(kind_ == Kind::kVector || kind_ == Kind::kList || kind_ == Kind::kSet ||
-            kind_ == Kind::kMap || kind_ == Kind::kTagged);
+  SQ_ASSERT(kind_ == Kind::kVector || kind_ == Kind::kList || kind_ == Kind::kSet || kind_ == Kind::kMap ||
+            kind_ == Kind::kTagged);
   return items_;
 }
 
@@ -208,10 +207,8 @@ int compare(const Value& a, const Value& b) {
   int ka = kind_rank(a.kind()), kb = kind_rank(b.kind());
   if (ka != kb) return ka < kb ? -1 : 1;
   switch (a.kind()) {
-    case Value::Kind::kNil:
-      return 0;
-    case Value::Kind::kBool:
-      return static_cast<int>(a.as_bool()) - static_cast<int>(b.as_bool());
+    case Value::Kind::kNil: return 0;
+    case Value::Kind::kBool: return static_cast<int>(a.as_bool()) - static_cast<int>(b.as_bool());
     case Value::Kind::kInt: {
       int64_t x = a.as_int(), y = b.as_int();
       return x < y ? -1 : (x > y ? 1 : 0);
@@ -262,16 +259,11 @@ size_t Value::hash() const {
   if (keeps_order_ && size() > 1) return sorted(*this).hash();
   // FNV-style mixing; stable across runs so hashes never reach output differently.
   uint64_t h = 1469598103934665603ULL ^ static_cast<uint64_t>(kind_rank(kind_));
-  auto mix = [&h](uint64_t x) {
-    h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-  };
+  auto mix = [&h](uint64_t x) { h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
   switch (kind_) {
-    case Kind::kNil:
-      break;
+    case Kind::kNil: break;
     case Kind::kBool:
-    case Kind::kInt:
-      mix(static_cast<uint64_t>(int_));
-      break;
+    case Kind::kInt: mix(static_cast<uint64_t>(int_)); break;
     case Kind::kDouble: {
       uint64_t bits;
       std::memcpy(&bits, &double_, sizeof bits);

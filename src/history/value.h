@@ -25,16 +25,29 @@ namespace squall::history {
 
 class Value {
  public:
-  enum class Kind : uint8_t { kNil, kBool, kInt, kDouble, kString, kKeyword, kSymbol, kVector, kList, kSet, kMap, kTagged };
+  enum class Kind : uint8_t {
+    kNil,
+    kBool,
+    kInt,
+    kDouble,
+    kString,
+    kKeyword,
+    kSymbol,
+    kVector,
+    kList,
+    kSet,
+    kMap,
+    kTagged
+  };
 
-  Value() = default;  // nil
-  Value(bool b) : kind_(Kind::kBool), int_(b ? 1 : 0) {}                                // NOLINT
-  Value(int i) : kind_(Kind::kInt), int_(i) {}                                          // NOLINT
-  Value(int64_t i) : kind_(Kind::kInt), int_(i) {}                                      // NOLINT
-  Value(uint64_t i) : kind_(Kind::kInt), int_(static_cast<int64_t>(i)) {}               // NOLINT
-  Value(double d) : kind_(Kind::kDouble), double_(d) {}                                 // NOLINT
-  Value(const char* s) : kind_(Kind::kString), str_(s) {}                               // NOLINT
-  Value(std::string s) : kind_(Kind::kString), str_(std::move(s)) {}                    // NOLINT
+  Value() = default;                                                       // nil
+  Value(bool b) : kind_(Kind::kBool), int_(b ? 1 : 0) {}                   // NOLINT
+  Value(int i) : kind_(Kind::kInt), int_(i) {}                             // NOLINT
+  Value(int64_t i) : kind_(Kind::kInt), int_(i) {}                         // NOLINT
+  Value(uint64_t i) : kind_(Kind::kInt), int_(static_cast<int64_t>(i)) {}  // NOLINT
+  Value(double d) : kind_(Kind::kDouble), double_(d) {}                    // NOLINT
+  Value(const char* s) : kind_(Kind::kString), str_(s) {}                  // NOLINT
+  Value(std::string s) : kind_(Kind::kString), str_(std::move(s)) {}       // NOLINT
 
   static Value nil() { return Value(); }
   static Value boolean(bool b);
@@ -45,10 +58,10 @@ class Value {
   static Value symbol(std::string name);
   static Value vector(std::vector<Value> items = {});
   static Value list(std::vector<Value> items);
-  static Value set(std::vector<Value> items);                          // sorts, dedups
-  static Value map(std::vector<std::pair<Value, Value>> entries);      // sorts by key
-  static Value array_map();                                            // empty, keeps insertion order
-  static Value tagged(std::string tag, Value inner);                   // #tag inner
+  static Value set(std::vector<Value> items);                      // sorts, dedups
+  static Value map(std::vector<std::pair<Value, Value>> entries);  // sorts by key
+  static Value array_map();                                        // empty, keeps insertion order
+  static Value tagged(std::string tag, Value inner);               // #tag inner
 
   Kind kind() const { return kind_; }
   bool is_nil() const { return kind_ == Kind::kNil; }
@@ -63,9 +76,9 @@ class Value {
   bool as_bool() const;
   int64_t as_int() const;
   double as_double() const;
-  const std::string& as_string() const;  // string, keyword, symbol name or tag
+  const std::string& as_string() const;     // string, keyword, symbol name or tag
   const std::vector<Value>& items() const;  // vector, list, set; map: k0 v0 k1 v1 ...; tagged: {inner}
-  size_t size() const;  // items, or entries of a map
+  size_t size() const;                      // items, or entries of a map
 
   // Map lookup by keyword name; nullptr when absent. Precondition: is_map().
   const Value* get(std::string_view keyword_name) const;

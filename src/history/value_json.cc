@@ -43,7 +43,8 @@ Value from_json(const rapidjson::Value& j, const FromJson& how, int depth) {
   }
   std::vector<std::pair<Value, Value>> entries;
   entries.reserve(j.MemberCount());
-  for (const auto& member : j.GetObject()) entries.emplace_back(key(member.name), from_json(member.value, how, depth + 1));
+  for (const auto& member : j.GetObject())
+    entries.emplace_back(key(member.name), from_json(member.value, how, depth + 1));
   return Value::map(std::move(entries));
 }
 

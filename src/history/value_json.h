@@ -27,8 +27,8 @@ namespace squall::history {
 
 struct FromJson {
   int depth_max = kJsonDepthMax;  // deeper values are kept as JSON text
-  bool keep_order = false;    // objects become array maps, in the order they were sent
-  bool keyword_keys = false;  // object member names become keywords instead of strings
+  bool keep_order = false;        // objects become array maps, in the order they were sent
+  bool keyword_keys = false;      // object member names become keywords instead of strings
 };
 
 Value value_from_json(const rapidjson::Value& j, const FromJson& how = {});

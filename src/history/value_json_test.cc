@@ -21,13 +21,15 @@ TEST(ValueJson, ResultMapsRenderInInsertionOrder) {
   v.push(parse_json_value(R"({"b":[1,null,"x"],"a":2.0})"));
   v.push("s\"q");
   m.set("items", std::move(v));
-  EXPECT_EQ(to_edn(m), R"({:valid? :unknown, :count 3, :stable-latencies {0 1, 0.5 2}, :items [{"b" [1 nil "x"], "a" 2.0} "s\"q"]})");
-  EXPECT_EQ(to_json(m), R"({"valid?":"unknown","count":3,"stable-latencies":{"0":1,"0.5":2},"items":[{"b":[1,null,"x"],"a":2},"s\"q"]})");
+  EXPECT_EQ(
+      to_edn(m),
+      R"({:valid? :unknown, :count 3, :stable-latencies {0 1, 0.5 2}, :items [{"b" [1 nil "x"], "a" 2.0} "s\"q"]})");
+  EXPECT_EQ(
+      to_json(m),
+      R"({"valid?":"unknown","count":3,"stable-latencies":{"0":1,"0.5":2},"items":[{"b":[1,null,"x"],"a":2},"s\"q"]})");
 }
 
-TEST(ValueJson, TextThatIsNotJsonStaysText) {
-  EXPECT_EQ(parse_json_value("{oops"), Value::string("{oops"));
-}
+TEST(ValueJson, TextThatIsNotJsonStaysText) { EXPECT_EQ(parse_json_value("{oops"), Value::string("{oops")); }
 
 TEST(ValueJson, IntegersBeyondSixtyFourBitsKeepTheirDigits) {
   Value big = parse_json_value("18446744073709551615");

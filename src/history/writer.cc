@@ -67,9 +67,7 @@ void write_json_value(JsonWriter& w, const Value& v) {
       w.EndObject();
       return;
     }
-    case Value::Kind::kTagged:
-      write_json_value(w, v.items()[0]);
-      return;
+    case Value::Kind::kTagged: write_json_value(w, v.items()[0]); return;
   }
 }
 

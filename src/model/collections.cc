@@ -41,7 +41,8 @@ struct MutexSpec {
   std::string describe(State s) const { return s ? "locked" : "free"; }
 };
 
-std::string describe_ids(const std::vector<uint32_t>& ids, const Interner<Value, ValueHash>& values, const char* open, char close) {
+std::string describe_ids(const std::vector<uint32_t>& ids, const Interner<Value, ValueHash>& values, const char* open,
+                         char close) {
   std::string out = open;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (i > 0) out += " ";
@@ -54,12 +55,14 @@ std::string describe_ids(const std::vector<uint32_t>& ids, const Interner<Value,
 struct SetSpec {
   struct Call {
     bool read;
-    uint32_t value;                 // add
-    std::vector<uint32_t> elements; // read, sorted
+    uint32_t value;                  // add
+    std::vector<uint32_t> elements;  // read, sorted
     bool operator==(const Call&) const = default;
   };
   struct CallHash {
-    size_t operator()(const Call& c) const { return U32VectorHash()(c.elements) ^ (static_cast<size_t>(c.value) << 1) ^ c.read; }
+    size_t operator()(const Call& c) const {
+      return U32VectorHash()(c.elements) ^ (static_cast<size_t>(c.value) << 1) ^ c.read;
+    }
   };
   using State = std::vector<uint32_t>;
   using StateHash = U32VectorHash;
@@ -72,7 +75,8 @@ struct SetSpec {
     if (inv.f == "add") return std::optional<Call>(Call{false, values.intern(inv.value), {}});
     if (inv.f != "read") return err(op_context(inv) + "expected f :add or :read for the set model");
     if (ok == nullptr) return std::optional<Call>();
-    if (!ok->value.is_set() && !ok->value.is_sequential()) return err(op_context(*ok) + "expected a set or vector of elements");
+    if (!ok->value.is_set() && !ok->value.is_sequential())
+      return err(op_context(*ok) + "expected a set or vector of elements");
     Call c{true, 0, {}};
     for (const Value& v : ok->value.items()) c.elements.push_back(values.intern(v));
     std::sort(c.elements.begin(), c.elements.end());

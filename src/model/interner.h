@@ -21,7 +21,11 @@ class Interner {
     if (inserted) {
       values_.push_back(x);
       bytes_ += sizeof(T) + 48;  // node and bucket overhead, approximately
-      if constexpr (requires { x.size(); x[0]; }) bytes_ += x.size() * sizeof(x[0]);
+      if constexpr (requires {
+                      x.size();
+                      x[0];
+                    })
+        bytes_ += x.size() * sizeof(x[0]);
     }
     return it->second;
   }

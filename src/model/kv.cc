@@ -26,8 +26,8 @@ constexpr uint64_t kBase = 0x100000001b3ULL;
 
 struct Piece {
   std::string text;
-  uint64_t hash = 0;  // polynomial hash of text
-  uint64_t power = 1; // kBase^len
+  uint64_t hash = 0;             // polynomial hash of text
+  uint64_t power = 1;            // kBase^len
   std::vector<uint64_t> prefix;  // prefix[n]: hash of text[0..n); only for values gets read
 };
 
@@ -47,10 +47,14 @@ class KvSession final : public Session {
   Result<int64_t> add_call(const Op& inv, const Op* ok) override {
     if (!inv.key) return err(op_context(inv) + "expected a :key for the kv model");
     F f;
-    if (inv.f == "get") f = kGet;
-    else if (inv.f == "put") f = kPut;
-    else if (inv.f == "append") f = kAppend;
-    else return err(op_context(inv) + "expected f :get, :put or :append for the kv model");
+    if (inv.f == "get")
+      f = kGet;
+    else if (inv.f == "put")
+      f = kPut;
+    else if (inv.f == "append")
+      f = kAppend;
+    else
+      return err(op_context(inv) + "expected f :get, :put or :append for the kv model");
     if (f == kGet && ok == nullptr) return kDropped;  // a pending get changes nothing
     const Value& v = f == kGet ? ok->value : inv.value;
     if (!v.is_nil() && !v.is_string()) return err(op_context(inv) + "expected a string value for the kv model");
@@ -65,7 +69,8 @@ class KvSession final : public Session {
       gets_by_slot_[c.slot].push_back(c.piece);
     }
     calls_.push_back(c);
-    classes_.push_back(call_ids_.intern((static_cast<uint64_t>(c.f) << 62) | (static_cast<uint64_t>(c.slot) << 32) | c.piece));
+    classes_.push_back(
+        call_ids_.intern((static_cast<uint64_t>(c.f) << 62) | (static_cast<uint64_t>(c.slot) << 32) | c.piece));
     return static_cast<int64_t>(calls_.size() - 1);
   }
 

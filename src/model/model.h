@@ -104,7 +104,7 @@ enum class NilRead {
   // "absent" (the lin-kv workload records a read of a missing key so).
   kStrict,
 };
-std::string_view to_string(NilRead r);                  // "unknown", "strict"
+std::string_view to_string(NilRead r);  // "unknown", "strict"
 std::optional<NilRead> nil_read_from(std::string_view name);
 
 struct ModelOptions {

@@ -58,8 +58,12 @@ int run(const char* model_name, std::vector<C> calls, const char* init = nullptr
 }
 
 TEST(Models, CasRegister) {
-  EXPECT_EQ(run("cas-register", {{"read", "nil", "nil"}, {"write", "1", "1"}, {"cas", "[1 2]", "[1 2]"}, {"read", "nil", "2"}}), -1);
-  EXPECT_EQ(run("cas-register", {{"read", "nil", "nil"}, {"write", "1", "1"}, {"cas", "[1 2]", "[1 2]"}, {"read", "nil", "1"}}), 3);
+  EXPECT_EQ(run("cas-register",
+                {{"read", "nil", "nil"}, {"write", "1", "1"}, {"cas", "[1 2]", "[1 2]"}, {"read", "nil", "2"}}),
+            -1);
+  EXPECT_EQ(run("cas-register",
+                {{"read", "nil", "nil"}, {"write", "1", "1"}, {"cas", "[1 2]", "[1 2]"}, {"read", "nil", "1"}}),
+            3);
   EXPECT_EQ(run("cas-register", {{"cas", "[0 2]", "[0 2]"}}, "0"), -1);
   EXPECT_EQ(run("cas-register", {{"cas", "[0 2]", "[0 2]"}}), 0);  // nil initial
   EXPECT_EQ(run("cas-register", {{"read", "nil", "5"}}, "5"), -1);
@@ -70,14 +74,21 @@ TEST(Models, CasRegister) {
 TEST(Models, Register) {
   EXPECT_EQ(run("register", {{"write", "1", "1"}, {"read", "nil", "1"}}), -1);
   EXPECT_EQ(run("register", {{"write", "1", "1"}, {"read", "nil", "2"}}), 1);
-  EXPECT_FALSE(make_model("register").value()->new_session()->add_call(Op{.f = "cas", .value = edn("[1 2]")}, nullptr).ok());
+  EXPECT_FALSE(
+      make_model("register").value()->new_session()->add_call(Op{.f = "cas", .value = edn("[1 2]")}, nullptr).ok());
 }
 
 TEST(Models, Kv) {
-  EXPECT_EQ(run("kv", {{"append", "\"a\"", "\"a\"", "1"}, {"append", "\"b\"", "\"b\"", "1"}, {"get", "nil", "\"ab\"", "1"},
-                       {"get", "nil", "\"\"", "2"}, {"put", "\"z\"", "\"z\"", "2"}, {"get", "nil", "\"z\"", "2"}}),
+  EXPECT_EQ(run("kv", {{"append", "\"a\"", "\"a\"", "1"},
+                       {"append", "\"b\"", "\"b\"", "1"},
+                       {"get", "nil", "\"ab\"", "1"},
+                       {"get", "nil", "\"\"", "2"},
+                       {"put", "\"z\"", "\"z\"", "2"},
+                       {"get", "nil", "\"z\"", "2"}}),
             -1);
-  EXPECT_EQ(run("kv", {{"append", "\"a\"", "\"a\"", "1"}, {"append", "\"b\"", "\"b\"", "1"}, {"get", "nil", "\"ba\"", "1"}}), 2);
+  EXPECT_EQ(
+      run("kv", {{"append", "\"a\"", "\"a\"", "1"}, {"append", "\"b\"", "\"b\"", "1"}, {"get", "nil", "\"ba\"", "1"}}),
+      2);
 }
 
 TEST(Models, Mutex) {
@@ -100,9 +111,13 @@ TEST(Models, Set) {
 }
 
 TEST(Models, Queues) {
-  EXPECT_EQ(run("fifo-queue", {{"enqueue", "1", "1"}, {"enqueue", "2", "2"}, {"dequeue", "nil", "1"}, {"dequeue", "nil", "2"}}), -1);
+  EXPECT_EQ(run("fifo-queue",
+                {{"enqueue", "1", "1"}, {"enqueue", "2", "2"}, {"dequeue", "nil", "1"}, {"dequeue", "nil", "2"}}),
+            -1);
   EXPECT_EQ(run("fifo-queue", {{"enqueue", "1", "1"}, {"enqueue", "2", "2"}, {"dequeue", "nil", "2"}}), 2);
-  EXPECT_EQ(run("unordered-queue", {{"enqueue", "1", "1"}, {"enqueue", "2", "2"}, {"dequeue", "nil", "2"}, {"dequeue", "nil", "1"}}), -1);
+  EXPECT_EQ(run("unordered-queue",
+                {{"enqueue", "1", "1"}, {"enqueue", "2", "2"}, {"dequeue", "nil", "2"}, {"dequeue", "nil", "1"}}),
+            -1);
   EXPECT_EQ(run("unordered-queue", {{"enqueue", "1", "1"}, {"dequeue", "nil", "1"}, {"dequeue", "nil", "1"}}), 2);
 }
 
@@ -137,7 +152,9 @@ TEST(Models, NilReadMeaning) {
     EXPECT_EQ(strict->step(init, static_cast<uint32_t>(id)), static_cast<int64_t>(init)) << name;
     Op w{.f = "write", .value = Value::integer(1)};
     auto write = strict->add_call(w, &w).value();
-    EXPECT_EQ(strict->step(static_cast<uint32_t>(strict->step(init, static_cast<uint32_t>(write))), static_cast<uint32_t>(id)), kIllegal);
+    EXPECT_EQ(strict->step(static_cast<uint32_t>(strict->step(init, static_cast<uint32_t>(write))),
+                           static_cast<uint32_t>(id)),
+              kIllegal);
   }
   EXPECT_EQ(nil_read_from("strict"), NilRead::kStrict);
   EXPECT_EQ(nil_read_from("unknown"), NilRead::kUnknown);

@@ -31,7 +31,9 @@ struct RegisterSpec {
     bool operator==(const Call&) const = default;
   };
   struct CallHash {
-    size_t operator()(const Call& c) const { return (static_cast<size_t>(c.f) << 60) ^ (static_cast<size_t>(c.a) << 30) ^ c.b; }
+    size_t operator()(const Call& c) const {
+      return (static_cast<size_t>(c.f) << 60) ^ (static_cast<size_t>(c.a) << 30) ^ c.b;
+    }
   };
   using State = uint32_t;
   using StateHash = std::hash<uint32_t>;
@@ -68,7 +70,8 @@ struct RegisterSpec {
       observe(c.a);
       return std::optional<Call>(c);
     }
-    return err(op_context(inv) + "expected f :read, :write" + (with_cas ? " or :cas" : "") + " for this register model");
+    return err(op_context(inv) + "expected f :read, :write" + (with_cas ? " or :cas" : "") +
+               " for this register model");
   }
   State initial() { return values.intern(init); }
   bool read_only(const Call& c) const { return c.f == kRead; }
@@ -105,7 +108,8 @@ struct MultiRegisterSpec {
   struct CallHash {
     size_t operator()(const Call& c) const {
       size_t h = c.micro.size();
-      for (const auto& m : c.micro) h = h * 1000003 ^ ((static_cast<size_t>(m.write) << 62) ^ (static_cast<size_t>(m.slot) << 31) ^ m.value);
+      for (const auto& m : c.micro)
+        h = h * 1000003 ^ ((static_cast<size_t>(m.write) << 62) ^ (static_cast<size_t>(m.slot) << 31) ^ m.value);
       return h;
     }
   };
@@ -127,7 +131,8 @@ struct MultiRegisterSpec {
       if (!m.is_sequential() || m.size() != 3) return err(op_context(inv) + "expected each txn step as [f k v]");
       std::string_view f = m.items()[0].name();
       bool write = f == "w" || f == "write";
-      if (!write && f != "r" && f != "read") return err(op_context(inv) + "expected txn step f :r, :read, :w or :write");
+      if (!write && f != "r" && f != "read")
+        return err(op_context(inv) + "expected txn step f :r, :read, :w or :write");
       if (!write && ok == nullptr) continue;  // unknown read result: no constraint
       c.micro.push_back(Micro{write, keys.intern(m.items()[1]), values.intern(m.items()[2])});
     }

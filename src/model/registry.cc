@@ -49,7 +49,8 @@ const std::vector<std::string>& model_names() {
 
 std::string describe_models() {
   std::string out;
-  for (const auto& e : kEntries) out += std::string("  ") + e.name + std::string(18 - std::string_view(e.name).size(), ' ') + e.summary + "\n";
+  for (const auto& e : kEntries)
+    out += std::string("  ") + e.name + std::string(18 - std::string_view(e.name).size(), ' ') + e.summary + "\n";
   return out;
 }
 
@@ -61,7 +62,8 @@ Result<std::unique_ptr<Model>> make_model(std::string_view name, const ModelOpti
   if (name == "kv") {
     std::string s;
     if (options.initial) {
-      if (!options.initial->is_string()) return err("the kv model needs a string initial value, found " + history::to_edn(*options.initial));
+      if (!options.initial->is_string())
+        return err("the kv model needs a string initial value, found " + history::to_edn(*options.initial));
       s = options.initial->as_string();
     }
     return make_kv(s);

@@ -52,7 +52,9 @@ class SpecSession final : public Session {
     }
   }
   bool may_become_legal(uint32_t state, uint32_t call) override {
-    if constexpr (requires(const Spec& s, const typename Spec::State& st, const typename Spec::Call& c) { s.may_become_legal(st, c); }) {
+    if constexpr (requires(const Spec& s, const typename Spec::State& st, const typename Spec::Call& c) {
+                    s.may_become_legal(st, c);
+                  }) {
       if constexpr (Spec::kStateIsId) {
         return spec_.may_become_legal(state, calls_[call]);
       } else {
@@ -103,7 +105,8 @@ class SpecSession final : public Session {
   }
 
   size_t memory_bytes() const override {
-    return states_.memory_bytes() + call_ids_.memory_bytes() + cache_.memory_bytes() + calls_.size() * (sizeof(typename Spec::Call) + 4);
+    return states_.memory_bytes() + call_ids_.memory_bytes() + cache_.memory_bytes() +
+           calls_.size() * (sizeof(typename Spec::Call) + 4);
   }
 
  private:

@@ -14,9 +14,12 @@ proto::Message parsed(std::string_view line) {
 TEST(Envelope, StampKeepsTheNodesBytesAndItsSrc) {
   // A forwarded request keeps the client's src; numbers past double precision and odd
   // escapes must reach the peer exactly as written.
-  std::string line = R"(  {"src":"c5","dest":"n0","body":{"type":"write","msg_id":3,"value":123456789012345678901234567890,"s":"\u00e9"}} )";
+  std::string line =
+      R"(  {"src":"c5","dest":"n0","body":{"type":"write","msg_id":3,"value":123456789012345678901234567890,"s":"\u00e9"}} )";
   std::string out = stamp_envelope(42, parsed(line), line);
-  EXPECT_EQ(out, R"({"id":42,"src":"c5","dest":"n0","body":{"type":"write","msg_id":3,"value":123456789012345678901234567890,"s":"\u00e9"}})");
+  EXPECT_EQ(
+      out,
+      R"({"id":42,"src":"c5","dest":"n0","body":{"type":"write","msg_id":3,"value":123456789012345678901234567890,"s":"\u00e9"}})");
   proto::Message back = parsed(out);
   EXPECT_EQ(back.id(), 42);
   EXPECT_EQ(back.src(), "c5");

@@ -22,9 +22,7 @@ void Journal::record(int64_t t_ns, int64_t msg_id, uint32_t src, uint32_t dest, 
       ++stats_.all.recv_count;
       ++cls.recv_count;
       break;
-    case JournalEvent::kDrop:
-      ++stats_.dropped_partition;
-      break;
+    case JournalEvent::kDrop: ++stats_.dropped_partition; break;
   }
 }
 

@@ -31,8 +31,8 @@ struct TrafficCounts {
 
 struct NetStats {
   TrafficCounts all;
-  TrafficCounts clients;  // messages to or from a client
-  TrafficCounts servers;  // messages between servers and services
+  TrafficCounts clients;          // messages to or from a client
+  TrafficCounts servers;          // messages between servers and services
   int64_t dropped_partition = 0;  // node-to-node messages a partition dropped
   int64_t dropped_overflow = 0;   // messages refused because the network was full
 };
@@ -42,8 +42,7 @@ class Journal {
   explicit Journal(size_t entry_limit) : entry_limit_(entry_limit) {}
 
   // `client_involved`: src or dest is a client (decides the Maelstrom class).
-  void record(int64_t t_ns, int64_t msg_id, uint32_t src, uint32_t dest, JournalEvent event,
-              bool client_involved);
+  void record(int64_t t_ns, int64_t msg_id, uint32_t src, uint32_t dest, JournalEvent event, bool client_involved);
   void record_overflow() { ++stats_.dropped_overflow; }
 
   const std::vector<JournalEntry>& entries() const { return entries_; }

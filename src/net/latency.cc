@@ -9,8 +9,7 @@ Result<LatencyDist> parse_latency_dist(std::string_view name) {
   if (name == "constant") return LatencyDist::kConstant;
   if (name == "uniform") return LatencyDist::kUniform;
   if (name == "exponential") return LatencyDist::kExponential;
-  return err("unknown latency distribution '" + std::string(name) +
-             "' (expected constant, uniform or exponential)");
+  return err("unknown latency distribution '" + std::string(name) + "' (expected constant, uniform or exponential)");
 }
 
 std::string_view latency_dist_name(LatencyDist dist) {

@@ -5,8 +5,7 @@
 
 namespace squall::net {
 
-Network::Network(NetworkOptions options, Rng rng)
-    : options_(options), rng_(rng), journal_(options.journal_limit) {}
+Network::Network(NetworkOptions options, Rng rng) : options_(options), rng_(rng), journal_(options.journal_limit) {}
 
 int Network::add_endpoint(std::string name, EndpointKind kind) {
   SQ_ASSERT_MSG(by_name_.find(name) == by_name_.end(), "duplicate endpoint " << name);
@@ -74,7 +73,8 @@ SendOutcome Network::send(int src, int dest, int64_t msg_id, std::string line, i
   }
   int64_t deadline = now_ns;
   if (!with_client) deadline += sample_latency_ns(options_.dist, options_.latency_ms, rng_);
-  heap_.push_back(Slot{deadline, next_seq_++, Delivery{src, dest, msg_id, deadline, std::move(line), std::move(message)}});
+  heap_.push_back(
+      Slot{deadline, next_seq_++, Delivery{src, dest, msg_id, deadline, std::move(line), std::move(message)}});
   std::push_heap(heap_.begin(), heap_.end(), later);
   return SendOutcome::kQueued;
 }

@@ -46,7 +46,7 @@ struct Delivery {
   int dest = -1;
   int64_t msg_id = 0;
   int64_t deadline_ns = 0;
-  std::string line;  // the full line to hand to the destination (no newline)
+  std::string line;                               // the full line to hand to the destination (no newline)
   std::unique_ptr<const proto::Message> message;  // the parsed line, when the destination reads it
 };
 

@@ -32,8 +32,8 @@ class KvClient {
 
   void read(std::string_view key_json, Callback cb);
   void write(std::string_view key_json, std::string_view value_json, Callback cb);
-  void cas(std::string_view key_json, std::string_view from_json, std::string_view to_json,
-           bool create_if_not_exists, Callback cb);
+  void cas(std::string_view key_json, std::string_view from_json, std::string_view to_json, bool create_if_not_exists,
+           Callback cb);
 
   // The integer "value" of a read_ok reply, or nullopt (error, timeout, other type).
   static std::optional<int64_t> int_value(const RpcReply& reply);

@@ -8,7 +8,8 @@ namespace {
 class KvClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    node.receive_line(R"({"src":"c0","dest":"n0","body":{"type":"init","msg_id":1,"node_id":"n0","node_ids":["n0"]}})", 0);
+    node.receive_line(R"({"src":"c0","dest":"n0","body":{"type":"init","msg_id":1,"node_id":"n0","node_ids":["n0"]}})",
+                      0);
     node.outbox().clear();
   }
   std::string last_sent() {
@@ -39,9 +40,12 @@ TEST_F(KvClientTest, ReadValuesErrorsAndTimeouts) {
   KvClient kv(node, "lin-kv", 50);
   std::vector<std::string> got;
   auto record = [&got](const RpcReply& r) {
-    if (r.timed_out()) got.push_back("timeout");
-    else if (r.is_error()) got.push_back("error " + std::to_string(r.error_code()));
-    else got.push_back("value " + std::to_string(KvClient::int_value(r).value_or(-1)));
+    if (r.timed_out())
+      got.push_back("timeout");
+    else if (r.is_error())
+      got.push_back("error " + std::to_string(r.error_code()));
+    else
+      got.push_back("value " + std::to_string(KvClient::int_value(r).value_or(-1)));
   };
   kv.read("1", record);
   kv.read("2", record);

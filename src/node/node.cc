@@ -52,7 +52,8 @@ void Node::receive(proto::Message msg, int64_t now_ms) {
     if (before_init_.size() < limits_.queued_before_init_max) {
       before_init_.push_back(std::move(msg));
     } else {
-      reply_error(ReplyTo{std::string(msg.src()), msg.msg_id()}, proto::code_of(proto::ErrorCode::kTemporarilyUnavailable),
+      reply_error(ReplyTo{std::string(msg.src()), msg.msg_id()},
+                  proto::code_of(proto::ErrorCode::kTemporarilyUnavailable),
                   "node not initialised yet and its queue is full");
     }
     return;
@@ -190,9 +191,7 @@ void Node::reply_error(const ReplyTo& to, int code, std::string_view text) {
   reply(to, w);
 }
 
-void Node::send(std::string_view dest, proto::BodyWriter& body) {
-  emit(dest, body.finish(std::nullopt, std::nullopt));
-}
+void Node::send(std::string_view dest, proto::BodyWriter& body) { emit(dest, body.finish(std::nullopt, std::nullopt)); }
 
 int64_t Node::rpc(std::string_view dest, proto::BodyWriter& body, int64_t timeout_ms, RpcCallback callback) {
   SQ_ASSERT_GT(timeout_ms, 0);

@@ -8,7 +8,8 @@
 namespace squall::node {
 namespace {
 
-const char* kInit = R"({"src":"c0","dest":"n0","body":{"type":"init","msg_id":1,"node_id":"n0","node_ids":["n0","n1"]}})";
+const char* kInit =
+    R"({"src":"c0","dest":"n0","body":{"type":"init","msg_id":1,"node_id":"n0","node_ids":["n0","n1"]}})";
 
 // Drains the outbox as "dest body" strings.
 std::vector<std::string> drain(Node& n) {
@@ -49,10 +50,10 @@ TEST(Node, QueuesMessagesBeforeInitAndReplaysThemInOrder) {
   EXPECT_FALSE(init_ran);
   n.receive_line(kInit, 1);
   EXPECT_TRUE(init_ran);
-  EXPECT_EQ(drain(n), (std::vector<std::string>{
-                          R"(c0 {"type":"init_ok","in_reply_to":1})",
-                          R"(n1 {"type":"echo_ok","echo":1,"in_reply_to":5})",
-                          R"(n1 {"type":"error","code":10,"text":"unsupported message type \"nope\"","in_reply_to":6})"}));
+  EXPECT_EQ(drain(n),
+            (std::vector<std::string>{
+                R"(c0 {"type":"init_ok","in_reply_to":1})", R"(n1 {"type":"echo_ok","echo":1,"in_reply_to":5})",
+                R"(n1 {"type":"error","code":10,"text":"unsupported message type \"nope\"","in_reply_to":6})"}));
 }
 
 TEST(Node, PreInitQueueIsBounded) {
@@ -73,11 +74,13 @@ TEST(Node, ErrorsForUnknownTypeMissingTypeAndBadInit) {
   n.receive_line(R"({"src":"c1","dest":"n0","body":{"type":"frob","msg_id":2}})", 0);
   n.receive_line(R"({"src":"c1","dest":"n0","body":{"msg_id":3}})", 0);
   n.receive_line(R"({"src":"c1","dest":"n0","body":{"type":"frob"}})", 0);  // no msg_id: no reply
-  EXPECT_EQ(drain(n), (std::vector<std::string>{
-      R"(c0 {"type":"error","code":12,"text":"init requires a string node_id and an array of strings node_ids","in_reply_to":1})",
-      R"(c0 {"type":"init_ok","in_reply_to":1})",
-      R"(c1 {"type":"error","code":10,"text":"unsupported message type \"frob\"","in_reply_to":2})",
-      R"(c1 {"type":"error","code":12,"text":"message body lacks a string \"type\"","in_reply_to":3})"}));
+  EXPECT_EQ(
+      drain(n),
+      (std::vector<std::string>{
+          R"(c0 {"type":"error","code":12,"text":"init requires a string node_id and an array of strings node_ids","in_reply_to":1})",
+          R"(c0 {"type":"init_ok","in_reply_to":1})",
+          R"(c1 {"type":"error","code":10,"text":"unsupported message type \"frob\"","in_reply_to":2})",
+          R"(c1 {"type":"error","code":12,"text":"message body lacks a string \"type\"","in_reply_to":3})"}));
   EXPECT_EQ(n.stats().errors_out, 3u);
 }
 
@@ -118,12 +121,12 @@ TEST(Node, RpcAllocatesIncreasingIdsAndRoutesReplies) {
   std::vector<std::string> got;
   for (int i = 0; i < 2; ++i) {
     proto::BodyWriter w("ping");
-    int64_t id = n.rpc("n1", w, 100, [&got](const RpcReply& r) {
-      got.push_back(r.timed_out() ? "timeout" : std::string(r.type()));
-    });
+    int64_t id = n.rpc("n1", w, 100,
+                       [&got](const RpcReply& r) { got.push_back(r.timed_out() ? "timeout" : std::string(r.type())); });
     EXPECT_EQ(id, i + 1);
   }
-  EXPECT_EQ(drain(n), (std::vector<std::string>{R"(n1 {"type":"ping","msg_id":1})", R"(n1 {"type":"ping","msg_id":2})"}));
+  EXPECT_EQ(drain(n),
+            (std::vector<std::string>{R"(n1 {"type":"ping","msg_id":1})", R"(n1 {"type":"ping","msg_id":2})"}));
   EXPECT_EQ(n.next_deadline_ms(), 100);
   n.receive_line(R"({"src":"n1","dest":"n0","body":{"type":"pong","in_reply_to":2}})", 10);
   EXPECT_EQ(got, (std::vector<std::string>{"pong"}));

@@ -32,8 +32,7 @@ bool write_all(int fd, std::string_view data) {
 
 class Driver {
  public:
-  Driver(Node& node, const Clock& clock, const StdioOptions& options)
-      : node_(node), clock_(clock), opt_(options) {}
+  Driver(Node& node, const Clock& clock, const StdioOptions& options) : node_(node), clock_(clock), opt_(options) {}
 
   int run() {
     // A harness that closes our stdout must not kill us with SIGPIPE mid-write; the
@@ -113,8 +112,8 @@ class Driver {
     if (line.find_first_not_of(" \t") == std::string_view::npos) return;  // blank line
     if (opt_.crash_after_messages >= 0 && served_ >= opt_.crash_after_messages) {
       flush();
-      std::string msg = opt_.log_prefix + "fault crash-after=" + std::to_string(opt_.crash_after_messages) +
-                        ": exiting abnormally\n";
+      std::string msg =
+          opt_.log_prefix + "fault crash-after=" + std::to_string(opt_.crash_after_messages) + ": exiting abnormally\n";
       write_all(opt_.err_fd, msg);
       ::_exit(kCrashExitStatus);
     }
@@ -156,10 +155,9 @@ class Driver {
   void summary() {
     const NodeStats& s = node_.stats();
     std::string msg = opt_.log_prefix + "stdin closed; lines " + std::to_string(s.lines_in) + ", malformed " +
-                      std::to_string(s.malformed_lines) + ", requests " + std::to_string(s.requests_in) +
-                      ", replies " + std::to_string(s.replies_in) + ", sent " + std::to_string(s.messages_out) +
-                      ", errors sent " + std::to_string(s.errors_out) + ", rpc timeouts " +
-                      std::to_string(s.rpc_timeouts) + "\n";
+                      std::to_string(s.malformed_lines) + ", requests " + std::to_string(s.requests_in) + ", replies " +
+                      std::to_string(s.replies_in) + ", sent " + std::to_string(s.messages_out) + ", errors sent " +
+                      std::to_string(s.errors_out) + ", rpc timeouts " + std::to_string(s.rpc_timeouts) + "\n";
     write_all(opt_.err_fd, msg);
   }
 

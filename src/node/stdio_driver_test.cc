@@ -79,7 +79,8 @@ TEST(StdioDriver, CrashAfterServesExactlyNMessagesThenExitsAbnormally) {
 TEST(StdioDriver, OverlongLinesAreSkipped) {
   // The bound logic with a line split over several reads: a long but legal line still
   // parses.
-  std::string big = R"({"src":"c1","dest":"n0","body":{"type":"echo","msg_id":2,"echo":")" + std::string(30000, 'x') + "\"}}";
+  std::string big =
+      R"({"src":"c1","dest":"n0","body":{"type":"echo","msg_id":2,"echo":")" + std::string(30000, 'x') + "\"}}";
   Piped p = run(kInit + "\n" + big + "\n", {});
   EXPECT_NE(p.out.find(std::string(30000, 'x')), std::string::npos);
 }

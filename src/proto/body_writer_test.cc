@@ -19,7 +19,8 @@ TEST(BodyWriter, RawAndNestedValues) {
   w.raw("[[0,1]]");
   w.json().EndObject();
   w.put_bool("b", true).put("s", "x\"y");
-  EXPECT_EQ(w.finish(std::nullopt, 1), R"({"type":"poll_ok","msgs":{"k":[[0,1]]},"b":true,"s":"x\"y","in_reply_to":1})");
+  EXPECT_EQ(w.finish(std::nullopt, 1),
+            R"({"type":"poll_ok","msgs":{"k":[[0,1]]},"b":true,"s":"x\"y","in_reply_to":1})");
 }
 
 TEST(BodyWriter, ErrorBody) {

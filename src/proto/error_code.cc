@@ -4,10 +4,16 @@ namespace squall::proto {
 
 bool is_definite(int code) {
   switch (code) {
-    case 1: case 10: case 11: case 12: case 14: case 20: case 21: case 22: case 30:
-      return true;
-    default:
-      return false;
+    case 1:
+    case 10:
+    case 11:
+    case 12:
+    case 14:
+    case 20:
+    case 21:
+    case 22:
+    case 30: return true;
+    default: return false;
   }
 }
 

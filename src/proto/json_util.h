@@ -22,9 +22,7 @@ std::optional<int64_t> get_int(const rapidjson::Value& obj, std::string_view key
 std::optional<std::string_view> get_string(const rapidjson::Value& obj, std::string_view key);
 std::optional<bool> get_bool(const rapidjson::Value& obj, std::string_view key);
 
-inline std::string_view view(const rapidjson::Value& v) {
-  return std::string_view(v.GetString(), v.GetStringLength());
-}
+inline std::string_view view(const rapidjson::Value& v) { return std::string_view(v.GetString(), v.GetStringLength()); }
 
 // Compact JSON text of a value (what a Writer would emit).
 std::string to_json(const rapidjson::Value& v);

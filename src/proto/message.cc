@@ -43,8 +43,8 @@ rapidjson::CrtAllocator& crt() {
 
 constexpr size_t round16(size_t n) { return (n + 15) & ~size_t{15}; }
 
-// Per-thread parse state kept between lines: the reader and the document's build stack, which the pool hands out from `buffer`
-// without touching malloc unless a line is unusually large.
+// Per-thread parse state kept between lines: the reader and the document's build stack, which the pool hands out from
+// `buffer` without touching malloc unless a line is unusually large.
 struct ParseScratch {
   alignas(16) char buffer[16 * 1024];
   PoolAllocator stack_pool{buffer, sizeof buffer, 64 * 1024, &crt()};
@@ -109,8 +109,10 @@ class EnvelopeReader {
   }
   bool StartObject() {
     if (depth_ == 0) root_is_object_ = true;
-    if (depth_ == 1 && pending_ == Field::kBody) begin_body();
-    else scalar({Scalar::kOther, {}, 0});
+    if (depth_ == 1 && pending_ == Field::kBody)
+      begin_body();
+    else
+      scalar({Scalar::kOther, {}, 0});
     return open() && (!building() || doc_.StartObject());
   }
   bool EndObject(rapidjson::SizeType members) {
@@ -135,7 +137,11 @@ class EnvelopeReader {
 
   // Which envelope field the value after root key `k` is; kSeen once a name was claimed.
   Field claim_root(std::string_view k) {
-    Field f = k == "src" ? Field::kSrc : k == "dest" ? Field::kDest : k == "body" ? Field::kBody : k == "id" ? Field::kId : Field::kOther;
+    Field f = k == "src"    ? Field::kSrc
+              : k == "dest" ? Field::kDest
+              : k == "body" ? Field::kBody
+              : k == "id"   ? Field::kId
+                            : Field::kOther;
     if (f == Field::kOther) {
       if (!extra_) extra_key_ = k;
       extra_ = true;
@@ -147,7 +153,10 @@ class EnvelopeReader {
     return f;
   }
   Field claim_body(std::string_view k) {
-    Field f = k == "type" ? Field::kType : k == "msg_id" ? Field::kMsgId : k == "in_reply_to" ? Field::kInReplyTo : Field::kOther;
+    Field f = k == "type"          ? Field::kType
+              : k == "msg_id"      ? Field::kMsgId
+              : k == "in_reply_to" ? Field::kInReplyTo
+                                   : Field::kOther;
     if (f == Field::kOther) return f;
     bool& seen = seen_[static_cast<size_t>(f)];
     if (seen) return Field::kSeen;
@@ -290,7 +299,8 @@ EnvelopeResult parse_envelope(std::string_view line) {
   size_t block_bytes = 0;
   char* block = static_cast<char*>(take_block(head + chunk + text_bytes + n, &block_bytes));
   Message m;
-  m.arena_.reset(new (block) Message::Arena(block_bytes, block + head, chunk, std::clamp<size_t>(2 * n, 1024, 64 * 1024)));
+  m.arena_.reset(new (block)
+                     Message::Arena(block_bytes, block + head, chunk, std::clamp<size_t>(2 * n, 1024, 64 * 1024)));
   char* text = block + head + chunk;
   std::memcpy(text, line.data(), n);
   std::memset(text + n, 0, text_bytes - n);
@@ -313,12 +323,14 @@ EnvelopeResult parse_envelope(std::string_view line) {
     return line_error(LineFault::kTooDeep, "JSON nested deeper than " + std::to_string(kJsonDepthMax) + " levels");
   }
   if (const ParseReader& reader = scratch.reader; reader.HasParseError()) {
-    return line_error(LineFault::kNotJson, std::string("not JSON: ") + rapidjson::GetParseError_En(reader.GetParseErrorCode()) +
-                                                " at byte " + std::to_string(reader.GetErrorOffset()));
+    return line_error(LineFault::kNotJson, std::string("not JSON: ") +
+                                               rapidjson::GetParseError_En(reader.GetParseErrorCode()) + " at byte " +
+                                               std::to_string(reader.GetErrorOffset()));
   }
   // RapidJSON ends its text at a NUL byte: a parse that stopped short of the line's end
   // stopped at one.
-  if (in.Tell() != n) return line_error(LineFault::kNotJson, "not JSON: a NUL byte at byte " + std::to_string(in.Tell()));
+  if (in.Tell() != n)
+    return line_error(LineFault::kNotJson, "not JSON: a NUL byte at byte " + std::to_string(in.Tell()));
   if (!r.root_is_object()) return line_error(LineFault::kBadEnvelope, "the line is JSON but not an object");
   if (r.src().kind != Scalar::kString) return bad_envelope(r, "message lacks a string \"src\"");
   if (r.dest().kind != Scalar::kString) return bad_envelope(r, "message lacks a string \"dest\"");
@@ -350,8 +362,7 @@ Result<Message> parse_message(std::string_view line) {
   return std::move(m);
 }
 
-void append_envelope(std::string& out, std::string_view src, std::string_view dest,
-                     std::string_view body_json) {
+void append_envelope(std::string& out, std::string_view src, std::string_view dest, std::string_view body_json) {
   out += "{\"src\":";
   append_json_string(out, src);
   out += ",\"dest\":";

@@ -106,7 +106,6 @@ Result<Message> parse_message(std::string_view line);
 
 // Appends `{"src":…,"dest":…,"body":<body_json>}\n` to `out`. `body_json` must be a
 // complete JSON object text (BodyWriter output).
-void append_envelope(std::string& out, std::string_view src, std::string_view dest,
-                     std::string_view body_json);
+void append_envelope(std::string& out, std::string_view src, std::string_view dest, std::string_view body_json);
 
 }  // namespace squall::proto

@@ -134,8 +134,7 @@ TEST(Envelope, FirstMemberOfEachNameCounts) {
 // line it was parsed from is gone and after moves, for large and escaped content too.
 TEST(Envelope, MessageOwnsItsText) {
   std::string big(200000, 'z');
-  std::string line = R"({"src":"n\u0030","dest":"c1","body":{"type":"t","in_reply_to":1,"s":")" + big +
-                     R"(","a":[)";
+  std::string line = R"({"src":"n\u0030","dest":"c1","body":{"type":"t","in_reply_to":1,"s":")" + big + R"(","a":[)";
   for (int i = 0; i < 5000; ++i) line += (i ? "," : "") + std::to_string(i);
   line += "]}}";
   EnvelopeResult r = parse_envelope(line);
@@ -255,7 +254,8 @@ TEST(Envelope, IntegerFieldsAreInt64) {
   EXPECT_EQ(id_of("9223372036854775808"), -999);  // refused: message.id must be an integer
   EXPECT_EQ(id_of("1.0"), -999);
   EXPECT_EQ(id_of("\"1\""), -999);
-  EnvelopeResult r = parse_envelope(R"({"src":"a","dest":"b","body":{"msg_id":9223372036854775808,"in_reply_to":[1]}})");
+  EnvelopeResult r =
+      parse_envelope(R"({"src":"a","dest":"b","body":{"msg_id":9223372036854775808,"in_reply_to":[1]}})");
   ASSERT_TRUE(std::holds_alternative<Message>(r));
   EXPECT_FALSE(std::get<Message>(r).msg_id().has_value());
   EXPECT_FALSE(std::get<Message>(r).in_reply_to().has_value());
@@ -279,7 +279,9 @@ TEST(Envelope, AgreesWithAPlainDocumentOnMutatedLines) {
     for (int edits = 1 + static_cast<int>(pick(3)); edits > 0; --edits) {
       size_t at = pick(line.size() + 1);
       switch (pick(3)) {
-        case 0: if (at < line.size()) line.erase(at, 1); break;
+        case 0:
+          if (at < line.size()) line.erase(at, 1);
+          break;
         case 1: line.insert(at, 1, alphabet[pick(alphabet.size())]); break;
         default: {
           size_t from = pick(line.size()), len = pick(8);

@@ -45,8 +45,8 @@ std::vector<RpcSchema> build_table() {
   t.push_back({"kafka", "send", {req("key", kAny), req("msg", kAny)}, "send_ok", {req("offset", kInt)}});
   t.push_back({"kafka", "poll", {req("offsets", kObj)}, "poll_ok", {req("msgs", kObj)}});
   t.push_back({"kafka", "commit_offsets", {req("offsets", kObj)}, "commit_offsets_ok", {}});
-  t.push_back({"kafka", "list_committed_offsets", {req("keys", kArr)}, "list_committed_offsets_ok",
-               {req("offsets", kObj)}});
+  t.push_back(
+      {"kafka", "list_committed_offsets", {req("keys", kArr)}, "list_committed_offsets_ok", {req("offsets", kObj)}});
   for (std::string_view w : {"txn-list-append", "txn-rw-register"}) {
     t.push_back({w, "txn", {req("txn", kArr)}, "txn_ok", {req("txn", kArr)}});
   }
@@ -80,8 +80,8 @@ std::string_view kind_name(JsonKind kind) {
 }
 
 // Checks the keys of `body` against `fields` plus the envelope keys in `extra`.
-Status check_fields(const rapidjson::Value& body, std::string_view type,
-                    const std::vector<FieldSpec>& fields, std::initializer_list<std::string_view> extra) {
+Status check_fields(const rapidjson::Value& body, std::string_view type, const std::vector<FieldSpec>& fields,
+                    std::initializer_list<std::string_view> extra) {
   for (auto it = body.MemberBegin(); it != body.MemberEnd(); ++it) {
     std::string_view k = view(it->name);
     bool allowed = k == "type";
@@ -121,8 +121,7 @@ const std::vector<FieldSpec>& error_fields() {
   return fields;
 }
 
-Status check_reply(const RpcSchema& schema, const rapidjson::Value& body,
-                   std::optional<int64_t> expected_in_reply_to) {
+Status check_reply(const RpcSchema& schema, const rapidjson::Value& body, std::optional<int64_t> expected_in_reply_to) {
   if (!body.IsObject()) return err("reply body is not an object");
   std::optional<std::string_view> type = get_string(body, "type");
   if (!type) return err("reply lacks a string \"type\"");
@@ -138,8 +137,8 @@ Status check_reply(const RpcSchema& schema, const rapidjson::Value& body,
   }
   if (*type == "error") return check_fields(body, *type, error_fields(), {"msg_id", "in_reply_to"});
   if (*type != schema.reply_type) {
-    return err("reply type \"" + std::string(*type) + "\" to " + std::string(schema.request_type) +
-               ", expected \"" + std::string(schema.reply_type) + "\" or \"error\"");
+    return err("reply type \"" + std::string(*type) + "\" to " + std::string(schema.request_type) + ", expected \"" +
+               std::string(schema.reply_type) + "\" or \"error\"");
   }
   return check_fields(body, *type, schema.reply_fields, {"msg_id", "in_reply_to"});
 }

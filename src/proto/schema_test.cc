@@ -16,12 +16,24 @@ rapidjson::Document parse(const char* text) {
 }
 
 TEST(Schema, EveryWorkloadOfTheSpecIsPresent) {
-  for (auto [w, t] : std::initializer_list<std::pair<const char*, const char*>>{
-           {"echo", "echo"}, {"unique-ids", "generate"}, {"broadcast", "topology"}, {"broadcast", "broadcast"},
-           {"broadcast", "read"}, {"g-set", "add"}, {"g-set", "read"}, {"g-counter", "add"},
-           {"pn-counter", "read"}, {"lin-kv", "cas"}, {"kafka", "send"}, {"kafka", "poll"},
-           {"kafka", "commit_offsets"}, {"kafka", "list_committed_offsets"}, {"txn-list-append", "txn"},
-           {"service:lin-tso", "ts"}, {"service:seq-kv", "cas"}, {"broadcast", "init"}}) {
+  for (auto [w, t] : std::initializer_list<std::pair<const char*, const char*>>{{"echo", "echo"},
+                                                                                {"unique-ids", "generate"},
+                                                                                {"broadcast", "topology"},
+                                                                                {"broadcast", "broadcast"},
+                                                                                {"broadcast", "read"},
+                                                                                {"g-set", "add"},
+                                                                                {"g-set", "read"},
+                                                                                {"g-counter", "add"},
+                                                                                {"pn-counter", "read"},
+                                                                                {"lin-kv", "cas"},
+                                                                                {"kafka", "send"},
+                                                                                {"kafka", "poll"},
+                                                                                {"kafka", "commit_offsets"},
+                                                                                {"kafka", "list_committed_offsets"},
+                                                                                {"txn-list-append", "txn"},
+                                                                                {"service:lin-tso", "ts"},
+                                                                                {"service:seq-kv", "cas"},
+                                                                                {"broadcast", "init"}}) {
     EXPECT_NE(find_rpc(w, t), nullptr) << w << " " << t;
   }
   EXPECT_EQ(find_rpc("broadcast", "add"), nullptr);
@@ -65,11 +77,13 @@ TEST(Schema, RejectsMalformedReplies) {
 TEST(Schema, RequestsAreClosedToo) {
   const RpcSchema* cas = find_rpc("service:lin-kv", "cas");
   EXPECT_TRUE(check_request(*cas, parse(R"({"type":"cas","msg_id":1,"key":"a","from":1,"to":2})")).ok());
-  EXPECT_TRUE(check_request(*cas, parse(
-      R"({"type":"cas","msg_id":1,"key":"a","from":1,"to":2,"create_if_not_exists":true})")).ok());
+  EXPECT_TRUE(
+      check_request(*cas, parse(R"({"type":"cas","msg_id":1,"key":"a","from":1,"to":2,"create_if_not_exists":true})"))
+          .ok());
   EXPECT_FALSE(check_request(*cas, parse(R"({"type":"cas","key":"a","from":1})")).ok());
   EXPECT_FALSE(check_request(*find_rpc("lin-kv", "cas"),
-                             parse(R"({"type":"cas","key":"a","from":1,"to":2,"create_if_not_exists":true})")).ok());
+                             parse(R"({"type":"cas","key":"a","from":1,"to":2,"create_if_not_exists":true})"))
+                   .ok());
 }
 
 }  // namespace

@@ -58,11 +58,13 @@ bool send_until(int fd, const ConnectionContext& c, Done done, SendSome send_som
 
 // Sends all of `data`.
 bool send_all(int fd, std::string_view data, const ConnectionContext& c) {
-  return send_until(fd, c, [&] { return data.empty(); }, [&] {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n > 0) data.remove_prefix(static_cast<size_t>(n));
-    return n;
-  });
+  return send_until(
+      fd, c, [&] { return data.empty(); },
+      [&] {
+        ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+        if (n > 0) data.remove_prefix(static_cast<size_t>(n));
+        return n;
+      });
 }
 
 // Streams the file's `size` bytes; also false when the file shrank (the client then sees
@@ -70,10 +72,12 @@ bool send_all(int fd, std::string_view data, const ConnectionContext& c) {
 bool send_file(int fd, const FileBody& file, const ConnectionContext& c) {
   off_t offset = 0;
   const auto size = static_cast<off_t>(file.size());
-  return send_until(fd, c, [&] { return offset >= size; }, [&] {
-    size_t chunk = std::min(kFileChunk, static_cast<size_t>(size - offset));
-    return ::sendfile(fd, file.fd(), &offset, chunk);
-  });
+  return send_until(
+      fd, c, [&] { return offset >= size; },
+      [&] {
+        size_t chunk = std::min(kFileChunk, static_cast<size_t>(size - offset));
+        return ::sendfile(fd, file.fd(), &offset, chunk);
+      });
 }
 
 enum class HeadStatus { kComplete, kTooLarge, kTimedOut, kGone };
@@ -124,9 +128,10 @@ Response answer(const std::string& head, const ConnectionContext& c, bool* head_
   *head_only = req->method == "HEAD";
   // A request without a Host (HTTP/1.0) comes from no browser, hence from no rebinding.
   if (!req->host.empty() && !c.hosts.allows(req->host)) {
-    return error_response(421, "Host \"" + req->host + "\" is not this server. To guard the store against DNS rebinding, "
-                          "squall serve answers only requests for " + c.hosts.describe() +
-                          "; add a name with --allow-host.");
+    return error_response(421, "Host \"" + req->host +
+                                   "\" is not this server. To guard the store against DNS rebinding, "
+                                   "squall serve answers only requests for " +
+                                   c.hosts.describe() + "; add a name with --allow-host.");
   }
   try {
     return c.handler(*req);

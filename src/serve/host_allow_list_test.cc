@@ -7,7 +7,8 @@ namespace {
 
 TEST(HostAllowList, AnswersLocalNamesAndTheBoundAddressOnTheRightPort) {
   HostAllowList hosts("127.0.0.1", 8080);
-  for (const char* ok : {"localhost", "localhost:8080", "LocalHost:8080", "127.0.0.1", "127.0.0.1:8080", "[::1]", "[::1]:8080"})
+  for (const char* ok :
+       {"localhost", "localhost:8080", "LocalHost:8080", "127.0.0.1", "127.0.0.1:8080", "[::1]", "[::1]:8080"})
     EXPECT_TRUE(hosts.allows(ok)) << ok;
   for (const char* bad : {"evil.example", "evil.example:8080", "localhost:8081", "localhost:", "localhost:80x",
                           "localhost:99999999999", "localhost.evil.example", "127.0.0.1.nip.io", "[::1", "[::1]x",

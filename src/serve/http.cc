@@ -21,9 +21,7 @@ bool is_tchar(char c) {
   return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
-bool is_token(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), is_tchar);
-}
+bool is_token(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_tchar); }
 
 // Control bytes (horizontal tab aside) have no place in a header value or a target.
 bool is_control(char c) {
@@ -83,7 +81,8 @@ Result<Header> parse_header_line(std::string_view line) {
   if (colon == std::string_view::npos) return err("header line without ':'");
   Header h{line.substr(0, colon), trim_whitespace(line.substr(colon + 1))};
   if (!is_token(h.name)) return err("malformed header name");
-  if (std::any_of(h.value.begin(), h.value.end(), is_control)) return err("control character in header " + std::string(h.name));
+  if (std::any_of(h.value.begin(), h.value.end(), is_control))
+    return err("control character in header " + std::string(h.name));
   return h;
 }
 
@@ -159,8 +158,8 @@ std::string_view status_text(int status) {
 }
 
 std::string render_response(const Response& r, bool head_only) {
-  std::string out = fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n", r.status, status_text(r.status),
-                                r.content_type, r.content_length());
+  std::string out = fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n", r.status,
+                                status_text(r.status), r.content_type, r.content_length());
   if (!r.location.empty()) out += "Location: " + r.location + "\r\n";
   // The store holds untrusted node output: never let a browser sniff a .txt into HTML.
   out += "X-Content-Type-Options: nosniff\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";

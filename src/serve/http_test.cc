@@ -48,7 +48,8 @@ TEST(Http, RefusesAmbiguousOrMalformedHeaders) {
   EXPECT_EQ(parse_request("GET / HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n\r\n").error(),
             "more than one Host header");
   EXPECT_EQ(parse_request("GET / HTTP/1.1\r\nHost:\r\n\r\n").error(), "empty Host header");
-  EXPECT_EQ(parse_request("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n").error(), "folded header lines are not supported");
+  EXPECT_EQ(parse_request("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n").error(),
+            "folded header lines are not supported");
   EXPECT_EQ(parse_request("GET / HTTP/1.1\r\nHost a\r\n\r\n").error(), "header line without ':'");
   EXPECT_EQ(parse_request("GET / HTTP/1.1\r\nHo st: a\r\n\r\n").error(), "malformed header name");
   EXPECT_FALSE(parse_request(std::string("GET / HTTP/1.1\r\nHost: a") + '\0' + "b\r\n\r\n").ok());
@@ -72,8 +73,12 @@ TEST(Http, AnyBytesAreParsedOrRefused) {
       char c = (rng() % 2) ? alphabet[rng() % alphabet.size()] : static_cast<char>(rng());
       switch (rng() % 3) {
         case 0: input.insert(at, 1, c); break;
-        case 1: if (at < input.size()) input.erase(at, 1); break;
-        default: if (at < input.size()) input[at] = c; break;
+        case 1:
+          if (at < input.size()) input.erase(at, 1);
+          break;
+        default:
+          if (at < input.size()) input[at] = c;
+          break;
       }
     }
     auto r = parse_request(input);
@@ -118,9 +123,7 @@ TEST(Http, ResponseHeaders) {
   EXPECT_TRUE(render_response(resp, true).ends_with("\r\n\r\n"));
 }
 
-TEST(Http, EncodesLinks) {
-  EXPECT_EQ(percent_encode_path("/a b/<x>\"&.svg"), "/a%20b/%3Cx%3E%22%26.svg");
-}
+TEST(Http, EncodesLinks) { EXPECT_EQ(percent_encode_path("/a b/<x>\"&.svg"), "/a%20b/%3Cx%3E%22%26.svg"); }
 
 }  // namespace
 }  // namespace squall::serve

@@ -93,7 +93,8 @@ TEST_F(ServerTest, ARequestPastTheDeadlineIsAnswered408AndClosed) {
   options.limits.head_deadline = 500ms;
   restart(options);
   auto start = Clock::now();
-  TricklingClient slow(server_->port(), "GET /slow HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + std::string(200, 'a'), 50ms);
+  TricklingClient slow(server_->port(), "GET /slow HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + std::string(200, 'a'),
+                       50ms);
   ASSERT_TRUE(slow.connected());
   ASSERT_TRUE(slow.wait_closed(5s)) << "a trickling client kept its connection past the deadline";
   EXPECT_GE(Clock::now() - start, 400ms);
@@ -132,7 +133,8 @@ TEST_F(ServerTest, RequestsForAnotherHostAreRefused) {
     std::string ok = http_exchange(server_->port(), "GET /x HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
     EXPECT_EQ(ok.rfind("HTTP/1.1 200", 0), 0u) << host << "\n" << ok;
   }
-  EXPECT_EQ(http_exchange(server_->port(), "GET /x HTTP/1.1\r\nHost: localhost:1\r\n\r\n").rfind("HTTP/1.1 421", 0), 0u);
+  EXPECT_EQ(http_exchange(server_->port(), "GET /x HTTP/1.1\r\nHost: localhost:1\r\n\r\n").rfind("HTTP/1.1 421", 0),
+            0u);
 }
 
 // A handler that throws fails its request, not the server.

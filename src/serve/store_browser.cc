@@ -27,8 +27,9 @@ a { margin-right: 8px; }
 )";
 
 // The files of a run worth a direct link, in the order they are listed.
-constexpr std::string_view kRunFiles[] = {"report.txt", "results.edn", "messages.svg", "timeline.html", "latency-raw.svg",
-                                          "rate.svg", "history.txt", "history.edn", "jepsen.log"};
+constexpr std::string_view kRunFiles[] = {"report.txt",    "results.edn",     "messages.svg",
+                                          "timeline.html", "latency-raw.svg", "rate.svg",
+                                          "history.txt",   "history.edn",     "jepsen.log"};
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -52,13 +53,15 @@ std::string verdict_of(const fs::path& run) {
 // "20240102T030405.678" -> "2024-01-02 03:04:05.678"; anything else as is.
 std::string pretty_time(const std::string& stamp) {
   if (stamp.size() < 15 || stamp[8] != 'T') return stamp;
-  return fmt::format("{}-{}-{} {}:{}:{}{}", stamp.substr(0, 4), stamp.substr(4, 2), stamp.substr(6, 2), stamp.substr(9, 2),
-                     stamp.substr(11, 2), stamp.substr(13, 2), stamp.substr(15));
+  return fmt::format("{}-{}-{} {}:{}:{}{}", stamp.substr(0, 4), stamp.substr(4, 2), stamp.substr(6, 2),
+                     stamp.substr(9, 2), stamp.substr(11, 2), stamp.substr(13, 2), stamp.substr(15));
 }
 
 std::string page(std::string_view title, const std::string& body) {
-  return fmt::format("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>{}</title>\n{}</head><body>\n{}</body></html>\n",
-                     escape_xml(title), kStyle, body);
+  return fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+      "charset=\"utf-8\"/><title>{}</title>\n{}</head><body>\n{}</body></html>\n",
+      escape_xml(title), kStyle, body);
 }
 
 std::string link(const std::string& href, std::string_view text) {
@@ -145,7 +148,8 @@ Response StoreBrowser::index() const {
   std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) {
     return a.stamp != b.stamp ? a.stamp > b.stamp : a.workload < b.workload;  // newest first
   });
-  std::string body = fmt::format("<h1>Squall store</h1>\n<p>{} ({} runs)</p>\n", escape_xml(root.string()), runs.size());
+  std::string body =
+      fmt::format("<h1>Squall store</h1>\n<p>{} ({} runs)</p>\n", escape_xml(root.string()), runs.size());
   body += "<table><tr><th>workload</th><th>time</th><th>valid?</th><th>files</th></tr>\n";
   for (const Run& r : runs) {
     fs::path dir = root / r.workload / r.stamp;
@@ -154,8 +158,8 @@ Response StoreBrowser::index() const {
     std::string files = link(base, "[all]");
     for (std::string_view f : kRunFiles)
       if (fs::exists(dir / f, ec)) files += link(base + std::string(f), f);
-    body += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"valid-{}\">{}</td><td>{}</td></tr>\n", escape_xml(r.workload),
-                        link(base, pretty_time(r.stamp)), v, v, files);
+    body += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"valid-{}\">{}</td><td>{}</td></tr>\n",
+                        escape_xml(r.workload), link(base, pretty_time(r.stamp)), v, v, files);
   }
   body += "</table>\n";
   Response resp;
@@ -167,7 +171,8 @@ Response StoreBrowser::index() const {
 Response StoreBrowser::listing(const std::string& dir, const std::string& url_path) const {
   std::vector<std::pair<std::string, bool>> entries;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) entries.emplace_back(e.path().filename().string(), e.is_directory());
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    entries.emplace_back(e.path().filename().string(), e.is_directory());
   std::sort(entries.begin(), entries.end());
   std::string body = fmt::format("<h1>{}</h1>\n<p>{}</p>\n<ul>\n", escape_xml(url_path), link("/", "all runs"));
   // The parent, computed here: this server refuses ".." in paths.

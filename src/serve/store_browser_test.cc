@@ -60,7 +60,7 @@ TEST_F(StoreBrowserTest, IndexListsRunsWithVerdicts) {
   EXPECT_NE(r.body.find("href=\"/broadcast/20240102T030405.678/messages.svg\""), std::string::npos);
   EXPECT_NE(r.body.find("class=\"valid-true\""), std::string::npos);
   EXPECT_NE(r.body.find("class=\"valid-false\""), std::string::npos);
-  EXPECT_NE(r.body.find("(2 runs)"), std::string::npos);  // the latest link is not a third run
+  EXPECT_NE(r.body.find("(2 runs)"), std::string::npos);         // the latest link is not a third run
   EXPECT_LT(r.body.find(">broadcast<"), r.body.find(">echo<"));  // newest first
 }
 
@@ -87,7 +87,8 @@ TEST_F(StoreBrowserTest, DirectoriesAreListedAfterARedirect) {
 }
 
 TEST_F(StoreBrowserTest, RefusesPathsOutOfTheStore) {
-  for (const char* p : {"/../secret.txt", "/broadcast/../../secret.txt", "/broadcast/20240102T030405.678/../../../secret.txt"}) {
+  for (const char* p :
+       {"/../secret.txt", "/broadcast/../../secret.txt", "/broadcast/20240102T030405.678/../../../secret.txt"}) {
     Response r = get(p);
     EXPECT_EQ(r.status, 403) << p;
     EXPECT_EQ(r.body.find("secret\n"), std::string::npos);

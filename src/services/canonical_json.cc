@@ -12,8 +12,7 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-bool name_less(const rapidjson::Value::ConstMemberIterator& a,
-               const rapidjson::Value::ConstMemberIterator& b) {
+bool name_less(const rapidjson::Value::ConstMemberIterator& a, const rapidjson::Value::ConstMemberIterator& b) {
   const auto& x = a->name;
   const auto& y = b->name;
   size_t n = std::min(x.GetStringLength(), y.GetStringLength());

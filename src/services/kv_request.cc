@@ -64,13 +64,13 @@ Result<KvRequest> parse_kv_request(std::string_view type, const rapidjson::Value
 KvStep kv_step(const KvRequest& request, const std::optional<std::string>& current) {
   switch (request.kind) {
     case KvRequest::Kind::kRead: {
-      if (!current) return {error_reply(proto::ErrorCode::kKeyDoesNotExist, "key " + brief(request.key) + " does not exist"), {}};
+      if (!current)
+        return {error_reply(proto::ErrorCode::kKeyDoesNotExist, "key " + brief(request.key) + " does not exist"), {}};
       Reply r = ok_reply("read_ok");
       r.fields.emplace_back("value", *current);
       return {std::move(r), {}};
     }
-    case KvRequest::Kind::kWrite:
-      return {ok_reply("write_ok"), request.value};
+    case KvRequest::Kind::kWrite: return {ok_reply("write_ok"), request.value};
     case KvRequest::Kind::kCas: {
       if (!current && !request.create_if_not_exists) {
         return {error_reply(proto::ErrorCode::kKeyDoesNotExist, "key " + brief(request.key) + " does not exist"), {}};

@@ -20,10 +20,10 @@ namespace squall::services {
 struct KvRequest {
   enum class Kind { kRead, kWrite, kCas };
   Kind kind = Kind::kRead;
-  std::string key;    // canonical JSON of "key"
-  std::string value;  // write: canonical JSON of "value"
-  std::string from;   // cas: expected current value
-  std::string to;     // cas: new value
+  std::string key;                    // canonical JSON of "key"
+  std::string value;                  // write: canonical JSON of "value"
+  std::string from;                   // cas: expected current value
+  std::string to;                     // cas: new value
   bool create_if_not_exists = false;  // cas: treat a missing key as holding `from`
 
   bool is_write() const { return kind != Kind::kRead; }

@@ -28,9 +28,9 @@ namespace squall::services {
 class LwwKv final : public KvService {
  public:
   struct Options {
-    uint32_t replicas = 3;          // 1..16
-    int64_t sync_interval_ms = 100; // > 0
-    uint32_t full_sync_every = 4;   // >= 1
+    uint32_t replicas = 3;           // 1..16
+    int64_t sync_interval_ms = 100;  // > 0
+    uint32_t full_sync_every = 4;    // >= 1
   };
 
   LwwKv(Rng rng, Options options);

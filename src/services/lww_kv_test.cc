@@ -14,8 +14,8 @@ using testing::code_of;
 using testing::type_of;
 
 std::string write_body(int msg_id, int key, int value) {
-  return R"({"type":"write","msg_id":)" + std::to_string(msg_id) + R"(,"key":)" + std::to_string(key) +
-         R"(,"value":)" + std::to_string(value) + "}";
+  return R"({"type":"write","msg_id":)" + std::to_string(msg_id) + R"(,"key":)" + std::to_string(key) + R"(,"value":)" +
+         std::to_string(value) + "}";
 }
 
 std::string read_body(int msg_id, int key) {
@@ -67,7 +67,8 @@ TEST(LwwKv, LastWriteWinsOnConflict) {
   // Each replica's clock counts its own writes, so after a merge the replica that took
   // the most writes wins; whatever wins, every replica returns the same value.
   ASSERT_EQ(type_of(r), "read_ok");
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(call(kv, "n1", read_body(100 + i, 0), 0)["value"].GetInt(), r["value"].GetInt());
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(call(kv, "n1", read_body(100 + i, 0), 0)["value"].GetInt(), r["value"].GetInt());
 }
 
 TEST(LwwKv, CasAndErrors) {

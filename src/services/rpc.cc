@@ -23,8 +23,9 @@ std::string json_string(std::string_view text) {
 
 std::pair<std::optional<Envelope>, std::string> read_envelope(const rapidjson::Value& body) {
   if (!body.IsObject()) {
-    return {std::nullopt, render_reply(error_reply(proto::ErrorCode::kMalformedRequest, "request body is not a JSON object"),
-                                       std::nullopt)};
+    return {std::nullopt,
+            render_reply(error_reply(proto::ErrorCode::kMalformedRequest, "request body is not a JSON object"),
+                         std::nullopt)};
   }
   std::optional<std::string> msg_id;
   auto id = body.FindMember("msg_id");
@@ -34,14 +35,15 @@ std::pair<std::optional<Envelope>, std::string> read_envelope(const rapidjson::V
     } else if (id->value.IsUint64()) {
       msg_id = std::to_string(id->value.GetUint64());
     } else {
-      return {std::nullopt,
-              render_reply(error_reply(proto::ErrorCode::kMalformedRequest, "msg_id must be an integer"), std::nullopt)};
+      return {std::nullopt, render_reply(error_reply(proto::ErrorCode::kMalformedRequest, "msg_id must be an integer"),
+                                         std::nullopt)};
     }
   }
   auto type = body.FindMember("type");
   if (type == body.MemberEnd() || !type->value.IsString()) {
-    return {std::nullopt,
-            render_reply(error_reply(proto::ErrorCode::kMalformedRequest, "request body has no string \"type\""), msg_id)};
+    return {
+        std::nullopt,
+        render_reply(error_reply(proto::ErrorCode::kMalformedRequest, "request body has no string \"type\""), msg_id)};
   }
   Envelope env;
   env.type.assign(type->value.GetString(), type->value.GetStringLength());

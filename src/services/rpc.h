@@ -18,7 +18,6 @@
 
 namespace squall::services {
 
-
 struct Reply {
   std::string type;  // "read_ok", "error", ...
   // Extra body members, in output order: name and raw JSON text of the value.

@@ -15,8 +15,8 @@ using testing::code_of;
 using testing::type_of;
 
 std::string write_body(int msg_id, const std::string& key, int value) {
-  return R"({"type":"write","msg_id":)" + std::to_string(msg_id) + R"(,"key":")" + key +
-         R"(","value":)" + std::to_string(value) + "}";
+  return R"({"type":"write","msg_id":)" + std::to_string(msg_id) + R"(,"key":")" + key + R"(","value":)" +
+         std::to_string(value) + "}";
 }
 
 std::string read_body(int msg_id, const std::string& key) {

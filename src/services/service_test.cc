@@ -36,8 +36,8 @@ std::vector<std::pair<std::string, std::string>> workload(uint64_t seed, int n) 
     switch (rng.below(3)) {
       case 0: out.emplace_back(src, R"({"type":"read","msg_id":)" + id + R"(,"key":)" + key + "}"); break;
       case 1:
-        out.emplace_back(src, R"({"type":"write","msg_id":)" + id + R"(,"key":)" + key +
-                                  R"(,"value":)" + std::to_string(rng.below(5)) + "}");
+        out.emplace_back(src, R"({"type":"write","msg_id":)" + id + R"(,"key":)" + key + R"(,"value":)" +
+                                  std::to_string(rng.below(5)) + "}");
         break;
       default:
         out.emplace_back(src, R"({"type":"cas","msg_id":)" + id + R"(,"key":)" + key + R"(,"from":)" +
@@ -47,7 +47,8 @@ std::vector<std::pair<std::string, std::string>> workload(uint64_t seed, int n) 
   return out;
 }
 
-std::vector<std::string> run(const char* name, uint64_t seed, const std::vector<std::pair<std::string, std::string>>& reqs) {
+std::vector<std::string> run(const char* name, uint64_t seed,
+                             const std::vector<std::pair<std::string, std::string>>& reqs) {
   auto s = make_service(name, seed);
   std::vector<std::string> replies;
   int64_t now_ms = 0;
@@ -72,10 +73,21 @@ TEST(Services, SameSeedSameRepliesDifferentSeedDifferentReplies) {
 // carrying a type, and never crashes.
 TEST(Services, ArbitraryBodiesGetAnAnswer) {
   Rng rng(2024);
-  const char* fragments[] = {"\"type\":\"read\"", "\"type\":\"cas\"", "\"type\":\"write\"", "\"type\":\"ts\"",
-                             "\"type\":null",     "\"msg_id\":3",     "\"msg_id\":-1",      "\"msg_id\":1.5",
-                             "\"key\":[1,{}]",    "\"key\":null",     "\"value\":\"v\"",    "\"from\":{}",
-                             "\"to\":[]",         "\"create_if_not_exists\":1", "\"msg_id\":18446744073709551615"};
+  const char* fragments[] = {"\"type\":\"read\"",
+                             "\"type\":\"cas\"",
+                             "\"type\":\"write\"",
+                             "\"type\":\"ts\"",
+                             "\"type\":null",
+                             "\"msg_id\":3",
+                             "\"msg_id\":-1",
+                             "\"msg_id\":1.5",
+                             "\"key\":[1,{}]",
+                             "\"key\":null",
+                             "\"value\":\"v\"",
+                             "\"from\":{}",
+                             "\"to\":[]",
+                             "\"create_if_not_exists\":1",
+                             "\"msg_id\":18446744073709551615"};
   for (const char* name : {"lin-kv", "seq-kv", "lww-kv", "lin-tso"}) {
     auto s = make_service(name, 3);
     for (int i = 0; i < 500; ++i) {

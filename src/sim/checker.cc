@@ -14,9 +14,7 @@ using coord::ShardStatus;
 
 namespace {
 
-bool in_range(const coord::KeyRange& r, const std::string& k) {
-  return k >= r.start && (r.end.empty() || k < r.end);
-}
+bool in_range(const coord::KeyRange& r, const std::string& k) { return k >= r.start && (r.end.empty() || k < r.end); }
 
 // Whether two entries of the log share an op_id. A 64-bit filter of hashed ids rules
 // out almost every pair at once; only ids whose filter bit is already set are compared
@@ -36,7 +34,8 @@ bool has_duplicate_op_id(const coord::OpLog& log) {
   for (size_t i = 0; i < n; ++i) {
     const coord::OpId id = log.slot(i).op_id;
     const uint64_t bit = uint64_t{1} << ((id * 0x9e3779b97f4a7c15ULL) >> 58);
-    if ((filter & bit) != 0 && std::find(ids.begin(), ids.begin() + static_cast<long>(i), id) != ids.begin() + static_cast<long>(i))
+    if ((filter & bit) != 0 &&
+        std::find(ids.begin(), ids.begin() + static_cast<long>(i), id) != ids.begin() + static_cast<long>(i))
       return true;
     filter |= bit;
     ids[i] = id;
@@ -135,7 +134,8 @@ void Checker::check_transition(const ShardRecord& before, const ShardRecord& aft
   // S2: fences never decrease, and only acquire, claim_next and unpark raise them.
   stats_->count_check(Invariant::S2FenceMonotonic);
   if (after.fence < before.fence) {
-    fail(Invariant::S2FenceMonotonic, fmt::format("shard {}: fence fell from {} to {}", who(), before.fence, after.fence));
+    fail(Invariant::S2FenceMonotonic,
+         fmt::format("shard {}: fence fell from {} to {}", who(), before.fence, after.fence));
   } else if (after.fence != before.fence && kind != OpKind::Acquire && kind != OpKind::ClaimNext &&
              kind != OpKind::Unpark) {
     fail(Invariant::S2FenceMonotonic, fmt::format("shard {}: {} changed the fence", who(), op));
@@ -163,9 +163,8 @@ void Checker::note_op_applied(Seen* s, coord::ShardId id, coord::OpId op_id) {
   stats_->count_check(Invariant::ExactlyOnceOps);
   for (uint8_t i = 0; i < s->recent_size; ++i) {
     if (s->recent_ops[(s->recent_head + i) % s->recent_ops.size()] == op_id) {
-      fail(Invariant::ExactlyOnceOps,
-           fmt::format("shard {}: op {:x} ({}) applied twice", id_str(id), op_id,
-                       coord::to_string(coord::kind_of(*request_))));
+      fail(Invariant::ExactlyOnceOps, fmt::format("shard {}: op {:x} ({}) applied twice", id_str(id), op_id,
+                                                  coord::to_string(coord::kind_of(*request_))));
       return;
     }
   }
@@ -182,7 +181,8 @@ void Checker::check_new_shard(const ShardRecord& r) {
   check_record(r);
   stats_->count_check(Invariant::S2FenceMonotonic);
   if (r.status != ShardStatus::Active || r.lease.has_value() || r.fence != 1)
-    fail(Invariant::S2FenceMonotonic, "shard " + id_str(r.id) + ": created in a state other than Active, unleased, fence 1");
+    fail(Invariant::S2FenceMonotonic,
+         "shard " + id_str(r.id) + ": created in a state other than Active, unleased, fence 1");
 }
 
 void Checker::check_split_coverage(const ShardRecord& parent) {
@@ -268,7 +268,8 @@ void Checker::check_leaf_tiling() {
     while (li < leaves_.size() && before_end(leaves_[li])) {
       if (!same_key(leaves_[li].prefix, leaves_[li].range->start, *pos)) {
         fail(Invariant::S7SplitCoverage,
-             fmt::format("leaf shards leave a gap or overlap at {} (next leaf starts at {})", *pos, leaves_[li].range->start));
+             fmt::format("leaf shards leave a gap or overlap at {} (next leaf starts at {})", *pos,
+                         leaves_[li].range->start));
         return;
       }
       pos = &leaves_[li].range->end;
@@ -276,7 +277,8 @@ void Checker::check_leaf_tiling() {
       if (pos->empty()) break;
     }
     if (*pos != root.end) {
-      fail(Invariant::S7SplitCoverage, fmt::format("leaf shards do not reach the root end {} (stop at {})", root.end, *pos));
+      fail(Invariant::S7SplitCoverage,
+           fmt::format("leaf shards do not reach the root end {} (stop at {})", root.end, *pos));
       return;
     }
   }
@@ -289,7 +291,8 @@ void Checker::check_done_shard(const ShardRecord& r) {
   for (size_t i = lo; i < hi; ++i) {
     const Item& item = truth_->items()[i];
     if (truth_->processed(i) == 0) {
-      fail(Invariant::EndToEnd, fmt::format("shard {} is Done but item {} was never processed", id_str(r.id), item.key));
+      fail(Invariant::EndToEnd,
+           fmt::format("shard {} is Done but item {} was never processed", id_str(r.id), item.key));
       return;
     }
     if (item.finding && findings_->copies(i) != 1) {
@@ -357,8 +360,8 @@ void Checker::before_commit(const coord::Txn& txn) {
     const auto& claim = std::get<coord::ClaimNextOp>(*request_);
     auto it = last_claim_ms_.find(claim.worker);
     if (it != last_claim_ms_.end() && now_ms_ < it->second + cfg_->claim_cooldown_ms)
-      fail(Invariant::S9ClaimCooldown, fmt::format("worker {} claimed at {}ms, {}ms after its previous claim", claim.worker,
-                                                   now_ms_, now_ms_ - it->second));
+      fail(Invariant::S9ClaimCooldown, fmt::format("worker {} claimed at {}ms, {}ms after its previous claim",
+                                                   claim.worker, now_ms_, now_ms_ - it->second));
     last_claim_ms_[claim.worker] = now_ms_;
   }
 }
@@ -376,8 +379,8 @@ void Checker::check_final(int64_t now_ms) {
   for (coord::ShardId id : ids_) {
     const ShardRecord& r = *shard(id);
     if (r.status != ShardStatus::Done && r.status != ShardStatus::Split) {
-      fail(Invariant::Liveness, fmt::format("shard {} is still {} after the liveness phase", id_str(id),
-                                            coord::to_string(r.status)));
+      fail(Invariant::Liveness,
+           fmt::format("shard {} is still {} after the liveness phase", id_str(id), coord::to_string(r.status)));
       return;
     }
   }

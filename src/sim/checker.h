@@ -29,8 +29,8 @@ namespace squall::sim {
 
 class Checker final : public coord::CommitObserver {
  public:
-  Checker(const SimConfig& cfg, const GroundTruth* truth, const FindingsStore* findings, const coord::MemoryStore* store,
-          coord::RunId run, Stats* stats);
+  Checker(const SimConfig& cfg, const GroundTruth* truth, const FindingsStore* findings,
+          const coord::MemoryStore* store, coord::RunId run, Stats* stats);
 
   // Context for the commits that follow: the request and the coordinator's `now`.
   void begin(const coord::Request* request, int64_t now_ms);
@@ -81,14 +81,14 @@ class Checker final : public coord::CommitObserver {
   const coord::MemoryStore* store_;
   coord::RunId run_id_;
   std::unordered_map<coord::ShardId, Seen> seen_;  // lookup only; order comes from ids_
-  std::vector<coord::ShardId> ids_;                 // creation order
+  std::vector<coord::ShardId> ids_;                // creation order
   // Set by before_commit for after_commit's whole-run checks.
   std::vector<coord::ShardId> pending_splits_;
   bool pending_ranges_changed_ = false;
   std::unordered_map<coord::WorkerId, int64_t> last_claim_ms_;
-  std::vector<coord::KeyRange> roots_;               // the run's roots, sorted by start
-  std::vector<uint64_t> root_end_prefixes_;          // key_prefix of each root's end
-  bool roots_changed_ = true;                        // roots_ must be refreshed
+  std::vector<coord::KeyRange> roots_;       // the run's roots, sorted by start
+  std::vector<uint64_t> root_end_prefixes_;  // key_prefix of each root's end
+  bool roots_changed_ = true;                // roots_ must be refreshed
   // The leaf shards for check_leaf_tiling: a leaf's range (a pointer into the store,
   // stable while the record exists), and the first 8 bytes of its start as a
   // big-endian integer, which orders most pairs without comparing strings. Kept sorted

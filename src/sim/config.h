@@ -22,19 +22,19 @@ struct FaultPlan {
   // Per message sent.
   uint32_t msg_loss_ppm = 0;
   uint32_t msg_dup_ppm = 0;
-  uint32_t msg_delay_ppm = 0;        // extra delay, which also reorders
+  uint32_t msg_delay_ppm = 0;  // extra delay, which also reorders
   int64_t msg_delay_extra_ms_max = 0;
   // Per tick.
-  uint32_t partition_ppm = 0;        // cut one worker from the coordinator for a while
-  uint32_t pause_ppm = 0;            // stop one worker (GC-style pause)
-  uint32_t time_jump_ppm = 0;        // the whole system's clock jumps forward
-  uint32_t skew_ppm = 0;             // change one worker's clock offset
-  uint32_t lease_expiry_ppm = 0;     // one worker stops renewing for a while
-  uint32_t crash_ppm = 0;            // one worker crashes, losing volatile state, then restarts
-  uint32_t replay_ppm = 0;           // an old request is re-delivered to the coordinator
+  uint32_t partition_ppm = 0;     // cut one worker from the coordinator for a while
+  uint32_t pause_ppm = 0;         // stop one worker (GC-style pause)
+  uint32_t time_jump_ppm = 0;     // the whole system's clock jumps forward
+  uint32_t skew_ppm = 0;          // change one worker's clock offset
+  uint32_t lease_expiry_ppm = 0;  // one worker stops renewing for a while
+  uint32_t crash_ppm = 0;         // one worker crashes, losing volatile state, then restarts
+  uint32_t replay_ppm = 0;        // an old request is re-delivered to the coordinator
   // Per backend commit.
-  uint32_t commit_fail_ppm = 0;      // refused before applying (Unavailable)
-  uint32_t commit_ambiguous_ppm = 0; // Indeterminate; applied or not with equal odds
+  uint32_t commit_fail_ppm = 0;       // refused before applying (Unavailable)
+  uint32_t commit_ambiguous_ppm = 0;  // Indeterminate; applied or not with equal odds
 };
 
 FaultPlan fault_plan_for_level(int level);
@@ -61,10 +61,10 @@ struct SimConfig {
   int64_t net_delay_ms_min = 1;
   int64_t net_delay_ms_max = 8;
   int leases_per_worker_max = 2;
-  int shards_max_factor = 4;            // splits stop once shards exceed factor × initial
+  int shards_max_factor = 4;  // splits stop once shards exceed factor × initial
   coord::Mutations mutations;
   SimMutations sim_mutations;
-  std::string mutation_name;            // as given on the command line, "" if none
+  std::string mutation_name;  // as given on the command line, "" if none
 };
 
 // All mutation names (model and simulator), in a stable order.

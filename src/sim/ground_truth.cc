@@ -128,7 +128,8 @@ std::pair<size_t, size_t> GroundTruth::remaining(const coord::KeyRange& range, c
   if (!inside || lo > hi || hi > n) return remaining(range, after);
   // lo is the first item above `after`.
   const uint64_t ap = coord::key_prefix(after);
-  if ((lo > 0 && compare(lo - 1, after, ap) > 0) || (lo < n && compare(lo, after, ap) <= 0)) return remaining(range, after);
+  if ((lo > 0 && compare(lo - 1, after, ap) > 0) || (lo < n && compare(lo, after, ap) <= 0))
+    return remaining(range, after);
   // hi is the first item at or above the end, counting from lo.
   if (range.end.empty()) {
     if (hi != n) return remaining(range, after);

@@ -5,8 +5,12 @@
 namespace squall::sim {
 
 Network::Network(Rng rng, const SimConfig& cfg, const FaultPlan& plan, Stats* stats, int nodes)
-    : rng_(rng), cfg_(&cfg), plan_(plan), stats_(stats),
-      cut_to_coord_until_(static_cast<size_t>(nodes), 0), cut_from_coord_until_(static_cast<size_t>(nodes), 0) {}
+    : rng_(rng),
+      cfg_(&cfg),
+      plan_(plan),
+      stats_(stats),
+      cut_to_coord_until_(static_cast<size_t>(nodes), 0),
+      cut_from_coord_until_(static_cast<size_t>(nodes), 0) {}
 
 void Network::push(Message&& m) {
   if (in_flight() >= kInFlightMax) {

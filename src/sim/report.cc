@@ -95,7 +95,8 @@ std::string render_report(const SweepOptions& opt, const SweepResult& res) {
   std::string out;
   out += fmt::format("SIMULATION REPORT — level {} ({})\n", cfg.level, level_name(cfg.level));
   out += "══════════════════════════════════════\n";
-  out += fmt::format("Seeds tested:     {} ({}..{})\n", res.seeds_run, opt.first_seed, opt.first_seed + res.seeds_run - 1);
+  out +=
+      fmt::format("Seeds tested:     {} ({}..{})\n", res.seeds_run, opt.first_seed, opt.first_seed + res.seeds_run - 1);
   out += fmt::format("Scenario:         {} workers x {} shards, {} safety steps of {}ms, lease {}ms\n", cfg.workers,
                      cfg.shards, cfg.steps, cfg.tick_ms, cfg.lease_duration_ms);
   out += fmt::format("Mutation:         {}\n", cfg.mutation_name.empty() ? "none" : cfg.mutation_name);

@@ -40,7 +40,8 @@ TEST_P(LevelSweep, CorrectProtocolPasses) {
   if (cfg.level == 3) {
     for (Fault f : {Fault::Crash, Fault::StaleReplay, Fault::CommitFailed, Fault::CommitAmbiguous})
       EXPECT_GT(total.faults[static_cast<size_t>(f)], 0u) << to_string(f);
-    EXPECT_GT(total.ops[static_cast<size_t>(coord::OpKind::Checkpoint) - 1][static_cast<size_t>(ReplyClass::Replayed)], 0u);
+    EXPECT_GT(total.ops[static_cast<size_t>(coord::OpKind::Checkpoint) - 1][static_cast<size_t>(ReplyClass::Replayed)],
+              0u);
   } else if (cfg.level == 1) {
     for (uint64_t n : total.faults) EXPECT_EQ(n, 0u);
   }
@@ -67,11 +68,15 @@ TEST(GroundTruthSearch, GuessedRemainingMatchesSearch) {
     coord::KeyRange sub{items[a].key, pick.chance(1, 4) ? range.end : items[b].key};
     const std::string after = items[a + pick.below(b - a)].key;
     const auto want = truth.remaining(sub, after);
-    const std::pair<size_t, size_t> guesses[] = {
-        want, {want.first + 1, want.second}, {want.first - 1, want.second}, {want.first, want.second + 1},
-        {want.first, want.second - 1}, {pick.below(items.size()), pick.below(items.size())}};
+    const std::pair<size_t, size_t> guesses[] = {want,
+                                                 {want.first + 1, want.second},
+                                                 {want.first - 1, want.second},
+                                                 {want.first, want.second + 1},
+                                                 {want.first, want.second - 1},
+                                                 {pick.below(items.size()), pick.below(items.size())}};
     for (const auto& g : guesses) {
-      ASSERT_EQ(truth.remaining(sub, after, g), want) << "range [" << sub.start << ", " << sub.end << ") after " << after;
+      ASSERT_EQ(truth.remaining(sub, after, g), want)
+          << "range [" << sub.start << ", " << sub.end << ") after " << after;
     }
     ++right_guesses;
   }
@@ -175,22 +180,21 @@ TEST_P(MutationCaught, WithinBudgetAndReplays) {
   EXPECT_EQ(again.violations[0].at_ms, caught->violations[0].at_ms);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    All, MutationCaught,
-    ::testing::Values(MutationCase{"skip-fence-check", 1, Invariant::ZombieRejection},
-                      MutationCase{"allow-cursor-regression", 1, Invariant::S5CursorMonotonic},
-                      MutationCase{"split-with-gap", 1, Invariant::S7SplitCoverage},
-                      MutationCase{"no-idempotency", 2, Invariant::ExactlyOnceOps},
-                      MutationCase{"acquire-ignores-live-lease", 1, Invariant::S1MutualExclusion},
-                      MutationCase{"ignore-claim-cooldown", 1, Invariant::S9ClaimCooldown},
-                      MutationCase{"residual-with-gap", 1, Invariant::S7SplitCoverage},
-                      MutationCase{"checkpoint-before-commit", 2, Invariant::EndToEnd},
-                      MutationCase{"non-idempotent-findings", 1, Invariant::EndToEnd}),
-    [](const ::testing::TestParamInfo<MutationCase>& info) {
-      std::string n = info.param.name;
-      for (char& c : n) c = c == '-' ? '_' : c;
-      return n;
-    });
+INSTANTIATE_TEST_SUITE_P(All, MutationCaught,
+                         ::testing::Values(MutationCase{"skip-fence-check", 1, Invariant::ZombieRejection},
+                                           MutationCase{"allow-cursor-regression", 1, Invariant::S5CursorMonotonic},
+                                           MutationCase{"split-with-gap", 1, Invariant::S7SplitCoverage},
+                                           MutationCase{"no-idempotency", 2, Invariant::ExactlyOnceOps},
+                                           MutationCase{"acquire-ignores-live-lease", 1, Invariant::S1MutualExclusion},
+                                           MutationCase{"ignore-claim-cooldown", 1, Invariant::S9ClaimCooldown},
+                                           MutationCase{"residual-with-gap", 1, Invariant::S7SplitCoverage},
+                                           MutationCase{"checkpoint-before-commit", 2, Invariant::EndToEnd},
+                                           MutationCase{"non-idempotent-findings", 1, Invariant::EndToEnd}),
+                         [](const ::testing::TestParamInfo<MutationCase>& info) {
+                           std::string n = info.param.name;
+                           for (char& c : n) c = c == '-' ? '_' : c;
+                           return n;
+                         });
 
 // ---- the checker on hand-made commits (negative and positive controls) ----
 
@@ -336,7 +340,6 @@ TEST_F(CheckerControl, SplitWithGapCaught) {
   ASSERT_TRUE(checker->failed());
   EXPECT_EQ(checker->violations()[0].invariant, Invariant::S7SplitCoverage);
 }
-
 
 // The op-log uniqueness check, both ways: a full log of distinct ids passes, and a
 // repeated id is caught wherever it sits.

@@ -68,8 +68,8 @@ coord::Reply Simulator::apply(const coord::Request& req, int from_node) {
     checker_.model_assertion(coord_.first_violation(), now_ms_);
   }
   if (trace_.enabled()) {  // the arguments themselves cost: describe() formats
-    tracef("coord <- {} {} => {}", from_node == 0 ? std::string("setup") : fmt::format("n{}", from_node),
-           describe(req), describe(reply));
+    tracef("coord <- {} {} => {}", from_node == 0 ? std::string("setup") : fmt::format("n{}", from_node), describe(req),
+           describe(reply));
   }
   return reply;
 }
@@ -117,7 +117,7 @@ bool Simulator::may_split() const {
 
 namespace {
 
-constexpr Fault kScheduledFaults[] = {Fault::Partition, Fault::Pause,  Fault::TimeJump,   Fault::ClockSkew,
+constexpr Fault kScheduledFaults[] = {Fault::Partition,   Fault::Pause, Fault::TimeJump,   Fault::ClockSkew,
                                       Fault::LeaseExpiry, Fault::Crash, Fault::StaleReplay};
 
 uint32_t ppm_of(const FaultPlan& p, Fault f) {
@@ -170,8 +170,8 @@ void Simulator::inject_faults() {
         const uint64_t dir = r.below(3);
         net_.cut(w.node, until, dir != 2, dir != 1);
         stats_.count_fault(f);
-        tracef("FAULT partition n{} {} coordinator until {}ms", w.node,
-               dir == 0 ? "<->" : (dir == 1 ? "->" : "<-"), until);
+        tracef("FAULT partition n{} {} coordinator until {}ms", w.node, dir == 0 ? "<->" : (dir == 1 ? "->" : "<-"),
+               until);
         break;
       }
       case Fault::Pause: {
@@ -279,7 +279,8 @@ bool Simulator::at_coordinator(uint32_t slot) {
       if (findings_.write(i)) ++stats_.findings_deduplicated;
     }
     tracef("store <- n{} commit {} findings", m.from, commit->items.size());
-    if (m.req_id != 0) net_.send(Message{kCoordinatorNode, m.from, m.req_id, 0, 0, CommitAckMsg{}}, now_ms_, faults_on());
+    if (m.req_id != 0)
+      net_.send(Message{kCoordinatorNode, m.from, m.req_id, 0, 0, CommitAckMsg{}}, now_ms_, faults_on());
   }
   return kept;
 }
@@ -326,7 +327,8 @@ void Simulator::admin_act(SimWorker& a) {
       return;
     }
   }
-  if (!safety_ && checker_.unfinished_count() == 0 && checker_.run() && checker_.run()->status != coord::RunStatus::Done)
+  if (!safety_ && checker_.unfinished_count() == 0 && checker_.run() &&
+      checker_.run()->status != coord::RunStatus::Done)
     send_request(a, coord::Request{coord::FinishRunOp{kTenant, kRun, next_op_id(a)}});
 }
 

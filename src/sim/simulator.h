@@ -16,8 +16,8 @@
 // Not thread-safe; run one Simulator per thread.
 #pragma once
 
-#include <cstdint>
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -45,7 +45,7 @@ struct SeedResult {
   bool passed = true;
   std::vector<Violation> violations;  // those found at the failing step
   Stats stats;
-  uint64_t trace_hash = 0;            // 0 when untraced
+  uint64_t trace_hash = 0;  // 0 when untraced
   uint64_t trace_lines = 0;
   std::vector<std::string> trace_tail;
 };
@@ -53,7 +53,7 @@ struct SeedResult {
 struct TraceOptions {
   bool enabled = false;
   size_t tail_lines = 60;
-  std::FILE* sink = nullptr;          // full trace, when not null
+  std::FILE* sink = nullptr;  // full trace, when not null
 };
 
 SeedResult run_seed(const SimConfig& cfg, uint64_t seed, const TraceOptions& trace = {});
@@ -90,7 +90,7 @@ struct Batch {
 };
 
 struct Outstanding {
-  bool to_store = false;              // a findings commit rather than a coordinator op
+  bool to_store = false;  // a findings commit rather than a coordinator op
   uint64_t req_id = 0;
   coord::Request request;
   std::vector<uint32_t> items;
@@ -124,7 +124,7 @@ struct SimWorker {
   Recycled<Batch> batch;
   int64_t skew_ms = 0;
   int64_t paused_until_ms = 0;
-  int64_t crashed_until_ms = 0;       // > 0 while down
+  int64_t crashed_until_ms = 0;  // > 0 while down
   int64_t no_renew_until_ms = 0;
   int64_t busy_until_ms = 0;
   bool admin = false;
@@ -219,7 +219,7 @@ class Simulator {
   FaultyStore store_;
   coord::Coordinator coord_;
   Network net_;
-  std::vector<SimWorker> workers_;  // index 0..W-1 are workers, W is the admin
+  std::vector<SimWorker> workers_;         // index 0..W-1 are workers, W is the admin
   std::vector<uint32_t> recent_requests_;  // ring of slots of recent coordinator requests, for stale replays
   size_t recent_next_ = 0;
   int64_t now_ms_ = 0;

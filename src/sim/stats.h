@@ -24,10 +24,10 @@ enum class Invariant : uint8_t {
   S8RunTerminal,
   S9ClaimCooldown,
   ZombieRejection,
-  ExactlyOnceOps,      // an op_id is applied at most once while it is in the op-log
-  EndToEnd,            // every item of a Done shard processed; findings committed exactly once
-  Liveness,            // the fault-free phase ends with every shard terminal and the run Done
-  ModelAssertion,      // the coordinator's own record check (reported, not aborted, in simulation)
+  ExactlyOnceOps,  // an op_id is applied at most once while it is in the op-log
+  EndToEnd,        // every item of a Done shard processed; findings committed exactly once
+  Liveness,        // the fault-free phase ends with every shard terminal and the run Done
+  ModelAssertion,  // the coordinator's own record check (reported, not aborted, in simulation)
 };
 inline constexpr int kInvariantCount = static_cast<int>(Invariant::ModelAssertion) + 1;
 const char* to_string(Invariant i);
@@ -60,8 +60,8 @@ struct Stats {
   std::array<uint64_t, kFaultCount> faults{};
   std::array<uint64_t, kInvariantCount> checks{};
   std::array<uint64_t, kInvariantCount> violations{};
-  uint64_t coord_ops = 0;       // requests applied by the coordinator (any reply class)
-  uint64_t steps = 0;           // ticks simulated
+  uint64_t coord_ops = 0;  // requests applied by the coordinator (any reply class)
+  uint64_t steps = 0;      // ticks simulated
   int64_t simulated_ms = 0;
   uint64_t items_processed = 0;
   uint64_t findings_deduplicated = 0;

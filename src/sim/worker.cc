@@ -147,9 +147,7 @@ bool Simulator::handle_reply(SimWorker& w, const Outstanding& o, const coord::Re
         return false;
       case CoordErrc::NoShardAvailable:
       case CoordErrc::ClaimCooldown:
-      case CoordErrc::LeaseHeld:
-        w.busy_until_ms = now_ms_ + w.rng.range(5, 40);
-        return false;
+      case CoordErrc::LeaseHeld: w.busy_until_ms = now_ms_ + w.rng.range(5, 40); return false;
       default:
         // Operation-check rejections (bad cursor, bad split) leave the lease as it was.
         if (std::holds_alternative<coord::CheckpointOp>(req) && w.batch) w.batch.reset();
@@ -240,8 +238,8 @@ bool Simulator::propose_residual(SimWorker& w, const Belief& b) {
   const size_t at = static_cast<size_t>(w.rng.range(static_cast<int64_t>(lo) + 1, static_cast<int64_t>(hi) - 1));
   const std::string& cut = truth_.items()[at].key;
   if (cut <= b.spec.start) return false;
-  send_request(w, coord::Request{coord::SplitResidualOp{token(w, b), {b.spec.start, cut}, {cut, b.spec.end},
-                                                        next_op_id(w)}});
+  send_request(
+      w, coord::Request{coord::SplitResidualOp{token(w, b), {b.spec.start, cut}, {cut, b.spec.end}, next_op_id(w)}});
   return true;
 }
 
@@ -274,7 +272,8 @@ void Simulator::propose_adversarial(SimWorker& w, const Belief& b) {
         const std::string& a = truth_.items()[lo + 1].key;
         const std::string& c = truth_.items()[hi - 1].key;
         if (a > b.spec.start && a < c) {
-          send_request(w, coord::Request{coord::SplitReplaceOp{t, {{b.spec.start, a}, {c, b.spec.end}}, next_op_id(w)}});
+          send_request(w,
+                       coord::Request{coord::SplitReplaceOp{t, {{b.spec.start, a}, {c, b.spec.end}}, next_op_id(w)}});
           return;
         }
       }
@@ -362,8 +361,8 @@ void Simulator::worker_act(SimWorker& w) {
       return;
     }
   }
-  const bool want_more = w.beliefs.empty() ||
-                         (static_cast<int>(w.beliefs.size()) < cfg_.leases_per_worker_max && w.rng.chance(1, 50));
+  const bool want_more =
+      w.beliefs.empty() || (static_cast<int>(w.beliefs.size()) < cfg_.leases_per_worker_max && w.rng.chance(1, 50));
   if (want_more) {
     if (w.rng.chance(7, 10) || checker_.shard_ids().empty()) {
       send_request(w, coord::Request{coord::ClaimNextOp{kTenant, kRun, w.id}});

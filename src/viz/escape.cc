@@ -39,9 +39,12 @@ std::string escape_xml(std::string_view text) {
         case '"': out += "&quot;"; break;
         case '\'': out += "&#39;"; break;
         default:
-          if (uc < 0x20 && c != '\t' && c != '\n' && c != '\r') out += kReplacement;
-          else if (uc == 0x7F) out += kReplacement;
-          else out += c;
+          if (uc < 0x20 && c != '\t' && c != '\n' && c != '\r')
+            out += kReplacement;
+          else if (uc == 0x7F)
+            out += kReplacement;
+          else
+            out += c;
       }
       ++i;
       continue;

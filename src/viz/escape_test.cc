@@ -19,10 +19,10 @@ TEST(Escape, ControlBytesAndBadUtf8AreReplaced) {
   EXPECT_EQ(escape_xml("tab\tnl\n"), "tab\tnl\n");
   EXPECT_EQ(escape_xml("\x1b[31m"), r + "[31m");
   EXPECT_EQ(escape_xml("\xff"), r);
-  EXPECT_EQ(escape_xml("\xC0\xAF"), r + r);          // overlong '/'
-  EXPECT_EQ(escape_xml("\xED\xA0\x80"), r + r + r);  // a surrogate
+  EXPECT_EQ(escape_xml("\xC0\xAF"), r + r);                                       // overlong '/'
+  EXPECT_EQ(escape_xml("\xED\xA0\x80"), r + r + r);                               // a surrogate
   EXPECT_EQ(escape_xml("caf\xC3\xA9 \xE2\x86\x92"), "caf\xC3\xA9 \xE2\x86\x92");  // valid UTF-8 kept
-  EXPECT_EQ(escape_xml("\xE2\x86"), r + r);          // truncated sequence
+  EXPECT_EQ(escape_xml("\xE2\x86"), r + r);                                       // truncated sequence
 }
 
 TEST(Escape, ClipKeepsCharactersWhole) {

@@ -18,8 +18,8 @@ namespace {
 constexpr double kClientLaneGap = 56;
 constexpr double kLaneGap = 140;
 constexpr double kRowHeight = 18;
-constexpr double kLeft = 90;      // room for the time labels
-constexpr double kTop = 70;       // room for the note and the lane names
+constexpr double kLeft = 90;  // room for the time labels
+constexpr double kTop = 70;   // room for the note and the lane names
 constexpr double kBottom = 40;
 constexpr size_t kHeaderEvery = 60;  // rows between repeated lane names
 
@@ -77,8 +77,9 @@ Extract extract(const net::Journal& journal, size_t max_messages) {
 // Lane order: clients, nodes, services; numbered names in numeric order.
 int lane_class(const std::string& name) {
   auto numbered = [&](char p) {
-    return name.size() > 1 && name[0] == p &&
-           std::all_of(name.begin() + 1, name.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    return name.size() > 1 && name[0] == p && std::all_of(name.begin() + 1, name.end(), [](char c) {
+             return std::isdigit(static_cast<unsigned char>(c));
+           });
   };
   return numbered('c') ? 0 : numbered('n') ? 1 : 2;
 }
@@ -145,7 +146,8 @@ class Diagram {
                     {"viewBox", fmt::format("0 0 {} {}", num(width), num(height))}});
     w_.raw("\n");
     w_.raw(kStyle);
-    w_.raw(R"(<defs><marker id="head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M 0 0 L 10 5 L 0 10 z" fill="#222"/></marker><marker id="head-c" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M 0 0 L 10 5 L 0 10 z" fill="#1f63b0"/></marker><marker id="head-g" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M 0 0 L 10 5 L 0 10 z" fill="#999"/></marker></defs>
+    w_.raw(
+        R"(<defs><marker id="head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M 0 0 L 10 5 L 0 10 z" fill="#222"/></marker><marker id="head-c" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M 0 0 L 10 5 L 0 10 z" fill="#1f63b0"/></marker><marker id="head-g" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M 0 0 L 10 5 L 0 10 z" fill="#999"/></marker></defs>
 )");
     w_.element("title", {}, "Squall message diagram");
     notes(width);
@@ -168,8 +170,8 @@ class Diagram {
     w_.element("text", {{"x", "10"}, {"y", "18"}}, head);
     std::string cap;
     if (journal_.truncated()) {
-      cap = fmt::format("The network journal was truncated after {} events: showing the first {} of {} messages", journal_.entries().size(),
-                        drawn, s.all.msg_count);
+      cap = fmt::format("The network journal was truncated after {} events: showing the first {} of {} messages",
+                        journal_.entries().size(), drawn, s.all.msg_count);
     } else if (x_.total_sends > drawn) {
       cap = fmt::format("Showing the first {} of {} messages", drawn, x_.total_sends);
     }
@@ -180,7 +182,11 @@ class Diagram {
   void lanes(double height) {
     for (uint32_t e : lanes_) {
       double x = lane_x(e);
-      w_.leaf("line", {{"class", "lane"}, {"x1", num(x)}, {"y1", num(kTop - 8)}, {"x2", num(x)}, {"y2", num(height - kBottom / 2)}});
+      w_.leaf("line", {{"class", "lane"},
+                       {"x1", num(x)},
+                       {"y1", num(kTop - 8)},
+                       {"x2", num(x)},
+                       {"y2", num(height - kBottom / 2)}});
       for (size_t row = 0; row == 0 || row < x_.rows.size(); row += kHeaderEvery) {
         w_.element("text", {{"class", "name"}, {"x", num(x)}, {"y", num(row_y(row) - kRowHeight - 4)}}, names_[e]);
       }
@@ -207,19 +213,31 @@ class Diagram {
     bool client = lane_class(names_[m.src]) == 0 || lane_class(names_[m.dest]) == 0;
     double x1 = lane_x(m.src), y1 = row_y(m.send_row);
     double x2 = lane_x(m.dest);
-    const char* cls = m.end_row == SIZE_MAX ? "msg inflight" : m.dropped ? "msg dropped" : client ? "msg delivered client" : "msg delivered";
+    const char* cls = m.end_row == SIZE_MAX ? "msg inflight"
+                      : m.dropped           ? "msg dropped"
+                      : client              ? "msg delivered client"
+                                            : "msg delivered";
     double y2 = m.end_row == SIZE_MAX ? row_y(x_.rows.size()) : row_y(m.end_row);
     if (m.dropped) x2 = x1 + (x2 - x1) * 0.6;  // a drop never reaches its lane
     w_.open("g", {{"class", cls}});
     std::string hover = fmt::format("{} → {} ({}) #{}", names_[m.src], names_[m.dest],
-                                    m.end_row == SIZE_MAX ? "in flight at the end" : m.dropped ? "dropped" : "delivered", m.msg_id);
+                                    m.end_row == SIZE_MAX ? "in flight at the end"
+                                    : m.dropped           ? "dropped"
+                                                          : "delivered",
+                                    m.msg_id);
     if (l) hover += "\n" + l->body;
     w_.element("title", {}, hover);
     if (m.dropped) {
       w_.leaf("line", {{"x1", num(x1)}, {"y1", num(y1)}, {"x2", num(x2)}, {"y2", num(y2)}});
       w_.leaf("path", {{"d", fmt::format("M {} {} l 8 8 m -8 0 l 8 -8", num(x2 - 4), num(y2 - 4))}});
     } else {
-      w_.leaf("line", {{"x1", num(x1)}, {"y1", num(y1)}, {"x2", num(x2)}, {"y2", num(y2)}, {"marker-end", m.end_row == SIZE_MAX ? "url(#head-g)" : client ? "url(#head-c)" : "url(#head)"}});
+      w_.leaf("line", {{"x1", num(x1)},
+                       {"y1", num(y1)},
+                       {"x2", num(x2)},
+                       {"y2", num(y2)},
+                       {"marker-end", m.end_row == SIZE_MAX ? "url(#head-g)"
+                                      : client              ? "url(#head-c)"
+                                                            : "url(#head)"}});
     }
     double lx = (x1 + x2) / 2, ly = (y1 + y2) / 2 - 3;
     w_.element("text", {{"x", num(lx)}, {"y", num(ly)}, {"text-anchor", "middle"}}, label);

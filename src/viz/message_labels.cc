@@ -9,8 +9,8 @@
 namespace squall::viz {
 namespace {
 
-constexpr size_t kLabelBytes = 48;   // long enough for "read_ok messages=[1,2,3,4]"
-constexpr size_t kBodyBytes = 400;   // hover text
+constexpr size_t kLabelBytes = 48;  // long enough for "read_ok messages=[1,2,3,4]"
+constexpr size_t kBodyBytes = 400;  // hover text
 
 std::string compact(const rapidjson::Value& v) {
   rapidjson::StringBuffer buf;

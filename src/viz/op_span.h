@@ -36,9 +36,9 @@ struct Window {
 };
 
 struct Ops {
-  std::vector<OpSpan> spans;   // in invocation order
+  std::vector<OpSpan> spans;  // in invocation order
   std::vector<Window> nemesis;
-  int64_t end_ns = 0;          // when the run ended (open spans reach it)
+  int64_t end_ns = 0;  // when the run ended (open spans reach it)
 };
 
 }  // namespace squall::viz

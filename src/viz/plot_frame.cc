@@ -76,14 +76,18 @@ void PlotFrame::begin(XmlWriter& w, const std::vector<Window>& nemesis) const {
                  {"width", num(kWidth)},
                  {"height", num(kHeight)},
                  {"viewBox", fmt::format("0 0 {} {}", num(kWidth), num(kHeight))}});
-  w.raw("\n<style>text { font-family: sans-serif; font-size: 11px; } .grid { stroke: #e4e4e4; } "
-        ".axis { stroke: #333; } .nemesis { fill: #000; fill-opacity: 0.07; }</style>\n");
+  w.raw(
+      "\n<style>text { font-family: sans-serif; font-size: 11px; } .grid { stroke: #e4e4e4; } "
+      ".axis { stroke: #333; } .nemesis { fill: #000; fill-opacity: 0.07; }</style>\n");
   w.element("title", {}, title_);
   w.element("text", {{"x", num(kWidth / 2)}, {"y", "20"}, {"text-anchor", "middle"}, {"font-size", "14"}}, title_);
   double top = kTop, bottom = kHeight - kBottom;
   for (const Window& n : nemesis) {
     double a = x_.map(static_cast<double>(n.start_ns) / 1e9), b = x_.map(static_cast<double>(n.end_ns) / 1e9);
-    w.open("rect", {{"class", "nemesis"}, {"x", num(a)}, {"y", num(top)}, {"width", num(std::max(1.0, b - a))},
+    w.open("rect", {{"class", "nemesis"},
+                    {"x", num(a)},
+                    {"y", num(top)},
+                    {"width", num(std::max(1.0, b - a))},
                     {"height", num(bottom - top)}});
     w.element("title", {}, n.label);
     w.close("rect");
@@ -95,14 +99,23 @@ void PlotFrame::begin(XmlWriter& w, const std::vector<Window>& nemesis) const {
   }
   for (double t : ticks(y_, 6)) {
     double py = y_.map(t);
-    w.leaf("line", {{"class", "grid"}, {"x1", num(kLeft)}, {"y1", num(py)}, {"x2", num(kWidth - kRight)}, {"y2", num(py)}});
+    w.leaf("line",
+           {{"class", "grid"}, {"x1", num(kLeft)}, {"y1", num(py)}, {"x2", num(kWidth - kRight)}, {"y2", num(py)}});
     w.element("text", {{"x", num(kLeft - 6)}, {"y", num(py + 4)}, {"text-anchor", "end"}}, tick_label(t));
   }
-  w.leaf("rect", {{"class", "axis"}, {"x", num(kLeft)}, {"y", num(top)}, {"width", num(kWidth - kRight - kLeft)},
-                  {"height", num(bottom - top)}, {"fill", "none"}});
-  w.element("text", {{"x", num((kLeft + kWidth - kRight) / 2)}, {"y", num(kHeight - 12)}, {"text-anchor", "middle"}}, x_title_);
-  w.element("text", {{"x", "16"}, {"y", num((top + bottom) / 2)}, {"text-anchor", "middle"},
-                     {"transform", fmt::format("rotate(-90 16 {})", num((top + bottom) / 2))}},
+  w.leaf("rect", {{"class", "axis"},
+                  {"x", num(kLeft)},
+                  {"y", num(top)},
+                  {"width", num(kWidth - kRight - kLeft)},
+                  {"height", num(bottom - top)},
+                  {"fill", "none"}});
+  w.element("text", {{"x", num((kLeft + kWidth - kRight) / 2)}, {"y", num(kHeight - 12)}, {"text-anchor", "middle"}},
+            x_title_);
+  w.element("text",
+            {{"x", "16"},
+             {"y", num((top + bottom) / 2)},
+             {"text-anchor", "middle"},
+             {"transform", fmt::format("rotate(-90 16 {})", num((top + bottom) / 2))}},
             y_title_);
 }
 

@@ -15,10 +15,10 @@
 namespace squall::viz {
 
 struct Scale {
-  double lo = 0, hi = 1;          // data range
-  double px_lo = 0, px_hi = 1;    // pixel range (px_lo may exceed px_hi: y grows down)
-  bool log = false;               // log10; lo must then be > 0
-  double map(double v) const;     // clamps to the range
+  double lo = 0, hi = 1;        // data range
+  double px_lo = 0, px_hi = 1;  // pixel range (px_lo may exceed px_hi: y grows down)
+  bool log = false;             // log10; lo must then be > 0
+  double map(double v) const;   // clamps to the range
 };
 
 // About `target` nice tick values covering [lo, hi] (powers of ten for log scales).

@@ -21,7 +21,8 @@ double latency_ms(const OpSpan& s) { return static_cast<double>(s.complete_ns - 
 std::string marker(size_t shape, double x, double y, std::string_view colour) {
   switch (shape % 4) {
     case 0: return fmt::format(R"(<circle cx="{}" cy="{}" r="2.5" fill="{}"/>)", num(x), num(y), colour);
-    case 1: return fmt::format(R"(<rect x="{}" y="{}" width="5" height="5" fill="{}"/>)", num(x - 2.5), num(y - 2.5), colour);
+    case 1:
+      return fmt::format(R"(<rect x="{}" y="{}" width="5" height="5" fill="{}"/>)", num(x - 2.5), num(y - 2.5), colour);
     case 2: return fmt::format(R"(<path d="M {} {} l 3 5 l -6 0 z" fill="{}"/>)", num(x), num(y - 3), colour);
     default: return fmt::format(R"(<path d="M {} {} l 3 3 l -3 3 l -3 -3 z" fill="{}"/>)", num(x), num(y - 3), colour);
   }
@@ -69,10 +70,10 @@ std::string render_latency_plot(const Ops& ops) {
   }
   w.close("g");
   std::vector<LegendEntry> legend;
-  for (Outcome o : kCompleted)
-    legend.push_back({std::string(outcome_name(o)), marker(0, 6, 6, outcome_colour(o))});
+  for (Outcome o : kCompleted) legend.push_back({std::string(outcome_name(o)), marker(0, 6, 6, outcome_colour(o))});
   for (size_t i = 0; i < fs.size() && i < 8; ++i) legend.push_back({fs[i], marker(i, 6, 6, "#555")});
-  std::string note = stride > 1 ? fmt::format("showing every {}th of {} completed operations", stride, done.size()) : "";
+  std::string note =
+      stride > 1 ? fmt::format("showing every {}th of {} completed operations", stride, done.size()) : "";
   if (done.empty()) note = "no operation completed";
   frame.end(w, legend, note);
   return w.finish();
@@ -84,7 +85,8 @@ std::string render_rate_plot(const Ops& ops) {
   // line all spikes), between a two-hundredth and a fifth of the run, at least 10 ms.
   size_t completed = 0;
   for (const OpSpan& s : ops.spans) completed += s.outcome != Outcome::kOpen ? 1 : 0;
-  double raw = std::max({0.01, span_s / 200, std::min(span_s / 5, span_s * 10 / std::max<double>(1, static_cast<double>(completed)))});
+  double raw = std::max(
+      {0.01, span_s / 200, std::min(span_s / 5, span_s * 10 / std::max<double>(1, static_cast<double>(completed)))});
   double mag = std::pow(10.0, std::floor(std::log10(raw)));
   double bucket = mag;
   for (double m : {1.0, 2.0, 5.0, 10.0}) {
@@ -113,17 +115,23 @@ std::string render_rate_plot(const Ops& ops) {
     auto [f, outcome] = k;
     std::string points;
     for (size_t b = 0; b < v.size(); ++b) {
-      points += fmt::format("{},{} ", num(frame.x().map((static_cast<double>(b) + 0.5) * bucket)), num(frame.y().map(v[b])));
+      points +=
+          fmt::format("{},{} ", num(frame.x().map((static_cast<double>(b) + 0.5) * bucket)), num(frame.y().map(v[b])));
     }
     std::string_view dash = kDash[static_cast<size_t>(outcome)];
     std::string colour = fmt::format("hsl({}, 65%, 40%)", (f * 67) % 360);
-    w.open("polyline", {{"class", "series"}, {"points", points}, {"fill", "none"}, {"stroke", colour}, {"stroke-width", "1.5"},
+    w.open("polyline", {{"class", "series"},
+                        {"points", points},
+                        {"fill", "none"},
+                        {"stroke", colour},
+                        {"stroke-width", "1.5"},
                         {"stroke-dasharray", std::string(dash.empty() ? "none" : dash)}});
     w.element("title", {}, fmt::format("{} {}", fs[f], outcome_name(outcome)));
     w.close("polyline");
-    legend.push_back({fmt::format("{} {}", fs[f], outcome_name(outcome)),
-                      fmt::format(R"(<line x1="0" y1="6" x2="14" y2="6" stroke="{}" stroke-width="2" stroke-dasharray="{}"/>)",
-                                  colour, dash.empty() ? "none" : dash)});
+    legend.push_back(
+        {fmt::format("{} {}", fs[f], outcome_name(outcome)),
+         fmt::format(R"(<line x1="0" y1="6" x2="14" y2="6" stroke="{}" stroke-width="2" stroke-dasharray="{}"/>)",
+                     colour, dash.empty() ? "none" : dash)});
   }
   frame.end(w, legend, series.empty() ? "no operation completed" : "");
   return w.finish();

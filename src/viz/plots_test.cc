@@ -2,14 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include "viz/testing/xml_check.h"
 #include "viz/plot_frame.h"
+#include "viz/testing/xml_check.h"
 #include "viz/timeline.h"
 
 namespace squall::viz {
 namespace {
 
-OpSpan span(int64_t process, std::string f, Outcome o, int64_t invoke_ms, int64_t complete_ms, std::string value = "1") {
+OpSpan span(int64_t process, std::string f, Outcome o, int64_t invoke_ms, int64_t complete_ms,
+            std::string value = "1") {
   OpSpan s;
   s.process = process;
   s.f = std::move(f);

@@ -75,7 +75,8 @@ std::string render_timeline(const Ops& ops, const std::string& title) {
   w.element("h1", {}, title);
   w.open("p", {{"class", "legend"}});
   for (Outcome o : {Outcome::kOk, Outcome::kFail, Outcome::kInfo, Outcome::kOpen})
-    w.element("span", {{"class", std::string(outcome_name(o))}}, outcome_name(o) == "open" ? "never completed" : outcome_name(o));
+    w.element("span", {{"class", std::string(outcome_name(o))}},
+              outcome_name(o) == "open" ? "never completed" : outcome_name(o));
   w.text(fmt::format("{} operations by {} processes; hover over a bar for its values.", ops.spans.size(), rows.size()));
   w.close("p");
   if (drawn < ops.spans.size())
@@ -84,8 +85,10 @@ std::string render_timeline(const Ops& ops, const std::string& title) {
   w.open("div", {{"class", "chart"}, {"style", fmt::format("width: {}px; height: {}px", num(width), num(height))}});
   for (const Window& n : ops.nemesis) {
     double a = x_of(n.start_ns), b = x_of(n.end_ns);
-    w.element("div", {{"class", "nemesis"}, {"style", fmt::format("left: {}px; width: {}px", num(a), num(std::max(1.0, b - a)))},
-                      {"title", n.label}},
+    w.element("div",
+              {{"class", "nemesis"},
+               {"style", fmt::format("left: {}px; width: {}px", num(a), num(std::max(1.0, b - a)))},
+               {"title", n.label}},
               "");
   }
   Scale axis{0, end_s, 0, 1, false};
@@ -105,11 +108,12 @@ std::string render_timeline(const Ops& ops, const std::string& title) {
     double top = kAxisHeight + static_cast<double>(rows.at(s.process)) * kRowHeight + 3;
     double a = x_of(s.invoke_ns);
     double b = x_of(s.outcome == Outcome::kOpen ? ops.end_ns : s.complete_ns);
-    w.element("div",
-              {{"class", "op " + std::string(outcome_name(s.outcome))},
-               {"style", fmt::format("left: {}px; top: {}px; width: {}px", num(a), num(top), num(std::max(6.0, b - a)))},
-               {"title", describe(s)}},
-              s.f);
+    w.element(
+        "div",
+        {{"class", "op " + std::string(outcome_name(s.outcome))},
+         {"style", fmt::format("left: {}px; top: {}px; width: {}px", num(a), num(top), num(std::max(6.0, b - a)))},
+         {"title", describe(s)}},
+        s.f);
   }
   w.close("div");
   w.close("body");

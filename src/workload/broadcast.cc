@@ -83,9 +83,7 @@ class GrowSet final : public Workload {
 
 }  // namespace
 
-std::unique_ptr<Workload> make_broadcast() {
-  return std::make_unique<GrowSet>("broadcast", "broadcast", true);
-}
+std::unique_ptr<Workload> make_broadcast() { return std::make_unique<GrowSet>("broadcast", "broadcast", true); }
 
 std::unique_ptr<Workload> make_g_set() { return std::make_unique<GrowSet>("g-set", "add", false); }
 

@@ -105,7 +105,10 @@ class Counter final : public Workload {
     int64_t ok_sum = 0, ok_adds = 0;
     std::vector<int64_t> info_deltas;
     // Bounds for every read: the sum of the positive (negative) deltas invoked so far.
-    struct ReadObs { int64_t invoke_ns, complete_ns, value; const Op* op; };
+    struct ReadObs {
+      int64_t invoke_ns, complete_ns, value;
+      const Op* op;
+    };
     std::vector<ReadObs> reads, finals;
     std::vector<std::pair<int64_t, int64_t>> add_invocations;  // (invoke time, delta), not failed
     for (size_t i = 0; i < history.size(); ++i) {
@@ -143,8 +146,9 @@ class Counter final : public Workload {
     };
     for (const ReadObs& r : finals) {
       if (!ok_range.contains(r.value)) {
-        note(r, fmt::format("final read {} is not the sum of the ok adds ({}) plus a subset of the {} indeterminate adds",
-                            r.value, ok_sum, info_deltas.size()));
+        note(r,
+             fmt::format("final read {} is not the sum of the ok adds ({}) plus a subset of the {} indeterminate adds",
+                         r.value, ok_sum, info_deltas.size()));
       }
     }
     for (const ReadObs& r : reads) {
@@ -154,7 +158,8 @@ class Counter final : public Workload {
         (d < 0 ? lo : hi) += d;
       }
       if (r.value < lo || r.value > hi) {
-        note(r, fmt::format("read {} outside [{}, {}], what the adds invoked before it could produce", r.value, lo, hi));
+        note(r,
+             fmt::format("read {} outside [{}, {}], what the adds invoked before it could produce", r.value, lo, hi));
       }
     }
     Value acc = Value::vector();

@@ -19,8 +19,8 @@ TEST(Counter, FinalReadsMustEqualOkSumPlusIndeterminateSubset) {
   b.op(OpType::kInfo, 1, "add", "-2", "-2", 1);
   b.op(OpType::kInfo, 2, "add", "4", "4", 2);
   b.op(OpType::kFail, 3, "add", "100", "100", 3);
-  b.op(OpType::kOk, 0, "read", "null", "5", 50, "n0", true);   // 3 + 4 - 2
-  b.op(OpType::kOk, 1, "read", "null", "7", 50, "n1", true);   // 3 + 4
+  b.op(OpType::kOk, 0, "read", "null", "5", 50, "n0", true);  // 3 + 4 - 2
+  b.op(OpType::kOk, 1, "read", "null", "7", 50, "n1", true);  // 3 + 4
   Value ok = w->check(b.history(), {});
   EXPECT_EQ(verdict_of(ok), Verdict::kValid) << history::to_edn(ok);
 

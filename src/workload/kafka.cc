@@ -25,9 +25,9 @@
 
 #include <map>
 
-#include "history/edn.h"
 #include "checker/kafka/checker.h"
 #include "checker/kafka/convert.h"
+#include "history/edn.h"
 #include "workload/workloads.h"
 
 namespace squall::workload {
@@ -149,10 +149,12 @@ class Kafka final : public Workload {
     v.Parse(inv.value.data(), inv.value.size());
     SQ_ASSERT_MSG(!v.HasParseError() && v.IsObject(), inv.value);
     if (inv.f == "send") {
-      return fmt::format(R"({{"type":"send","key":{},"msg":{}}})", history::json_text(v["key"]), history::json_text(v["msg"]));
+      return fmt::format(R"({{"type":"send","key":{},"msg":{}}})", history::json_text(v["key"]),
+                         history::json_text(v["msg"]));
     }
     if (inv.f == "poll") return R"({"type":"poll","offsets":)" + history::json_text(v["offsets"]) + "}";
-    if (inv.f == "commit_offsets") return R"({"type":"commit_offsets","offsets":)" + history::json_text(v["offsets"]) + "}";
+    if (inv.f == "commit_offsets")
+      return R"({"type":"commit_offsets","offsets":)" + history::json_text(v["offsets"]) + "}";
     SQ_ASSERT_MSG(inv.f == "list_committed_offsets" || inv.f == "assign", inv.f);
     return R"({"type":"list_committed_offsets","keys":)" + history::json_text(v["keys"]) + "}";
   }
@@ -208,7 +210,8 @@ class Kafka final : public Workload {
     ops.reserve(history.size());
     for (const Op& op : history) {
       if (op.process == kNemesisProcess) continue;
-      auto k = checker::kafka::op_from_json(history::to_string(op.type), op.f, op.value, op.process, op.time_ns, op.index);
+      auto k =
+          checker::kafka::op_from_json(history::to_string(op.type), op.f, op.value, op.process, op.time_ns, op.index);
       if (!k.ok()) {
         // The workload wrote this history itself, so this is a bug, but the run's
         // record must survive it: the verdict is unknown, with the reason.

@@ -21,8 +21,8 @@ using testing::parse;
 
 // Draws ops for `thread` until one with f `f` comes up. A skipped reopen (assign) makes
 // the client forget its positions, so `after_reopen` runs to put the test's state back.
-Invocation next_of(Workload& w, Rng& rng, int thread, const std::string& f,
-                   const std::function<void()>& after_reopen = [] {}) {
+Invocation next_of(
+    Workload& w, Rng& rng, int thread, const std::string& f, const std::function<void()>& after_reopen = [] {}) {
   for (int i = 0; i < 10'000; ++i) {
     Invocation inv = w.next(GenContext{thread, 2, 4}, rng);
     if (inv.f == f) return inv;
@@ -47,8 +47,8 @@ TEST(Kafka, SendsOnStringKeysWithIncreasingMessages) {
     keys.insert(v["key"].GetString());
     EXPECT_GT(v["msg"].GetInt64(), last_msg);
     last_msg = v["msg"].GetInt64();
-    EXPECT_EQ(w->request_body(inv), R"({"type":"send","key":")" + std::string(v["key"].GetString()) +
-                                        R"(","msg":)" + std::to_string(last_msg) + "}");
+    EXPECT_EQ(w->request_body(inv), R"({"type":"send","key":")" + std::string(v["key"].GetString()) + R"(","msg":)" +
+                                        std::to_string(last_msg) + "}");
   }
   // No poll completed, so no client has anything to commit.
   EXPECT_EQ(fs, (std::set<std::string>{"send", "poll", "list_committed_offsets", "assign"}));
@@ -108,11 +108,14 @@ TEST(Kafka, ClosedReplies) {
   EXPECT_TRUE(w->complete(poll, parse(R"({"type":"poll_ok","in_reply_to":1,"msgs":[]})")).malformed);
   Invocation list{"list_committed_offsets", R"({"keys":["0"]})", 0};
   // Any integer is an offset in Maelstrom's schema; -1 commonly means "none yet".
-  Completion none = w->complete(list, parse(R"({"type":"list_committed_offsets_ok","in_reply_to":1,"offsets":{"0":-1}})"));
+  Completion none =
+      w->complete(list, parse(R"({"type":"list_committed_offsets_ok","in_reply_to":1,"offsets":{"0":-1}})"));
   ASSERT_FALSE(none.malformed) << none.problem;
   EXPECT_EQ(none.value, R"({"offsets":{"0":-1}})");
-  EXPECT_TRUE(w->complete(list, parse(R"({"type":"list_committed_offsets_ok","in_reply_to":1,"offsets":{"0":1.5}})")).malformed);
-  EXPECT_TRUE(w->complete(list, parse(R"({"type":"list_committed_offsets_ok","in_reply_to":1,"offsets":{"0":"1"}})")).malformed);
+  EXPECT_TRUE(w->complete(list, parse(R"({"type":"list_committed_offsets_ok","in_reply_to":1,"offsets":{"0":1.5}})"))
+                  .malformed);
+  EXPECT_TRUE(w->complete(list, parse(R"({"type":"list_committed_offsets_ok","in_reply_to":1,"offsets":{"0":"1"}})"))
+                  .malformed);
   EXPECT_TRUE(w->idempotent("poll"));
   EXPECT_FALSE(w->idempotent("send"));
   EXPECT_FALSE(w->idempotent("commit_offsets"));

@@ -88,7 +88,7 @@ Result<history::History> keyed_history(const History& h) {
       if (it == pending.end()) return err(fmt::format("op {}: a completion without an invocation", op.index));
       inv = it->second;
       pending.erase(it);
-      x.type = op.type == OpType::kOk ? history::OpType::kOk
+      x.type = op.type == OpType::kOk     ? history::OpType::kOk
                : op.type == OpType::kFail ? history::OpType::kFail
                                           : history::OpType::kInfo;
     }
@@ -177,9 +177,10 @@ class LinKv final : public Workload {
 
   Status validate(int node_count, int concurrency) const override {
     if (node_count < 1 || concurrency % (2 * node_count) != 0) {
-      return err(fmt::format("the lin-kv workload runs 2n = {} client threads per key, so --concurrency must be a "
-                             "multiple of {} (e.g. --concurrency 2n), got {}",
-                             2 * node_count, 2 * node_count, concurrency));
+      return err(
+          fmt::format("the lin-kv workload runs 2n = {} client threads per key, so --concurrency must be a "
+                      "multiple of {} (e.g. --concurrency 2n), got {}",
+                      2 * node_count, 2 * node_count, concurrency));
     }
     return {};
   }
@@ -221,7 +222,8 @@ class LinKv final : public Workload {
   std::string request_body(const Invocation& inv) const override {
     Tuple t = parse_tuple(inv.value);
     if (inv.f == "read") return fmt::format(R"({{"type":"read","key":{}}})", t.key);
-    if (inv.f == "write") return fmt::format(R"({{"type":"write","key":{},"value":{}}})", t.key, history::json_text(t.value()));
+    if (inv.f == "write")
+      return fmt::format(R"({{"type":"write","key":{},"value":{}}})", t.key, history::json_text(t.value()));
     SQ_ASSERT_MSG(inv.f == "cas" && t.value().IsArray() && t.value().Size() == 2, inv.f << " " << inv.value);
     return fmt::format(R"({{"type":"cas","key":{},"from":{},"to":{}}})", t.key, history::json_text(t.value()[0]),
                        history::json_text(t.value()[1]));
@@ -277,7 +279,7 @@ class LinKv final : public Workload {
     Verdict overall = Verdict::kValid;
     Value results = Value::array_map();
     Value failures = Value::vector();
-    Value report = Value::vector();  // anomaly lines for the report
+    Value report = Value::vector();         // anomaly lines for the report
     std::vector<std::string> unknown_keys;  // "key 3: <why>", for the top-level reason
     for (const auto& [key, count] : ops_per_key) {
       auto it = searched.find(key);

@@ -262,7 +262,8 @@ TEST(LinKv, KeysLeftUnsearchedBesideAnInvalidOneSayWhy) {
       .op(OpType::kOk, 1, "write", "[1,2]", "[1,2]", 2)
       .op(OpType::kOk, 2, "read", "[1,null]", "[1,1]", 4);
   for (int64_t k : {0, 2})
-    for (int i = 0; i < 20; ++i) b.op(OpType::kOk, 3, "write", fmt::format("[{},{}]", k, i % 5), fmt::format("[{},{}]", k, i % 5), 10 + 2 * i);
+    for (int i = 0; i < 20; ++i)
+      b.op(OpType::kOk, 3, "write", fmt::format("[{},{}]", k, i % 5), fmt::format("[{},{}]", k, i % 5), 10 + 2 * i);
   Value r = w->check(b.history(), {});
   EXPECT_EQ(verdict_of(r), Verdict::kInvalid);
   for (const auto& [k, v] : r.get("results")->entries()) {

@@ -23,14 +23,14 @@ inline constexpr int64_t kNemesisProcess = -1;
 
 struct Op {
   OpType type = OpType::kInvoke;
-  std::string f;             // e.g. "broadcast", "read", "start-partition"
+  std::string f;               // e.g. "broadcast", "read", "start-partition"
   std::string value = "null";  // JSON text
-  int64_t process = 0;       // client process id, or kNemesisProcess
-  int64_t time_ns = 0;       // nanoseconds since the test began
-  int64_t index = -1;        // position in the history
-  std::string node;          // the node a client op was sent to ("" for the nemesis)
-  std::string error;         // EDN text explaining a fail/info, e.g. "[:timeout]"; "" if none
-  bool final = false;        // issued in the final phase (after healing and recovery)
+  int64_t process = 0;         // client process id, or kNemesisProcess
+  int64_t time_ns = 0;         // nanoseconds since the test began
+  int64_t index = -1;          // position in the history
+  std::string node;            // the node a client op was sent to ("" for the nemesis)
+  std::string error;           // EDN text explaining a fail/info, e.g. "[:timeout]"; "" if none
+  bool final = false;          // issued in the final phase (after healing and recovery)
 };
 
 using History = std::vector<Op>;

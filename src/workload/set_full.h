@@ -20,8 +20,8 @@
 #include <string_view>
 
 #include "history/value.h"
-#include "workload/verdict.h"
 #include "workload/op.h"
+#include "workload/verdict.h"
 #include "workload/workload.h"
 
 namespace squall::workload {

@@ -19,7 +19,7 @@ TEST(SetFull, ConvergedHistoryIsValidWithStaleLatency) {
   HistoryBuilder b;
   b.op(OpType::kOk, 0, "broadcast", "0", "0", 0, "n0");
   b.op(OpType::kOk, 1, "broadcast", "1", "1", 5, "n1");
-  b.op(OpType::kOk, 1, "read", "null", "[1]", 10, "n1");      // lacks 0: stale
+  b.op(OpType::kOk, 1, "read", "null", "[1]", 10, "n1");  // lacks 0: stale
   b.op(OpType::kOk, 0, "read", "null", "[0,1]", 40, "n0");
   b.op(OpType::kOk, 0, "read", "null", "[1,0]", 100, "n0", true);
   b.op(OpType::kOk, 1, "read", "null", "[0,1]", 100, "n1", true);
@@ -45,8 +45,8 @@ TEST(SetFull, ElementMissingFromAFinalReadIsLost) {
 
 TEST(SetFull, SeenThenGoneIsLost) {
   HistoryBuilder b;
-  b.op(OpType::kInfo, 0, "add", "7", "7", 0, "n0");            // indeterminate add
-  b.op(OpType::kOk, 1, "read", "null", "[7]", 10, "n1");       // known from this read
+  b.op(OpType::kInfo, 0, "add", "7", "7", 0, "n0");       // indeterminate add
+  b.op(OpType::kOk, 1, "read", "null", "[7]", 10, "n1");  // known from this read
   b.op(OpType::kOk, 1, "read", "null", "[]", 20, "n1");
   Value r = check_set_full(b.history(), "add", {});
   EXPECT_EQ(verdict_of(r), Verdict::kInvalid);

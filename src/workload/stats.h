@@ -7,8 +7,8 @@
 #include <string>
 
 #include "history/value.h"
-#include "workload/verdict.h"
 #include "workload/op.h"
+#include "workload/verdict.h"
 
 namespace squall::workload {
 

@@ -23,8 +23,8 @@
 #include "core/rng.h"
 #include "history/value.h"
 #include "history/value_json.h"
-#include "workload/verdict.h"
 #include "workload/op.h"
+#include "workload/verdict.h"
 
 namespace squall::workload {
 
@@ -36,7 +36,7 @@ struct Invocation {
 };
 
 struct GenContext {
-  int thread = 0;        // the client thread issuing the op, 0 .. concurrency-1
+  int thread = 0;  // the client thread issuing the op, 0 .. concurrency-1
   int node_count = 0;
   int concurrency = 0;
   int64_t process = -1;  // the thread's current process (new after each :info); -1 = the thread

@@ -4,9 +4,9 @@
 #include <map>
 
 #include "history/edn.h"
+#include "workload/stats.h"
 #include "workload/testing/history_builder.h"
 #include "workload/testing/json_document.h"
-#include "workload/stats.h"
 #include "workload/workloads.h"
 
 namespace squall::workload {
@@ -69,7 +69,8 @@ TEST(Workloads, RepliesAreCheckedAgainstTheProtoSchemaTable) {
 
 TEST(Workloads, TopologySetupForBroadcastOnly) {
   SetupContext ctx{{"n0", "n1"}, R"({"n0":["n1"],"n1":["n0"]})"};
-  EXPECT_EQ(make_broadcast()->setup_body(ctx, "n0").value(), R"({"type":"topology","topology":{"n0":["n1"],"n1":["n0"]}})");
+  EXPECT_EQ(make_broadcast()->setup_body(ctx, "n0").value(),
+            R"({"type":"topology","topology":{"n0":["n1"],"n1":["n0"]}})");
   EXPECT_FALSE(make_g_set()->setup_body(ctx, "n0").has_value());
 }
 

@@ -12,8 +12,9 @@ namespace squall {
 namespace {
 
 // SQUALL_CORPUS overrides the location (a worktree is not always next to ../shared).
-const std::string kCorpus =
-    std::getenv("SQUALL_CORPUS") != nullptr ? std::getenv("SQUALL_CORPUS") : std::string(SQUALL_SOURCE_DIR) + "/../shared/corpus/porcupine";
+const std::string kCorpus = std::getenv("SQUALL_CORPUS") != nullptr
+                                ? std::getenv("SQUALL_CORPUS")
+                                : std::string(SQUALL_SOURCE_DIR) + "/../shared/corpus/porcupine";
 
 struct CliRun {
   int code;
@@ -40,10 +41,12 @@ std::string temp_file(const std::string& name, const std::string& text) {
   return path;
 }
 
-const char* kValid = "{:process 0 :type :invoke :f :write :value 1}\n{:process 0 :type :ok :f :write :value 1}\n"
-                     "{:process 1 :type :invoke :f :read :value nil}\n{:process 1 :type :ok :f :read :value 1}\n";
-const char* kInvalid = "{:process 0 :type :invoke :f :write :value 1}\n{:process 0 :type :ok :f :write :value 1}\n"
-                       "{:process 1 :type :invoke :f :read :value nil}\n{:process 1 :type :ok :f :read :value 2}\n";
+const char* kValid =
+    "{:process 0 :type :invoke :f :write :value 1}\n{:process 0 :type :ok :f :write :value 1}\n"
+    "{:process 1 :type :invoke :f :read :value nil}\n{:process 1 :type :ok :f :read :value 1}\n";
+const char* kInvalid =
+    "{:process 0 :type :invoke :f :write :value 1}\n{:process 0 :type :ok :f :write :value 1}\n"
+    "{:process 1 :type :invoke :f :read :value nil}\n{:process 1 :type :ok :f :read :value 2}\n";
 
 TEST(CheckCli, ExitCodesAndSummary) {
   auto good = temp_file("good.edn", kValid);
@@ -64,10 +67,12 @@ TEST(CheckCli, BadUsageAndBadInputGive254) {
   EXPECT_EQ(run({"--model", "nonsense", good}).code, 254);
   EXPECT_EQ(run({"--bogus-flag", good}).code, 254);
   EXPECT_EQ(run({}).code, 254);
-  auto broken = temp_file("broken.edn", "{:process 0 :type :invoke :f :write :value 1}\n{:process 0 :type :ok :f :write :value [1\n");
+  auto broken = temp_file("broken.edn",
+                          "{:process 0 :type :invoke :f :write :value 1}\n{:process 0 :type :ok :f :write :value [1\n");
   CliRun r = run({"--model", "register", broken});
   EXPECT_EQ(r.code, 254);
-  EXPECT_NE(r.err.find("broken.edn:3: expected ']' to close the collection opened on line 2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("broken.edn:3: expected ']' to close the collection opened on line 2"), std::string::npos)
+      << r.err;
   CliRun missing = run({"/nonexistent/x.edn"});
   EXPECT_EQ(missing.code, 254);
   EXPECT_NE(missing.err.find("cannot open"), std::string::npos);
@@ -76,8 +81,8 @@ TEST(CheckCli, BadUsageAndBadInputGive254) {
 TEST(CheckCli, HelpListsOptionsAndModels) {
   CliRun r = run({"--help"});
   EXPECT_EQ(r.code, 0);
-  for (const char* want : {"--model", "--split-by-key", "--timeout", "--memory-limit", "--html", "--linearization", "cas-register",
-                           "multi-register", "unordered-queue", "254", "=120", "at most 4096"})
+  for (const char* want : {"--model", "--split-by-key", "--timeout", "--memory-limit", "--html", "--linearization",
+                           "cas-register", "multi-register", "unordered-queue", "254", "=120", "at most 4096"})
     EXPECT_NE(r.out.find(want), std::string::npos) << want;
 }
 
@@ -101,9 +106,11 @@ TEST(CheckCli, TimeoutAndMemoryBudgetsGiveUnknownNotInvalid) {
   // Many concurrent crashed writes and a contradiction late in the history: a search
   // that cannot finish within 1 MB.
   std::string h;
-  for (int p = 0; p < 18; ++p) h += "{:process " + std::to_string(p) + " :type :invoke :f :write :value " + std::to_string(p) + "}\n";
+  for (int p = 0; p < 18; ++p)
+    h += "{:process " + std::to_string(p) + " :type :invoke :f :write :value " + std::to_string(p) + "}\n";
   for (int i = 0; i < 300; ++i) {
-    h += "{:process 100 :type :invoke :f :read :value nil}\n{:process 100 :type :ok :f :read :value " + std::to_string(std::min(i, 17)) + "}\n";
+    h += "{:process 100 :type :invoke :f :read :value nil}\n{:process 100 :type :ok :f :read :value " +
+         std::to_string(std::min(i, 17)) + "}\n";
   }
   h += "{:process 100 :type :invoke :f :read :value nil}\n{:process 100 :type :ok :f :read :value 99}\n";
   auto path = temp_file("hard.edn", h);
@@ -114,7 +121,6 @@ TEST(CheckCli, TimeoutAndMemoryBudgetsGiveUnknownNotInvalid) {
   CliRun t = run({"--model", "register", "--timeout", "0.001", path});
   EXPECT_EQ(t.code, 2) << t.out;
   EXPECT_NE(t.out.find("time budget of 1 ms exceeded"), std::string::npos) << t.out;
-
 }
 
 std::string slurp(const std::string& path) {
@@ -146,8 +152,10 @@ TEST(CheckCli, NilReadIsUnknownByDefaultStrictOnRequest) {
 // Issue 11 item 6: kv histories are split by key without asking; --no-split forces one search.
 TEST(CheckCli, KvSplitsByKeyUnlessNoSplit) {
   auto path = temp_file("kv.edn",
-                        "{:process 0 :type :invoke :f :put :key \"a\" :value \"x\"}\n{:process 0 :type :ok :f :put :key \"a\" :value \"x\"}\n"
-                        "{:process 1 :type :invoke :f :get :key \"b\" :value nil}\n{:process 1 :type :ok :f :get :key \"b\" :value \"\"}\n");
+                        "{:process 0 :type :invoke :f :put :key \"a\" :value \"x\"}\n{:process 0 :type :ok :f :put "
+                        ":key \"a\" :value \"x\"}\n"
+                        "{:process 1 :type :invoke :f :get :key \"b\" :value nil}\n{:process 1 :type :ok :f :get :key "
+                        "\"b\" :value \"\"}\n");
   CliRun split = run({"--model", "kv", path});
   EXPECT_EQ(split.code, 0) << split.out << split.err;
   EXPECT_NE(split.out.find("valid (kv, 2 ops, 2 keys"), std::string::npos) << split.out;
@@ -167,7 +175,8 @@ TEST(CheckCli, NonHistoriesAreErrorsAndEmptyIsNotAPass) {
   }
   const std::string inputs[] = {
       temp_file("random.bin", random),
-      temp_file("passwd", "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"),
+      temp_file("passwd",
+                "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"),
       temp_file("image.png", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", 20)),
       "/proc/self/exe",  // an ELF binary
   };
@@ -180,7 +189,8 @@ TEST(CheckCli, NonHistoriesAreErrorsAndEmptyIsNotAPass) {
   auto empty = temp_file("empty.edn", "");
   CliRun e = run({empty});
   EXPECT_EQ(e.code, 254) << e.out;
-  EXPECT_NE(e.out.find("empty.edn: error (empty: no client ops; --allow-empty counts it as valid)"), std::string::npos) << e.out;
+  EXPECT_NE(e.out.find("empty.edn: error (empty: no client ops; --allow-empty counts it as valid)"), std::string::npos)
+      << e.out;
   CliRun allowed = run({"--allow-empty", empty});
   EXPECT_EQ(allowed.code, 0) << allowed.out;
   EXPECT_NE(allowed.out.find("empty.edn: valid"), std::string::npos) << allowed.out;
@@ -188,12 +198,13 @@ TEST(CheckCli, NonHistoriesAreErrorsAndEmptyIsNotAPass) {
 
 // Issue 11 item 8: nemesis ops are counted, not dropped in silence; bad processes refused.
 TEST(CheckCli, NonClientOpsAreCountedBadProcessesRefused) {
-  auto path = temp_file("nemesis.edn",
-                        "{:process :nemesis :type :info :f :start :value nil}\n" + std::string(kValid));
+  auto path = temp_file("nemesis.edn", "{:process :nemesis :type :info :f :start :value nil}\n" + std::string(kValid));
   CliRun r = run({"--model", "register", path});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("1 non-client ops ignored"), std::string::npos) << r.out;
-  auto bad = temp_file("process.jsonl", "{\"type\":\"invoke\",\"process\":0,\"f\":\"read\"}\n{\"type\":\"invoke\",\"process\":\"1\",\"f\":\"read\"}\n");
+  auto bad = temp_file(
+      "process.jsonl",
+      "{\"type\":\"invoke\",\"process\":0,\"f\":\"read\"}\n{\"type\":\"invoke\",\"process\":\"1\",\"f\":\"read\"}\n");
   CliRun b = run({bad});
   EXPECT_EQ(b.code, 254);
   EXPECT_NE(b.err.find("process.jsonl:2: expected :process to be an integer"), std::string::npos) << b.err;
@@ -201,8 +212,8 @@ TEST(CheckCli, NonClientOpsAreCountedBadProcessesRefused) {
 
 // Issue 11 items 9 and 11: deep nesting and endless input end in errors, not crashes or hangs.
 TEST(CheckCli, DeepAndEndlessInputEndInErrors) {
-  auto deep = temp_file("deep.jsonl", "{\"type\":\"invoke\",\"process\":0,\"f\":\"read\",\"value\":" + std::string(100000, '[') +
-                                          std::string(100000, ']') + "}\n");
+  auto deep = temp_file("deep.jsonl", "{\"type\":\"invoke\",\"process\":0,\"f\":\"read\",\"value\":" +
+                                          std::string(100000, '[') + std::string(100000, ']') + "}\n");
   CliRun d = run({deep});
   EXPECT_EQ(d.code, 254);
   EXPECT_NE(d.err.find("deep.jsonl:1: expected a JSON object nesting at most 128 levels"), std::string::npos) << d.err;
@@ -218,21 +229,27 @@ TEST(CheckCli, DeepAndEndlessInputEndInErrors) {
 TEST(CheckCli, MemoryBudgetCoversReading) {
   std::string h;
   for (int i = 0; i < 6000; ++i)
-    h += "{:process 0 :type :invoke :f :write :value " + std::to_string(i) + "}\n{:process 0 :type :ok :f :write :value " +
-         std::to_string(i) + "}\n";
+    h += "{:process 0 :type :invoke :f :write :value " + std::to_string(i) +
+         "}\n{:process 0 :type :ok :f :write :value " + std::to_string(i) + "}\n";
   auto path = temp_file("big.edn", h);
   CliRun r = run({"--model", "register", "--memory-limit", "1", path});
   EXPECT_EQ(r.code, 2) << r.out << r.err;
-  EXPECT_NE(r.out.find("big.edn: unknown: memory budget of 1 MB exceeded while reading, at line "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("big.edn: unknown: memory budget of 1 MB exceeded while reading, at line "), std::string::npos)
+      << r.out;
 }
 
 // Issue 11 item 14: nonsense budgets and paths are refused, not taken at face value.
 TEST(CheckCli, NonsenseOptionValuesAreRefused) {
   auto good = temp_file("good3.edn", kValid);
-  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
-           {"--timeout", "nan"}, {"--timeout", "inf"}, {"--timeout", "-1"}, {"--timeout", "1e300"},
-           {"--memory-limit", "-1"}, {"--memory-limit", "1.5"}, {"--memory-limit", "99999999999999999999"},
-           {"--html", ""}, {"--threads", "-2"}}) {
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{{"--timeout", "nan"},
+                                                                             {"--timeout", "inf"},
+                                                                             {"--timeout", "-1"},
+                                                                             {"--timeout", "1e300"},
+                                                                             {"--memory-limit", "-1"},
+                                                                             {"--memory-limit", "1.5"},
+                                                                             {"--memory-limit", "99999999999999999999"},
+                                                                             {"--html", ""},
+                                                                             {"--threads", "-2"}}) {
     std::string shown = args[0] + " '" + args[1] + "'";
     args.push_back(good);
     CliRun r = run(args);
@@ -246,9 +263,11 @@ TEST(CheckCli, NonsenseOptionValuesAreRefused) {
 // console raw, and the HTML page is valid UTF-8 without control characters.
 TEST(CheckCli, HostileBytesAreEscapedOnConsoleAndInHtml) {
   // An invalid history whose values hold ESC, the C1 CSI and a byte that is not UTF-8.
-  auto path = temp_file("hostile.edn",
-                        "{:process 0 :type :invoke :f :write :value \"\x1b[2J\"}\n{:process 0 :type :ok :f :write :value \"\x1b[2J\"}\n"
-                        "{:process 1 :type :invoke :f :read :value nil}\n{:process 1 :type :ok :f :read :value \"x\xc2\x9b" "31m\xff\"}\n");
+  auto path = temp_file(
+      "hostile.edn",
+      "{:process 0 :type :invoke :f :write :value \"\x1b[2J\"}\n{:process 0 :type :ok :f :write :value \"\x1b[2J\"}\n"
+      "{:process 1 :type :invoke :f :read :value nil}\n{:process 1 :type :ok :f :read :value \"x\xc2\x9b"
+      "31m\xff\"}\n");
   auto html = temp_file("hostile.html", "");
   CliRun r = run({"--model", "register", "--html", html, path});
   EXPECT_EQ(r.code, 1) << r.out << r.err;

@@ -15,8 +15,9 @@ namespace squall {
 namespace {
 
 // SQUALL_CORPUS overrides the location (a worktree is not always next to ../shared).
-const std::string kCorpus =
-    std::getenv("SQUALL_CORPUS") != nullptr ? std::getenv("SQUALL_CORPUS") : std::string(SQUALL_SOURCE_DIR) + "/../shared/corpus/porcupine";
+const std::string kCorpus = std::getenv("SQUALL_CORPUS") != nullptr
+                                ? std::getenv("SQUALL_CORPUS")
+                                : std::string(SQUALL_SOURCE_DIR) + "/../shared/corpus/porcupine";
 
 struct Expected {
   std::string path, expected;
@@ -37,12 +38,12 @@ std::vector<Expected> load_expected() {
   return out;
 }
 
-#define SKIP_WITHOUT_CORPUS()                                                              \
-  if (!std::filesystem::exists(kCorpus + "/EXPECTED.tsv"))                                 \
+#define SKIP_WITHOUT_CORPUS()                              \
+  if (!std::filesystem::exists(kCorpus + "/EXPECTED.tsv")) \
   GTEST_SKIP() << "corpus not found at " << kCorpus << " (needs ../shared next to the source tree)"
 
 Verdict check_file(const std::string& rel, bool split, size_t* ops = nullptr,
-                            model::NilRead nil_read = model::NilRead::kUnknown) {
+                   model::NilRead nil_read = model::NilRead::kUnknown) {
   auto h = history::read_history_file(kCorpus + "/" + rel);
   EXPECT_TRUE(h.ok()) << (h.ok() ? "" : h.error());
   if (!h.ok()) return Verdict::kUnknown;

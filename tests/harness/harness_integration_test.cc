@@ -35,7 +35,8 @@ RunResult squall_test(const std::string& name, const std::string& args) {
   return squall::testing::squall_test("harness", name, args);
 }
 
-const char* kShort = "--node-count 5 --time-limit 3 --rate 30 --nemesis partition --nemesis-interval 1 --recovery-time 2";
+const char* kShort =
+    "--node-count 5 --time-limit 3 --rate 30 --nemesis partition --nemesis-interval 1 --recovery-time 2";
 
 // ---- positive runs -------------------------------------------------------------------
 
@@ -59,8 +60,8 @@ INSTANTIATE_TEST_SUITE_P(Workloads, GossipValid,
 TEST(HarnessE2E, Broadcast25NodesWithLatency) {
   SQUALL_REQUIRE_BINARIES();
   RunResult r = squall_test("broadcast-25", "-w broadcast --bin " + kGossip +
-                                          " --node-count 25 --time-limit 5 --rate 100 --latency 100 "
-                                          "--nemesis partition --recovery-time 3");
+                                                " --node-count 25 --time-limit 5 --rate 100 --latency 100 "
+                                                "--nemesis partition --recovery-time 3");
   EXPECT_TRUE(verdict_is(r, 0, "PASS"));
   EXPECT_NE(r.out.find("Lost messages: 0 "), std::string::npos) << r.out;
   fs::path dir = fs::path(r.store) / "latest";
@@ -77,7 +78,8 @@ TEST(HarnessE2E, Broadcast25NodesWithLatency) {
 }
 
 TEST(HarnessE2E, PythonNodeWrittenForMaelstromRunsUnchanged) {
-  RunResult r = squall_test("python-echo", "-w echo --bin " + kNodes + "/echo.py --node-count 3 --time-limit 2 --rate 20");
+  RunResult r =
+      squall_test("python-echo", "-w echo --bin " + kNodes + "/echo.py --node-count 3 --time-limit 2 --rate 20");
   EXPECT_TRUE(verdict_is(r, 0, "PASS"));
   EXPECT_NE(slurp(fs::path(r.store) / "latest" / "node-logs" / "n1.log").find("initialised as n1"), std::string::npos);
 }
@@ -85,7 +87,8 @@ TEST(HarnessE2E, PythonNodeWrittenForMaelstromRunsUnchanged) {
 TEST(HarnessE2E, PythonGossipNodeServesSetsAndCounters) {
   RunResult set = squall_test("python-gset", "-w g-set --bin " + kNodes + "/multi.py " + kShort + " -- --read set");
   EXPECT_TRUE(verdict_is(set, 0, "PASS"));
-  RunResult ctr = squall_test("python-pn", "-w pn-counter --bin " + kNodes + "/multi.py " + kShort + " -- --read counter");
+  RunResult ctr =
+      squall_test("python-pn", "-w pn-counter --bin " + kNodes + "/multi.py " + kShort + " -- --read counter");
   EXPECT_TRUE(verdict_is(ctr, 0, "PASS"));
 }
 
@@ -104,22 +107,24 @@ class NegativeControl : public ::testing::TestWithParam<Control> {};
 TEST_P(NegativeControl, IsInvalidAndNamesTheCause) {
   SQUALL_REQUIRE_BINARIES();
   const Control& c = GetParam();
-  RunResult r = squall_test(std::string("neg-") + c.name, std::string("-w ") + c.workload + " --bin " + kGossip +
-                                                        " --node-count 5 --time-limit 3 --rate 30 --recovery-time 1 " +
-                                                        c.flags + " -- --fault " + c.fault);
+  RunResult r =
+      squall_test(std::string("neg-") + c.name, std::string("-w ") + c.workload + " --bin " + kGossip +
+                                                    " --node-count 5 --time-limit 3 --rate 30 --recovery-time 1 " +
+                                                    c.flags + " -- --fault " + c.fault);
   EXPECT_TRUE(verdict_is(r, 1, "FAIL"));
   EXPECT_NE(r.out.find("Anomalies found:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(c.cause), std::string::npos) << r.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Faults, NegativeControl,
-    ::testing::Values(Control{"no_gossip", "broadcast", "no-gossip", "acknowledged messages lost"},
-                      Control{"garbage_line", "broadcast", "garbage-line", "protocol violation(s) of kind non-json", "--strict"},
-                      Control{"crash", "broadcast", "crash-after=40", "crashed at"},
-                      Control{"duplicate_ids", "unique-ids", "duplicate-ids", "acknowledged more than once"},
-                      Control{"lose_adds", "g-counter", "lose-adds", "counter reads impossible"}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Faults, NegativeControl,
+                         ::testing::Values(Control{"no_gossip", "broadcast", "no-gossip", "acknowledged messages lost"},
+                                           Control{"garbage_line", "broadcast", "garbage-line",
+                                                   "protocol violation(s) of kind non-json", "--strict"},
+                                           Control{"crash", "broadcast", "crash-after=40", "crashed at"},
+                                           Control{"duplicate_ids", "unique-ids", "duplicate-ids",
+                                                   "acknowledged more than once"},
+                                           Control{"lose_adds", "g-counter", "lose-adds", "counter reads impossible"}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 // Without --strict the same garbage is a warning: the checkers find nothing wrong.
 TEST(HarnessE2E, GarbageLineIsAWarningWithoutStrict) {
@@ -134,9 +139,10 @@ TEST(HarnessE2E, GarbageLineIsAWarningWithoutStrict) {
 }
 
 TEST(HarnessE2E, ReplyWithExtraKeyIsMalformed) {
-  RunResult r = squall_test("neg-extra-key", "-w broadcast --bin " + kNodes +
-                                           "/multi.py --node-count 3 --time-limit 2 --rate 20 --recovery-time 1 --strict -- "
-                                           "--fault extra-key");
+  RunResult r = squall_test("neg-extra-key",
+                            "-w broadcast --bin " + kNodes +
+                                "/multi.py --node-count 3 --time-limit 2 --rate 20 --recovery-time 1 --strict -- "
+                                "--fault extra-key");
   EXPECT_TRUE(verdict_is(r, 1, "FAIL"));
   EXPECT_NE(r.out.find("broadcast_ok has unexpected key \"message\""), std::string::npos) << r.out;
 }
@@ -183,9 +189,11 @@ TEST(HarnessE2E, SameSeedSameScheduleAndGeneratorSequence) {
   // sequence itself must be the same.
   size_t common = std::min(ta.invocations.size(), tb.invocations.size());
   ASSERT_GE(common, 50u);
-  EXPECT_TRUE(std::equal(ta.invocations.begin(), ta.invocations.begin() + static_cast<long>(common), tb.invocations.begin()));
+  EXPECT_TRUE(
+      std::equal(ta.invocations.begin(), ta.invocations.begin() + static_cast<long>(common), tb.invocations.begin()));
   size_t common_c = std::min(common, tc.invocations.size());
-  EXPECT_FALSE(std::equal(ta.invocations.begin(), ta.invocations.begin() + static_cast<long>(common_c), tc.invocations.begin()));
+  EXPECT_FALSE(
+      std::equal(ta.invocations.begin(), ta.invocations.begin() + static_cast<long>(common_c), tc.invocations.begin()));
   EXPECT_NE(a.err.find("seed 12345"), std::string::npos);
 }
 
@@ -197,7 +205,8 @@ TEST(HarnessE2E, UsageErrorsExit254WithAClearMessage) {
   EXPECT_NE(bad.err.find("no-such-flag"), std::string::npos) << bad.err;
   RunResult missing = squall_test("usage-missing", "-w echo --bin /nonexistent/node");
   EXPECT_EQ(missing.exit_code, 254);
-  EXPECT_NE(missing.err.find("'/nonexistent/node' does not exist or is not executable"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("'/nonexistent/node' does not exist or is not executable"), std::string::npos)
+      << missing.err;
   RunResult workload = squall_test("usage-workload", "-w bogus --bin /bin/true");
   EXPECT_EQ(workload.exit_code, 254);
   EXPECT_NE(workload.err.find("unknown workload 'bogus'"), std::string::npos) << workload.err;
@@ -205,9 +214,9 @@ TEST(HarnessE2E, UsageErrorsExit254WithAClearMessage) {
   EXPECT_EQ(conc.exit_code, 254);
   RunResult help = squall_test("usage-help", "--help");
   EXPECT_EQ(help.exit_code, 0);
-  for (const char* flag : {"--workload", "--bin", "--node-count", "--concurrency", "--time-limit", "--rate", "--latency",
-                           "--latency-dist", "--nemesis", "--nemesis-interval", "--topology", "--availability",
-                           "--log-stderr", "--seed", "--recovery-time", "--store"}) {
+  for (const char* flag : {"--workload", "--bin", "--node-count", "--concurrency", "--time-limit", "--rate",
+                           "--latency", "--latency-dist", "--nemesis", "--nemesis-interval", "--topology",
+                           "--availability", "--log-stderr", "--seed", "--recovery-time", "--store"}) {
     EXPECT_NE(help.out.find(flag), std::string::npos) << flag;
   }
 }

@@ -97,7 +97,8 @@ int wait_or_kill(Subprocess& squall, double seconds, rusage* ru = nullptr) {
 
 TEST(Lifecycle, NormalRunLeavesNoProcessAndReportsTheLeftovers) {
   std::string marker = unique_marker("normal");
-  RunResult r = squall_test("orphans-normal", "-w echo --bin " + kNodes + "/stubborn.py --node-count 2 --time-limit 1 -- " + marker);
+  RunResult r = squall_test("orphans-normal",
+                            "-w echo --bin " + kNodes + "/stubborn.py --node-count 2 --time-limit 1 -- " + marker);
   EXPECT_TRUE(verdict_is(r, 0, "PASS"));
   EXPECT_EQ(survivors_after(marker, 2), 0u) << "a node or its setsid child outlived the run";
   // Each node's detached child was still running when its node was stopped.
@@ -109,8 +110,8 @@ TEST(Lifecycle, NormalRunLeavesNoProcessAndReportsTheLeftovers) {
 TEST(Lifecycle, SigkilledSquallLeavesNoProcess) {
   std::string marker = unique_marker("sigkill");
   std::string store = squall::testing::fresh_store("lifecycle", "orphans-sigkill");
-  Subprocess squall = start_squall(store, {"-w", "echo", "--bin", kNodes + "/stubborn.py", "--node-count", "2",
-                                          "--time-limit", "60", "--", marker});
+  Subprocess squall = start_squall(
+      store, {"-w", "echo", "--bin", kNodes + "/stubborn.py", "--node-count", "2", "--time-limit", "60", "--", marker});
   ASSERT_TRUE(squall.started());
   ASSERT_TRUE(log_shows(store, "main phase", 30)) << slurp(fs::path(store) / "latest" / "jepsen.log");
   // squall and its watchdog carry the marker in their argv too.
@@ -125,7 +126,7 @@ TEST(Lifecycle, SighupWritesTheResultsLikeSigint) {
   std::string marker = unique_marker("sighup");
   std::string store = squall::testing::fresh_store("lifecycle", "sighup");
   Subprocess squall = start_squall(store, {"-w", "echo", "--bin", kNodes + "/stubborn.py", "--node-count", "1",
-                                          "--time-limit", "60", "--rate", "50", "--", marker});
+                                           "--time-limit", "60", "--rate", "50", "--", marker});
   ASSERT_TRUE(log_shows(store, "main phase", 30));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   squall.signal(SIGHUP);
@@ -146,7 +147,7 @@ TEST(Lifecycle, StderrFloodKeepsMemoryAndTheLogBounded) {
   std::string store = squall::testing::fresh_store("lifecycle", "stderr-flood");
   // 150 MB in one line, then the line that explains the crash.
   Subprocess squall = start_squall(store, {"-w", "echo", "--bin", kNodes + "/stderr_flood.sh", "--node-count", "1",
-                                          "--time-limit", "1", "--", "150"});
+                                           "--time-limit", "1", "--", "150"});
   rusage ru{};
   int st = wait_or_kill(squall, 120, &ru);
   ASSERT_TRUE(WIFEXITED(st));
@@ -174,8 +175,9 @@ TEST(Lifecycle, StderrFloodKeepsMemoryAndTheLogBounded) {
 
 TEST(Lifecycle, NodeThatExitsAtOnceFailsFastWithItsStatusAndStderr) {
   auto t0 = std::chrono::steady_clock::now();
-  RunResult r = squall_test("exits-at-once", "-w echo --bin /bin/sh --node-count 2 --time-limit 5 -- -c "
-                                             "'echo fatal: config missing >&2; exit 3'");
+  RunResult r = squall_test("exits-at-once",
+                            "-w echo --bin /bin/sh --node-count 2 --time-limit 5 -- -c "
+                            "'echo fatal: config missing >&2; exit 3'");
   double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_TRUE(verdict_is(r, 1, "FAIL"));
   EXPECT_LT(took, 5.0) << "neither the 10 s init wait nor the main phase is owed to dead nodes";
@@ -186,7 +188,8 @@ TEST(Lifecycle, NodeThatExitsAtOnceFailsFastWithItsStatusAndStderr) {
 }
 
 TEST(Lifecycle, NodeThatClosesStdoutIsReportedWhenItHappens) {
-  RunResult r = squall_test("closes-stdout", "-w echo --bin " + kNodes + "/quits_stdout.py --node-count 1 --time-limit 3");
+  RunResult r =
+      squall_test("closes-stdout", "-w echo --bin " + kNodes + "/quits_stdout.py --node-count 1 --time-limit 3");
   EXPECT_TRUE(verdict_is(r, 1, "FAIL"));
   EXPECT_TRUE(contains(r.out, "closed its stdout at ")) << r.out;
   std::string log = slurp(r.run_dir() / "jepsen.log");
@@ -219,12 +222,14 @@ TEST(Lifecycle, InterruptDuringInitIsNotATimeout) {
 }
 
 TEST(Lifecycle, FailedExecSaysWhyInTheRunDirectory) {
-  RunResult r = squall_test("failed-exec", "-w echo --bin " + kNodes + "/bad_interpreter --node-count 1 --time-limit 1");
+  RunResult r =
+      squall_test("failed-exec", "-w echo --bin " + kNodes + "/bad_interpreter --node-count 1 --time-limit 1");
   EXPECT_EQ(r.exit_code, 254);
   const std::string why = "its interpreter '/nonexistent/interpreter' (from the #! line) does not exist";
   EXPECT_TRUE(contains(r.err, why)) << r.err;
   // `latest` points at the run; its log and report say why it is empty.
-  EXPECT_TRUE(contains(slurp(r.run_dir() / "jepsen.log"), "the run did not start: cannot execute node binary")) << slurp(r.run_dir() / "jepsen.log");
+  EXPECT_TRUE(contains(slurp(r.run_dir() / "jepsen.log"), "the run did not start: cannot execute node binary"))
+      << slurp(r.run_dir() / "jepsen.log");
   EXPECT_TRUE(contains(slurp(r.run_dir() / "jepsen.log"), why));
   EXPECT_TRUE(contains(slurp(r.run_dir() / "report.txt"), why));
 }

@@ -25,10 +25,10 @@ const std::string kHostile = squall::testing::kSource + "/tests/harness/nodes/ho
 const std::string kRaftKv = kBuild + "/tests/raft_kv";
 
 RunResult hostile(const std::string& name, const std::string& mode, const std::string& flags = "") {
-  return squall::testing::squall_test("router", name,
-                                      "-w echo --bin " + kHostile +
-                                          " --node-count 1 --time-limit 2 --rate 10 --rpc-timeout 1 --recovery-time 0 " +
-                                          flags + " -- --mode " + mode);
+  return squall::testing::squall_test(
+      "router", name,
+      "-w echo --bin " + kHostile + " --node-count 1 --time-limit 2 --rate 10 --rpc-timeout 1 --recovery-time 0 " +
+          flags + " -- --mode " + mode);
 }
 
 // Runs a shell command; true when it exits 0 (what it wrote goes to the test's output).
@@ -40,7 +40,8 @@ bool shell_ok(const std::string& cmd) {
 
 // Decoding as strict UTF-8 (and, for .json, parsing) with Python: a reader independent of Squall's.
 bool valid_utf8_file(const fs::path& p) {
-  return shell_ok("python3 -c 'import sys; open(sys.argv[1], encoding=\"utf-8\", errors=\"strict\").read()' " + p.string());
+  return shell_ok("python3 -c 'import sys; open(sys.argv[1], encoding=\"utf-8\", errors=\"strict\").read()' " +
+                  p.string());
 }
 bool json_file(const fs::path& p) {
   return shell_ok("python3 -c 'import json, sys; json.load(open(sys.argv[1], encoding=\"utf-8\"))' " + p.string());
@@ -112,12 +113,15 @@ TEST_P(BrokenReply, MakesItsOpInfoAndLeavesTheVerdictToTheChecker) {
   EXPECT_TRUE(verdict_is(strict, 1, "FAIL"));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Replies, BrokenReply,
-    ::testing::Values(Broken{"null-src", "bad-envelope", ":error [:bad-envelope \"message lacks a string \\\"src\\\"\"]"},
-                      Broken{"missing-key", "malformed-reply", ":error [:malformed-reply \"echo_ok requires key"}),
-    [](const auto& info) { return std::string(info.param.kind) == "bad-envelope" ? std::string("null_src")
-                                                                                  : std::string("missing_key"); });
+INSTANTIATE_TEST_SUITE_P(Replies, BrokenReply,
+                         ::testing::Values(Broken{"null-src", "bad-envelope",
+                                                  ":error [:bad-envelope \"message lacks a string \\\"src\\\"\"]"},
+                                           Broken{"missing-key", "malformed-reply",
+                                                  ":error [:malformed-reply \"echo_ok requires key"}),
+                         [](const auto& info) {
+                           return std::string(info.param.kind) == "bad-envelope" ? std::string("null_src")
+                                                                                 : std::string("missing_key");
+                         });
 
 // ---- terminal escapes and invalid UTF-8 ----------------------------------------------
 

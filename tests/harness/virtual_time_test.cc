@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "core/clock.h"

@@ -44,9 +44,9 @@ std::string req(const std::string& body, const std::string& src = "c1", const st
 
 TEST(MaelstromGossipE2e, AcceptanceEcho) {
   Outcome r = run({}, R"({"src":"c0","dest":"n0","body":{"type":"init","msg_id":1,"node_id":"n0","node_ids":["n0"]}})"
-                  "\n"
-                  R"({"id":7,"src":"c1","dest":"n0","body":{"type":"echo","msg_id":1,"echo":"hi"}})"
-                  "\n");
+                      "\n"
+                      R"({"id":7,"src":"c1","dest":"n0","body":{"type":"echo","msg_id":1,"echo":"hi"}})"
+                      "\n");
   ASSERT_TRUE(r.exited());
   EXPECT_EQ(r.code(), 0);
   EXPECT_EQ(r.out,
@@ -55,8 +55,8 @@ TEST(MaelstromGossipE2e, AcceptanceEcho) {
 }
 
 TEST(MaelstromGossipE2e, GarbageUnknownTypesAndMissingFieldsNeverStopIt) {
-  std::string input = req(R"({"type":"echo","msg_id":1,"echo":"early"})", "n1") + init("n0") +
-                      "this is not json\n" + "{\"src\":\"c1\"}\n" + "\x01\x02\xff\n" + std::string(100000, '[') + "\n" +
+  std::string input = req(R"({"type":"echo","msg_id":1,"echo":"early"})", "n1") + init("n0") + "this is not json\n" +
+                      "{\"src\":\"c1\"}\n" + "\x01\x02\xff\n" + std::string(100000, '[') + "\n" +
                       req(R"({"type":"frobnicate","msg_id":2})") + req(R"({"msg_id":3})") +
                       req(R"({"type":"echo","msg_id":4})") + req(R"({"type":"add","msg_id":5,"delta":"x"})") +
                       req(R"({"type":"poll","msg_id":6})") + req(R"({"type":"echo","msg_id":7,"echo":"still here"})") +
@@ -71,7 +71,8 @@ TEST(MaelstromGossipE2e, GarbageUnknownTypesAndMissingFieldsNeverStopIt) {
   EXPECT_NE(lines[0].find("init_ok"), std::string::npos);
   EXPECT_NE(lines[1].find(R"("echo":"early","in_reply_to":1)"), std::string::npos) << lines[1];  // queued before init
   EXPECT_NE(lines[2].find(R"("code":10)"), std::string::npos) << lines[2];
-  for (int i = 3; i <= 6; ++i) EXPECT_NE(lines[static_cast<size_t>(i)].find(R"("code":12)"), std::string::npos) << lines[static_cast<size_t>(i)];
+  for (int i = 3; i <= 6; ++i)
+    EXPECT_NE(lines[static_cast<size_t>(i)].find(R"("code":12)"), std::string::npos) << lines[static_cast<size_t>(i)];
   EXPECT_NE(lines[7].find(R"("echo":"still here","in_reply_to":7)"), std::string::npos);
   EXPECT_NE(lines[8].find("generate_ok"), std::string::npos);
   // Malformed lines are logged with their content.
@@ -85,8 +86,9 @@ TEST(MaelstromGossipE2e, RepliesMatchTheClosedSchemas) {
                       req(R"({"type":"send","msg_id":5,"key":"k","msg":1})") +
                       req(R"({"type":"poll","msg_id":6,"offsets":{"k":0}})");
   Outcome r = run({}, input);
-  std::vector<std::pair<const char*, const char*>> expect = {
-      {"echo", "init"}, {"unique-ids", "generate"}, {"g-counter", "add"}, {"g-counter", "read"}, {"kafka", "send"}, {"kafka", "poll"}};
+  std::vector<std::pair<const char*, const char*>> expect = {{"echo", "init"},     {"unique-ids", "generate"},
+                                                             {"g-counter", "add"}, {"g-counter", "read"},
+                                                             {"kafka", "send"},    {"kafka", "poll"}};
   std::vector<std::string> lines = r.lines();
   ASSERT_EQ(lines.size(), expect.size()) << r.out;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -104,7 +106,8 @@ TEST(MaelstromGossipE2e, TimersFireWhileStdinIsIdle) {
   std::string input = init("n1", R"(["n0","n1"])") + req(R"({"type":"broadcast","msg_id":2,"message":9})", "c1", "n1");
   Outcome r = run({}, input, 400);
   EXPECT_NE(r.out.find(R"({"src":"n1","dest":"n0","body":{"type":"bc_gossip","elems":[9],"msg_id":1}})"),
-            std::string::npos) << r.out;
+            std::string::npos)
+      << r.out;
 }
 
 TEST(MaelstromGossipE2e, FaultGarbageLine) {
@@ -117,7 +120,7 @@ TEST(MaelstromGossipE2e, FaultGarbageLine) {
 
 TEST(MaelstromGossipE2e, FaultCrashAfter) {
   Outcome r = run({"--fault", "crash-after=2"}, init("n0") + req(R"({"type":"echo","msg_id":2,"echo":1})") +
-                                                req(R"({"type":"echo","msg_id":3,"echo":1})"));
+                                                    req(R"({"type":"echo","msg_id":3,"echo":1})"));
   ASSERT_TRUE(r.exited());
   EXPECT_NE(r.code(), 0);
   EXPECT_EQ(r.lines().size(), 2u) << r.out;

@@ -32,7 +32,7 @@
 namespace {
 
 constexpr int64_t kTickMs = 25;
-constexpr int64_t kFreshMs = 300;       // how recent contact must be to count as reachable
+constexpr int64_t kFreshMs = 300;  // how recent contact must be to count as reachable
 constexpr size_t kEntriesPerAppend = 200;
 
 int64_t now_ms() {
@@ -154,8 +154,7 @@ class RaftKv {
       entries += (i > from ? "," : "") + std::string("[") + quote(e.op) + "," + e.key + "," + e.a + "," + e.b + "]";
     }
     entries += "]";
-    send_line(id_, follower,
-              "{\"type\":\"append\",\"from\":" + std::to_string(from) + ",\"entries\":" + entries + "}");
+    send_line(id_, follower, "{\"type\":\"append\",\"from\":" + std::to_string(from) + ",\"entries\":" + entries + "}");
   }
 
   void on_append(const std::string& leader, const rapidjson::Value& body) {
@@ -210,11 +209,11 @@ class RaftKv {
   std::vector<std::string> nodes_;
   std::vector<Entry> log_;
   size_t applied_ = 0;
-  std::map<std::string, std::string> kv_;     // key JSON -> value JSON (leader's state machine)
-  std::map<size_t, Waiter> waiters_;          // log position -> client to answer (leader)
-  std::map<std::string, size_t> match_;       // follower -> entries it holds (leader)
+  std::map<std::string, std::string> kv_;       // key JSON -> value JSON (leader's state machine)
+  std::map<size_t, Waiter> waiters_;            // log position -> client to answer (leader)
+  std::map<std::string, size_t> match_;         // follower -> entries it holds (leader)
   std::map<std::string, int64_t> last_ack_ms_;  // follower -> last append_ok (leader)
-  int64_t last_heard_ms_ = -1'000'000;        // last append from the leader (follower)
+  int64_t last_heard_ms_ = -1'000'000;          // last append from the leader (follower)
 };
 
 }  // namespace

@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "serve/testing/http_exchange.h"
-#include "testing/squall_run.h"
 #include "serve/testing/trickling_client.h"
+#include "testing/squall_run.h"
 
 namespace {
 
@@ -48,8 +48,7 @@ long long proc_field(pid_t pid, const std::string& file, const std::string& fiel
 // `squall serve --port 0 <args>` in a child process; the port is read from its first line.
 class ServeProcess {
  public:
-  ServeProcess(const std::string& store, std::vector<std::string> extra = {})
-      : proc_(start(store, std::move(extra))) {
+  ServeProcess(const std::string& store, std::vector<std::string> extra = {}) : proc_(start(store, std::move(extra))) {
     std::optional<std::string> line = proc_.read_line(10s);
     std::smatch m;
     if (line && std::regex_search(*line, m, std::regex(R"(:(\d+)/)"))) port_ = std::stoi(m[1]);
@@ -134,7 +133,8 @@ TEST_F(ServeIntegrationTest, ATricklingClientBlocksNeitherOthersNorCtrlC) {
   ASSERT_TRUE(slow.connected());
   std::this_thread::sleep_for(400ms);
   auto start = Clock::now();
-  std::string resp = http_exchange(server.port(), "GET /broadcast/20240102T030405.678/report.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  std::string resp =
+      http_exchange(server.port(), "GET /broadcast/20240102T030405.678/report.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
   EXPECT_LT(Clock::now() - start, 1s);
   EXPECT_TRUE(resp.ends_with("\r\n\r\nResult: valid\n")) << resp;
   start = Clock::now();
@@ -154,7 +154,8 @@ TEST_F(ServeIntegrationTest, ALargeFileIsStreamedInSmallMemory) {
   long long after_kb = proc_field(server.pid(), "status", "VmHWM:");
   ASSERT_NE(head.find("Content-Length: " + std::to_string(kLargeFileBytes) + "\r\n"), std::string::npos) << head;
   EXPECT_EQ(bytes, kLargeFileBytes + (head.find("\r\n\r\n") + 4)) << "the body was cut short";
-  EXPECT_LT(after_kb - before, 32 * 1024) << "peak memory grew by " << (after_kb - before) << " kB serving a 200 MB file";
+  EXPECT_LT(after_kb - before, 32 * 1024)
+      << "peak memory grew by " << (after_kb - before) << " kB serving a 200 MB file";
 }
 
 TEST_F(ServeIntegrationTest, HeadOfALargeFileOnlyStatsIt) {
@@ -174,11 +175,13 @@ TEST_F(ServeIntegrationTest, HeadOfALargeFileOnlyStatsIt) {
 TEST_F(ServeIntegrationTest, AForeignHostIsRefusedUnlessAllowed) {
   ServeProcess server(store_, {"--allow-host", "box.lan"});
   ASSERT_GT(server.port(), 0);
-  std::string evil = http_exchange(server.port(), "GET /broadcast/20240102T030405.678/report.txt HTTP/1.1\r\nHost: evil.example\r\n\r\n");
+  std::string evil = http_exchange(
+      server.port(), "GET /broadcast/20240102T030405.678/report.txt HTTP/1.1\r\nHost: evil.example\r\n\r\n");
   EXPECT_EQ(evil.rfind("HTTP/1.1 421", 0), 0u) << evil;
   EXPECT_NE(evil.find("\"evil.example\" is not this server"), std::string::npos) << evil;
   EXPECT_EQ(evil.find("Result: valid"), std::string::npos) << evil;
-  std::string lan = http_exchange(server.port(), "GET /broadcast/20240102T030405.678/report.txt HTTP/1.1\r\nHost: box.lan\r\n\r\n");
+  std::string lan =
+      http_exchange(server.port(), "GET /broadcast/20240102T030405.678/report.txt HTTP/1.1\r\nHost: box.lan\r\n\r\n");
   EXPECT_TRUE(lan.ends_with("\r\n\r\nResult: valid\n")) << lan;
 }
 

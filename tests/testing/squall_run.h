@@ -43,25 +43,24 @@ struct RunResult {
   std::string results_edn() const { return slurp(run_dir() / "results.edn"); }
 };
 
-inline bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 inline bool executable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
 
 inline bool have_binaries() { return executable(kSquall) && executable(kGossip); }
 
 // Skips the calling test when squall or maelstrom_gossip is not built.
-#define SQUALL_REQUIRE_BINARIES()                \
-  if (!::squall::testing::have_binaries())       \
+#define SQUALL_REQUIRE_BINARIES()          \
+  if (!::squall::testing::have_binaries()) \
   GTEST_SKIP() << "squall or maelstrom_gossip is not built in " << ::squall::testing::kBuild
 
 // The run exited with `exit_code` and its report says "Result: <result>"; a failure
 // shows the report and the log.
 inline ::testing::AssertionResult verdict_is(const RunResult& r, int exit_code, const std::string& result) {
   if (r.exit_code == exit_code && contains(r.out, "Result: " + result)) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "exit code " << r.exit_code << ", expected " << exit_code << " and Result: "
-                                       << result << "\n" << r.out << r.err;
+  return ::testing::AssertionFailure() << "exit code " << r.exit_code << ", expected " << exit_code
+                                       << " and Result: " << result << "\n"
+                                       << r.out << r.err;
 }
 
 // Names parameterised tests after a string parameter; gtest names take no '-'.

@@ -64,8 +64,8 @@ void check_message_diagram() {
   std::string results = slurp(dir / "results.json");
   int64_t sent = json_int(results, {"net", "all", "send-count"});
   ASSERT_GT(sent, 0) << results;
-  int drawn = count_of(check, "msg delivered") + count_of(check, "msg delivered client") + count_of(check, "msg dropped") +
-              count_of(check, "msg inflight");
+  int drawn = count_of(check, "msg delivered") + count_of(check, "msg delivered client") +
+              count_of(check, "msg dropped") + count_of(check, "msg inflight");
   EXPECT_EQ(drawn, std::min<int64_t>(sent, 2000));
   if (sent > 2000) {
     EXPECT_NE(svg.find("Showing the first 2000 of"), std::string::npos);
@@ -111,9 +111,9 @@ Http http_get(int port, const std::string& path) {
 class Server {
  public:
   explicit Server(const std::string& store)
-      : child_(squall::testing::Subprocess::start({kSquall, "serve", "--store", store, "--port", "0"},
-                                                  {.in = squall::testing::Stream::kInherit,
-                                                   .err = squall::testing::Stream::kInherit})) {
+      : child_(squall::testing::Subprocess::start(
+            {kSquall, "serve", "--store", store, "--port", "0"},
+            {.in = squall::testing::Stream::kInherit, .err = squall::testing::Stream::kInherit})) {
     std::optional<std::string> line = child_.read_line(std::chrono::seconds(30));
     std::smatch m;
     if (line && std::regex_search(*line, m, std::regex(R"(http://127\.0\.0\.1:(\d+)/)"))) port_ = std::stoi(m[1]);
@@ -164,10 +164,11 @@ TEST(Visuals, BroadcastRunDrawsItselfAndServeBrowsesIt) {
   if (!squall::testing::executable(kGossip)) GTEST_SKIP() << "maelstrom_gossip is not built";
   // Recovery of 3 s: with partitions every second, gossip retries back off past 1 s, and a
   // shorter wait makes the final reads (and so the run) fail on some seeds.
-  squall::testing::RunResult run = squall::testing::squall_test(
-      "visuals", "broadcast",
-      "-w broadcast --bin " + kGossip +
-          " --node-count 5 --time-limit 3 --rate 20 --latency 20 --nemesis partition --nemesis-interval 1 --recovery-time 3");
+  squall::testing::RunResult run =
+      squall::testing::squall_test("visuals", "broadcast",
+                                   "-w broadcast --bin " + kGossip +
+                                       " --node-count 5 --time-limit 3 --rate 20 --latency 20 --nemesis partition "
+                                       "--nemesis-interval 1 --recovery-time 3");
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   run_ = &run;
   {

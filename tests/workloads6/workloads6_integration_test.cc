@@ -43,9 +43,10 @@ std::map<std::string, std::string> independent_results(const RunResult& r) {
 
 TEST(LinKvE2E, GossipIsLinearizableUnderPartitions) {
   SQUALL_REQUIRE_BINARIES();
-  RunResult r = squall_test("lin-kv-valid", "-w lin-kv --bin " + kGossip +
-                                                " --node-count 3 --concurrency 12 --nemesis partition --nemesis-interval 1"
-                                                " --time-limit 5 --rate 100 --recovery-time 1 --seed 1");
+  RunResult r =
+      squall_test("lin-kv-valid", "-w lin-kv --bin " + kGossip +
+                                      " --node-count 3 --concurrency 12 --nemesis partition --nemesis-interval 1"
+                                      " --time-limit 5 --rate 100 --recovery-time 1 --seed 1");
   EXPECT_TRUE(verdict_is(r, 0, "PASS"));
   EXPECT_TRUE(contains(r.out, "MAELSTROM REPORT — lin-kv")) << r.out;
   EXPECT_TRUE(contains(r.out, "Nemesis: partition")) << r.out;
@@ -81,7 +82,8 @@ TEST_P(LinKvViaWeakService, IsFoundNonLinearizable) {
   RunResult r = squall_test("lin-kv-via-" + via, "-w lin-kv --bin " + kGossip +
                                                      " --node-count 5 --concurrency 2n --latency 10 --rate 60"
                                                      " --time-limit 8 --nemesis partition --nemesis-interval 1"
-                                                     " --recovery-time 1 --seed 31 -- --fault lin-kv-via=" + via);
+                                                     " --recovery-time 1 --seed 31 -- --fault lin-kv-via=" +
+                                                     via);
   EXPECT_TRUE(verdict_is(r, 1, "FAIL"));
   EXPECT_TRUE(contains(r.out, "is not linearizable: cannot linearize")) << r.out;
   std::string results = r.results_edn();
@@ -111,7 +113,8 @@ TEST(LinKvE2E, AKeyWhoseOpsAllFailedPasses) {
 // `squall test --bin X` alone: lin-kv, 5 nodes, and lin-kv's default concurrency 2n.
 TEST(LinKvE2E, DefaultsWorkTogether) {
   SQUALL_REQUIRE_BINARIES();
-  RunResult r = squall_test("lin-kv-defaults", "--bin " + kGossip + " --time-limit 2 --rate 20 --recovery-time 0 --seed 1");
+  RunResult r =
+      squall_test("lin-kv-defaults", "--bin " + kGossip + " --time-limit 2 --rate 20 --recovery-time 0 --seed 1");
   EXPECT_TRUE(verdict_is(r, 0, "PASS"));
   EXPECT_TRUE(contains(r.err, "5 nodes, concurrency 10")) << r.err;
 }
@@ -119,7 +122,8 @@ TEST(LinKvE2E, DefaultsWorkTogether) {
 // Maelstrom's leader-election tutorial runs --rate 0: no client op, a valid (empty) run.
 TEST(LinKvE2E, RateZeroIsValid) {
   SQUALL_REQUIRE_BINARIES();
-  RunResult r = squall_test("lin-kv-rate-0", "-w lin-kv --bin " + kGossip + " --node-count 3 --time-limit 1 --rate 0 --seed 1");
+  RunResult r =
+      squall_test("lin-kv-rate-0", "-w lin-kv --bin " + kGossip + " --node-count 3 --time-limit 1 --rate 0 --seed 1");
   EXPECT_TRUE(verdict_is(r, 0, "PASS"));
   EXPECT_TRUE(contains(r.out, "Operations: 0 ")) << r.out;
 }
@@ -135,8 +139,9 @@ TEST(TestFlagsE2E, BadSeedsAndAnEmptyStoreAreRefused) {
   // --store '' (the helper passes its own --store first; this one must not be taken as
   // the current directory).
   using squall::testing::Stream;
-  squall::testing::Completed c = squall::testing::run({squall::testing::kSquall, "test", "--bin", kGossip, "--store", ""}, {},
-                                                      {.in = Stream::kNull, .err = Stream::kToStdout});
+  squall::testing::Completed c =
+      squall::testing::run({squall::testing::kSquall, "test", "--bin", kGossip, "--store", ""}, {},
+                           {.in = Stream::kNull, .err = Stream::kToStdout});
   const std::string& out = c.out;
   EXPECT_TRUE(c.exited() && c.exit_code() == 254) << out;
   EXPECT_TRUE(contains(out, "--store must name a directory")) << out;

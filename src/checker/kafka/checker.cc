@@ -14,8 +14,8 @@ struct KeyLog {
   std::map<int64_t, std::set<int64_t>> offsets_of;  // message -> offsets it was seen at
   std::set<int64_t> read_msgs;                      // returned by some ok poll
   std::optional<int64_t> max_read_offset;
-  std::set<int64_t> sent_msgs;        // carried by any send op, whatever its outcome
-  std::set<int64_t> maybe_sent_msgs;  // sends that ended ok or info (or never ended)
+  std::set<int64_t> sent_msgs;                   // carried by any send op, whatever its outcome
+  std::set<int64_t> maybe_sent_msgs;             // sends that ended ok or info (or never ended)
   std::map<int64_t, int64_t> failed_send_index;  // message -> index of its failed send
   std::vector<int64_t> known_offsets;            // sorted keys of msgs_at
 

@@ -92,9 +92,9 @@ struct PollStep {
   int64_t process = 0;
   int64_t prev_offset = 0;
   int64_t offset = 0;
-  int64_t prev_index = 0;  // poll op that returned prev_offset
-  int64_t index = 0;       // poll op that returned offset
-  int64_t skipped = 0;     // skips: how many known offsets lie strictly between
+  int64_t prev_index = 0;                // poll op that returned prev_offset
+  int64_t index = 0;                     // poll op that returned offset
+  int64_t skipped = 0;                   // skips: how many known offsets lie strictly between
   std::vector<int64_t> skipped_offsets;  // skips: the first few of them
 };
 

@@ -114,7 +114,7 @@ Status read_send(const Value& v, Event* op, const Ctx& ctx) {
 
 Status read_poll(const Value& v, Event* op, const Ctx& ctx) {
   if (op->type != OpType::kOk) return {};  // only a completed poll carries messages
-  if (v.IsArray()) {  // micro-op form: [["poll", {k: [[o, m]]}]]
+  if (v.IsArray()) {                       // micro-op form: [["poll", {k: [[o, m]]}]]
     if (v.Size() != 1) return ctx.fail("only single micro-op polls are supported");
     const Value& mop = v[0];
     if (!mop.IsArray() || mop.Size() != 2) return ctx.fail("poll micro-op must be [\"poll\", msgs]");
@@ -149,7 +149,7 @@ Status read_value(const Value& v, Event* op, const Ctx& ctx) {
 }  // namespace
 
 Result<Event> op_from_json(std::string_view type, std::string_view f, std::string_view value_json, int64_t process,
-                        int64_t time_ns, int64_t index) {
+                           int64_t time_ns, int64_t index) {
   Ctx ctx{"op " + std::to_string(index) + " (" + std::string(f) + " " + std::string(type) + "): "};
   Event op;
   op.index = index;
@@ -158,13 +158,20 @@ Result<Event> op_from_json(std::string_view type, std::string_view f, std::strin
   std::optional<OpType> op_type = history::op_type_from(type);
   if (!op_type) return ctx.fail("unknown op type");
   op.type = *op_type;
-  if (f == "send") op.f = OpF::kSend;
-  else if (f == "poll") op.f = OpF::kPoll;
-  else if (f == "commit_offsets" || f == "commit-offsets") op.f = OpF::kCommitOffsets;
-  else if (f == "list_committed_offsets" || f == "list-committed-offsets") op.f = OpF::kListCommittedOffsets;
-  else if (f == "assign") op.f = OpF::kAssign;
-  else if (f == "crash") op.f = OpF::kCrash;
-  else return ctx.fail("not a kafka op");
+  if (f == "send")
+    op.f = OpF::kSend;
+  else if (f == "poll")
+    op.f = OpF::kPoll;
+  else if (f == "commit_offsets" || f == "commit-offsets")
+    op.f = OpF::kCommitOffsets;
+  else if (f == "list_committed_offsets" || f == "list-committed-offsets")
+    op.f = OpF::kListCommittedOffsets;
+  else if (f == "assign")
+    op.f = OpF::kAssign;
+  else if (f == "crash")
+    op.f = OpF::kCrash;
+  else
+    return ctx.fail("not a kafka op");
   rapidjson::Document doc;
   doc.Parse<rapidjson::kParseIterativeFlag>(value_json.data(), value_json.size());  // no recursion on hostile input
   if (doc.HasParseError()) return ctx.fail("value is not valid JSON");

@@ -18,14 +18,14 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/result.h"
 #include "checker/kafka/event.h"
+#include "core/result.h"
 
 namespace squall::checker::kafka {
 
 // Errors say which member of which op is wrong, e.g. "op 12 (send ok): offset must be an
 // integer", so a user can find it in the history.
 Result<Event> op_from_json(std::string_view type, std::string_view f, std::string_view value_json, int64_t process,
-                        int64_t time_ns, int64_t index);
+                           int64_t time_ns, int64_t index);
 
 }  // namespace squall::checker::kafka

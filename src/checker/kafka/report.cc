@@ -155,8 +155,7 @@ std::string summary(const CheckResult& r) {
   if (!r.lost_write.empty()) {
     const auto& c = r.lost_write.examples.front();
     os << "  lost-write (" << r.lost_write.count << "): key " << c.key << " msg " << c.msg << " acknowledged at offset "
-       << c.offset << " (op " << c.send_index << ") never polled, though offset " << c.max_read_offset
-       << " was\n";
+       << c.offset << " (op " << c.send_index << ") never polled, though offset " << c.max_read_offset << " was\n";
   }
   if (!r.duplicate.empty()) {
     const auto& c = r.duplicate.examples.front();

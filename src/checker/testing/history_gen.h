@@ -15,13 +15,13 @@ namespace squall::checker {
 
 struct GenOptions {
   uint64_t seed = 1;
-  uint32_t processes = 5;          // concurrent clients
-  uint64_t ops = 100;              // invocations
-  uint32_t keys = 0;               // 0: one unkeyed register; else ops carry :key 0..keys-1
-  uint32_t values = 5;             // written values are 0..values-1
-  uint32_t crash_percent = 0;      // ops completing as info
-  uint32_t stale_read_percent = 0; // reads returning the value before the latest write (a bug)
-  bool cas = true;                 // mix in cas ops
+  uint32_t processes = 5;           // concurrent clients
+  uint64_t ops = 100;               // invocations
+  uint32_t keys = 0;                // 0: one unkeyed register; else ops carry :key 0..keys-1
+  uint32_t values = 5;              // written values are 0..values-1
+  uint32_t crash_percent = 0;       // ops completing as info
+  uint32_t stale_read_percent = 0;  // reads returning the value before the latest write (a bug)
+  bool cas = true;                  // mix in cas ops
   // Chance that an idle client, when scheduled, keeps thinking instead of invoking (as
   // Jepsen's stagger): 0 keeps every client busy, so about `processes` ops are in flight
   // at once; 90 leaves about a quarter of them busy, with short ops between long gaps.

@@ -85,14 +85,16 @@ TEST_P(CoordConformance, RegisterIsIdempotentByOpId) {
 }
 
 TEST_P(CoordConformance, RegisterErrorPaths) {
-  EXPECT_CODE(coord_->register_shards(0, RegisterShardsOp{kTenant, kRun, {{1, {"a", "b"}}}, 1}), CoordErrc::RunNotFound);
+  EXPECT_CODE(coord_->register_shards(0, RegisterShardsOp{kTenant, kRun, {{1, {"a", "b"}}}, 1}),
+              CoordErrc::RunNotFound);
   ASSERT_TRUE(coord_->create_run(CreateRunOp{kTenant, kRun, RunConfig{kLeaseMs, 0}}).ok());
   EXPECT_CODE(coord_->register_shards(0, RegisterShardsOp{kTenant + 1, kRun, {{1, {"a", "b"}}}, 1}),
               CoordErrc::TenantMismatch);
   EXPECT_CODE(coord_->register_shards(0, RegisterShardsOp{kTenant, kRun, {}, 2}), CoordErrc::InvalidArgument);
   EXPECT_CODE(coord_->register_shards(0, RegisterShardsOp{kTenant, kRun, {{kDerivedBit | 5, {"a", "b"}}}, 3}),
               CoordErrc::DerivedIdNotAllowed);
-  EXPECT_CODE(coord_->register_shards(0, RegisterShardsOp{kTenant, kRun, {{1, {"b", "a"}}}, 4}), CoordErrc::InvalidSpec);
+  EXPECT_CODE(coord_->register_shards(0, RegisterShardsOp{kTenant, kRun, {{1, {"b", "a"}}}, 4}),
+              CoordErrc::InvalidSpec);
   EXPECT_CODE(coord_->register_shards(0, RegisterShardsOp{kTenant, kRun, {{1, {"a", "c"}}, {2, {"b", "d"}}}, 5}),
               CoordErrc::SpecOverlap);
   EXPECT_CODE(coord_->register_shards(0, RegisterShardsOp{kTenant, kRun, {{1, {"a", "c"}}, {1, {"c", "d"}}}, 6}),
@@ -101,8 +103,10 @@ TEST_P(CoordConformance, RegisterErrorPaths) {
   for (size_t i = 0; i < many.size(); ++i) many[i] = RootSpec{i + 1, {std::to_string(i), std::to_string(i) + "~"}};
   EXPECT_CODE(coord_->register_shards(0, RegisterShardsOp{kTenant, kRun, many, 7}), CoordErrc::LimitExceeded);
   ASSERT_TRUE(coord_->register_shards(0, RegisterShardsOp{kTenant, kRun, {{1, {"a", "c"}}}, 8}).ok());
-  EXPECT_CODE(coord_->register_shards(0, RegisterShardsOp{kTenant, kRun, {{2, {"b", "z"}}}, 9}), CoordErrc::SpecOverlap);
-  EXPECT_CODE(coord_->register_shards(0, RegisterShardsOp{kTenant, kRun, {{1, {"x", "z"}}}, 10}), CoordErrc::ShardExists);
+  EXPECT_CODE(coord_->register_shards(0, RegisterShardsOp{kTenant, kRun, {{2, {"b", "z"}}}, 9}),
+              CoordErrc::SpecOverlap);
+  EXPECT_CODE(coord_->register_shards(0, RegisterShardsOp{kTenant, kRun, {{1, {"x", "z"}}}, 10}),
+              CoordErrc::ShardExists);
   // Nothing of the rejected batches was written.
   EXPECT_EQ(read_run().shard_count, 1u);
 }
@@ -394,10 +398,14 @@ TEST_P(CoordConformance, SplitReplaceRejectsBadChildren) {
   std::vector<KeyRange> too_many;
   for (int i = 0; i < 257; ++i) too_many.push_back({std::string(1, 'a'), "b"});
   EXPECT_CODE(coord_->split_replace(1, SplitReplaceOp{l, too_many, 2}), CoordErrc::SplitChildCount);
-  EXPECT_CODE(coord_->split_replace(1, SplitReplaceOp{l, {{"", "c"}, {"d", "m"}}, 3}), CoordErrc::SplitCoverage);   // gap
-  EXPECT_CODE(coord_->split_replace(1, SplitReplaceOp{l, {{"", "d"}, {"c", "m"}}, 4}), CoordErrc::SplitCoverage);   // overlap
-  EXPECT_CODE(coord_->split_replace(1, SplitReplaceOp{l, {{"a", "c"}, {"c", "m"}}, 5}), CoordErrc::SplitCoverage);  // start
-  EXPECT_CODE(coord_->split_replace(1, SplitReplaceOp{l, {{"", "c"}, {"c", "n"}}, 6}), CoordErrc::SplitCoverage);   // end
+  EXPECT_CODE(coord_->split_replace(1, SplitReplaceOp{l, {{"", "c"}, {"d", "m"}}, 3}),
+              CoordErrc::SplitCoverage);  // gap
+  EXPECT_CODE(coord_->split_replace(1, SplitReplaceOp{l, {{"", "d"}, {"c", "m"}}, 4}),
+              CoordErrc::SplitCoverage);  // overlap
+  EXPECT_CODE(coord_->split_replace(1, SplitReplaceOp{l, {{"a", "c"}, {"c", "m"}}, 5}),
+              CoordErrc::SplitCoverage);  // start
+  EXPECT_CODE(coord_->split_replace(1, SplitReplaceOp{l, {{"", "c"}, {"c", "n"}}, 6}),
+              CoordErrc::SplitCoverage);  // end
   EXPECT_CODE(coord_->split_replace(1, SplitReplaceOp{l, {{"", "c"}, {"c", "c"}, {"c", "m"}}, 7}),
               CoordErrc::SplitCoverage);  // empty child
   // Lease checks come before child checks.
@@ -444,7 +452,8 @@ TEST_P(CoordConformance, SplitResidualRejectsBadHalves) {
   EXPECT_CODE(coord_->split_residual(2, SplitResidualOp{l, {"n", "q"}, {"q", ""}, 4}), CoordErrc::ResidualCoverage);
   EXPECT_CODE(coord_->split_residual(2, SplitResidualOp{l, {"m", ""}, {"", ""}, 5}), CoordErrc::ResidualCoverage);
   // The cursor "r" would fall into the residual.
-  EXPECT_CODE(coord_->split_residual(2, SplitResidualOp{l, {"m", "q"}, {"q", ""}, 6}), CoordErrc::ResidualCursorOutside);
+  EXPECT_CODE(coord_->split_residual(2, SplitResidualOp{l, {"m", "q"}, {"q", ""}, 6}),
+              CoordErrc::ResidualCursorOutside);
   // Residual first, parent second: allowed when the cursor stays in the parent.
   auto r = coord_->split_residual(2, SplitResidualOp{l, {"p", ""}, {"m", "p"}, 7});
   ASSERT_TRUE(r.ok()) << to_string(r.code());
@@ -500,7 +509,8 @@ TEST_P(CoordConformance, FinishRunRequiresAllShardsFinished) {
   for (int round = 0; round < 4; ++round) {
     auto c = coord_->claim_next(1000 * (round + 1), ClaimNextOp{kTenant, kRun, static_cast<WorkerId>(10 + round)});
     if (!c.ok()) break;
-    ASSERT_TRUE(coord_->complete(1000 * (round + 1), CompleteOp{LeaseToken{ref(c->shard), 10u + round, c->fence}, {}, 6}).ok());
+    ASSERT_TRUE(
+        coord_->complete(1000 * (round + 1), CompleteOp{LeaseToken{ref(c->shard), 10u + round, c->fence}, {}, 6}).ok());
   }
   EXPECT_CODE(coord_->finish_run(9000, FinishRunOp{kTenant + 1, kRun, 7}), CoordErrc::TenantMismatch);
   auto f = coord_->finish_run(9000, FinishRunOp{kTenant, kRun, 7});
@@ -575,9 +585,9 @@ TEST_P(CoordConformance, RejectedOpsWriteNothing) {
   make_run();
   LeaseToken l = acquire_ok(kLow, 1, 0);
   ShardRecord before = read(kLow);
-  (void)coord_->checkpoint(1, CheckpointOp{l, {"z", ""}, 1});            // out of bounds
-  (void)coord_->split_replace(1, SplitReplaceOp{l, {{"", "c"}}, 2});     // child count
-  (void)coord_->acquire(1, AcquireOp{ref(kLow), 2});                     // held
+  (void)coord_->checkpoint(1, CheckpointOp{l, {"z", ""}, 1});              // out of bounds
+  (void)coord_->split_replace(1, SplitReplaceOp{l, {{"", "c"}}, 2});       // child count
+  (void)coord_->acquire(1, AcquireOp{ref(kLow), 2});                       // held
   (void)coord_->renew(1, RenewOp{LeaseToken{ref(kLow), 1, l.fence + 1}});  // stale
   EXPECT_EQ(read(kLow), before);
 }

@@ -14,8 +14,8 @@ SimCluster::SimCluster(int nodes, GossipConfig config, Faults faults, int64_t la
   for (int i = 0; i < nodes; ++i) {
     nodes_.push_back(std::make_unique<node::Node>());
     servers_.push_back(std::make_unique<Server>(*nodes_.back(), config, faults));
-    std::string init = R"({"type":"init","msg_id":1,"node_id":)" + proto::json_string(id(i)) + ",\"node_ids\":[" +
-                       ids + "]}";
+    std::string init =
+        R"({"type":"init","msg_id":1,"node_id":)" + proto::json_string(id(i)) + ",\"node_ids\":[" + ids + "]}";
     nodes_.back()->receive_line(envelope("c0", id(i), init), 0);
     nodes_.back()->outbox().clear();
   }

@@ -16,8 +16,7 @@ namespace squall::services::testing {
 using ::squall::testing::parse_json;
 
 // Sends `body` from `src` at time `now_ms` and returns the parsed reply.
-inline rapidjson::Document call(Service& service, std::string_view src, std::string_view body,
-                                int64_t now_ms = 0) {
+inline rapidjson::Document call(Service& service, std::string_view src, std::string_view body, int64_t now_ms = 0) {
   rapidjson::Document request = parse_json(body);
   std::string reply = service.handle(src, request, now_ms);
   rapidjson::Document d = parse_json(reply);

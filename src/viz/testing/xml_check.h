@@ -30,7 +30,8 @@ inline bool entity_at(std::string_view s, size_t i) {
   if (e == "amp" || e == "lt" || e == "gt" || e == "quot" || e == "apos") return true;
   if (e.size() > 1 && e[0] == '#') {
     for (size_t k = 1; k < e.size(); ++k)
-      if (!std::isdigit(static_cast<unsigned char>(e[k])) && !(k == 1 && e[k] == 'x') && !std::isxdigit(static_cast<unsigned char>(e[k])))
+      if (!std::isdigit(static_cast<unsigned char>(e[k])) && !(k == 1 && e[k] == 'x') &&
+          !std::isxdigit(static_cast<unsigned char>(e[k])))
         return false;
     return true;
   }
