@@ -62,15 +62,6 @@ ssize_t read_some(int fd, char* buf, size_t n) {
   }
 }
 
-void append_to_fd(int fd, std::string_view text) {
-  while (fd >= 0 && !text.empty()) {
-    ssize_t w = ::write(fd, text.data(), text.size());
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return;
-    text.remove_prefix(static_cast<size_t>(w));
-  }
-}
-
 Result<std::unique_ptr<NodeProcess>> NodeProcess::spawn(const Options& options) {
   if (::access(options.bin.c_str(), X_OK) != 0) {
     return err("cannot execute node binary '" + options.bin + "': " + std::strerror(errno));
