@@ -73,8 +73,13 @@ TEST(DescendantGuard, KillAllFindsWhatTheNodeLeftBehind) {
   ASSERT_TRUE(node.ok()) << node.error();
   (*guard)->track((*node)->pid());
   const std::string detached = marker + "-detached";
-  for (int i = 0; i < 500 && running_with(detached) < 1; ++i)
+  // Wait until the detached shell has settled: while setsid execs it, its command line
+  // reads empty for a moment, so one sighting is not enough.
+  int settled = 0;
+  for (int i = 0; i < 500 && settled < 5; ++i) {
+    settled = running_with(detached) == 1 ? settled + 1 : 0;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   ASSERT_EQ(running_with(detached), 1);
   (*node)->kill_and_reap();
   (*guard)->forget((*node)->pid());
