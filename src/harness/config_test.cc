@@ -111,7 +111,8 @@ TEST(Config, MaelstromFlags) {
   auto ids = parse_node_ids("a,b,c");
   ASSERT_TRUE(ids.ok()) << ids.error();
   EXPECT_EQ(*ids, (std::vector<std::string>{"a", "b", "c"}));
-  for (const char* bad : {"", ",", "a,a", "lin-kv", "c3", "n\"1", "a b", "..", std::string(65, 'x').c_str()}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", ",", "a,a", "lin-kv", "c3", "n\"1", "a b", "..", std::string(65, 'x')}) {
     EXPECT_FALSE(parse_node_ids(bad).ok()) << bad;
   }
   EXPECT_TRUE(parse_node_ids("c,cx,n1").ok());  // only c<digits> is a client's name
