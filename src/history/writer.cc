@@ -1,6 +1,7 @@
 #include "history/writer.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 
 #include <rapidjson/stringbuffer.h>
@@ -43,7 +44,15 @@ void write_json_value(JsonWriter& w, const Value& v) {
     case Value::Kind::kNil: w.Null(); return;
     case Value::Kind::kBool: w.Bool(v.as_bool()); return;
     case Value::Kind::kInt: w.Int64(v.as_int()); return;
-    case Value::Kind::kDouble: w.Double(v.as_double()); return;
+    case Value::Kind::kDouble:
+      // JSON has no infinity or NaN (RapidJSON's writer would emit nothing): they become
+      // null, as in results.json. Found by the jepsen-log fuzz target (EDN 32e422 is ##Inf).
+      if (std::isfinite(v.as_double())) {
+        w.Double(v.as_double());
+      } else {
+        w.Null();
+      }
+      return;
     case Value::Kind::kString:
     case Value::Kind::kKeyword:
     case Value::Kind::kSymbol:
