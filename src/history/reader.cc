@@ -257,7 +257,7 @@ Status read_json_line(History* h, TextInput& in, int line, const std::string& te
   if (json_depth(text) > kJsonDepthMax)
     return in.error_at(line, "expected a JSON object nesting at most " + std::to_string(kJsonDepthMax) + " levels");
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.c_str(), text.size());  // doubles read back exactly
+  doc.Parse(text.c_str(), text.size());
   if (doc.HasParseError())
     return in.error_at(line, std::string("expected a JSON object: ") +
                                  rapidjson::GetParseError_En(doc.GetParseError()) + " at column " +

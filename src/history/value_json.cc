@@ -112,7 +112,7 @@ Value parse_json_value(std::string_view text) {
   // Too deep to parse without risking the stack: kept as the text it is, like non-JSON.
   if (json_depth(text, kParseDepthMax) > kParseDepthMax) return Value::string(std::string(text));
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());  // doubles read back exactly
+  doc.Parse(text.data(), text.size());
   if (doc.HasParseError()) return Value::string(std::string(text));
   FromJson how;
   how.keep_order = true;
