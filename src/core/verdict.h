@@ -3,7 +3,7 @@
 //
 // The one verdict type of every checker: linearizability, the workload checkers, the
 // harness's overall result. How a verdict appears in a result map (:valid? true / false /
-// :unknown) is the workload's business (src/workload/verdict.h).
+// :unknown) is in src/checker/result_map.h.
 #pragma once
 
 #include <cstdint>

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
+#include "checker/result_map.h"
 #include "harness/convergence.h"
 #include "harness/report.h"
 #include "harness/runner.h"
@@ -188,7 +189,7 @@ RunSummary Runner::finish() {
   Value net = net_results();
   Value nodes = node_error_results();
   Verdict v = Verdict::kValid;
-  for (const Value* part : {&w, &stats, &avail, &net, &nodes}) v = merge(v, workload::verdict_of(*part));
+  for (const Value* part : {&w, &stats, &avail, &net, &nodes}) v = merge(v, checker::verdict_of(*part));
   // A run cut short never reached its final reads, so "lost" and "never read" mean
   // nothing yet: the verdict is unknown, whatever the partial checks say.
   if (interrupted_) v = Verdict::kUnknown;
@@ -208,7 +209,7 @@ RunSummary Runner::finish() {
   self.set("main-phase-ms", main_end_ns_ > main_start_ns_ ? (main_end_ns_ - main_start_ns_) / 1'000'000 : 0);
   results.set("harness", std::move(self));
   results.set("seed", static_cast<int64_t>(config_.seed));
-  results.set("valid?", workload::verdict_value(v));
+  results.set("valid?", checker::verdict_value(v));
 
   std::vector<std::string> anomalies;
   for (const auto& p : setup_problems_) anomalies.push_back(p);
@@ -236,7 +237,7 @@ RunSummary Runner::finish() {
         fmt::format("{} protocol violation(s) fail the run under --strict (listed under Warnings)", violations));
   }
   workload_anomalies(w, &anomalies);
-  if (workload::verdict_of(stats) == Verdict::kInvalid) {
+  if (checker::verdict_of(stats) == Verdict::kInvalid) {
     for (const auto& [f, m] : stats.get("by-f")->entries()) {
       if (m.get("ok-count")->as_int() == 0) {
         anomalies.push_back(fmt::format("no {} operation succeeded ({} fail, {} info)", f.as_string(),
@@ -250,8 +251,8 @@ RunSummary Runner::finish() {
   const std::pair<const char*, const Value*> parts[] = {
       {"workload", &w}, {"stats", &stats}, {"availability", &avail}, {"net", &net}, {"node-errors", &nodes}};
   for (const auto& [part, result] : parts) {
-    if (workload::verdict_of(*result) == Verdict::kUnknown) {
-      anomalies.push_back(fmt::format("{} check unknown: {}", part, workload::unknown_reason(*result)));
+    if (checker::verdict_of(*result) == Verdict::kUnknown) {
+      anomalies.push_back(fmt::format("{} check unknown: {}", part, checker::unknown_reason(*result)));
     }
   }
 

@@ -1,11 +1,13 @@
-// broadcast and g-set: grow-only sets checked by set-full (set_full.h).
+// broadcast and g-set: grow-only sets checked by set-full (src/checker/set_full.h).
 //
 // broadcast: the nodes first get a topology; then broadcasts of 0, 1, 2, ... mixed 50/50
 // with reads (read_ok{messages}). g-set: adds of 0, 1, 2, ... mixed 50/50 with reads
 // (read_ok{value}). Final phase: one read on every node.
+#include <rapidjson/document.h>
+
+#include "checker/set_full.h"
 #include "core/assert.h"
 #include "proto/schema.h"
-#include "workload/set_full.h"
 #include "workload/workloads.h"
 
 namespace squall::workload {
@@ -13,6 +15,33 @@ namespace squall::workload {
 using history::Value;
 
 namespace {
+
+// The checker's input: every invocation of `add_f` with whether it completed ok, and
+// every ok read with the elements of its array value.
+checker::SetFullHistory set_full_input(const History& history, std::string_view add_f) {
+  auto pairs = pair_completions(history);
+  checker::SetFullHistory in;
+  for (size_t i = 0; i < history.size(); ++i) {
+    const Op& inv = history[i];
+    if (pairs[i] < -1 || inv.f != add_f) continue;
+    const Op* done = pairs[i] >= 0 ? &history[static_cast<size_t>(pairs[i])] : nullptr;
+    bool ok = done && done->type == OpType::kOk;
+    in.adds.push_back({inv.value, ok, ok ? done->time_ns : 0});
+  }
+  for (size_t i = 0; i < history.size(); ++i) {
+    const Op& inv = history[i];
+    if (pairs[i] < 0 || inv.f != "read") continue;
+    const Op& done = history[static_cast<size_t>(pairs[i])];
+    if (done.type != OpType::kOk) continue;
+    rapidjson::Document doc;
+    doc.Parse(done.value.data(), done.value.size());
+    if (doc.HasParseError() || !doc.IsArray()) continue;  // the client rejected such replies already
+    checker::SetRead read{inv.time_ns, done.time_ns, {}, done.node, done.final};
+    for (const auto& item : doc.GetArray()) read.elements.push_back(history::json_text(item));
+    in.reads.push_back(std::move(read));
+  }
+  return in;
+}
 
 const proto::RpcSchema& rpc(std::string_view workload, std::string_view request_type) {
   const proto::RpcSchema* schema = proto::find_rpc(workload, request_type);
@@ -71,8 +100,8 @@ class GrowSet final : public Workload {
     return c;
   }
 
-  Value check(const History& history, const CheckContext& ctx) const override {
-    return check_set_full(history, add_f_, ctx);
+  Value check(const History& history, const CheckContext&) const override {
+    return checker::check_set_full(set_full_input(history, add_f_));
   }
 
  private:

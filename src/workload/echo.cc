@@ -59,9 +59,10 @@ class Echo final : public Workload {
     // No echo at all (--rate 0) is an empty history, valid as in Maelstrom; echoes that
     // all failed leave the node untested.
     if (mismatched == 0 && ok == 0 && attempted > 0) {
-      set_unknown(&r, fmt::format("none of the {} echo requests succeeded, so no reply could be compared", attempted));
+      checker::set_unknown(
+          &r, fmt::format("none of the {} echo requests succeeded, so no reply could be compared", attempted));
     } else {
-      r.set("valid?", verdict_value(mismatched > 0 ? Verdict::kInvalid : Verdict::kValid));
+      r.set("valid?", checker::verdict_value(mismatched > 0 ? Verdict::kInvalid : Verdict::kValid));
     }
     r.set("ok-count", ok);
     r.set("mismatch-count", mismatched);

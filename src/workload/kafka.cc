@@ -216,7 +216,7 @@ class Kafka final : public Workload {
         // The workload wrote this history itself, so this is a bug, but the run's
         // record must survive it: the verdict is unknown, with the reason.
         Value r = Value::array_map();
-        set_unknown(&r, "the history could not be read as kafka operations: " + k.error());
+        checker::set_unknown(&r, "the history could not be read as kafka operations: " + k.error());
         return r;
       }
       ops.push_back(std::move(*k));
@@ -227,7 +227,7 @@ class Kafka final : public Workload {
     j.Parse(text.data(), text.size());
     SQ_ASSERT(!j.HasParseError() && j.IsObject());
     Value r = Value::array_map();
-    r.set("valid?", verdict_value(result.valid ? Verdict::kValid : Verdict::kInvalid));
+    r.set("valid?", checker::verdict_value(result.valid ? Verdict::kValid : Verdict::kInvalid));
     for (const auto& m : j.GetObject()) {
       std::string_view k(m.name.GetString(), m.name.GetStringLength());
       if (k == "valid") continue;

@@ -148,7 +148,7 @@ TEST(Kafka, CheckerAcceptsAConsistentLog) {
       .op(OpType::kOk, 2, "assign", R"({"keys":["0"]})", R"({"keys":["0"],"offsets":{"0":1}})", 8)
       .op(OpType::kOk, 2, "poll", R"({"offsets":{"0":0}})", R"({"msgs":{"0":[[0,1]]}})", 10);
   Value r = w->check(b.history(), {});
-  EXPECT_EQ(verdict_of(r), Verdict::kValid) << history::to_edn(r);
+  EXPECT_EQ(checker::verdict_of(r), Verdict::kValid) << history::to_edn(r);
   EXPECT_TRUE(r.get("error-types")->items().empty());
 }
 
@@ -161,7 +161,7 @@ TEST(Kafka, CheckerAcceptsNegativeCommittedOffsets) {
   b.op(OpType::kOk, 2, "poll", R"({"offsets":{"0":-1}})", R"({"msgs":{"0":[[0,1]]}})", 6)
       .op(OpType::kOk, 2, "commit_offsets", R"({"offsets":{"0":0}})", R"({"offsets":{"0":0}})", 8);
   Value r = w->check(b.history(), {});
-  EXPECT_EQ(verdict_of(r), Verdict::kValid) << history::to_edn(r);
+  EXPECT_EQ(checker::verdict_of(r), Verdict::kValid) << history::to_edn(r);
 }
 
 TEST(Kafka, CheckerReportsInconsistentOffsetsAndLostWritesWithExamples) {
@@ -173,7 +173,7 @@ TEST(Kafka, CheckerReportsInconsistentOffsetsAndLostWritesWithExamples) {
   send(b, 0, "0", 4, 2, 6);
   b.op(OpType::kOk, 2, "poll", R"({"offsets":{"0":0}})", R"({"msgs":{"0":[[0,1],[2,4]]}})", 8, "n0", true);
   Value r = w->check(b.history(), {});
-  EXPECT_EQ(verdict_of(r), Verdict::kInvalid);
+  EXPECT_EQ(checker::verdict_of(r), Verdict::kInvalid);
   std::string edn = history::to_edn(r);
   const Value* inc = r.get("inconsistent-offsets");
   ASSERT_NE(inc, nullptr) << edn;

@@ -112,10 +112,10 @@ Result<history::History> keyed_history(const History& h) {
 Value key_result(const history::History& h, const checker::KeyResult& k, const checker::LinearizabilityResult& whole) {
   Value r = Value::array_map();
   Verdict v = k.verdict;
-  r.set("valid?", verdict_value(v));
+  r.set("valid?", checker::verdict_value(v));
   r.set("op-count", static_cast<int64_t>(k.calls.size()));
   if (v == Verdict::kUnknown) {
-    set_unknown(&r, k.reason.empty() ? "the search ended without a verdict" : k.reason);
+    checker::set_unknown(&r, k.reason.empty() ? "the search ended without a verdict" : k.reason);
   } else if (!k.reason.empty()) {
     r.set("reason", k.reason);
   }
@@ -161,13 +161,13 @@ struct KeyOps {
 // checker); any other key is left out only when the search stopped at an invalid key.
 Value unsearched_key(const KeyOps& ops) {
   Value kr = Value::array_map();
-  kr.set("valid?", verdict_value(Verdict::kValid));
+  kr.set("valid?", checker::verdict_value(Verdict::kValid));
   kr.set("op-count", ops.invoked);
   if (ops.possible == 0) {
     kr.set("note", "every operation on this key failed, so it constrains nothing");
     return kr;
   }
-  set_unknown(&kr, "not searched: the check stopped at the first non-linearizable key");
+  checker::set_unknown(&kr, "not searched: the check stopped at the first non-linearizable key");
   return kr;
 }
 
@@ -248,7 +248,7 @@ class LinKv final : public Workload {
     Value r = Value::array_map();
     auto keyed = keyed_history(history);
     if (!keyed.ok()) {
-      set_unknown(&r, "the history could not be read as lin-kv operations: " + keyed.error());
+      checker::set_unknown(&r, "the history could not be read as lin-kv operations: " + keyed.error());
       return r;
     }
     // A read that got error 20 is recorded as a read of nil, the register's initial value:
@@ -263,7 +263,7 @@ class LinKv final : public Workload {
     opt.memory_limit_bytes = kCheckMemoryBytes;
     auto verdict = checker::check_linearizable(*keyed, **model, opt);
     if (!verdict.ok()) {
-      set_unknown(&r, "the linearizability checker refused the history: " + verdict.error());
+      checker::set_unknown(&r, "the linearizability checker refused the history: " + verdict.error());
       return r;
     }
     // Every key the history touched, so unsearched keys still get an entry.
@@ -284,23 +284,23 @@ class LinKv final : public Workload {
     for (const auto& [key, count] : ops_per_key) {
       auto it = searched.find(key);
       Value kr = it != searched.end() ? key_result(*keyed, *it->second, *verdict) : unsearched_key(count);
-      Verdict kv = verdict_of(kr);
+      Verdict kv = checker::verdict_of(kr);
       overall = merge(overall, kv);
       if (kv == Verdict::kInvalid) {
         failures.push(key);
         if (report.items().size() < kReportLinesMax) report.push(report_line(key, kr));
       } else if (kv == Verdict::kUnknown) {
-        std::string why = fmt::format("key {}: linearizability unknown: {}", key, unknown_reason(kr));
+        std::string why = fmt::format("key {}: linearizability unknown: {}", key, checker::unknown_reason(kr));
         if (report.items().size() < kReportLinesMax) report.push(why);
         unknown_keys.push_back(std::move(why));
       }
       results.set(Value(key), std::move(kr));
     }
     if (overall == Verdict::kUnknown) {
-      set_unknown(&r, fmt::format("{} of {} keys unknown; first {}", unknown_keys.size(), ops_per_key.size(),
-                                  unknown_keys.front()));
+      checker::set_unknown(&r, fmt::format("{} of {} keys unknown; first {}", unknown_keys.size(), ops_per_key.size(),
+                                           unknown_keys.front()));
     } else {
-      r.set("valid?", verdict_value(overall));
+      r.set("valid?", checker::verdict_value(overall));
     }
     r.set("model", "cas-register");
     r.set("key-count", static_cast<int64_t>(ops_per_key.size()));

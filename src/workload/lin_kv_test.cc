@@ -158,7 +158,7 @@ TEST(LinKv, CheckerAcceptsALinearizableHistory) {
       .op(OpType::kFail, 1, "cas", "[0,[4,0]]", "[0,[4,0]]", 6)
       .op(OpType::kOk, 3, "read", "[1,null]", "[1,null]", 7);
   Value r = w->check(b.history(), {});
-  EXPECT_EQ(verdict_of(r), Verdict::kValid) << history::to_edn(r);
+  EXPECT_EQ(checker::verdict_of(r), Verdict::kValid) << history::to_edn(r);
   EXPECT_EQ(r.get("key-count")->as_int(), 2);
   EXPECT_TRUE(r.get("failures")->items().empty());
   ASSERT_TRUE(r.get("results")->is_map());
@@ -174,7 +174,7 @@ TEST(LinKv, CheckerFindsAStaleReadOnOneKey) {
       .op(OpType::kOk, 2, "read", "[1,null]", "[1,1]", 6)  // 2 was written before this read began
       .op(OpType::kOk, 2, "read", "[0,null]", "[0,1]", 8);
   Value r = w->check(b.history(), {});
-  EXPECT_EQ(verdict_of(r), Verdict::kInvalid) << history::to_edn(r);
+  EXPECT_EQ(checker::verdict_of(r), Verdict::kInvalid) << history::to_edn(r);
   ASSERT_EQ(r.get("failures")->items().size(), 1u);
   EXPECT_EQ(r.get("failures")->items()[0].as_int(), 1);
   const auto& entries = r.get("results")->entries();
@@ -182,7 +182,7 @@ TEST(LinKv, CheckerFindsAStaleReadOnOneKey) {
   for (const auto& [k, v] : entries) {
     if (k.as_int() != 1) continue;
     saw_invalid = true;
-    EXPECT_EQ(verdict_of(v), Verdict::kInvalid);
+    EXPECT_EQ(checker::verdict_of(v), Verdict::kInvalid);
     ASSERT_NE(v.get("explanation"), nullptr);
     EXPECT_NE(v.get("failing-op")->as_string().find(":read"), std::string::npos) << v.get("failing-op")->as_string();
   }
@@ -195,16 +195,16 @@ TEST(LinKv, MissingKeyReadIsAReadOfNil) {
   HistoryBuilder ok;
   missing_read(ok, 0, 0, 0).op(OpType::kOk, 1, "write", "[0,3]", "[0,3]", 5);
   History good = with_error(ok.history(), 1, "[:key-does-not-exist \"not found\"]");
-  EXPECT_EQ(verdict_of(w->check(good, {})), Verdict::kValid);
+  EXPECT_EQ(checker::verdict_of(w->check(good, {})), Verdict::kValid);
   // After a completed write it is not: the node lost the key.
   HistoryBuilder late;
   late.op(OpType::kOk, 1, "write", "[0,3]", "[0,3]", 0);
   missing_read(late, 0, 0, 5);
   History bad = with_error(late.history(), 3, "[:key-does-not-exist \"not found\"]");
-  EXPECT_EQ(verdict_of(w->check(bad, {})), Verdict::kInvalid);
+  EXPECT_EQ(checker::verdict_of(w->check(bad, {})), Verdict::kInvalid);
   // Other failed reads surely did not happen and constrain nothing.
   History other = with_error(late.history(), 3, "[:net-timeout]");
-  EXPECT_EQ(verdict_of(w->check(other, {})), Verdict::kValid);
+  EXPECT_EQ(checker::verdict_of(w->check(other, {})), Verdict::kValid);
 }
 
 TEST(LinKv, IndeterminateWritesMayOrMayNotHappen) {
@@ -215,14 +215,14 @@ TEST(LinKv, IndeterminateWritesMayOrMayNotHappen) {
       .complete(OpType::kInfo, 1, "write", "[0,2]", 3)
       .op(OpType::kOk, 2, "read", "[0,null]", "[0,1]", 4)
       .op(OpType::kOk, 2, "read", "[0,null]", "[0,2]", 6);
-  EXPECT_EQ(verdict_of(w->check(b.history(), {})), Verdict::kValid);
+  EXPECT_EQ(checker::verdict_of(w->check(b.history(), {})), Verdict::kValid);
   HistoryBuilder back;
   back.op(OpType::kOk, 0, "write", "[0,1]", "[0,1]", 0)
       .invoke(1, "write", "[0,2]", 2)
       .complete(OpType::kInfo, 1, "write", "[0,2]", 3)
       .op(OpType::kOk, 2, "read", "[0,null]", "[0,2]", 4)
       .op(OpType::kOk, 2, "read", "[0,null]", "[0,1]", 6);  // 2 then 1 again: impossible
-  EXPECT_EQ(verdict_of(w->check(back.history(), {})), Verdict::kInvalid);
+  EXPECT_EQ(checker::verdict_of(w->check(back.history(), {})), Verdict::kInvalid);
 }
 
 TEST(LinKv, AKeyWhoseOpsAllFailedIsTriviallyValid) {
@@ -238,10 +238,10 @@ TEST(LinKv, AKeyWhoseOpsAllFailedIsTriviallyValid) {
   History h = b.history();
   for (size_t i : {3u, 5u, 7u}) h[i].error = "[:temporarily-unavailable \"not a leader\"]";
   Value r = w->check(h, {});
-  EXPECT_EQ(verdict_of(r), Verdict::kValid) << history::to_edn(r);
+  EXPECT_EQ(checker::verdict_of(r), Verdict::kValid) << history::to_edn(r);
   EXPECT_EQ(r.get("key-count")->as_int(), 2);
   for (const auto& [k, v] : r.get("results")->entries()) {
-    EXPECT_EQ(verdict_of(v), Verdict::kValid) << "key " << history::to_edn(k) << ": " << history::to_edn(v);
+    EXPECT_EQ(checker::verdict_of(v), Verdict::kValid) << "key " << history::to_edn(k) << ": " << history::to_edn(v);
     if (k.as_int() == 1) {
       EXPECT_EQ(v.get("op-count")->as_int(), 3);
       ASSERT_NE(v.get("note"), nullptr);
@@ -250,7 +250,7 @@ TEST(LinKv, AKeyWhoseOpsAllFailedIsTriviallyValid) {
   // A history of nothing but failed ops is valid too.
   HistoryBuilder only;
   only.op(OpType::kFail, 0, "cas", "[5,[0,1]]", "[5,[0,1]]", 0);
-  EXPECT_EQ(verdict_of(w->check(only.history(), {})), Verdict::kValid);
+  EXPECT_EQ(checker::verdict_of(w->check(only.history(), {})), Verdict::kValid);
 }
 
 TEST(LinKv, KeysLeftUnsearchedBesideAnInvalidOneSayWhy) {
@@ -265,11 +265,11 @@ TEST(LinKv, KeysLeftUnsearchedBesideAnInvalidOneSayWhy) {
     for (int i = 0; i < 20; ++i)
       b.op(OpType::kOk, 3, "write", fmt::format("[{},{}]", k, i % 5), fmt::format("[{},{}]", k, i % 5), 10 + 2 * i);
   Value r = w->check(b.history(), {});
-  EXPECT_EQ(verdict_of(r), Verdict::kInvalid);
+  EXPECT_EQ(checker::verdict_of(r), Verdict::kInvalid);
   for (const auto& [k, v] : r.get("results")->entries()) {
-    if (verdict_of(v) == Verdict::kUnknown) {
+    if (checker::verdict_of(v) == Verdict::kUnknown) {
       ASSERT_NE(v.get("reason"), nullptr) << history::to_edn(v);
-      EXPECT_NE(unknown_reason(v), "no reason recorded");
+      EXPECT_NE(checker::unknown_reason(v), "no reason recorded");
     }
   }
 }

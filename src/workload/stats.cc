@@ -40,7 +40,7 @@ Value check_stats(const History& history) {
   Value r = Value::array_map();
   // No operation at all (--rate 0, as Maelstrom's leader-election tutorial runs) is an
   // empty history: nothing to hold against it, so valid, as Jepsen merges no verdicts.
-  r.set("valid?", verdict_value(all_ok ? Verdict::kValid : Verdict::kInvalid));
+  r.set("valid?", checker::verdict_value(all_ok ? Verdict::kValid : Verdict::kInvalid));
   r.set("count", total.count);
   r.set("ok-count", total.ok);
   r.set("fail-count", total.fail);
@@ -74,7 +74,7 @@ Value check_availability(const History& history, std::optional<double> min_ok_fr
 
 std::string availability_problem(const Value& availability) {
   const Value* expected = availability.get("expected");
-  if (!expected || verdict_of(availability) != Verdict::kInvalid) return "";
+  if (!expected || checker::verdict_of(availability) != Verdict::kInvalid) return "";
   int64_t ok = availability.get("ok-count")->as_int();
   int64_t total = availability.get("count")->as_int();
   double required = expected->as_double();

@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
+#include "checker/result_map.h"
 #include "history/value.h"
 #include "workload/op.h"
-#include "workload/verdict.h"
 
 namespace squall::workload {
 

@@ -1,9 +1,6 @@
-// unique-ids: no id may be acknowledged twice. Ids may be any JSON value; two ids are
-// the same when their compact JSON text is (so 1 and "1" differ).
-#include <fmt/format.h>
-
-#include <map>
-
+// unique-ids: generate requests, checked by the unique-ids checker
+// (src/checker/unique_ids.h): no id may be acknowledged twice.
+#include "checker/unique_ids.h"
 #include "workload/workloads.h"
 
 namespace squall::workload {
@@ -11,6 +8,17 @@ namespace squall::workload {
 using history::Value;
 
 namespace {
+
+// The checker's input: the generate invocations and the ids of the ok completions.
+checker::UniqueIdsHistory unique_ids_input(const History& history) {
+  checker::UniqueIdsHistory in;
+  for (const Op& op : history) {
+    if (op.f != "generate") continue;
+    if (op.type == OpType::kInvoke) ++in.attempted;
+    if (op.type == OpType::kOk) in.acknowledged.push_back({op.value, op.node});
+  }
+  return in;
+}
 
 class UniqueIds final : public Workload {
  public:
@@ -30,41 +38,7 @@ class UniqueIds final : public Workload {
   }
 
   Value check(const History& history, const CheckContext&) const override {
-    std::map<std::string, std::vector<const Op*>> seen;
-    int64_t attempted = 0, acknowledged = 0;
-    for (const Op& op : history) {
-      if (op.f != "generate") continue;
-      if (op.type == OpType::kInvoke) ++attempted;
-      if (op.type != OpType::kOk) continue;
-      ++acknowledged;
-      seen[op.value].push_back(&op);
-    }
-    Value dups = Value::vector();
-    int64_t duplicated = 0;
-    for (const auto& [id, ops] : seen) {
-      if (ops.size() < 2) continue;
-      ++duplicated;
-      if (dups.items().size() >= 8) continue;
-      Value d = Value::array_map();
-      d.set("id", history::parse_json_value(id));
-      d.set("count", static_cast<int64_t>(ops.size()));
-      Value nodes = Value::vector();
-      for (size_t k = 0; k < ops.size() && k < 4; ++k) nodes.push(ops[k]->node);
-      d.set("nodes", std::move(nodes));
-      dups.push(std::move(d));
-    }
-    Value r = Value::array_map();
-    // No request at all (--rate 0) is an empty history, valid as in Maelstrom.
-    if (duplicated == 0 && acknowledged == 0 && attempted > 0) {
-      set_unknown(&r, fmt::format("none of the {} generate requests succeeded, so no id could be compared", attempted));
-    } else {
-      r.set("valid?", verdict_value(duplicated > 0 ? Verdict::kInvalid : Verdict::kValid));
-    }
-    r.set("attempted-count", attempted);
-    r.set("acknowledged-count", acknowledged);
-    r.set("duplicated-count", duplicated);
-    r.set("duplicated", std::move(dups));
-    return r;
+    return checker::check_unique_ids(unique_ids_input(history));
   }
 };
 

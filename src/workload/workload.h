@@ -19,12 +19,12 @@
 #include <string_view>
 #include <vector>
 
+#include "checker/result_map.h"
 #include "core/result.h"
 #include "core/rng.h"
 #include "history/value.h"
 #include "history/value_json.h"
 #include "workload/op.h"
-#include "workload/verdict.h"
 
 namespace squall::workload {
 

@@ -78,22 +78,78 @@ TEST(Workloads, EchoCheckerCatchesMismatch) {
   auto w = make_echo();
   HistoryBuilder good;
   good.op(OpType::kOk, 0, "echo", "\"a\"", "\"a\"", 0);
-  EXPECT_EQ(verdict_of(w->check(good.history(), {})), Verdict::kValid);
+  EXPECT_EQ(checker::verdict_of(w->check(good.history(), {})), Verdict::kValid);
   HistoryBuilder bad;
   bad.op(OpType::kOk, 0, "echo", "\"a\"", "\"b\"", 0);
-  EXPECT_EQ(verdict_of(w->check(bad.history(), {})), Verdict::kInvalid);
+  EXPECT_EQ(checker::verdict_of(w->check(bad.history(), {})), Verdict::kInvalid);
 }
 
 TEST(Workloads, UniqueIdsCatchesDuplicates) {
   auto w = make_unique_ids();
   HistoryBuilder good;
   good.op(OpType::kOk, 0, "generate", "null", "1", 0).op(OpType::kOk, 1, "generate", "null", "\"1\"", 1);
-  EXPECT_EQ(verdict_of(w->check(good.history(), {})), Verdict::kValid);
+  EXPECT_EQ(checker::verdict_of(w->check(good.history(), {})), Verdict::kValid);
   HistoryBuilder bad;
   bad.op(OpType::kOk, 0, "generate", "null", "[1,2]", 0, "n0").op(OpType::kOk, 1, "generate", "null", "[1,2]", 1, "n1");
   Value r = w->check(bad.history(), {});
-  EXPECT_EQ(verdict_of(r), Verdict::kInvalid);
+  EXPECT_EQ(checker::verdict_of(r), Verdict::kInvalid);
   EXPECT_EQ(r.get("duplicated-count")->as_int(), 1);
+}
+
+// The grow-set workloads hand their recorded ops to the set-full checker: adds of
+// add_f with their outcome, ok reads with the elements of their JSON array, the node and
+// the final flag of the read's completion.
+TEST(Workloads, GrowSetsCheckTheirRecordedOpsWithSetFull) {
+  HistoryBuilder b;
+  b.op(OpType::kOk, 0, "broadcast", "0", "0", 0, "n0");
+  b.op(OpType::kOk, 1, "broadcast", "1", "1", 5, "n1");
+  b.op(OpType::kOk, 1, "read", "null", "[1]", 10, "n1");  // lacks 0: stale
+  b.op(OpType::kOk, 0, "read", "null", "[0,1]", 40, "n0");
+  b.op(OpType::kOk, 0, "read", "null", "[1, 0]", 100, "n0", true);
+  b.op(OpType::kOk, 1, "read", "null", "[0,1]", 100, "n1", true);
+  Value r = make_broadcast()->check(b.history(), {});
+  EXPECT_EQ(checker::verdict_of(r), Verdict::kValid) << history::to_edn(r);
+  EXPECT_EQ(r.get("attempt-count")->as_int(), 2);
+  EXPECT_EQ(r.get("stale-count")->as_int(), 1);
+  EXPECT_EQ(r.get("stable-latencies")->items().back().as_int(), 9);  // read at 10 - known at 1
+
+  HistoryBuilder lost;
+  lost.op(OpType::kOk, 0, "add", "0", "0", 0, "n0");
+  lost.op(OpType::kOk, 0, "add", "1", "1", 1, "n0");
+  lost.invoke(2, "add", "2", 2);                                    // never completes: not acknowledged
+  lost.op(OpType::kOk, 1, "read", "null", "[1]", 100, "n1", true);  // lacks 0
+  lost.op(OpType::kOk, 0, "read", "null", "[0,1]", 100, "n0", true);
+  r = make_g_set()->check(lost.history(), {});
+  EXPECT_EQ(checker::verdict_of(r), Verdict::kInvalid) << history::to_edn(r);
+  EXPECT_EQ(r.get("attempt-count")->as_int(), 3);
+  EXPECT_EQ(r.get("acknowledged-count")->as_int(), 2);
+  EXPECT_EQ(r.get("lost-count")->as_int(), 1);
+  EXPECT_EQ(r.get("lost-examples")->items()[0].get("missing-from-final-reads")->items()[0].as_string(), "n1");
+}
+
+// The counters hand their adds (an add that never completed is indeterminate) and ok
+// reads to the counter checker.
+TEST(Workloads, CountersCheckTheirRecordedOpsWithTheCounterChecker) {
+  auto w = make_counter(true);
+  HistoryBuilder b;
+  b.op(OpType::kOk, 0, "add", "3", "3", 0);
+  b.op(OpType::kInfo, 1, "add", "-2", "-2", 1);
+  b.invoke(2, "add", "4", 2);  // never completes: indeterminate
+  b.op(OpType::kFail, 3, "add", "100", "100", 3);
+  b.op(OpType::kOk, 0, "read", "null", "5", 50, "n0", true);  // 3 + 4 - 2
+  b.op(OpType::kOk, 1, "read", "null", "7", 50, "n1", true);  // 3 + 4
+  Value ok = w->check(b.history(), {});
+  EXPECT_EQ(checker::verdict_of(ok), Verdict::kValid) << history::to_edn(ok);
+  EXPECT_EQ(ok.get("indeterminate-add-count")->as_int(), 2);
+
+  HistoryBuilder bad = b;
+  bad.op(OpType::kOk, 4, "read", "null", "4", 60, "n2", true);  // 4 is unreachable
+  Value r = w->check(bad.history(), {});
+  EXPECT_EQ(checker::verdict_of(r), Verdict::kInvalid) << history::to_edn(r);
+  ASSERT_EQ(r.get("error-count")->as_int(), 1);
+  const Value& e = r.get("errors")->items()[0];
+  EXPECT_EQ(e.get("node")->as_string(), "n2");
+  EXPECT_EQ(e.get("index")->as_int(), 12);  // the read's completion
 }
 
 TEST(Workloads, GeneratorIsDeterministicAndInRange) {
@@ -119,11 +175,11 @@ TEST(Stats, EveryFNeedsAnOk) {
   HistoryBuilder b;
   b.op(OpType::kOk, 0, "read", "null", "[]", 0).op(OpType::kInfo, 1, "add", "1", "1", 1);
   Value r = check_stats(b.history());
-  EXPECT_EQ(verdict_of(r), Verdict::kInvalid);
+  EXPECT_EQ(checker::verdict_of(r), Verdict::kInvalid);
   EXPECT_EQ(r.get("info-count")->as_int(), 1);
   Value avail = check_availability(b.history(), 0.9);
-  EXPECT_EQ(verdict_of(avail), Verdict::kInvalid);
-  EXPECT_EQ(verdict_of(check_availability(b.history(), 0.5)), Verdict::kValid);
+  EXPECT_EQ(checker::verdict_of(avail), Verdict::kInvalid);
+  EXPECT_EQ(checker::verdict_of(check_availability(b.history(), 0.5)), Verdict::kValid);
 }
 
 TEST(Workloads, AnEmptyHistoryIsValid) {
@@ -143,10 +199,10 @@ TEST(Workloads, AnEmptyHistoryIsValid) {
         b.op(OpType::kOk, node, fin->f, fin->value, empty_final.at(n), 10, "n" + std::to_string(node), true);
     }
     Value r = (*w)->check(b.history(), {});
-    EXPECT_EQ(verdict_of(r), Verdict::kValid) << n << ": " << history::to_edn(r);
+    EXPECT_EQ(checker::verdict_of(r), Verdict::kValid) << n << ": " << history::to_edn(r);
   }
-  EXPECT_EQ(verdict_of(check_stats(none.history())), Verdict::kValid);
-  EXPECT_EQ(verdict_of(check_availability(none.history(), 1.0)), Verdict::kValid);
+  EXPECT_EQ(checker::verdict_of(check_stats(none.history())), Verdict::kValid);
+  EXPECT_EQ(checker::verdict_of(check_availability(none.history(), 1.0)), Verdict::kValid);
 }
 
 TEST(Workloads, EveryUnknownVerdictSaysWhy) {
@@ -173,10 +229,10 @@ TEST(Workloads, EveryUnknownVerdictSaysWhy) {
     auto w = make_workload(c.workload);
     ASSERT_TRUE(w.ok()) << c.workload;
     Value r = (*w)->check(c.b.history(), {});
-    ASSERT_EQ(verdict_of(r), Verdict::kUnknown) << c.workload << ": " << history::to_edn(r);
+    ASSERT_EQ(checker::verdict_of(r), Verdict::kUnknown) << c.workload << ": " << history::to_edn(r);
     ASSERT_NE(r.get("reason"), nullptr) << c.workload << ": " << history::to_edn(r);
     EXPECT_FALSE(r.get("reason")->as_string().empty()) << c.workload;
-    EXPECT_NE(unknown_reason(r), "no reason recorded") << c.workload;
+    EXPECT_NE(checker::unknown_reason(r), "no reason recorded") << c.workload;
   }
 }
 
@@ -184,7 +240,7 @@ TEST(Stats, AvailabilityMessageShowsTheShortfall) {
   HistoryBuilder b;
   for (int i = 0; i < 18456; ++i) b.op(i < 18450 ? OpType::kOk : OpType::kFail, i % 10, "read", "null", "null", i);
   Value avail = check_availability(b.history(), 1.0);
-  ASSERT_EQ(verdict_of(avail), Verdict::kInvalid);
+  ASSERT_EQ(checker::verdict_of(avail), Verdict::kInvalid);
   std::string msg = availability_problem(avail);
   EXPECT_NE(msg.find("18450 of 18456"), std::string::npos) << msg;
   EXPECT_NE(msg.find("availability 0.9997 "), std::string::npos) << msg;

@@ -1,13 +1,15 @@
-#include "workload/set_full.h"
+#include "checker/set_full.h"
 
 #include <fmt/format.h>
-#include <rapidjson/document.h>
 
 #include <algorithm>
 #include <climits>
 #include <map>
 
-namespace squall::workload {
+#include "checker/result_map.h"
+#include "history/value_json.h"
+
+namespace squall::checker {
 
 using history::Value;
 
@@ -28,8 +30,7 @@ struct Element {
 
 struct Read {
   int64_t invoke_ns;
-  int64_t complete_ns;
-  const Op* op;
+  const SetRead* read;
   std::vector<int> present;  // element indices
 };
 
@@ -62,8 +63,7 @@ int64_t quantile(const std::vector<int64_t>& sorted, double q) {
 
 }  // namespace
 
-Value check_set_full(const History& history, std::string_view add_f, const CheckContext&) {
-  auto pairs = pair_completions(history);
+Value check_set_full(const SetFullHistory& history) {
   std::vector<Element> elements;
   std::map<std::string, int> index;
   auto element_of = [&](const std::string& key) -> int {
@@ -72,37 +72,21 @@ Value check_set_full(const History& history, std::string_view add_f, const Check
     return it->second;
   };
 
-  int64_t attempts = 0;
-  std::vector<Read> reads;
-  std::map<std::string, int> unexpected;
-  for (size_t i = 0; i < history.size(); ++i) {
-    const Op& inv = history[i];
-    if (pairs[i] < -1) continue;
-    if (inv.f == add_f) {
-      ++attempts;
-      int e = element_of(inv.value);
-      if (pairs[i] >= 0) {
-        const Op& done = history[static_cast<size_t>(pairs[i])];
-        if (done.type == OpType::kOk) {
-          elements[static_cast<size_t>(e)].acknowledged = true;
-          elements[static_cast<size_t>(e)].known_ns = std::min(elements[static_cast<size_t>(e)].known_ns, done.time_ns);
-        }
-      }
+  auto attempts = static_cast<int64_t>(history.adds.size());
+  for (const SetAdd& add : history.adds) {
+    Element& el = elements[static_cast<size_t>(element_of(add.element))];
+    if (add.acknowledged) {
+      el.acknowledged = true;
+      el.known_ns = std::min(el.known_ns, add.complete_ns);
     }
   }
   // Reads come second so that every added element has an index already; elements a
   // read invents are collected as unexpected.
-  for (size_t i = 0; i < history.size(); ++i) {
-    const Op& inv = history[i];
-    if (pairs[i] < 0 || inv.f != "read") continue;
-    const Op& done = history[static_cast<size_t>(pairs[i])];
-    if (done.type != OpType::kOk) continue;
-    rapidjson::Document doc;
-    doc.Parse(done.value.data(), done.value.size());
-    if (doc.HasParseError() || !doc.IsArray()) continue;  // the client rejected such replies already
-    Read r{inv.time_ns, done.time_ns, &done, {}};
-    for (const auto& item : doc.GetArray()) {
-      std::string key = history::json_text(item);
+  std::vector<Read> reads;
+  std::map<std::string, int> unexpected;
+  for (const SetRead& read : history.reads) {
+    Read r{read.invoke_ns, &read, {}};
+    for (const std::string& key : read.elements) {
       auto it = index.find(key);
       if (it == index.end()) {
         ++unexpected[key];
@@ -111,7 +95,7 @@ Value check_set_full(const History& history, std::string_view add_f, const Check
       r.present.push_back(it->second);
       Element& el = elements[static_cast<size_t>(it->second)];
       el.seen = true;
-      el.known_ns = std::min(el.known_ns, done.time_ns);
+      el.known_ns = std::min(el.known_ns, read.complete_ns);
     }
     reads.push_back(std::move(r));
   }
@@ -125,7 +109,7 @@ Value check_set_full(const History& history, std::string_view add_f, const Check
         el.last_present_ns = std::max(el.last_present_ns, r.invoke_ns);
       } else if (el.known_ns < r.invoke_ns) {
         el.last_absent_ns = std::max(el.last_absent_ns, r.invoke_ns);
-        if (r.op->final) el.final_missing_nodes.push_back(r.op->node);
+        if (r.read->final) el.final_missing_nodes.push_back(r.read->node);
       }
     }
     for (int e : r.present) present[static_cast<size_t>(e)] = 0;
@@ -217,4 +201,4 @@ Value check_set_full(const History& history, std::string_view add_f, const Check
   return r;
 }
 
-}  // namespace squall::workload
+}  // namespace squall::checker

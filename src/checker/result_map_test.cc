@@ -1,13 +1,13 @@
-#include "workload/verdict.h"
+#include "checker/result_map.h"
 
 #include <gtest/gtest.h>
 
-namespace squall::workload {
+namespace squall::checker {
 namespace {
 
 using history::Value;
 
-TEST(Verdict, ReadsAndWritesTheValidEntry) {
+TEST(ResultMap, ReadsAndWritesTheValidEntry) {
   Value m = Value::array_map();
   EXPECT_EQ(verdict_of(m), Verdict::kValid);  // absent
   m.set("valid?", false);
@@ -20,4 +20,4 @@ TEST(Verdict, ReadsAndWritesTheValidEntry) {
 }
 
 }  // namespace
-}  // namespace squall::workload
+}  // namespace squall::checker

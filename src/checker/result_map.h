@@ -1,5 +1,7 @@
-// How a Verdict (src/core/verdict.h) appears in the result maps of the workload checkers:
-// as the :valid? entry, true / false / :unknown, as in Jepsen.
+// How a Verdict (src/core/verdict.h) appears in a checker's result map (the EDN map a
+// checker returns and the store writes to results.edn): as the :valid? entry, true /
+// false / :unknown, as in Jepsen. Used by the checkers here, the workloads' own checks
+// and the harness's merged result.
 #pragma once
 
 #include <string>
@@ -8,7 +10,7 @@
 #include "core/verdict.h"
 #include "history/value.h"
 
-namespace squall::workload {
+namespace squall::checker {
 
 // true / false / :unknown
 history::Value verdict_value(Verdict v);
@@ -22,4 +24,4 @@ std::string unknown_reason(const history::Value& result);
 // Reads a Verdict from a result map's :valid? entry (absent = valid).
 Verdict verdict_of(const history::Value& result);
 
-}  // namespace squall::workload
+}  // namespace squall::checker

@@ -1,8 +1,8 @@
-#include "workload/verdict.h"
+#include "checker/result_map.h"
 
 #include "core/assert.h"
 
-namespace squall::workload {
+namespace squall::checker {
 
 using history::Value;
 
@@ -37,4 +37,4 @@ std::string unknown_reason(const Value& result) {
   return "no reason recorded";
 }
 
-}  // namespace squall::workload
+}  // namespace squall::checker
