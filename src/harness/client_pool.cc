@@ -129,7 +129,8 @@ void ClientPool::invoke(int idx, const workload::Invocation& inv, bool final, in
   request(idx, workload_.request_body(inv), now);
 }
 
-void ClientPool::complete(int idx, OpType type, std::string value, std::string error, int64_t now) {
+void ClientPool::complete(int idx, OpType type, std::string value, std::string error, int64_t now,
+                          std::optional<int64_t> error_code) {
   Client& c = clients_[static_cast<size_t>(idx)];
   Op op;
   op.type = type;
@@ -139,6 +140,7 @@ void ClientPool::complete(int idx, OpType type, std::string value, std::string e
   op.time_ns = now;
   op.node = router_.node_names()[static_cast<size_t>(c.node)];
   op.error = std::move(error);
+  op.error_code = error_code;
   op.final = c.role == ClientRole::kFinal;
   events_.record(std::move(op));
   c.busy = false;
@@ -206,7 +208,7 @@ void ClientPool::on_reply(int idx, const net::Delivery& d, int64_t now) {
     if (t != body.MemberEnd() && t->value.IsString()) text = t->value.GetString();
     bool sure = proto::is_definite(static_cast<int>(k)) || workload_.idempotent(c.inv.f);
     complete(idx, sure ? OpType::kFail : OpType::kInfo, c.inv.value,
-             fmt::format("[:{} {}]", error_name(k), quoted(text)), now);
+             fmt::format("[:{} {}]", error_name(k), quoted(text)), now, k);
     return;
   }
   workload::Completion done = workload_.complete(c.inv, body);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -101,7 +102,9 @@ class ClientPool {
  private:
   void invoke(int idx, const workload::Invocation& inv, bool final, int64_t now);
   void request(int idx, std::string_view body, int64_t now);
-  void complete(int idx, history::OpType type, std::string value, std::string error, int64_t now);
+  // `error_code`: the code of the error reply that completed the op, if one did.
+  void complete(int idx, history::OpType type, std::string value, std::string error, int64_t now,
+                std::optional<int64_t> error_code = std::nullopt);
   void on_reply(int idx, const net::Delivery& d, int64_t now);
 
   Router& router_;

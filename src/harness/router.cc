@@ -8,6 +8,7 @@
 #include "core/rng.h"
 #include "harness/untrusted_text.h"
 #include "net/envelope.h"
+#include "proto/error_code.h"
 #include "proto/json_util.h"
 
 #ifdef SQUALL_HAVE_SERVICES
@@ -394,8 +395,8 @@ void Router::deliver_to_service(net::Delivery& d, int64_t now) {
   std::string reply = it->second->handle(src_name, m.body(), now / 1'000'000);
 #else
   std::string reply = fmt::format(
-      "{{\"type\":\"error\",\"in_reply_to\":{},\"code\":10,\"text\":\"service {} is not available in this build\"}}",
-      m.msg_id().value_or(0), svc_name);
+      "{{\"type\":\"error\",\"in_reply_to\":{},\"code\":{},\"text\":\"service {} is not available in this build\"}}",
+      m.msg_id().value_or(0), proto::code_of(proto::ErrorCode::kNotSupported), svc_name);
 #endif
   route(d.dest, *back, svc_name, src_name, reply, now);
 }

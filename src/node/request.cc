@@ -1,6 +1,7 @@
 #include "node/request.h"
 
 #include "core/assert.h"
+#include "proto/error_code.h"
 
 namespace squall::node {
 
@@ -11,7 +12,9 @@ const proto::Message& RpcReply::message() const {
 
 int RpcReply::error_code() const {
   std::optional<int64_t> code = proto::get_int(body(), "code");
-  if (!code || *code < INT32_MIN || *code > INT32_MAX) return 13;
+  // An error reply without a usable code says nothing about whether the request took
+  // effect: treat it as a crash, the indefinite code.
+  if (!code || *code < INT32_MIN || *code > INT32_MAX) return proto::code_of(proto::ErrorCode::kCrash);
   return static_cast<int>(*code);
 }
 

@@ -34,6 +34,7 @@
 #include "history/edn.h"
 #include "history/history.h"
 #include "model/model.h"
+#include "proto/error_code.h"
 #include "workload/workloads.h"
 
 namespace squall::workload {
@@ -65,7 +66,7 @@ Tuple parse_tuple(const std::string& json) {
 }
 
 // The harness records an error reply as the EDN [:<code name> "text"] (src/proto names).
-bool is_missing_key_error(const Op& op) { return op.error.rfind("[:key-does-not-exist", 0) == 0; }
+bool is_missing_key_error(const Op& op) { return op.error_code == proto::code_of(proto::ErrorCode::kKeyDoesNotExist); }
 
 // The workload history as a keyed history for the checker. Lines are history.edn lines
 // (index + 1), so explanations point into the store.
@@ -97,7 +98,7 @@ Result<history::History> keyed_history(const History& h) {
     if (op.f == "read") {
       if (op.type == OpType::kOk) {
         Tuple out_t = parse_tuple(op.value);
-        x.value = history::value_from_json(out_t.value());  // maps sorted, nesting past 64 as text
+        x.value = history::value_from_json(out_t.value());  // maps sorted, nesting past kJsonDepthMax as text
       } else if (op.type == OpType::kFail && is_missing_key_error(op)) {
         x.type = history::OpType::kOk;  // observed: the key was absent, i.e. nil
       }

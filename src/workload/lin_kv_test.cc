@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "history/edn.h"
+#include "proto/error_code.h"
 #include "workload/testing/history_builder.h"
 #include "workload/testing/json_document.h"
 #include "workload/workloads.h"
@@ -142,10 +143,15 @@ HistoryBuilder& missing_read(HistoryBuilder& b, int64_t process, int64_t key, in
   return b;
 }
 
-History with_error(History h, size_t index, std::string error) {
+// Sets the error of op `index` as the client pool records an error reply: its EDN text
+// and, for an error reply, its code.
+History with_error(History h, size_t index, std::string error, std::optional<int64_t> code = std::nullopt) {
   h[index].error = std::move(error);
+  h[index].error_code = code;
   return h;
 }
+
+constexpr int64_t kKeyDoesNotExist = proto::code_of(proto::ErrorCode::kKeyDoesNotExist);
 
 TEST(LinKv, CheckerAcceptsALinearizableHistory) {
   auto w = make_lin_kv();
@@ -194,17 +200,33 @@ TEST(LinKv, MissingKeyReadIsAReadOfNil) {
   // Before any write, "key does not exist" is a legal answer.
   HistoryBuilder ok;
   missing_read(ok, 0, 0, 0).op(OpType::kOk, 1, "write", "[0,3]", "[0,3]", 5);
-  History good = with_error(ok.history(), 1, "[:key-does-not-exist \"not found\"]");
+  History good = with_error(ok.history(), 1, "[:key-does-not-exist \"not found\"]", kKeyDoesNotExist);
   EXPECT_EQ(checker::verdict_of(w->check(good, {})), Verdict::kValid);
   // After a completed write it is not: the node lost the key.
   HistoryBuilder late;
   late.op(OpType::kOk, 1, "write", "[0,3]", "[0,3]", 0);
   missing_read(late, 0, 0, 5);
-  History bad = with_error(late.history(), 3, "[:key-does-not-exist \"not found\"]");
+  History bad = with_error(late.history(), 3, "[:key-does-not-exist \"not found\"]", kKeyDoesNotExist);
   EXPECT_EQ(checker::verdict_of(w->check(bad, {})), Verdict::kInvalid);
   // Other failed reads surely did not happen and constrain nothing.
   History other = with_error(late.history(), 3, "[:net-timeout]");
   EXPECT_EQ(checker::verdict_of(w->check(other, {})), Verdict::kValid);
+}
+
+// Whether a failed read observed a missing key is decided by the error reply's code,
+// never by the error's text: the text is for people and may read like anything.
+TEST(LinKv, MissingKeyIsTheErrorCodeNotTheErrorText) {
+  auto w = make_lin_kv();
+  HistoryBuilder late;
+  late.op(OpType::kOk, 1, "write", "[0,3]", "[0,3]", 0);
+  missing_read(late, 0, 0, 5);
+  // Code 20 with a text that does not name it: still a read of nil after a write.
+  History coded = with_error(late.history(), 3, "[:error \"no such key\"]", kKeyDoesNotExist);
+  EXPECT_EQ(checker::verdict_of(w->check(coded, {})), Verdict::kInvalid);
+  // A text that looks like key-does-not-exist without that code (a malformed reply
+  // whose problem quotes it): constrains nothing.
+  History text_only = with_error(late.history(), 3, "[:key-does-not-exist \"spoofed\"]");
+  EXPECT_EQ(checker::verdict_of(w->check(text_only, {})), Verdict::kValid);
 }
 
 TEST(LinKv, IndeterminateWritesMayOrMayNotHappen) {
@@ -236,7 +258,7 @@ TEST(LinKv, AKeyWhoseOpsAllFailedIsTriviallyValid) {
       .op(OpType::kFail, 2, "read", "[1,null]", "[1,null]", 6)
       .op(OpType::kOk, 2, "read", "[0,null]", "[0,1]", 8);
   History h = b.history();
-  for (size_t i : {3u, 5u, 7u}) h[i].error = "[:temporarily-unavailable \"not a leader\"]";
+  for (size_t i : {3u, 5u, 7u}) h = with_error(std::move(h), i, "[:temporarily-unavailable \"not a leader\"]", 11);
   Value r = w->check(h, {});
   EXPECT_EQ(checker::verdict_of(r), Verdict::kValid) << history::to_edn(r);
   EXPECT_EQ(r.get("key-count")->as_int(), 2);

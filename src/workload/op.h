@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,10 @@ struct Op {
   int64_t index = -1;          // position in the history
   std::string node;            // the node a client op was sent to ("" for the nemesis)
   std::string error;           // EDN text explaining a fail/info, e.g. "[:timeout]"; "" if none
-  bool final = false;          // issued in the final phase (after healing and recovery)
+  // The code of the error reply that completed the op (proto/error_code.h), if one did.
+  // Checkers branch on this, never on the text of `error`, which is for people.
+  std::optional<int64_t> error_code;
+  bool final = false;  // issued in the final phase (after healing and recovery)
 };
 
 using History = std::vector<Op>;

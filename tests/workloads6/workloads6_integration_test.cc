@@ -110,6 +110,23 @@ TEST(LinKvE2E, AKeyWhoseOpsAllFailedPasses) {
   EXPECT_TRUE(contains(keys["1"], "every operation on this key failed")) << keys["1"];
 }
 
+// Negative control for error codes reaching the checker: a node that forgets every write
+// answers reads with error 20, which the lin-kv checker must take as a read of nil (the
+// client pool records the reply's code on the op; the checker never reads the error's
+// text). A read of nil after an acknowledged write is caught. With 50 ops/s on one node
+// for 2 s, every key is written and then read many times, so every run shows it.
+TEST(LinKvE2E, AReadOfAMissingKeyAfterAWriteIsCaught) {
+  SQUALL_REQUIRE_BINARIES();
+  RunResult r = squall_test("lin-kv-forgets-writes", "-w lin-kv --bin " + kNodes +
+                                                         "/lin_kv_forgets_writes.py --node-count 1 --concurrency 4"
+                                                         " --time-limit 2 --rate 50 --seed 1");
+  EXPECT_TRUE(verdict_is(r, 1, "FAIL"));
+  // The failure must be the checker's, not only the stats' "no read operation succeeded".
+  EXPECT_TRUE(contains(slurp(r.run_dir() / "results.edn"), "{:workload {:valid? false")) << r.out;
+  EXPECT_TRUE(contains(r.out, "is not linearizable: cannot linearize")) << r.out;
+  EXPECT_TRUE(contains(slurp(r.run_dir() / "history.edn"), ":key-does-not-exist")) << r.out;
+}
+
 // `squall test --bin X` alone: lin-kv, 5 nodes, and lin-kv's default concurrency 2n.
 TEST(LinKvE2E, DefaultsWorkTogether) {
   SQUALL_REQUIRE_BINARIES();
