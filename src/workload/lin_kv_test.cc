@@ -258,7 +258,9 @@ TEST(LinKv, AKeyWhoseOpsAllFailedIsTriviallyValid) {
       .op(OpType::kFail, 2, "read", "[1,null]", "[1,null]", 6)
       .op(OpType::kOk, 2, "read", "[0,null]", "[0,1]", 8);
   History h = b.history();
-  for (size_t i : {3u, 5u, 7u}) h = with_error(std::move(h), i, "[:temporarily-unavailable \"not a leader\"]", 11);
+  for (size_t i : {3u, 5u, 7u})
+    h = with_error(std::move(h), i, "[:temporarily-unavailable \"not a leader\"]",
+                   proto::code_of(proto::ErrorCode::kTemporarilyUnavailable));
   Value r = w->check(h, {});
   EXPECT_EQ(checker::verdict_of(r), Verdict::kValid) << history::to_edn(r);
   EXPECT_EQ(r.get("key-count")->as_int(), 2);
