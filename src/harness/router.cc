@@ -206,8 +206,8 @@ void Router::route(int src, int dest, std::string_view src_name, std::string_vie
     SQ_ASSERT_MSG(std::holds_alternative<proto::Message>(parsed), "the harness wrote a bad line: " << line);
     message = std::make_unique<const proto::Message>(std::move(std::get<proto::Message>(parsed)));
   }
-  auto outcome = net_->send(src, dest, id, std::move(line), now, std::move(message));
-  if (outcome == net::SendOutcome::kOverflow) {
+  auto sent = net_->send(src, dest, id, std::move(line), now, std::move(message));
+  if (sent == net::SendResult::kOverflow) {
     protocol_error(src, ProtocolErrorKind::kNetworkFull,
                    fmt::format("{} messages already in flight; message to {} refused", net_->in_flight(), dest_name),
                    "");
@@ -222,8 +222,8 @@ void Router::route_node_message(int node, int dest, std::unique_ptr<const proto:
   log_net(options_.log_net_send, "send", node, dest, stamped);
   // Nodes read bytes; clients and services read the message parsed once, here.
   if (net_->kind(dest) == net::EndpointKind::kServer) message.reset();
-  auto outcome = net_->send(node, dest, id, std::move(stamped), now, std::move(message));
-  if (outcome == net::SendOutcome::kOverflow) {
+  auto sent = net_->send(node, dest, id, std::move(stamped), now, std::move(message));
+  if (sent == net::SendResult::kOverflow) {
     protocol_error(
         node, ProtocolErrorKind::kNetworkFull,
         fmt::format("{} messages already in flight; message to {} refused", net_->in_flight(), net_->name(dest)), "");

@@ -261,8 +261,8 @@ Result<Value> EdnReader::read_number_or_symbol() {
   return Value::floating(d);
 }
 
-Result<Value> parse_edn(std::string_view text, std::string name) {
-  auto in = TextInput::from_string(std::string(text), std::move(name));
+Result<Value> parse_edn(std::string_view text, std::string name, int first_line, std::string context) {
+  auto in = TextInput::from_string(std::string(text), std::move(name), first_line, std::move(context));
   EdnReader reader(in.get());
   auto v = reader.read();
   if (!v.ok()) return v;

@@ -49,7 +49,9 @@ class EdnReader {
 };
 
 // Parses exactly one form from text (trailing whitespace allowed).
-Result<Value> parse_edn(std::string_view text, std::string name = "<string>");
+// `first_line` and `context` place errors inside a bigger input (see TextInput::from_string).
+Result<Value> parse_edn(std::string_view text, std::string name = "<string>", int first_line = 1,
+                        std::string context = {});
 
 // Writes a value as EDN; parse_edn(to_edn(v)) == v for every value without doubles
 // (doubles are written in their shortest form that reads back exactly, and round-trip too).

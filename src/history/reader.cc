@@ -241,13 +241,8 @@ Status read_log_line(History* h, TextInput& in, int line, std::string_view text,
   op.type = *t;
   op.process = **client;
   op.f = std::string(f.substr(1));
-  auto v = parse_edn(rest, in.name());
-  if (!v.ok()) {
-    // Re-anchor the value's error at this line.
-    std::string msg = v.error();
-    size_t colon = msg.find(": ", in.name().size() + 1);
-    return in.error_at(line, "bad value: " + (colon == std::string::npos ? msg : msg.substr(colon + 2)));
-  }
+  auto v = parse_edn(rest, in.name(), line, "bad value: ");
+  if (!v.ok()) return Error{v.error()};
   op.value = std::move(v).value();
   return append_at(h, in, line, std::move(op));
 }

@@ -98,6 +98,10 @@ TEST(Reader, MalformedInputSaysFileLineAndWhat) {
        "<string>:2: process 0 invokes again while its op #0 has not completed"},
       {"INFO  jepsen.util - 0\t:invoke\t:read\t[1 2\n",
        "<string>:1: bad value: expected ']' to close the collection opened on line 1, found end of input"},
+      // A value's error is placed on the log's own line, not on line 1 of the value.
+      {"INFO  jepsen.util - 0\t:invoke\t:read\tnil\nINFO  jepsen.util - 0\t:ok\t:read\t1\n"
+       "INFO  jepsen.util - 0\t:invoke\t:write\t{:a\n",
+       "<string>:3: bad value: expected '}' to close the collection opened on line 3, found end of input"},
       {"INFO  jepsen.util - 0\t:done\t:read\tnil\n",
        "<string>:1: expected :invoke, :ok, :fail or :info, found ':done'"},
       {"{\"type\":\"invoke\",\"process\":0,\"f\":\"read\"}\n{\"type\":\"ok\",\n",

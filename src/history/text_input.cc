@@ -27,8 +27,11 @@ Result<std::unique_ptr<TextInput>> TextInput::open_file(const std::string& path)
   return in;
 }
 
-std::unique_ptr<TextInput> TextInput::from_string(std::string text, std::string name) {
+std::unique_ptr<TextInput> TextInput::from_string(std::string text, std::string name, int first_line,
+                                                  std::string context) {
   auto in = std::unique_ptr<TextInput>(new TextInput(nullptr, std::move(name)));
+  in->line_ = first_line;
+  in->context_ = std::move(context);
   in->buf_ = std::move(text);
   in->end_ = in->buf_.size();
   in->size_hint_ = in->end_;
@@ -97,7 +100,7 @@ bool TextInput::read_line(std::string* out, size_t max_len, bool* truncated) {
 }
 
 Error TextInput::error_at(int line, std::string_view what) const {
-  return err(name_ + ":" + std::to_string(line) + ": " + std::string(what));
+  return err(name_ + ":" + std::to_string(line) + ": " + context_ + std::string(what));
 }
 
 }  // namespace squall::history

@@ -20,8 +20,11 @@ class TextInput {
 
   // Opens a file for reading; error names the path and the reason.
   static Result<std::unique_ptr<TextInput>> open_file(const std::string& path);
-  // Reads from a copy of `text`; `name` appears in error messages.
-  static std::unique_ptr<TextInput> from_string(std::string text, std::string name);
+  // Reads from a copy of `text`; `name` appears in error messages. A text cut out of a
+  // bigger input (one op's value on line N of a log) passes its first line and a context
+  // word, so its errors name the right place without anyone editing an error's text.
+  static std::unique_ptr<TextInput> from_string(std::string text, std::string name, int first_line = 1,
+                                                std::string context = {});
 
   ~TextInput();
   TextInput(const TextInput&) = delete;
@@ -69,6 +72,7 @@ class TextInput {
   size_t pos_ = 0;
   size_t end_ = 0;
   int line_ = 1;
+  std::string context_;  // put before every error message, e.g. "bad value: "
   bool io_failed_ = false;
   size_t size_hint_ = 0;
 };

@@ -55,8 +55,8 @@ bool Network::blocked(int src, int dest) const {
   return blocked_[static_cast<size_t>(s) * static_cast<size_t>(server_count_) + static_cast<size_t>(d)] != 0;
 }
 
-SendOutcome Network::send(int src, int dest, int64_t msg_id, std::string line, int64_t now_ns,
-                          std::unique_ptr<const proto::Message> message) {
+SendResult Network::send(int src, int dest, int64_t msg_id, std::string line, int64_t now_ns,
+                         std::unique_ptr<const proto::Message> message) {
   SQ_ASSERT(src >= 0 && static_cast<size_t>(src) < endpoints_.size());
   SQ_ASSERT(dest >= 0 && static_cast<size_t>(dest) < endpoints_.size());
   bool with_client = client_involved(src, dest);
@@ -64,19 +64,19 @@ SendOutcome Network::send(int src, int dest, int64_t msg_id, std::string line, i
   auto udest = static_cast<uint32_t>(dest);
   if (heap_.size() >= options_.max_in_flight) {
     journal_.record_overflow();
-    return SendOutcome::kOverflow;
+    return SendResult::kOverflow;
   }
   journal_.record(now_ns, msg_id, usrc, udest, JournalEvent::kSend, with_client);
   if (blocked(src, dest)) {
     journal_.record(now_ns, msg_id, usrc, udest, JournalEvent::kDrop, with_client);
-    return SendOutcome::kDropped;
+    return SendResult::kDropped;
   }
   int64_t deadline = now_ns;
   if (!with_client) deadline += sample_latency_ns(options_.dist, options_.latency_ms, rng_);
   heap_.push_back(
       Slot{deadline, next_seq_++, Delivery{src, dest, msg_id, deadline, std::move(line), std::move(message)}});
   std::push_heap(heap_.begin(), heap_.end(), later);
-  return SendOutcome::kQueued;
+  return SendResult::kQueued;
 }
 
 int64_t Network::next_deadline_ns() const { return heap_.empty() ? INT64_MAX : heap_.front().deadline_ns; }

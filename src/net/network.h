@@ -50,7 +50,7 @@ struct Delivery {
   std::unique_ptr<const proto::Message> message;  // the parsed line, when the destination reads it
 };
 
-enum class SendOutcome { kQueued, kDropped, kOverflow };
+enum class SendResult { kQueued, kDropped, kOverflow };
 
 class Network {
  public:
@@ -72,8 +72,8 @@ class Network {
 
   // Queues a message. `line` is the complete line for the destination; `message`, when
   // given, travels with it unread.
-  SendOutcome send(int src, int dest, int64_t msg_id, std::string line, int64_t now_ns,
-                   std::unique_ptr<const proto::Message> message = nullptr);
+  SendResult send(int src, int dest, int64_t msg_id, std::string line, int64_t now_ns,
+                  std::unique_ptr<const proto::Message> message = nullptr);
 
   // Earliest queued deadline, or INT64_MAX when nothing is queued.
   int64_t next_deadline_ns() const;

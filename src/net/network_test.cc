@@ -23,9 +23,9 @@ TEST(Network, DeliversInDeadlineOrderAndClientsHaveNoLatency) {
   o.latency_ms = 50;
   Fixture f(o);
   for (int i = 0; i < 200; ++i) {
-    ASSERT_EQ(f.net.send(f.n0, f.n1, i, "m" + std::to_string(i), 1000), SendOutcome::kQueued);
+    ASSERT_EQ(f.net.send(f.n0, f.n1, i, "m" + std::to_string(i), 1000), SendResult::kQueued);
   }
-  ASSERT_EQ(f.net.send(f.c0, f.n2, 999, "client", 1000), SendOutcome::kQueued);
+  ASSERT_EQ(f.net.send(f.c0, f.n2, 999, "client", 1000), SendResult::kQueued);
   Delivery d;
   ASSERT_TRUE(f.net.pop_due(1000, &d));
   EXPECT_EQ(d.line, "client");  // zero latency: due immediately
@@ -59,13 +59,13 @@ TEST(Network, NotDueBeforeDeadline) {
 TEST(Network, PartitionsDropNodeToNodeOnly) {
   Fixture f;
   f.net.set_partition({{f.n0, f.n1}});
-  EXPECT_EQ(f.net.send(f.n0, f.n1, 1, "x", 0), SendOutcome::kDropped);
-  EXPECT_EQ(f.net.send(f.n1, f.n0, 2, "x", 0), SendOutcome::kQueued);  // one direction only
-  EXPECT_EQ(f.net.send(f.n0, f.svc, 3, "x", 0), SendOutcome::kQueued);
-  EXPECT_EQ(f.net.send(f.c0, f.n1, 4, "x", 0), SendOutcome::kQueued);
+  EXPECT_EQ(f.net.send(f.n0, f.n1, 1, "x", 0), SendResult::kDropped);
+  EXPECT_EQ(f.net.send(f.n1, f.n0, 2, "x", 0), SendResult::kQueued);  // one direction only
+  EXPECT_EQ(f.net.send(f.n0, f.svc, 3, "x", 0), SendResult::kQueued);
+  EXPECT_EQ(f.net.send(f.c0, f.n1, 4, "x", 0), SendResult::kQueued);
   EXPECT_TRUE(f.net.partitioned());
   f.net.heal();
-  EXPECT_EQ(f.net.send(f.n0, f.n1, 5, "x", 0), SendOutcome::kQueued);
+  EXPECT_EQ(f.net.send(f.n0, f.n1, 5, "x", 0), SendResult::kQueued);
   EXPECT_EQ(f.net.journal().stats().dropped_partition, 1);
 }
 
@@ -90,9 +90,9 @@ TEST(Network, LimitsInFlight) {
   o.max_in_flight = 2;
   o.journal_limit = 1;
   Fixture f(o);
-  EXPECT_EQ(f.net.send(f.n0, f.n1, 1, "x", 0), SendOutcome::kQueued);
-  EXPECT_EQ(f.net.send(f.n0, f.n1, 2, "x", 0), SendOutcome::kQueued);
-  EXPECT_EQ(f.net.send(f.n0, f.n1, 3, "x", 0), SendOutcome::kOverflow);
+  EXPECT_EQ(f.net.send(f.n0, f.n1, 1, "x", 0), SendResult::kQueued);
+  EXPECT_EQ(f.net.send(f.n0, f.n1, 2, "x", 0), SendResult::kQueued);
+  EXPECT_EQ(f.net.send(f.n0, f.n1, 3, "x", 0), SendResult::kOverflow);
   EXPECT_EQ(f.net.journal().stats().dropped_overflow, 1);
   EXPECT_TRUE(f.net.journal().truncated());
 }
