@@ -1,9 +1,9 @@
 // TruthSource: the simulator's ground truth as the worker core's ItemSource.
 //
 // Listing reads the item keys of a range; scanning an item counts it as processed (for
-// the end-to-end check) and reports its one finding, if it has one, as the secret
-// kSecret at offset 0. One per simulated worker (it keeps a scratch string). Not
-// thread-safe.
+// the end-to-end check) and, for an item with a finding, runs the real worker's secret
+// scanner (worker/corpus.h) over a content with one secret planted in it, derived from
+// the key. One per simulated worker (it keeps scratch strings). Not thread-safe.
 #pragma once
 
 #include <string>
@@ -16,8 +16,6 @@ namespace squall::sim {
 
 class TruthSource final : public worker::ItemSource {
  public:
-  static constexpr const char* kSecret = "sim-secret";
-
   TruthSource(GroundTruth* truth, Stats* stats) : truth_(truth), stats_(stats) {}
 
   void list(const coord::KeyRange& range, std::string_view after, size_t max, std::vector<std::string>* keys) override;
@@ -27,6 +25,7 @@ class TruthSource final : public worker::ItemSource {
   GroundTruth* truth_;
   Stats* stats_;
   std::string scratch_;
+  std::string content_;
 };
 
 }  // namespace squall::sim
