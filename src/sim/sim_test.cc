@@ -7,6 +7,7 @@
 
 #include "coord/memory_store.h"
 #include "sim/checker.h"
+#include "sim/conduct.h"
 #include "sim/report.h"
 #include "sim/simulator.h"
 
@@ -217,7 +218,11 @@ INSTANTIATE_TEST_SUITE_P(All, MutationCaught,
                                            // first two cannot hurt the records (a correct
                                            // coordinator rejects every such write), so the
                                            // conduct check is what sees them; they need
-                                           // level 2, where leases get lost.
+                                           // level 2, where leases get lost. Without that
+                                           // check, 100 seeds at levels 2 and 3 pass with
+                                           // ignore-live-lease, and skip-fence-check shows
+                                           // only as a liveness failure (its stale leases
+                                           // keep workers from claiming).
                                            MutationCase{"worker-skip-fence-check", 2, Invariant::WorkerConduct},
                                            MutationCase{"worker-ignore-live-lease", 2, Invariant::WorkerConduct},
                                            MutationCase{"worker-checkpoint-before-findings", 2, Invariant::EndToEnd},
@@ -227,6 +232,49 @@ INSTANTIATE_TEST_SUITE_P(All, MutationCaught,
                            for (char& c : n) c = c == '-' ? '_' : c;
                            return n;
                          });
+
+// ---- the conduct check on hand-made traffic ----
+
+TEST(ConductControl, GrantedLeaseMayWriteUntilToldItIsOver) {
+  Conduct c(3);
+  const coord::LeaseToken lease{{1, 1, 5}, 2, 7};
+  const coord::Request claim = coord::ClaimNextOp{1, 1, 2};
+  coord::OpResult granted;
+  granted.shard = 5;
+  granted.fence = 7;
+  EXPECT_FALSE(c.on_send(2, 1, claim));
+  c.on_answer(2, claim, coord::Reply(granted));
+  const coord::Request checkpoint = coord::CheckpointOp{lease, {"k1", ""}, 10};
+  EXPECT_FALSE(c.on_send(2, 2, checkpoint));
+  EXPECT_FALSE(c.on_send(2, 3, coord::RenewOp{lease}));
+  // Another worker never got that lease.
+  EXPECT_TRUE(c.on_send(1, 1, coord::RenewOp{coord::LeaseToken{{1, 1, 5}, 1, 7}}));
+  // Nor an older fence of it.
+  EXPECT_TRUE(c.on_send(2, 4, coord::RenewOp{coord::LeaseToken{{1, 1, 5}, 2, 6}}));
+  // Told the lease is gone: re-sending the same request is fine, anything new is not.
+  c.on_answer(2, checkpoint, coord::Reply(coord::coord_error(coord::CoordErrc::StaleFence, "test")));
+  EXPECT_FALSE(c.on_send(2, 2, checkpoint));
+  const auto bad = c.on_send(2, 5, coord::CheckpointOp{lease, {"k2", ""}, 11});
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_NE(bad->find("after being told the lease was over"), std::string::npos);
+  // The simulator's own requests are not the worker's conduct.
+  c.exempt(2, 6);
+  EXPECT_FALSE(c.on_send(2, 6, coord::RenewOp{lease}));
+}
+
+TEST(ConductControl, FinishingTheShardEndsTheLease) {
+  Conduct c(2);
+  const coord::Request claim = coord::ClaimNextOp{1, 1, 1};
+  coord::OpResult granted;
+  granted.shard = 3;
+  granted.fence = 2;
+  c.on_answer(1, claim, coord::Reply(granted));
+  const coord::LeaseToken lease{{1, 1, 3}, 1, 2};
+  const coord::Request complete = coord::CompleteOp{lease, {}, 20};
+  EXPECT_FALSE(c.on_send(1, 1, complete));
+  c.on_answer(1, complete, coord::Reply(coord::OpResult{}));
+  EXPECT_TRUE(c.on_send(1, 2, coord::RenewOp{lease}));
+}
 
 // ---- the checker on hand-made commits (negative and positive controls) ----
 

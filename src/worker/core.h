@@ -38,7 +38,7 @@
 //       } else {
 //         reply = backend.apply(*s.request);              // blocking, bounded timeout
 //         pending = timed_out ? worker::Input::indeterminate(clock.now(), s.req_id)
-//                             : worker::Input::reply(clock.now(), s.req_id, reply);
+//                             : worker::Input::answer(clock.now(), s.req_id, reply);
 //       }
 //     }
 //     ... feed `pending` (if any) to core.step(), else sleep until out.wake_at_ms and
@@ -46,6 +46,9 @@
 //   }
 //
 // Pointers in an Output point into the core and stay valid until the next call on it.
+// Request ids are never reused by one Core, across restart() too, so a late answer to
+// a request of an earlier incarnation is recognised as stale. An answer to anything
+// but the outstanding request is ignored.
 // Not thread-safe; one Core per worker.
 #pragma once
 

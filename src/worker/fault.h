@@ -11,7 +11,9 @@
 //                               be durable (sends them and forgets them)
 //   non-idempotent-findings     writes findings under per-attempt ids, so a retried or
 //                               re-processed page stores a second copy
-// Value types.
+// The first two only ever send writes that a coordinator which validates fences and
+// leases rejects; they show as the worker's conduct (what it sends after losing or
+// never holding a lease), or as lost liveness, not as bad records. Value types.
 #pragma once
 
 #include <cstdint>
