@@ -385,6 +385,7 @@ void Core::start_page(int64_t now, const Belief& b, Output* out) {
 bool Core::propose_split(int64_t now, const Belief& b, Output* out) {
   keys_.clear();
   source_->list(b.spec, "", kCutScanMax, &keys_);
+  if (keys_.size() < cfg_.split_min_items) return false;
   std::erase_if(keys_, [&](const std::string& k) { return k <= b.spec.start; });
   const size_t want = static_cast<size_t>(rng_.range(1, 3));  // 2..4 children
   if (keys_.size() < want) return false;
@@ -406,7 +407,7 @@ bool Core::propose_split(int64_t now, const Belief& b, Output* out) {
 bool Core::propose_residual(int64_t now, const Belief& b, Output* out) {
   keys_.clear();
   source_->list(b.spec, b.cursor.last_key, kCutScanMax, &keys_);
-  if (keys_.size() < 2) return false;
+  if (keys_.size() < 2 || keys_.size() < cfg_.split_min_items) return false;
   // Keep at least the next item in the parent; cut at a later one.
   const size_t at = static_cast<size_t>(rng_.range(1, static_cast<int64_t>(keys_.size()) - 1));
   const std::string cut = keys_[at];

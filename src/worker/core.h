@@ -78,6 +78,9 @@ struct Config {
   int retries_max = 4;              // then the core gives up on it (a page is scanned again)
   int leases_max = 2;               // leases held at once, at most
   size_t page_max = 8;              // items per page, at most (each page draws 1..page_max)
+  // A split is proposed only for a shard with at least this many items (counted up to
+  // 1024, so a larger value never splits); residuals likewise need this many left.
+  size_t split_min_items = 0;
   // After scanning a page the core pauses for a drawn time in [min, max] (the
   // simulator's stand-in for work time); max 0 = no pause and no draw.
   int64_t page_pause_ms_min = 0;

@@ -124,6 +124,24 @@ TEST(CoreRun, ThreeWorkersShareTheRunWithoutDuplicates) {
   EXPECT_EQ(bench.committed(), std::set<Finding>(truth.begin(), truth.end()));
 }
 
+TEST(CoreRun, SplitsOnlyShardsBigEnough) {
+  for (size_t min_items : {size_t{0}, size_t{1000}}) {
+    Bench bench(600, 3);  // roots of about 200 items
+    Config cfg = bench.config(1);
+    cfg.split_min_items = min_items;
+    Core core(cfg, &bench.corpus_);
+    core.set_policy(Policy{true, false, true});
+    ASSERT_TRUE(bench.run({&core}, 200'000));
+    const size_t splits = count_kind(bench.requests_, coord::OpKind::SplitReplace) +
+                          count_kind(bench.requests_, coord::OpKind::SplitResidual);
+    if (min_items == 0) {
+      EXPECT_GT(splits, 0u);
+    } else {
+      EXPECT_EQ(splits, 0u);
+    }
+  }
+}
+
 TEST(CoreRun, NonIdempotentFindingsDuplicateRecordsOnRescan) {
   Bench bench(600, 3);
   Config cfg = bench.config(1);

@@ -20,6 +20,8 @@ Rng item_rng(uint64_t seed, uint32_t number) { return Rng(seed ^ (uint64_t{numbe
 
 }  // namespace
 
+Corpus::Corpus(uint64_t seed, uint32_t items) : seed_(seed), items_(items) { SQ_ASSERT(items <= kItemsMax); }
+
 std::string Corpus::key_of(uint32_t number) {
   std::string k(1 + kKeyDigits, '0');
   k[0] = 'c';

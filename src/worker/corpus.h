@@ -24,8 +24,10 @@ class Corpus final : public ItemSource {
  public:
   static constexpr std::string_view kSecretPrefix = "SQK-";
   static constexpr size_t kSecretDigits = 20;
+  static constexpr uint32_t kItemsMax = 100'000'000;  // keys have 8 digits
 
-  Corpus(uint64_t seed, uint32_t items) : seed_(seed), items_(items) {}
+  // Precondition: items <= kItemsMax (a driver checks its input against it).
+  Corpus(uint64_t seed, uint32_t items);
 
   uint64_t seed() const { return seed_; }
   uint32_t size() const { return items_; }
