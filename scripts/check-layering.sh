@@ -43,13 +43,14 @@ declare -A DEPS=(
   [services]="core proto rapidjson"
   [harness]="core net proto workload viz rapidjson fmt services"
   [serve]="core viz rapidjson fmt"
-  [sim]="coord core fmt"
+  [worker]="coord core"
+  [sim]="worker coord core fmt"
 )
 # Third-party libraries that appear in the table, by include prefix.
 EXTERNAL="rapidjson fmt"
 
 # ---- the sans-IO rule ----
-SANS_IO_DIRS=(src/node src/gossip src/coord src/services)
+SANS_IO_DIRS=(src/node src/gossip src/coord src/services src/worker)
 # Whole files exempt from rule 1 (path, then why).
 ALLOW_FILES=(
   "src/node/stdio_driver.cc|the stdio driver: poll/read/write on stdin and stdout, reads the injected clock"

@@ -80,6 +80,11 @@ void Checker::model_assertion(const char* what, int64_t now_ms) {
   fail(Invariant::ModelAssertion, what);
 }
 
+void Checker::worker_conduct(std::string detail, int64_t now_ms) {
+  now_ms_ = now_ms;
+  fail(Invariant::WorkerConduct, std::move(detail));
+}
+
 // S4 and S6 on one record, written from the invariant list.
 void Checker::check_record(const ShardRecord& r) {
   stats_->count_check(Invariant::S4RecordInvariants);

@@ -40,6 +40,8 @@ class Checker final : public coord::CommitObserver {
 
   // An error the coordinator reported from its own record check (mutations only).
   void model_assertion(const char* what, int64_t now_ms);
+  // A worker broke the lease rules (found by sim/conduct.h, which sees the network).
+  void worker_conduct(std::string detail, int64_t now_ms);
   // End of the run: liveness and the final end-to-end comparison.
   void check_final(int64_t now_ms);
 

@@ -1,5 +1,7 @@
 #include "sim/config.h"
 
+#include <string>
+
 #include "core/assert.h"
 
 namespace squall::sim {
@@ -34,18 +36,24 @@ const char* level_name(int level) {
   return "?";
 }
 
-std::vector<std::string_view> all_mutation_names() {
-  std::vector<std::string_view> names = coord::model_mutation_names();
-  names.push_back("checkpoint-before-commit");
-  names.push_back("non-idempotent-findings");
+namespace {
+
+constexpr std::string_view kWorkerPrefix = "worker-";
+
+}  // namespace
+
+std::vector<std::string> all_mutation_names() {
+  std::vector<std::string> names(coord::model_mutation_names().begin(), coord::model_mutation_names().end());
+  for (worker::Fault f : worker::all_faults())
+    names.push_back(std::string(kWorkerPrefix) + std::string(worker::fault_name(f)));
   return names;
 }
 
 bool apply_mutation(std::string_view name, SimConfig* cfg) {
-  if (name == "checkpoint-before-commit") {
-    cfg->sim_mutations.checkpoint_before_commit = true;
-  } else if (name == "non-idempotent-findings") {
-    cfg->sim_mutations.non_idempotent_findings = true;
+  if (name.starts_with(kWorkerPrefix)) {
+    const std::optional<worker::Fault> f = worker::parse_fault(name.substr(kWorkerPrefix.size()));
+    if (!f) return false;
+    cfg->worker_faults.add(*f);
   } else if (!coord::set_model_mutation(name, &cfg->mutations)) {
     return false;
   }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "coord/mutations.h"
+#include "worker/fault.h"
 
 namespace squall::sim {
 
@@ -40,13 +41,6 @@ struct FaultPlan {
 FaultPlan fault_plan_for_level(int level);
 const char* level_name(int level);
 
-// Deliberate bugs outside the coordination model (worker and data plane), proving the
-// end-to-end check is not vacuous.
-struct SimMutations {
-  bool checkpoint_before_commit = false;  // worker advances the cursor before findings are durable
-  bool non_idempotent_findings = false;   // findings store appends duplicates
-};
-
 struct SimConfig {
   int level = 1;
   uint64_t seed = 1;
@@ -63,12 +57,14 @@ struct SimConfig {
   int leases_per_worker_max = 2;
   int shards_max_factor = 4;  // splits stop once shards exceed factor × initial
   coord::Mutations mutations;
-  SimMutations sim_mutations;
+  // Deliberate worker bugs (negative controls of the worker core), for every worker.
+  worker::Faults worker_faults;
   std::string mutation_name;  // as given on the command line, "" if none
 };
 
-// All mutation names (model and simulator), in a stable order.
-std::vector<std::string_view> all_mutation_names();
+// All mutation names, in a stable order: the model's, then the worker faults as
+// "worker-" + fault name (the model has its own skip-fence-check).
+std::vector<std::string> all_mutation_names();
 // Applies a named mutation to cfg; false if unknown.
 bool apply_mutation(std::string_view name, SimConfig* cfg);
 

@@ -141,11 +141,17 @@ std::pair<size_t, size_t> GroundTruth::remaining(const coord::KeyRange& range, c
   return guess;
 }
 
-bool FindingsStore::write(size_t i) {
+std::optional<size_t> GroundTruth::index_of(const std::string& key) const {
+  const size_t i = lower(key, false, 0, items_.size());
+  if (i == items_.size() || items_[i].key != key) return std::nullopt;
+  return i;
+}
+
+bool FindingsStore::write(uint64_t id, size_t i) {
   SQ_ASSERT_LT(i, copies_.size());
-  if (copies_[i] == 0 || non_idempotent_) {
+  if (ids_.insert(id).second) {
     ++copies_[i];
-    return copies_[i] > 1;
+    return false;
   }
   ++deduplicated_;
   return true;

@@ -1,5 +1,6 @@
 // GroundTruth: the items a simulated run must process and which of them hold findings;
-// FindingsStore: the data plane where workers commit findings (content-addressed, so a
+// FindingsStore: the data plane where workers commit findings (put-if-absent by the id
+// the worker writes them under; an honest worker's ids are content addresses, so a
 // re-processed item's findings are absorbed, not duplicated).
 //
 // Root shard i covers item numbers [i*1000, (i+1)*1000) as keys "k%07d"; the first root
@@ -8,7 +9,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "coord/types.h"
@@ -42,6 +45,8 @@ class GroundTruth {
                                       std::pair<size_t, size_t> guess) const;
   // All items in range: [first, last).
   std::pair<size_t, size_t> within(const coord::KeyRange& range) const;
+  // The index of the item with this key, if there is one.
+  std::optional<size_t> index_of(const std::string& key) const;
 
   // Processing counters (at-least-once: may exceed 1).
   void mark_processed(size_t item) { ++processed_[item]; }
@@ -61,16 +66,17 @@ class GroundTruth {
 
 class FindingsStore {
  public:
-  FindingsStore(size_t items, bool non_idempotent) : copies_(items, 0), non_idempotent_(non_idempotent) {}
-  // Writes the finding of item `i`; content-addressed, so a second write is absorbed
-  // (unless the non-idempotent mutation is on). Returns true if it was a duplicate.
-  bool write(size_t i);
+  explicit FindingsStore(size_t items) : copies_(items, 0) {}
+  // Puts the finding of item `i` under `id` if no record has that id yet (a second
+  // write of the same id is absorbed). Returns true if it was absorbed.
+  bool write(uint64_t id, size_t i);
+  // How many records hold item i's finding (distinct ids written for it).
   uint32_t copies(size_t i) const { return copies_[i]; }
   uint64_t deduplicated() const { return deduplicated_; }
 
  private:
   std::vector<uint32_t> copies_;
-  bool non_idempotent_;
+  std::unordered_set<uint64_t> ids_;
   uint64_t deduplicated_ = 0;
 };
 

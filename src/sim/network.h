@@ -18,6 +18,7 @@
 #include "core/rng.h"
 #include "sim/config.h"
 #include "sim/stats.h"
+#include "worker/finding.h"
 
 namespace squall::sim {
 
@@ -31,7 +32,7 @@ struct CoordReplyMsg {
   coord::Reply reply;
 };
 struct CommitMsg {
-  std::vector<uint32_t> items;  // item indices whose findings are written
+  std::vector<worker::FindingWrite> writes;  // each put under its id if absent
 };
 struct CommitAckMsg {};
 

@@ -38,23 +38,17 @@ Simulator::Simulator(const SimConfig& cfg, uint64_t seed, const TraceOptions& tr
       root_(seed),
       fault_rng_(root_.fork("faults")),
       truth_(make_truth(root_, cfg.shards)),
-      findings_(truth_.items().size(), cfg.sim_mutations.non_idempotent_findings),
+      findings_(truth_.items().size()),
       checker_(cfg_, &truth_, &findings_, &memory_, kRun, &stats_),
       store_(&memory_, root_.fork("store"), plan_, &stats_),
       coord_(&store_, cfg.mutations, coord::InvariantPolicy::Report),
-      net_(root_.fork("network"), cfg_, plan_, &stats_, cfg.workers + 2) {
+      net_(root_.fork("network"), cfg_, plan_, &stats_, cfg.workers + 2),
+      conduct_(cfg.workers + 2) {
   SQ_ASSERT(cfg.workers >= 2 && cfg.workers <= 64);
   SQ_ASSERT(cfg.shards >= 1 && cfg.shards <= 1000);
   cfg_.seed = seed;
   memory_.set_observer(&checker_);
-  for (int i = 0; i <= cfg.workers; ++i) {
-    SimWorker w;
-    w.node = i + 1;
-    w.id = static_cast<coord::WorkerId>(i + 1);
-    w.rng = root_.fork(fmt::format("worker-{}", i + 1));
-    w.admin = i == cfg.workers;
-    workers_.push_back(std::move(w));
-  }
+  make_workers();
 }
 
 coord::Reply Simulator::apply(const coord::Request& req, int from_node) {
@@ -205,7 +199,7 @@ void Simulator::inject_faults() {
       case Fault::Crash: {
         SimWorker& w = pick();
         if (w.crashed_until_ms == 0) {
-          crash(w);
+          // The core loses its state when it restarts (nothing reaches it while down).
           w.crashed_until_ms = now_ms_ + r.range(10, lease);
           stats_.count_fault(f);
           tracef("FAULT crash n{} restarts at {}ms", w.node, w.crashed_until_ms);
@@ -275,10 +269,12 @@ bool Simulator::at_coordinator(uint32_t slot) {
     }
     net_.send_reserved(reply_slot, now_ms_, faults_on());
   } else if (auto* commit = std::get_if<CommitMsg>(&m.body)) {
-    for (uint32_t i : commit->items) {
-      if (findings_.write(i)) ++stats_.findings_deduplicated;
+    for (const worker::FindingWrite& f : commit->writes) {
+      const std::optional<size_t> item = truth_.index_of(f.finding.item_key);
+      SQ_ASSERT_MSG(item.has_value(), "a finding names an item the ground truth does not have");
+      if (findings_.write(f.id, *item)) ++stats_.findings_deduplicated;
     }
-    tracef("store <- n{} commit {} findings", m.from, commit->items.size());
+    tracef("store <- n{} commit {} findings", m.from, commit->writes.size());
     if (m.req_id != 0)
       net_.send(Message{kCoordinatorNode, m.from, m.req_id, 0, 0, CommitAckMsg{}}, now_ms_, faults_on());
   }
@@ -302,50 +298,47 @@ void Simulator::deliver(uint32_t slot) {
     net_.defer(slot, w.paused_until_ms);  // delivered when the pause ends
     return;
   }
-  if (auto* reply = std::get_if<CoordReplyMsg>(&m.body)) {
-    worker_reply(w, m.req_id, reply->reply);
-  } else if (std::holds_alternative<CommitAckMsg>(m.body)) {
-    worker_ack(w, m.req_id);
-  }
+  worker_receive(w, m);
   w.wake_ms = wake_time(w);
   net_.release(slot);
 }
 
 void Simulator::admin_act(SimWorker& a) {
-  if (a.out) {
-    if (local_now(a) - a.out->sent_local_ms >= cfg_.request_timeout_ms) resend(a);
+  worker::Core& core = *a.core;
+  if (core.outstanding()) {
+    core.step(worker::Input::timer(now_ms_), &out_);  // re-sends on timeout
+    dispatch(a, out_);
     return;
   }
-  if (a.busy_until_ms > now_ms_) return;
-  a.busy_until_ms = now_ms_ + (safety_ ? a.rng.range(20, 200) : 10);
+  if (a.admin_busy_until_ms > now_ms_) return;
+  a.admin_busy_until_ms = now_ms_ + (safety_ ? a.rng.range(20, 200) : 10);
   // The checker's counters say whether a scan can find anything (the admin polls often).
   for (size_t i = 0; checker_.parked_count() > 0 && i < checker_.shard_ids().size(); ++i) {
     const coord::ShardId id = checker_.shard_ids()[i];
     const coord::ShardRecord* r = checker_.shard(id);
     if (r->status == coord::ShardStatus::Parked) {
-      send_request(a, coord::Request{coord::UnparkOp{coord::ShardRef{kTenant, kRun, id}, next_op_id(a)}});
+      core.submit(now_ms_, coord::UnparkOp{coord::ShardRef{kTenant, kRun, id}, core.next_op_id()}, &out_);
+      dispatch(a, out_);
       return;
     }
   }
   if (!safety_ && checker_.unfinished_count() == 0 && checker_.run() &&
-      checker_.run()->status != coord::RunStatus::Done)
-    send_request(a, coord::Request{coord::FinishRunOp{kTenant, kRun, next_op_id(a)}});
+      checker_.run()->status != coord::RunStatus::Done) {
+    core.submit(now_ms_, coord::FinishRunOp{kTenant, kRun, core.next_op_id()}, &out_);
+    dispatch(a, out_);
+  }
 }
 
 int64_t Simulator::wake_time(const SimWorker& w) const {
   if (w.crashed_until_ms > 0) return safety_ ? w.crashed_until_ms : now_ms_;
   if (w.paused_until_ms > now_ms_) return w.paused_until_ms;
-  // An idle worker is due now whatever its beliefs say.
-  if (!w.out && w.busy_until_ms <= now_ms_) return now_ms_;
-  const int64_t t = belief_expiry(w);
-  if (w.out) return std::min(t, w.out->sent_local_ms + cfg_.request_timeout_ms - w.skew_ms);
-  if (w.busy_until_ms > now_ms_) return std::min(t, w.busy_until_ms);
-  return now_ms_;
-}
-
-bool Simulator::due(const SimWorker& w) const {
-  if (!w.out) return w.busy_until_ms <= now_ms_ || belief_expiry(w) <= now_ms_;
-  return belief_expiry(w) <= now_ms_ || w.out->sent_local_ms + cfg_.request_timeout_ms - w.skew_ms <= now_ms_;
+  const worker::Core& core = *w.core;
+  if (w.admin && !core.outstanding()) return std::max(w.admin_busy_until_ms, now_ms_);
+  // The core's times are on the worker's clock; "at or before its last now" is at once
+  // (the skew may have changed since).
+  const int64_t t = core.wake_at();
+  if (t <= core.last_now_ms()) return now_ms_;
+  return t == INT64_MAX ? t : t - w.skew_ms;
 }
 
 bool Simulator::step(int64_t limit_ms) {
@@ -378,15 +371,12 @@ bool Simulator::step(int64_t limit_ms) {
       if (now_ms_ < w.crashed_until_ms && safety_) continue;
       w.crashed_until_ms = 0;
       ++w.incarnation;
+      w.core->restart(w.incarnation);
       tracef("n{} restarts (incarnation {})", w.node, w.incarnation);
-      w.wake_ms = wake_time(w);
     }
     if (w.paused_until_ms > now_ms_) continue;
-    if (w.wake_ms > now_ms_) continue;  // a restart refreshed it
-    if (!due(w)) {
-      w.wake_ms = wake_time(w);
-      continue;
-    }
+    w.wake_ms = wake_time(w);
+    if (w.wake_ms > now_ms_) continue;
     if (w.admin) {
       admin_act(w);
     } else {

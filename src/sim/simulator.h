@@ -11,8 +11,10 @@
 // every shard must become Done or Split and the run must finish). The Checker runs on
 // every applied commit; the run stops at the first violation.
 //
-// Workers keep their own beliefs (leases they think they hold, with local deadlines on
-// skewed clocks) and talk to the coordinator only through the simulated network.
+// Workers are worker cores (src/worker, the same code a real worker runs) driven on
+// virtual time: each keeps its own beliefs (leases it thinks it holds, with local
+// deadlines on its skewed clock) and talks to the coordinator only through the
+// simulated network. Sim-only behaviour (faults, the adversary) is layered around them.
 // Not thread-safe; run one Simulator per thread.
 #pragma once
 
@@ -30,13 +32,15 @@
 #include "coord/memory_store.h"
 #include "core/rng.h"
 #include "sim/checker.h"
+#include "sim/conduct.h"
 #include "sim/config.h"
 #include "sim/faulty_store.h"
 #include "sim/ground_truth.h"
 #include "sim/network.h"
-#include "sim/recycled.h"
 #include "sim/stats.h"
 #include "sim/trace.h"
+#include "sim/truth_source.h"
+#include "worker/core.h"
 
 namespace squall::sim {
 
@@ -60,79 +64,27 @@ SeedResult run_seed(const SimConfig& cfg, uint64_t seed, const TraceOptions& tra
 
 // ---- internals (exposed for worker.cc) ----
 
-struct Belief {
-  coord::ShardId shard = 0;
-  uint64_t fence = 0;
-  coord::KeyRange spec;
-  coord::Cursor cursor;
-  int64_t local_deadline_ms = 0;
-  // Where the next batch starts and the range's items end, as item indices, guessed
-  // when a batch starts (right if its checkpoint lands); GroundTruth checks the guess.
-  std::pair<size_t, size_t> next_items{1, 0};
-};
-
-// A processed batch whose findings must be durable before the cursor may pass it.
-struct Batch {
-  coord::ShardId shard = 0;
-  uint64_t fence = 0;
-  std::string last_key;
-  std::vector<uint32_t> findings;
-  bool committed = false;
-
-  // For Recycled: every field back to its default, keeping the buffers.
-  void clear_for_reuse() {
-    shard = 0;
-    fence = 0;
-    last_key.clear();
-    findings.clear();
-    committed = false;
-  }
-};
-
-struct Outstanding {
-  bool to_store = false;  // a findings commit rather than a coordinator op
-  uint64_t req_id = 0;
-  coord::Request request;
-  std::vector<uint32_t> items;
-  int64_t sent_local_ms = 0;
-  int retries = 0;
-
-  // For Recycled: every field back to its default, keeping the buffers (the request
-  // keeps its alternative: every sender assigns a new one).
-  void clear_for_reuse() {
-    to_store = false;
-    req_id = 0;
-    items.clear();
-    sent_local_ms = 0;
-    retries = 0;
-  }
-};
-
+// A simulated worker process: the worker core (worker/core.h) plus what the simulator
+// does to it (clock skew, pauses, crashes, withheld renewals) and its adversary, which
+// now and then sends a request a correct coordinator must reject in the worker's name.
+// The admin is a worker core in controlled mode that unparks shards and finishes the run.
 struct SimWorker {
   int node = 0;
   coord::WorkerId id = 0;
-  Rng rng{0};
+  bool admin = false;
   uint32_t incarnation = 0;
-  uint32_t op_counter = 0;
-  uint64_t next_req = 1;
-  std::vector<Belief> beliefs;
-  // The earliest local_deadline_ms of the beliefs (INT64_MAX with none), kept by
-  // refresh_deadline() whenever beliefs change: the step loop asks every worker when
-  // it is next due, on every step.
-  int64_t deadline_min_ms = INT64_MAX;
-  Recycled<Outstanding> out;
-  Recycled<Batch> batch;
+  std::unique_ptr<TruthSource> source;
+  std::unique_ptr<worker::Core> core;
+  Rng rng{0};  // the adversary's draws (the admin's pacing for the admin)
   int64_t skew_ms = 0;
   int64_t paused_until_ms = 0;
   int64_t crashed_until_ms = 0;  // > 0 while down
   int64_t no_renew_until_ms = 0;
-  int64_t busy_until_ms = 0;
-  bool admin = false;
+  int64_t admin_busy_until_ms = 0;
   // wake_time() as last computed, refreshed whenever the simulator changes this
   // worker (it acts, a message reaches it, a fault hits it, a phase ends). Between
   // changes wake_time() is constant while `now` stays below it, so the step loop reads
-  // this instead of recomputing it for every worker on every step; a value at or
-  // below `now` is confirmed with due() before the worker acts.
+  // this instead of recomputing it for every worker on every step.
   int64_t wake_ms = 0;
 };
 
@@ -149,14 +101,7 @@ class Simulator {
   // deliveries and actors due. False once a violation was found.
   bool step(int64_t limit_ms);
   int64_t wake_time(const SimWorker& w) const;
-  // wake_time(w) <= now for a worker that is neither down nor paused, without
-  // computing the time.
-  bool due(const SimWorker& w) const;
   void refresh_wakes();
-  // When the worker's belief expiry (on the global clock) next comes; INT64_MAX with none.
-  static int64_t belief_expiry(const SimWorker& w) {
-    return w.admin || w.deadline_min_ms == INT64_MAX ? INT64_MAX : w.deadline_min_ms - w.skew_ms;
-  }
   void schedule_faults();
   void inject_faults();
   void end_safety_phase();
@@ -176,28 +121,13 @@ class Simulator {
   }
 
   // worker.cc
+  void make_workers();
   void worker_act(SimWorker& w);
-  void worker_reply(SimWorker& w, uint64_t req_id, const coord::Reply& reply);
-  // Acts on the reply to o (which is *w.out); true when o was re-sent and stays
-  // outstanding (resend may also have given up on it).
-  bool handle_reply(SimWorker& w, const Outstanding& o, const coord::Reply& reply);
-  void worker_ack(SimWorker& w, uint64_t req_id);
-  void send_request(SimWorker& w, coord::Request&& req);
-  // Sends (a copy of) o's request or findings, built in a network slot.
-  void send_to_coordinator(const SimWorker& w, const Outstanding& o);
-  void send_commit(SimWorker& w, const std::vector<uint32_t>& items, bool tracked);
-  void resend(SimWorker& w);
-  void choose_lease_action(SimWorker& w, Belief& b);
-  void start_batch(SimWorker& w, Belief& b);
-  bool propose_split(SimWorker& w, const Belief& b);
-  bool propose_residual(SimWorker& w, const Belief& b);
-  void propose_adversarial(SimWorker& w, const Belief& b);
-  void crash(SimWorker& w);
-  void drop_belief(SimWorker& w, coord::ShardId shard);
-  void refresh_deadline(SimWorker& w);
-  Belief* belief_for(SimWorker& w, coord::ShardId shard);
-  coord::OpId next_op_id(SimWorker& w);
-  coord::LeaseToken token(const SimWorker& w, const Belief& b) const;
+  // Hands a coordinator answer or a findings ack to the worker's core.
+  void worker_receive(SimWorker& w, const Message& m);
+  // Sends what the core asked for, checks its conduct, traces its events.
+  void dispatch(SimWorker& w, const worker::Output& out);
+  void propose_adversarial(SimWorker& w, const worker::Belief& b);
   int64_t local_now(const SimWorker& w) const { return now_ms_ + w.skew_ms; }
   bool faults_on() const { return safety_ && plan_.msg_loss_ppm + plan_.pause_ppm > 0; }
   bool may_split() const;
@@ -219,7 +149,9 @@ class Simulator {
   FaultyStore store_;
   coord::Coordinator coord_;
   Network net_;
-  std::vector<SimWorker> workers_;         // index 0..W-1 are workers, W is the admin
+  std::vector<SimWorker> workers_;  // index 0..W-1 are workers, W is the admin
+  Conduct conduct_;
+  worker::Output out_;                     // reused for every step of every core
   std::vector<uint32_t> recent_requests_;  // ring of slots of recent coordinator requests, for stale replays
   size_t recent_next_ = 0;
   int64_t now_ms_ = 0;

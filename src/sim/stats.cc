@@ -17,6 +17,7 @@ const char* to_string(Invariant i) {
     case Invariant::ExactlyOnceOps: return "Op applied at most once";
     case Invariant::EndToEnd: return "End-to-end exactly-once";
     case Invariant::Liveness: return "Liveness (all terminal)";
+    case Invariant::WorkerConduct: return "Worker lease conduct";
     case Invariant::ModelAssertion: return "Model record assertion";
   }
   return "?";

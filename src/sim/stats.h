@@ -27,6 +27,7 @@ enum class Invariant : uint8_t {
   ExactlyOnceOps,  // an op_id is applied at most once while it is in the op-log
   EndToEnd,        // every item of a Done shard processed; findings committed exactly once
   Liveness,        // the fault-free phase ends with every shard terminal and the run Done
+  WorkerConduct,   // a worker writes only under leases it was granted and not told it lost
   ModelAssertion,  // the coordinator's own record check (reported, not aborted, in simulation)
 };
 inline constexpr int kInvariantCount = static_cast<int>(Invariant::ModelAssertion) + 1;

@@ -1,6 +1,6 @@
 // Recycled<T>: an optional-like slot whose value keeps its buffers when emptied.
 //
-// A simulated worker's outstanding request and current batch are created and dropped
+// A worker core's outstanding request and current page are created and dropped
 // thousands of times per seed; with std::optional each cycle freed and reallocated
 // their vectors. Here reset() only marks the slot empty, and emplace() hands back the
 // same object after T::clear_for_reuse() has reset every field (capacity stays).
@@ -9,7 +9,7 @@
 
 #include "core/assert.h"
 
-namespace squall::sim {
+namespace squall::worker {
 
 template <typename T>
 class Recycled {
@@ -43,4 +43,4 @@ class Recycled {
   bool engaged_ = false;
 };
 
-}  // namespace squall::sim
+}  // namespace squall::worker
