@@ -45,6 +45,7 @@ declare -A DEPS=(
   [serve]="core viz rapidjson fmt"
   [sim]="coord core fmt"
   [etcd]="core rapidjson"
+  [etcd_store]="coord etcd"
 )
 # Third-party libraries that appear in the table, by include prefix.
 EXTERNAL="rapidjson fmt"

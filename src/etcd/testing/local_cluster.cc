@@ -106,7 +106,8 @@ bool LocalCluster::spawn(int i, std::string* error) {
                                    "--initial-cluster-state=new",
                                    "--initial-cluster-token=" + root_,
                                    "--heartbeat-interval=" + std::to_string(options_.heartbeat_ms),
-                                   "--election-timeout=" + std::to_string(options_.election_ms)};
+                                   "--election-timeout=" + std::to_string(options_.election_ms),
+                                   "--max-txn-ops=" + std::to_string(options_.max_txn_ops)};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

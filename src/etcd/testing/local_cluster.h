@@ -27,6 +27,8 @@ struct LocalClusterOptions {
   // replaced quickly in tests.
   int heartbeat_ms = 50;
   int election_ms = 500;
+  // Compares / operations per Txn (etcd's default 128 is below a 256-way split's 257).
+  int max_txn_ops = 1024;
 };
 
 class LocalCluster {
