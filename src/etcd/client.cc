@@ -80,8 +80,14 @@ void Client::backoff(int round, Deadline deadline) {
 EtcdResult<std::string> Client::call(std::string_view path, const std::string& body, Retry retry, Deadline deadline) {
   std::string last_error = "the deadline had passed before the first attempt";
   bool sent = false;
-  int unsent_in_a_row = 0;
+  int failures = 0;  // attempts that ended in a retry
   int round = 0;
+  const int n = static_cast<int>(conns_.size());
+  // Every endpoint may be tried at once; after a full round of failures, back off.
+  auto after_failure = [&] {
+    next_endpoint();
+    if (++failures % n == 0) backoff(round++, deadline);
+  };
   for (;;) {
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline) break;
@@ -98,22 +104,24 @@ EtcdResult<std::string> Client::call(std::string_view path, const std::string& b
       const bool transient = !readable || code == kGrpcUnavailable || code == kGrpcDeadlineExceeded;
       if (!readable) message = "HTTP status " + std::to_string(o.response.status) + " with an unreadable body";
       if (!transient) return EtcdError{ErrorKind::Rejected, code, message + where};
-      if (retry == Retry::OnlyUnsent) return EtcdError{ErrorKind::Indeterminate, code, message + where};
+      if (retry == Retry::OnlyUnsent) {
+        next_endpoint();  // a member without a leader: the next call starts elsewhere
+        return EtcdError{ErrorKind::Indeterminate, code, message + where};
+      }
       sent = true;
       last_error = message + where;
-      next_endpoint();
-      backoff(round++, deadline);
+      after_failure();
       continue;
     }
     last_error = o.error + where;
-    next_endpoint();
     if (o.stage == HttpOutcome::Stage::Sent) {
-      if (retry == Retry::OnlyUnsent) return EtcdError{ErrorKind::Indeterminate, 0, last_error};
+      if (retry == Retry::OnlyUnsent) {
+        next_endpoint();  // the next call starts elsewhere
+        return EtcdError{ErrorKind::Indeterminate, 0, last_error};
+      }
       sent = true;
-      continue;
     }
-    // Not sent: safe to try the next endpoint at once; back off after a full round.
-    if (++unsent_in_a_row % static_cast<int>(conns_.size()) == 0) backoff(round++, deadline);
+    after_failure();  // not sent, or a read that may be repeated
   }
   return EtcdError{sent ? ErrorKind::Indeterminate : ErrorKind::Unavailable, 0, "deadline passed: " + last_error};
 }

@@ -4,9 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <filesystem>
+#include <set>
+#include <sstream>
 #include <thread>
 
+#include "core/testing/subprocess.h"
 #include "etcd/testing/local_cluster.h"
 
 namespace squall::etcd {
@@ -209,6 +214,40 @@ TEST_F(EtcdClientTest, UnavailableWhenNoMemberListens) {
   auto r = c.put(PutRequest{"k", "v"});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.kind(), ErrorKind::Unavailable) << describe(r.error());
+}
+
+// A test process that dies by SIGKILL (no destructor runs) still takes its members with
+// it: they run with PR_SET_PDEATHSIG. Its data directory stays (nothing can run after
+// SIGKILL); this test removes it.
+TEST(LocalClusterLifetime, MembersDieWithAKilledTest) {
+  if (!LocalCluster::available()) GTEST_SKIP() << testing::kEtcdBinary << " not installed; skipped";
+  auto child = squall::testing::Subprocess::fork([] {
+    std::string error;
+    auto c = LocalCluster::start(LocalClusterOptions{.members = 1}, &error);
+    if (c == nullptr) return 1;
+    std::printf("%d %s\n", static_cast<int>(c->pid(0)), c->root().c_str());
+    std::fflush(stdout);
+    for (;;) std::this_thread::sleep_for(1s);
+  });
+  auto line = child.read_line(15s);
+  ASSERT_TRUE(line.has_value()) << "the child did not start its cluster";
+  std::istringstream in(*line);
+  int pid = 0;
+  std::string root;
+  in >> pid >> root;
+  ASSERT_GT(pid, 0);
+  EXPECT_FALSE(testing::process_gone(pid));
+  child.signal(SIGKILL);
+  ASSERT_TRUE(child.wait_for(5s).has_value());
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = testing::process_gone(pid);
+    if (!gone) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(gone) << "etcd member " << pid << " outlived its killed test";
+  if (!gone) ::kill(pid, SIGKILL);  // leave nothing behind, even when failing
+  ASSERT_NE(root.find("/squall-etcd-"), std::string::npos) << root;
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace

@@ -154,7 +154,9 @@ void expect_same_records(MemoryStore& mem, EtcdStore& etcd, RevisionMap* revs, c
   ASSERT_EQ(mem.get_run(kRun, &rm, &vm), StoreStatus::Ok);
   ASSERT_EQ(etcd.get_run(kRun, &re, &ve), StoreStatus::Ok) << etcd.last_error();
   ASSERT_EQ(vm == 0, ve == 0) << where;
-  if (vm != 0) EXPECT_EQ(rm, re) << where;
+  if (vm != 0) {
+    EXPECT_EQ(rm, re) << where;
+  }
   EXPECT_TRUE(revs->same(vm, ve)) << where << ": run revisions " << vm << " / " << ve;
   Collect cm, ce;
   ASSERT_EQ(mem.scan_shards(kRun, &cm), StoreStatus::Ok);

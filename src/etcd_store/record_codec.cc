@@ -118,7 +118,7 @@ bool get_oplog(In& in, OpLog* log) {
   *log = OpLog{};
   for (uint64_t i = 0; i < n; ++i) {
     OpLogEntry e;
-    uint8_t kind;
+    uint8_t kind = 0;
     if (!in.var(&e.op_id) || !in.u8(&kind) || !in.fixed64(&e.payload_hash)) return false;
     if (kind < 1 || kind > kOpKindCount) return in.fail("op-log kind out of range");
     e.kind = static_cast<OpKind>(kind);
@@ -250,7 +250,7 @@ bool decode_record(std::string_view bytes, ShardRecord* out, std::string* error)
   ok = ok && in.count(&spawned, kShardsPerRunMax, 2);
   for (uint64_t i = 0; ok && i < spawned; ++i) {
     Spawned s;
-    uint8_t kind;
+    uint8_t kind = 0;
     ok = in.var(&s.id) && in.u8(&kind);
     if (ok && kind > static_cast<uint8_t>(SpawnKind::Residual)) ok = in.fail("spawn kind out of range");
     s.kind = static_cast<SpawnKind>(kind);
