@@ -1,11 +1,8 @@
 #include "etcd/testing/local_cluster.h"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -42,11 +39,14 @@ std::string url(uint16_t port) { return "http://127.0.0.1:" + std::to_string(por
 
 bool process_gone(pid_t pid) { return pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH); }
 
-bool LocalCluster::available(const std::string& binary) { return ::access(binary.c_str(), X_OK) == 0; }
+bool LocalCluster::available(const std::string& binary) {
+  return ::access(binary.c_str(), X_OK) == 0 && ::access(kSetsid, X_OK) == 0 && ::access(kSetpriv, X_OK) == 0;
+}
 
 std::unique_ptr<LocalCluster> LocalCluster::start(const LocalClusterOptions& options, std::string* error) {
   if (!available(options.binary)) {
-    *error = options.binary + " is not installed (apt-get install etcd-server)";
+    *error = options.binary + ", " + kSetsid + " or " + kSetpriv +
+             " is not installed (apt-get install etcd-server util-linux)";
     return nullptr;
   }
   std::unique_ptr<LocalCluster> c(new LocalCluster(options));
@@ -69,7 +69,7 @@ std::unique_ptr<LocalCluster> LocalCluster::start(const LocalClusterOptions& opt
     }
     if (!c->initial_cluster_.empty()) c->initial_cluster_ += ",";
     c->initial_cluster_ += m.name + "=" + url(m.peer_port);
-    c->members_.push_back(m);
+    c->members_.push_back(std::move(m));
   }
   for (int i = 0; i < options.members; ++i) {
     if (!c->spawn(i, error)) return nullptr;  // the destructor cleans up
@@ -93,49 +93,41 @@ std::vector<std::string> LocalCluster::endpoints() const {
   return out;
 }
 
+pid_t LocalCluster::pid(int i) const {
+  const Member& m = members_[static_cast<size_t>(i)];
+  return m.process != nullptr ? m.process->pid() : -1;
+}
+
 bool LocalCluster::spawn(int i, std::string* error) {
   Member& m = members_[static_cast<size_t>(i)];
-  std::vector<std::string> args = {options_.binary,
-                                   "--name=" + m.name,
-                                   "--data-dir=" + m.data_dir,
-                                   "--listen-client-urls=" + url(m.client_port),
-                                   "--advertise-client-urls=" + url(m.client_port),
-                                   "--listen-peer-urls=" + url(m.peer_port),
-                                   "--initial-advertise-peer-urls=" + url(m.peer_port),
-                                   "--initial-cluster=" + initial_cluster_,
-                                   "--initial-cluster-state=new",
-                                   "--initial-cluster-token=" + root_,
-                                   "--heartbeat-interval=" + std::to_string(options_.heartbeat_ms),
-                                   "--election-timeout=" + std::to_string(options_.election_ms),
-                                   "--max-txn-ops=" + std::to_string(options_.max_txn_ops)};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::filesystem::create_directories(m.data_dir + ".log.d");
-  const std::string log = m.data_dir + ".log.d/etcd.log";
-  const pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    *error = "fork failed";
+  const std::vector<std::string> argv = {kSetsid,
+                                         kSetpriv,
+                                         "--pdeathsig",
+                                         "KILL",
+                                         "--",
+                                         options_.binary,
+                                         "--name=" + m.name,
+                                         "--data-dir=" + m.data_dir,
+                                         "--listen-client-urls=" + url(m.client_port),
+                                         "--advertise-client-urls=" + url(m.client_port),
+                                         "--listen-peer-urls=" + url(m.peer_port),
+                                         "--initial-advertise-peer-urls=" + url(m.peer_port),
+                                         "--initial-cluster=" + initial_cluster_,
+                                         "--initial-cluster-state=new",
+                                         "--initial-cluster-token=" + root_,
+                                         "--heartbeat-interval=" + std::to_string(options_.heartbeat_ms),
+                                         "--election-timeout=" + std::to_string(options_.election_ms),
+                                         "--max-txn-ops=" + std::to_string(options_.max_txn_ops),
+                                         "--logger=zap",
+                                         "--log-outputs=" + root_ + "/" + m.name + ".log"};
+  using squall::testing::Stream;
+  auto p = std::make_unique<squall::testing::Subprocess>(squall::testing::Subprocess::start(
+      argv, squall::testing::SubprocessOptions{.in = Stream::kNull, .out = Stream::kNull, .err = Stream::kNull}));
+  if (!p->started()) {
+    *error = "could not start " + options_.binary;
     return false;
   }
-  if (pid == 0) {
-    // Own process group (killed as a group), and dies with the test.
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(126);  // the test died before prctl took effect
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    if (null >= 0) ::dup2(null, 0);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::setpgid(pid, pid);  // also from the parent, so kill(-pid) works at once
-  m.pid = pid;
+  m.process = std::move(p);
   return true;
 }
 
@@ -147,11 +139,10 @@ bool LocalCluster::wait_ready(int i, std::chrono::steady_clock::time_point deadl
   Client client(o);
   std::string last = "not tried";
   while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    const pid_t pid = members_[static_cast<size_t>(i)].pid;
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
-      members_[static_cast<size_t>(i)].pid = -1;
-      *error = "etcd member " + std::to_string(i) + " exited during start-up (see " + root_ + ")";
+    Member& m = members_[static_cast<size_t>(i)];
+    if (m.process == nullptr || m.process->wait_for(std::chrono::milliseconds(0)).has_value()) {
+      m.process.reset();
+      *error = "etcd member " + std::to_string(i) + " exited during start-up (see " + root_ + "/" + m.name + ".log)";
       return false;
     }
     auto r = client.range(RangeRequest{"squall-health", {}, 1, 0, true}, Client::in(std::chrono::milliseconds(500)));
@@ -165,13 +156,13 @@ bool LocalCluster::wait_ready(int i, std::chrono::steady_clock::time_point deadl
 
 void LocalCluster::kill(int i) {
   Member& m = members_[static_cast<size_t>(i)];
-  if (m.pid <= 0) return;
-  ::kill(-m.pid, SIGKILL);
-  ::kill(m.pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(m.pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  m.pid = -1;
+  if (m.process == nullptr) return;
+  // The whole group (the member leads it once setsid ran), and the process itself in
+  // case it was killed before that.
+  ::kill(-m.process->pid(), SIGKILL);
+  m.process->signal(SIGKILL);
+  m.process->wait_for(std::chrono::seconds(10));
+  m.process.reset();
 }
 
 bool LocalCluster::restart(int i, std::string* error) {

@@ -4,20 +4,29 @@
 // start() returns once every member serves a linearizable read. kill(i) SIGKILLs a
 // member (its whole process group); restart(i) starts it again on the same data. The
 // destructor kills every member and removes the root directory, also when start()
-// fails half way. Each member runs in its own process group with PR_SET_PDEATHSIG, so
-// a test that dies (even by SIGKILL) takes its etcd members with it. Not thread-safe.
+// fails half way. Members are started through core/testing/subprocess.h as
+// `setsid setpriv --pdeathsig KILL -- etcd …`: each in its own process group (killed as
+// a group) and with PR_SET_PDEATHSIG, so a test that dies, even by SIGKILL, takes its
+// etcd members with it (only its data directory stays). Each member logs to
+// ROOT/<name>.log. Not thread-safe.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "core/testing/subprocess.h"
 
 namespace squall::etcd::testing {
 
 inline constexpr const char* kEtcdBinary = "/usr/bin/etcd";
+// util-linux tools that give a member its own session and its parent-death signal.
+inline constexpr const char* kSetsid = "/usr/bin/setsid";
+inline constexpr const char* kSetpriv = "/usr/bin/setpriv";
 
 struct LocalClusterOptions {
   int members = 3;
@@ -33,7 +42,7 @@ struct LocalClusterOptions {
 
 class LocalCluster {
  public:
-  // True when the etcd binary exists and is executable.
+  // True when the etcd binary (and setsid, setpriv) exist and are executable.
   static bool available(const std::string& binary = kEtcdBinary);
   // Nullptr with *error set when the cluster did not come up (nothing is left behind).
   static std::unique_ptr<LocalCluster> start(const LocalClusterOptions& options, std::string* error);
@@ -46,8 +55,8 @@ class LocalCluster {
   // "127.0.0.1:PORT" of member i's client URL.
   std::string endpoint(int i) const;
   std::vector<std::string> endpoints() const;
-  pid_t pid(int i) const { return members_[static_cast<size_t>(i)].pid; }
-  bool running(int i) const { return members_[static_cast<size_t>(i)].pid > 0; }
+  pid_t pid(int i) const;
+  bool running(int i) const { return members_[static_cast<size_t>(i)].process != nullptr; }
   const std::string& root() const { return root_; }
 
   void kill(int i);
@@ -62,7 +71,7 @@ class LocalCluster {
     uint16_t client_port = 0;
     uint16_t peer_port = 0;
     std::string data_dir;
-    pid_t pid = -1;
+    std::unique_ptr<squall::testing::Subprocess> process;  // null while stopped
   };
   explicit LocalCluster(LocalClusterOptions options) : options_(std::move(options)) {}
   bool spawn(int i, std::string* error);
