@@ -7,8 +7,10 @@
 // the deadline passed, the connection was lost or the answer was unreadable). The
 // response is parsed defensively: a malformed status line, header, chunk or an answer
 // over the size limits is an error, never a crash. Reused connections are checked for
-// a close by the server before a request is written on them. Not thread-safe: one
-// thread drives a connection.
+// a close by the server before a request is written on them. Host names are resolved
+// with getaddrinfo, whose own time-out bounds that step (endpoints given as IP
+// addresses, as in Squall's clusters, need no lookup). Not thread-safe: one thread
+// drives a connection.
 #pragma once
 
 #include <chrono>
