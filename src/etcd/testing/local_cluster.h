@@ -74,6 +74,7 @@ class LocalCluster {
     std::unique_ptr<squall::testing::Subprocess> process;  // null while stopped
   };
   explicit LocalCluster(LocalClusterOptions options) : options_(std::move(options)) {}
+  static std::unique_ptr<LocalCluster> start_once(const LocalClusterOptions& options, std::string* error);
   bool spawn(int i, std::string* error);
   bool wait_ready(int i, std::chrono::steady_clock::time_point deadline, std::string* error);
 
