@@ -1,5 +1,7 @@
 #include "etcd_store/content_set.h"
 
+#include <algorithm>
+
 #include "etcd_store/record_keys.h"
 
 namespace squall::etcd_store {
@@ -71,6 +73,49 @@ AddStatus ContentSet::add(std::string_view content) {
     return AddStatus::Collision;
   }
   return AddStatus::Present;
+}
+
+bool ContentSet::add_all(const std::vector<std::string>& contents, std::vector<AddStatus>* out) {
+  out->assign(contents.size(), AddStatus::Unavailable);
+  std::vector<std::string> keys;
+  for (const std::string& c : contents) keys.push_back(key_for(c));
+  std::vector<size_t> firsts;  // the first index of each distinct key
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (std::find(keys.begin(), keys.begin() + static_cast<long>(i), keys[i]) == keys.begin() + static_cast<long>(i)) {
+      firsts.push_back(i);
+    }
+  }
+  bool batched = false;
+  if (!firsts.empty() && firsts.size() <= kBatchMax) {
+    etcd::TxnRequest req;
+    for (size_t i : firsts) {
+      req.compares.push_back(etcd::Compare::create_revision(keys[i], etcd::CompareOp::Equal, 0));
+      req.success.push_back(etcd::TxnOp::make_put(keys[i], contents[i]));
+    }
+    auto r = client_->txn(req);
+    if (!r.ok()) {
+      last_error_ = describe(r.error());
+      const AddStatus s =
+          r.kind() == etcd::ErrorKind::Indeterminate ? AddStatus::Indeterminate : AddStatus::Unavailable;
+      out->assign(contents.size(), s);
+      return false;
+    }
+    if (r->succeeded) {
+      for (size_t i : firsts) (*out)[i] = AddStatus::Added;
+      batched = true;
+    }
+  }
+  if (!batched) {
+    // Some are present already (a replayed page) or the batch is large: one by one.
+    for (size_t i : firsts) (*out)[i] = add(contents[i]);
+  }
+  bool all_ok = true;
+  for (size_t i = 0; i < contents.size(); ++i) {
+    auto first = std::find(keys.begin(), keys.end(), keys[i]) - keys.begin();
+    if (static_cast<size_t>(first) != i) (*out)[i] = (*out)[static_cast<size_t>(first)];
+    all_ok = all_ok && ((*out)[i] == AddStatus::Added || (*out)[i] == AddStatus::Present);
+  }
+  return all_ok;
 }
 
 bool ContentSet::list(std::vector<std::string>* out) {

@@ -35,6 +35,12 @@ class ContentSet {
   ContentSet(etcd::Client* client, std::string prefix) : client_(client), prefix_(std::move(prefix)) {}
 
   AddStatus add(std::string_view content);
+  // Adds several (a page's findings) in one Txn when none is present yet; otherwise,
+  // or when the batch is over kBatchMax, one add() each. (*out)[i] is contents[i]'s
+  // status; duplicates within the batch are added once. Returns true when every status
+  // is Added or Present.
+  static constexpr size_t kBatchMax = 100;  // below etcd's default --max-txn-ops (128)
+  bool add_all(const std::vector<std::string>& contents, std::vector<AddStatus>* out);
   // Every entry's content in key order; false (with last_error) when the read failed.
   bool list(std::vector<std::string>* out);
   std::string key_for(std::string_view content) const;

@@ -133,6 +133,26 @@ TEST_F(EtcdStoreFailover, FindingsAreWrittenOnceAcrossRetriesAndAKill) {
   ASSERT_TRUE(cluster_->restart(victim, &error)) << error;
 }
 
+// A page's findings in one Txn; the replayed page finds them all Present; a page that
+// mixes old and new adds only the new ones; a finding twice in a page is added once.
+TEST_F(EtcdStoreFailover, FindingsOfAPageAreAddedTogetherAndOnce) {
+  EtcdStore store(options("/failover/d/"));
+  ContentSet findings(&store.client(), findings_prefix(store.prefix(), kRun));
+  std::vector<std::string> page;
+  for (int i = 0; i < 30; ++i) page.push_back("item-" + std::to_string(i) + "|rule");
+  std::vector<AddStatus> st;
+  ASSERT_TRUE(findings.add_all(page, &st)) << findings.last_error();
+  for (AddStatus s : st) EXPECT_EQ(s, AddStatus::Added);
+  ASSERT_TRUE(findings.add_all(page, &st));
+  for (AddStatus s : st) EXPECT_EQ(s, AddStatus::Present);
+  std::vector<std::string> mixed = {page[0], "item-new|rule", page[1], "item-new|rule"};
+  ASSERT_TRUE(findings.add_all(mixed, &st));
+  EXPECT_EQ(st, (std::vector<AddStatus>{AddStatus::Present, AddStatus::Added, AddStatus::Present, AddStatus::Added}));
+  std::vector<std::string> all;
+  ASSERT_TRUE(findings.list(&all));
+  EXPECT_EQ(all.size(), 31u);
+}
+
 // Four workers, each with its own store (own client, own connections), claim the same
 // run's shards concurrently: every compare-and-swap is a guarded Txn, so no shard is
 // ever handed to two workers and every shard ends Done exactly once.
