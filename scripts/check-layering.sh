@@ -45,6 +45,8 @@ declare -A DEPS=(
   [serve]="core viz rapidjson fmt"
   [worker]="coord core"
   [sim]="worker coord core fmt"
+  [etcd]="core rapidjson"
+  [etcd_store]="coord etcd"
 )
 # Third-party libraries that appear in the table, by include prefix.
 EXTERNAL="rapidjson fmt"

@@ -33,13 +33,28 @@ for f in $sources; do
   esac
 done
 
-# 2. Headers only tests include.
+# 2. Headers only tests include. A library's public header whose first shipped user is
+# still to be written is listed here with that user; an entry whose header has gained a
+# shipped user is itself an error, so the list cannot go stale.
+AWAITING_SHIPPED_USER=(
+  "src/etcd_store/etcd_store.h|gossip-worker (issue 12) stores its records in etcd through it"
+  "src/etcd_store/content_set.h|gossip-worker (issue 12) writes findings and its done-ledger through it"
+)
+awaiting() {
+  local e
+  for e in "${AWAITING_SHIPPED_USER[@]}"; do [ "${e%%|*}" = "$1" ] && return 0; done
+  return 1
+}
 for h in $(echo "$sources" | grep '^src/.*\.h$' | grep -v '/testing/'); do
   inc=${h#src/}
   users=$(grep -rlF "#include \"$inc\"" $sources | grep -vx "${h%.h}.cc")
-  [ -z "$users" ] && continue
   shipped=0
   for u in $users; do is_test_file "$u" || shipped=1; done
+  if awaiting "$h"; then
+    [ "$shipped" = 1 ] && fail "$h:1: has a shipped user now; remove it from AWAITING_SHIPPED_USER"
+    continue
+  fi
+  [ -z "$users" ] && continue
   [ "$shipped" = 0 ] && fail "$h:1: included only by tests and benchmarks ($(echo $users | tr ' ' ',')); move it to a testing/ folder"
 done
 
