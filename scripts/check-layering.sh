@@ -44,6 +44,7 @@ declare -A DEPS=(
   [harness]="core net proto workload viz rapidjson fmt services"
   [serve]="core viz rapidjson fmt"
   [sim]="coord core fmt"
+  [cluster]="core history workload harness fmt"
 )
 # Third-party libraries that appear in the table, by include prefix.
 EXTERNAL="rapidjson fmt"
