@@ -58,6 +58,9 @@ class Cluster {
 
   // Tears everything down in order; idempotent. Errors list what could not be removed.
   Status destroy();
+  // Leaves everything running (`squall cluster up`): the state file stays, and
+  // `squall cluster down --tag` or `cleanup` removes it all later.
+  void detach() { destroyed_ = true; }
 
  private:
   Cluster() = default;
