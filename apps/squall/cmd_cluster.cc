@@ -197,7 +197,10 @@ int cmd_cluster(int argc, char** argv) {
   CLI::App* down = app.add_subcommand("down", "Tear down a cluster left by `up`");
   down->add_option("--tag", down_tag, "The tag `up` printed")->required();
 
-  app.add_subcommand("cleanup", "Remove every namespace, link, process and temp dir squall recorded (after a crash)");
+  std::string cleanup_tag;
+  CLI::App* cleanup = app.add_subcommand(
+      "cleanup", "Remove every namespace, link, process and temp dir squall recorded (after a crash)");
+  cleanup->add_option("--tag", cleanup_tag, "Only the run with this tag (default: every run recorded on this host)");
 
   CommonOptions common;
   cluster::RunOptions run;
@@ -222,12 +225,13 @@ int cmd_cluster(int argc, char** argv) {
 
   if (auto stop = parse_command_line(app, argc, argv, "cluster")) return *stop;
 
-  if (app.got_subcommand("cleanup")) {
+  if (app.got_subcommand("cleanup") && cleanup_tag.empty()) {
     if (!require_root("cleanup")) return kExitUsage;
     return print_cleanup(cluster::cleanup_all());
   }
-  if (app.got_subcommand("down")) {
+  if (app.got_subcommand("down") || !cleanup_tag.empty()) {
     if (!require_root("down")) return kExitUsage;
+    if (!cleanup_tag.empty()) down_tag = cleanup_tag;
     std::string path = std::string(cluster::kStateDir) + "/" + down_tag + ".state";
     std::ifstream in(path);
     if (!in) {

@@ -26,6 +26,8 @@ class PartitionNemesis final : public Nemesis {
   PartitionNemesis(std::string name, Shape shape) : name_(std::move(name)), shape_(shape) {}
 
   std::string name() const override { return name_; }
+  std::string start_f() const override { return "start-partition"; }
+  std::string stop_f() const override { return "stop-partition"; }
 
   Result<FaultOp> start(NemesisContext& ctx, Rng& rng) override {
     const size_t n = ctx.nodes.size();
@@ -40,12 +42,12 @@ class PartitionNemesis final : public Nemesis {
     Value v = Value::array_map();
     v.set("kind", Value::keyword(name_));
     v.set("drops", std::move(drops));
-    return FaultOp{"start-partition", std::move(v)};
+    return FaultOp{start_f(), std::move(v)};
   }
 
   Result<FaultOp> stop(NemesisContext& ctx) override {
     if (auto s = heal_network(ctx); !s) return err(s.error());
-    return FaultOp{"stop-partition", Value::keyword("network-healed")};
+    return FaultOp{stop_f(), Value::keyword("network-healed")};
   }
 
   Status heal_all(NemesisContext& ctx) override { return heal_network(ctx); }
@@ -60,6 +62,8 @@ class PartitionNemesis final : public Nemesis {
 class KillNemesis final : public Nemesis {
  public:
   std::string name() const override { return "kill-random-node"; }
+  std::string start_f() const override { return "kill"; }
+  std::string stop_f() const override { return "start"; }
 
   Result<FaultOp> start(NemesisContext& ctx, Rng& rng) override {
     if (!ctx.db) return err("kill-random-node needs a DB");
@@ -71,7 +75,7 @@ class KillNemesis final : public Nemesis {
     v.set("node", Value(n->name));
     v.set("pid", Value(static_cast<int64_t>(pid)));
     v.set("signal", Value::keyword("SIGKILL"));
-    return FaultOp{"kill", std::move(v)};
+    return FaultOp{start_f(), std::move(v)};
   }
 
   Result<FaultOp> stop(NemesisContext& ctx) override {
@@ -81,7 +85,7 @@ class KillNemesis final : public Nemesis {
       started.push(Value(n->name));
     }
     killed_.clear();
-    return FaultOp{"start", std::move(started)};
+    return FaultOp{stop_f(), std::move(started)};
   }
 
   Status heal_all(NemesisContext& ctx) override {
@@ -102,6 +106,8 @@ class KillNemesis final : public Nemesis {
 class PauseNemesis final : public Nemesis {
  public:
   std::string name() const override { return "pause-random-node"; }
+  std::string start_f() const override { return "pause"; }
+  std::string stop_f() const override { return "resume"; }
 
   Result<FaultOp> start(NemesisContext& ctx, Rng& rng) override {
     if (!ctx.db) return err("pause-random-node needs a DB");
@@ -112,7 +118,7 @@ class PauseNemesis final : public Nemesis {
     v.set("node", Value(n->name));
     v.set("pid", Value(static_cast<int64_t>(ctx.db->pid(*n))));
     v.set("signal", Value::keyword("SIGSTOP"));
-    return FaultOp{"pause", std::move(v)};
+    return FaultOp{start_f(), std::move(v)};
   }
 
   Result<FaultOp> stop(NemesisContext& ctx) override {
@@ -122,7 +128,7 @@ class PauseNemesis final : public Nemesis {
       resumed.push(Value(n->name));
     }
     paused_.clear();
-    return FaultOp{"resume", std::move(resumed)};
+    return FaultOp{stop_f(), std::move(resumed)};
   }
 
   Status heal_all(NemesisContext& ctx) override {
@@ -143,6 +149,8 @@ class PauseNemesis final : public Nemesis {
 class ClockNemesis final : public Nemesis {
  public:
   std::string name() const override { return "clock-skew"; }
+  std::string start_f() const override { return "bump-clock"; }
+  std::string stop_f() const override { return "reset-clock"; }
 
   Result<FaultOp> start(NemesisContext& ctx, Rng& rng) override {
     // A random non-empty subset of nodes, each bumped by ±(1..300) s; "strobe" is a
@@ -162,12 +170,12 @@ class ClockNemesis final : public Nemesis {
     Value v = Value::array_map();
     v.set("offsets-s", std::move(offsets));
     v.set("reaches", Value("processes reading the clock through libc under libfaketime; not Go binaries (etcd)"));
-    return FaultOp{"bump-clock", std::move(v)};
+    return FaultOp{start_f(), std::move(v)};
   }
 
   Result<FaultOp> stop(NemesisContext& ctx) override {
     if (auto s = heal_all(ctx); !s) return err(s.error());
-    return FaultOp{"reset-clock", Value::keyword("all")};
+    return FaultOp{stop_f(), Value::keyword("all")};
   }
 
   Status heal_all(NemesisContext& ctx) override {

@@ -37,6 +37,10 @@ class Nemesis {
  public:
   virtual ~Nemesis() = default;
   virtual std::string name() const = 0;
+  // The :f of the start and stop ops ("start-partition"/"stop-partition", "kill"/"start",
+  // "pause"/"resume", "bump-clock"/"reset-clock"); invocation and completion share it.
+  virtual std::string start_f() const = 0;
+  virtual std::string stop_f() const = 0;
   virtual Result<FaultOp> start(NemesisContext& ctx, Rng& rng) = 0;
   virtual Result<FaultOp> stop(NemesisContext& ctx) = 0;
   // Undo everything of this kind on every node (final phase and teardown).

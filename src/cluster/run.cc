@@ -72,7 +72,10 @@ class Logger {
   void operator()(const std::string& line) {
     store_->log(line);
     store_->flush();
-    if (console_) std::fprintf(console_, "%s\n", line.c_str());
+    if (console_) {
+      std::fprintf(console_, "%s\n", line.c_str());
+      std::fflush(console_);
+    }
   }
 
  private:
@@ -129,12 +132,12 @@ Result<RunOutcome> run_cluster_test(const RunOptions& o, std::FILE* console) {
     if (!sleep_unless_stopped(o, std::min(o.nemesis_interval_ms, left()))) break;
     if (left() <= 0) break;
     Nemesis& nem = *nemeses[rng.below(nemeses.size())];
-    rec.nemesis(history::OpType::kInvoke, "start-" + nem.name(), history::Value());
+    rec.nemesis(history::OpType::kInvoke, nem.start_f(), history::Value::keyword(nem.name()));
     auto started = nem.start(ctx, rng);
     if (!started.ok()) {
       log("nemesis " + nem.name() + " failed: " + started.error());
       fault_errors += started.error() + "; ";
-      rec.nemesis(history::OpType::kInfo, "start-" + nem.name(), history::Value(started.error()));
+      rec.nemesis(history::OpType::kInfo, nem.start_f(), history::Value(started.error()));
       continue;
     }
     ++out.faults;
@@ -142,12 +145,12 @@ Result<RunOutcome> run_cluster_test(const RunOptions& o, std::FILE* console) {
     log(fmt::format("nemesis {} {}: {}", nem.name(), started->f, history::to_json(started->value)));
     if (o.on_fault) o.on_fault(rec.snapshot().back(), *cluster);
     (void)sleep_unless_stopped(o, std::min(o.nemesis_interval_ms, std::max<int64_t>(left(), 0)));
-    rec.nemesis(history::OpType::kInvoke, "stop-" + nem.name(), history::Value());
+    rec.nemesis(history::OpType::kInvoke, nem.stop_f(), history::Value::keyword(nem.name()));
     auto stopped = nem.stop(ctx);
     if (!stopped.ok()) {
       log("nemesis " + nem.name() + " heal failed: " + stopped.error());
       fault_errors += stopped.error() + "; ";
-      rec.nemesis(history::OpType::kInfo, "stop-" + nem.name(), history::Value(stopped.error()));
+      rec.nemesis(history::OpType::kInfo, nem.stop_f(), history::Value(stopped.error()));
       continue;
     }
     rec.nemesis(history::OpType::kInfo, stopped->f, stopped->value);
