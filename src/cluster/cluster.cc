@@ -42,11 +42,13 @@ Result<std::unique_ptr<Cluster>> Cluster::create(const ClusterOptions& o) {
   if (!state.ok()) return err(state.error());
   c->state_ = std::make_unique<StateFile>(std::move(*state));
   c->run_dir_ = "/tmp/squall-cluster-" + c->tag_;
+  // Local: the nodes' directories. SSH: the control sockets (the nodes' directories are
+  // the same path on each host).
+  if (auto s = c->state_->record("dir", c->run_dir_); !s) return err(s.error());
+  std::error_code ec;
+  std::filesystem::create_directories(c->run_dir_, ec);
+  if (ec) return err(fmt::format("{}: cannot create: {}", c->run_dir_, ec.message()));
   if (o.ssh_hosts.empty()) {
-    if (auto s = c->state_->record("dir", c->run_dir_); !s) return err(s.error());
-    std::error_code ec;
-    std::filesystem::create_directories(c->run_dir_, ec);
-    if (ec) return err(fmt::format("{}: cannot create: {}", c->run_dir_, ec.message()));
     auto net = Network::create(c->tag_, o.nodes, c->state_.get());
     if (!net.ok()) return err(net.error());
     c->network_ = std::make_unique<Network>(std::move(*net));
@@ -69,6 +71,7 @@ Result<std::unique_ptr<Cluster>> Cluster::create(const ClusterOptions& o) {
       n.dir = c->run_dir_ + "/" + n.name;
       SshOptions so = o.ssh;
       so.host = o.ssh_hosts[i];
+      so.control_dir = c->run_dir_;
       n.control = std::make_unique<Control>(n.name, ssh_transport(so));
       if (auto r = n.control->run({"mkdir", "-p", n.dir}, 15'000); !r.ok()) return err(r.error());
       c->nodes_.push_back(std::move(n));
@@ -89,6 +92,7 @@ void Cluster::use_ssh(const SshOptions& base) {
   for (auto& n : nodes_) {
     SshOptions so = base;
     so.host = n.address;
+    if (so.control_dir.empty()) so.control_dir = run_dir_;
     n.control = std::make_unique<Control>(n.name, ssh_transport(so));
   }
 }
@@ -128,18 +132,19 @@ Status Cluster::destroy() {
       note(db_->teardown(n));
     }
   }
-  if (network_) {
-    note(network_->destroy());
-    std::error_code ec;
-    std::filesystem::remove_all(run_dir_, ec);
-    if (ec) note(err(fmt::format("{}: {}", run_dir_, ec.message())));
-  } else {
+  if (!network_) {
     for (auto& n : nodes_) {
       (void)n.control->exec({"nft", "delete", "table", "inet", "squall"}, 10'000);
       auto r = n.control->run({"rm", "-rf", run_dir_}, 15'000);
       if (!r.ok()) note(err(r.error()));
     }
   }
+  // SSH master connections end before the namespaces they reach.
+  for (auto& n : nodes_) n.control->transport().close();
+  if (network_) note(network_->destroy());
+  // Whatever still runs from the run directory (a master connection left by a failed
+  // close, a daemon outside the namespaces) goes with the directory.
+  note(remove_recorded({{"dir", run_dir_}}).failed.empty() ? Status{} : err("cannot remove " + run_dir_));
   if (errors.empty() && state_) state_->remove();
   if (!errors.empty())
     return err(errors + fmt::format(" (run `squall cluster cleanup` to retry; state in {})", state_->path()));

@@ -7,7 +7,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
+
+#include <unistd.h>
 
 namespace squall::cluster {
 
@@ -29,11 +33,14 @@ std::vector<int> netns_processes(const std::string& name) {
   return pids;
 }
 
-std::vector<int> kill_netns_processes(const std::string& name, int wait_ms) {
+namespace {
+
+template <typename Select>
+std::vector<int> kill_until_gone(Select select, int wait_ms) {
   std::vector<int> signalled;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
   while (true) {
-    std::vector<int> pids = netns_processes(name);
+    std::vector<int> pids = select();
     if (pids.empty()) break;
     for (int pid : pids) {
       // A stopped process dies of SIGKILL too; SIGCONT is not needed.
@@ -44,6 +51,33 @@ std::vector<int> kill_netns_processes(const std::string& name, int wait_ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return signalled;
+}
+
+std::vector<int> processes_mentioning(const std::string& text) {
+  std::vector<int> pids;
+  std::error_code ec;
+  const int self = ::getpid();
+  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string base = e.path().filename().string();
+    if (base.empty() || base.find_first_not_of("0123456789") != std::string::npos) continue;
+    int pid = std::atoi(base.c_str());
+    if (pid == self) continue;
+    std::ifstream in(e.path() / "cmdline", std::ios::binary);
+    std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (char& c : cmd) c = c == '\0' ? ' ' : c;
+    if (cmd.find(text) != std::string::npos) pids.push_back(pid);
+  }
+  return pids;
+}
+
+}  // namespace
+
+std::vector<int> kill_processes_mentioning(const std::string& text, int wait_ms) {
+  return kill_until_gone([&] { return processes_mentioning(text); }, wait_ms);
+}
+
+std::vector<int> kill_netns_processes(const std::string& name, int wait_ms) {
+  return kill_until_gone([&] { return netns_processes(name); }, wait_ms);
 }
 
 }  // namespace squall::cluster

@@ -18,4 +18,9 @@ std::vector<int> netns_processes(const std::string& name);
 // it, so this comes before `ip netns delete`.
 std::vector<int> kill_netns_processes(const std::string& name, int wait_ms = 5000);
 
+// SIGKILLs every process whose command line contains `text` (a run directory: SSH master
+// connections and daemons outside the namespaces) and waits until they are gone; never
+// this process. Returns the pids it signalled.
+std::vector<int> kill_processes_mentioning(const std::string& text, int wait_ms = 5000);
+
 }  // namespace squall::cluster

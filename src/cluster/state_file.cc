@@ -118,6 +118,9 @@ CleanupReport remove_recorded(const std::vector<StateRecord>& records) {
     }
     std::error_code ec;
     if (!std::filesystem::exists(r.name, ec)) continue;
+    for (int pid : kill_processes_mentioning(r.name + "/")) {
+      rep.removed.push_back(fmt::format("process {} (using {})", pid, r.name));
+    }
     std::filesystem::remove_all(r.name, ec);
     if (ec) {
       rep.failed.push_back(fmt::format("dir {}: {}", r.name, ec.message()));

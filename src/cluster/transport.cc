@@ -73,7 +73,32 @@ class SshTransport final : public Transport {
   std::string describe() const override { return fmt::format("ssh {}@{}:{}", o_.user, o_.host, o_.port); }
 
  private:
+  std::vector<std::string> base_argv() const {
+    std::vector<std::string> a = {"ssh",
+                                  "-o",
+                                  "BatchMode=yes",
+                                  "-o",
+                                  "StrictHostKeyChecking=no",
+                                  "-o",
+                                  "UserKnownHostsFile=/dev/null",
+                                  "-o",
+                                  "LogLevel=ERROR",
+                                  "-o",
+                                  "ConnectTimeout=5",
+                                  "-p",
+                                  std::to_string(o_.port)};
+    if (!o_.control_dir.empty()) {
+      for (std::string opt : {std::string("ControlMaster=auto"), "ControlPath=" + o_.control_dir + "/ssh-%C",
+                              std::string("ControlPersist=60")}) {
+        a.push_back("-o");
+        a.push_back(opt);
+      }
+    }
+    return a;
+  }
+
   SshOptions o_;
+  bool used_ = false;
 };
 
 }  // namespace

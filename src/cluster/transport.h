@@ -20,6 +20,8 @@ class Transport {
   virtual ExecResult exec(const ExecRequest& req) = 0;
   // "local netns squall-ab12cd-n1", "ssh root@10.0.0.5:22".
   virtual std::string describe() const = 0;
+  // Releases what the transport keeps open between commands (an SSH master connection).
+  virtual void close() {}
 };
 
 // Runs commands inside /run/netns/<netns> on this host.
@@ -31,6 +33,10 @@ struct SshOptions {
   std::string key;  // private key file; "" = ssh's default
   int port = 22;
   std::vector<std::string> extra;  // more `-o` options, e.g. "ConnectTimeout=5"
+  // When set, commands share one master connection per host (ControlMaster, socket in
+  // this directory, closed by close() and ended by the master itself after 60 s idle):
+  // a new SSH handshake costs a few hundred ms on a loaded host, a shared one little.
+  std::string control_dir;
 };
 
 std::unique_ptr<Transport> ssh_transport(SshOptions options);

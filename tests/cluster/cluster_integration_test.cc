@@ -207,7 +207,18 @@ void start_sshd(Cluster& c, const std::string& keydir) {
     std::ofstream(conf) << "ListenAddress " << n.address << "\nPort 22\nHostKey " << keydir << "/host\n"
                         << "AuthorizedKeysFile " << keydir << "/client.pub\nPermitRootLogin prohibit-password\n"
                         << "StrictModes no\nUsePAM no\nPidFile " << n.dir << "/sshd.pid\n";
-    DaemonSpec d{{"/usr/sbin/sshd", "-D", "-e", "-f", conf}, {}, n.dir, n.dir + "/sshd.log", n.dir + "/sshd-sh.pid"};
+    // bash, root's shell, reads ~/.bashrc for every command sshd runs; on hosts where it
+    // is slow (pyenv init takes ~0.3 s) each exec pays it. sshd gets a private mount
+    // namespace with an empty file over it: the host's file and mounts stay untouched,
+    // and the mount ends with sshd.
+    std::ofstream(n.dir + "/empty-bashrc");
+    std::string sshd = "exec /usr/sbin/sshd -D -e -f " + conf;
+    if (fs::exists("/root/.bashrc")) sshd = "mount --bind " + n.dir + "/empty-bashrc /root/.bashrc && " + sshd;
+    DaemonSpec d{{"unshare", "-m", "--propagation", "private", "sh", "-c", sshd},
+                 {},
+                 n.dir,
+                 n.dir + "/sshd.log",
+                 n.dir + "/sshd-sh.pid"};
     auto pid = n.control->start_daemon(d);
     ASSERT_TRUE(pid.ok()) << pid.error();
   }
@@ -421,11 +432,25 @@ TEST(ClusterNemesis, EveryNemesisHasItsEffectAndHeals) {
   EXPECT_EQ(joined(residue(tag)), "");
 }
 
+// Removes what a binary run left (by its tag, once known) and its store, even when the
+// test fails half-way.
+struct BinaryRunGuard {
+  std::string store;
+  std::string tag;
+  ~BinaryRunGuard() {
+    if (!tag.empty() && !residue(tag).empty()) {
+      testing::run({std::string(SQUALL_BINARY_DIR) + "/squall", "cluster", "cleanup", "--tag", tag});
+    }
+    fs::remove_all(store);
+  }
+};
+
 // ---- a whole run -------------------------------------------------------------------
 
 TEST(ClusterRun, CombinedScheduleWritesTheStoreAndLeavesNothing) {
   REQUIRE_CLUSTER_HOST();
   std::string store = "/tmp/squall-cluster-test-store-" + std::to_string(::getpid());
+  BinaryRunGuard guard{store, ""};  // removes the store even if an assertion fails
   RunOptions o;
   o.nemeses = *parse_nemesis_list("combined");
   o.nemesis_interval_ms = 150;
@@ -447,7 +472,6 @@ TEST(ClusterRun, CombinedScheduleWritesTheStoreAndLeavesNothing) {
   EXPECT_NE(slurp(out->store_dir + "/results.edn").find(":valid? true"), std::string::npos);
   ASSERT_FALSE(tag.empty());
   EXPECT_EQ(joined(residue(tag)), "");
-  fs::remove_all(store);
 }
 
 // ---- the squall binary: SIGTERM tears down; after SIGKILL, cleanup does -------------
@@ -481,9 +505,10 @@ std::vector<std::string> squall_test_argv(const std::string& store) {
 
 TEST(ClusterBinary, SigtermTearsDownInOrder) {
   REQUIRE_CLUSTER_HOST();
-  std::string store = "/tmp/squall-cluster-test-store-term-" + std::to_string(::getpid());
-  auto p = testing::Subprocess::start(squall_test_argv(store), {.in = testing::Stream::kNull});
+  BinaryRunGuard guard{"/tmp/squall-cluster-test-store-term-" + std::to_string(::getpid()), ""};
+  auto p = testing::Subprocess::start(squall_test_argv(guard.store), {.in = testing::Stream::kNull});
   std::string tag = start_and_wait_ready(p);
+  guard.tag = tag;
   ASSERT_FALSE(tag.empty());
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
   p.signal(SIGTERM);
@@ -492,14 +517,14 @@ TEST(ClusterBinary, SigtermTearsDownInOrder) {
   EXPECT_TRUE(WIFEXITED(*status));
   EXPECT_EQ(WEXITSTATUS(*status), 2);  // interrupted: unknown
   EXPECT_EQ(joined(residue(tag)), "");
-  fs::remove_all(store);
 }
 
 TEST(ClusterBinary, CleanupRemovesEverythingAfterSigkill) {
   REQUIRE_CLUSTER_HOST();
-  std::string store = "/tmp/squall-cluster-test-store-kill-" + std::to_string(::getpid());
-  auto p = testing::Subprocess::start(squall_test_argv(store), {.in = testing::Stream::kNull});
+  BinaryRunGuard guard{"/tmp/squall-cluster-test-store-kill-" + std::to_string(::getpid()), ""};
+  auto p = testing::Subprocess::start(squall_test_argv(guard.store), {.in = testing::Stream::kNull});
   std::string tag = start_and_wait_ready(p);
+  guard.tag = tag;
   ASSERT_FALSE(tag.empty());
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   p.signal(SIGKILL);
@@ -509,7 +534,6 @@ TEST(ClusterBinary, CleanupRemovesEverythingAfterSigkill) {
   EXPECT_EQ(cleanup.exit_code(), 0) << cleanup.out << cleanup.err;
   EXPECT_NE(cleanup.out.find("removed netns squall-" + tag + "-n1"), std::string::npos) << cleanup.out;
   EXPECT_EQ(joined(residue(tag)), "");
-  fs::remove_all(store);
 }
 
 }  // namespace
