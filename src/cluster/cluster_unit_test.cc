@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "cluster/exec.h"
 #include "cluster/grudge.h"
 #include "cluster/nemesis.h"
 #include "cluster/network.h"
@@ -117,29 +116,6 @@ TEST(Shell, QuotesWhatTheShellWouldSplit) {
   EXPECT_EQ(shell_quote("a b"), "'a b'");
   EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
   EXPECT_EQ(shell_quote(""), "''");
-  // Round trip through a real shell.
-  ExecResult r = run_argv({"sh", "-c", "printf '%s|' " + shell_join({"a b", "it's", "$HOME", ""})});
-  EXPECT_EQ(r.out, "a b|it's|$HOME||");
-}
-
-TEST(Exec, TimesOutAndKillsTheGroup) {
-  ExecRequest req;
-  req.argv = {"sh", "-c", "sleep 30 & sleep 30"};
-  req.timeout_ms = 200;
-  ExecResult r = run_command(req);
-  EXPECT_TRUE(r.timed_out);
-  EXPECT_FALSE(r.ok());
-}
-
-TEST(Exec, PassesStdinAndCapturesBothStreams) {
-  ExecRequest req;
-  req.argv = {"sh", "-c", "cat; echo oops >&2; exit 3"};
-  req.stdin_data = std::string(200000, 'x');
-  ExecResult r = run_command(req);
-  EXPECT_EQ(r.out.size(), 200000u);
-  EXPECT_EQ(r.err, "oops\n");
-  EXPECT_EQ(r.exit_code, 3);
-  EXPECT_EQ(r.describe(), "exit 3: oops");
 }
 
 TEST(StateFile, ParsesRecordsAndNamesBadLines) {

@@ -18,6 +18,7 @@
 #include "cluster/nemesis.h"
 #include "cluster/netns.h"
 #include "cluster/run.h"
+#include "cluster/transport.h"
 #include "core/testing/subprocess.h"
 #include "history/value_json.h"
 
@@ -83,6 +84,47 @@ std::unique_ptr<Cluster> make_cluster(std::vector<std::string> nodes = {"n1", "n
   auto c = Cluster::create(o);
   EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error());
   return c.ok() ? std::move(*c) : nullptr;
+}
+
+// ---- running commands (no root needed) -------------------------------------------
+
+TEST(ClusterExec, ShellQuotingSurvivesARealShell) {
+  ExecResult r = run_argv({"sh", "-c", "printf '%s|' " + shell_join({"a b", "it's", "$HOME", ""})});
+  EXPECT_EQ(r.out, "a b|it's|$HOME||");
+}
+
+TEST(ClusterExec, TimesOutAndKillsTheGroup) {
+  ExecRequest req;
+  // A marker only this test's background child carries.
+  const std::string marker = "31." + std::to_string(::getpid());
+  req.argv = {"sh", "-c", "sleep " + marker + " & sleep 30"};
+  req.timeout_ms = 200;
+  ExecResult r = run_command(req);
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_FALSE(r.ok());
+  bool left = true;
+  for (int i = 0; i < 100 && left; ++i) {
+    left = false;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/proc", ec)) {
+      std::string cmd = slurp(e.path().string() + "/cmdline");
+      for (char& c : cmd) c = c == '\0' ? ' ' : c;
+      left = left || cmd.find("sleep " + marker) != std::string::npos;
+    }
+    if (left) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_FALSE(left) << "the background child of the timed-out command survived";
+}
+
+TEST(ClusterExec, PassesStdinAndCapturesBothStreams) {
+  ExecRequest req;
+  req.argv = {"sh", "-c", "cat; echo oops >&2; exit 3"};
+  req.stdin_data = std::string(200000, 'x');
+  ExecResult r = run_command(req);
+  EXPECT_EQ(r.out.size(), 200000u);
+  EXPECT_EQ(r.err, "oops\n");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.describe(), "exit 3: oops");
 }
 
 // ---- the network ------------------------------------------------------------------
