@@ -127,6 +127,16 @@ TEST(ClusterExec, PassesStdinAndCapturesBothStreams) {
   EXPECT_EQ(r.describe(), "exit 3: oops");
 }
 
+TEST(ClusterExec, WithoutRootTheCommandSaysSoAndExits254) {
+  std::vector<std::string> argv = {std::string(SQUALL_BINARY_DIR) + "/squall", "cluster", "test"};
+  if (::geteuid() == 0) {
+    argv.insert(argv.begin(), {"/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"});
+  }
+  auto r = testing::run(argv);
+  EXPECT_EQ(r.exit_code(), 254) << r.err;
+  EXPECT_NE(r.err.find("needs root"), std::string::npos) << r.err;
+}
+
 // ---- the network ------------------------------------------------------------------
 
 TEST(ClusterNetwork, NodesReachEachOtherOverTheBridgeAndTeardownLeavesNothing) {
@@ -514,6 +524,19 @@ TEST(ClusterRun, CombinedScheduleWritesTheStoreAndLeavesNothing) {
   EXPECT_NE(slurp(out->store_dir + "/results.edn").find(":valid? true"), std::string::npos);
   ASSERT_FALSE(tag.empty());
   EXPECT_EQ(joined(residue(tag)), "");
+}
+
+TEST(ClusterRun, FailedSetupTearsDownWhatItMade) {
+  REQUIRE_CLUSTER_HOST();
+  BinaryRunGuard guard{"/tmp/squall-cluster-test-store-fail-" + std::to_string(::getpid()), random_tag()};
+  RunOptions o;
+  o.cluster.tag = guard.tag;
+  o.etcd.binary = "squall-no-such-etcd";
+  o.store_root = guard.store;
+  auto out = run_cluster_test(o, nullptr);
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.error().find("etcd binary 'squall-no-such-etcd' not found"), std::string::npos) << out.error();
+  EXPECT_EQ(joined(residue(guard.tag)), "");
 }
 
 // ---- the squall binary: SIGTERM tears down; after SIGKILL, cleanup does -------------
