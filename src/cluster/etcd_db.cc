@@ -89,8 +89,16 @@ class EtcdDb final : public Db {
     return {};
   }
 
-  Status pause(Node& node) override { return signal_if_running(node, "STOP"); }
-  Status resume(Node& node) override { return signal_if_running(node, "CONT"); }
+  // Both return once the process is seen stopped (or running again): a signal is only
+  // queued when kill returns, and a loaded host may take a while to deliver it.
+  Status pause(Node& node) override {
+    if (auto s = signal_if_running(node, "STOP"); !s) return s;
+    return wait_state(node, true);
+  }
+  Status resume(Node& node) override {
+    if (auto s = signal_if_running(node, "CONT"); !s) return s;
+    return wait_state(node, false);
+  }
 
   bool running(Node& node) override { return pid(node) > 0 && node.control->alive(pid(node)); }
 
@@ -117,6 +125,16 @@ class EtcdDb final : public Db {
   }
 
  private:
+  Status wait_state(Node& node, bool stopped) {
+    for (int i = 0; i < 400; ++i) {
+      char st = node.control->process_state(pid(node));
+      if (st == '?') return err(fmt::format("{}: etcd pid {} is gone", node.name, pid(node)));
+      if ((st == 'T') == stopped) return {};
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return err(fmt::format("{}: etcd pid {} not {} after 2 s", node.name, pid(node), stopped ? "stopped" : "resumed"));
+  }
+
   Status signal_if_running(Node& node, const char* sig) {
     int p = pid(node);
     if (p <= 0) return err(fmt::format("{}: etcd is not running", node.name));

@@ -76,6 +76,18 @@ bool connects(Node& from, const Node& to) {
   return r.ok();
 }
 
+// The process state once it is (or is not) 'T', polled: a queued SIGSTOP/SIGCONT takes
+// effect when the process is next scheduled.
+char settled_state(Node& n, int pid, bool stopped) {
+  char st = '?';
+  for (int i = 0; i < 400; ++i) {
+    st = n.control->process_state(pid);
+    if (st == '?' || (st == 'T') == stopped) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return st;
+}
+
 bool has_squall_table(Node& n) { return n.control->exec({"nft", "list", "table", "inet", "squall"}, 5000).ok(); }
 
 std::unique_ptr<Cluster> make_cluster(std::vector<std::string> nodes = {"n1", "n2", "n3"}) {
@@ -221,9 +233,9 @@ void control_contract(Node& n) {
   ASSERT_TRUE(pid.ok()) << pid.error();
   EXPECT_TRUE(n.control->alive(*pid));
   ASSERT_TRUE(n.control->signal(*pid, "STOP").ok());
-  EXPECT_EQ(n.control->process_state(*pid), 'T');
+  EXPECT_EQ(settled_state(n, *pid, true), 'T');
   ASSERT_TRUE(n.control->signal(*pid, "CONT").ok());
-  EXPECT_NE(n.control->process_state(*pid), 'T');
+  EXPECT_NE(settled_state(n, *pid, false), 'T');
   ASSERT_TRUE(n.control->signal(*pid, "KILL").ok());
   for (int i = 0; i < 200 && n.control->alive(*pid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   EXPECT_FALSE(n.control->alive(*pid));
@@ -568,20 +580,30 @@ std::vector<std::string> squall_test_argv(const std::string& store) {
           store};
 }
 
-TEST(ClusterBinary, SigtermTearsDownInOrder) {
-  REQUIRE_CLUSTER_HOST();
-  BinaryRunGuard guard{"/tmp/squall-cluster-test-store-term-" + std::to_string(::getpid()), ""};
+void signal_tears_down(int signo) {
+  BinaryRunGuard guard{"/tmp/squall-cluster-test-store-sig" + std::to_string(signo) + "-" + std::to_string(::getpid()),
+                       ""};
   auto p = testing::Subprocess::start(squall_test_argv(guard.store), {.in = testing::Stream::kNull});
   std::string tag = start_and_wait_ready(p);
   guard.tag = tag;
   ASSERT_FALSE(tag.empty());
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
-  p.signal(SIGTERM);
+  p.signal(signo);
   auto status = p.wait_for(std::chrono::milliseconds(20'000));
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(WIFEXITED(*status));
   EXPECT_EQ(WEXITSTATUS(*status), 2);  // interrupted: unknown
   EXPECT_EQ(joined(residue(tag)), "");
+}
+
+TEST(ClusterBinary, SigtermTearsDownInOrder) {
+  REQUIRE_CLUSTER_HOST();
+  signal_tears_down(SIGTERM);
+}
+
+TEST(ClusterBinary, SigintTearsDownInOrder) {
+  REQUIRE_CLUSTER_HOST();
+  signal_tears_down(SIGINT);
 }
 
 TEST(ClusterBinary, CleanupRemovesEverythingAfterSigkill) {
