@@ -296,7 +296,7 @@ void start_sshd(Cluster& c, const std::string& keydir) {
   }
 }
 
-TEST(ClusterControl, SshTransportIntoNamespacesRunsTheSameContractAndEtcd) {
+TEST(ClusterControl, SshTransportRunsTheSameContractAndAWholeRun) {
   REQUIRE_CLUSTER_HOST();
   auto c = make_cluster({"n1", "n2", "n3"});
   ASSERT_TRUE(c);
@@ -310,13 +310,35 @@ TEST(ClusterControl, SshTransportIntoNamespacesRunsTheSameContractAndEtcd) {
   c->use_ssh(ssh);
   EXPECT_EQ(c->nodes()[0].control->transport().describe(), "ssh root@" + c->nodes()[0].address + ":22");
   control_contract(c->nodes()[0]);
-  // The DB lifecycle through SSH too.
-  Status s = c->start_db(etcd_db(), 20'000);
-  ASSERT_TRUE(s.ok()) << s.error();
-  Node& n2 = c->nodes()[1];
-  ASSERT_TRUE(c->db()->pause(n2).ok());
-  EXPECT_EQ(n2.control->process_state(c->db()->pid(n2)), 'T');
-  ASSERT_TRUE(c->db()->resume(n2).ok());
+  // A whole `squall cluster test` in SSH mode against these hosts, as against real
+  // machines: no namespaces of its own, etcd set up, a fault injected and healed, the
+  // logs collected, everything removed, all through ssh.
+  RunOptions o;
+  o.cluster.nodes = {"n1", "n2", "n3"};
+  for (auto& n : c->nodes()) o.cluster.ssh_hosts.push_back(n.address);
+  o.cluster.ssh.key = ssh.key;
+  o.nemeses = {"pause-random-node"};
+  o.nemesis_interval_ms = 300;
+  o.time_limit_ms = 700;
+  o.seed = 1;
+  o.store_root = "/tmp/squall-cluster-" + tag + "/store";
+  std::string ssh_tag;
+  char paused_state = '?';
+  o.on_fault = [&](const workload::Op&, Cluster& run) {
+    ssh_tag = run.tag();
+    EXPECT_FALSE(run.local());
+    for (auto& n : run.nodes()) {
+      if (run.db()->pid(n) > 0 && n.control->process_state(run.db()->pid(n)) == 'T') paused_state = 'T';
+    }
+  };
+  auto out = run_cluster_test(o, nullptr);
+  ASSERT_TRUE(out.ok()) << out.error();
+  EXPECT_EQ(out->verdict, RunVerdict::kValid) << out->summary;
+  EXPECT_EQ(out->faults, 1u);
+  EXPECT_EQ(paused_state, 'T');
+  EXPECT_NE(slurp(out->store_dir + "/n2/etcd.log").find("etcdserver"), std::string::npos);
+  ASSERT_FALSE(ssh_tag.empty());
+  EXPECT_EQ(joined(residue(ssh_tag)), "");
   ASSERT_TRUE(c->destroy().ok());
   EXPECT_EQ(joined(residue(tag)), "");
 }
