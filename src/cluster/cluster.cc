@@ -135,7 +135,11 @@ Status Cluster::destroy() {
   if (!network_) {
     for (auto& n : nodes_) {
       (void)n.control->exec({"nft", "delete", "table", "inet", "squall"}, 10'000);
-      auto r = n.control->run({"rm", "-rf", run_dir_}, 15'000);
+      // The node's own directory, then the run directory if that left it empty: hosts
+      // may share a filesystem with the control node (whose run directory holds the SSH
+      // control sockets still in use).
+      auto r = n.control->run(
+          {"sh", "-c", "rm -rf \"$1\" && { rmdir \"$2\" 2>/dev/null || true; }", "sh", n.dir, run_dir_}, 15'000);
       if (!r.ok()) note(err(r.error()));
     }
   }

@@ -116,11 +116,12 @@ CleanupReport remove_recorded(const std::vector<StateRecord>& records) {
       rep.failed.push_back("dir " + r.name + ": not under /tmp/squall-cluster-, left alone");
       continue;
     }
-    std::error_code ec;
-    if (!std::filesystem::exists(r.name, ec)) continue;
+    // Processes started from the directory go first, even when the directory is gone.
     for (int pid : kill_processes_mentioning(r.name + "/")) {
       rep.removed.push_back(fmt::format("process {} (using {})", pid, r.name));
     }
+    std::error_code ec;
+    if (!std::filesystem::exists(r.name, ec)) continue;
     std::filesystem::remove_all(r.name, ec);
     if (ec) {
       rep.failed.push_back(fmt::format("dir {}: {}", r.name, ec.message()));

@@ -4,6 +4,8 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <atomic>
+
 #include <fmt/format.h>
 
 #include "cluster/netns.h"
@@ -38,22 +40,22 @@ class LocalTransport final : public Transport {
 class SshTransport final : public Transport {
  public:
   explicit SshTransport(SshOptions o) : o_(std::move(o)) {}
+  ~SshTransport() override { close(); }
+
+  void close() override {
+    if (o_.control_dir.empty() || !used_.exchange(false)) return;
+    ExecRequest r;
+    r.argv = base_argv();
+    r.argv.insert(r.argv.begin() + 1, {"-O", "exit"});
+    r.argv.push_back(o_.user + "@" + o_.host);
+    r.timeout_ms = 5'000;
+    (void)run_command(r);
+  }
 
   ExecResult exec(const ExecRequest& req) override {
     ExecRequest r;
-    r.argv = {"ssh",
-              "-o",
-              "BatchMode=yes",
-              "-o",
-              "StrictHostKeyChecking=no",
-              "-o",
-              "UserKnownHostsFile=/dev/null",
-              "-o",
-              "LogLevel=ERROR",
-              "-o",
-              "ConnectTimeout=5",
-              "-p",
-              std::to_string(o_.port)};
+    r.argv = base_argv();
+    used_ = true;
     if (!o_.key.empty()) {
       r.argv.push_back("-i");
       r.argv.push_back(o_.key);
@@ -98,7 +100,7 @@ class SshTransport final : public Transport {
   }
 
   SshOptions o_;
-  bool used_ = false;
+  std::atomic<bool> used_{false};  // a master connection may exist
 };
 
 }  // namespace
