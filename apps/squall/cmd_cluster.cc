@@ -33,6 +33,7 @@ void install_signal_handlers() {
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
+  ::sigaction(SIGHUP, &sa, nullptr);
 }
 
 constexpr const char* kClockNote =
@@ -272,6 +273,10 @@ int cmd_cluster(int argc, char** argv) {
     eo.etcdctl = common_up.etcdctl;
     if (auto s = (*c)->start_db(cluster::etcd_db(eo), 30'000); !s) {
       std::fprintf(stderr, "squall cluster up: %s\n", s.error().c_str());
+      return kExitUnknown;  // the destructor tears everything down
+    }
+    if (g_stop.load()) {
+      std::fprintf(stderr, "squall cluster up: interrupted; tearing down\n");
       return kExitUnknown;  // the destructor tears everything down
     }
     std::printf("tag %s\n", (*c)->tag().c_str());

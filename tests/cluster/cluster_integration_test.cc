@@ -628,6 +628,27 @@ TEST(ClusterBinary, SigintTearsDownInOrder) {
   signal_tears_down(SIGINT);
 }
 
+TEST(ClusterBinary, UpLeavesAHealthyClusterAndDownRemovesIt) {
+  REQUIRE_CLUSTER_HOST();
+  const std::string squall = std::string(SQUALL_BINARY_DIR) + "/squall";
+  auto up = testing::run({squall, "cluster", "up", "--nodes", "a1,a2,a3"});
+  ASSERT_EQ(up.exit_code(), 0) << up.out << up.err;
+  ASSERT_EQ(up.out.rfind("tag ", 0), 0u) << up.out;
+  BinaryRunGuard guard{"", up.out.substr(4, 6)};
+  // Left running: etcd answers in a2's namespace ("a2 ADDR netns NS etcd URL" line).
+  const size_t line = up.out.find("\na2 ");
+  ASSERT_NE(line, std::string::npos) << up.out;
+  const size_t url = up.out.find("http://", line);
+  const std::string endpoint = up.out.substr(url, up.out.find('\n', url) - url);
+  auto health = run_argv(
+      {"ip", "netns", "exec", "squall-" + guard.tag + "-a2", "etcdctl", "--endpoints", endpoint, "endpoint", "health"});
+  EXPECT_TRUE(health.ok()) << health.describe() << up.out;
+  EXPECT_NE(joined(residue(guard.tag)), "");
+  auto down = testing::run({squall, "cluster", "down", "--tag", guard.tag});
+  EXPECT_EQ(down.exit_code(), 0) << down.out << down.err;
+  EXPECT_EQ(joined(residue(guard.tag)), "");
+}
+
 TEST(ClusterBinary, CleanupRemovesEverythingAfterSigkill) {
   REQUIRE_CLUSTER_HOST();
   BinaryRunGuard guard{"/tmp/squall-cluster-test-store-kill-" + std::to_string(::getpid()), ""};
