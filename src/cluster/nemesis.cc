@@ -153,22 +153,48 @@ class ClockNemesis final : public Nemesis {
   std::string stop_f() const override { return "reset-clock"; }
 
   Result<FaultOp> start(NemesisContext& ctx, Rng& rng) override {
-    // A random non-empty subset of nodes, each bumped by ±(1..300) s; "strobe" is a
-    // sequence of such bumps, one per nemesis interval.
-    Value offsets = Value::array_map();
-    std::vector<size_t> idx(ctx.nodes.size());
-    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    rng.shuffle(idx.begin(), idx.end());
-    const size_t count = 1 + rng.below(idx.size());
-    std::sort(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(count));
-    for (size_t k = 0; k < count; ++k) {
-      Node* n = ctx.nodes[idx[k]];
-      int64_t secs = rng.range(1, 300) * (rng.chance(1, 2) ? 1 : -1);
-      if (auto s = n->control->write_file(n->faketime_file(), fmt::format("{:+}s\n", secs)); !s) return err(s.error());
-      offsets.set(Value(n->name), Value(secs));
-    }
     Value v = Value::array_map();
-    v.set("offsets-s", std::move(offsets));
+    if (rng.chance(1, 2)) {
+      // Bump: a random non-empty subset of nodes, each shifted by ±(1..300) s.
+      v.set("mode", Value::keyword("bump"));
+      Value offsets = Value::array_map();
+      std::vector<size_t> idx(ctx.nodes.size());
+      for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+      rng.shuffle(idx.begin(), idx.end());
+      const size_t count = 1 + rng.below(idx.size());
+      std::sort(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(count));
+      for (size_t k = 0; k < count; ++k) {
+        Node* n = ctx.nodes[idx[k]];
+        int64_t secs = rng.range(1, 300) * (rng.chance(1, 2) ? 1 : -1);
+        if (auto s = n->control->write_file(n->faketime_file(), fmt::format("{:+}s\n", secs)); !s)
+          return err(s.error());
+        offsets.set(Value(n->name), Value(secs));
+      }
+      v.set("offsets-s", std::move(offsets));
+    } else {
+      // Strobe: one node's clock flips between +0 and +delta every period until stop, by a
+      // small shell loop on the node rewriting its FAKETIME file (pid in strobe.pid).
+      Node* n = ctx.nodes[rng.below(ctx.nodes.size())];
+      const int64_t delta = rng.range(5, 300) * (rng.chance(1, 2) ? 1 : -1);
+      const int64_t period_ms = rng.range(20, 200);
+      DaemonSpec d;
+      const std::string f = n->faketime_file();
+      d.argv = {
+          "sh", "-c",
+          fmt::format("while :; do echo {:+}s >{}.tmp && mv {}.tmp {}; sleep {}; echo +0 >{}.tmp && mv {}.tmp {}; "
+                      "sleep {}; done",
+                      delta, f, f, f, static_cast<double>(period_ms) / 1000.0, f, f, f,
+                      static_cast<double>(period_ms) / 1000.0)};
+      d.dir = n->dir;
+      d.log_file = n->dir + "/strobe.log";
+      d.pid_file = n->dir + "/strobe.pid";
+      auto pid = n->control->start_daemon(d);
+      if (!pid.ok()) return err(pid.error());
+      v.set("mode", Value::keyword("strobe"));
+      v.set("node", Value(n->name));
+      v.set("delta-s", Value(delta));
+      v.set("period-ms", Value(period_ms));
+    }
     v.set("reaches", Value("processes reading the clock through libc under libfaketime; not Go binaries (etcd)"));
     return FaultOp{start_f(), std::move(v)};
   }
@@ -178,8 +204,15 @@ class ClockNemesis final : public Nemesis {
     return FaultOp{stop_f(), Value::keyword("all")};
   }
 
+  // Stops any strobe (found by its pid file, so a fresh instance heals too), then sets
+  // every node's offset back to zero.
   Status heal_all(NemesisContext& ctx) override {
     for (Node* n : ctx.nodes) {
+      const std::string pidfile = n->dir + "/strobe.pid";
+      auto r =
+          n->control->run({"sh", "-c", "if [ -f \"$1\" ]; then kill -9 \"$(cat \"$1\")\" 2>/dev/null; rm -f \"$1\"; fi",
+                           "sh", pidfile});
+      if (!r.ok()) return err(r.error());
       if (auto s = n->control->write_file(n->faketime_file(), "+0\n"); !s) return s;
     }
     return {};

@@ -4,8 +4,8 @@
 // heal_all() undoes every fault of its kind whatever state the run is in (the final
 // phase). Implementations: partition shapes (nftables table `inet squall` inside each
 // node, input chain only; healing deletes only that table), kill-random-node (SIGKILL,
-// restart on the same data), pause-random-node (SIGSTOP/SIGCONT), clock-skew (offsets
-// written to each node's libfaketime file: reaches processes that read the clock through
+// restart on the same data), pause-random-node (SIGSTOP/SIGCONT), clock-skew (bumps or a
+// strobe, written to each node's libfaketime file: reaches processes that read the clock through
 // libc; Go binaries such as etcd read it without libc and are NOT affected).
 // Not thread-safe: the run's one scheduler thread drives it.
 #pragma once
