@@ -142,9 +142,9 @@ int exit_code(cluster::RunVerdict v) {
   return kExitUnknown;
 }
 
-void print_report(const cluster::RunOptions& o, const cluster::RunOutcome& out, size_t nodes) {
-  std::string nem;
-  for (const auto& n : o.nemeses) nem += (nem.empty() ? "" : ",") + n;
+void print_report(const cluster::RunOptions& o, const cluster::RunOutcome& out, size_t nodes,
+                  const std::string& nemesis_text) {
+  const std::string nem = nemesis_text.empty() ? "none" : nemesis_text;
   const char* result = out.verdict == cluster::RunVerdict::kValid     ? "PASS"
                        : out.verdict == cluster::RunVerdict::kInvalid ? "FAIL"
                                                                       : "UNKNOWN";
@@ -316,7 +316,7 @@ int cmd_cluster(int argc, char** argv) {
     std::fprintf(stderr, "squall cluster test: %s\n", out.error().c_str());
     return kExitUnknown;
   }
-  print_report(run, *out, run.cluster.nodes.size());
+  print_report(run, *out, run.cluster.nodes.size(), nemesis_text);
   return exit_code(out->verdict);
 }
 
