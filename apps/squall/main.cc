@@ -19,6 +19,7 @@ constexpr Command kCommands[] = {
     {"check", squall::cli::cmd_check, "check history files (linearizability and more)"},
     {"sim", squall::cli::cmd_sim, "deterministic simulation of the shard coordination protocol"},
     {"serve", squall::cli::cmd_serve, "browse the store of test runs over HTTP"},
+    {"cluster", squall::cli::cmd_cluster, "real etcd cluster in network namespaces (or over SSH) with real faults"},
 };
 
 void usage(FILE* out) {

@@ -1,0 +1,323 @@
+// squall cluster: real clusters, real faults. Nodes in network namespaces on this host
+// (or real hosts over SSH), an etcd member per node, nemeses on the kernel's network and
+// on real processes. The work lives in src/cluster.
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "cluster/cluster.h"
+#include "cluster/etcd_db.h"
+#include "cluster/nemesis.h"
+#include "cluster/run.h"
+#include "cluster/state_file.h"
+#include "commands.h"
+#include "parse_command_line.h"
+
+namespace squall::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void on_signal(int) { g_stop.store(true); }
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::sigaction(SIGHUP, &sa, nullptr);
+}
+
+constexpr const char* kClockNote =
+    "clock-skew shifts the clock of processes that read it through libc, via libfaketime and a\n"
+    "per-node FAKETIME file re-read on every call; the host clock is never changed. Go binaries\n"
+    "such as etcd read the clock without libc and are NOT reached by it.";
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// A nodes file: one node per line, "host" or "name host"; '#' starts a comment.
+Status read_nodes_file(const std::string& path, std::vector<std::string>* names, std::vector<std::string>* hosts) {
+  std::ifstream in(path);
+  if (!in) return err(fmt::format("{}: cannot read", path));
+  std::string line;
+  int no = 0;
+  while (std::getline(in, line)) {
+    ++no;
+    line = line.substr(0, line.find('#'));
+    std::stringstream ss(line);
+    std::vector<std::string> words;
+    std::string w;
+    while (ss >> w) words.push_back(w);
+    if (words.empty()) continue;
+    if (words.size() > 2) return err(fmt::format("{}:{}: expected 'host' or 'name host'", path, no));
+    names->push_back(words.size() == 2 ? words[0] : fmt::format("n{}", names->size() + 1));
+    hosts->push_back(words.back());
+  }
+  if (hosts->empty()) return err(fmt::format("{}: no nodes", path));
+  return {};
+}
+
+struct CommonOptions {
+  std::string nodes = "n1,n2,n3";
+  std::string ssh_hosts;
+  std::string nodes_file;
+  std::string ssh_user = "root";
+  std::string ssh_key;
+  int ssh_port = 22;
+  std::string etcd = "etcd";
+  std::string etcdctl = "etcdctl";
+};
+
+void add_common(CLI::App* app, CommonOptions* o) {
+  app->add_option("--nodes", o->nodes, "Comma-separated node names (a-z, 0-9, at most 8 characters each)");
+  app->add_option("--ssh", o->ssh_hosts,
+                  "SSH transport: comma-separated hosts, one per node (no namespaces are made; the hosts' own "
+                  "network is used)");
+  app->add_option("--nodes-file", o->nodes_file, "SSH transport: a file with one 'host' or 'name host' per line");
+  app->add_option("--ssh-user", o->ssh_user, "SSH user");
+  app->add_option("--ssh-key", o->ssh_key, "SSH private key file (default: ssh's own)");
+  app->add_option("--ssh-port", o->ssh_port, "SSH port")->check(CLI::Range(1, 65535));
+  app->add_option("--etcd", o->etcd, "etcd binary on the nodes");
+  app->add_option("--etcdctl", o->etcdctl, "etcdctl binary on the nodes (health checks)");
+}
+
+Result<cluster::ClusterOptions> cluster_options(const CommonOptions& o) {
+  cluster::ClusterOptions c;
+  c.nodes = split_commas(o.nodes);
+  if (!o.nodes_file.empty()) {
+    c.nodes.clear();
+    if (auto s = read_nodes_file(o.nodes_file, &c.nodes, &c.ssh_hosts); !s) return err(s.error());
+  } else if (!o.ssh_hosts.empty()) {
+    c.ssh_hosts = split_commas(o.ssh_hosts);
+    if (c.nodes.size() != c.ssh_hosts.size()) {
+      c.nodes.clear();
+      for (size_t i = 0; i < c.ssh_hosts.size(); ++i) c.nodes.push_back(fmt::format("n{}", i + 1));
+    }
+  }
+  c.ssh.user = o.ssh_user;
+  c.ssh.key = o.ssh_key;
+  c.ssh.port = o.ssh_port;
+  if (auto s = cluster::validate_node_names(c.nodes); !s) return err(s.error());
+  return c;
+}
+
+bool require_root(const char* what) {
+  if (::geteuid() == 0) return true;
+  std::fprintf(stderr,
+               "squall cluster %s: needs root (it creates network namespaces, veth links, a bridge and nftables "
+               "rules); run it as root, e.g. with sudo\n",
+               what);
+  return false;
+}
+
+int print_cleanup(const cluster::CleanupReport& rep) {
+  for (const auto& r : rep.removed) std::printf("removed %s\n", r.c_str());
+  for (const auto& f : rep.failed) std::fprintf(stderr, "could not remove %s\n", f.c_str());
+  if (rep.removed.empty() && rep.failed.empty()) std::printf("nothing of squall's to remove\n");
+  return rep.failed.empty() ? kExitValid : kExitUnknown;
+}
+
+int exit_code(cluster::RunVerdict v) {
+  switch (v) {
+    case cluster::RunVerdict::kValid: return kExitValid;
+    case cluster::RunVerdict::kInvalid: return kExitInvalid;
+    case cluster::RunVerdict::kUnknown: return kExitUnknown;
+  }
+  return kExitUnknown;
+}
+
+void print_report(const cluster::RunOptions& o, const cluster::RunOutcome& out, size_t nodes,
+                  const std::string& nemesis_text) {
+  const std::string nem = nemesis_text.empty() ? "none" : nemesis_text;
+  const char* result = out.verdict == cluster::RunVerdict::kValid     ? "PASS"
+                       : out.verdict == cluster::RunVerdict::kInvalid ? "FAIL"
+                                                                      : "UNKNOWN";
+  std::printf("\nJEPSEN REPORT — %s\n", o.test_name.c_str());
+  std::printf("══════════════════════════\n");
+  std::printf("Nodes: %zu\n", nodes);
+  std::printf("Duration: %.1fs\n", static_cast<double>(o.time_limit_ms) / 1000.0);
+  std::printf("Operations: 0 (no workload yet: nemesis only)\n");
+  std::printf("Nemesis: %s (%zu faults)\n", nem.empty() ? "none" : nem.c_str(), out.faults);
+  std::printf("Concurrency: 0\n");
+  std::printf("Result: %s\n", result);
+  std::printf("Checker: recovery (every etcd member healthy after the final phase)\n");
+  std::printf("Bring-up: %lld ms; teardown: %lld ms\n", static_cast<long long>(out.bringup_ms),
+              static_cast<long long>(out.teardown_ms));
+  std::printf("Clock skew: reaches libc clock readers under libfaketime; etcd (Go) is not reached\n");
+  std::printf("Store: %s\n", out.store_dir.c_str());
+  std::printf(
+      "Reproduce: squall cluster test --nodes %s --nemesis %s --nemesis-interval %.3g --time-limit %.3g "
+      "--test-seed %llu\n",
+      [&] {
+        std::string s;
+        for (const auto& n : o.cluster.nodes) s += (s.empty() ? "" : ",") + n;
+        return s;
+      }()
+          .c_str(),
+      nem.empty() ? "none" : nem.c_str(), static_cast<double>(o.nemesis_interval_ms) / 1000.0,
+      static_cast<double>(o.time_limit_ms) / 1000.0, static_cast<unsigned long long>(o.seed));
+}
+
+}  // namespace
+
+int cmd_cluster(int argc, char** argv) {
+  CLI::App app{
+      "Real clusters, real faults: each node in its own network namespace on a private bridge (or a real host\n"
+      "over SSH), one etcd member per node, faults injected into the kernel's network (nftables) and into real\n"
+      "processes (SIGKILL, SIGSTOP, libfaketime). Needs root. Everything made is recorded under\n"
+      "/run/squall/cluster/ first, so `squall cluster cleanup` removes it even after squall was killed.\n\n" +
+          std::string(kClockNote),
+      "squall cluster"};
+  app.require_subcommand(1);
+  app.option_defaults()->always_capture_default();
+
+  CommonOptions common_up;
+  CLI::App* up = app.add_subcommand("up",
+                                    "Bring up the namespaces and an etcd cluster, print its endpoints and leave "
+                                    "it running (tear down with `down --tag`)");
+  add_common(up, &common_up);
+  std::string store_up;
+
+  std::string down_tag;
+  CLI::App* down = app.add_subcommand("down", "Tear down a cluster left by `up`");
+  down->add_option("--tag", down_tag, "The tag `up` printed")->required();
+
+  std::string cleanup_tag;
+  CLI::App* cleanup = app.add_subcommand(
+      "cleanup", "Remove every namespace, link, process and temp dir squall recorded (after a crash)");
+  cleanup->add_option("--tag", cleanup_tag, "Only the run with this tag (default: every run recorded on this host)");
+
+  CommonOptions common;
+  cluster::RunOptions run;
+  std::string nemesis_text = "none";
+  double interval_s = 10, time_limit_s = 60;
+  uint64_t seed = 0;
+  bool seed_given = false;
+  CLI::App* test =
+      app.add_subcommand("test", "Bring up etcd, run the nemesis schedule, heal, check recovery, tear down");
+  add_common(test, &common);
+  std::string names;
+  for (const auto& n : cluster::nemesis_names()) names += n + ", ";
+  test->add_option("--nemesis", nemesis_text,
+                   "Comma-separated faults: " + names + "combined (all of them) or none.\n" + kClockNote);
+  test->add_option("--nemesis-interval", interval_s, "Seconds between faults (a fault lasts as long)")
+      ->check(CLI::Range(0.05, 3600.0));
+  test->add_option("--time-limit", time_limit_s, "Seconds of the fault schedule")->check(CLI::Range(0.0, 86400.0));
+  test->add_option("--test-seed", seed, "Seed of the nemesis schedule (default: from the clock)")
+      ->each([&](const std::string&) { seed_given = true; });
+  test->add_option("--store", run.store_root, "Store directory");
+  test->add_option("--ready-timeout", run.ready_timeout_ms, "Milliseconds to wait for each etcd member to be healthy");
+
+  if (auto stop = parse_command_line(app, argc, argv, "cluster")) return *stop;
+
+  if (app.got_subcommand("cleanup") && cleanup_tag.empty()) {
+    if (!require_root("cleanup")) return kExitUsage;
+    return print_cleanup(cluster::cleanup_all());
+  }
+  if (app.got_subcommand("down") || !cleanup_tag.empty()) {
+    if (!require_root("down")) return kExitUsage;
+    if (!cleanup_tag.empty()) down_tag = cleanup_tag;
+    std::string path = std::string(cluster::kStateDir) + "/" + down_tag + ".state";
+    std::ifstream in(path);
+    if (!in) {
+      std::fprintf(stderr, "squall cluster down: no cluster with tag '%s' (%s not found)\n", down_tag.c_str(),
+                   path.c_str());
+      return kExitUsage;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto recs = cluster::parse_state(ss.str(), path);
+    if (!recs.ok()) {
+      std::fprintf(stderr, "squall cluster down: %s\n", recs.error().c_str());
+      return kExitUnknown;
+    }
+    cluster::CleanupReport rep = cluster::remove_recorded(*recs);
+    if (rep.failed.empty()) ::unlink(path.c_str());
+    return print_cleanup(rep);
+  }
+  if (app.got_subcommand("up")) {
+    if (!require_root("up")) return kExitUsage;
+    auto opts = cluster_options(common_up);
+    if (!opts.ok()) {
+      std::fprintf(stderr, "squall cluster up: %s\n", opts.error().c_str());
+      return kExitUsage;
+    }
+    if (!opts->ssh_hosts.empty()) {
+      std::fprintf(stderr, "squall cluster up: only local namespaces can be left running; use `test` with --ssh\n");
+      return kExitUsage;
+    }
+    install_signal_handlers();
+    auto c = cluster::Cluster::create(*opts);
+    if (!c.ok()) {
+      std::fprintf(stderr, "squall cluster up: %s\n", c.error().c_str());
+      return kExitUnknown;
+    }
+    cluster::EtcdOptions eo;
+    eo.binary = common_up.etcd;
+    eo.etcdctl = common_up.etcdctl;
+    if (auto s = (*c)->start_db(cluster::etcd_db(eo), 30'000); !s) {
+      std::fprintf(stderr, "squall cluster up: %s\n", s.error().c_str());
+      return kExitUnknown;  // the destructor tears everything down
+    }
+    if (g_stop.load()) {
+      std::fprintf(stderr, "squall cluster up: interrupted; tearing down\n");
+      return kExitUnknown;  // the destructor tears everything down
+    }
+    std::printf("tag %s\n", (*c)->tag().c_str());
+    for (auto& n : (*c)->nodes()) {
+      std::printf("%s %s netns squall-%s-%s etcd %s\n", n.name.c_str(), n.address.c_str(), (*c)->tag().c_str(),
+                  n.name.c_str(), cluster::etcd_client_url(n).c_str());
+    }
+    std::printf("tear down with: squall cluster down --tag %s\n", (*c)->tag().c_str());
+    (*c)->detach();
+    return kExitValid;
+  }
+
+  // test
+  if (!require_root("test")) return kExitUsage;
+  auto opts = cluster_options(common);
+  if (!opts.ok()) {
+    std::fprintf(stderr, "squall cluster test: %s\n", opts.error().c_str());
+    return kExitUsage;
+  }
+  auto nemeses = cluster::parse_nemesis_list(nemesis_text);
+  if (!nemeses.ok()) {
+    std::fprintf(stderr, "squall cluster test: %s\n", nemeses.error().c_str());
+    return kExitUsage;
+  }
+  run.cluster = *opts;
+  run.etcd.binary = common.etcd;
+  run.etcd.etcdctl = common.etcdctl;
+  run.nemeses = *nemeses;
+  run.nemesis_interval_ms = static_cast<int64_t>(interval_s * 1000);
+  run.time_limit_ms = static_cast<int64_t>(time_limit_s * 1000);
+  if (!seed_given) seed = static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+  run.seed = seed;
+  run.stop = &g_stop;
+  install_signal_handlers();
+  auto out = cluster::run_cluster_test(run, stdout);
+  if (!out.ok()) {
+    std::fprintf(stderr, "squall cluster test: %s\n", out.error().c_str());
+    return kExitUnknown;
+  }
+  print_report(run, *out, run.cluster.nodes.size(), nemesis_text);
+  return exit_code(out->verdict);
+}
+
+}  // namespace squall::cli

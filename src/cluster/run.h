@@ -1,0 +1,53 @@
+// ClusterRun: `squall cluster test` — bring up the cluster and its DB, run the nemesis
+// schedule (and, when given, a workload) for the time limit, then the final phase (heal
+// the network, resume paused and restart killed processes, reset clocks, wait until every
+// node is ready), collect every node's logs into the store and tear everything down.
+// Writes store/<test>/<time>/ with history.edn (nemesis ops as :info, their exact
+// targets as values), jepsen.log, results.edn and <node>/ with the node's logs.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cluster/cluster.h"
+#include "cluster/cluster_workload.h"
+#include "cluster/etcd_db.h"
+
+namespace squall::cluster {
+
+struct RunOptions {
+  ClusterOptions cluster;
+  EtcdOptions etcd;
+  std::vector<std::string> nemeses;  // names from nemesis_names(); empty = none
+  int64_t nemesis_interval_ms = 10'000;
+  int64_t time_limit_ms = 60'000;
+  int64_t ready_timeout_ms = 30'000;
+  uint64_t seed = 0;
+  std::string store_root = "store";
+  std::string test_name = "etcd";
+  ClusterWorkload* workload = nullptr;      // nullptr: nemeses only
+  const std::atomic<bool>* stop = nullptr;  // SIGINT/SIGTERM: stop early, still tear down
+  // Called after each nemesis op is applied (tests look at the cluster there).
+  std::function<void(const workload::Op&, Cluster&)> on_fault;
+};
+
+enum class RunVerdict { kValid, kInvalid, kUnknown };
+
+struct RunOutcome {
+  RunVerdict verdict = RunVerdict::kUnknown;
+  std::string store_dir;
+  std::string summary;  // one paragraph for the console
+  size_t faults = 0;    // nemesis ops that started a fault
+  int64_t bringup_ms = 0;
+  int64_t teardown_ms = 0;
+};
+
+// Errors are setup failures (no network, DB never ready); everything after bring-up
+// ends in an outcome. `console` gets progress lines (the log is also in jepsen.log).
+Result<RunOutcome> run_cluster_test(const RunOptions& options, std::FILE* console);
+
+}  // namespace squall::cluster
