@@ -215,10 +215,11 @@ class Checker {
         for (int64_t v : s.list) expected.push(Value(v));
         if (!s.read && o_.workload == Workload::kListAppend) expected = Value::vector({Value::symbol("..."), expected});
         d.set("expected", s.read && s.nil ? Value() : expected);
-        report("internal", d,
-               fmt::format("{} read key {} as {} after its own earlier reads and writes implied {}", txn_text(t),
-                           history::to_edn(key_value(m.key)), history::to_edn(txn_value(t).get("value")->items()[i]),
-                           history::to_edn(expected)));
+        report(
+            "internal", d,
+            fmt::format("{} read key {} as {} after its own earlier reads and writes implied {}", txn_text(t),
+                        history::to_edn(key_value(m.key)),
+                        history::to_edn(txn_value(t).get("value")->items()[i].items()[2]), history::to_edn(expected)));
       }
       s.read = true;
       s.nil = o_.workload == Workload::kRwRegister && m.nil;
