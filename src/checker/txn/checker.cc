@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "checker/txn/flat_map.h"
 #include "checker/txn/graph.h"
 #include "core/assert.h"
 #include "history/edn.h"
@@ -36,6 +37,7 @@ struct Writer {
   uint32_t txn = kNoTxn;
   uint32_t mop = 0;
   bool last = false;
+  int64_t pos = -1;  // list-append: position in the key's version order, -1 if not in it
 };
 
 // A transaction's external read of a key: its first read of the key, before writing it.
@@ -121,7 +123,7 @@ class Checker {
   }
 
   void index_writers() {
-    writers_.reserve(h_.mops.size());
+    writers_ = KeyValueMap<Writer>(h_.mops.size() / 2);
     std::vector<int32_t> seen;
     for (uint32_t t = 0; t < h_.txns.size(); ++t) {
       const Txn& x = h_.txns[t];
@@ -131,16 +133,13 @@ class Checker {
         if (m.f == MopF::kRead) continue;
         bool last = std::find(seen.begin(), seen.end(), m.key) == seen.end();
         if (last) seen.push_back(m.key);
-        auto [it, fresh] = writers_.try_emplace(KeyValue{m.key, m.value}, Writer{t, i, last});
-        if (!fresh && it->second.txn != t) ++r_.stats.duplicate_writes;
+        auto [w, fresh] = writers_.try_emplace(m.key, m.value, Writer{t, i, last});
+        if (!fresh && w->txn != t) ++r_.stats.duplicate_writes;
       }
     }
   }
 
-  const Writer* writer(int32_t key, int64_t value) const {
-    auto it = writers_.find(KeyValue{key, value});
-    return it == writers_.end() ? nullptr : &it->second;
-  }
+  const Writer* writer(int32_t key, int64_t value) const { return writers_.find(key, value); }
 
   // External reads of txn t (known ones only).
   void ext_reads(uint32_t t, std::vector<ExtRead>& out) const {
@@ -287,24 +286,13 @@ class Checker {
     std::vector<int64_t> first_bad(nkeys, INT64_MAX);
     for (size_t k = 0; k < nkeys; ++k) {
       const auto& ord = order_[k];
-      std::unordered_map<int64_t, size_t> pos;
-      pos.reserve(ord.size());
+      report_duplicates(k, longest[k].first);
       int64_t first_aborted = -1;
       bool dirty_reported = false;
       uint32_t prev = kNoTxn;
       for (size_t p = 0; p < ord.size(); ++p) {
-        auto [it, fresh] = pos.try_emplace(ord[p], p);
-        if (!fresh) {
-          uint32_t t = longest[k].first;
-          Value d = Value::array_map();
-          d.set("op", txn_value(t));
-          d.set("key", key_value(static_cast<int32_t>(k)));
-          d.set("value", Value(ord[p]));
-          report("duplicate-elements", d,
-                 fmt::format("{} read key {} with {} at positions {} and {}", txn_text(t),
-                             history::to_edn(key_value(static_cast<int32_t>(k))), ord[p], it->second, p));
-        }
-        const Writer* w = writer(static_cast<int32_t>(k), ord[p]);
+        Writer* w = writers_.find(static_cast<int32_t>(k), ord[p]);
+        if (w != nullptr && w->pos < 0) w->pos = static_cast<int64_t>(p);
         if (w == nullptr || failed(w->txn)) {
           if (first_bad[k] == INT64_MAX) first_bad[k] = static_cast<int64_t>(p);
           if (w != nullptr && first_aborted < 0) first_aborted = static_cast<int64_t>(p);
@@ -370,6 +358,22 @@ class Checker {
           if (w && node(w->txn) && w->txn != t && !(seen && seen->txn == w->txn)) graph_.add(t, w->txn, EdgeKind::kRW);
         }
       }
+    }
+  }
+
+  // Elements that occur twice in the version order of key k (the longest read).
+  void report_duplicates(size_t k, uint32_t reader) {
+    std::vector<int64_t> sorted = order_[k];
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t i = 1; i < sorted.size(); ++i) {
+      if (sorted[i] != sorted[i - 1] || (i >= 2 && sorted[i - 2] == sorted[i])) continue;
+      Value d = Value::array_map();
+      d.set("op", txn_value(reader));
+      d.set("key", key_value(static_cast<int32_t>(k)));
+      d.set("value", Value(sorted[i]));
+      report("duplicate-elements", d,
+             fmt::format("{} read key {} with {} more than once", txn_text(reader),
+                         history::to_edn(key_value(static_cast<int32_t>(k))), sorted[i]));
     }
   }
 
@@ -454,8 +458,9 @@ class Checker {
     }
     // A read of nil precedes every committed-or-maybe write of its key.
     std::vector<std::vector<uint32_t>> writers_by_key(h_.keys.size());
-    for (const auto& [kv, w] : writers_)
-      if (node(w.txn) && w.last) writers_by_key[static_cast<size_t>(kv.key)].push_back(w.txn);
+    writers_.for_each([&](int32_t key, int64_t, const Writer& w) {
+      if (node(w.txn) && w.last) writers_by_key[static_cast<size_t>(key)].push_back(w.txn);
+    });
     for (auto& ws : writers_by_key) std::sort(ws.begin(), ws.end());
     for (const Read& rd : reads)
       if (rd.nil)
@@ -633,14 +638,18 @@ class Checker {
     const bool list = o_.workload == Workload::kListAppend;
     if (e.kind == EdgeKind::kWW) {
       if (list) {
-        for (size_t k = 0; k < order_.size(); ++k)
-          for (size_t p = 1; p < order_[k].size(); ++p)
-            if (writes(e.from, static_cast<int32_t>(k), order_[k][p - 1]) &&
-                writes(e.to, static_cast<int32_t>(k), order_[k][p])) {
-              set_kv(static_cast<int32_t>(k), Value(order_[k][p - 1]), Value(order_[k][p]));
-              return {step, fmt::format("{} appended {} to key {}; {} appended {} right after it", a, order_[k][p - 1],
-                                        history::to_edn(key_value(static_cast<int32_t>(k))), b, order_[k][p])};
-            }
+        // The element `to` appended right after one of `from`'s, found from `to`'s side.
+        for (const Mop& m : h_.mops_of(h_.txns[e.to])) {
+          if (m.f != MopF::kAppend) continue;
+          const Writer* w = writer(m.key, m.value);
+          if (w == nullptr || w->txn != e.to || w->pos <= 0) continue;
+          const auto& ord = order_[static_cast<size_t>(m.key)];
+          int64_t prev = ord[static_cast<size_t>(w->pos - 1)];
+          if (!writes(e.from, m.key, prev)) continue;
+          set_kv(m.key, Value(prev), Value(m.value));
+          return {step, fmt::format("{} appended {} to key {}; {} appended {} right after it", a, prev,
+                                    history::to_edn(key_value(m.key)), b, m.value)};
+        }
       } else {
         ext_reads(e.to, ext);
         for (const ExtRead& x : ext) {
@@ -744,7 +753,7 @@ class Checker {
   const Options& o_;
   CheckResult r_;
   DepGraph graph_;
-  std::unordered_map<KeyValue, Writer, KeyValueHash> writers_;
+  KeyValueMap<Writer> writers_;
   std::vector<std::vector<int64_t>> order_;  // list-append version orders
   mutable std::vector<int32_t> written_;     // scratch for ext_reads
 };

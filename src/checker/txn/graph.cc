@@ -46,24 +46,31 @@ std::string classify(const Cycle& c) {
 }
 
 void DepGraph::freeze() {
-  std::sort(pending_.begin(), pending_.end(), [](const Edge& a, const Edge& b) {
-    if (a.from != b.from) return a.from < b.from;
-    if (a.to != b.to) return a.to < b.to;
-    return a.kind < b.kind;
-  });
-  pending_.erase(
-      std::unique(pending_.begin(), pending_.end(),
-                  [](const Edge& a, const Edge& b) { return a.from == b.from && a.to == b.to && a.kind == b.kind; }),
-      pending_.end());
-  offsets_.assign(nodes_ + 1, 0);
-  targets_.clear();
-  targets_.reserve(pending_.size());
-  for (const Edge& e : pending_) {
-    ++offsets_[e.from + 1];
-    targets_.push_back({e.to, bit(e.kind)});
+  // Counting sort by source (linear; a comparison sort of millions of edges was a tenth
+  // of a check), then each node's few targets sorted and deduplicated in place.
+  std::vector<uint32_t> start(nodes_ + 1, 0);
+  for (const Edge& e : pending_) ++start[e.from + 1];
+  for (uint32_t i = 0; i < nodes_; ++i) start[i + 1] += start[i];
+  std::vector<Target> all(pending_.size());
+  {
+    std::vector<uint32_t> at(start.begin(), start.end() - 1);
+    for (const Edge& e : pending_) all[at[e.from]++] = {e.to, bit(e.kind)};
   }
-  for (uint32_t i = 0; i < nodes_; ++i) offsets_[i + 1] += offsets_[i];
   std::vector<Edge>().swap(pending_);
+  offsets_.assign(nodes_ + 1, 0);
+  size_t out = 0;
+  for (uint32_t v = 0; v < nodes_; ++v) {
+    auto first = all.begin() + start[v], last = all.begin() + start[v + 1];
+    std::sort(first, last,
+              [](const Target& a, const Target& b) { return a.to != b.to ? a.to < b.to : a.kind < b.kind; });
+    for (auto it = first; it != last; ++it) {
+      if (out > offsets_[v] && all[out - 1].to == it->to && all[out - 1].kind == it->kind) continue;
+      all[out++] = *it;
+    }
+    offsets_[v + 1] = static_cast<uint32_t>(out);
+  }
+  all.resize(out);
+  targets_ = std::move(all);
 }
 
 std::vector<std::vector<uint32_t>> DepGraph::components(const std::vector<uint32_t>& nodes, uint8_t mask,
@@ -127,7 +134,8 @@ std::vector<std::vector<uint32_t>> DepGraph::components(const std::vector<uint32
 
 std::vector<Edge> DepGraph::path(uint32_t from, uint32_t to, uint8_t mask, bool nonadjacent,
                                  const std::vector<uint32_t>& comp_of, uint32_t comp, int64_t& budget,
-                                 bool& out_of_budget) const {
+                                 bool& out_of_budget, int64_t cap, bool& cut) const {
+  int64_t steps = 0;
   // States are (node, whether the edge that reached it was rw); without `nonadjacent`
   // only the second half is used.
   const size_t states = static_cast<size_t>(nodes_) * 2;
@@ -162,6 +170,10 @@ std::vector<Edge> DepGraph::path(uint32_t from, uint32_t to, uint8_t mask, bool 
         out_of_budget = true;
         return {};
       }
+      if (cap > 0 && ++steps > cap) {
+        cut = true;
+        return {};
+      }
       const Target& t = targets_[i];
       if (!(t.kind & mask) || comp_of[t.to] != comp) continue;
       bool rw = t.kind == bit(EdgeKind::kRW);
@@ -192,7 +204,8 @@ DepGraph::SearchResult DepGraph::find_cycles(int64_t step_budget) const {
   for (uint32_t i = 0; i < nodes_; ++i) all[i] = i;
   auto comps = components(all, 0xff, nullptr, 0);
   r.components = static_cast<int64_t>(comps.size());
-  std::vector<uint32_t> comp_of(nodes_, kNone);
+  std::vector<uint32_t> comp_of(nodes_, kNone), sub_of(nodes_, kNone);
+  uint32_t sub_id = 0;
   bool out_of_budget = false;
   for (uint32_t c = 0; c < comps.size(); ++c) {
     if (out_of_budget) {
@@ -201,15 +214,13 @@ DepGraph::SearchResult DepGraph::find_cycles(int64_t step_budget) const {
     }
     for (uint32_t v : comps[c]) comp_of[v] = c;
     std::vector<std::string> found;  // classes found in this component
+    bool incomplete = false;         // some search gave up before finding its class
     auto have = [&](const std::string& cls) { return std::find(found.begin(), found.end(), cls) != found.end(); };
     auto have_base = [&](const std::string& base) {
-      for (const auto& f : found)
-        if (f == base || f.rfind(base + "-", 0) == 0) {
-          // "G-single" must not match "G-single-..." of another base; bases never prefix
-          // each other except through the suffixes checked here.
-          std::string rest = f.substr(base.size());
-          if (rest.empty() || rest == "-process" || rest == "-realtime") return true;
-        }
+      for (const auto& f : found) {
+        std::string rest = f.rfind(base, 0) == 0 ? f.substr(base.size()) : "?";
+        if (rest.empty() || rest == "-process" || rest == "-realtime") return true;
+      }
       return false;
     };
     auto record = [&](std::vector<Edge> edges) {
@@ -224,46 +235,74 @@ DepGraph::SearchResult DepGraph::find_cycles(int64_t step_budget) const {
       found.push_back(cls);
       r.cycles.push_back(std::move(cy));
     };
-    // Any cycle through edges in mask, if the component has one.
+    // Searches run inside one strongly connected component of the level's graph (sub):
+    // every cycle of that level lies in one, and they are much smaller than the
+    // component of the whole graph once real-time edges join everything up.
+    const std::vector<uint32_t>* sub = nullptr;
+    // Any cycle through edges in mask, if the sub-component has one.
     auto any_cycle = [&](uint8_t mask) {
-      auto sub = components(comps[c], mask, &comp_of, c);
-      if (sub.empty()) return;
-      uint32_t s = sub[0][0];
+      auto inner = components(*sub, mask, &sub_of, sub_id);
+      if (inner.empty()) return;
+      uint32_t s = inner[0][0];
       for (uint32_t i = offsets_[s]; i < offsets_[s + 1] && !out_of_budget; ++i) {
         const Target& t = targets_[i];
-        if (!(t.kind & mask) || comp_of[t.to] != c) continue;
-        auto back = path(t.to, s, mask, false, comp_of, c, budget, out_of_budget);
+        if (!(t.kind & mask) || sub_of[t.to] != sub_id) continue;
+        bool cut = false;
+        auto back = path(t.to, s, mask, false, sub_of, sub_id, budget, out_of_budget, 0, cut);
         if (back.empty()) continue;
         back.insert(back.begin(), Edge{s, t.to, static_cast<EdgeKind>(t.kind)});
         record(std::move(back));
         return;
       }
     };
-    // A cycle closed by one rw edge a -> b and a path b -> a over `mask`.
+    // A cycle closed by one rw edge a -> b and a path b -> a over `mask`. Each attempt is
+    // capped (kAttemptSteps), and so is the number of attempts that fail (kAttemptsMax): a
+    // failing search explores everything b reaches, which on a long history is most of
+    // it. Giving up marks the component incomplete unless the class turns up anyway.
     auto through_rw = [&](uint8_t mask, bool nonadjacent) {
-      for (uint32_t a : comps[c]) {
+      int failures = 0;
+      bool cut_any = false;
+      for (uint32_t a : *sub) {
         for (uint32_t i = offsets_[a]; i < offsets_[a + 1]; ++i) {
           if (out_of_budget) return;
           const Target& t = targets_[i];
-          if (t.kind != bit(EdgeKind::kRW) || comp_of[t.to] != c) continue;
-          auto back = path(t.to, a, mask, nonadjacent, comp_of, c, budget, out_of_budget);
-          if (back.empty()) continue;
+          if (t.kind != bit(EdgeKind::kRW) || sub_of[t.to] != sub_id) continue;
+          bool cut = false;
+          auto back = path(t.to, a, mask, nonadjacent, sub_of, sub_id, budget, out_of_budget, kAttemptSteps, cut);
+          if (back.empty()) {
+            cut_any |= cut;
+            if (++failures >= kAttemptsMax) {
+              incomplete = true;
+              return;
+            }
+            continue;
+          }
           back.insert(back.begin(), Edge{a, t.to, EdgeKind::kRW});
           record(std::move(back));
           return;
         }
       }
+      incomplete |= cut_any;
     };
     for (int level = 0; level < 3 && !out_of_budget; ++level) {
       uint8_t extra = (level >= 1 ? bit(EdgeKind::kProcess) : 0) | (level >= 2 ? bit(EdgeKind::kRealtime) : 0);
       const uint8_t ww = bit(EdgeKind::kWW), wr = bit(EdgeKind::kWR);
-      if (!have_base("G0")) any_cycle(ww | extra);
-      if (!have_base("G1c") && !out_of_budget) any_cycle(ww | wr | extra);
-      if (!have_base("G-single") && !out_of_budget) through_rw(ww | wr | extra, false);
-      if (!have_base("G-nonadjacent") && !out_of_budget) through_rw(kData | extra, true);
-      if (!have_base("G2-item") && !out_of_budget) any_cycle(kData | extra);
+      for (const auto& s : components(comps[c], kData | extra, &comp_of, c)) {
+        if (out_of_budget) break;
+        ++sub_id;
+        for (uint32_t v : s) sub_of[v] = sub_id;
+        sub = &s;
+        if (!have_base("G0")) any_cycle(ww | extra);
+        if (!have_base("G1c") && !out_of_budget) any_cycle(ww | wr | extra);
+        if (!have_base("G-single") && !out_of_budget) through_rw(ww | wr | extra, false);
+        if (!have_base("G-nonadjacent") && !out_of_budget) through_rw(kData | extra, true);
+        if (!have_base("G2-item") && !out_of_budget) any_cycle(kData | extra);
+        for (uint32_t v : s) sub_of[v] = kNone;
+      }
     }
-    if (out_of_budget) ++r.unfinished;
+    // Incomplete searches matter only for classes still missing; G2-item (any cycle)
+    // is always found, so the missing ones are G-single and G-nonadjacent forms.
+    if (out_of_budget || (incomplete && !(have_base("G-single") && have_base("G-nonadjacent")))) ++r.unfinished;
     for (uint32_t v : comps[c]) comp_of[v] = kNone;
   }
   r.steps = budget_start - budget;

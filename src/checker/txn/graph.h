@@ -14,7 +14,11 @@
 // then with process edges, then with real-time edges too. Each search is a breadth-first
 // search, so cycles reported are short. A shared step budget bounds the work; when it
 // runs out, the components not fully searched are counted and the caller must not call
-// the models the missing searches could have ruled out invalid.
+// the models the missing searches could have ruled out invalid. Searches run inside the
+// strongly connected components of each level's graph; the searches through one
+// anti-dependency edge, which fail expensively, are capped per attempt and in number,
+// and giving up counts the component as not fully searched unless its classes turned
+// up anyway.
 // Not thread-safe; one graph per check.
 #pragma once
 
@@ -56,6 +60,10 @@ class DepGraph {
   uint32_t nodes() const { return nodes_; }
   size_t edge_count() const { return targets_.size(); }
 
+  // Limits of the searches for a cycle through one anti-dependency (see find_cycles).
+  static constexpr int64_t kAttemptSteps = 200'000;
+  static constexpr int kAttemptsMax = 256;
+
   struct SearchResult {
     std::vector<Cycle> cycles;  // at most one per class and component
     int64_t components = 0;     // strongly connected components with a cycle
@@ -82,9 +90,10 @@ class DepGraph {
   // Shortest path from `from` to `to` inside component `comp` over edges in `mask`; with
   // `nonadjacent`, no two rw edges in a row and the first edge (after an rw) not rw, the
   // last not rw. Empty when none (or budget exhausted: *out_of_budget set).
+  // `cap` (0 = none) bounds the edges this one search visits; reaching it sets `cut`.
   std::vector<Edge> path(uint32_t from, uint32_t to, uint8_t mask, bool nonadjacent,
-                         const std::vector<uint32_t>& comp_of, uint32_t comp, int64_t& budget,
-                         bool& out_of_budget) const;
+                         const std::vector<uint32_t>& comp_of, uint32_t comp, int64_t& budget, bool& out_of_budget,
+                         int64_t cap, bool& cut) const;
 
   uint32_t nodes_;
   std::vector<Edge> pending_;
