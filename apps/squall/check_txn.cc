@@ -103,6 +103,11 @@ int check_txn_files(const TxnCheckArgs& a) {
       ++unknown;
       continue;
     }
+    if (h->counts().invocations == 0 && !a.allow_empty) {
+      out(fmt::format("{}: error (empty: no client ops; --allow-empty counts it as valid)\n", file));
+      ++errors;
+      continue;
+    }
     auto th = checker::txn::from_history(*h, o.workload);
     if (!th.ok()) {
       err_line(file + ": " + th.error());

@@ -12,6 +12,7 @@ struct TxnCheckArgs {
   std::string format = "auto";     // auto, edn, jepsen-log, jsonl, elle-json
   double timeout_s = 0;            // reading budget per file (0 = none)
   bool quiet = false;
+  bool allow_empty = false;  // a history with no transactions is valid instead of an error
   std::vector<std::string> files;
 };
 

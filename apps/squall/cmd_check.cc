@@ -155,7 +155,7 @@ int cmd_check(int argc, char** argv) {
   app.add_option("files", a.files, "history files ('-' for stdin)")->required();
   if (auto stop = parse_command_line(app, argc, argv, "check")) return *stop;
   if (is_txn_model(a.model)) {
-    TxnCheckArgs t{a.model, a.consistency_models, a.format, a.timeout_s, a.quiet, a.files};
+    TxnCheckArgs t{a.model, a.consistency_models, a.format, a.timeout_s, a.quiet, a.allow_empty, a.files};
     return check_txn_files(t);
   }
   if (!a.consistency_models.empty()) {

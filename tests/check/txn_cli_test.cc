@@ -89,6 +89,10 @@ TEST_F(TxnCli, BadInputAndUsage) {
   CliRun wrong = run({"--model", "list-append", f});
   EXPECT_EQ(wrong.code, 254);
   EXPECT_NE(wrong.err.find("does not belong to a list-append history"), std::string::npos) << wrong.err;
+  // An empty history is an error unless --allow-empty, as for every model.
+  auto empty = file("empty.json", "[]");
+  EXPECT_EQ(run({"--model", "list-append", empty}).code, 254);
+  EXPECT_EQ(run({"--model", "list-append", "--allow-empty", empty}).code, 0);
   CliRun json = run({"--model", "list-append", file("bad.json", "[{\"type\": \"ok\", \"process\": \"x\" ")});
   EXPECT_EQ(json.code, 254);
   EXPECT_NE(json.err.find("bad.json:1: not JSON"), std::string::npos) << json.err;

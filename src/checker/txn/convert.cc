@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include <cstdint>
 #include <unordered_map>
 
 #include "core/json_limits.h"
@@ -80,6 +81,10 @@ class Converter {
       }
       out_.mops.push_back(mop);
     }
+    // Offsets are 32-bit to keep a million transactions in a few flat arrays.
+    if (out_.elems.size() >= UINT32_MAX || out_.mops.size() >= UINT32_MAX || out_.txns.size() >= UINT32_MAX - 1 ||
+        out_.keys.size() >= static_cast<size_t>(INT32_MAX))
+      return where("the history is too large for the txn checker (over 2^32 micro-ops or read elements)");
     t.mops_len = static_cast<uint32_t>(out_.mops.size() - t.mops_at);
     out_.txns.push_back(t);
     return {};
