@@ -336,7 +336,12 @@ class Checker {
           // Only the first bad element is reported per read; the rest follow from it.
           check_read_value(t, i, m.key, e[static_cast<size_t>(first_bad[k])], false);
         }
-        for (size_t p = 0; p < e.size(); ++p) {
+        // A future read needs an append of this key later in this transaction; look for
+        // one before probing the writer of every element read.
+        bool appends_later = false;
+        for (uint32_t j = i + 1; j < h_.txns[t].mops_len && !appends_later; ++j)
+          appends_later = mop(t, j).f == MopF::kAppend && mop(t, j).key == m.key;
+        for (size_t p = 0; appends_later && p < e.size(); ++p) {
           const Writer* w = writer(m.key, e[p]);
           if (w && w->txn == t && w->mop > i) check_read_value(t, i, m.key, e[p], false);
         }
