@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "check_txn.h"
 #include "checker/explain.h"
 #include "checker/linearizability.h"
 #include "commands.h"
@@ -39,6 +40,7 @@ struct CheckArgs {
   bool quiet = false;
   bool stats = false;
   std::vector<std::string> files;
+  std::string consistency_models;  // txn models only
 };
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -118,7 +120,10 @@ int cmd_check(int argc, char** argv) {
   a.memory_limit_mb = default_memory_limit_mb();
   app.add_option("--model,-m", a.model, "model name (see the list above)")->capture_default_str();
   app.add_option("--init", a.init, "initial value of the model, as EDN (default nil; kv: \"\")");
-  app.add_option("--format", a.format, "input format: auto, edn, jepsen-log, jsonl")->capture_default_str();
+  app.add_option("--format", a.format, "input format: auto, edn, jepsen-log, jsonl (txn models also elle-json)")
+      ->capture_default_str();
+  app.add_option("--consistency-models", a.consistency_models,
+                 "txn models only: comma-separated models the history must satisfy (default strict-serializable)");
   app.add_option(
          "--nil-read", a.nil_read,
          "what a completed read of nil means for register and cas-register: unknown (Knossos: matches any value) or "
@@ -149,6 +154,14 @@ int cmd_check(int argc, char** argv) {
   app.add_flag("--stats", a.stats, "per key: search steps, memoised configurations, memory and time");
   app.add_option("files", a.files, "history files ('-' for stdin)")->required();
   if (auto stop = parse_command_line(app, argc, argv, "check")) return *stop;
+  if (is_txn_model(a.model)) {
+    TxnCheckArgs t{a.model, a.consistency_models, a.format, a.timeout_s, a.quiet, a.allow_empty, a.files};
+    return check_txn_files(t);
+  }
+  if (!a.consistency_models.empty()) {
+    err_line("squall check: --consistency-models applies to --model list-append or rw-register only");
+    return kExitUsage;
+  }
 
   model::ModelOptions mo;
   mo.nil_read = *model::nil_read_from(a.nil_read);  // validated by IsMember above

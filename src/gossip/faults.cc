@@ -6,7 +6,7 @@ namespace squall::gossip {
 
 bool Faults::any() const {
   return no_gossip || garbage_line || crash_after >= 0 || duplicate_ids || lose_adds || kafka_local_offsets ||
-         lin_kv_via != "lin-kv";
+         lin_kv_via != "lin-kv" || txn_aborted_read || txn_lost_update || txn_read_skew;
 }
 
 Status apply_fault(std::string_view spec, Faults* f) {
@@ -24,6 +24,9 @@ Status apply_fault(std::string_view spec, Faults* f) {
   if (name == "duplicate-ids") return flag(&f->duplicate_ids);
   if (name == "lose-adds") return flag(&f->lose_adds);
   if (name == "kafka-local-offsets") return flag(&f->kafka_local_offsets);
+  if (name == "txn-aborted-read") return flag(&f->txn_aborted_read);
+  if (name == "txn-lost-update") return flag(&f->txn_lost_update);
+  if (name == "txn-read-skew") return flag(&f->txn_read_skew);
   if (name == "crash-after") {
     int64_t n = -1;
     auto [p, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), n);
@@ -50,7 +53,12 @@ std::string faults_help() {
          "  duplicate-ids        unique-ids hands every id out twice\n"
          "  lose-adds            g-set/g-counter/pn-counter acknowledge every third add but drop it\n"
          "  kafka-local-offsets  kafka allocates offsets per node instead of through lin-kv\n"
-         "  lin-kv-via=SERVICE   lin-kv proxies to SERVICE (lww-kv or seq-kv) instead of lin-kv\n";
+         "  lin-kv-via=SERVICE   lin-kv proxies to SERVICE (lww-kv or seq-kv) instead of lin-kv\n"
+         "  txn-aborted-read     txn-rw-register: every third writing txn is answered error 30 but its writes\n"
+         "                       stay visible (G1a)\n"
+         "  txn-lost-update      txn-list-append: commits with a blind write instead of cas (lost updates)\n"
+         "  txn-read-skew        txn-list-append: read-only txns read their first key from a stale copy\n"
+         "                       (G-single)\n";
 }
 
 }  // namespace squall::gossip

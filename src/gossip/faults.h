@@ -21,6 +21,9 @@ struct Faults {
   bool lose_adds = false;             // counters/sets acknowledge every third add but drop it
   bool kafka_local_offsets = false;   // kafka allocates offsets per node, without lin-kv
   std::string lin_kv_via = "lin-kv";  // service the lin-kv workload proxies to
+  bool txn_aborted_read = false;      // rw-register: every third writing txn answers error 30, writes kept (G1a)
+  bool txn_lost_update = false;       // list-append: install with write instead of cas (lost update)
+  bool txn_read_skew = false;         // list-append: read-only txns read their first key from a stale copy
   bool any() const;
 };
 

@@ -35,12 +35,28 @@ Server::Server(node::Node& node, GossipConfig config, Faults faults)
       gset_(node, "gs", config_, faults_),
       counter_(node, config_, faults_),
       lin_kv_(node, config_, faults_),
-      kafka_(node, config_, faults_) {
+      kafka_(node, config_, faults_),
+      txn_register_(node, config_, faults_),
+      txn_list_append_(node, config_, faults_) {
   SQ_ASSERT_MSG(validate_workload(config_.workload).ok(), config_.workload);
   node_.on("topology", [this](const node::Request& r) { handle_topology(r); });
   node_.on("broadcast", [this](const node::Request& r) { handle_broadcast(r); });
   node_.on("add", [this](const node::Request& r) { handle_add(r); });
   node_.on("read", [this](const node::Request& r) { handle_read(r); });
+  node_.on("txn", [this](const node::Request& r) { handle_txn(r); });
+}
+
+void Server::handle_txn(const node::Request& req) {
+  auto ops = parse_txn(req.body());
+  if (ops.ok())
+    for (const auto& op : *ops) {
+      if (op.f == TxnOp::F::kWrite) txn_mode_ = TxnMode::kRegister;
+      if (op.f == TxnOp::F::kAppend) txn_mode_ = TxnMode::kListAppend;
+    }
+  if (txn_mode_ == TxnMode::kRegister || (txn_mode_ == TxnMode::kUnknown && txn_register_.touched()))
+    txn_register_.handle(req);
+  else
+    txn_list_append_.handle(req);
 }
 
 Server::Mode Server::mode() const {

@@ -12,6 +12,11 @@
 // Topology: the topology message is acknowledged but replaced by a star overlay with
 // anti-entropy (see overlay.h). g-counter and pn-counter are state-based CRDTs merged by
 // gossip (not built on seq-kv), so they stay available under partitions.
+// txn: a transaction with a w micro-op is txn-rw-register (TxnRegister: totally available,
+// read committed), one with an append is txn-list-append (TxnListAppend: strict
+// serializable on lin-kv); a read-only transaction goes where the node's earlier
+// transactions or its peers' gossip went, and to TxnListAppend when nothing was seen
+// yet (an empty database answers null either way).
 // Not thread-safe; lives as long as its Node.
 #pragma once
 
@@ -25,6 +30,8 @@
 #include "gossip/kafka.h"
 #include "gossip/lin_kv_proxy.h"
 #include "gossip/set_replica.h"
+#include "gossip/txn_list_append.h"
+#include "gossip/txn_register.h"
 #include "node/node.h"
 
 namespace squall::gossip {
@@ -50,6 +57,7 @@ class Server {
   void handle_broadcast(const node::Request& req);
   void handle_add(const node::Request& req);
   void handle_read(const node::Request& req);
+  void handle_txn(const node::Request& req);
   // lose-adds fault: true for every third add.
   bool drop_this_add();
 
@@ -66,6 +74,9 @@ class Server {
   CounterReplica counter_;
   LinKvProxy lin_kv_;
   Kafka kafka_;
+  TxnRegister txn_register_;
+  TxnListAppend txn_list_append_;
+  enum class TxnMode { kUnknown, kRegister, kListAppend } txn_mode_ = TxnMode::kUnknown;
 };
 
 // Status of a --workload pin: empty or broadcast, g-set, g-counter, pn-counter.

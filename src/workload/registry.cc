@@ -7,10 +7,11 @@
 namespace squall::workload {
 
 std::vector<std::string> workload_names() {
-  return {"echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "lin-kv", "kafka"};
+  return {"echo",       "unique-ids", "broadcast", "g-set",           "g-counter",
+          "pn-counter", "lin-kv",     "kafka",     "txn-list-append", "txn-rw-register"};
 }
 
-Result<std::unique_ptr<Workload>> make_workload(std::string_view name) {
+Result<std::unique_ptr<Workload>> make_workload(std::string_view name, const WorkloadOptions& options) {
   if (name == "echo") return make_echo();
   if (name == "unique-ids") return make_unique_ids();
   if (name == "broadcast") return make_broadcast();
@@ -19,6 +20,8 @@ Result<std::unique_ptr<Workload>> make_workload(std::string_view name) {
   if (name == "pn-counter") return make_counter(true);
   if (name == "lin-kv") return make_lin_kv();
   if (name == "kafka") return make_kafka();
+  if (name == "txn-list-append") return make_txn(true, options);
+  if (name == "txn-rw-register") return make_txn(false, options);
   std::string known;
   for (const auto& n : workload_names()) known += (known.empty() ? "" : ", ") + n;
   return err("unknown workload '" + std::string(name) + "' (this build knows: " + known + ")");

@@ -110,10 +110,19 @@ class Workload {
   virtual history::Value check(const History& history, const CheckContext& ctx) const = 0;
 };
 
+// Maelstrom's options of the txn workloads (unset: the workload's defaults); the other
+// workloads ignore them.
+struct WorkloadOptions {
+  std::optional<int> key_count;
+  std::optional<int> max_txn_length;
+  std::optional<int> max_writes_per_key;
+  std::vector<std::string> consistency_models;  // empty: strict-serializable
+};
+
 // The workloads this build knows, by Maelstrom name.
 std::vector<std::string> workload_names();
-// Builds a workload by name, or an error listing the known names.
-Result<std::unique_ptr<Workload>> make_workload(std::string_view name);
+// Builds a workload by name, or an error listing the known names (or naming a bad option).
+Result<std::unique_ptr<Workload>> make_workload(std::string_view name, const WorkloadOptions& options = {});
 
 // A reply that broke its schema: the op becomes :info, with `problem` as the reason.
 Completion malformed(std::string problem);

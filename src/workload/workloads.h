@@ -15,5 +15,7 @@ std::unique_ptr<Workload> make_g_set();
 std::unique_ptr<Workload> make_counter(bool allow_negative);  // pn-counter if true
 std::unique_ptr<Workload> make_lin_kv();
 std::unique_ptr<Workload> make_kafka();
+// txn-list-append (list_append true) and txn-rw-register; errors name a bad option.
+Result<std::unique_ptr<Workload>> make_txn(bool list_append, const WorkloadOptions& options);
 
 }  // namespace squall::workload

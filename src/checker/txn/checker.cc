@@ -1,0 +1,835 @@
+#include "checker/txn/checker.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "checker/txn/flat_map.h"
+#include "checker/txn/graph.h"
+#include "core/assert.h"
+#include "history/edn.h"
+
+namespace squall::checker::txn {
+
+namespace {
+
+using history::Value;
+
+constexpr uint32_t kNoTxn = UINT32_MAX;
+
+struct KeyValue {
+  int32_t key;
+  int64_t value;
+  bool operator==(const KeyValue& o) const { return key == o.key && value == o.value; }
+};
+struct KeyValueHash {
+  size_t operator()(const KeyValue& kv) const {
+    uint64_t x = static_cast<uint64_t>(kv.value) * 0x9E3779B97F4A7C15ull ^ static_cast<uint64_t>(kv.key);
+    x ^= x >> 29;
+    return static_cast<size_t>(x * 0xBF58476D1CE4E5B9ull);
+  }
+};
+
+// Who wrote a (key, value), where in its transaction, and whether it was that
+// transaction's last write of the key.
+struct Writer {
+  uint32_t txn = kNoTxn;
+  uint32_t mop = 0;
+  bool last = false;
+  int64_t pos = -1;  // list-append: position in the key's version order, -1 if not in it
+};
+
+// A transaction's external read of a key: its first read of the key, before writing it.
+struct ExtRead {
+  int32_t key;
+  uint32_t mop;
+};
+
+class Checker {
+ public:
+  Checker(const History& h, const Options& o) : h_(h), o_(o), graph_(static_cast<uint32_t>(h.txns.size())) {}
+
+  CheckResult run() {
+    count_txns();
+    index_writers();
+    for (uint32_t t = 0; t < h_.txns.size(); ++t)
+      if (h_.txns[t].type == OpType::kOk) check_internal(t);
+    if (o_.workload == Workload::kListAppend)
+      infer_list_append();
+    else
+      infer_rw_register();
+    lost_updates();
+    order_edges();
+    graph_.freeze();
+    r_.stats.edges = static_cast<int64_t>(graph_.edge_count());
+    search_cycles();
+    decide();
+    return std::move(r_);
+  }
+
+ private:
+  // ---------- bookkeeping ----------
+  bool failed(uint32_t t) const { return h_.txns[t].type == OpType::kFail; }
+  bool node(uint32_t t) const { return t != kNoTxn && !failed(t); }
+  const Mop& mop(uint32_t t, uint32_t i) const { return h_.mops[h_.txns[t].mops_at + i]; }
+
+  Value key_value(int32_t k) const { return h_.keys[static_cast<size_t>(k)]; }
+
+  Value txn_value(uint32_t t) const {
+    const Txn& x = h_.txns[t];
+    Value ops = Value::vector();
+    for (const Mop& m : h_.mops_of(x)) {
+      Value v;
+      if (m.f != MopF::kRead) {
+        v = Value(m.value);
+      } else if (m.known && o_.workload == Workload::kListAppend) {
+        v = Value::vector();
+        for (int64_t e : h_.elems_of(m)) v.push(Value(e));
+      } else if (m.known && !m.nil) {
+        v = Value(m.value);
+      }
+      ops.push(Value::vector({Value::keyword(to_string(m.f)), key_value(m.key), v}));
+    }
+    Value op = Value::array_map();
+    op.set("index", Value(x.index));
+    op.set("process", Value(x.process));
+    op.set("type", Value::keyword(std::string(history::to_string(x.type))));
+    op.set("f", Value::keyword("txn"));
+    op.set("value", ops);
+    return op;
+  }
+
+  std::string txn_text(uint32_t t) const { return "T" + std::to_string(h_.txns[t].index); }
+
+  void report(const std::string& type, Value detail, std::string text) {
+    ++r_.counts[type];
+    r_.anomaly_types.insert(type);
+    auto& ex = r_.anomalies[type];
+    if (ex.size() < o_.max_examples) {
+      ex.push_back(std::move(detail));
+      r_.texts[type].push_back(std::move(text));
+    }
+  }
+
+  void count_txns() {
+    r_.stats.txns = static_cast<int64_t>(h_.txns.size());
+    r_.stats.keys = static_cast<int64_t>(h_.keys.size());
+    for (const Txn& t : h_.txns) {
+      if (t.type == OpType::kOk) ++r_.stats.ok;
+      if (t.type == OpType::kFail) ++r_.stats.fail;
+      if (t.type == OpType::kInfo) ++r_.stats.info;
+    }
+  }
+
+  void index_writers() {
+    writers_ = KeyValueMap<Writer>(h_.mops.size() / 2);
+    std::vector<int32_t> seen;
+    for (uint32_t t = 0; t < h_.txns.size(); ++t) {
+      const Txn& x = h_.txns[t];
+      seen.clear();
+      for (uint32_t i = x.mops_len; i-- > 0;) {
+        const Mop& m = mop(t, i);
+        if (m.f == MopF::kRead) continue;
+        bool last = std::find(seen.begin(), seen.end(), m.key) == seen.end();
+        if (last) seen.push_back(m.key);
+        auto [w, fresh] = writers_.try_emplace(m.key, m.value, Writer{t, i, last});
+        if (!fresh && w->txn != t) ++r_.stats.duplicate_writes;
+      }
+    }
+  }
+
+  const Writer* writer(int32_t key, int64_t value) const { return writers_.find(key, value); }
+
+  // External reads of txn t (known ones only).
+  void ext_reads(uint32_t t, std::vector<ExtRead>& out) const {
+    out.clear();
+    const Txn& x = h_.txns[t];
+    written_.clear();
+    for (uint32_t i = 0; i < x.mops_len; ++i) {
+      const Mop& m = mop(t, i);
+      bool touched = std::find(written_.begin(), written_.end(), m.key) != written_.end();
+      if (m.f != MopF::kRead) {
+        if (!touched) written_.push_back(m.key);
+        continue;
+      }
+      if (touched || !m.known) {
+        if (!touched) written_.push_back(m.key);  // later reads of the key are not external
+        continue;
+      }
+      written_.push_back(m.key);
+      out.push_back({m.key, i});
+    }
+  }
+
+  // ---------- internal consistency ----------
+  void check_internal(uint32_t t) {
+    const Txn& x = h_.txns[t];
+    struct State {
+      int32_t key;
+      bool read;                  // `expect` is the whole value (a read happened)
+      bool nil;                   // rw-register: the value is nil
+      std::vector<int64_t> list;  // list-append: the list, or the appends since the start
+    };
+    std::vector<State> st;
+    auto find = [&](int32_t k) -> State& {
+      for (auto& s : st)
+        if (s.key == k) return s;
+      st.push_back({k, false, false, {}});
+      return st.back();
+    };
+    for (uint32_t i = 0; i < x.mops_len; ++i) {
+      const Mop& m = mop(t, i);
+      State& s = find(m.key);
+      if (m.f != MopF::kRead) {
+        if (o_.workload == Workload::kListAppend) {
+          s.list.push_back(m.value);
+        } else {
+          s.read = true;
+          s.nil = false;
+          s.list.assign(1, m.value);
+        }
+        continue;
+      }
+      if (!m.known) continue;
+      bool ok = true;
+      std::vector<int64_t> got;
+      if (o_.workload == Workload::kListAppend) {
+        auto e = h_.elems_of(m);
+        got.assign(e.begin(), e.end());
+        if (s.read)
+          ok = got == s.list;
+        else if (!s.list.empty())
+          ok = got.size() >= s.list.size() && std::equal(s.list.begin(), s.list.end(), got.end() - s.list.size());
+      } else {
+        if (!m.nil) got.assign(1, m.value);
+        if (s.read) ok = s.nil ? m.nil : (!m.nil && s.list[0] == m.value);
+      }
+      if (!ok) {
+        Value d = Value::array_map();
+        d.set("op", txn_value(t));
+        d.set("mop", Value(static_cast<int64_t>(i)));
+        d.set("key", key_value(m.key));
+        Value expected = Value::vector();
+        for (int64_t v : s.list) expected.push(Value(v));
+        if (!s.read && o_.workload == Workload::kListAppend) expected = Value::vector({Value::symbol("..."), expected});
+        d.set("expected", s.read && s.nil ? Value() : expected);
+        report(
+            "internal", d,
+            fmt::format("{} read key {} as {} after its own earlier reads and writes implied {}", txn_text(t),
+                        history::to_edn(key_value(m.key)),
+                        history::to_edn(txn_value(t).get("value")->items()[i].items()[2]), history::to_edn(expected)));
+      }
+      s.read = true;
+      s.nil = o_.workload == Workload::kRwRegister && m.nil;
+      s.list = std::move(got);
+    }
+  }
+
+  // ---------- reads of single values (both workloads) ----------
+  // A read by reader (mop i) observed `value` of `key` as its latest value.
+  void check_read_value(uint32_t reader, uint32_t i, int32_t key, int64_t value, bool latest) {
+    const Writer* w = writer(key, value);
+    auto detail = [&](const char* role, uint32_t other) {
+      Value d = Value::array_map();
+      d.set("op", txn_value(reader));
+      d.set("key", key_value(key));
+      d.set("value", Value(value));
+      if (other != kNoTxn) d.set(role, txn_value(other));
+      return d;
+    };
+    std::string kv = fmt::format("value {} of key {}", value, history::to_edn(key_value(key)));
+    if (w == nullptr) {
+      report("garbage-read", detail("writer", kNoTxn),
+             fmt::format("{} read {}, which no transaction wrote", txn_text(reader), kv));
+      return;
+    }
+    if (failed(w->txn)) {
+      report("G1a", detail("writer", w->txn),
+             fmt::format("{} read {}, written by {}, which aborted", txn_text(reader), kv, txn_text(w->txn)));
+      return;
+    }
+    if (w->txn == reader) {
+      if (w->mop > i)
+        report("future-read", detail("writer", kNoTxn),
+               fmt::format("{} read {} before writing it itself", txn_text(reader), kv));
+      return;
+    }
+    if (latest && !w->last)
+      report("G1b", detail("writer", w->txn),
+             fmt::format("{} read {}, an intermediate value: its writer {} wrote the key again later", txn_text(reader),
+                         kv, txn_text(w->txn)));
+  }
+
+  // ---------- list-append ----------
+  void infer_list_append() {
+    const size_t nkeys = h_.keys.size();
+    // The version order of each key: the longest known read (ties: the first).
+    std::vector<std::pair<uint32_t, uint32_t>> longest(nkeys, {kNoTxn, 0});  // (txn, mop)
+    for (uint32_t t = 0; t < h_.txns.size(); ++t) {
+      if (h_.txns[t].type != OpType::kOk) continue;
+      for (uint32_t i = 0; i < h_.txns[t].mops_len; ++i) {
+        const Mop& m = mop(t, i);
+        if (m.f != MopF::kRead || !m.known) continue;
+        auto& l = longest[static_cast<size_t>(m.key)];
+        if (l.first == kNoTxn || m.elems_len > mop(l.first, l.second).elems_len) l = {t, i};
+      }
+    }
+    order_.assign(nkeys, {});
+    for (size_t k = 0; k < nkeys; ++k)
+      if (longest[k].first != kNoTxn) {
+        auto e = h_.elems_of(mop(longest[k].first, longest[k].second));
+        order_[k].assign(e.begin(), e.end());
+      }
+    // Per key: duplicates, the first aborted and first unwritten positions, dirty updates,
+    // ww edges between successive writers.
+    std::vector<int64_t> first_bad(nkeys, INT64_MAX);
+    for (size_t k = 0; k < nkeys; ++k) {
+      const auto& ord = order_[k];
+      report_duplicates(k, longest[k].first);
+      int64_t first_aborted = -1;
+      bool dirty_reported = false;
+      uint32_t prev = kNoTxn;
+      for (size_t p = 0; p < ord.size(); ++p) {
+        Writer* w = writers_.find(static_cast<int32_t>(k), ord[p]);
+        if (w != nullptr && w->pos < 0) w->pos = static_cast<int64_t>(p);
+        if (w == nullptr || failed(w->txn)) {
+          if (first_bad[k] == INT64_MAX) first_bad[k] = static_cast<int64_t>(p);
+          if (w != nullptr && first_aborted < 0) first_aborted = static_cast<int64_t>(p);
+          prev = kNoTxn;
+          continue;
+        }
+        if (first_aborted >= 0 && !dirty_reported) {
+          dirty_reported = true;
+          Value d = Value::array_map();
+          d.set("key", key_value(static_cast<int32_t>(k)));
+          d.set("aborted", txn_value(writer(static_cast<int32_t>(k), ord[first_aborted])->txn));
+          d.set("committed", txn_value(w->txn));
+          report("dirty-update", d,
+                 fmt::format("key {}: {} appended {} after {}'s aborted append of {}",
+                             history::to_edn(key_value(static_cast<int32_t>(k))), txn_text(w->txn), ord[p],
+                             txn_text(writer(static_cast<int32_t>(k), ord[first_aborted])->txn), ord[first_aborted]));
+        }
+        if (prev != kNoTxn && prev != w->txn) graph_.add(prev, w->txn, EdgeKind::kWW);
+        prev = w->txn;
+      }
+    }
+    // Every known read: prefix of the order, bad elements, G1b, future reads; external
+    // reads give wr and rw edges.
+    std::vector<ExtRead> ext;
+    for (uint32_t t = 0; t < h_.txns.size(); ++t) {
+      if (h_.txns[t].type != OpType::kOk) continue;
+      ext_reads(t, ext);
+      for (uint32_t i = 0; i < h_.txns[t].mops_len; ++i) {
+        const Mop& m = mop(t, i);
+        if (m.f != MopF::kRead || !m.known) continue;
+        const size_t k = static_cast<size_t>(m.key);
+        auto e = h_.elems_of(m);
+        const auto& ord = order_[k];
+        bool prefix = e.size() <= ord.size() && std::equal(e.begin(), e.end(), ord.begin());
+        if (!prefix) {
+          report_incompatible(t, i, longest[k]);
+          for (size_t p = 0; p < e.size(); ++p) check_read_value(t, i, m.key, e[p], p + 1 == e.size());
+          continue;
+        }
+        if (static_cast<int64_t>(e.size()) > first_bad[k]) {
+          // Only the first bad element is reported per read; the rest follow from it.
+          check_read_value(t, i, m.key, e[static_cast<size_t>(first_bad[k])], false);
+        }
+        // A future read needs an append of this key later in this transaction; look for
+        // one before probing the writer of every element read.
+        bool appends_later = false;
+        for (uint32_t j = i + 1; j < h_.txns[t].mops_len && !appends_later; ++j)
+          appends_later = mop(t, j).f == MopF::kAppend && mop(t, j).key == m.key;
+        for (size_t p = 0; appends_later && p < e.size(); ++p) {
+          const Writer* w = writer(m.key, e[p]);
+          if (w && w->txn == t && w->mop > i) check_read_value(t, i, m.key, e[p], false);
+        }
+        if (!e.empty()) {
+          const Writer* w = writer(m.key, e.back());
+          if (w && !failed(w->txn) && w->txn != t && !w->last) check_read_value(t, i, m.key, e.back(), true);
+        }
+        bool external = std::any_of(ext.begin(), ext.end(), [&](const ExtRead& x) { return x.mop == i; });
+        if (!external) continue;
+        if (!e.empty()) {
+          const Writer* w = writer(m.key, e.back());
+          if (w && node(w->txn) && w->txn != t) graph_.add(w->txn, t, EdgeKind::kWR);
+        }
+        if (e.size() < ord.size()) {
+          // A read that stops between two appends of one transaction is an intermediate
+          // read (G1b), reported above; the anti-dependency it would give is its echo.
+          const Writer* w = writer(m.key, ord[e.size()]);
+          const Writer* seen = e.empty() ? nullptr : writer(m.key, e.back());
+          if (w && node(w->txn) && w->txn != t && !(seen && seen->txn == w->txn)) graph_.add(t, w->txn, EdgeKind::kRW);
+        }
+      }
+    }
+  }
+
+  // Elements that occur twice in the version order of key k (the longest read).
+  void report_duplicates(size_t k, uint32_t reader) {
+    std::vector<int64_t> sorted = order_[k];
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t i = 1; i < sorted.size(); ++i) {
+      if (sorted[i] != sorted[i - 1] || (i >= 2 && sorted[i - 2] == sorted[i])) continue;
+      Value d = Value::array_map();
+      d.set("op", txn_value(reader));
+      d.set("key", key_value(static_cast<int32_t>(k)));
+      d.set("value", Value(sorted[i]));
+      report("duplicate-elements", d,
+             fmt::format("{} read key {} with {} more than once", txn_text(reader),
+                         history::to_edn(key_value(static_cast<int32_t>(k))), sorted[i]));
+    }
+  }
+
+  void report_incompatible(uint32_t t, uint32_t i, std::pair<uint32_t, uint32_t> longest) {
+    const Mop& m = mop(t, i);
+    Value d = Value::array_map();
+    d.set("key", key_value(m.key));
+    d.set("op", txn_value(t));
+    d.set("longest", txn_value(longest.first));
+    report("incompatible-order", d,
+           fmt::format("key {}: {}'s read is not a prefix of {}'s longer read", history::to_edn(key_value(m.key)),
+                       txn_text(t), txn_text(longest.first)));
+  }
+
+  // ---------- rw-register ----------
+  void infer_rw_register() {
+    std::vector<ExtRead> ext;
+    // (writer txn of value read, key, value, reader) for ext reads; nil reads per key.
+    struct Read {
+      int32_t key;
+      int64_t value;
+      bool nil;
+      uint32_t reader;
+    };
+    std::vector<Read> reads;
+    struct VersionEdge {
+      int32_t key;
+      int64_t from;  // value read
+      int64_t to;    // value written after it
+      uint32_t txn;
+    };
+    std::vector<VersionEdge> vedges;
+    for (uint32_t t = 0; t < h_.txns.size(); ++t) {
+      if (h_.txns[t].type != OpType::kOk) continue;
+      for (uint32_t i = 0; i < h_.txns[t].mops_len; ++i) {
+        const Mop& m = mop(t, i);
+        if (m.f == MopF::kRead && m.known && !m.nil) check_read_value(t, i, m.key, m.value, true);
+      }
+      ext_reads(t, ext);
+      for (const ExtRead& x : ext) {
+        const Mop& m = mop(t, x.mop);
+        reads.push_back({m.key, m.value, m.nil, t});
+        if (!m.nil) {
+          const Writer* w = writer(m.key, m.value);
+          if (w && node(w->txn) && w->txn != t) graph_.add(w->txn, t, EdgeKind::kWR);
+        }
+        // The transaction's last write of this key comes after the value it read.
+        for (uint32_t j = h_.txns[t].mops_len; j-- > x.mop + 1;) {
+          const Mop& w = mop(t, j);
+          if (w.f == MopF::kWrite && w.key == m.key) {
+            if (m.nil) break;  // nil precedes every write anyway
+            if (w.value != m.value) vedges.push_back({m.key, m.value, w.value, t});
+            break;
+          }
+        }
+      }
+    }
+    cyclic_versions(vedges);
+    // Readers of each (key, value), for rw edges along version edges.
+    std::sort(reads.begin(), reads.end(), [](const Read& a, const Read& b) {
+      if (a.key != b.key) return a.key < b.key;
+      if (a.nil != b.nil) return a.nil > b.nil;
+      return a.value < b.value;
+    });
+    auto readers_of = [&](int32_t key, bool nil, int64_t value) {
+      auto lo =
+          std::lower_bound(reads.begin(), reads.end(), Read{key, value, nil, 0}, [](const Read& a, const Read& b) {
+            if (a.key != b.key) return a.key < b.key;
+            if (a.nil != b.nil) return a.nil > b.nil;
+            return a.value < b.value;
+          });
+      auto hi = lo;
+      while (hi != reads.end() && hi->key == key && hi->nil == nil && (nil || hi->value == value)) ++hi;
+      return std::make_pair(lo, hi);
+    };
+    for (const VersionEdge& v : vedges) {
+      const Writer* from = writer(v.key, v.from);
+      if (from && node(from->txn) && from->txn != v.txn) graph_.add(from->txn, v.txn, EdgeKind::kWW);
+      auto [lo, hi] = readers_of(v.key, false, v.from);
+      for (auto it = lo; it != hi; ++it)
+        if (it->reader != v.txn) graph_.add(it->reader, v.txn, EdgeKind::kRW);
+    }
+    // A read of nil precedes every committed-or-maybe write of its key.
+    std::vector<std::vector<uint32_t>> writers_by_key(h_.keys.size());
+    writers_.for_each([&](int32_t key, int64_t, const Writer& w) {
+      if (node(w.txn) && w.last) writers_by_key[static_cast<size_t>(key)].push_back(w.txn);
+    });
+    for (auto& ws : writers_by_key) std::sort(ws.begin(), ws.end());
+    for (const Read& rd : reads)
+      if (rd.nil)
+        for (uint32_t w : writers_by_key[static_cast<size_t>(rd.key)])
+          if (w != rd.reader) graph_.add(rd.reader, w, EdgeKind::kRW);
+  }
+
+  template <typename VersionEdges>
+  void cyclic_versions(const VersionEdges& vedges) {
+    if (vedges.empty()) return;
+    // Nodes: the distinct (key, value)s of version edges.
+    std::unordered_map<KeyValue, uint32_t, KeyValueHash> id;
+    std::vector<KeyValue> names;
+    auto get = [&](int32_t k, int64_t v) {
+      auto [it, fresh] = id.try_emplace(KeyValue{k, v}, static_cast<uint32_t>(names.size()));
+      if (fresh) names.push_back({k, v});
+      return it->second;
+    };
+    std::vector<std::pair<uint32_t, uint32_t>> edges;
+    for (const auto& e : vedges) edges.push_back({get(e.key, e.from), get(e.key, e.to)});
+    DepGraph g(static_cast<uint32_t>(names.size()));
+    for (auto [a, b] : edges) g.add(a, b, EdgeKind::kWW);
+    g.freeze();
+    for (const auto& comp : g.strongly_connected(0xff)) {
+      std::vector<int64_t> values;
+      for (uint32_t n : comp) values.push_back(names[n].value);
+      std::sort(values.begin(), values.end());
+      Value d = Value::array_map();
+      d.set("key", key_value(names[comp[0]].key));
+      Value vs = Value::vector();
+      for (int64_t v : values) vs.push(Value(v));
+      d.set("values", vs);
+      report("cyclic-versions", d,
+             fmt::format("key {}: the values {} are each ordered before the other by the transactions that read and "
+                         "overwrote them",
+                         history::to_edn(key_value(names[comp[0]].key)), history::to_edn(vs)));
+    }
+  }
+
+  // ---------- lost update ----------
+  void lost_updates() {
+    struct ReadWrite {
+      int32_t key;
+      bool nil;
+      int64_t version;  // list-append: prefix length; rw-register: the value read
+      uint32_t txn;
+    };
+    std::vector<ReadWrite> rws;
+    std::vector<ExtRead> ext;
+    for (uint32_t t = 0; t < h_.txns.size(); ++t) {
+      if (h_.txns[t].type != OpType::kOk) continue;
+      ext_reads(t, ext);
+      for (const ExtRead& x : ext) {
+        bool writes = false;
+        for (uint32_t j = x.mop + 1; j < h_.txns[t].mops_len && !writes; ++j)
+          writes = mop(t, j).f != MopF::kRead && mop(t, j).key == x.key;
+        if (!writes) continue;
+        const Mop& m = mop(t, x.mop);
+        if (o_.workload == Workload::kListAppend) {
+          auto e = h_.elems_of(m);
+          const auto& ord = order_[static_cast<size_t>(x.key)];
+          if (!(e.size() <= ord.size() && std::equal(e.begin(), e.end(), ord.begin()))) continue;
+          rws.push_back({x.key, false, static_cast<int64_t>(e.size()), t});
+        } else {
+          rws.push_back({x.key, m.nil, m.nil ? 0 : m.value, t});
+        }
+      }
+    }
+    std::sort(rws.begin(), rws.end(), [](const ReadWrite& a, const ReadWrite& b) {
+      return std::tie(a.key, a.nil, a.version, a.txn) < std::tie(b.key, b.nil, b.version, b.txn);
+    });
+    for (size_t i = 0; i < rws.size();) {
+      size_t j = i + 1;
+      while (j < rws.size() && rws[j].key == rws[i].key && rws[j].nil == rws[i].nil && rws[j].version == rws[i].version)
+        ++j;
+      if (j - i >= 2) {
+        Value d = Value::array_map();
+        d.set("key", key_value(rws[i].key));
+        Value read;
+        if (o_.workload == Workload::kListAppend) {
+          read = Value::vector();
+          const auto& ord = order_[static_cast<size_t>(rws[i].key)];
+          for (int64_t p = 0; p < rws[i].version; ++p) read.push(Value(ord[static_cast<size_t>(p)]));
+        } else if (!rws[i].nil) {
+          read = Value(rws[i].version);
+        }
+        d.set("value", read);
+        Value txns = Value::vector();
+        std::string names;
+        for (size_t x = i; x < j; ++x) {
+          txns.push(txn_value(rws[x].txn));
+          names += (x == i ? "" : ", ") + txn_text(rws[x].txn);
+        }
+        d.set("txns", txns);
+        report("lost-update", d,
+               fmt::format("key {}: {} all read {} and then wrote the key", history::to_edn(key_value(rws[i].key)),
+                           names, history::to_edn(read)));
+      }
+      i = j;
+    }
+  }
+
+  // ---------- process and real-time order ----------
+  void order_edges() {
+    std::unordered_map<int64_t, uint32_t> last_of_process;
+    for (uint32_t t = 0; t < h_.txns.size(); ++t) {
+      if (!node(t)) continue;
+      auto [it, fresh] = last_of_process.try_emplace(h_.txns[t].process, t);
+      if (!fresh) {
+        graph_.add(it->second, t, EdgeKind::kProcess);
+        it->second = t;
+      }
+    }
+    // Real time: each invocation follows the completed transactions that no other
+    // completed transaction follows (the frontier); edges to the rest are implied.
+    struct Event {
+      int64_t pos;
+      uint32_t txn;
+      bool complete;
+    };
+    std::vector<Event> events;
+    for (uint32_t t = 0; t < h_.txns.size(); ++t) {
+      if (!node(t)) continue;
+      events.push_back({h_.txns[t].invoke, t, false});
+      if (h_.txns[t].type == OpType::kOk && h_.txns[t].complete >= 0) events.push_back({h_.txns[t].complete, t, true});
+    }
+    std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.pos < b.pos; });
+    std::vector<uint32_t> frontier;
+    std::unordered_map<uint32_t, std::vector<uint32_t>> seen_at_invoke;
+    for (const Event& e : events) {
+      if (!e.complete) {
+        for (uint32_t f : frontier) graph_.add(f, e.txn, EdgeKind::kRealtime);
+        if (h_.txns[e.txn].type == OpType::kOk) seen_at_invoke[e.txn] = frontier;
+        continue;
+      }
+      auto it = seen_at_invoke.find(e.txn);
+      if (it != seen_at_invoke.end()) {
+        const auto& before = it->second;
+        frontier.erase(
+            std::remove_if(frontier.begin(), frontier.end(),
+                           [&](uint32_t f) { return std::find(before.begin(), before.end(), f) != before.end(); }),
+            frontier.end());
+        seen_at_invoke.erase(it);
+      }
+      frontier.push_back(e.txn);
+    }
+  }
+
+  // ---------- cycles ----------
+  // Why the edge from -> to of this kind exists, as {:type :key :value} and words.
+  std::pair<Value, std::string> explain(const Edge& e) const {
+    Value step = Value::array_map();
+    step.set("type", Value::keyword(to_string(e.kind)));
+    step.set("from", Value(h_.txns[e.from].index));
+    step.set("to", Value(h_.txns[e.to].index));
+    std::string a = txn_text(e.from), b = txn_text(e.to);
+    if (e.kind == EdgeKind::kProcess) {
+      return {step, fmt::format("{} and then {} ran on process {}", a, b, h_.txns[e.from].process)};
+    }
+    if (e.kind == EdgeKind::kRealtime) {
+      return {step, fmt::format("{} completed (op {}) before {} was invoked (op {})", a, h_.txns[e.from].complete, b,
+                                h_.txns[e.to].invoke)};
+    }
+    std::vector<ExtRead> ext;
+    // Find the key and values that produce this edge.
+    auto writes = [&](uint32_t t, int32_t k, int64_t v) {
+      const Writer* w = writer(k, v);
+      return w && w->txn == t;
+    };
+    auto set_kv = [&](int32_t k, const Value& v, const Value& v2) {
+      step.set("key", key_value(k));
+      step.set("value", v);
+      if (!v2.is_nil()) step.set("value'", v2);
+    };
+    const bool list = o_.workload == Workload::kListAppend;
+    if (e.kind == EdgeKind::kWW) {
+      if (list) {
+        // The element `to` appended right after one of `from`'s, found from `to`'s side.
+        for (const Mop& m : h_.mops_of(h_.txns[e.to])) {
+          if (m.f != MopF::kAppend) continue;
+          const Writer* w = writer(m.key, m.value);
+          if (w == nullptr || w->txn != e.to || w->pos <= 0) continue;
+          const auto& ord = order_[static_cast<size_t>(m.key)];
+          int64_t prev = ord[static_cast<size_t>(w->pos - 1)];
+          if (!writes(e.from, m.key, prev)) continue;
+          set_kv(m.key, Value(prev), Value(m.value));
+          return {step, fmt::format("{} appended {} to key {}; {} appended {} right after it", a, prev,
+                                    history::to_edn(key_value(m.key)), b, m.value)};
+        }
+      } else {
+        ext_reads(e.to, ext);
+        for (const ExtRead& x : ext) {
+          const Mop& m = mop(e.to, x.mop);
+          if (!m.nil && writes(e.from, m.key, m.value)) {
+            set_kv(m.key, Value(m.value), Value());
+            return {step, fmt::format("{} wrote {} to key {}; {} read it and then overwrote it", a, m.value,
+                                      history::to_edn(key_value(m.key)), b)};
+          }
+        }
+      }
+    }
+    if (e.kind == EdgeKind::kWR) {
+      ext_reads(e.to, ext);
+      for (const ExtRead& x : ext) {
+        const Mop& m = mop(e.to, x.mop);
+        int64_t v;
+        if (list) {
+          if (m.elems_len == 0) continue;
+          v = h_.elems_of(m).back();
+        } else {
+          if (m.nil) continue;
+          v = m.value;
+        }
+        if (writes(e.from, m.key, v)) {
+          set_kv(m.key, Value(v), Value());
+          return {step, fmt::format("{} wrote {} to key {}; {} read it{}", a, v, history::to_edn(key_value(m.key)), b,
+                                    list ? " as the last element" : "")};
+        }
+      }
+    }
+    if (e.kind == EdgeKind::kRW) {
+      ext_reads(e.from, ext);
+      for (const ExtRead& x : ext) {
+        const Mop& m = mop(e.from, x.mop);
+        if (list) {
+          const auto& ord = order_[static_cast<size_t>(m.key)];
+          if (m.elems_len < ord.size() && writes(e.to, m.key, ord[m.elems_len])) {
+            Value seen = m.elems_len == 0 ? Value() : Value(h_.elems_of(m).back());
+            set_kv(m.key, seen, Value(ord[m.elems_len]));
+            return {
+                step,
+                fmt::format("{} read key {} {}; {} appended {}, the next element", a, history::to_edn(key_value(m.key)),
+                            m.elems_len == 0 ? std::string("empty") : "up to " + std::to_string(h_.elems_of(m).back()),
+                            b, ord[m.elems_len])};
+          }
+        } else {
+          for (const Mop& w : h_.mops_of(h_.txns[e.to]))
+            if (w.f == MopF::kWrite && w.key == m.key) {
+              set_kv(m.key, m.nil ? Value() : Value(m.value), Value(w.value));
+              return {step, fmt::format("{} read key {} as {}; {} overwrote that version with {}", a,
+                                        history::to_edn(key_value(m.key)),
+                                        m.nil ? std::string("nil") : std::to_string(m.value), b, w.value)};
+            }
+        }
+      }
+    }
+    return {step, fmt::format("{} {} {}", a, to_string(e.kind), b)};
+  }
+
+  void search_cycles() {
+    auto found = graph_.find_cycles(o_.step_budget);
+    r_.stats.components = found.components;
+    r_.stats.unfinished = found.unfinished;
+    r_.stats.steps = found.steps;
+    for (const Cycle& c : found.cycles) {
+      std::string cls = classify(c);
+      Value d = Value::array_map();
+      Value cycle = Value::vector(), steps = Value::vector();
+      std::string text = cls + ":";
+      for (const Edge& e : c.edges) {
+        cycle.push(txn_value(e.from));
+        auto [step, words] = explain(e);
+        steps.push(step);
+        text += "\n    " + words;
+      }
+      cycle.push(txn_value(c.edges.front().from));
+      d.set("type", Value::keyword(cls));
+      d.set("cycle", cycle);
+      d.set("steps", steps);
+      report(cls, d, text);
+    }
+  }
+
+  void decide() {
+    r_.ruled = ruled_out(r_.anomaly_types);
+    for (const auto& m : o_.consistency_models)
+      if (r_.ruled.rules_out(m)) {
+        r_.verdict = Verdict::kInvalid;
+        return;
+      }
+    if (r_.stats.unfinished > 0) {
+      r_.verdict = Verdict::kUnknown;
+      r_.unknown_reason =
+          fmt::format("the cycle search ran out of its budget of {} steps in {} of {} strongly connected components",
+                      o_.step_budget, r_.stats.unfinished, r_.stats.components);
+    }
+  }
+
+  const History& h_;
+  const Options& o_;
+  CheckResult r_;
+  DepGraph graph_;
+  KeyValueMap<Writer> writers_;
+  std::vector<std::vector<int64_t>> order_;  // list-append version orders
+  mutable std::vector<int32_t> written_;     // scratch for ext_reads
+};
+
+Value keyword_set(const std::set<std::string>& names) {
+  std::vector<Value> v;
+  for (const auto& n : names) v.push_back(Value::keyword(n));
+  return Value::set(std::move(v));
+}
+
+}  // namespace
+
+const char* to_string(MopF f) {
+  switch (f) {
+    case MopF::kRead: return "r";
+    case MopF::kWrite: return "w";
+    case MopF::kAppend: return "append";
+  }
+  return "?";
+}
+
+CheckResult check(const History& h, const Options& options) { return Checker(h, options).run(); }
+
+Value to_value(const CheckResult& r) {
+  Value out = Value::array_map();
+  out.set("valid?", r.verdict == Verdict::kValid     ? Value(true)
+                    : r.verdict == Verdict::kInvalid ? Value(false)
+                                                     : Value::keyword("unknown"));
+  if (!r.unknown_reason.empty()) out.set("unknown-reason", Value(r.unknown_reason));
+  Value types = Value::vector();
+  for (const auto& t : r.anomaly_types) types.push(Value::keyword(t));
+  out.set("anomaly-types", types);
+  Value anomalies = Value::array_map();
+  for (const auto& [type, examples] : r.anomalies) anomalies.set(Value::keyword(type), Value::vector(examples));
+  out.set("anomalies", anomalies);
+  Value counts = Value::array_map();
+  for (const auto& [type, n] : r.counts) counts.set(Value::keyword(type), Value(n));
+  out.set("anomaly-counts", counts);
+  out.set("not", keyword_set(r.ruled.not_));
+  out.set("also-not", keyword_set(r.ruled.also_not));
+  Value s = Value::array_map();
+  s.set("txn-count", Value(r.stats.txns));
+  s.set("ok-count", Value(r.stats.ok));
+  s.set("fail-count", Value(r.stats.fail));
+  s.set("info-count", Value(r.stats.info));
+  s.set("key-count", Value(r.stats.keys));
+  s.set("edge-count", Value(r.stats.edges));
+  s.set("scc-count", Value(r.stats.components));
+  s.set("search-steps", Value(r.stats.steps));
+  if (r.stats.duplicate_writes > 0) s.set("duplicate-writes", Value(r.stats.duplicate_writes));
+  out.set("stats", s);
+  return out;
+}
+
+std::string summary(const CheckResult& r) {
+  std::string out;
+  out += fmt::format("{} ({} txns: {} ok, {} fail, {} info; {} keys; {} edges)\n", to_string(r.verdict), r.stats.txns,
+                     r.stats.ok, r.stats.fail, r.stats.info, r.stats.keys, r.stats.edges);
+  if (!r.unknown_reason.empty()) out += "  unknown: " + r.unknown_reason + "\n";
+  for (const auto& [type, n] : r.counts) {
+    out += fmt::format("  {}: {}\n", type, n);
+    auto it = r.texts.find(type);
+    if (it != r.texts.end() && !it->second.empty()) out += "    e.g. " + it->second.front() + "\n";
+  }
+  auto names = [](const std::set<std::string>& s) {
+    std::string o;
+    for (const auto& n : s) o += (o.empty() ? "" : ", ") + n;
+    return o.empty() ? std::string("none") : o;
+  };
+  if (!r.ruled.not_.empty()) out += "  not: " + names(r.ruled.not_) + "\n  also not: " + names(r.ruled.also_not) + "\n";
+  return out;
+}
+
+}  // namespace squall::checker::txn
