@@ -25,6 +25,7 @@
 
 #include <map>
 
+#include "checker/result_map.h"
 #include "checker/txn/checker.h"
 #include "checker/txn/convert.h"
 #include "history/edn.h"
@@ -106,14 +107,14 @@ class Txn final : public Workload {
       x.time_ns = op.time_ns;
       x.line = static_cast<int>(op.index + 1);
       if (auto s = h.append(std::move(x)); !s.ok()) {
-        set_unknown(&r, fmt::format("op {}: {}", op.index, s.error()));
+        checker::set_unknown(&r, fmt::format("op {}: {}", op.index, s.error()));
         return r;
       }
     }
     auto workload = list_append_ ? checker::txn::Workload::kListAppend : checker::txn::Workload::kRwRegister;
     auto th = checker::txn::from_history(h, workload);
     if (!th.ok()) {
-      set_unknown(&r, "the history could not be read as transactions: " + th.error());
+      checker::set_unknown(&r, "the history could not be read as transactions: " + th.error());
       return r;
     }
     checker::txn::Options o;
@@ -121,7 +122,7 @@ class Txn final : public Workload {
     o.consistency_models = models_;
     auto result = checker::txn::check(*th, o);
     r = checker::txn::to_value(result);
-    if (result.verdict == Verdict::kUnknown) set_unknown(&r, result.unknown_reason);
+    if (result.verdict == Verdict::kUnknown) checker::set_unknown(&r, result.unknown_reason);
     Value models = Value::vector();
     for (const auto& m : models_) models.push(Value::keyword(m));
     r.set("consistency-models", models);

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "checker/result_map.h"
 #include "history/edn.h"
 #include "workload/testing/history_builder.h"
 #include "workload/testing/json_document.h"
@@ -95,10 +96,10 @@ TEST(TxnWorkload, CheckUsesTheConsistencyModels) {
   WorkloadOptions si;
   si.consistency_models = {"snapshot-isolation"};
   Value r = make(false, si)->check(b.history(), {});
-  EXPECT_EQ(verdict_of(r), Verdict::kValid) << history::to_edn(r);
+  EXPECT_EQ(checker::verdict_of(r), Verdict::kValid) << history::to_edn(r);
   EXPECT_NE(history::to_edn(r).find(":anomaly-types [:G2-item]"), std::string::npos) << history::to_edn(r);
   Value strict = make(false)->check(b.history(), {});
-  EXPECT_EQ(verdict_of(strict), Verdict::kInvalid);
+  EXPECT_EQ(checker::verdict_of(strict), Verdict::kInvalid);
   ASSERT_NE(strict.get("report-lines"), nullptr);
   EXPECT_NE(history::to_edn(*strict.get("report-lines")).find("G2-item (1)"), std::string::npos);
   // An aborted (error 30) append read by another txn: G1a.
@@ -106,7 +107,7 @@ TEST(TxnWorkload, CheckUsesTheConsistencyModels) {
   g.op(OpType::kFail, 0, "txn", R"([["append",0,1]])", R"([["append",0,1]])", 0);
   g.op(OpType::kOk, 1, "txn", R"([["r",0,null]])", R"([["r",0,[1]]])", 10);
   Value g1a = make(true)->check(g.history(), {});
-  EXPECT_EQ(verdict_of(g1a), Verdict::kInvalid);
+  EXPECT_EQ(checker::verdict_of(g1a), Verdict::kInvalid);
   EXPECT_NE(history::to_edn(g1a).find(":G1a"), std::string::npos);
 }
 
