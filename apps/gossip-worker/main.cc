@@ -109,8 +109,9 @@ int main(int argc, char** argv) {
   if (auto end = driver.join()) return exit_code(*end);
   int rc = 0;
   if (server) {
-    io.log("control API listening on port " + std::to_string(server->port()));
+    driver.log("control API listening on port " + std::to_string(server->port()));
     server->serve(g_stop, [&](std::string_view line) { return driver.handle(line); });
+    driver.log("stopping: asked to (SIGTERM)");
   } else {
     rc = exit_code(driver.run(g_stop));
   }

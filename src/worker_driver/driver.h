@@ -95,6 +95,8 @@ class Driver {
   // Controlled mode: the answer line for one request line.
   std::string handle(std::string_view line);
 
+  // One log line with the worker's timestamp and id.
+  void log(std::string_view what);
   const worker::Corpus& corpus() const { return corpus_; }
   const coord::Coordinator& coordinator() const { return coord_; }
 
@@ -127,7 +129,6 @@ class Driver {
   void maybe_finish(int64_t now);
   void flush_unawaited(bool all);
   void note_events(const worker::Output& out);
-  void log(std::string_view what);
   void trace(char dir, uint64_t req_id, const std::string& json);
 
   DriverConfig cfg_;
