@@ -47,6 +47,7 @@ declare -A DEPS=(
   [sim]="worker coord core fmt"
   [etcd]="core rapidjson"
   [etcd_store]="coord etcd"
+  [worker_driver]="worker coord etcd_store etcd core rapidjson fmt"
 )
 # Third-party libraries that appear in the table, by include prefix.
 EXTERNAL="rapidjson fmt"
