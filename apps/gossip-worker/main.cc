@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
     }
   }
   Driver driver(cfg, &store, &plane, io);
+  driver.set_stop(&g_stop);
   if (auto end = driver.join()) return exit_code(*end);
   int rc = 0;
   if (server) {

@@ -105,7 +105,13 @@ worker::Config Driver::core_config(int64_t lease_ms) const {
 
 std::optional<Outcome> Driver::join() {
   const int64_t deadline = io_.steady_ms() + cfg_.give_up_ms;
+  bool stopped = false;
   auto retry = [&](const char* what, const coord::CoordError& e) {
+    if (stop_ != nullptr && stop_->load()) {
+      log(fmt::format("stopping: asked to (SIGTERM) while trying to {}", what));
+      stopped = true;
+      return false;
+    }
     if (!transient(e.code) || io_.steady_ms() >= deadline) {
       log(fmt::format("cannot {}: {} ({})", what, coord::to_string(e.code), e.detail));
       return false;
@@ -120,7 +126,7 @@ std::optional<Outcome> Driver::join() {
       log(r.ok() ? fmt::format("created run {}", cfg_.who.run) : fmt::format("joined run {}", cfg_.who.run));
       break;
     }
-    if (!retry("create the run", r.error())) return Outcome::Failed;
+    if (!retry("create the run", r.error())) return stopped ? Outcome::Stopped : Outcome::Failed;
   }
   coord::RunRecord run;
   for (;;) {
@@ -128,7 +134,7 @@ std::optional<Outcome> Driver::join() {
     coord::StoreStatus s = store_->get_run(cfg_.who.run, &run, &rev);
     if (s == coord::StoreStatus::Ok && rev != 0) break;
     if (!retry("read the run", coord::coord_error(coord::CoordErrc::Unavailable, coord::to_string(s))))
-      return Outcome::Failed;
+      return stopped ? Outcome::Stopped : Outcome::Failed;
   }
   if (run.tenant != cfg_.who.tenant) {
     log(fmt::format("run {} belongs to tenant {}, not {}", cfg_.who.run, run.tenant, cfg_.who.tenant));
@@ -158,7 +164,7 @@ std::optional<Outcome> Driver::join() {
                       cfg_.who.run, coord::to_string(c)));
       return Outcome::Failed;
     }
-    if (!retry("register the root shards", r.error())) return Outcome::Failed;
+    if (!retry("register the root shards", r.error())) return stopped ? Outcome::Stopped : Outcome::Failed;
   }
   if (run.config.lease_duration_ms != cfg_.lease_ms)
     log(fmt::format("the run's lease is {} ms (not --lease-ms {}): using the run's", run.config.lease_duration_ms,

@@ -89,7 +89,10 @@ class Driver {
   // Creates the run or joins it, and registers the roots. nullopt: joined, ready to
   // run() or handle(); Failed when the backend stayed unavailable for give_up_ms or the
   // run does not fit this corpus; Done when the run is already finished.
+  // Stopped when `stop` (see set_stop) is set while it waits for the backend.
   std::optional<Outcome> join();
+  // A flag join() watches between its retries (run() takes its own).
+  void set_stop(const std::atomic<bool>* stop) { stop_ = stop; }
   // The autonomous loop, until the run is Done, `stop` is set or it fails.
   Outcome run(const std::atomic<bool>& stop);
   // Controlled mode: the answer line for one request line.
@@ -145,6 +148,7 @@ class Driver {
   int64_t last_answer_ms_ = 0;  // steady ms of the last answer that was not Unavailable
   int64_t next_finish_ms_ = 0;  // steady ms before which no finish_run is tried
   coord::OpId finish_op_ = 0;
+  const std::atomic<bool>* stop_ = nullptr;
 };
 
 }  // namespace squall::worker_driver
