@@ -48,6 +48,7 @@ declare -A DEPS=(
   [etcd]="core rapidjson"
   [etcd_store]="coord etcd"
   [cluster]="core history workload harness fmt"
+  [worker_driver]="worker coord etcd_store etcd core rapidjson fmt"
 )
 # Third-party libraries that appear in the table, by include prefix.
 EXTERNAL="rapidjson fmt"

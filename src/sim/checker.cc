@@ -115,7 +115,8 @@ void Checker::check_transition(const ShardRecord& before, const ShardRecord& aft
 
   // Zombie rejection: a lease-gated write must come from the current holder, with the
   // current fence, before the deadline.
-  if (const coord::LeaseToken* l = coord::lease_of(*request_); l != nullptr && l->ref.shard == after.id) {
+  if (const coord::LeaseToken* l = request_known_ ? coord::lease_of(*request_) : nullptr;
+      l != nullptr && l->ref.shard == after.id) {
     stats_->count_check(Invariant::ZombieRejection);
     const bool holder = before.lease.has_value() && before.lease->owner == l->owner;
     if (l->fence != before.fence || !holder || !before.lease->live_at(now_ms_)) {
@@ -360,15 +361,17 @@ void Checker::before_commit(const coord::Txn& txn) {
                              kind == OpKind::SplitReplace || kind == OpKind::SplitResidual || kind == OpKind::Unpark;
     if (logged_kind && rec.id == target) note_op_applied(&seen_[rec.id], rec.id, op_id);
   }
-  if (kind == OpKind::ClaimNext) {
-    stats_->count_check(Invariant::S9ClaimCooldown);
-    const auto& claim = std::get<coord::ClaimNextOp>(*request_);
-    auto it = last_claim_ms_.find(claim.worker);
-    if (it != last_claim_ms_.end() && now_ms_ < it->second + cfg_->claim_cooldown_ms)
-      fail(Invariant::S9ClaimCooldown, fmt::format("worker {} claimed at {}ms, {}ms after its previous claim",
-                                                   claim.worker, now_ms_, now_ms_ - it->second));
-    last_claim_ms_[claim.worker] = now_ms_;
-  }
+  if (kind == OpKind::ClaimNext) note_claim(std::get<coord::ClaimNextOp>(*request_).worker);
+}
+
+// S9: a worker's successful claims (at now_ms_) are a cooldown apart.
+void Checker::note_claim(coord::WorkerId worker) {
+  stats_->count_check(Invariant::S9ClaimCooldown);
+  auto it = last_claim_ms_.find(worker);
+  if (it != last_claim_ms_.end() && now_ms_ < it->second + cfg_->claim_cooldown_ms)
+    fail(Invariant::S9ClaimCooldown, fmt::format("worker {} claimed at {}ms, {}ms after its previous claim", worker,
+                                                 now_ms_, now_ms_ - it->second));
+  last_claim_ms_[worker] = now_ms_;
 }
 
 // Whole-run checks that need every record of the commit in place.
@@ -406,6 +409,99 @@ void Checker::check_final(int64_t now_ms) {
                                             findings_->copies(i), want));
       return;
     }
+  }
+}
+
+}  // namespace squall::sim
+
+namespace squall::sim {
+
+namespace {
+
+// A request of this kind with default fields: stands for an unknown request's kind.
+coord::Request request_of_kind(OpKind k) {
+  switch (k) {
+    case OpKind::CreateRun: return coord::CreateRunOp{};
+    case OpKind::RegisterShards: return coord::RegisterShardsOp{};
+    case OpKind::ClaimNext: return coord::ClaimNextOp{};
+    case OpKind::Acquire: return coord::AcquireOp{};
+    case OpKind::Renew: return coord::RenewOp{};
+    case OpKind::Checkpoint: return coord::CheckpointOp{};
+    case OpKind::Complete: return coord::CompleteOp{};
+    case OpKind::Park: return coord::ParkOp{};
+    case OpKind::SplitReplace: return coord::SplitReplaceOp{};
+    case OpKind::SplitResidual: return coord::SplitResidualOp{};
+    case OpKind::Unpark: return coord::UnparkOp{};
+    case OpKind::FinishRun: return coord::FinishRunOp{};
+  }
+  SQ_UNREACHABLE("OpKind");
+}
+
+}  // namespace
+
+void Checker::check_records(const std::vector<coord::ShardId>& ids) {
+  const coord::RunRecord* r = run();
+  for (coord::ShardId id : ids) {
+    SQ_ASSERT_MSG(shard(id) != nullptr, "shard " << id_str(id) << " is not in the store");
+    const ShardRecord& rec = *shard(id);
+    if (std::find(ids_.begin(), ids_.end(), id) == ids_.end()) ids_.push_back(id);
+    check_record(rec);
+    leaf_changes_.push_back(id);
+    stats_->count_check(Invariant::S8RunTerminal);
+    if (r != nullptr && r->status == coord::RunStatus::Done && rec.status != ShardStatus::Done &&
+        rec.status != ShardStatus::Split)
+      fail(Invariant::S8RunTerminal,
+           "shard " + id_str(id) + " is " + coord::to_string(rec.status) + " in a finished run");
+  }
+  roots_changed_ = true;
+  update_leaves();
+  check_leaf_tiling();
+}
+
+void Checker::check_splits(const std::vector<coord::ShardId>& ids) {
+  for (coord::ShardId id : ids) {
+    const ShardRecord* rec = shard(id);
+    if (rec != nullptr && rec->status == ShardStatus::Split) check_split_coverage(*rec);
+  }
+}
+
+void Checker::check_version(const ShardRecord& before, const ShardRecord& after, int64_t lease_duration_ms) {
+  OpKind kind = OpKind::Renew;
+  bool logged = false;
+  for (size_t i = 0; i < after.op_log.size() && !logged; ++i) {
+    const coord::OpLogEntry& e = after.op_log.at(i);
+    if (before.op_log.find(e.op_id) == nullptr) {
+      kind = e.kind;
+      logged = true;
+    }
+  }
+  const bool grant = after.lease.has_value() &&
+                     (after.fence != before.fence || !before.lease || before.lease->owner != after.lease->owner);
+  if (!logged && grant) kind = OpKind::Acquire;
+  // A grant happened at its new deadline less the lease; anything else at the newest
+  // moment the records show (only grants are judged by time).
+  now_ms_ = grant ? after.lease->deadline_ms - lease_duration_ms : (after.lease ? after.lease->deadline_ms : 0);
+  const coord::Request stand_in = request_of_kind(kind);
+  request_ = &stand_in;
+  request_known_ = false;
+  check_transition(before, after);
+  request_ = nullptr;
+  request_known_ = true;
+}
+
+void Checker::check_run_version(const coord::RunRecord& before, const coord::RunRecord& after) {
+  stats_->count_check(Invariant::S8RunTerminal);
+  if (before.status == coord::RunStatus::Done && after.status != coord::RunStatus::Done)
+    fail(Invariant::S8RunTerminal, "the run left Done");
+  // A claim stamps the run record with its time: each changed stamp is one claim.
+  for (const coord::ClaimStamp& a : after.claims) {
+    auto b = std::find_if(before.claims.begin(), before.claims.end(),
+                          [&](const coord::ClaimStamp& x) { return x.worker == a.worker; });
+    if (b != before.claims.end() && b->at_ms == a.at_ms) continue;
+    if (b != before.claims.end() && last_claim_ms_.find(a.worker) == last_claim_ms_.end())
+      last_claim_ms_[a.worker] = b->at_ms;
+    now_ms_ = a.at_ms;
+    note_claim(a.worker);
   }
 }
 

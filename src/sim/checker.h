@@ -45,6 +45,26 @@ class Checker final : public coord::CommitObserver {
   // End of the run: liveness and the final end-to-end comparison.
   void check_final(int64_t now_ms);
 
+  // Audits of records read back from a backend after a run, where no commit was
+  // observed (the gossip-worker end-to-end test reads them from etcd into `store`);
+  // truth and findings may then be null. `ids` lists every shard of the run in the
+  // store. check_records: S4 and S6 on every shard, S7's leaves tiling the roots, S8 (a
+  // Done run leaves no shard Active or Parked). check_splits: S7's split coverage of
+  // each Split shard — against its children as they were created, so the store must
+  // hold each child's first version (a child's range shrinks when it hands off a
+  // residual later).
+  void check_records(const std::vector<coord::ShardId>& ids);
+  void check_splits(const std::vector<coord::ShardId>& ids);
+  // One change between two stored versions of a shard record, the request that made it
+  // unknown: S1 (a grant, at the time its new deadline implies, while another worker's
+  // lease was live), S2, S3 and S5, as for an observed commit. The kind of change is
+  // read off the records: the op newly in the op-log, else a grant (a new fence or
+  // holder) or a renewal.
+  void check_version(const coord::ShardRecord& before, const coord::ShardRecord& after, int64_t lease_duration_ms);
+  // One change between two stored versions of the run record: S8 (it never leaves
+  // Done) and S9 (each claim stamp that changed is a claim, a cooldown after the last).
+  void check_run_version(const coord::RunRecord& before, const coord::RunRecord& after);
+
   bool failed() const { return !violations_.empty(); }
   const std::vector<Violation>& violations() const { return violations_; }
 
@@ -73,12 +93,14 @@ class Checker final : public coord::CommitObserver {
   void check_leaf_tiling();
   void check_done_shard(const coord::ShardRecord& r);
   void note_op_applied(Seen* s, coord::ShardId id, coord::OpId op_id);
+  void note_claim(coord::WorkerId worker);
 
   const SimConfig* cfg_;
   const GroundTruth* truth_;
   const FindingsStore* findings_;
   Stats* stats_;
   const coord::Request* request_ = nullptr;
+  bool request_known_ = true;  // false: request_ only stands for the kind (check_version)
   int64_t now_ms_ = 0;
   const coord::MemoryStore* store_;
   coord::RunId run_id_;

@@ -37,8 +37,6 @@ done
 # still to be written is listed here with that user; an entry whose header has gained a
 # shipped user is itself an error, so the list cannot go stale.
 AWAITING_SHIPPED_USER=(
-  "src/etcd_store/etcd_store.h|gossip-worker (issue 12) stores its records in etcd through it"
-  "src/etcd_store/content_set.h|gossip-worker (issue 12) writes findings and its done-ledger through it"
 )
 awaiting() {
   local e
