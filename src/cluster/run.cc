@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "cluster/cluster_report.h"
+#include "cluster/cluster_visuals.h"
 #include "cluster/nemesis.h"
 #include "harness/store.h"
 #include "history/value_json.h"
@@ -54,6 +56,7 @@ class Recorder {
     op.final = final;
     record(std::move(op));
   }
+  int64_t now_ns() const { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0_).count(); }
   workload::History snapshot() {
     std::lock_guard<std::mutex> lock(mu_);
     return history_;
@@ -191,7 +194,7 @@ Result<RunOutcome> run_cluster_test(const RunOptions& o, std::FILE* console) {
     // member answers its health check again.
     out.verdict = unready.empty() ? RunVerdict::kValid : RunVerdict::kInvalid;
     results.set("valid?", history::Value(unready.empty()));
-    results.set("checked", history::Value("recovery: every etcd member healthy after the final phase (no workload)"));
+    results.set("checker", history::Value("recovery: every etcd member healthy after the final phase (no workload)"));
   }
   if (!fault_errors.empty() || !heal_errors.empty() || stopping(o) || (o.workload && !workload_status)) {
     out.verdict = out.verdict == RunVerdict::kInvalid ? out.verdict : RunVerdict::kUnknown;
@@ -203,6 +206,13 @@ Result<RunOutcome> run_cluster_test(const RunOptions& o, std::FILE* console) {
   results.set("clock-skew-reaches",
               history::Value("processes that read the clock through libc under libfaketime; etcd (Go) is not reached"));
   (void)store->write_results(results);
+  const workload::History history = rec.snapshot();
+  const std::string workload_name = o.workload ? o.workload->name() : "none";
+  if (auto s = write_cluster_visuals(store->dir(), history, rec.now_ns(),
+                                     fmt::format("{}, {} nodes: operations", workload_name, ctx.nodes.size()));
+      !s) {
+    log("drawings: " + s.error());  // a convenience, never a verdict
+  }
 
   if (auto s = cluster->collect(store->dir()); !s) log("collecting logs: " + s.error());
   const auto t_down = Clock::now();
@@ -213,6 +223,23 @@ Result<RunOutcome> run_cluster_test(const RunOptions& o, std::FILE* console) {
     out.verdict = out.verdict == RunVerdict::kInvalid ? out.verdict : RunVerdict::kUnknown;
   }
   log(fmt::format("teardown in {} ms", out.teardown_ms));
+  ClusterReportInput report;
+  report.workload = workload_name;
+  report.nodes = o.cluster.nodes;
+  report.transport = cluster->local() ? "local namespaces" : "ssh";
+  report.duration_s = static_cast<double>(ms_since(t_run)) / 1000.0;
+  report.history = &history;
+  report.results = &results;
+  report.nemesis = o.nemesis_text;
+  report.faults = out.faults;
+  report.concurrency = o.workload ? o.concurrency : 0;
+  report.result = out.verdict == RunVerdict::kValid ? "PASS" : out.verdict == RunVerdict::kInvalid ? "FAIL" : "UNKNOWN";
+  report.bringup_ms = out.bringup_ms;
+  report.teardown_ms = out.teardown_ms;
+  report.store_dir = out.store_dir;
+  report.reproduce = o.reproduce;
+  out.report = render_cluster_report(report);
+  (void)store->write_report(out.report);
   out.summary = fmt::format("{} faults on {} nodes; recovery {}; store {}", out.faults, ctx.nodes.size(),
                             unready.empty() ? "ok" : "FAILED: " + unready, out.store_dir);
   store->flush();
