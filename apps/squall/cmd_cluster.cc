@@ -148,7 +148,7 @@ std::string fmt_seconds(double s) { return fmt::format("{:g}", s); }
 // The command line that replays this run: every option that shapes it, the seed included.
 std::string reproduce_command(const CommonOptions& c, const cluster::RunOptions& o, const std::string& workload,
                               const std::string& nemesis, double interval_s, double time_limit_s, int concurrency,
-                              double op_timeout_s, int64_t lease_ttl_s, bool stale_reads) {
+                              double op_timeout_s, int64_t lease_ttl_s, int64_t hold_ms, bool stale_reads) {
   std::string nodes;
   for (const auto& n : o.cluster.nodes) nodes += (nodes.empty() ? "" : ",") + n;
   std::string cmd = "squall cluster test";
@@ -167,7 +167,7 @@ std::string reproduce_command(const CommonOptions& c, const cluster::RunOptions&
   cmd += " --workload " + workload;
   if (workload != "none") {
     cmd += fmt::format(" --concurrency {} --op-timeout {}", concurrency, fmt_seconds(op_timeout_s));
-    if (workload.rfind("lock", 0) == 0) cmd += fmt::format(" --lease-ttl {}", lease_ttl_s);
+    if (workload.rfind("lock", 0) == 0) cmd += fmt::format(" --lease-ttl {} --hold-ms {}", lease_ttl_s, hold_ms);
     if (stale_reads) cmd += " --stale-reads";
   }
   cmd += fmt::format(" --nemesis {} --nemesis-interval {} --time-limit {} --test-seed {}",
@@ -214,6 +214,7 @@ int cmd_cluster(int argc, char** argv) {
   int concurrency = 10;
   double op_timeout_s = 5;
   int64_t lease_ttl_s = 2;
+  int64_t hold_ms = 100;
   bool stale_reads = false;
   CLI::App* test = app.add_subcommand(
       "test",
@@ -231,6 +232,10 @@ int cmd_cluster(int argc, char** argv) {
       ->check(CLI::Range(0.05, 600.0));
   test->add_option("--lease-ttl", lease_ttl_s, "Lock workloads: TTL in seconds of the holder's lease")
       ->check(CLI::Range(1, 3600));
+  test->add_option("--hold-ms", hold_ms,
+                   "Lock workloads: milliseconds (0 to this, at random) a holder works under the lock; lock-set "
+                   "works between its read and its write")
+      ->check(CLI::Range(int64_t{0}, int64_t{60'000}));
   test->add_flag("--stale-reads", stale_reads,
                  "register only, a deliberate bug (the checker's negative control): each client answers reads from "
                  "its memory of the key instead of asking etcd");
@@ -331,6 +336,7 @@ int cmd_cluster(int argc, char** argv) {
     wo.concurrency = concurrency;
     wo.op_timeout_ms = static_cast<int64_t>(op_timeout_s * 1000);
     wo.lease_ttl_s = lease_ttl_s;
+    wo.hold_ms = hold_ms;
     wo.stale_reads = stale_reads;
     wo.seed = seed;
     auto w = cluster::make_etcd_workload(wo);
@@ -355,7 +361,7 @@ int cmd_cluster(int argc, char** argv) {
   run.seed = seed;
   run.nemesis_text = nemesis_text;
   run.reproduce = reproduce_command(common, run, workload_name, nemesis_text, interval_s, time_limit_s, concurrency,
-                                    op_timeout_s, lease_ttl_s, stale_reads);
+                                    op_timeout_s, lease_ttl_s, hold_ms, stale_reads);
   run.stop = &g_stop;
   install_signal_handlers();
   auto out = cluster::run_cluster_test(run, stdout);

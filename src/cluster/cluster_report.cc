@@ -81,7 +81,8 @@ std::string table(const std::vector<Row>& rows) {
 
 }  // namespace
 
-std::vector<std::string> interleaved_ops(const workload::History& h, const std::vector<size_t>& indices) {
+std::vector<std::string> interleaved_ops(const workload::History& h, const std::vector<size_t>& indices,
+                                         int64_t violation, const std::string& note) {
   std::vector<std::string> out;
   if (indices.empty()) return out;
   int64_t lo = INT64_MAX, hi = INT64_MIN;
@@ -107,7 +108,7 @@ std::vector<std::string> interleaved_ops(const workload::History& h, const std::
       out.push_back(fmt::format("… ({} more; see history.edn)", shown.size() - kLinesMax));
       break;
     }
-    out.push_back(op_line(h[i]));
+    out.push_back(op_line(h[i]) + (static_cast<int64_t>(i) == violation ? " ← VIOLATION: " + note : ""));
   }
   return out;
 }
@@ -144,7 +145,8 @@ std::string render_cluster_report(const ClusterReportInput& in) {
   size_t count = anomalies ? anomalies->items().size() : 0;
   out += fmt::format("Anomalies: {}\n", in.result == "PASS" ? 0 : count);
   if (anomalies) {
-    for (const auto& a : anomalies->items()) out += fmt::format("  {} {}\n", in.result == "PASS" ? "note:" : "-", a.as_string());
+    for (const auto& a : anomalies->items())
+      out += fmt::format("  {} {}\n", in.result == "PASS" ? "note:" : "-", a.as_string());
   }
   out += "Invariant checks:\n" + table(invariant_rows(in.workload, r));
   out += fmt::format("Bring-up: {} ms; teardown: {} ms\n", in.bringup_ms, in.teardown_ms);
@@ -153,7 +155,10 @@ std::string render_cluster_report(const ClusterReportInput& in) {
   if (in.result != "PASS" && in.history && r && r->get("anomaly-ops")) {
     std::vector<size_t> idx;
     for (const auto& v : r->get("anomaly-ops")->items()) idx.push_back(static_cast<size_t>(v.as_int()));
-    auto lines = interleaved_ops(*in.history, idx);
+    const history::Value* v = r->get("violation-op");
+    const history::Value* note = r->get("violation-note");
+    auto lines = interleaved_ops(*in.history, idx, v && v->is_int() ? v->as_int() : -1,
+                                 note && note->is_string() ? note->as_string() : "");
     if (!lines.empty()) {
       out += "Failing operations:\n";
       for (const auto& l : lines) out += l + "\n";

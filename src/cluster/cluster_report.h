@@ -33,7 +33,9 @@ struct ClusterReportInput {
 std::string render_cluster_report(const ClusterReportInput& in);
 
 // The failing ops (history indices) with the nemesis events from kLeadS before the first
-// to kTrailS after the last, one line each: "t=12.345s p3 :ok :add 17 (n1)".
-std::vector<std::string> interleaved_ops(const workload::History& h, const std::vector<size_t>& indices);
+// to kTrailS after the last, one line each: "t=12.345s p3 :ok :add 17 (n1)"; the op at
+// index `violation` is marked with `note`.
+std::vector<std::string> interleaved_ops(const workload::History& h, const std::vector<size_t>& indices,
+                                         int64_t violation = -1, const std::string& note = "");
 
 }  // namespace squall::cluster

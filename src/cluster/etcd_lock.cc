@@ -3,9 +3,10 @@
 // thread: grant a lease, :acquire the lock "squall/lock" under it (then read the
 // ownership key's create revision, the fencing token), do the body, :release (unlock)
 // and revoke the lease. Bodies:
-//   lock             hold the lock for 0-kHoldMaxMs;
+//   lock             hold the lock for 0-hold_ms;
 //   lock-set         :add an element to the set in "squall/lock-set": read it, add, put
-//                    (plain read-modify-write, safe only under mutual exclusion);
+//                    (plain read-modify-write, safe only under mutual exclusion), with
+//                    0-hold_ms of work between the read and the write;
 //   lock-fenced-set  the same, but the put is a Txn whose compare is the ownership key's
 //                    create revision == the token, so a holder whose lease expired
 //                    (and whose key was deleted with it) cannot write: :fail [:fenced].
@@ -16,6 +17,7 @@
 // overlapping holds reported as the evidence.
 #include <fmt/format.h>
 
+#include <mutex>
 #include <thread>
 
 #include "cluster/etcd_session.h"
@@ -29,7 +31,6 @@ namespace {
 
 constexpr const char* kLockName = "squall/lock";
 constexpr const char* kSetKey = "squall/lock-set";
-constexpr int64_t kHoldMaxMs = 50;
 constexpr size_t kOverlapsListed = 10;
 
 enum class Body { kHold, kSet, kFencedSet };
@@ -41,8 +42,15 @@ std::string hold_json(const std::string& key, int64_t rev) {
 class LockWorkload final : public ClusterWorkload {
  public:
   explicit LockWorkload(EtcdWorkloadOptions o)
-      : o_(std::move(o)), body_(o_.name == "lock" ? Body::kHold : o_.name == "lock-set" ? Body::kSet : Body::kFencedSet) {}
+      : o_(std::move(o)),
+        body_(o_.name == "lock"       ? Body::kHold
+              : o_.name == "lock-set" ? Body::kSet
+                                      : Body::kFencedSet) {}
   std::string name() const override { return o_.name; }
+  std::string hot_node() const override {
+    std::lock_guard<std::mutex> lock(holder_mu_);
+    return holder_node_;
+  }
 
   Status run(const std::vector<Node*>& nodes, const std::atomic<bool>& stop, const RecordFn& record) override {
     run_client_threads(nodes, o_.concurrency, [&](int t, Node& node) {
@@ -122,11 +130,13 @@ class LockWorkload final : public ClusterWorkload {
     const int64_t rev = own->kvs[0].create_revision;
     const std::string hold = hold_json(lk->key, rev);
     s.ok(hold);
+    set_holder(s.node(), lk->key);
     if (body_ == Body::kHold) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(rng.range(0, kHoldMaxMs)));
+      std::this_thread::sleep_for(std::chrono::milliseconds(rng.range(0, o_.hold_ms)));
     } else if (!stop.load()) {
-      add(s, element, lk->key, rev);
+      add(s, element, lk->key, rev, rng.range(0, o_.hold_ms));
     }
+    set_holder("", lk->key);
     s.invoke("release", hold);
     auto un = s.client().unlock(lk->key, s.deadline());
     if (un.ok()) {
@@ -143,7 +153,7 @@ class LockWorkload final : public ClusterWorkload {
     (void)s.client().lease_revoke(id, s.deadline());
   }
 
-  void add(EtcdSession& s, int64_t element, const std::string& lock_key, int64_t rev) {
+  void add(EtcdSession& s, int64_t element, const std::string& lock_key, int64_t rev, int64_t work_ms) {
     const std::string value = std::to_string(element);
     s.invoke("add", value);
     etcd::RangeRequest rr;
@@ -163,6 +173,7 @@ class LockWorkload final : public ClusterWorkload {
       elements = std::move(*dec);
     }
     elements.push_back(element);
+    std::this_thread::sleep_for(std::chrono::milliseconds(work_ms));
     if (body_ == Body::kSet) {
       auto put = s.client().put(etcd::PutRequest{kSetKey, encode_int_set(elements), 0}, s.deadline());
       if (put.ok()) {
@@ -214,8 +225,12 @@ class LockWorkload final : public ClusterWorkload {
     }
     const Hold& a = holds[overlaps[chosen].first];
     const Hold& b = holds[overlaps[chosen].second];
-    anomalies.push(fmt::format("{} overlapping lock hold(s) (lease TTL {} s); e.g. {}; while {}", overlaps.size(),
-                               o_.lease_ttl_s, describe_hold(a), describe_hold(b)));
+    anomalies.push(fmt::format("{} lock hold(s) overlapped an earlier hold (lease TTL {} s); e.g. {}; while {}",
+                               overlaps.size(), o_.lease_ttl_s, describe_hold(a), describe_hold(b)));
+    if (!r->get("violation-op")) {
+      r->set("violation-op", static_cast<int64_t>(b.acquired_at));
+      r->set("violation-note", fmt::format("acquired while p{} still held the lock", a.process));
+    }
     for (const Hold* x : {&a, &b}) {
       ops.push(static_cast<int64_t>(x->acquired_at));
       if (x->released_at >= 0) ops.push(x->released_at);
@@ -224,8 +239,23 @@ class LockWorkload final : public ClusterWorkload {
     r->set("anomaly-ops", std::move(ops));
   }
 
+  // The holder as this client believes it: set on acquiring, cleared on releasing (only
+  // by the client that set it: another may have acquired meanwhile).
+  void set_holder(const std::string& node, const std::string& key) {
+    std::lock_guard<std::mutex> lock(holder_mu_);
+    if (!node.empty()) {
+      holder_node_ = node;
+      holder_key_ = key;
+    } else if (holder_key_ == key) {
+      holder_node_.clear();
+      holder_key_.clear();
+    }
+  }
+
   EtcdWorkloadOptions o_;
   Body body_;
+  mutable std::mutex holder_mu_;
+  std::string holder_node_, holder_key_;
 };
 
 }  // namespace

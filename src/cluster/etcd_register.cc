@@ -18,6 +18,7 @@
 #include "cluster/etcd_session.h"
 #include "cluster/etcd_workloads.h"
 #include "core/rng.h"
+#include "history/edn.h"
 #include "history/value_json.h"
 #include "workload/workload.h"
 
@@ -93,12 +94,23 @@ class RegisterWorkload final : public ClusterWorkload {
     SQ_ASSERT(lin.ok());
     history::Value r = (*lin)->check(h, workload::CheckContext{});
     r.set("checker", history::Value("linearizability: cas-register per key (squall check's engine)"));
+    // One line per invalid key (the engine's own report lines list keys in key order, so
+    // the keys left unsearched after the first invalid one could crowd it out).
     history::Value anomalies = history::Value::vector();
-    if (const history::Value* lines = r.get("report-lines")) {
-      for (const auto& l : lines->items()) anomalies.push(l);
+    if (const history::Value* failures = r.get("failures"); failures && r.get("results")) {
+      for (const auto& key : failures->items()) {
+        for (const auto& [k, kr] : r.get("results")->entries()) {
+          if (k != key) continue;
+          const history::Value* op = kr.get("failing-op");
+          anomalies.push(
+              fmt::format("key {} is not linearizable{}; see independent/{}/results.edn", history::to_edn(key),
+                          op && op->is_string() ? ": cannot linearize " + op->as_string() : "", history::to_edn(key)));
+        }
+      }
     }
     r.set("anomalies", std::move(anomalies));
-    r.set("anomaly-ops", anomaly_ops(h, r));
+    history::Value ops = anomaly_ops(h, r);
+    r.set("anomaly-ops", std::move(ops));
     return r;
   }
 
@@ -167,7 +179,7 @@ class RegisterWorkload final : public ClusterWorkload {
 
   // The failing op of each invalid key (the engine names it "#<n>", n counting client
   // ops only) and the ops of that key just before it, as store history indices.
-  static history::Value anomaly_ops(const workload::History& h, const history::Value& r) {
+  static history::Value anomaly_ops(const workload::History& h, history::Value& r) {
     history::Value out = history::Value::vector();
     const history::Value* results = r.get("results");
     const history::Value* failures = r.get("failures");
@@ -202,6 +214,8 @@ class RegisterWorkload final : public ClusterWorkload {
         }
       }
       for (size_t i : shown) out.push(static_cast<int64_t>(i));
+      r.set("violation-op", static_cast<int64_t>(at));
+      r.set("violation-note", "cannot be linearized");
       break;  // one key is enough for the report
     }
     return out;

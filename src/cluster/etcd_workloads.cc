@@ -16,6 +16,7 @@ Result<std::unique_ptr<ClusterWorkload>> make_etcd_workload(const EtcdWorkloadOp
   if (o.concurrency < 1) return err(fmt::format("--concurrency must be at least 1, got {}", o.concurrency));
   if (o.op_timeout_ms < 1) return err("the op timeout must be positive");
   if (o.lease_ttl_s < 1) return err(fmt::format("the lease TTL must be at least 1 s, got {}", o.lease_ttl_s));
+  if (o.hold_ms < 0) return err("the hold time cannot be negative");
   if (o.stale_reads && o.name != "register") return err("stale reads are an option of the register workload only");
   if (o.name == "register") return make_register_workload(o);
   if (o.name == "set") return make_set_workload(o);
@@ -25,8 +26,7 @@ Result<std::unique_ptr<ClusterWorkload>> make_etcd_workload(const EtcdWorkloadOp
   return err(fmt::format("unknown workload '{}' (known: {})", o.name, known));
 }
 
-void run_client_threads(const std::vector<Node*>& nodes, int concurrency,
-                        const std::function<void(int, Node&)>& body) {
+void run_client_threads(const std::vector<Node*>& nodes, int concurrency, const std::function<void(int, Node&)>& body) {
   SQ_ASSERT(!nodes.empty());
   std::vector<std::thread> threads;
   threads.reserve(static_cast<size_t>(concurrency));

@@ -30,6 +30,9 @@ struct EtcdWorkloadOptions {
   int concurrency = 10;
   int64_t op_timeout_ms = 5000;  // every etcd request of an op
   int64_t lease_ttl_s = 2;       // lock workloads: the holder's lease
+  // Lock workloads: the holder works 0-hold_ms under the lock (lock: the whole hold;
+  // the set bodies: between the read and the write), as a client doing real work would.
+  int64_t hold_ms = 100;
   uint64_t seed = 0;
   // register only, the checker's negative control: a thread answers reads of a key from
   // its own memory of the last value it wrote or read there, never asking etcd.

@@ -22,7 +22,7 @@ struct Hold {
   int64_t start_ns = 0;
   int64_t end_ns = 0;
   bool released = false;
-  size_t acquired_at = 0;  // history index of the ok :acquire
+  size_t acquired_at = 0;    // history index of the ok :acquire
   int64_t released_at = -1;  // history index of the :release invocation, -1 if none
 };
 

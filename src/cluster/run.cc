@@ -113,7 +113,8 @@ Result<RunOutcome> run_cluster_test(const RunOptions& o, std::FILE* console) {
   log(fmt::format("etcd ready on {} nodes in {} ms", cluster->nodes().size(), out.bringup_ms));
 
   Recorder rec(store.get(), Clock::now());
-  NemesisContext ctx{cluster->node_ptrs(), cluster->db()};
+  NemesisContext ctx{cluster->node_ptrs(), cluster->db(), {}};
+  if (o.workload) ctx.hot_node = [&o] { return o.workload->hot_node(); };
   std::vector<std::unique_ptr<Nemesis>> nemeses;
   for (const auto& name : o.nemeses) nemeses.push_back(make_nemesis(name));
   Rng rng = Rng(o.seed).fork("cluster-nemesis");

@@ -53,7 +53,7 @@ void final_read(EtcdSession& s, const std::string& key) {
 
 checker::SetFullHistory set_full_history(const workload::History& h, const std::string& add_f) {
   checker::SetFullHistory out;
-  std::map<int64_t, size_t> pending_add;   // process -> index into out.adds
+  std::map<int64_t, size_t> pending_add;    // process -> index into out.adds
   std::map<int64_t, int64_t> pending_read;  // process -> invoke time
   for (const workload::Op& op : h) {
     if (op.process == workload::kNemesisProcess) continue;
@@ -113,13 +113,17 @@ void add_set_anomalies(const workload::History& h, const std::string& add_f, his
       auto it = open.find(op.process);
       if (it == open.end() || !wanted.contains(it->second)) continue;
       ops.push(static_cast<int64_t>(i));
+      if (op.type == workload::OpType::kOk && !r->get("violation-op")) {
+        r->set("violation-op", static_cast<int64_t>(i));
+        r->set("violation-note", "acknowledged, then lost");
+      }
       if (op.type != workload::OpType::kInvoke) open.erase(it);
     }
   }
   const history::Value* unexpected = r->get("unexpected");
   if (unexpected && !unexpected->items().empty()) {
-    anomalies.push(fmt::format("{} element(s) read that nobody added: {}", unexpected->items().size(),
-                               listed(unexpected)));
+    anomalies.push(
+        fmt::format("{} element(s) read that nobody added: {}", unexpected->items().size(), listed(unexpected)));
   }
   r->set("anomalies", std::move(anomalies));
   r->set("anomaly-ops", std::move(ops));
