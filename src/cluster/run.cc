@@ -182,14 +182,20 @@ Result<RunOutcome> run_cluster_test(const RunOptions& o, std::FILE* console) {
   rec.nemesis(history::OpType::kInfo, "heal-all", healed, true);
   if (o.workload) (void)o.workload->final_phase(ctx.nodes, [&](workload::Op op) { rec.record(std::move(op)); });
 
+  // As under `squall test`: the workload's result under :workload (its per-key results
+  // then go to independent/<key>/), the run's verdict and notes at the top.
   history::Value results = history::Value::array_map();
+  history::Value checked;
   if (o.workload) {
-    results = o.workload->check(rec.snapshot());
-    const history::Value* v = results.get("valid?");
+    checked = o.workload->check(rec.snapshot());
+    const history::Value* v = checked.get("valid?");
     out.verdict = !v ? RunVerdict::kUnknown
                   : v->kind() == history::Value::Kind::kBool
                       ? (v->as_bool() ? RunVerdict::kValid : RunVerdict::kInvalid)
                       : RunVerdict::kUnknown;
+    results.set("valid?", v ? *v : history::Value::keyword("unknown"));
+    if (const history::Value* c = checked.get("checker")) results.set("checker", *c);
+    results.set("workload", checked);
   } else {
     // Without a workload the one thing checked is recovery: after the final phase every
     // member answers its health check again.
@@ -199,6 +205,7 @@ Result<RunOutcome> run_cluster_test(const RunOptions& o, std::FILE* console) {
   }
   if (!fault_errors.empty() || !heal_errors.empty() || stopping(o) || (o.workload && !workload_status)) {
     out.verdict = out.verdict == RunVerdict::kInvalid ? out.verdict : RunVerdict::kUnknown;
+    if (out.verdict == RunVerdict::kUnknown) results.set("valid?", history::Value::keyword("unknown"));
   }
   results.set("faults", history::Value(static_cast<int64_t>(out.faults)));
   if (!fault_errors.empty()) results.set("fault-errors", history::Value(fault_errors));
@@ -230,7 +237,7 @@ Result<RunOutcome> run_cluster_test(const RunOptions& o, std::FILE* console) {
   report.transport = cluster->local() ? "local namespaces" : "ssh";
   report.duration_s = static_cast<double>(ms_since(t_run)) / 1000.0;
   report.history = &history;
-  report.results = &results;
+  report.results = o.workload ? &checked : &results;
   report.nemesis = o.nemesis_text;
   report.faults = out.faults;
   report.concurrency = o.workload ? o.concurrency : 0;
