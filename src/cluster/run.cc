@@ -38,14 +38,18 @@ bool sleep_unless_stopped(const RunOptions& o, int64_t ms) {
 // The history as it is recorded: ops get :index and :time here, under one lock.
 class Recorder {
  public:
-  Recorder(harness::Store* store, Clock::time_point t0) : store_(store), t0_(t0) {}
+  Recorder(harness::Store* store, Clock::time_point t0, std::function<void(const workload::Op&)> on_op)
+      : store_(store), t0_(t0), on_op_(std::move(on_op)) {}
   void record(workload::Op op) {
-    std::lock_guard<std::mutex> lock(mu_);
-    op.index = static_cast<int64_t>(history_.size());
-    op.time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0_).count();
-    store_->append_op(op);
-    store_->flush();
-    history_.push_back(std::move(op));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      op.index = static_cast<int64_t>(history_.size());
+      op.time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0_).count();
+      store_->append_op(op);
+      store_->flush();
+      history_.push_back(op);
+    }
+    if (on_op_) on_op_(op);
   }
   void nemesis(history::OpType type, const std::string& f, const history::Value& value, bool final = false) {
     workload::Op op;
@@ -65,6 +69,7 @@ class Recorder {
  private:
   harness::Store* store_;
   Clock::time_point t0_;
+  std::function<void(const workload::Op&)> on_op_;
   std::mutex mu_;
   workload::History history_;
 };
@@ -112,7 +117,7 @@ Result<RunOutcome> run_cluster_test(const RunOptions& o, std::FILE* console) {
   out.bringup_ms = ms_since(t_up);
   log(fmt::format("etcd ready on {} nodes in {} ms", cluster->nodes().size(), out.bringup_ms));
 
-  Recorder rec(store.get(), Clock::now());
+  Recorder rec(store.get(), Clock::now(), o.on_op);
   NemesisContext ctx{cluster->node_ptrs(), cluster->db(), {}};
   if (o.workload) ctx.hot_node = [&o] { return o.workload->hot_node(); };
   std::vector<std::unique_ptr<Nemesis>> nemeses;

@@ -38,6 +38,9 @@ struct RunOptions {
   const std::atomic<bool>* stop = nullptr;  // SIGINT/SIGTERM: stop early, still tear down
   // Called after each nemesis op is applied (tests look at the cluster there).
   std::function<void(const workload::Op&, Cluster&)> on_fault;
+  // Called with every op once it is recorded (client and nemesis, with :index and :time),
+  // from the recording thread, outside the recorder's lock: a progress display hooks here.
+  std::function<void(const workload::Op&)> on_op;
 };
 
 enum class RunVerdict { kValid, kInvalid, kUnknown };

@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -698,6 +700,7 @@ struct WorkloadRun {
   std::string tag;
   std::string history, results, report;
   bool independent = false;  // independent/0/results.edn was written
+  size_t ops_seen = 0;       // ops passed to RunOptions::on_op
 };
 
 WorkloadRun run_workload(const EtcdWorkloadOptions& wo, const std::string& nemeses, int64_t interval_ms,
@@ -718,7 +721,10 @@ WorkloadRun run_workload(const EtcdWorkloadOptions& wo, const std::string& nemes
   o.concurrency = wo.concurrency;
   o.nemesis_text = nemeses;
   o.reproduce = "squall cluster test …";
+  std::atomic<size_t> seen{0};
+  o.on_op = [&](const workload::Op&) { ++seen; };
   auto out = run_cluster_test(o, nullptr);
+  r.ops_seen = seen.load();
   EXPECT_TRUE(out.ok()) << (out.ok() ? "" : out.error());
   if (!out.ok()) return r;
   r.out = *out;
@@ -749,6 +755,7 @@ TEST(ClusterWorkload, RegisterUnderPartitionKillPauseIsLinearizable) {
     EXPECT_NE(r.history.find(f), std::string::npos) << f;
   EXPECT_NE(r.results.find(":model \"cas-register\""), std::string::npos) << r.results;
   EXPECT_TRUE(r.independent);
+  EXPECT_EQ(r.ops_seen, static_cast<size_t>(std::count(r.history.begin(), r.history.end(), '\n')));
   EXPECT_NE(r.report.find("JEPSEN REPORT — register"), std::string::npos) << r.report;
   EXPECT_NE(r.report.find("Result: PASS"), std::string::npos) << r.report;
 }
