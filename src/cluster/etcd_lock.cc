@@ -231,9 +231,12 @@ class LockWorkload final : public ClusterWorkload {
       r->set("violation-op", static_cast<int64_t>(b.acquired_at));
       r->set("violation-note", fmt::format("acquired while p{} still held the lock", a.process));
     }
+    // Both holds with what their holders did under the lock.
     for (const Hold* x : {&a, &b}) {
-      ops.push(static_cast<int64_t>(x->acquired_at));
-      if (x->released_at >= 0) ops.push(x->released_at);
+      const size_t end = x->released_at >= 0 ? static_cast<size_t>(x->released_at) : h.size() - 1;
+      for (size_t i = x->acquired_at; i <= end && i < h.size(); ++i) {
+        if (h[i].process == x->process) ops.push(static_cast<int64_t>(i));
+      }
     }
     r->set("anomalies", std::move(anomalies));
     r->set("anomaly-ops", std::move(ops));
