@@ -47,7 +47,7 @@ declare -A DEPS=(
   [sim]="worker coord core fmt"
   [etcd]="core rapidjson"
   [etcd_store]="coord etcd"
-  [cluster]="core history workload harness fmt"
+  [cluster]="core history workload harness etcd checker model viz rapidjson fmt"
   [worker_driver]="worker coord etcd_store etcd core rapidjson fmt"
 )
 # Third-party libraries that appear in the table, by include prefix.

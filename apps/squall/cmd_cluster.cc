@@ -14,6 +14,7 @@
 
 #include "cluster/cluster.h"
 #include "cluster/etcd_db.h"
+#include "cluster/etcd_workloads.h"
 #include "cluster/nemesis.h"
 #include "cluster/run.h"
 #include "cluster/state_file.h"
@@ -142,36 +143,36 @@ int exit_code(cluster::RunVerdict v) {
   return kExitUnknown;
 }
 
-void print_report(const cluster::RunOptions& o, const cluster::RunOutcome& out, size_t nodes,
-                  const std::string& nemesis_text) {
-  const std::string nem = nemesis_text.empty() ? "none" : nemesis_text;
-  const char* result = out.verdict == cluster::RunVerdict::kValid     ? "PASS"
-                       : out.verdict == cluster::RunVerdict::kInvalid ? "FAIL"
-                                                                      : "UNKNOWN";
-  std::printf("\nJEPSEN REPORT — %s\n", o.test_name.c_str());
-  std::printf("══════════════════════════\n");
-  std::printf("Nodes: %zu\n", nodes);
-  std::printf("Duration: %.1fs\n", static_cast<double>(o.time_limit_ms) / 1000.0);
-  std::printf("Operations: 0 (no workload yet: nemesis only)\n");
-  std::printf("Nemesis: %s (%zu faults)\n", nem.empty() ? "none" : nem.c_str(), out.faults);
-  std::printf("Concurrency: 0\n");
-  std::printf("Result: %s\n", result);
-  std::printf("Checker: recovery (every etcd member healthy after the final phase)\n");
-  std::printf("Bring-up: %lld ms; teardown: %lld ms\n", static_cast<long long>(out.bringup_ms),
-              static_cast<long long>(out.teardown_ms));
-  std::printf("Clock skew: reaches libc clock readers under libfaketime; etcd (Go) is not reached\n");
-  std::printf("Store: %s\n", out.store_dir.c_str());
-  std::printf(
-      "Reproduce: squall cluster test --nodes %s --nemesis %s --nemesis-interval %.3g --time-limit %.3g "
-      "--test-seed %llu\n",
-      [&] {
-        std::string s;
-        for (const auto& n : o.cluster.nodes) s += (s.empty() ? "" : ",") + n;
-        return s;
-      }()
-          .c_str(),
-      nem.empty() ? "none" : nem.c_str(), static_cast<double>(o.nemesis_interval_ms) / 1000.0,
-      static_cast<double>(o.time_limit_ms) / 1000.0, static_cast<unsigned long long>(o.seed));
+std::string fmt_seconds(double s) { return fmt::format("{:g}", s); }
+
+// The command line that replays this run: every option that shapes it, the seed included.
+std::string reproduce_command(const CommonOptions& c, const cluster::RunOptions& o, const std::string& workload,
+                              const std::string& nemesis, double interval_s, double time_limit_s, int concurrency,
+                              double op_timeout_s, int64_t lease_ttl_s, int64_t hold_ms, bool stale_reads) {
+  std::string nodes;
+  for (const auto& n : o.cluster.nodes) nodes += (nodes.empty() ? "" : ",") + n;
+  std::string cmd = "squall cluster test";
+  if (!c.nodes_file.empty()) {
+    cmd += " --nodes-file " + c.nodes_file;
+  } else {
+    cmd += " --nodes " + nodes;
+    if (!c.ssh_hosts.empty()) cmd += " --ssh " + c.ssh_hosts;
+  }
+  if (!o.cluster.ssh_hosts.empty()) {
+    cmd += " --ssh-user " + c.ssh_user + " --ssh-port " + std::to_string(c.ssh_port);
+    if (!c.ssh_key.empty()) cmd += " --ssh-key " + c.ssh_key;
+  }
+  if (c.etcd != "etcd") cmd += " --etcd " + c.etcd;
+  if (c.etcdctl != "etcdctl") cmd += " --etcdctl " + c.etcdctl;
+  cmd += " --workload " + workload;
+  if (workload != "none") {
+    cmd += fmt::format(" --concurrency {} --op-timeout {}", concurrency, fmt_seconds(op_timeout_s));
+    if (workload.rfind("lock", 0) == 0) cmd += fmt::format(" --lease-ttl {} --hold-ms {}", lease_ttl_s, hold_ms);
+    if (stale_reads) cmd += " --stale-reads";
+  }
+  cmd += fmt::format(" --nemesis {} --nemesis-interval {} --time-limit {} --test-seed {}",
+                     nemesis.empty() ? "none" : nemesis, fmt_seconds(interval_s), fmt_seconds(time_limit_s), o.seed);
+  return cmd;
 }
 
 }  // namespace
@@ -209,9 +210,35 @@ int cmd_cluster(int argc, char** argv) {
   double interval_s = 10, time_limit_s = 60;
   uint64_t seed = 0;
   bool seed_given = false;
-  CLI::App* test =
-      app.add_subcommand("test", "Bring up etcd, run the nemesis schedule, heal, check recovery, tear down");
+  std::string workload_name = "none";
+  int concurrency = 10;
+  double op_timeout_s = 5;
+  int64_t lease_ttl_s = 2;
+  int64_t hold_ms = 100;
+  bool stale_reads = false;
+  CLI::App* test = app.add_subcommand(
+      "test",
+      "Bring up etcd, run a workload under the nemesis schedule, heal, final reads, check, tear down; ends with the "
+      "JEPSEN REPORT. Exit 0 valid, 1 invalid, 2 unknown, 254 usage");
   add_common(test, &common);
+  std::string wnames;
+  for (const auto& n : cluster::etcd_workload_names()) wnames += n + ", ";
+  test->add_option("--workload", workload_name,
+                   "Workload against etcd: " + wnames +
+                       "or none (nemeses only, checks recovery). Each client thread talks to one node's member");
+  test->add_option("--concurrency", concurrency, "Client threads (thread i bound to node i mod n)")
+      ->check(CLI::Range(1, 1000));
+  test->add_option("--op-timeout", op_timeout_s, "Seconds an etcd request of an op may take before it is :info")
+      ->check(CLI::Range(0.05, 600.0));
+  test->add_option("--lease-ttl", lease_ttl_s, "Lock workloads: TTL in seconds of the holder's lease")
+      ->check(CLI::Range(1, 3600));
+  test->add_option("--hold-ms", hold_ms,
+                   "Lock workloads: milliseconds (0 to this, at random) a holder works under the lock; lock-set "
+                   "works between its read and its write")
+      ->check(CLI::Range(int64_t{0}, int64_t{60'000}));
+  test->add_flag("--stale-reads", stale_reads,
+                 "register only, a deliberate bug (the checker's negative control): each client answers reads from "
+                 "its memory of the key instead of asking etcd");
   std::string names;
   for (const auto& n : cluster::nemesis_names()) names += n + ", ";
   test->add_option("--nemesis", nemesis_text,
@@ -301,14 +328,40 @@ int cmd_cluster(int argc, char** argv) {
     std::fprintf(stderr, "squall cluster test: %s\n", nemeses.error().c_str());
     return kExitUsage;
   }
+  if (!seed_given) seed = static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+  std::unique_ptr<cluster::ClusterWorkload> workload;
+  if (workload_name != "none") {
+    cluster::EtcdWorkloadOptions wo;
+    wo.name = workload_name;
+    wo.concurrency = concurrency;
+    wo.op_timeout_ms = static_cast<int64_t>(op_timeout_s * 1000);
+    wo.lease_ttl_s = lease_ttl_s;
+    wo.hold_ms = hold_ms;
+    wo.stale_reads = stale_reads;
+    wo.seed = seed;
+    auto w = cluster::make_etcd_workload(wo);
+    if (!w.ok()) {
+      std::fprintf(stderr, "squall cluster test: %s\n", w.error().c_str());
+      return kExitUsage;
+    }
+    workload = std::move(w).value();
+    run.workload = workload.get();
+    run.concurrency = concurrency;
+    run.test_name = "etcd-" + workload_name;
+  } else if (stale_reads) {
+    std::fprintf(stderr, "squall cluster test: --stale-reads needs --workload register\n");
+    return kExitUsage;
+  }
   run.cluster = *opts;
   run.etcd.binary = common.etcd;
   run.etcd.etcdctl = common.etcdctl;
   run.nemeses = *nemeses;
   run.nemesis_interval_ms = static_cast<int64_t>(interval_s * 1000);
   run.time_limit_ms = static_cast<int64_t>(time_limit_s * 1000);
-  if (!seed_given) seed = static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
   run.seed = seed;
+  run.nemesis_text = nemesis_text;
+  run.reproduce = reproduce_command(common, run, workload_name, nemesis_text, interval_s, time_limit_s, concurrency,
+                                    op_timeout_s, lease_ttl_s, hold_ms, stale_reads);
   run.stop = &g_stop;
   install_signal_handlers();
   auto out = cluster::run_cluster_test(run, stdout);
@@ -316,7 +369,7 @@ int cmd_cluster(int argc, char** argv) {
     std::fprintf(stderr, "squall cluster test: %s\n", out.error().c_str());
     return kExitUnknown;
   }
-  print_report(run, *out, run.cluster.nodes.size(), nemesis_text);
+  std::fputs(out->report.c_str(), stdout);
   return exit_code(out->verdict);
 }
 

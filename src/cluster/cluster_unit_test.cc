@@ -4,7 +4,11 @@
 
 #include <algorithm>
 
+#include "cluster/cluster_report.h"
+#include "cluster/cluster_visuals.h"
+#include "cluster/etcd_workloads.h"
 #include "cluster/grudge.h"
+#include "cluster/lock_holds.h"
 #include "cluster/nemesis.h"
 #include "cluster/network.h"
 #include "cluster/state_file.h"
@@ -152,6 +156,127 @@ TEST(Nemesis, NftScriptReplacesOnlySquallsTable) {
   EXPECT_EQ(s.rfind("add table inet squall\ndelete table inet squall\n", 0), 0u);
   EXPECT_NE(s.find("ip saddr { 10.200.0.11, 10.200.0.12 } drop"), std::string::npos);
   EXPECT_EQ(nft_heal_script().find("flush ruleset"), std::string::npos);
+}
+
+// ---- workload pieces ----------------------------------------------------------------
+
+workload::Op op(workload::OpType type, int64_t process, const std::string& f, const std::string& value,
+                int64_t time_s_x1000) {
+  workload::Op o;
+  o.type = type;
+  o.process = process;
+  o.f = f;
+  o.value = value;
+  o.time_ns = time_s_x1000 * 1'000'000;
+  o.node = process < 0 ? "" : "n1";
+  return o;
+}
+
+constexpr auto kInv = workload::OpType::kInvoke;
+constexpr auto kOk = workload::OpType::kOk;
+constexpr auto kInfo = workload::OpType::kInfo;
+
+TEST(LockHolds, FromAcquireCompletionToReleaseInvocationMatchedByKey) {
+  workload::History h = {
+      op(kInv, 0, "acquire", R"("squall/lock")", 0),
+      op(kOk, 0, "acquire", R"({"key":"L/a","rev":5})", 100),
+      op(kInv, 1, "acquire", R"("squall/lock")", 150),
+      op(kInv, 0, "add", "1", 200),
+      op(kInfo, 0, "add", "1", 5000),  // the process changes after :info
+      op(kOk, 1, "acquire", R"({"key":"L/b","rev":9})", 3000),
+      op(kInv, 6, "release", R"({"key":"L/a","rev":5})", 5001),
+      op(kInv, 1, "release", R"({"key":"L/b","rev":9})", 3100),
+  };
+  auto holds = lock_holds(h);
+  ASSERT_EQ(holds.size(), 2u);
+  EXPECT_EQ(holds[0].key, "L/a");
+  EXPECT_EQ(holds[0].rev, 5);
+  EXPECT_EQ(holds[0].start_ns, 100'000'000);
+  EXPECT_EQ(holds[0].end_ns, 5001'000'000);
+  EXPECT_TRUE(holds[0].released);
+  EXPECT_EQ(holds[1].end_ns, 3100'000'000);
+  auto overlaps = overlapping_holds(holds);
+  ASSERT_EQ(overlaps.size(), 1u);
+  EXPECT_EQ(overlaps[0], std::make_pair(size_t{0}, size_t{1}));
+  EXPECT_NE(describe_hold(holds[0]).find("p0 on n1 held L/a (create revision 5) from 0.100 s to 5.001 s"),
+            std::string::npos);
+}
+
+TEST(LockHolds, BackToBackHoldsDoNotOverlapAndAnUnreleasedHoldRunsToTheEnd) {
+  workload::History h = {
+      op(kOk, 0, "acquire", R"({"key":"L/a","rev":1})", 0),  op(kInv, 0, "release", R"({"key":"L/a","rev":1})", 10),
+      op(kOk, 1, "acquire", R"({"key":"L/b","rev":2})", 10), op(kInv, 1, "release", R"({"key":"L/b","rev":2})", 20),
+      op(kOk, 2, "acquire", R"({"key":"L/c","rev":3})", 30), op(kInv, 9, "read", "null", 90),
+  };
+  auto holds = lock_holds(h);
+  ASSERT_EQ(holds.size(), 3u);
+  EXPECT_FALSE(holds[2].released);
+  EXPECT_EQ(holds[2].end_ns, 90'000'000);
+  EXPECT_TRUE(overlapping_holds(holds).empty());
+}
+
+TEST(IntSet, RoundTripsAndRejectsGarbageNamingTheElement) {
+  EXPECT_EQ(encode_int_set({3, -1, 7}), "3,-1,7");
+  EXPECT_EQ(*decode_int_set("3,-1,7"), (std::vector<int64_t>{3, -1, 7}));
+  EXPECT_TRUE(decode_int_set("")->empty());
+  auto bad = decode_int_set("1,2x,3");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("element 2 is '2x'"), std::string::npos) << bad.error();
+  EXPECT_FALSE(decode_int_set("1,,2").ok());
+}
+
+TEST(ClusterReport, FailingOpsInterleaveWithNearbyNemesisEventsAndMarkTheViolation) {
+  workload::History h = {
+      op(kInfo, workload::kNemesisProcess, "pause", R"({"node":"n2"})", 1000),
+      op(kInv, 0, "add", "7", 20000),
+      op(kInfo, workload::kNemesisProcess, "pause", R"({"node":"n1"})", 25000),
+      op(kOk, 0, "add", "7", 26000),
+      op(kInfo, workload::kNemesisProcess, "resume", R"(["n1"])", 27000),
+      op(kInfo, workload::kNemesisProcess, "kill", R"({"node":"n3"})", 40000),
+  };
+  auto lines = interleaved_ops(h, {1, 3}, 3, "acknowledged, then lost");
+  ASSERT_EQ(lines.size(), 4u);  // the pause at 1 s and the kill at 40 s are too far away
+  EXPECT_EQ(lines[0], "t=20.000s p0 :invoke :add 7 (n1)");
+  EXPECT_EQ(lines[1], R"(t=25.000s NEMESIS :info :pause {"node":"n1"})");
+  EXPECT_EQ(lines[2], "t=26.000s p0 :ok :add 7 (n1) ← VIOLATION: acknowledged, then lost");
+  EXPECT_EQ(lines[3], R"(t=27.000s NEMESIS :info :resume ["n1"])");
+}
+
+TEST(ClusterVisuals, EveryKindOfFaultIsShadedUntilItsStopOrTheFinalHeal) {
+  workload::History h = {
+      op(kInfo, workload::kNemesisProcess, "pause", R"({"node":"n2"})", 1000),
+      op(kInfo, workload::kNemesisProcess, "resume", R"(["n2"])", 2000),
+      op(kInfo, workload::kNemesisProcess, "start-partition", "{}", 3000),
+      op(kInv, 0, "read", "null", 3500),
+      op(kOk, 0, "read", "[]", 3600),
+      op(kInfo, workload::kNemesisProcess, "heal-all", "{}", 5000),
+  };
+  viz::Ops ops = cluster_ops(h, 6'000'000'000);
+  ASSERT_EQ(ops.nemesis.size(), 2u);
+  EXPECT_EQ(ops.nemesis[0].start_ns, 1'000'000'000);
+  EXPECT_EQ(ops.nemesis[0].end_ns, 2'000'000'000);
+  EXPECT_EQ(ops.nemesis[1].end_ns, 5'000'000'000);
+  ASSERT_EQ(ops.spans.size(), 1u);
+  EXPECT_EQ(ops.spans[0].outcome, viz::Outcome::kOk);
+}
+
+TEST(EtcdWorkloads, OptionsAreCheckedByName) {
+  EtcdWorkloadOptions o;
+  o.name = "queue";
+  EXPECT_NE(make_etcd_workload(o).error().find("unknown workload 'queue'"), std::string::npos);
+  o.name = "set";
+  o.stale_reads = true;
+  EXPECT_FALSE(make_etcd_workload(o).ok());
+  o.stale_reads = false;
+  o.concurrency = 0;
+  EXPECT_FALSE(make_etcd_workload(o).ok());
+  for (const auto& n : etcd_workload_names()) {
+    EtcdWorkloadOptions ok;
+    ok.name = n;
+    auto w = make_etcd_workload(ok);
+    ASSERT_TRUE(w.ok()) << n;
+    EXPECT_EQ((*w)->name(), n);
+  }
 }
 
 }  // namespace

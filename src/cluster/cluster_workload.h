@@ -28,6 +28,9 @@ class ClusterWorkload {
   // Final reads after the cluster healed (optional), then the verdict map with :valid?.
   virtual Status final_phase(const std::vector<Node*>& nodes, const std::function<void(workload::Op)>& record) = 0;
   virtual history::Value check(const workload::History& history) = 0;
+  // The node whose fault would hurt most now (the lock workloads: the lock holder's),
+  // "" when there is none. Called from the nemesis thread while run() runs.
+  virtual std::string hot_node() const { return ""; }
 };
 
 }  // namespace squall::cluster

@@ -103,21 +103,38 @@ class KillNemesis final : public Nemesis {
   std::vector<Node*> killed_;
 };
 
+// pause-random-node; or pause-lock-holder, which pauses the member the client holding
+// the lock talks to (ctx.hot_node), as Jepsen pauses a DB process under a lock holder:
+// the holder stalls while its lease expires on the other members. Without a holder it
+// pauses a random node, and its op says which it did.
 class PauseNemesis final : public Nemesis {
  public:
-  std::string name() const override { return "pause-random-node"; }
+  explicit PauseNemesis(bool holder) : holder_(holder) {}
+  std::string name() const override { return holder_ ? "pause-lock-holder" : "pause-random-node"; }
   std::string start_f() const override { return "pause"; }
   std::string stop_f() const override { return "resume"; }
 
   Result<FaultOp> start(NemesisContext& ctx, Rng& rng) override {
-    if (!ctx.db) return err("pause-random-node needs a DB");
+    if (!ctx.db) return err(name() + " needs a DB");
     Node* n = ctx.nodes[rng.below(ctx.nodes.size())];
+    std::string target = "random";
+    if (holder_) {
+      const std::string hot = ctx.hot_node ? ctx.hot_node() : "";
+      for (Node* x : ctx.nodes) {
+        if (x->name == hot) {
+          n = x;
+          target = "lock-holder";
+        }
+      }
+      if (target == "random") target = "random (no lock holder)";
+    }
     if (auto s = ctx.db->pause(*n); !s) return err(s.error());
     paused_.push_back(n);
     Value v = Value::array_map();
     v.set("node", Value(n->name));
     v.set("pid", Value(static_cast<int64_t>(ctx.db->pid(*n))));
     v.set("signal", Value::keyword("SIGSTOP"));
+    if (holder_) v.set("target", Value(target));
     return FaultOp{start_f(), std::move(v)};
   }
 
@@ -141,6 +158,7 @@ class PauseNemesis final : public Nemesis {
   }
 
  private:
+  bool holder_;
   std::vector<Node*> paused_;
 };
 
@@ -222,14 +240,9 @@ class ClockNemesis final : public Nemesis {
 }  // namespace
 
 const std::vector<std::string>& nemesis_names() {
-  static const std::vector<std::string> names = {"partition-random-halves",
-                                                 "partition-random-node",
-                                                 "partition-majorities-ring",
-                                                 "partition-bridge",
-                                                 "asymmetric",
-                                                 "kill-random-node",
-                                                 "pause-random-node",
-                                                 "clock-skew"};
+  static const std::vector<std::string> names = {
+      "partition-random-halves", "partition-random-node", "partition-majorities-ring", "partition-bridge", "asymmetric",
+      "kill-random-node",        "pause-random-node",     "pause-lock-holder",         "clock-skew"};
   return names;
 }
 
@@ -266,7 +279,8 @@ std::unique_ptr<Nemesis> make_nemesis(const std::string& name) {
   if (name == "partition-bridge") return std::make_unique<PartitionNemesis>(name, &bridge);
   if (name == "asymmetric") return std::make_unique<PartitionNemesis>(name, &one_way_halves);
   if (name == "kill-random-node") return std::make_unique<KillNemesis>();
-  if (name == "pause-random-node") return std::make_unique<PauseNemesis>();
+  if (name == "pause-random-node") return std::make_unique<PauseNemesis>(false);
+  if (name == "pause-lock-holder") return std::make_unique<PauseNemesis>(true);
   if (name == "clock-skew") return std::make_unique<ClockNemesis>();
   SQ_UNREACHABLE(name.c_str());
 }

@@ -4,12 +4,14 @@
 // heal_all() undoes every fault of its kind whatever state the run is in (the final
 // phase). Implementations: partition shapes (nftables table `inet squall` inside each
 // node, input chain only; healing deletes only that table), kill-random-node (SIGKILL,
-// restart on the same data), pause-random-node (SIGSTOP/SIGCONT), clock-skew (bumps or a
+// restart on the same data), pause-random-node (SIGSTOP/SIGCONT), pause-lock-holder
+// (SIGSTOP/SIGCONT of the member a lock holder's client talks to), clock-skew (bumps or a
 // strobe, written to each node's libfaketime file: reaches processes that read the clock through
 // libc; Go binaries such as etcd read it without libc and are NOT affected).
 // Not thread-safe: the run's one scheduler thread drives it.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +27,9 @@ namespace squall::cluster {
 struct NemesisContext {
   std::vector<Node*> nodes;
   Db* db = nullptr;  // may be null for network and clock faults
+  // The node the workload would most like faulted now (a lock holder's), "" if none;
+  // pause-lock-holder asks it. May be empty (no workload).
+  std::function<std::string()> hot_node;
 };
 
 // One nemesis op: :f and :value of the :info op ("start-partition", {...}).

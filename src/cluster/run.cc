@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "cluster/cluster_report.h"
+#include "cluster/cluster_visuals.h"
 #include "cluster/nemesis.h"
 #include "harness/store.h"
 #include "history/value_json.h"
@@ -36,14 +38,18 @@ bool sleep_unless_stopped(const RunOptions& o, int64_t ms) {
 // The history as it is recorded: ops get :index and :time here, under one lock.
 class Recorder {
  public:
-  Recorder(harness::Store* store, Clock::time_point t0) : store_(store), t0_(t0) {}
+  Recorder(harness::Store* store, Clock::time_point t0, std::function<void(const workload::Op&)> on_op)
+      : store_(store), t0_(t0), on_op_(std::move(on_op)) {}
   void record(workload::Op op) {
-    std::lock_guard<std::mutex> lock(mu_);
-    op.index = static_cast<int64_t>(history_.size());
-    op.time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0_).count();
-    store_->append_op(op);
-    store_->flush();
-    history_.push_back(std::move(op));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      op.index = static_cast<int64_t>(history_.size());
+      op.time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0_).count();
+      store_->append_op(op);
+      store_->flush();
+      history_.push_back(op);
+    }
+    if (on_op_) on_op_(op);
   }
   void nemesis(history::OpType type, const std::string& f, const history::Value& value, bool final = false) {
     workload::Op op;
@@ -54,6 +60,7 @@ class Recorder {
     op.final = final;
     record(std::move(op));
   }
+  int64_t now_ns() const { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0_).count(); }
   workload::History snapshot() {
     std::lock_guard<std::mutex> lock(mu_);
     return history_;
@@ -62,6 +69,7 @@ class Recorder {
  private:
   harness::Store* store_;
   Clock::time_point t0_;
+  std::function<void(const workload::Op&)> on_op_;
   std::mutex mu_;
   workload::History history_;
 };
@@ -109,8 +117,9 @@ Result<RunOutcome> run_cluster_test(const RunOptions& o, std::FILE* console) {
   out.bringup_ms = ms_since(t_up);
   log(fmt::format("etcd ready on {} nodes in {} ms", cluster->nodes().size(), out.bringup_ms));
 
-  Recorder rec(store.get(), Clock::now());
-  NemesisContext ctx{cluster->node_ptrs(), cluster->db()};
+  Recorder rec(store.get(), Clock::now(), o.on_op);
+  NemesisContext ctx{cluster->node_ptrs(), cluster->db(), {}};
+  if (o.workload) ctx.hot_node = [&o] { return o.workload->hot_node(); };
   std::vector<std::unique_ptr<Nemesis>> nemeses;
   for (const auto& name : o.nemeses) nemeses.push_back(make_nemesis(name));
   Rng rng = Rng(o.seed).fork("cluster-nemesis");
@@ -178,23 +187,30 @@ Result<RunOutcome> run_cluster_test(const RunOptions& o, std::FILE* console) {
   rec.nemesis(history::OpType::kInfo, "heal-all", healed, true);
   if (o.workload) (void)o.workload->final_phase(ctx.nodes, [&](workload::Op op) { rec.record(std::move(op)); });
 
+  // As under `squall test`: the workload's result under :workload (its per-key results
+  // then go to independent/<key>/), the run's verdict and notes at the top.
   history::Value results = history::Value::array_map();
+  history::Value checked;
   if (o.workload) {
-    results = o.workload->check(rec.snapshot());
-    const history::Value* v = results.get("valid?");
+    checked = o.workload->check(rec.snapshot());
+    const history::Value* v = checked.get("valid?");
     out.verdict = !v ? RunVerdict::kUnknown
                   : v->kind() == history::Value::Kind::kBool
                       ? (v->as_bool() ? RunVerdict::kValid : RunVerdict::kInvalid)
                       : RunVerdict::kUnknown;
+    results.set("valid?", v ? *v : history::Value::keyword("unknown"));
+    if (const history::Value* c = checked.get("checker")) results.set("checker", *c);
+    results.set("workload", checked);
   } else {
     // Without a workload the one thing checked is recovery: after the final phase every
     // member answers its health check again.
     out.verdict = unready.empty() ? RunVerdict::kValid : RunVerdict::kInvalid;
     results.set("valid?", history::Value(unready.empty()));
-    results.set("checked", history::Value("recovery: every etcd member healthy after the final phase (no workload)"));
+    results.set("checker", history::Value("recovery: every etcd member healthy after the final phase (no workload)"));
   }
   if (!fault_errors.empty() || !heal_errors.empty() || stopping(o) || (o.workload && !workload_status)) {
     out.verdict = out.verdict == RunVerdict::kInvalid ? out.verdict : RunVerdict::kUnknown;
+    if (out.verdict == RunVerdict::kUnknown) results.set("valid?", history::Value::keyword("unknown"));
   }
   results.set("faults", history::Value(static_cast<int64_t>(out.faults)));
   if (!fault_errors.empty()) results.set("fault-errors", history::Value(fault_errors));
@@ -203,6 +219,13 @@ Result<RunOutcome> run_cluster_test(const RunOptions& o, std::FILE* console) {
   results.set("clock-skew-reaches",
               history::Value("processes that read the clock through libc under libfaketime; etcd (Go) is not reached"));
   (void)store->write_results(results);
+  const workload::History history = rec.snapshot();
+  const std::string workload_name = o.workload ? o.workload->name() : "none";
+  if (auto s = write_cluster_visuals(store->dir(), history, rec.now_ns(),
+                                     fmt::format("{}, {} nodes: operations", workload_name, ctx.nodes.size()));
+      !s) {
+    log("drawings: " + s.error());  // a convenience, never a verdict
+  }
 
   if (auto s = cluster->collect(store->dir()); !s) log("collecting logs: " + s.error());
   const auto t_down = Clock::now();
@@ -213,6 +236,23 @@ Result<RunOutcome> run_cluster_test(const RunOptions& o, std::FILE* console) {
     out.verdict = out.verdict == RunVerdict::kInvalid ? out.verdict : RunVerdict::kUnknown;
   }
   log(fmt::format("teardown in {} ms", out.teardown_ms));
+  ClusterReportInput report;
+  report.workload = workload_name;
+  report.nodes = o.cluster.nodes;
+  report.transport = cluster->local() ? "local namespaces" : "ssh";
+  report.duration_s = static_cast<double>(ms_since(t_run)) / 1000.0;
+  report.history = &history;
+  report.results = o.workload ? &checked : &results;
+  report.nemesis = o.nemesis_text;
+  report.faults = out.faults;
+  report.concurrency = o.workload ? o.concurrency : 0;
+  report.result = out.verdict == RunVerdict::kValid ? "PASS" : out.verdict == RunVerdict::kInvalid ? "FAIL" : "UNKNOWN";
+  report.bringup_ms = out.bringup_ms;
+  report.teardown_ms = out.teardown_ms;
+  report.store_dir = out.store_dir;
+  report.reproduce = o.reproduce;
+  out.report = render_cluster_report(report);
+  (void)store->write_report(out.report);
   out.summary = fmt::format("{} faults on {} nodes; recovery {}; store {}", out.faults, ctx.nodes.size(),
                             unready.empty() ? "ok" : "FAILED: " + unready, out.store_dir);
   store->flush();

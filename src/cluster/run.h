@@ -3,7 +3,9 @@
 // the network, resume paused and restart killed processes, reset clocks, wait until every
 // node is ready), collect every node's logs into the store and tear everything down.
 // Writes store/<test>/<time>/ with history.edn (nemesis ops as :info, their exact
-// targets as values), jepsen.log, results.edn and <node>/ with the node's logs.
+// targets as values), jepsen.log, results.edn/.json (and independent/<key>/ for
+// keyed checks), report.txt, the drawings (timeline.html, latency-raw.svg, rate.svg)
+// and <node>/ with the node's logs.
 #pragma once
 
 #include <atomic>
@@ -30,9 +32,15 @@ struct RunOptions {
   std::string store_root = "store";
   std::string test_name = "etcd";
   ClusterWorkload* workload = nullptr;      // nullptr: nemeses only
+  int concurrency = 0;                      // the workload's client threads (for the report)
+  std::string nemesis_text = "none";        // --nemesis as typed (for the report)
+  std::string reproduce;                    // the command line that replays the run
   const std::atomic<bool>* stop = nullptr;  // SIGINT/SIGTERM: stop early, still tear down
   // Called after each nemesis op is applied (tests look at the cluster there).
   std::function<void(const workload::Op&, Cluster&)> on_fault;
+  // Called with every op once it is recorded (client and nemesis, with :index and :time),
+  // from the recording thread, outside the recorder's lock: a progress display hooks here.
+  std::function<void(const workload::Op&)> on_op;
 };
 
 enum class RunVerdict { kValid, kInvalid, kUnknown };
@@ -41,6 +49,7 @@ struct RunOutcome {
   RunVerdict verdict = RunVerdict::kUnknown;
   std::string store_dir;
   std::string summary;  // one paragraph for the console
+  std::string report;   // the JEPSEN REPORT (also the store's report.txt)
   size_t faults = 0;    // nemesis ops that started a fault
   int64_t bringup_ms = 0;
   int64_t teardown_ms = 0;
