@@ -42,7 +42,7 @@ declare -A DEPS=(
   [viz]="core net rapidjson fmt"
   [services]="core proto rapidjson"
   [harness]="core net proto workload viz rapidjson fmt services"
-  [serve]="core viz rapidjson fmt"
+  [serve]="core viz history rapidjson fmt"
   [sim]="coord core fmt"
 )
 # Third-party libraries that appear in the table, by include prefix.

@@ -70,7 +70,7 @@ Result<RunSummary> Runner::run() {
   ro.seed = config_.seed;
   ro.net.dist = config_.latency_dist;
   ro.net.latency_ms = config_.latency_ms;
-  ro.diagram_messages = kDiagramMessages;
+  ro.diagram_messages = kStoredBodies;
   auto router = Router::create(std::move(ro), *store_, *loop_, clock_, static_cast<RouterEvents&>(*this));
   if (!router.ok()) return err(router.error());
   router_ = std::move(*router);
