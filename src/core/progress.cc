@@ -16,8 +16,8 @@ std::string format(const char* f, Args... args) {
 }  // namespace
 
 std::string format_progress(const ProgressState& s) {
-  std::string line = s.limit_s > 0 ? format("[%6.1f s / %.0f s]", s.elapsed_s, s.limit_s)
-                                   : format("[%6.1f s]", s.elapsed_s);
+  std::string line =
+      s.limit_s > 0 ? format("[%6.1f s / %.0f s]", s.elapsed_s, s.limit_s) : format("[%6.1f s]", s.elapsed_s);
   std::string sep = " ";
   auto add = [&](const std::string& part) {
     line += sep + part;
@@ -46,6 +46,7 @@ Progress::Sink Progress::stderr_sink() {
 }
 
 void Progress::update(int64_t now_ns, const ProgressState& s) {
+  if (last_ns_ < 0 && !tty_) last_ns_ = now_ns;  // a log's first line comes one period in
   if (last_ns_ >= 0 && now_ns - last_ns_ < period_ns_) return;
   last_ns_ = now_ns;
   if (tty_) {

@@ -62,8 +62,9 @@ class Progress {
   bool tty() const { return tty_; }
   // When the next update() will print (for a caller that sleeps until its next event).
   int64_t next_due_ns() const { return last_ns_ < 0 ? 0 : last_ns_ + period_ns_; }
-  // Prints the state when the period has passed since the last line (the first call
-  // prints at once).
+  // Prints the state when the period has passed since the last line. On a terminal the
+  // first call prints at once; in a log the first line comes one period in, so a short
+  // command's output is not cluttered.
   void update(int64_t now_ns, const ProgressState& s);
   // On a terminal, erases the live line so other output starts on a clean line; the
   // next update() redraws it. Does nothing elsewhere.

@@ -53,11 +53,11 @@ struct Ask {
 struct Selection {
   std::vector<viz::DiagramMessage> messages;
   size_t malformed = 0;
-  size_t total = 0;            // lines read (messages in the run, as far as scanned)
+  size_t total = 0;  // lines read (messages in the run, as far as scanned)
   bool scanned_all = true;
-  int64_t first_id = -1;       // of the whole file
-  bool more_after = false;     // messages in the asked range were left out after the last
-  std::string first_error;     // of a malformed line, with its line number
+  int64_t first_id = -1;    // of the whole file
+  bool more_after = false;  // messages in the asked range were left out after the last
+  std::string first_error;  // of a malformed line, with its line number
 };
 
 // Scans messages.tsv once, keeping what the request selects.
@@ -81,14 +81,18 @@ Selection select(const fs::path& file, const Ask& r) {
     switch (r.kind) {
       case Ask::Kind::kRange:
         if (m->send_ns < r.from_ns || m->send_ns > r.to_ns) break;
-        if (full) s.more_after = true;
-        else s.messages.push_back(std::move(*m));
+        if (full)
+          s.more_after = true;
+        else
+          s.messages.push_back(std::move(*m));
         break;
       // Ids are given in send order, so the file is sorted by id.
       case Ask::Kind::kAfter:
         if (m->id > r.id) {
-          if (full) s.more_after = true;
-          else s.messages.push_back(std::move(*m));
+          if (full)
+            s.more_after = true;
+          else
+            s.messages.push_back(std::move(*m));
         }
         break;
       case Ask::Kind::kBefore:
@@ -198,7 +202,8 @@ Response render_message_page(const std::string& dir_text, const std::string& url
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>messages {}</title>\n{}</head>"
       "<body>\n<h1>Messages of {}</h1>\n<nav>{}</nav>\n<p>{} messages in the run. Hover over an arrow for its "
       "body.{}</p>\n{}<div class=\"diagram-box\">{}</div>\n</body></html>\n",
-      escape_xml(url_base), kStyle, escape_xml(url_base), nav, s.scanned_all ? fmt::format("{}", s.total) : fmt::format("At least {}", s.total),
+      escape_xml(url_base), kStyle, escape_xml(url_base), nav,
+      s.scanned_all ? fmt::format("{}", s.total) : fmt::format("At least {}", s.total),
       r.kind == Ask::Kind::kAround ? " The dashed red line marks the time asked for." : "",
       faults.empty() ? "" : "<details><summary>Faults</summary><ul>" + faults + "</ul></details>\n", svg);
   return resp;

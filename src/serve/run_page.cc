@@ -113,8 +113,8 @@ std::string key_name(const Value& k) { return k.is_keyword() || k.is_string() ? 
 // The lists of a failed checker worth showing as anomalies: "...examples" lists first,
 // then the usual anomaly names; else every non-empty list.
 std::vector<std::pair<std::string, const Value*>> anomaly_lists(const Value& checker) {
-  static const std::vector<std::string_view> kNamed = {"lost",       "unexpected",   "duplicated", "crashes",
-                                                       "never-read", "anomalies",    "errors",     "duplicates",
+  static const std::vector<std::string_view> kNamed = {"lost",       "unexpected",     "duplicated", "crashes",
+                                                       "never-read", "anomalies",      "errors",     "duplicates",
                                                        "mismatches", "setup-problems", "bad-reads"};
   std::vector<std::pair<std::string, const Value*>> examples, named, other;
   for (const auto& [k, v] : checker.entries()) {
@@ -257,7 +257,8 @@ std::string section_reproduce(const std::string& report) {
   auto flags = flags_of(command);
   if (!flags.empty()) {
     html += "<h3>Flags</h3>\n<table id=\"flags\">";
-    for (const auto& [f, v] : flags) html += fmt::format("<tr><td>{}</td><td>{}</td></tr>", escape_xml(f), escape_xml(v));
+    for (const auto& [f, v] : flags)
+      html += fmt::format("<tr><td>{}</td><td>{}</td></tr>", escape_xml(f), escape_xml(v));
     html += "</table>\n";
   }
   return html;
@@ -280,9 +281,10 @@ std::string section_logs(const fs::path& dir) {
     bool cut = false;
     std::string tail = read_tail(p, kLogTailBytes, &cut);
     std::string rel = fs::relative(p, dir, ec).string();
-    html += fmt::format("<details{}><summary>{} ({}, <a href=\"{}\">whole file</a>)</summary><pre>{}</pre></details>\n",
-                        html.size() < 100 ? " open=\"open\"" : "", escape_xml(rel), cut ? "its last lines" : "all of it",
-                        escape_xml(percent_encode_path(rel)), escape_xml(tail.empty() ? "(empty)" : tail));
+    html +=
+        fmt::format("<details{}><summary>{} ({}, <a href=\"{}\">whole file</a>)</summary><pre>{}</pre></details>\n",
+                    html.size() < 100 ? " open=\"open\"" : "", escape_xml(rel), cut ? "its last lines" : "all of it",
+                    escape_xml(percent_encode_path(rel)), escape_xml(tail.empty() ? "(empty)" : tail));
   }
   return html;
 }
@@ -300,8 +302,8 @@ std::string section_files(const fs::path& dir) {
   std::sort(files.begin(), files.end());
   std::string html = "<h2 id=\"files\">Files</h2>\n<table>";
   for (const auto& [rel, size] : files)
-    html += fmt::format("<tr><td><a href=\"{}\">{}</a></td><td>{} bytes</td></tr>", escape_xml(percent_encode_path(rel)),
-                        escape_xml(rel), size);
+    html += fmt::format("<tr><td><a href=\"{}\">{}</a></td><td>{} bytes</td></tr>",
+                        escape_xml(percent_encode_path(rel)), escape_xml(rel), size);
   return html + "</table>\n<p><a href=\"?files\">directory listing</a></p>\n";
 }
 
@@ -343,8 +345,8 @@ std::string render_run_page(const std::string& dir_text, const std::string& url_
   std::string report = read_prefix(dir / "report.txt", 1 << 20, &cut);
 
   std::string body = fmt::format("<p><a href=\"/\">all runs</a></p>\n<h1>{}</h1>\n", escape_xml(url_base));
-  const char* shown = verdict == "true"    ? "VALID"
-                      : verdict == "false" ? "INVALID"
+  const char* shown = verdict == "true"         ? "VALID"
+                      : verdict == "false"      ? "INVALID"
                       : verdict == "incomplete" ? "INCOMPLETE (no results yet)"
                                                 : "UNKNOWN";
   body += fmt::format("<div id=\"verdict\" class=\"verdict verdict-{}\">{}</div>\n", verdict, shown);
@@ -363,7 +365,7 @@ std::string render_run_page(const std::string& dir_text, const std::string& url_
     body += "<p>The run has no results.edn: it is still running, or it was killed before the end.</p>\n";
   }
   if (has_messages)
-    body += "<p><a id=\"diagram-link\" href=\"messages\">The message diagram</a>, around the " +
+    body += "<p><a id=\"diagram-link\" href=\"messages#focus\">The message diagram</a>, around the " +
             std::string(anomalies.first_ns >= 0 ? "first anomaly" : "first fault") + ".</p>\n";
 
   std::string plots;
@@ -378,7 +380,8 @@ std::string render_run_page(const std::string& dir_text, const std::string& url_
   std::string pages;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     std::string name = e.path().filename().string();
-    if (name.ends_with(".html")) pages += fmt::format("<li><a href=\"{}\">{}</a></li>", escape_xml(percent_encode_path(name)), escape_xml(name));
+    if (name.ends_with(".html"))
+      pages += fmt::format("<li><a href=\"{}\">{}</a></li>", escape_xml(percent_encode_path(name)), escape_xml(name));
   }
   if (!pages.empty()) body += "<h2 id=\"pages\">Pages</h2>\n<ul>" + pages + "</ul>\n";
   body += section_logs(dir);

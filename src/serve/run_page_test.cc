@@ -62,14 +62,17 @@ class RunPageTest : public ::testing::Test {
       s.complete_ns = t + 1000;
       s.outcome = viz::Outcome::kOk;
       ops.spans.push_back(s);
-      history += fmt::format("{{:type :ok, :f :add, :value {}, :process 0, :time {}, :index {}}}\n", i, t + 1000, index++);
+      history +=
+          fmt::format("{{:type :ok, :f :add, :value {}, :process 0, :time {}, :index {}}}\n", i, t + 1000, index++);
       if (i == 5)
-        history += fmt::format("{{:type :info, :f :start-partition, :value :majority, :process :nemesis, :time {}, "
-                               ":index {}}}\n",
-                               t + 2000, index++);
+        history += fmt::format(
+            "{{:type :info, :f :start-partition, :value :majority, :process :nemesis, :time {}, "
+            ":index {}}}\n",
+            t + 2000, index++);
       if (i == 12)
-        history += fmt::format("{{:type :info, :f :stop-partition, :value nil, :process :nemesis, :time {}, :index {}}}\n",
-                               t + 2000, index++);
+        history +=
+            fmt::format("{{:type :info, :f :stop-partition, :value nil, :process :nemesis, :time {}, :index {}}}\n",
+                        t + 2000, index++);
     }
     ops.end_ns = 2'000'000'000;
     write(run_ / "history.edn", history);
@@ -154,7 +157,7 @@ TEST_F(RunPageTest, ReproduceFlagsPlotsLogsAndFiles) {
   EXPECT_NE(html.find("Result: FAIL &lt;b&gt;"), std::string::npos);
   EXPECT_NE(html.find("LAST LINE &lt;script&gt;"), std::string::npos);
   EXPECT_EQ(html.find("<script>\n"), html.find("<script>\nfunction"));  // only the page's own script
-  EXPECT_EQ(html.find("FIRST LINE OF THE LOG"), std::string::npos);    // the tail, not the whole log
+  EXPECT_EQ(html.find("FIRST LINE OF THE LOG"), std::string::npos);     // the tail, not the whole log
   EXPECT_NE(html.find("href=\"node-logs/n0.log\""), std::string::npos);
   EXPECT_NE(html.find("href=\"messages.tsv\""), std::string::npos);
 }
