@@ -60,6 +60,29 @@ struct Selection {
   std::string first_error;  // of a malformed line, with its line number
 };
 
+// Whether a line can be passed over unparsed: it lies before the window (a malformed
+// line is never skipped, so that it is counted). Lines after the window end the scan.
+bool skippable(std::string_view line, const Ask& r, bool have_first_id) {
+  if (!have_first_id) return false;
+  switch (r.kind) {
+    case Ask::Kind::kAround: {
+      auto t = viz::message_row_send_ns(line);
+      return t && *t < r.at_ns - kHalfWindowNs;
+    }
+    case Ask::Kind::kRange: {
+      auto t = viz::message_row_send_ns(line);
+      return t && *t < r.from_ns;
+    }
+    case Ask::Kind::kAfter: {
+      int64_t id = 0;
+      auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), id);
+      return ec == std::errc() && p < line.data() + line.size() && *p == '\t' && id <= r.id;
+    }
+    case Ask::Kind::kBefore: return false;
+  }
+  return false;
+}
+
 // Scans messages.tsv once, keeping what the request selects.
 Selection select(const fs::path& file, const Ask& r) {
   Selection s;
@@ -67,10 +90,14 @@ Selection select(const fs::path& file, const Ask& r) {
   std::string line;
   std::deque<viz::DiagramMessage> before;  // around/before: a bounded tail of earlier messages
   size_t line_no = 0;
+  bool past_window = false;
   while (std::getline(in, line)) {
     ++line_no;
     if (line.empty() || line[0] == '#') continue;
     ++s.total;
+    // Most lines of a long run lie outside the window: skip them on their send time or
+    // id alone, without parsing (and allocating) the whole line.
+    if (skippable(line, r, s.first_id >= 0)) continue;
     auto m = viz::parse_message_row(line);
     if (!m.ok()) {
       if (s.malformed++ == 0) s.first_error = fmt::format("messages.tsv:{}: {}", line_no, m.error());
@@ -80,6 +107,7 @@ Selection select(const fs::path& file, const Ask& r) {
     bool full = s.messages.size() + before.size() >= kCap;
     switch (r.kind) {
       case Ask::Kind::kRange:
+        if (m->send_ns > r.to_ns) past_window = true;  // the file is in send order
         if (m->send_ns < r.from_ns || m->send_ns > r.to_ns) break;
         if (full)
           s.more_after = true;
@@ -120,7 +148,7 @@ Selection select(const fs::path& file, const Ask& r) {
     }
     // Everything asked for is in hand: the rest of a long file is not needed, but one
     // more line tells whether there is more.
-    if (s.more_after && r.kind != Ask::Kind::kBefore) {
+    if (past_window || (s.more_after && r.kind != Ask::Kind::kBefore)) {
       s.scanned_all = false;
       break;
     }
@@ -145,7 +173,7 @@ Ask parse_ask(const std::string& dir, const std::string& query, const RunHistory
     r.at_ns = ms_to_ns(*at);
   } else {
     // The default: around the first anomaly, else the first fault, else the start.
-    int64_t t = first_anomaly_ns(dir);
+    int64_t t = first_anomaly_ns(dir, history);
     if (t < 0 && !history.faults().empty()) t = history.faults().front().start_ns;
     r.at_ns = std::max<int64_t>(0, t);
   }

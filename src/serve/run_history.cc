@@ -1,6 +1,8 @@
 #include "serve/run_history.h"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <fstream>
 #include <unordered_map>
 
@@ -31,6 +33,61 @@ void add_fault(const HistoryOp& op, std::vector<viz::Window>* faults, std::vecto
   }
 }
 
+// The text after "<key> " up to the next ',' or '}' at the top level of a one-line map
+// (numbers and keywords: what :index, :time, :type and :process hold).
+std::optional<std::string_view> token_after(std::string_view map, std::string_view key) {
+  size_t at = map.find(key);
+  if (at == std::string_view::npos) return std::nullopt;
+  at += key.size();
+  while (at < map.size() && map[at] == ' ') ++at;
+  size_t end = map.find_first_of(",}", at);
+  if (end == std::string_view::npos) return std::nullopt;
+  return map.substr(at, end - at);
+}
+
+std::optional<int64_t> int_after(std::string_view map, std::string_view key) {
+  auto t = token_after(map, key);
+  if (!t) return std::nullopt;
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(t->data(), t->data() + t->size(), v);
+  if (ec != std::errc() || p != t->data() + t->size()) return std::nullopt;
+  return v;
+}
+
+// The text of the :value entry: up to the next known key, or the end of the map.
+std::string_view value_text(std::string_view map) {
+  size_t at = map.find(":value ");
+  if (at == std::string_view::npos) return "nil";
+  at += 7;
+  size_t end = map.size() - 1;  // the closing '}'
+  for (std::string_view next : {", :process ", ", :time ", ", :index ", ", :error ", ", :type ", ", :f "}) {
+    size_t e = map.find(next, at);
+    if (e != std::string_view::npos) end = std::min(end, e);
+  }
+  return map.substr(at, end - at);
+}
+
+// A client completion read by its fields alone; nullopt when the line does not look
+// like one (it is then parsed in full). Its value is kept as the map's text, which is
+// all invocation_with_value() looks at in a completion.
+std::optional<HistoryOp> scan_completion(std::string_view map, int64_t line_index,
+                                         std::unordered_map<std::string, int64_t>* pending) {
+  auto type = token_after(map, ":type ");
+  auto process = token_after(map, ":process ");
+  auto time = int_after(map, ":time ");
+  if (!type || !process || !time || process->empty() || !std::isdigit(static_cast<unsigned char>(process->front())))
+    return std::nullopt;
+  HistoryOp op;
+  op.index = int_after(map, ":index ").value_or(line_index);
+  op.time_ns = *time;
+  op.type = std::string(type->substr(type->starts_with(':') ? 1 : 0));
+  op.value = std::string(value_text(map));
+  auto it = pending->find(std::string(*process));
+  op.invocation = it == pending->end() ? op.index : it->second;
+  if (it != pending->end()) pending->erase(it);
+  return op;
+}
+
 }  // namespace
 
 RunHistory RunHistory::read(const std::string& path) {
@@ -51,7 +108,17 @@ RunHistory RunHistory::read(const std::string& path) {
       ++h.skipped_;
       continue;
     }
-    auto v = history::parse_edn(std::string_view(line).substr(a, b - a + 1), path, static_cast<int>(n));
+    std::string_view map_text = std::string_view(line).substr(a, b - a + 1);
+    // Completions are most of a history and the bulkiest lines (a broadcast read's list):
+    // only a few fields are read from them, without parsing the whole map.
+    if (map_text.find(":invoke") == std::string_view::npos && map_text.find(":nemesis") == std::string_view::npos) {
+      if (auto op = scan_completion(map_text, static_cast<int64_t>(n - 1), &pending)) {
+        h.end_ns_ = std::max(h.end_ns_, op->time_ns);
+        h.ops_.push_back(std::move(*op));
+        continue;
+      }
+    }
+    auto v = history::parse_edn(map_text, path, static_cast<int>(n));
     if (!v.ok() || !v->is_map()) {
       ++h.skipped_;
       continue;

@@ -309,10 +309,9 @@ std::string section_files(const fs::path& dir) {
 
 }  // namespace
 
-int64_t first_anomaly_ns(const std::string& dir) {
+int64_t first_anomaly_ns(const std::string& dir, const RunHistory& history) {
   auto results = read_results(dir);
   if (!results) return -1;
-  RunHistory history = RunHistory::read((fs::path(dir) / "history.edn").string());
   return anomalies_of(*results, history, false).first_ns;
 }
 

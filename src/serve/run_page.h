@@ -26,8 +26,11 @@ inline constexpr size_t kLogTailBytes = 6000;
 // `dir` is the run's directory on disk, `url_base` its URL path ("/broadcast/2024.../").
 std::string render_run_page(const std::string& dir, const std::string& url_base);
 
-// The time of the run's first anomaly example with a known time, in ns, or -1.
-int64_t first_anomaly_ns(const std::string& dir);
+class RunHistory;
+
+// The time of the run's first anomaly example with a known time, in ns, or -1;
+// `history` is the run's (see run_history.h).
+int64_t first_anomaly_ns(const std::string& dir, const RunHistory& history);
 
 // "true", "false", "unknown", or "incomplete" when the run has no results (yet).
 std::string run_verdict(const std::string& dir);

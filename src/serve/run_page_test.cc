@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "serve/message_page.h"
+#include "serve/run_history.h"
 #include "serve/store_browser.h"
 #include "viz/message_table.h"
 #include "viz/testing/xml_check.h"
@@ -221,6 +222,37 @@ TEST_F(RunPageTest, DiagramDefaultsToTheFirstAnomalyAndShadesFaults) {
   for (const char* q : {"at=nan", "from=1e300", "after=-5", "at=%zz", "before=abc", "from=<script>"})
     EXPECT_EQ(messages(q).status, 200) << q;
   EXPECT_EQ(render_message_page((base_ / "nope").string(), "/x/", "").status, 404);
+}
+
+TEST(RunHistory, FindsOpsByValueFaultsAndSkipsDamagedLines) {
+  fs::path dir = fs::temp_directory_path() / ("squall-run-history-test-" + std::to_string(::getpid()));
+  write(dir / "history.edn",
+        "[\n"
+        "{:type :invoke, :f :read, :value nil, :process 3, :time 10, :index 0}\n"
+        "{:type :ok, :f :read, :value [1 22 7], :process 3, :time 20, :index 1}\n"
+        "{:type :invoke, :f :add, :value 5, :process 4, :time 30, :index 7}\n"
+        "not a map at all\n"
+        "{:type :info, :f :start-partition, :value :majority, :process :nemesis, :time 40, :index 3}\n"
+        "{:type :ok, :f :add, :value 5, :process 4, :time 50, :index 4}\n"
+        "]\n");
+  RunHistory h = RunHistory::read((dir / "history.edn").string());
+  EXPECT_EQ(h.skipped_lines(), 1u);
+  // 5 was added by the invocation at index 7; 22 only appears in a read, whose
+  // invocation is op 0; "7" is an index, not a value, and only the read holds 7.
+  ASSERT_NE(h.invocation_with_value("5"), nullptr);
+  EXPECT_EQ(h.invocation_with_value("5")->invocation, 7);
+  ASSERT_NE(h.invocation_with_value("22"), nullptr);
+  EXPECT_EQ(h.invocation_with_value("22")->invocation, 0);
+  EXPECT_EQ(h.invocation_with_value("2"), nullptr);
+  ASSERT_NE(h.invocation_with_value("7"), nullptr);
+  EXPECT_EQ(h.invocation_with_value("7")->index, 1);
+  ASSERT_EQ(h.faults().size(), 1u);
+  EXPECT_EQ(h.faults()[0].start_ns, 40);
+  EXPECT_EQ(h.faults()[0].end_ns, 50);  // never healed: to the end of the history
+  EXPECT_EQ(h.faults()[0].label, "partition :majority");
+  EXPECT_EQ(h.invocation_at(25)->index, 7);
+  EXPECT_EQ(RunHistory::read((dir / "missing.edn").string()).end_ns(), 0);
+  fs::remove_all(dir);
 }
 
 // A generated store of 1,000 runs: filters select the right rows.

@@ -50,9 +50,9 @@ struct TempDir {
 class Server {
  public:
   explicit Server(const std::string& store)
-      : child_(squall::testing::Subprocess::start({kSquall, "serve", "--store", store, "--port", "0"},
-                                                  {.in = squall::testing::Stream::kNull,
-                                                   .err = squall::testing::Stream::kInherit})) {
+      : child_(squall::testing::Subprocess::start(
+            {kSquall, "serve", "--store", store, "--port", "0"},
+            {.in = squall::testing::Stream::kNull, .err = squall::testing::Stream::kInherit})) {
     std::optional<std::string> line = child_.read_line(std::chrono::seconds(30));
     std::smatch m;
     if (line && std::regex_search(*line, m, std::regex(R"(http://127\.0\.0\.1:(\d+)/)"))) port_ = std::stoi(m[1]);
@@ -120,7 +120,9 @@ std::vector<std::string> hrefs(const std::string& dom) {
   return out;
 }
 
-bool has_id(const std::string& dom, const std::string& id) { return dom.find("id=\"" + id + "\"") != std::string::npos; }
+bool has_id(const std::string& dom, const std::string& id) {
+  return dom.find("id=\"" + id + "\"") != std::string::npos;
+}
 
 // Chromium serialises '&' in attributes as "&amp;".
 std::string unescape_amp(std::string s) {
