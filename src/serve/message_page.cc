@@ -32,6 +32,16 @@ form { display: inline; } input { width: 90px; }
 </style>
 )";
 
+// Opened without a fragment, the page scrolls to the marked time (the anomaly or fault
+// the window was chosen for), as a link ending in #focus would.
+constexpr std::string_view kScrollToFocus = R"(<script>
+if (!location.hash) {
+  var focus = document.getElementById('focus');
+  if (focus) focus.scrollIntoView({block: 'center'});
+}
+</script>
+)";
+
 std::optional<double> number_param(const std::string& query, std::string_view name) {
   auto text = query_param(query, name);
   if (!text || text->empty()) return std::nullopt;
@@ -229,11 +239,12 @@ Response render_message_page(const std::string& dir_text, const std::string& url
   resp.body = fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>messages {}</title>\n{}</head>"
       "<body>\n<h1>Messages of {}</h1>\n<nav>{}</nav>\n<p>{} messages in the run. Hover over an arrow for its "
-      "body.{}</p>\n{}<div class=\"diagram-box\">{}</div>\n</body></html>\n",
+      "body.{}</p>\n{}<div class=\"diagram-box\">{}</div>\n{}</body></html>\n",
       escape_xml(url_base), kStyle, escape_xml(url_base), nav,
       s.scanned_all ? fmt::format("{}", s.total) : fmt::format("At least {}", s.total),
       r.kind == Ask::Kind::kAround ? " The dashed red line marks the time asked for." : "",
-      faults.empty() ? "" : "<details><summary>Faults</summary><ul>" + faults + "</ul></details>\n", svg);
+      faults.empty() ? "" : "<details><summary>Faults</summary><ul>" + faults + "</ul></details>\n", svg,
+      kScrollToFocus);
   return resp;
 }
 
