@@ -10,6 +10,7 @@ packages=(
   clang-14 libclang-rt-14-dev llvm-14 clang-format-14
   python3 iproute2 procps
   etcd-server etcd-client nftables libfaketime openssh-server openssh-client
+  chromium
 )
 
 missing=()

@@ -15,6 +15,7 @@
 #include "checker/linearizability.h"
 #include "commands.h"
 #include "core/clock.h"
+#include "core/progress.h"
 #include "history/edn.h"
 #include "history/printable.h"
 #include "history/reader.h"
@@ -62,8 +63,18 @@ uint64_t default_memory_limit_mb() {
 
 // Every line of text shown goes through printable(): values, op names and the text of
 // malformed input come from the history and must not drive the terminal.
-void out(const std::string& text) { std::fputs(history::printable(text).c_str(), stdout); }
-void err_line(const std::string& text) { std::fputs(history::printable(text + "\n").c_str(), stderr); }
+// The live progress line, erased before any other output reaches the terminal.
+core::Progress* g_progress = nullptr;
+
+void out(const std::string& text) {
+  if (g_progress) g_progress->clear();
+  std::fputs(history::printable(text).c_str(), stdout);
+  std::fflush(stdout);
+}
+void err_line(const std::string& text) {
+  if (g_progress) g_progress->clear();
+  std::fputs(history::printable(text + "\n").c_str(), stderr);
+}
 
 // --timeout: seconds, finite, not negative, and small enough that the deadline in
 // nanoseconds cannot overflow (about 30 years is plenty).
@@ -202,7 +213,23 @@ int cmd_check(int argc, char** argv) {
 
   auto start = std::chrono::steady_clock::now();
   size_t valid = 0, invalid = 0, unknown = 0, errors = 0, ops_total = 0;
+  // Several files: progress on stderr (a live line on a terminal, erased before each
+  // result line; a line every 10 s in a log).
+  const int64_t start_ns = clock.now_ns();
+  core::Progress progress(core::Progress::stderr_sink(), ::isatty(2) != 0);
+  core::ProgressState state;
+  state.unit = "files";
+  state.total = static_cast<int64_t>(a.files.size());
+  auto file_done = [&] {
+    if (a.files.size() < 2) return;
+    state.elapsed_s = static_cast<double>(clock.now_ns() - start_ns) / 1e9;
+    state.done = static_cast<int64_t>(valid + invalid + unknown + errors);
+    state.failing = static_cast<int64_t>(invalid + errors);
+    progress.update(clock.now_ns() - start_ns, state);
+  };
+  g_progress = &progress;
   for (const auto& file : a.files) {
+    file_done();
     // One budget per file, reading included.
     const int64_t file_start = clock.now_ns();
     history::ReadOptions ro{*format};
@@ -277,6 +304,8 @@ int cmd_check(int argc, char** argv) {
     }
     std::fflush(stdout);
   }
+  g_progress = nullptr;
+  progress.clear();
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   out(fmt::format("total: {} file{}, {} ops: {} valid, {} invalid, {} unknown, {} error{} ({:.1f} ms)\n",
                   a.files.size(), a.files.size() == 1 ? "" : "s", ops_total, valid, invalid, unknown, errors,

@@ -1,10 +1,14 @@
 // squall sim: deterministic simulation of the shard coordination protocol.
+#include <unistd.h>
+
 #include <cstdio>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
+#include "core/clock.h"
+#include "core/progress.h"
 #include "parse_command_line.h"
 #include "sim/config.h"
 #include "sim/report.h"
@@ -66,7 +70,22 @@ int cmd_sim(int argc, char** argv) {
     }
     opt.trace_sink = sink;
   }
+  // Progress on stderr for sweeps long enough to need it: a live line on a terminal,
+  // a line every 10 s in a log.
+  const SteadyClock clock;
+  const int64_t start_ns = clock.now_ns();
+  core::Progress progress(core::Progress::stderr_sink(), ::isatty(2) != 0);
+  core::ProgressState state;
+  state.total = static_cast<int64_t>(opt.seeds);
+  auto seed_done = [&](uint64_t done, uint64_t failing) {
+    state.elapsed_s = static_cast<double>(clock.now_ns() - start_ns) / 1e9;
+    state.done = static_cast<int64_t>(done);
+    state.failing = static_cast<int64_t>(failing);
+    progress.update(clock.now_ns() - start_ns, state);
+  };
+  if (opt.seeds > 1) opt.on_seed = seed_done;
   sim::SweepResult res = sim::run_sweep(opt);
+  if (opt.seeds > 1 && progress.tty()) progress.finish(clock.now_ns() - start_ns, state);
   if (sink != nullptr) std::fclose(sink);
   std::fputs(sim::render_report(opt, res).c_str(), stdout);
   std::fputs(sim::render_timing(res).c_str(), stdout);

@@ -3,6 +3,7 @@
 #include "core/assert.h"
 #include "harness/store.h"
 #include "viz/message_diagram.h"
+#include "viz/message_table.h"
 #include "viz/plots.h"
 #include "viz/timeline.h"
 
@@ -31,6 +32,14 @@ void add_nemesis(const workload::Op& op, int64_t end_ns, std::vector<viz::Window
   }
 }
 
+std::string message_table(const net::Journal& journal, const std::vector<std::string>& names,
+                          const viz::MessageLabels& labels) {
+  std::string out(viz::kMessageTableHeader);
+  out += '\n';
+  for (const viz::DiagramMessage& m : viz::messages_of(journal, names, labels)) out += viz::format_message_row(m);
+  return out;
+}
+
 }  // namespace
 
 viz::Ops ops_from_history(const workload::History& history, int64_t end_ns) {
@@ -45,6 +54,7 @@ viz::Ops ops_from_history(const workload::History& history, int64_t end_ns) {
     }
     if (op.type != history::OpType::kInvoke) continue;
     viz::OpSpan s;
+    s.index = static_cast<int64_t>(i);
     s.process = op.process;
     s.f = op.f;
     s.invoke_ns = op.time_ns;
@@ -72,6 +82,7 @@ Status write_visual_artifacts(const std::string& dir, const ArtifactInputs& in) 
   };
   write("messages.svg", viz::render_message_diagram(*in.journal, in.endpoint_names, *in.labels,
                                                     viz::DiagramOptions{static_cast<size_t>(kDiagramMessages)}));
+  write("messages.tsv", message_table(*in.journal, in.endpoint_names, *in.labels));
   write("timeline.html", viz::render_timeline(ops, in.title));
   write("latency-raw.svg", viz::render_latency_plot(ops));
   write("rate.svg", viz::render_rate_plot(ops));

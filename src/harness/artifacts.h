@@ -1,5 +1,6 @@
-// The visual artifacts of a run: messages.svg, timeline.html, latency-raw.svg and
-// rate.svg, written into the run's store directory when the run finishes.
+// The visual artifacts of a run: messages.svg, messages.tsv (every message, for squall
+// serve's windowed diagrams), timeline.html, latency-raw.svg and rate.svg, written into the run's store directory when
+// the run finishes.
 //
 // This is the bridge from the harness's own records (its history, the network journal
 // and the labels noted as messages were routed) to the drawing code in src/viz, which
@@ -19,8 +20,11 @@
 
 namespace squall::harness {
 
-// How many messages messages.svg draws, and so how many the router labels.
+// How many messages messages.svg draws.
 inline constexpr int64_t kDiagramMessages = 2000;
+// How many messages' bodies the router keeps for messages.tsv (and so for hovering in
+// squall serve's diagrams): at most 400 bytes each, so at most ~50 MB however long the run.
+inline constexpr int64_t kStoredBodies = 100'000;
 
 struct ArtifactInputs {
   const workload::History* history = nullptr;
@@ -31,7 +35,7 @@ struct ArtifactInputs {
   std::string title;   // e.g. "broadcast, 5 nodes"
 };
 
-// Writes all four files; the first failure is returned, the others still attempted.
+// Writes all five files; the first failure is returned, the others still attempted.
 Status write_visual_artifacts(const std::string& dir, const ArtifactInputs& in);
 
 // Client operations paired invocation -> completion, and the partition windows

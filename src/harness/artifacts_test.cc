@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "viz/message_table.h"
 #include "viz/testing/xml_check.h"
 
 namespace squall::harness {
@@ -59,7 +60,7 @@ TEST(Artifacts, UnhealedPartitionRunsToTheEnd) {
   EXPECT_EQ(ops.nemesis[0].end_ns, 10'000'000);
 }
 
-TEST(Artifacts, WritesAllFourFiles) {
+TEST(Artifacts, WritesAllFiveFiles) {
   fs::path dir = fs::temp_directory_path() / ("squall-artifacts-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -84,6 +85,18 @@ TEST(Artifacts, WritesAllFourFiles) {
     auto check = squall::testing::check_xml(ss.str());
     EXPECT_TRUE(check.ok) << name << ": " << check.error;
   }
+  // messages.tsv: every message, with its body, for squall serve's windowed diagrams.
+  std::ifstream tsv(dir / "messages.tsv");
+  std::string header, row;
+  std::getline(tsv, header);
+  std::getline(tsv, row);
+  EXPECT_EQ(header, viz::kMessageTableHeader);
+  auto m = viz::parse_message_row(row);
+  ASSERT_TRUE(m.ok()) << m.error();
+  EXPECT_EQ(m->src, "c1");
+  EXPECT_EQ(m->dest, "n0");
+  EXPECT_EQ(m->fate, viz::MessageFate::kDelivered);
+  EXPECT_EQ(m->body, R"({"type":"broadcast","message":1})");
   fs::remove_all(dir);
 }
 

@@ -57,7 +57,7 @@ struct RouterOptions {
   bool status_line = false;   // the console has a live status line to clear first
   uint64_t seed = 0;          // forks the network's and the services' randomness
   net::NetworkOptions net;
-  int64_t diagram_messages = 0;  // how many message bodies messages.svg may draw
+  int64_t diagram_messages = 0;  // how many message bodies are kept (messages.svg, messages.tsv)
 };
 
 // What the router hands to its owner.

@@ -70,7 +70,7 @@ Result<RunSummary> Runner::run() {
   ro.seed = config_.seed;
   ro.net.dist = config_.latency_dist;
   ro.net.latency_ms = config_.latency_ms;
-  ro.diagram_messages = kDiagramMessages;
+  ro.diagram_messages = kStoredBodies;
   auto router = Router::create(std::move(ro), *store_, *loop_, clock_, static_cast<RouterEvents&>(*this));
   if (!router.ok()) return err(router.error());
   router_ = std::move(*router);
@@ -229,7 +229,7 @@ void Runner::loop_until(int64_t deadline_ns, bool (Runner::*done)() const) {
       if (next_nemesis_ < schedule_.size()) wake = std::min(wake, main_start_ns_ + schedule_[next_nemesis_].at_ns);
     }
     wake = std::min(wake, pool_->next_deadline_ns());
-    if (config_.status_line) wake = std::min(wake, last_status_ns_ + kStatusPeriodNs);
+    wake = std::min(wake, last_status_ns_ + kStatusPeriodNs);
     wake = std::min(wake, last_flush_ns_ + kFlushPeriodNs);
     poll_io(now, wake);
   }
@@ -250,7 +250,7 @@ void Runner::step(int64_t now) {
   // Client requests have zero latency: deliver what the generator just sent at once.
   router_->deliver_due(now, &budget);
   router_->flush_nodes();
-  if (config_.status_line && now - last_status_ns_ >= kStatusPeriodNs) {
+  if (now - last_status_ns_ >= kStatusPeriodNs) {
     status_line(now, false);
     last_status_ns_ = now;
   }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/progress.h"
 #include "core/result.h"
 #include "core/rng.h"
 #include "harness/artifacts.h"
@@ -140,6 +141,8 @@ class Runner final : private RouterEvents, private ClientPoolEvents {
   int64_t next_op_ns_ = 0;
   std::vector<int> final_pending_;  // node indices still needing a final read issued
   int64_t last_status_ns_ = 0;
+  // The live status line on a terminal, plain periodic lines elsewhere.
+  core::Progress progress_{core::Progress::stderr_sink(), config_.status_line};
   int64_t last_flush_ns_ = 0;
   bool interrupted_ = false;
   int signal_ = 0;

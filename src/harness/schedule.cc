@@ -152,22 +152,27 @@ void Runner::issue_final_reads(int64_t now) {
 }
 
 void Runner::status_line(int64_t now, bool final_line) {
-  double elapsed = static_cast<double>(now) / 1e9;
+  core::ProgressState s;
+  s.elapsed_s = static_cast<double>(now) / 1e9;
+  s.limit_s = config_.time_limit_s;
   double main_elapsed =
       phase_ >= Phase::kMain ? static_cast<double>(std::min(now, main_end_ns_) - main_start_ns_) / 1e9 : 0;
-  double rate = main_elapsed > 0.5 ? static_cast<double>(pool_->invoke_count()) / main_elapsed : 0;
-  const char* phase = phase_ == Phase::kInit       ? "init"
-                      : phase_ == Phase::kSetup    ? "setup"
-                      : phase_ == Phase::kMain     ? "main"
-                      : phase_ == Phase::kRecovery ? "recovery"
-                      : phase_ == Phase::kFinal    ? "final reads"
-                                                   : "done";
-  std::string nemesis = partitioned_ ? "partitioned (" + partition_desc_ + ")" : "network whole";
-  std::fprintf(stderr, "\r\033[K[%6.1f s / %.0f s] %s | ok %lld fail %lld info %lld | %.1f ops/s | %s%s", elapsed,
-               config_.time_limit_s, phase, static_cast<long long>(pool_->ok_count()),
-               static_cast<long long>(pool_->fail_count()), static_cast<long long>(pool_->info_count()), rate,
-               nemesis.c_str(), final_line ? "\n" : "");
-  std::fflush(stderr);
+  s.ops_per_s = main_elapsed > 0.5 ? static_cast<double>(pool_->invoke_count()) / main_elapsed : 0;
+  s.phase = phase_ == Phase::kInit       ? "init"
+            : phase_ == Phase::kSetup    ? "setup"
+            : phase_ == Phase::kMain     ? "main"
+            : phase_ == Phase::kRecovery ? "recovery"
+            : phase_ == Phase::kFinal    ? "final reads"
+                                         : "done";
+  s.ok = pool_->ok_count();
+  s.fail = pool_->fail_count();
+  s.info = pool_->info_count();
+  s.nemesis = partitioned_ ? "partitioned (" + partition_desc_ + ")" : "network whole";
+  if (final_line) {
+    progress_.finish(now, s);
+  } else {
+    progress_.update(now, s);
+  }
 }
 
 }  // namespace squall::harness

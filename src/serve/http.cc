@@ -64,6 +64,11 @@ Result<Request> parse_request_line(std::string_view line, std::string_view* vers
   // Only origin-form ("/path"): the store has nothing to proxy.
   if (target.empty() || target[0] != '/') return err("request target must start with '/'");
   if (std::any_of(target.begin(), target.end(), is_control)) return err("control character in request target");
+  size_t q = target.find('?');
+  if (q != std::string_view::npos) {
+    std::string_view query = target.substr(q + 1);
+    r.query = std::string(query.substr(0, query.find('#')));
+  }
   target = target.substr(0, target.find_first_of("?#"));
   auto path = percent_decode(target);
   if (!path.ok()) return err(path.error());
@@ -104,6 +109,25 @@ Result<std::string> percent_decode(std::string_view text) {
     out += c;
   }
   return out;
+}
+
+std::optional<std::string> query_param(std::string_view query, std::string_view name) {
+  size_t i = 0;
+  while (i <= query.size()) {
+    size_t j = query.find('&', i);
+    if (j == std::string_view::npos) j = query.size();
+    std::string_view pair = query.substr(i, j - i);
+    size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      std::string value(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+      std::replace(value.begin(), value.end(), '+', ' ');  // form encoding of a space
+      auto decoded = percent_decode(value);
+      if (!decoded.ok()) return std::nullopt;
+      return std::move(decoded.value());
+    }
+    i = j + 1;
+  }
+  return std::nullopt;
 }
 
 std::string percent_encode_path(std::string_view path) {

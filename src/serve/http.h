@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,7 @@ inline constexpr size_t kMaxRequestHead = 16 * 1024;
 struct Request {
   std::string method;  // "GET", "HEAD", ...
   std::string path;    // decoded, query and fragment removed; starts with '/'
+  std::string query;   // the raw text after '?', not decoded (see query_param)
   std::string host;    // the Host header as sent; empty only for an HTTP/1.0 request without one
 };
 
@@ -43,6 +45,10 @@ Result<Request> parse_request(std::string_view head);
 
 // Percent-decoding; errors on malformed escapes and on NUL.
 Result<std::string> percent_decode(std::string_view text);
+
+// The decoded value of `name` in a query string ("a=1&b=x%20y"); nullopt when absent or
+// malformed. '+' reads as a space, as browsers send form fields.
+std::optional<std::string> query_param(std::string_view query, std::string_view name);
 
 // Percent-encodes everything but unreserved characters and '/', for links.
 std::string percent_encode_path(std::string_view path);

@@ -127,3 +127,23 @@ TEST(Http, EncodesLinks) { EXPECT_EQ(percent_encode_path("/a b/<x>\"&.svg"), "/a
 
 }  // namespace
 }  // namespace squall::serve
+
+namespace squall::serve {
+namespace {
+
+TEST(Http, QueryIsKeptAndItsParametersDecoded) {
+  auto r = parse_request("GET /a/b/messages?from=1.5&to=2&who=n%201+x#frag HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->path, "/a/b/messages");
+  EXPECT_EQ(r->query, "from=1.5&to=2&who=n%201+x");
+  EXPECT_EQ(query_param(r->query, "from"), "1.5");
+  EXPECT_EQ(query_param(r->query, "to"), "2");
+  EXPECT_EQ(query_param(r->query, "who"), "n 1 x");
+  EXPECT_EQ(query_param(r->query, "fro"), std::nullopt);
+  EXPECT_EQ(query_param("files", "files"), "");
+  EXPECT_EQ(query_param("a=%zz", "a"), std::nullopt);  // malformed: absent, not garbage
+  EXPECT_EQ(query_param("a=%00", "a"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace squall::serve

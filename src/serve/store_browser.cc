@@ -1,14 +1,14 @@
 #include "serve/store_browser.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
-#include <rapidjson/document.h>
 
+#include "serve/message_page.h"
+#include "serve/run_page.h"
 #include "viz/escape.h"
 
 namespace squall::serve {
@@ -30,25 +30,6 @@ a { margin-right: 8px; }
 constexpr std::string_view kRunFiles[] = {"report.txt",    "results.edn",     "messages.svg",
                                           "timeline.html", "latency-raw.svg", "rate.svg",
                                           "history.txt",   "history.edn",     "jepsen.log"};
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// "true", "false", "unknown", or "incomplete" when the run has no results yet.
-std::string verdict_of(const fs::path& run) {
-  std::error_code ec;
-  if (!fs::is_regular_file(run / "results.json", ec)) return "incomplete";
-  rapidjson::Document doc;
-  std::string text = read_file(run / "results.json");
-  doc.Parse(text.data(), text.size());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("valid?")) return "unknown";
-  const auto& v = doc["valid?"];
-  return v.IsBool() ? (v.GetBool() ? "true" : "false") : "unknown";
-}
 
 // "20240102T030405.678" -> "2024-01-02 03:04:05.678"; anything else as is.
 std::string pretty_time(const std::string& stamp) {
@@ -112,10 +93,17 @@ Response StoreBrowser::handle(const Request& req) const {
   std::error_code ec;
   fs::path root = fs::canonical(root_, ec);
   if (ec) return error_response(404, "no store at " + root_);
-  if (segs.empty()) return index();
+  if (segs.empty()) return index(req.query);
   fs::path p = root;
   for (const auto& s : segs) p /= s;
   fs::path real = fs::canonical(p, ec);  // resolves every symlink on the way
+  if (ec && segs.back() == "messages" && !req.path.ends_with('/')) {
+    // The message diagram of the run directory above, drawn from its messages.tsv.
+    fs::path run = fs::canonical(p.parent_path(), ec);
+    if (ec || !inside(root, run) || !fs::is_directory(run, ec)) return error_response(404, "not found");
+    std::string base = req.path.substr(0, req.path.size() - std::string_view("messages").size());
+    return render_message_page(run.string(), base, req.query);
+  }
   if (ec) return error_response(404, "not found");
   if (!inside(root, real)) return error_response(403, "outside the store");
   if (fs::is_directory(real, ec)) {
@@ -124,44 +112,97 @@ Response StoreBrowser::handle(const Request& req) const {
       r.location = percent_encode_path(req.path) + "/";
       return r;
     }
+    bool is_run = fs::exists(real / "results.edn", ec) || fs::exists(real / "history.edn", ec);
+    if (is_run && req.query != "files") {
+      Response r;
+      r.content_type = "text/html; charset=utf-8";
+      r.body = render_run_page(real.string(), req.path);
+      return r;
+    }
     return listing(real.string(), req.path);
   }
   if (!fs::is_regular_file(real, ec)) return error_response(403, "not a regular file");
   return file(real.string(), req.method == "HEAD");
 }
 
-Response StoreBrowser::index() const {
+std::string StoreBrowser::cached_verdict(const std::string& dir) const {
+  std::error_code ec;
+  fs::path results = fs::path(dir) / "results.edn";
+  auto mtime = fs::last_write_time(results, ec);
+  if (ec) return run_verdict(dir);  // not cached: the run may still be writing its results
+  uintmax_t size = fs::file_size(results, ec);
+  int64_t mtime_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(mtime.time_since_epoch()).count();
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    auto it = verdicts_.find(dir);
+    if (it != verdicts_.end() && it->second.mtime_ns == mtime_ns && it->second.size == size) return it->second.verdict;
+  }
+  std::string v = run_verdict(dir);
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  verdicts_[dir] = CachedVerdict{mtime_ns, size, v};
+  return v;
+}
+
+Response StoreBrowser::index(const std::string& query) const {
   std::error_code ec;
   fs::path root = fs::canonical(root_, ec);
   struct Run {
     std::string workload, stamp;
   };
   std::vector<Run> runs;
+  std::vector<std::string> workloads;
   for (const auto& w : fs::directory_iterator(root, ec)) {
     if (w.is_symlink() || !w.is_directory()) continue;  // "latest" links would list runs twice
+    workloads.push_back(w.path().filename().string());
     std::error_code ec2;
     for (const auto& r : fs::directory_iterator(w.path(), ec2)) {
       if (r.is_symlink() || !r.is_directory()) continue;
       runs.push_back({w.path().filename().string(), r.path().filename().string()});
     }
   }
+  std::sort(workloads.begin(), workloads.end());
   std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) {
     return a.stamp != b.stamp ? a.stamp > b.stamp : a.workload < b.workload;  // newest first
   });
-  std::string body =
-      fmt::format("<h1>Squall store</h1>\n<p>{} ({} runs)</p>\n", escape_xml(root.string()), runs.size());
-  body += "<table><tr><th>workload</th><th>time</th><th>valid?</th><th>files</th></tr>\n";
+  std::string want_workload = query_param(query, "workload").value_or("");
+  std::string want_verdict = query_param(query, "verdict").value_or("");
+  std::string want_date = query_param(query, "date").value_or("");
+  want_date.erase(std::remove(want_date.begin(), want_date.end(), '-'), want_date.end());
+
+  std::string rows;
+  size_t shown = 0;
   for (const Run& r : runs) {
+    if (!want_workload.empty() && r.workload != want_workload) continue;
+    if (!want_date.empty() && !r.stamp.starts_with(want_date)) continue;
     fs::path dir = root / r.workload / r.stamp;
+    std::string v = cached_verdict(dir.string());
+    if (!want_verdict.empty() && v != want_verdict) continue;
+    ++shown;
     std::string base = "/" + r.workload + "/" + r.stamp + "/";
-    std::string v = verdict_of(dir);
-    std::string files = link(base, "[all]");
+    std::string files;
     for (std::string_view f : kRunFiles)
       if (fs::exists(dir / f, ec)) files += link(base + std::string(f), f);
-    body += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"valid-{}\">{}</td><td>{}</td></tr>\n",
+    rows += fmt::format("<tr class=\"run\"><td>{}</td><td>{}</td><td class=\"valid-{}\">{}</td><td>{}</td></tr>\n",
                         escape_xml(r.workload), link(base, pretty_time(r.stamp)), v, v, files);
   }
-  body += "</table>\n";
+  std::string options = "<option value=\"\">every workload</option>";
+  for (const auto& w : workloads)
+    options += fmt::format("<option{}>{}</option>", w == want_workload ? " selected=\"selected\"" : "", escape_xml(w));
+  std::string verdicts;
+  for (std::string_view v : {"", "true", "false", "unknown", "incomplete"})
+    verdicts += fmt::format("<option value=\"{}\"{}>{}</option>", v, v == want_verdict ? " selected=\"selected\"" : "",
+                            v.empty() ? "any verdict" : v);
+  std::string body = fmt::format(
+      "<h1>Squall store</h1>\n<p>{} ({})</p>\n"
+      "<form id=\"filters\" method=\"get\" action=\"/\">workload <select name=\"workload\">{}</select> valid? "
+      "<select name=\"verdict\">{}</select> date <input name=\"date\" placeholder=\"2024-01-02\" value=\"{}\"/> "
+      "<button type=\"submit\">filter</button> <a href=\"/\">all</a></form>\n",
+      escape_xml(root.string()),
+      shown == runs.size() ? fmt::format("{} runs", runs.size())
+                           : fmt::format("<span id=\"shown\">{}</span> of {} runs shown", shown, runs.size()),
+      options, verdicts, escape_xml(query_param(query, "date").value_or("")));
+  body +=
+      "<table id=\"runs\"><tr><th>workload</th><th>time</th><th>valid?</th><th>files</th></tr>\n" + rows + "</table>\n";
   Response resp;
   resp.content_type = "text/html; charset=utf-8";
   resp.body = page("Squall store", body);

@@ -80,7 +80,11 @@ TEST_F(StoreBrowserTest, DirectoriesAreListedAfterARedirect) {
   Response redirect = get("/broadcast/20240102T030405.678");
   EXPECT_EQ(redirect.status, 301);
   EXPECT_EQ(redirect.location, "/broadcast/20240102T030405.678/");
-  Response list = get("/broadcast/20240102T030405.678/");
+  // A run's directory is its run page; "?files" lists it.
+  Response page = get("/broadcast/20240102T030405.678/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("id=\"verdict\""), std::string::npos) << page.body;
+  Response list = StoreBrowser(root_.string()).handle(Request{"GET", "/broadcast/20240102T030405.678/", "files"});
   EXPECT_EQ(list.status, 200);
   EXPECT_NE(list.body.find("href=\"/broadcast/20240102T030405.678/messages.svg\""), std::string::npos);
   EXPECT_NE(list.body.find("href=\"/broadcast/\""), std::string::npos);  // the parent

@@ -26,6 +26,7 @@ SweepResult run_sweep(const SweepOptions& opt) {
         seen[k] = true;
       }
     }
+    if (opt.on_seed) opt.on_seed(res.seeds_run, res.failing_seeds.size());
   }
   const auto end = std::chrono::steady_clock::now();
   res.wall_seconds = std::chrono::duration<double>(end - start).count();

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct SweepOptions {
   uint64_t seeds = 1;
   size_t trace_tail_lines = 60;
   std::FILE* trace_sink = nullptr;  // full trace of the traced seed, if set
+  // Called after each seed of the sweep with the seeds run and failing so far (for
+  // progress on the console); may be empty.
+  std::function<void(uint64_t done, uint64_t failing)> on_seed;
 };
 
 struct SweepResult {

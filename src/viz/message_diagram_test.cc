@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "viz/message_table.h"
 #include "viz/testing/xml_check.h"
 
 namespace squall::viz {
@@ -73,12 +74,12 @@ TEST(MessageDiagram, ArrowsForDeliveriesCrossesForDrops) {
   EXPECT_EQ(check.classes["lane"], 4);
   EXPECT_NE(svg.find(">broadcast message=7<"), std::string::npos);
   EXPECT_NE(svg.find(">broadcast_ok<"), std::string::npos);
-  // Lanes: the client first, then nodes, then the service.
+  // Lanes: nodes first, then the service, then the client.
   size_t c1 = svg.find(">c1<"), n0 = svg.find(">n0<"), n1 = svg.find(">n1<"), kv = svg.find(">lin-kv<");
-  ASSERT_NE(kv, std::string::npos);
-  EXPECT_LT(c1, n0);
+  ASSERT_NE(c1, std::string::npos);
   EXPECT_LT(n0, n1);
   EXPECT_LT(n1, kv);
+  EXPECT_LT(kv, c1);
   EXPECT_EQ(svg.find("Showing the first"), std::string::npos);
 }
 
@@ -111,6 +112,80 @@ TEST(MessageDiagram, HostileBodiesAreEscaped) {
   ASSERT_TRUE(check.ok) << check.error;
   EXPECT_EQ(check.tags.count("script"), 0u);
   EXPECT_EQ(check.classes["msg delivered"], 2);
+}
+
+DiagramMessage msg(int64_t id, std::string src, std::string dest, int64_t send, int64_t end, std::string body) {
+  DiagramMessage m;
+  m.id = id;
+  m.src = std::move(src);
+  m.dest = std::move(dest);
+  m.send_ns = send;
+  m.end_ns = end;
+  m.fate = end < 0 ? MessageFate::kInFlight : MessageFate::kDelivered;
+  m.body = std::move(body);
+  return m;
+}
+
+TEST(MessageDiagram, ManyClientsShareOneLaneAfterTheNodes) {
+  DiagramView v;
+  for (int c = 1; c <= 10; ++c)
+    v.messages.push_back(
+        msg(c, "c" + std::to_string(c), "n" + std::to_string(c % 3), c * 10, c * 10 + 5, R"({"type":"read"})"));
+  std::string svg = render_diagram_svg(v, false);
+  auto check = squall::testing::check_xml(svg);
+  ASSERT_TRUE(check.ok) << check.error;
+  EXPECT_EQ(check.classes["lane"], 4);  // n0, n1, n2 and one lane for the ten clients
+  size_t n2 = svg.find(">n2<"), clients = svg.find(">10 clients<");
+  ASSERT_NE(clients, std::string::npos);
+  EXPECT_LT(n2, clients);
+  // Hover text names the real client and shows the body.
+  EXPECT_NE(svg.find("c7 → n1 #7"), std::string::npos);
+  EXPECT_NE(svg.find("{&quot;type&quot;:&quot;read&quot;}"), std::string::npos);
+}
+
+TEST(MessageDiagram, FaultsAreShadedAndTheFocusMarked) {
+  DiagramView v;
+  v.messages.push_back(msg(1, "n0", "n1", 0, 10, ""));
+  v.messages.push_back(msg(2, "n1", "n0", 20, 30, ""));
+  v.messages.push_back(msg(3, "n1", "n0", 40, -1, ""));
+  v.faults.push_back(Window{15, 35, "partition {n0 [n1]}"});
+  v.faults.push_back(Window{1000, 2000, "outside"});  // after every drawn event: not drawn
+  v.focus_ns = 20;
+  std::string svg = render_diagram_svg(v, true);
+  auto check = squall::testing::check_xml(svg);
+  ASSERT_TRUE(check.ok) << check.error;
+  EXPECT_EQ(check.classes["fault"], 1);
+  EXPECT_EQ(check.classes["focus"], 1);
+  EXPECT_NE(svg.find("id=\"focus\""), std::string::npos);
+  EXPECT_EQ(check.classes["msg inflight"], 1);
+  EXPECT_NE(svg.find("(body not kept)"), std::string::npos);
+}
+
+TEST(MessageTable, RowsRoundTripWithAwkwardBodies) {
+  DiagramMessage m = msg(42, "n3", "lin-kv", 1234, 5678, "{\"type\":\"a\tb\\c\nd\r\"}");
+  m.fate = MessageFate::kDropped;
+  std::string line = format_message_row(m);
+  ASSERT_EQ(line.back(), '\n');
+  line.pop_back();
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  auto back = parse_message_row(line);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(back->id, 42);
+  EXPECT_EQ(back->src, "n3");
+  EXPECT_EQ(back->dest, "lin-kv");
+  EXPECT_EQ(back->send_ns, 1234);
+  EXPECT_EQ(back->end_ns, 5678);
+  EXPECT_EQ(back->fate, MessageFate::kDropped);
+  EXPECT_EQ(back->body, m.body);
+  EXPECT_EQ(message_row_send_ns(line), 1234);
+}
+
+TEST(MessageTable, MalformedRowsAreErrorsNotCrashes) {
+  for (std::string_view bad :
+       {"", "1\tn0", "x\tn0\tn1\t0\t1\tdelivered\t", "1\tn0\tn1\t5\t1\tdelivered\t", "1\tn0\tn1\t0\t-1\tdelivered\t",
+        "1\tn0\tn1\t0\t3\tlost\t", "1\t\tn1\t0\t3\tdelivered\t"}) {
+    EXPECT_FALSE(parse_message_row(bad).ok()) << bad;
+  }
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ enum class Outcome : uint8_t { kOk, kFail, kInfo, kOpen };  // kOpen: never comp
 std::string_view outcome_name(Outcome o);  // "ok", "fail", "info", "open"
 
 struct OpSpan {
+  int64_t index = -1;  // the invocation's position in the history; the bar's anchor "op-<index>"
   int64_t process = 0;
   std::string f;
   Outcome outcome = Outcome::kOpen;

@@ -28,6 +28,7 @@ body { font-family: sans-serif; font-size: 13px; margin: 16px; }
 .op { position: absolute; height: 14px; min-width: 6px; border-radius: 2px; overflow: hidden; white-space: nowrap;
       font-size: 10px; line-height: 14px; color: #fff; box-sizing: border-box; padding-left: 2px; }
 .op:hover { outline: 2px solid #000; z-index: 2; }
+.op:target { outline: 3px solid #1f63b0; outline-offset: 2px; z-index: 3; }
 .ok { background: #2a9d3a; } .fail { background: #d62728; } .info { background: #f39c12; } .open { background: #888; }
 .note { color: #a00; }
 </style>
@@ -108,9 +109,12 @@ std::string render_timeline(const Ops& ops, const std::string& title) {
     double top = kAxisHeight + static_cast<double>(rows.at(s.process)) * kRowHeight + 3;
     double a = x_of(s.invoke_ns);
     double b = x_of(s.outcome == Outcome::kOpen ? ops.end_ns : s.complete_ns);
+    // The anchor lets a run page link an anomaly's operation: timeline.html#op-17.
+    std::string id = s.index >= 0 ? fmt::format("op-{}", s.index) : fmt::format("bar-{}", i);
     w.element(
         "div",
-        {{"class", "op " + std::string(outcome_name(s.outcome))},
+        {{"id", id},
+         {"class", "op " + std::string(outcome_name(s.outcome))},
          {"style", fmt::format("left: {}px; top: {}px; width: {}px", num(a), num(top), num(std::max(6.0, b - a)))},
          {"title", describe(s)}},
         s.f);
