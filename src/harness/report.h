@@ -44,6 +44,10 @@ struct ReportInput {
 
 std::string render_report(const ReportInput& in);
 
+// Plain-language anomalies of a workload result map (lost, unexpected, duplicated ids,
+// echo mismatches, impossible counter reads, and its own :report-lines), appended to *out.
+void workload_anomalies(const history::Value& workload_result, std::vector<std::string>* out);
+
 // ceil(log2(n)), with 0 for n <= 1.
 int expected_rounds(int n);
 

@@ -24,6 +24,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "harness/client_network.h"
 #include "harness/descendant_guard.h"
 #include "harness/event_loop.h"
 #include "harness/process.h"
@@ -76,21 +77,21 @@ class RouterEvents {
   virtual void note(const std::string& line) = 0;
 };
 
-class Router {
+class Router final : public ClientNetwork {
  public:
   // Creates the network (nodes, then the four services) and the descendant guard.
   static Result<std::unique_ptr<Router>> create(RouterOptions options, Store& store, EventLoop& loop,
                                                 const Clock& clock, RouterEvents& events);
-  ~Router();  // kills and reaps any node still running
+  ~Router() override;  // kills and reaps any node still running
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
   // Starts every node; fails if the binary cannot be executed.
   Status start_nodes();
   // Adds a client endpoint named `name`; returns its endpoint index.
-  int add_client(const std::string& name);
+  int add_client(const std::string& name) override;
   // Sends `body` (which carries its msg_id) from client endpoint `client` to node `node`.
-  void send_from_client(int client, int node, std::string_view body, int64_t now);
+  void send_from_client(int client, int node, std::string_view body, int64_t now) override;
 
   // Delivers up to *budget due messages (and decrements it).
   void deliver_due(int64_t now, size_t* budget);
@@ -109,12 +110,13 @@ class Router {
   void stop_nodes();
   int64_t next_deadline_ns() const { return net_->next_deadline_ns(); }
 
-  void protocol_error(int endpoint, ProtocolErrorKind kind, const std::string& detail, std::string_view line);
+  void protocol_error(int endpoint, ProtocolErrorKind kind, const std::string& detail, std::string_view line) override;
 
   net::Network& network() { return *net_; }
   const net::Network& network() const { return *net_; }
-  const std::vector<std::string>& node_names() const { return options_.node_names; }
-  int node_count() const { return static_cast<int>(options_.node_names.size()); }
+  const std::vector<std::string>& node_names() const override { return options_.node_names; }
+  int node_count() const override { return static_cast<int>(options_.node_names.size()); }
+  const std::string& endpoint_name(int endpoint) const override { return net_->name(endpoint); }
   bool alive(int node) const { return node_alive_[static_cast<size_t>(node)]; }
   const std::vector<bool>& nodes_alive() const { return node_alive_; }
   const viz::MessageLabels& message_labels() const { return message_labels_; }
