@@ -45,7 +45,7 @@ declare -A DEPS=(
   [serve]="core viz rapidjson fmt"
   [worker]="coord core"
   [sim]="worker coord core fmt"
-  [msim]="harness node services workload net core fmt"
+  [msim]="gossip harness node services workload net core fmt"
 )
 # Third-party libraries that appear in the table, by include prefix.
 EXTERNAL="rapidjson fmt"

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "commands.h"
-#include "gossip_node.h"
 #include "harness/config.h"
+#include "msim/gossip_nodes.h"
 #include "msim/sweep.h"
 #include "parse_command_line.h"
 #include "workload/workload.h"
@@ -88,7 +88,7 @@ int cmd_sim_workload(int argc, char** argv) {
   auto w = workload::make_workload(cfg.workload);
   if (!w.ok()) return usage(w.error());
   if (auto s = msim::resolve(&cfg, **w); !s.ok()) return usage(s.error());
-  auto factory = gossip_node_factory(faults);
+  auto factory = msim::gossip_node_factory(faults);
   if (!factory.ok()) return usage(factory.error());
 
   const bool seed_given = app.count("--seed") > 0;

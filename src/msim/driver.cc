@@ -178,7 +178,8 @@ void Driver::loop_until(int64_t deadline_ns, bool (Driver::*done)() const) {
     if ((this->*done)() || now_ >= deadline_ns) return;
     int64_t wake = std::min(deadline_ns, router_->next_event_ns());
     if (phase_ == Phase::kMain) {
-      if (config_.rate > 0) wake = std::min(wake, std::max(next_op_ns_, now_));
+      // An op already due waits for a free client, which only an event can bring.
+      if (config_.rate > 0 && next_op_ns_ > now_) wake = std::min(wake, next_op_ns_);
       if (next_partition_ < partitions_.size())
         wake = std::min(wake, main_start_ns_ + partitions_[next_partition_].at_ns);
       if (next_process_fault_ < process_faults_.size())

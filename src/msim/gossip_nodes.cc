@@ -1,4 +1,4 @@
-#include "gossip_node.h"
+#include "msim/gossip_nodes.h"
 
 #include <memory>
 
@@ -6,10 +6,10 @@
 #include "gossip/server.h"
 #include "node/node.h"
 
-namespace squall::cli {
+namespace squall::msim {
 namespace {
 
-class GossipApp final : public msim::NodeApp {
+class GossipApp final : public NodeApp {
  public:
   GossipApp(gossip::GossipConfig config, const gossip::Faults& faults) : server_(node_, std::move(config), faults) {}
   node::Node& node() override { return node_; }
@@ -22,19 +22,19 @@ class GossipApp final : public msim::NodeApp {
 
 }  // namespace
 
-Result<msim::NodeFactory> gossip_node_factory(const std::vector<std::string>& specs) {
+Result<NodeFactory> gossip_node_factory(const std::vector<std::string>& specs) {
   gossip::Faults faults;
   std::string args;
   for (const auto& s : specs) {
     if (auto st = gossip::apply_fault(s, &faults); !st.ok()) return err(st.error());
     args += " --fault " + s;
   }
-  msim::NodeFactory f;
+  NodeFactory f;
   f.io.garbage_line_once = faults.garbage_line;
   f.io.crash_after_messages = faults.crash_after;
   f.description = "maelstrom_gossip core";
   f.replay_args = args;
-  f.make = [faults](int index, uint64_t seed) -> std::unique_ptr<msim::NodeApp> {
+  f.make = [faults](int index, uint64_t seed) -> std::unique_ptr<NodeApp> {
     (void)index;
     gossip::GossipConfig config;
     config.seed = seed;  // mixed with the node id inside, as in the binary's --seed
@@ -43,4 +43,4 @@ Result<msim::NodeFactory> gossip_node_factory(const std::vector<std::string>& sp
   return f;
 }
 
-}  // namespace squall::cli
+}  // namespace squall::msim
