@@ -99,6 +99,7 @@ Value Runner::node_error_results() const {
   m.set("lines-read", router_->lines_from_nodes());
   m.set("late-replies", pool_->late_replies());
   m.set("messages-to-dead-nodes", router_->to_dead_nodes());
+  m.set("messages-to-killed-nodes", router_->to_down_nodes());
   // Not a verdict: a node that leaves a daemon behind is untidy, not wrong.
   Value left = Value::vector();
   for (const LeftoverProcess& l : router_->leftovers()) {
@@ -207,9 +208,14 @@ RunSummary Runner::finish() {
   in.ok = pool_->ok_count();
   in.fail = pool_->fail_count();
   in.info = pool_->info_count();
-  in.nemesis = config_.nemesis.empty()
-                   ? "none"
-                   : fmt::format("{} ({} partitions)", fmt::join(config_.nemesis, ","), partitions_started_);
+  if (config_.nemesis.empty()) {
+    in.nemesis = "none";
+  } else {
+    std::string counts = fmt::format("{} partitions", partitions_started_);
+    for (const auto& [k, c] : nemesis_counts_) counts += fmt::format(", {} {}", c, k);
+    in.nemesis = fmt::format("{} ({})", fmt::join(config_.nemesis, ","), counts);
+  }
+  in.nemesis_events = nemesis_events_;
   in.verdict = v;
   bool set_workload = w.get("stable-latencies") != nullptr;
   in.set_result = set_workload ? results.get("workload") : nullptr;

@@ -93,6 +93,10 @@ std::string render_report(const ReportInput& in) {
   out += fmt::format("Duration: {:.1f}s\n", in.duration_s);
   out += fmt::format("Operations: {} ({} ok / {} fail / {} info)\n", in.ops, in.ok, in.fail, in.info);
   out += fmt::format("Nemesis: {}\n", in.nemesis);
+  constexpr size_t kEventsShown = 100;
+  for (size_t i = 0; i < in.nemesis_events.size() && i < kEventsShown; ++i) out += "  " + in.nemesis_events[i] + "\n";
+  if (in.nemesis_events.size() > kEventsShown)
+    out += fmt::format("  ... {} more nemesis actions in history.txt\n", in.nemesis_events.size() - kEventsShown);
   const char* result = in.verdict == Verdict::kValid ? "PASS" : in.verdict == Verdict::kInvalid ? "FAIL" : "UNKNOWN";
   out += fmt::format("Result: {}{}\n", result, in.interrupted ? " (interrupted)" : "");
   if (!in.warnings.empty()) {

@@ -29,6 +29,8 @@ struct ReportInput {
   int64_t ops = 0;
   int64_t ok = 0, fail = 0, info = 0;
   std::string nemesis;  // "none" or "partition (3 partitions)"
+  // Every nemesis action ("  12.3 s  kill n2"), listed under the Nemesis line.
+  std::vector<std::string> nemesis_events;
   Verdict verdict = Verdict::kUnknown;
   const history::Value* set_result = nullptr;  // set-full result, for set workloads
   workload::LatencySummary op_latency;

@@ -108,6 +108,15 @@ class Router final : public ClientNetwork {
   void note_exited_nodes(int64_t end_ns);
   // Kills and reaps the nodes and whatever they left behind.
   void stop_nodes();
+  // The nemesis's process faults. kill_node: SIGKILL and reap; until restart_node starts
+  // the binary again (the caller sends init), messages to the node are dropped.
+  // pause_node / resume_node: SIGSTOP / SIGCONT; messages wait in its stdin pipe.
+  void kill_node(int node);
+  Status restart_node(int node);
+  void pause_node(int node);
+  void resume_node(int node);
+  bool down(int node) const { return down_[static_cast<size_t>(node)]; }
+  bool paused(int node) const { return paused_[static_cast<size_t>(node)]; }
   int64_t next_deadline_ns() const { return net_->next_deadline_ns(); }
 
   void protocol_error(int endpoint, ProtocolErrorKind kind, const std::string& detail, std::string_view line) override;
@@ -126,9 +135,11 @@ class Router final : public ClientNetwork {
   const std::vector<LeftoverProcess>& leftovers() const { return leftovers_; }
   int64_t lines_from_nodes() const { return lines_from_nodes_; }
   int64_t to_dead_nodes() const { return to_dead_nodes_; }
+  int64_t to_down_nodes() const { return to_down_nodes_; }
 
  private:
   Router(RouterOptions options, Store& store, EventLoop& loop, const Clock& clock, RouterEvents& events);
+  Status spawn_node(size_t i);
   void on_node_line(int node, std::string_view line);
   void on_node_eof(int node);
   void on_bad_line(int node, const proto::LineError& e, std::string_view line);
@@ -162,6 +173,10 @@ class Router final : public ClientNetwork {
   std::map<std::string, std::unique_ptr<services::Service>, std::less<>> services_;
   int64_t lines_from_nodes_ = 0;
   int64_t to_dead_nodes_ = 0;
+  int64_t to_down_nodes_ = 0;
+  std::vector<bool> down_;        // killed by the nemesis, not yet restarted
+  std::vector<bool> paused_;      // stopped by the nemesis
+  std::vector<int> incarnation_;  // restarts so far
   std::map<std::string, int64_t> error_counts_;
   std::vector<ProtocolError> error_examples_;
   std::vector<NodeCrash> crashes_;
