@@ -106,7 +106,13 @@ Result<RunResult> Driver::run() {
   init_client_.assign(static_cast<size_t>(n), -1);
   init_ok_.assign(static_cast<size_t>(n), false);
   setup_waiting_.assign(static_cast<size_t>(n), false);
-  for (int i = 0; i < n; ++i) send_init(i, now_);
+  // Each init is handled as it is sent (clients have no latency), so that at most one
+  // node_ids list of n names is in flight: at 10,000 nodes all of them at once would
+  // take gigabytes.
+  for (int i = 0; i < n; ++i) {
+    send_init(i, now_);
+    router_->step(now_);
+  }
   phase_ = Phase::kInit;
   loop_until(now_ + seconds(config_.init_timeout_s) + 100'000'000, &Driver::init_done);
   for (int i = 0; i < n; ++i) {
@@ -125,6 +131,7 @@ Result<RunResult> Driver::run() {
     any_setup = true;
     setup_waiting_[static_cast<size_t>(i)] = true;
     pool_->send(i, *body, seconds(config_.rpc_timeout_s), now_);
+    router_->step(now_);  // one topology in flight at a time, like the inits
   }
   if (any_setup) loop_until(now_ + seconds(config_.rpc_timeout_s) + 100'000'000, &Driver::setup_done);
 
