@@ -49,6 +49,7 @@ declare -A DEPS=(
   [etcd_store]="coord etcd"
   [cluster]="core history workload harness etcd checker model viz rapidjson fmt"
   [worker_driver]="worker coord etcd_store etcd core rapidjson fmt"
+  [msim]="gossip harness node services workload net core fmt"
 )
 # Third-party libraries that appear in the table, by include prefix.
 EXTERNAL="rapidjson fmt"

@@ -15,10 +15,29 @@
 
 namespace squall::cli {
 
+namespace {
+
+// -w / --workload selects the Maelstrom-workload simulator; without it `squall sim`
+// is the coordination simulator, unchanged.
+bool asks_for_workload(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") break;
+    if (a == "-w" || a == "--workload" || a.rfind("--workload=", 0) == 0 || (a.rfind("-w", 0) == 0 && a.size() > 2))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 int cmd_sim(int argc, char** argv) {
+  if (asks_for_workload(argc, argv)) return cmd_sim_workload(argc, argv);
   CLI::App app{
       "Deterministic simulation of the shard coordination protocol with seeded faults.\n"
-      "Runs seeds S..S+N-1; any failure prints a replay command and the failing seed's trace.",
+      "Runs seeds S..S+N-1; any failure prints a replay command and the failing seed's trace.\n"
+      "With -w WORKLOAD, runs a Maelstrom workload on in-process node cores instead\n"
+      "(see 'squall sim -w broadcast --help').",
       "squall sim"};
   int level = 1;
   uint64_t seeds = 0;

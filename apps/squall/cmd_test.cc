@@ -90,7 +90,9 @@ int cmd_test(int argc, char** argv) {
   app.add_option("--latency", cfg.latency_ms,
                  "Mean node-to-node (and node-to-service) latency in ms; clients get none");
   app.add_option("--latency-dist", latency_dist, "Latency distribution: constant, uniform (0..2x mean) or exponential");
-  app.add_option("--nemesis", nemesis, "Faults to inject, comma-separated: partition (empty for none)");
+  app.add_option("--nemesis", nemesis,
+                 "Faults to inject, comma-separated: partition, one-way (half the nodes cannot hear the other half), "
+                 "kill (SIGKILL, then restart and init again), pause (SIGSTOP/SIGCONT); empty for none");
   app.add_option("--nemesis-interval", cfg.nemesis_interval_s,
                  "Mean seconds between nemesis actions (gaps uniform in [0, 2x interval])");
   app.add_option("--topology", cfg.topology,

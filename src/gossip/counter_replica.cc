@@ -66,8 +66,8 @@ void CounterReplica::gossip_tick() {
 }
 
 void CounterReplica::anti_entropy_tick() {
-  if (overlay_.others.empty() || state_.entries().empty()) return;
-  const std::string& peer = overlay_.others[rng_.below(overlay_.others.size())];
+  if (overlay_.other_count() == 0 || state_.entries().empty()) return;
+  const std::string& peer = overlay_.other(rng_.below(overlay_.other_count()));
   proto::BodyWriter w("ctr_state");
   write_state(w);
   stats_.digests_sent++;

@@ -12,11 +12,10 @@ Overlay make_star(const std::string& self, const std::vector<std::string>& node_
   Overlay o;
   o.self = self;
   o.hub = node_ids.front();
-  for (const std::string& id : node_ids) {
-    if (id != self) o.others.push_back(id);
-  }
+  o.ids = &node_ids;
+  o.self_index = static_cast<size_t>(std::find(node_ids.begin(), node_ids.end(), self) - node_ids.begin());
   if (self == o.hub) {
-    o.neighbors = o.others;
+    for (size_t k = 0; k < o.other_count(); ++k) o.neighbors.push_back(o.other(k));
   } else {
     o.neighbors.push_back(o.hub);
   }

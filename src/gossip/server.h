@@ -21,7 +21,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "gossip/basic_workloads.h"
 #include "gossip/config.h"
@@ -51,6 +53,12 @@ class Server {
   const SetReplica& gset() const { return gset_; }
   const CounterReplica& counter() const { return counter_; }
   const Kafka& kafka() const { return kafka_; }
+  // Called for every element new to this node's broadcast or g-set replica (from a
+  // client or a peer), as it is learned: lets a simulator trace each element's hops.
+  void on_new_element(const std::function<void(std::string_view json)>& fn) {
+    broadcast_.on_new(fn);
+    gset_.on_new(fn);
+  }
 
  private:
   void handle_topology(const node::Request& req);

@@ -99,8 +99,8 @@ void SetReplica::send_batch(size_t peer_index) {
 void SetReplica::anti_entropy_tick() {
   // An empty replica has nothing to offer; peers that hold elements reach it with their
   // own digests. This also keeps the replicas of workloads not being run silent.
-  if (overlay_.others.empty() || set_.size() == 0) return;
-  const std::string& peer = overlay_.others[rng_.below(overlay_.others.size())];
+  if (overlay_.other_count() == 0 || set_.size() == 0) return;
+  const std::string& peer = overlay_.other(rng_.below(overlay_.other_count()));
   proto::BodyWriter w(type("_digest"));
   w.put("count", static_cast<int64_t>(set_.size()));
   w.put("digest", hex(set_.digest()));

@@ -1,5 +1,7 @@
 #include "harness/artifacts.h"
 
+#include <map>
+
 #include "core/assert.h"
 #include "harness/store.h"
 #include "viz/message_diagram.h"
@@ -20,15 +22,45 @@ viz::Outcome outcome_of(history::OpType t) {
   SQ_UNREACHABLE("an invocation is no outcome");
 }
 
-// The nemesis records each change twice (as it starts, then with what it did); a window
-// runs from the first start-partition to the next stop-partition, or to the end.
-void add_nemesis(const workload::Op& op, int64_t end_ns, std::vector<viz::Window>* windows) {
-  bool open = !windows->empty() && windows->back().end_ns == end_ns;
+// The nemesis records each change twice (as it starts, then with what it did); a
+// partition window runs from the first start-partition to the next stop-partition, a
+// kill window from kill to start (restart) of that node, a pause window from pause to
+// resume, each to the end if it never closed. Windows of different faults may overlap.
+std::string node_of(const std::string& value) {
+  const std::string key = "\"node\":\"";
+  size_t at = value.find(key);
+  if (at == std::string::npos) return "";
+  size_t from = at + key.size();
+  size_t to = value.find('"', from);
+  return to == std::string::npos ? "" : value.substr(from, to - from);
+}
+
+void add_nemesis(const workload::Op& op, int64_t end_ns, std::vector<viz::Window>* windows,
+                 std::map<std::string, size_t>* open) {
+  auto close = [&](const std::string& key) {
+    auto it = open->find(key);
+    if (it == open->end()) return;
+    (*windows)[it->second].end_ns = op.time_ns;
+    open->erase(it);
+  };
   if (op.f == "start-partition") {
-    if (!open) windows->push_back(viz::Window{op.time_ns, end_ns, "partition"});
-    if (op.value != "null") windows->back().label = "partition " + op.value;
-  } else if (op.f == "stop-partition" && open) {
-    windows->back().end_ns = op.time_ns;
+    if (!open->count("partition")) {
+      windows->push_back(viz::Window{op.time_ns, end_ns, "partition"});
+      (*open)["partition"] = windows->size() - 1;
+    }
+    if (op.value != "null") (*windows)[open->at("partition")].label = "partition " + op.value;
+  } else if (op.f == "stop-partition") {
+    close("partition");
+  } else if (op.value != "null" && (op.f == "kill" || op.f == "pause")) {
+    std::string key = op.f + " " + node_of(op.value);
+    if (!open->count(key)) {
+      windows->push_back(viz::Window{op.time_ns, end_ns, key});
+      (*open)[key] = windows->size() - 1;
+    }
+  } else if (op.value != "null" && op.f == "start") {
+    close("kill " + node_of(op.value));
+  } else if (op.value != "null" && op.f == "resume") {
+    close("pause " + node_of(op.value));
   }
 }
 
@@ -46,10 +78,11 @@ viz::Ops ops_from_history(const workload::History& history, int64_t end_ns) {
   viz::Ops ops;
   ops.end_ns = end_ns;
   std::vector<int64_t> completion = workload::pair_completions(history);
+  std::map<std::string, size_t> open_windows;
   for (size_t i = 0; i < history.size(); ++i) {
     const workload::Op& op = history[i];
     if (op.process == workload::kNemesisProcess) {
-      add_nemesis(op, end_ns, &ops.nemesis);
+      add_nemesis(op, end_ns, &ops.nemesis, &open_windows);
       continue;
     }
     if (op.type != history::OpType::kInvoke) continue;

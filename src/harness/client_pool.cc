@@ -33,8 +33,8 @@ std::string quoted(std::string_view s) {
 
 }  // namespace
 
-ClientPool::ClientPool(Router& router, const workload::Workload& workload, ClientPoolEvents& events, int concurrency,
-                       int64_t rpc_timeout_ns)
+ClientPool::ClientPool(ClientNetwork& router, const workload::Workload& workload, ClientPoolEvents& events,
+                       int concurrency, int64_t rpc_timeout_ns)
     : router_(router),
       workload_(workload),
       events_(events),
@@ -175,7 +175,7 @@ void ClientPool::on_reply(int idx, const net::Delivery& d, int64_t now) {
     if (in_reply_to <= 0 || in_reply_to >= c.next_msg_id) {
       router_.protocol_error(d.src, ProtocolErrorKind::kReplyToUnknownRequest,
                              fmt::format("in_reply_to {} matches no request client {} sent", in_reply_to,
-                                         router_.network().name(c.endpoint)),
+                                         router_.endpoint_name(c.endpoint)),
                              d.line);
     } else {
       ++late_replies_;  // a reply to a request that already timed out

@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/client_network.h"
 #include "harness/protocol_error.h"
-#include "harness/router.h"
 #include "net/network.h"
 #include "proto/message.h"
 #include "workload/workload.h"
@@ -56,7 +56,7 @@ class ClientPoolEvents {
 class ClientPool {
  public:
   // `concurrency` worker threads; requests time out after `rpc_timeout_ns`.
-  ClientPool(Router& router, const workload::Workload& workload, ClientPoolEvents& events, int concurrency,
+  ClientPool(ClientNetwork& router, const workload::Workload& workload, ClientPoolEvents& events, int concurrency,
              int64_t rpc_timeout_ns);
 
   // A new client of node `node`; returns its index.
@@ -82,7 +82,7 @@ class ClientPool {
   void invoke_final(int node, const workload::Invocation& inv, int64_t now);
   bool finals_idle() const;
 
-  // A message from the router for a client endpoint.
+  // A message from the network for a client endpoint (d.message set).
   void on_message(const net::Delivery& d, int64_t now);
   // Maelstrom's verdict semantics: a broken reply makes the one operation it answers
   // indeterminate, with the reason, and leaves the verdict to the checkers.
@@ -107,7 +107,7 @@ class ClientPool {
                 std::optional<int64_t> error_code = std::nullopt);
   void on_reply(int idx, const net::Delivery& d, int64_t now);
 
-  Router& router_;
+  ClientNetwork& router_;
   const workload::Workload& workload_;
   ClientPoolEvents& events_;
   int concurrency_;

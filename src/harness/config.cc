@@ -119,7 +119,8 @@ Status validate(TestConfig* c) {
   if (!finite_in(c->recovery_time_s, 0, 3600)) return err("--recovery-time must be between 0 and 3600 s");
   if (!finite_in(c->rpc_timeout_s, 0.001, 3600)) return err("--rpc-timeout must be between 0.001 and 3600 s");
   for (const auto& n : c->nemesis) {
-    if (n != "partition") return err("unknown nemesis '" + n + "' (this build supports: partition)");
+    if (n != "partition" && n != "one-way" && n != "kill" && n != "pause")
+      return err("unknown nemesis '" + n + "' (this build supports: partition, one-way, kill, pause)");
   }
   if (!is_topology_name(c->topology)) {
     return err("unknown topology '" + c->topology +

@@ -27,10 +27,13 @@ TEST(Config, ValidateNamesTheProblem) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().find("--bin"), std::string::npos);
   c.bin = "/bin/true";
-  c.nemesis = {"kill"};
+  c.nemesis = {"clock"};
   s = validate(&c);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.error().find("unknown nemesis 'kill'"), std::string::npos);
+  EXPECT_NE(s.error().find("unknown nemesis 'clock'"), std::string::npos);
+  // Issue 16: kill, pause and one-way partitions are nemeses of squall test now.
+  c.nemesis = {"partition", "one-way", "kill", "pause"};
+  EXPECT_TRUE(validate(&c).ok());
   c.nemesis = {"partition"};
   c.topology = "star";
   EXPECT_FALSE(validate(&c).ok());

@@ -28,6 +28,11 @@ struct RoundsSummary {
   int median_rounds = 0;
   int64_t elements = 0;     // elements measured
   int64_t unconverged = 0;  // sampled elements the journal never carried to every node
+  // Set by `squall sim -w` (src/msim/exact_rounds.h): every element traced along the
+  // hops it really took, with the time from first add to the last node learning it.
+  bool exact = false;
+  int64_t median_ms = 0;
+  int64_t max_ms = 0;
 };
 
 // `add_f`: the workload's add op ("broadcast" / "add"); nodes are endpoints 0..n-1 with

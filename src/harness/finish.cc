@@ -22,20 +22,6 @@ Value counts(const net::TrafficCounts& c) {
   return m;
 }
 
-std::string edn_list(const Value* v, size_t limit) {
-  if (!v) return "";
-  std::string out;
-  size_t k = 0;
-  for (const auto& item : v->items()) {
-    if (k++ == limit) {
-      out += " ...";
-      break;
-    }
-    out += (out.empty() ? "" : " ") + history::to_edn(item);
-  }
-  return out;
-}
-
 std::string reproduce_command(const TestConfig& c) {
   std::string nodes = c.node_ids.empty() ? fmt::format("--node-count {}", c.node_count)
                                          : fmt::format("--nodes {}", fmt::join(c.node_ids, ","));
@@ -48,49 +34,6 @@ std::string reproduce_command(const TestConfig& c) {
   if (c.strict) cmd += " --strict";
   if (!c.bin_args.empty()) cmd += fmt::format(" -- {}", fmt::join(c.bin_args, " "));
   return cmd;
-}
-
-// Plain-language anomalies from a workload result.
-void workload_anomalies(const Value& w, std::vector<std::string>* out) {
-  auto n = [&](const char* k) -> int64_t { return w.get(k) ? w.get(k)->as_int() : 0; };
-  // Workloads with their own anomaly classes (lin-kv, kafka) say them in :report-lines.
-  if (const Value* lines = w.get("report-lines")) {
-    for (const auto& l : lines->items()) out->push_back(l.as_string());
-  }
-  if (n("lost-count") > 0) {
-    out->push_back(fmt::format("{} acknowledged messages lost (missing from later reads): {}", n("lost-count"),
-                               edn_list(w.get("lost"), 12)));
-    if (const Value* ex = w.get("lost-examples")) {
-      for (size_t k = 0; k < ex->items().size() && k < 3; ++k) {
-        const Value& e = ex->items()[k];
-        out->push_back(
-            fmt::format("element {} known at {} ms, still absent from reads at {} ms; final reads missing it: {}",
-                        history::to_edn(*e.get("element")), e.get("known-time-ms")->as_int(),
-                        e.get("last-absent-time-ms")->as_int(), edn_list(e.get("missing-from-final-reads"), 8)));
-      }
-    }
-  }
-  if (n("acknowledged-never-read-count") > 0) {
-    out->push_back(
-        fmt::format("{} acknowledged messages were never read by anyone", n("acknowledged-never-read-count")));
-  }
-  if (n("unexpected-count") > 0) {
-    out->push_back(fmt::format("{} elements read that nobody added: {}", n("unexpected-count"),
-                               edn_list(w.get("unexpected"), 12)));
-  }
-  if (n("duplicated-count") > 0) {
-    out->push_back(fmt::format("{} ids acknowledged more than once, e.g. {}", n("duplicated-count"),
-                               edn_list(w.get("duplicated"), 3)));
-  }
-  if (n("mismatch-count") > 0) {
-    out->push_back(fmt::format("{} echo replies differ from their requests, e.g. {}", n("mismatch-count"),
-                               edn_list(w.get("errors"), 2)));
-  }
-  if (n("error-count") > 0) {
-    out->push_back(fmt::format("{} counter reads impossible given the adds (ok sum {}, {} indeterminate adds), e.g. {}",
-                               n("error-count"), n("ok-add-sum"), n("indeterminate-add-count"),
-                               edn_list(w.get("errors"), 2)));
-  }
 }
 
 }  // namespace
@@ -156,6 +99,7 @@ Value Runner::node_error_results() const {
   m.set("lines-read", router_->lines_from_nodes());
   m.set("late-replies", pool_->late_replies());
   m.set("messages-to-dead-nodes", router_->to_dead_nodes());
+  m.set("messages-to-killed-nodes", router_->to_down_nodes());
   // Not a verdict: a node that leaves a daemon behind is untidy, not wrong.
   Value left = Value::vector();
   for (const LeftoverProcess& l : router_->leftovers()) {
@@ -264,9 +208,14 @@ RunSummary Runner::finish() {
   in.ok = pool_->ok_count();
   in.fail = pool_->fail_count();
   in.info = pool_->info_count();
-  in.nemesis = config_.nemesis.empty()
-                   ? "none"
-                   : fmt::format("{} ({} partitions)", fmt::join(config_.nemesis, ","), partitions_started_);
+  if (config_.nemesis.empty()) {
+    in.nemesis = "none";
+  } else {
+    std::string counts = fmt::format("{} partitions", partitions_started_);
+    for (const auto& [k, c] : nemesis_counts_) counts += fmt::format(", {} {}", c, k);
+    in.nemesis = fmt::format("{} ({})", fmt::join(config_.nemesis, ","), counts);
+  }
+  in.nemesis_events = nemesis_events_;
   in.verdict = v;
   bool set_workload = w.get("stable-latencies") != nullptr;
   in.set_result = set_workload ? results.get("workload") : nullptr;

@@ -62,18 +62,30 @@ NemesisEvent make_partition(const std::string& shape, int n, Rng& rng) {
       for (int s = 0; s < n; ++s)
         if (!hears[static_cast<size_t>(s)]) g.push_back(s);
     }
+  } else if (shape == "one-way") {
+    // The first half (in the shuffled order) drops everything from the second half;
+    // the second half still hears the first.
+    auto halves = split(order, static_cast<size_t>(std::max(1, n / 2)));
+    e.grudge.assign(static_cast<size_t>(n), {});
+    for (int d : halves[0]) e.grudge[static_cast<size_t>(d)] = halves[1];
   } else {
     SQ_UNREACHABLE("unknown partition shape");
   }
   return e;
 }
 
-std::vector<NemesisEvent> partition_schedule(int n, double interval_s, int64_t duration_ns, Rng rng) {
+std::vector<NemesisEvent> partition_schedule(int n, double interval_s, int64_t duration_ns, Rng rng, bool one_way,
+                                             bool two_way) {
   std::vector<NemesisEvent> out;
   if (n < 2) return out;
-  std::vector<std::string> shapes = {"isolate", "halves"};
-  if ((n - 1) / 3 >= 1) shapes.push_back("minority");
-  if (n >= 3) shapes.push_back("majorities-ring");
+  std::vector<std::string> shapes;
+  if (two_way) {
+    shapes = {"isolate", "halves"};
+    if ((n - 1) / 3 >= 1) shapes.push_back("minority");
+    if (n >= 3) shapes.push_back("majorities-ring");
+  }
+  if (one_way) shapes.push_back("one-way");
+  SQ_ASSERT(!shapes.empty());
   int64_t t = 0;
   bool start = true;
   const double max_gap_ns = 2 * interval_s * 1e9;

@@ -21,15 +21,19 @@ namespace squall::harness {
 struct NemesisEvent {
   int64_t at_ns = 0;                     // since the main phase began
   bool start = true;                     // start a partition, or heal
-  std::string shape;                     // "isolate", "halves", "minority", "majorities-ring"
+  std::string shape;                     // "isolate", "halves", "minority", "majorities-ring", "one-way"
   std::vector<std::vector<int>> grudge;  // grudge[dest] = sources dest drops (node indices)
   std::string describe(const std::vector<std::string>& nodes) const;
   // {"shape":"halves","grudge":{"n0":["n3"],...}} for the history.
   std::string value_json(const std::vector<std::string>& nodes) const;
 };
 
-// The schedule for `duration_ns` of main phase. Empty for fewer than 2 nodes.
-std::vector<NemesisEvent> partition_schedule(int node_count, double interval_s, int64_t duration_ns, Rng rng);
+// The schedule for `duration_ns` of main phase. Empty for fewer than 2 nodes. With
+// `one_way`, a fifth shape joins the draw (without it, a seed's schedule is as before):
+// "one-way", a random half of the nodes cannot hear the other half, who still hear them.
+// `two_way` false leaves one-way as the only shape (--nemesis one-way alone).
+std::vector<NemesisEvent> partition_schedule(int node_count, double interval_s, int64_t duration_ns, Rng rng,
+                                             bool one_way = false, bool two_way = true);
 
 // Builds one partition of the given shape (exposed for tests).
 NemesisEvent make_partition(const std::string& shape, int node_count, Rng& rng);

@@ -29,6 +29,8 @@ struct ReportInput {
   int64_t ops = 0;
   int64_t ok = 0, fail = 0, info = 0;
   std::string nemesis;  // "none" or "partition (3 partitions)"
+  // Every nemesis action ("  12.3 s  kill n2"), listed under the Nemesis line.
+  std::vector<std::string> nemesis_events;
   Verdict verdict = Verdict::kUnknown;
   const history::Value* set_result = nullptr;  // set-full result, for set workloads
   workload::LatencySummary op_latency;
@@ -43,6 +45,10 @@ struct ReportInput {
 };
 
 std::string render_report(const ReportInput& in);
+
+// Plain-language anomalies of a workload result map (lost, unexpected, duplicated ids,
+// echo mismatches, impossible counter reads, and its own :report-lines), appended to *out.
+void workload_anomalies(const history::Value& workload_result, std::vector<std::string>* out);
 
 // ceil(log2(n)), with 0 for n <= 1.
 int expected_rounds(int n);

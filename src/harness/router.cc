@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <signal.h>
+
 #include <cstdio>
 #include <variant>
 
@@ -55,6 +57,9 @@ Result<std::unique_ptr<Router>> Router::create(RouterOptions options, Store& sto
   router->node_alive_.assign(n, false);
   router->stdout_open_.assign(n, false);
   router->stdout_eof_ns_.assign(n, -1);
+  router->down_.assign(n, false);
+  router->paused_.assign(n, false);
+  router->incarnation_.assign(n, 0);
   return router;
 }
 
@@ -65,30 +70,76 @@ Router::~Router() {
 
 Status Router::start_nodes() {
   for (size_t i = 0; i < options_.node_names.size(); ++i) {
-    NodeProcess::Options o;
-    o.name = options_.node_names[i];
-    o.bin = options_.bin;
-    o.args = options_.args;
-    o.stderr_path = store_.node_log_path(o.name);
-    o.pipe_stderr = options_.log_stderr;
-    o.env = {guard_->marker_env()};
-    o.stdin_budget = &stdin_budget_;
-    auto p = NodeProcess::spawn(o);
-    if (!p.ok()) return err(p.error());
-    procs_.push_back(std::move(*p));
-    NodeProcess& proc = *procs_.back();
-    guard_->track(proc.pid());
-    node_alive_[i] = true;
-    stdout_open_[i] = true;
-    int idx = static_cast<int>(i);
-    if (auto s = loop_.add(proc.stdout_fd(), EPOLLIN, tag(kTagStdout, idx)); !s.ok()) return s;
-    if (auto s = loop_.add(proc.stdin_fd(), 0, tag(kTagStdin, idx)); !s.ok()) return s;
-    if (auto s = loop_.add(proc.stderr_fd(), EPOLLIN, tag(kTagStderr, idx)); !s.ok()) return s;
+    if (auto s = spawn_node(i); !s.ok()) return s;
   }
   return {};
 }
 
+Status Router::spawn_node(size_t i) {
+  NodeProcess::Options o;
+  o.name = options_.node_names[i];
+  o.bin = options_.bin;
+  o.args = options_.args;
+  // A restarted node's log goes on in a file of its own, so the first life's log stays.
+  o.stderr_path = store_.node_log_path(incarnation_[i] == 0 ? o.name : fmt::format("{}.{}", o.name, incarnation_[i]));
+  o.pipe_stderr = options_.log_stderr;
+  o.env = {guard_->marker_env()};
+  o.stdin_budget = &stdin_budget_;
+  auto p = NodeProcess::spawn(o);
+  if (!p.ok()) return err(p.error());
+  if (procs_.size() <= i) procs_.resize(i + 1);
+  procs_[i] = std::move(*p);
+  NodeProcess& proc = *procs_[i];
+  guard_->track(proc.pid());
+  node_alive_[i] = true;
+  stdout_open_[i] = true;
+  int idx = static_cast<int>(i);
+  if (auto s = loop_.add(proc.stdout_fd(), EPOLLIN, tag(kTagStdout, idx)); !s.ok()) return s;
+  if (auto s = loop_.add(proc.stdin_fd(), 0, tag(kTagStdin, idx)); !s.ok()) return s;
+  if (auto s = loop_.add(proc.stderr_fd(), EPOLLIN, tag(kTagStderr, idx)); !s.ok()) return s;
+  return {};
+}
+
+void Router::kill_node(int node) {
+  auto i = static_cast<size_t>(node);
+  if (down_[i] || !node_alive_[i]) return;
+  NodeProcess& p = *procs_[i];
+  if (stdout_open_[i]) loop_.remove(p.stdout_fd());
+  loop_.remove(p.stdin_fd());
+  loop_.remove(p.stderr_fd());
+  p.kill_and_reap();  // SIGKILL: no chance to flush or say goodbye
+  guard_->forget(p.pid());
+  p.close_log();
+  down_[i] = true;
+  paused_[i] = false;
+  stdout_open_[i] = false;
+}
+
+Status Router::restart_node(int node) {
+  auto i = static_cast<size_t>(node);
+  if (!down_[i]) return {};
+  ++incarnation_[i];
+  down_[i] = false;
+  return spawn_node(i);
+}
+
+void Router::pause_node(int node) {
+  auto i = static_cast<size_t>(node);
+  if (down_[i] || paused_[i] || !node_alive_[i]) return;
+  ::kill(procs_[i]->pid(), SIGSTOP);
+  paused_[i] = true;
+}
+
+void Router::resume_node(int node) {
+  auto i = static_cast<size_t>(node);
+  if (!paused_[i]) return;
+  ::kill(procs_[i]->pid(), SIGCONT);
+  paused_[i] = false;
+}
+
 void Router::stop_nodes() {
+  for (size_t i = 0; i < procs_.size(); ++i)
+    if (paused_[i]) resume_node(static_cast<int>(i));
   for (auto& p : procs_) {
     p->kill_and_reap();
     guard_->forget(p->pid());
@@ -103,6 +154,7 @@ void Router::stop_nodes() {
 
 void Router::note_exited_nodes(int64_t end_ns) {
   for (size_t i = 0; i < procs_.size(); ++i) {
+    if (down_[i]) continue;
     if (node_alive_[i] && stdout_open_[i] && procs_[i]->try_reap()) {
       stdout_open_[i] = false;
       stdout_eof_ns_[i] = end_ns;
@@ -310,7 +362,7 @@ void Router::check_exits(bool final) {
   // reported (as of the time its stdout closed) as having closed its stdout.
   constexpr int64_t kExitGraceNs = 500'000'000;
   for (size_t i = 0; i < procs_.size(); ++i) {
-    if (!node_alive_[i]) continue;
+    if (!node_alive_[i] || down_[i]) continue;  // a node the nemesis killed is no crash
     // A node is checked once its stdout closed; a node that closes stdout but keeps
     // running is treated like a crash too (nothing it does can reach anyone).
     if (stdout_open_[i]) continue;
@@ -334,6 +386,10 @@ void Router::deliver(net::Delivery& d, int64_t now) {
   switch (net_->kind(d.dest)) {
     case net::EndpointKind::kServer: {
       auto i = static_cast<size_t>(d.dest);
+      if (down_[i]) {
+        ++to_down_nodes_;  // as in Maelstrom: a killed node's messages are dropped
+        return;
+      }
       if (!node_alive_[i] || !stdout_open_[i]) {
         ++to_dead_nodes_;
         return;

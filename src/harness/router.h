@@ -24,6 +24,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "harness/client_network.h"
 #include "harness/descendant_guard.h"
 #include "harness/event_loop.h"
 #include "harness/process.h"
@@ -76,21 +77,21 @@ class RouterEvents {
   virtual void note(const std::string& line) = 0;
 };
 
-class Router {
+class Router final : public ClientNetwork {
  public:
   // Creates the network (nodes, then the four services) and the descendant guard.
   static Result<std::unique_ptr<Router>> create(RouterOptions options, Store& store, EventLoop& loop,
                                                 const Clock& clock, RouterEvents& events);
-  ~Router();  // kills and reaps any node still running
+  ~Router() override;  // kills and reaps any node still running
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
   // Starts every node; fails if the binary cannot be executed.
   Status start_nodes();
   // Adds a client endpoint named `name`; returns its endpoint index.
-  int add_client(const std::string& name);
+  int add_client(const std::string& name) override;
   // Sends `body` (which carries its msg_id) from client endpoint `client` to node `node`.
-  void send_from_client(int client, int node, std::string_view body, int64_t now);
+  void send_from_client(int client, int node, std::string_view body, int64_t now) override;
 
   // Delivers up to *budget due messages (and decrements it).
   void deliver_due(int64_t now, size_t* budget);
@@ -107,14 +108,24 @@ class Router {
   void note_exited_nodes(int64_t end_ns);
   // Kills and reaps the nodes and whatever they left behind.
   void stop_nodes();
+  // The nemesis's process faults. kill_node: SIGKILL and reap; until restart_node starts
+  // the binary again (the caller sends init), messages to the node are dropped.
+  // pause_node / resume_node: SIGSTOP / SIGCONT; messages wait in its stdin pipe.
+  void kill_node(int node);
+  Status restart_node(int node);
+  void pause_node(int node);
+  void resume_node(int node);
+  bool down(int node) const { return down_[static_cast<size_t>(node)]; }
+  bool paused(int node) const { return paused_[static_cast<size_t>(node)]; }
   int64_t next_deadline_ns() const { return net_->next_deadline_ns(); }
 
-  void protocol_error(int endpoint, ProtocolErrorKind kind, const std::string& detail, std::string_view line);
+  void protocol_error(int endpoint, ProtocolErrorKind kind, const std::string& detail, std::string_view line) override;
 
   net::Network& network() { return *net_; }
   const net::Network& network() const { return *net_; }
-  const std::vector<std::string>& node_names() const { return options_.node_names; }
-  int node_count() const { return static_cast<int>(options_.node_names.size()); }
+  const std::vector<std::string>& node_names() const override { return options_.node_names; }
+  int node_count() const override { return static_cast<int>(options_.node_names.size()); }
+  const std::string& endpoint_name(int endpoint) const override { return net_->name(endpoint); }
   bool alive(int node) const { return node_alive_[static_cast<size_t>(node)]; }
   const std::vector<bool>& nodes_alive() const { return node_alive_; }
   const viz::MessageLabels& message_labels() const { return message_labels_; }
@@ -124,9 +135,11 @@ class Router {
   const std::vector<LeftoverProcess>& leftovers() const { return leftovers_; }
   int64_t lines_from_nodes() const { return lines_from_nodes_; }
   int64_t to_dead_nodes() const { return to_dead_nodes_; }
+  int64_t to_down_nodes() const { return to_down_nodes_; }
 
  private:
   Router(RouterOptions options, Store& store, EventLoop& loop, const Clock& clock, RouterEvents& events);
+  Status spawn_node(size_t i);
   void on_node_line(int node, std::string_view line);
   void on_node_eof(int node);
   void on_bad_line(int node, const proto::LineError& e, std::string_view line);
@@ -160,6 +173,10 @@ class Router {
   std::map<std::string, std::unique_ptr<services::Service>, std::less<>> services_;
   int64_t lines_from_nodes_ = 0;
   int64_t to_dead_nodes_ = 0;
+  int64_t to_down_nodes_ = 0;
+  std::vector<bool> down_;        // killed by the nemesis, not yet restarted
+  std::vector<bool> paused_;      // stopped by the nemesis
+  std::vector<int> incarnation_;  // restarts so far
   std::map<std::string, int64_t> error_counts_;
   std::vector<ProtocolError> error_examples_;
   std::vector<NodeCrash> crashes_;

@@ -99,29 +99,40 @@ Result<RunSummary> Runner::run() {
 
 Status Runner::start() {
   int n = config_.node_count;
-  const std::vector<std::string>& names = router_->node_names();
   init_state_.assign(static_cast<size_t>(n), InitState::kWaiting);
   setup_sent_.assign(static_cast<size_t>(n), false);
   setup_ok_.assign(static_cast<size_t>(n), false);
-  if (config_.nemesis.size() > 0 && config_.has_nemesis("partition")) {
-    schedule_ = partition_schedule(n, config_.nemesis_interval_s, static_cast<int64_t>(config_.time_limit_s * 1e9),
-                                   Rng(config_.seed).fork("nemesis"));
+  const auto main_ns = static_cast<int64_t>(config_.time_limit_s * 1e9);
+  if (config_.has_nemesis("partition") || config_.has_nemesis("one-way")) {
+    schedule_ = partition_schedule(n, config_.nemesis_interval_s, main_ns, Rng(config_.seed).fork("nemesis"),
+                                   config_.has_nemesis("one-way"), config_.has_nemesis("partition"));
   }
+  std::vector<std::vector<ProcessFaultEvent>> proc;
+  for (const char* kind : {"kill", "pause"}) {
+    if (config_.has_nemesis(kind))
+      proc.push_back(process_fault_schedule(kind, n, config_.nemesis_interval_s, main_ns,
+                                            Rng(config_.seed).fork(std::string("nemesis-") + kind)));
+  }
+  process_faults_ = merge_schedules(std::move(proc));
 
   note(fmt::format("starting {} nodes: {}", n, config_.bin));
   if (auto s = router_->start_nodes(); !s.ok()) return s;
-  // Every node's init comes from its own client, c0 .. c(n-1).
-  std::string ids = "[";
-  for (int i = 0; i < n; ++i) ids += std::string(i ? "," : "") + "\"" + names[static_cast<size_t>(i)] + "\"";
-  ids += "]";
   int64_t now = now_ns();
-  for (int i = 0; i < n; ++i) {
-    int c = pool_->add(ClientRole::kControl, i, -1, -1);
-    pool_->send(
-        c, fmt::format("{{\"type\":\"init\",\"node_id\":\"{}\",\"node_ids\":{}}}", names[static_cast<size_t>(i)], ids),
-        static_cast<int64_t>(config_.init_timeout_s * 1e9), now);
-  }
+  for (int i = 0; i < n; ++i) send_init(i, now);
   return {};
+}
+
+void Runner::send_init(int node, int64_t now) {
+  // Every node's first init comes from its own client, c0 .. c(n-1); a restarted node's
+  // from a new control client.
+  const std::vector<std::string>& names = router_->node_names();
+  std::string ids = "[";
+  for (size_t i = 0; i < names.size(); ++i) ids += std::string(i ? "," : "") + "\"" + names[i] + "\"";
+  ids += "]";
+  int c = pool_->add(ClientRole::kControl, node, -1, -1);
+  pool_->send(
+      c, fmt::format("{{\"type\":\"init\",\"node_id\":\"{}\",\"node_ids\":{}}}", names[static_cast<size_t>(node)], ids),
+      static_cast<int64_t>(config_.init_timeout_s * 1e9), now);
 }
 
 void Runner::run_phases() {
@@ -183,6 +194,7 @@ void Runner::run_phases() {
 
   phase_ = Phase::kRecovery;
   heal(now_ns());
+  end_process_faults(now_ns());
   if (!workload_->final_op()) {
     // No final reads: just let the last ops finish (bounded by the RPC timeout).
     note(fmt::format("main phase over after {} ops; waiting for outstanding replies", pool_->invoke_count()));
@@ -227,6 +239,8 @@ void Runner::loop_until(int64_t deadline_ns, bool (Runner::*done)() const) {
     if (phase_ == Phase::kMain) {
       if (config_.rate > 0) wake = std::min(wake, next_op_ns_);
       if (next_nemesis_ < schedule_.size()) wake = std::min(wake, main_start_ns_ + schedule_[next_nemesis_].at_ns);
+      if (next_process_fault_ < process_faults_.size())
+        wake = std::min(wake, main_start_ns_ + process_faults_[next_process_fault_].at_ns);
     }
     wake = std::min(wake, pool_->next_deadline_ns());
     wake = std::min(wake, last_status_ns_ + kStatusPeriodNs);

@@ -32,6 +32,7 @@
 #include "harness/config.h"
 #include "harness/event_loop.h"
 #include "harness/nemesis.h"
+#include "harness/process_nemesis.h"
 #include "harness/router.h"
 #include "harness/run_clock.h"
 #include "harness/store.h"
@@ -93,6 +94,9 @@ class Runner final : private RouterEvents, private ClientPoolEvents {
   void generate(int64_t now);
   void apply_nemesis(int64_t now);
   void heal(int64_t now);
+  void apply_process_fault(const ProcessFaultEvent& e, int64_t now);
+  void end_process_faults(int64_t now);
+  void send_init(int node, int64_t now);
   void issue_final_reads(int64_t now);
   void status_line(int64_t now, bool final_line);
   void note(const std::string& line) override;  // jepsen.log + console
@@ -131,6 +135,10 @@ class Runner final : private RouterEvents, private ClientPoolEvents {
   std::vector<std::string> generated_;
   std::vector<NemesisEvent> schedule_;
   size_t next_nemesis_ = 0;
+  std::vector<ProcessFaultEvent> process_faults_;  // kill / pause schedule
+  size_t next_process_fault_ = 0;
+  std::vector<std::string> nemesis_events_;  // "12.3 s kill n2", for the report
+  std::map<std::string, int64_t> nemesis_counts_;
   int partitions_started_ = 0;
   bool partitioned_ = false;
   std::string partition_desc_;

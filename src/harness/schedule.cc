@@ -108,6 +108,10 @@ void Runner::generate(int64_t now) {
 }
 
 void Runner::apply_nemesis(int64_t now) {
+  while (next_process_fault_ < process_faults_.size() &&
+         main_start_ns_ + process_faults_[next_process_fault_].at_ns <= now) {
+    apply_process_fault(process_faults_[next_process_fault_++], now);
+  }
   while (next_nemesis_ < schedule_.size() && main_start_ns_ + schedule_[next_nemesis_].at_ns <= now) {
     const NemesisEvent& e = schedule_[next_nemesis_++];
     if (!e.start) {
@@ -124,6 +128,7 @@ void Runner::apply_nemesis(int64_t now) {
     record(op);
     partitioned_ = true;
     ++partitions_started_;
+    nemesis_events_.push_back(fmt::format("{:7.1f} s  partition {}", static_cast<double>(now) / 1e9, e.shape));
     partition_desc_ = e.shape;
     note("nemesis: " + e.describe(router_->node_names()));
   }
@@ -138,7 +143,52 @@ void Runner::heal(int64_t now) {
   record(op);
   partitioned_ = false;
   partition_desc_.clear();
+  nemesis_events_.push_back(fmt::format("{:7.1f} s  heal", static_cast<double>(now) / 1e9));
   note("nemesis: network healed");
+}
+
+void Runner::apply_process_fault(const ProcessFaultEvent& e, int64_t now) {
+  const std::string& name = router_->node_names()[static_cast<size_t>(e.node)];
+  switch (e.fault) {
+    case ProcessFault::kKill:
+      if (router_->down(e.node) || !router_->alive(e.node)) return;
+      router_->kill_node(e.node);
+      break;
+    case ProcessFault::kRestart:
+      if (!router_->down(e.node)) return;
+      if (auto s = router_->restart_node(e.node); !s.ok()) {
+        setup_problems_.push_back(fmt::format("{} could not be restarted: {}", name, s.error()));
+        note(setup_problems_.back());
+        return;
+      }
+      send_init(e.node, now);
+      break;
+    case ProcessFault::kPause:
+      if (router_->down(e.node) || router_->paused(e.node) || !router_->alive(e.node)) return;
+      router_->pause_node(e.node);
+      break;
+    case ProcessFault::kResume:
+      if (!router_->paused(e.node)) return;
+      router_->resume_node(e.node);
+      break;
+  }
+  // Recorded as the partitions are: once as the fault starts, once with what it did.
+  const char* what = process_fault_name(e.fault);
+  Op op = nemesis_op(process_fault_op(e.fault), now);
+  record(op);
+  op.value = fmt::format("{{\"node\":\"{}\",\"{}\":true}}", name, what);
+  record(op);
+  ++nemesis_counts_[std::string(what) + "s"];
+  nemesis_events_.push_back(fmt::format("{:7.1f} s  {} {}", static_cast<double>(now) / 1e9, what, name));
+  note(fmt::format("nemesis: {} {}", what, name));
+}
+
+void Runner::end_process_faults(int64_t now) {
+  // Every node is back for recovery and the final reads.
+  for (int i = 0; i < router_->node_count(); ++i) {
+    if (router_->paused(i)) apply_process_fault({0, ProcessFault::kResume, i}, now);
+    if (router_->down(i)) apply_process_fault({0, ProcessFault::kRestart, i}, now);
+  }
 }
 
 void Runner::issue_final_reads(int64_t now) {
