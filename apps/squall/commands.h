@@ -9,7 +9,7 @@ int cmd_check(int argc, char** argv);         // cmd_check.cc: checkers over his
 int cmd_sim(int argc, char** argv);           // cmd_sim.cc: deterministic simulation
 int cmd_sim_workload(int argc, char** argv);  // cmd_sim_workload.cc: squall sim -w (Maelstrom workloads)
 int cmd_serve(int argc, char** argv);         // cmd_serve.cc: browse the store over HTTP
-int cmd_cluster(int argc, char** argv);  // cmd_cluster.cc: real clusters (namespaces, etcd, nemeses)
+int cmd_cluster(int argc, char** argv);       // cmd_cluster.cc: real clusters (namespaces, etcd, nemeses)
 
 // Exit codes shared by all subcommands.
 inline constexpr int kExitValid = 0;
