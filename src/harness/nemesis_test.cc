@@ -108,7 +108,9 @@ TEST(Nemesis, ProcessFaultsPairUpAndEndInTime) {
       EXPECT_EQ(s[i].node, s[i + 1].node);
       EXPECT_LT(s[i].at_ns, s[i + 1].at_ns);
       EXPECT_LE(s[i + 1].at_ns, 20'000'000'000);
-      if (i + 2 < s.size()) EXPECT_GE(s[i + 2].at_ns, s[i + 1].at_ns);
+      if (i + 2 < s.size()) {
+        EXPECT_GE(s[i + 2].at_ns, s[i + 1].at_ns);
+      }
     }
     auto again = process_fault_schedule(kind, 5, 0.5, 20'000'000'000, Rng(9));
     ASSERT_EQ(again.size(), s.size());

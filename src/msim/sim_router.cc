@@ -72,16 +72,19 @@ std::vector<bool> SimRouter::nodes_alive() const {
   return out;
 }
 
+// 128-bit intermediates: ns × ppm overflows 64 bits after about 2.5 hours of virtual time.
+__extension__ typedef __int128 Wide;
+
 int64_t SimRouter::local_ms(int node, int64_t now) const {
   const NodeState& st = state_[static_cast<size_t>(node)];
-  __int128 local_ns = static_cast<__int128>(now) * (kPpm + st.skew_ppm) / kPpm;
+  Wide local_ns = static_cast<Wide>(now) * (kPpm + st.skew_ppm) / kPpm;
   return static_cast<int64_t>(local_ns / 1'000'000);
 }
 
 int64_t SimRouter::global_ns(int node, int64_t local_deadline_ms) const {
   const NodeState& st = state_[static_cast<size_t>(node)];
-  __int128 want = static_cast<__int128>(local_deadline_ms) * 1'000'000 * kPpm;
-  __int128 rate = kPpm + st.skew_ppm;
+  Wide want = static_cast<Wide>(local_deadline_ms) * 1'000'000 * kPpm;
+  Wide rate = kPpm + st.skew_ppm;
   auto g = static_cast<int64_t>((want + rate - 1) / rate);
   while (local_ms(node, g) < local_deadline_ms) ++g;  // rounding of the division
   return g;

@@ -127,7 +127,9 @@ TEST_F(RunPageTest, VerdictWhyAndAnomalyLinksThatResolve) {
   std::string timeline(std::istreambuf_iterator<char>(tl), {});
   int to_timeline = 0, to_diagram = 0;
   for (const std::string& href : attrs(html, "href")) {
-    if (href.starts_with("#")) EXPECT_TRUE(has_id(html, href.substr(1))) << href;
+    if (href.starts_with("#")) {
+      EXPECT_TRUE(has_id(html, href.substr(1))) << href;
+    }
     if (href.starts_with("timeline.html#")) {
       ++to_timeline;
       EXPECT_TRUE(has_id(timeline, href.substr(14))) << href;

@@ -138,8 +138,11 @@ void expect_clean(const Loaded& l, const std::string& what) {
 
 // Every "#id" link of a page names an element of it.
 void expect_in_page_links_resolve(const std::string& dom, const std::string& what) {
-  for (const std::string& h : hrefs(dom))
-    if (h.size() > 1 && h[0] == '#') EXPECT_TRUE(has_id(dom, h.substr(1))) << what << ": " << h;
+  for (const std::string& h : hrefs(dom)) {
+    if (h.size() > 1 && h[0] == '#') {
+      EXPECT_TRUE(has_id(dom, h.substr(1))) << what << ": " << h;
+    }
+  }
 }
 
 TEST(Browser, RunPagesDiagramsAndTimelinesInHeadlessChromium) {

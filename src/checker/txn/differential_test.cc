@@ -219,7 +219,9 @@ TEST(TxnDifferential, RwRegisterNeverRulesOutWhatBruteForceAccepts) {
     for (bool strict : {false, true}) {
       bool want = oracle(txns, false, strict);
       bool got = checker_accepts(h, false, strict ? "strict-serializable" : "serializable");
-      if (want) ASSERT_TRUE(got) << "case " << i << (strict ? " strict" : "");
+      if (want) {
+        ASSERT_TRUE(got) << "case " << i << (strict ? " strict" : "");
+      }
       invalid += !want;
       caught += !want && !got;
     }
