@@ -101,6 +101,17 @@ std::vector<std::string> split_list(const std::string& spec) {
   return out;
 }
 
+Status validate_run_ranges(double time_limit_s, double rate, double latency_ms, double nemesis_interval_s,
+                           double recovery_time_s) {
+  auto finite_in = [](double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; };
+  if (!finite_in(time_limit_s, 0, 86400)) return err("--time-limit must be between 0 and 86400 seconds");
+  if (!finite_in(rate, 0, 1e6)) return err("--rate must be between 0 and 1000000 ops/s");
+  if (!finite_in(latency_ms, 0, 60000)) return err("--latency must be between 0 and 60000 ms");
+  if (!finite_in(nemesis_interval_s, 0.001, 86400)) return err("--nemesis-interval must be between 0.001 and 86400 s");
+  if (!finite_in(recovery_time_s, 0, 3600)) return err("--recovery-time must be between 0 and 3600 s");
+  return {};
+}
+
 Status validate(TestConfig* c) {
   if (c->bin.empty()) return err("--bin is required: the node binary to test");
   if (!c->node_ids.empty()) c->node_count = static_cast<int>(c->node_ids.size());
@@ -110,13 +121,11 @@ Status validate(TestConfig* c) {
   auto conc = parse_concurrency(c->concurrency_spec.empty() ? "1n" : c->concurrency_spec, c->node_count);
   if (!conc.ok()) return err(conc.error());
   c->concurrency = *conc;
+  if (Status s =
+          validate_run_ranges(c->time_limit_s, c->rate, c->latency_ms, c->nemesis_interval_s, c->recovery_time_s);
+      !s.ok())
+    return s;
   auto finite_in = [](double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; };
-  if (!finite_in(c->time_limit_s, 0, 86400)) return err("--time-limit must be between 0 and 86400 seconds");
-  if (!finite_in(c->rate, 0, 1e6)) return err("--rate must be between 0 and 1000000 ops/s");
-  if (!finite_in(c->latency_ms, 0, 60000)) return err("--latency must be between 0 and 60000 ms");
-  if (!finite_in(c->nemesis_interval_s, 0.001, 86400))
-    return err("--nemesis-interval must be between 0.001 and 86400 s");
-  if (!finite_in(c->recovery_time_s, 0, 3600)) return err("--recovery-time must be between 0 and 3600 s");
   if (!finite_in(c->rpc_timeout_s, 0.001, 3600)) return err("--rpc-timeout must be between 0.001 and 3600 s");
   for (const auto& n : c->nemesis) {
     if (n != "partition" && n != "one-way" && n != "kill" && n != "pause")

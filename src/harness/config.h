@@ -65,6 +65,11 @@ struct TestConfig {
   std::string node_id(int i) const;
 };
 
+// The range checks that `squall test` and `squall sim -w` share (--time-limit, --rate,
+// --latency, --nemesis-interval, --recovery-time), with the same messages.
+Status validate_run_ranges(double time_limit_s, double rate, double latency_ms, double nemesis_interval_s,
+                           double recovery_time_s);
+
 // Parses "10" or "2n" against a node count.
 Result<int> parse_concurrency(const std::string& spec, int node_count);
 // Parses "total" or a fraction in [0, 1].

@@ -4,6 +4,7 @@
 
 #include "checker/result_map.h"
 #include "harness/convergence.h"
+#include "harness/net_results.h"
 #include "harness/report.h"
 #include "harness/runner.h"
 #include "history/edn.h"
@@ -13,14 +14,6 @@ namespace squall::harness {
 namespace {
 
 using history::Value;
-
-Value counts(const net::TrafficCounts& c) {
-  Value m = Value::array_map();
-  m.set("send-count", c.send_count);
-  m.set("recv-count", c.recv_count);
-  m.set("msg-count", c.msg_count);
-  return m;
-}
 
 std::string reproduce_command(const TestConfig& c) {
   std::string nodes = c.node_ids.empty() ? fmt::format("--node-count {}", c.node_count)
@@ -39,16 +32,7 @@ std::string reproduce_command(const TestConfig& c) {
 }  // namespace
 
 Value Runner::net_results() const {
-  const net::NetStats& s = router_->network().journal().stats();
-  Value m = Value::array_map();
-  m.set("all", counts(s.all));
-  m.set("clients", counts(s.clients));
-  Value servers = counts(s.servers);
-  int64_t ops = pool_->invoke_count();
-  servers.set("msgs-per-op", ops > 0 ? static_cast<double>(s.servers.msg_count) / static_cast<double>(ops) : 0.0);
-  m.set("servers", std::move(servers));
-  m.set("dropped-by-partition", s.dropped_partition);
-  m.set("dropped-network-full", s.dropped_overflow);
+  Value m = net_results_map(router_->network().journal().stats(), pool_->invoke_count());
   m.set("valid?", true);
   return m;
 }

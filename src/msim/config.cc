@@ -16,13 +16,11 @@ Status resolve(MsimConfig* c, const workload::Workload& w) {
   auto conc = harness::parse_concurrency(c->concurrency_spec, c->node_count);
   if (!conc.ok()) return err(conc.error());
   c->concurrency = *conc;
+  if (Status s = harness::validate_run_ranges(c->time_limit_s, c->rate, c->latency_ms, c->nemesis_interval_s,
+                                              c->recovery_time_s);
+      !s.ok())
+    return s;
   auto finite_in = [](double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; };
-  if (!finite_in(c->time_limit_s, 0, 86400)) return err("--time-limit must be between 0 and 86400 seconds");
-  if (!finite_in(c->rate, 0, 1e6)) return err("--rate must be between 0 and 1000000 ops/s");
-  if (!finite_in(c->latency_ms, 0, 60000)) return err("--latency must be between 0 and 60000 ms");
-  if (!finite_in(c->nemesis_interval_s, 0.001, 86400))
-    return err("--nemesis-interval must be between 0.001 and 86400 s");
-  if (!finite_in(c->recovery_time_s, 0, 3600)) return err("--recovery-time must be between 0 and 3600 s");
   c->rpc_timeout_s = c->rpc_timeout_option ? *c->rpc_timeout_option : w.default_rpc_timeout_s(c->latency_ms);
   if (!finite_in(c->rpc_timeout_s, 0.001, 3600)) return err("--rpc-timeout must be between 0.001 and 3600 s");
   if (c->faults.reorder_ppm > 0 && (c->faults.reorder_max_ms < 1 || c->faults.reorder_max_ms > 600'000))

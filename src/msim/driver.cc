@@ -7,6 +7,7 @@
 
 #include "checker/result_map.h"
 #include "core/assert.h"
+#include "harness/net_results.h"
 #include "harness/report.h"
 #include "harness/topology.h"
 #include "history/edn.h"
@@ -20,14 +21,6 @@ using history::Value;
 using workload::Op;
 
 int64_t seconds(double s) { return static_cast<int64_t>(s * 1e9); }
-
-Value counts(const net::TrafficCounts& c) {
-  Value m = Value::array_map();
-  m.set("send-count", c.send_count);
-  m.set("recv-count", c.recv_count);
-  m.set("msg-count", c.msg_count);
-  return m;
-}
 
 bool is_set_workload(const std::string& w) { return w == "broadcast" || w == "g-set"; }
 
@@ -361,17 +354,10 @@ RunResult Driver::finish() {
   Value stats = workload::check_stats(history_);
   Value avail = workload::check_availability(history_, config_.availability);
 
+  const int64_t ops = pool_->invoke_count();
   const net::NetStats& ns = router_->network().journal().stats();
-  Value net = Value::array_map();
-  net.set("all", counts(ns.all));
-  net.set("clients", counts(ns.clients));
-  Value servers = counts(ns.servers);
-  int64_t ops = pool_->invoke_count();
-  double per_op = ops > 0 ? static_cast<double>(ns.servers.msg_count) / static_cast<double>(ops) : 0.0;
-  servers.set("msgs-per-op", per_op);
-  net.set("servers", std::move(servers));
-  net.set("dropped-by-partition", ns.dropped_partition);
-  net.set("dropped-network-full", ns.dropped_overflow);
+  const double per_op = ops > 0 ? static_cast<double>(ns.servers.msg_count) / static_cast<double>(ops) : 0.0;
+  Value net = harness::net_results_map(ns, ops);
   net.set("lost", router_->lost());
   net.set("duplicated", router_->duplicated());
   net.set("reordered", router_->delayed());
