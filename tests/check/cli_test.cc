@@ -33,8 +33,20 @@ CliRun run(std::vector<std::string> args) {
   return {code, out, err};
 }
 
+std::filesystem::path temp_dir() {
+  return std::filesystem::temp_directory_path() / ("squall-check-cli-" + std::to_string(::getpid()));
+}
+
+// The test process's files go when it exits, whatever the tests did.
+struct TempDirRemover {
+  ~TempDirRemover() {
+    std::error_code ec;
+    std::filesystem::remove_all(temp_dir(), ec);
+  }
+} temp_dir_remover;
+
 std::string temp_file(const std::string& name, const std::string& text) {
-  auto dir = std::filesystem::temp_directory_path() / ("squall-check-cli-" + std::to_string(::getpid()));
+  auto dir = temp_dir();
   std::filesystem::create_directories(dir);
   auto path = (dir / name).string();
   std::ofstream(path) << text;
