@@ -94,14 +94,14 @@ void work(RecordStore* store, WorkerId worker, Clock::time_point epoch, Stats* s
     auto a = Clock::now();
     Reply r = f();
     stats->us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - a).count());
-    if (!r.ok() && r.code() == CoordErrc::Contention) ++stats->contention;
+    if (!r.ok() && r.error().code == CoordErrc::Contention) ++stats->contention;
     return r;
   };
   for (;;) {
     Reply claim = timed([&] { return c.claim_next(now(), ClaimNextOp{kTenant, kRun, worker}); });
     if (!claim.ok()) {
-      if (claim.code() == CoordErrc::NoShardAvailable) return;
-      if (claim.code() != CoordErrc::Contention) ++stats->other_errors;
+      if (claim.error().code == CoordErrc::NoShardAvailable) return;
+      if (claim.error().code != CoordErrc::Contention) ++stats->other_errors;
       continue;
     }
     const LeaseToken lease{ShardRef{kTenant, kRun, claim->shard}, worker, claim->fence};

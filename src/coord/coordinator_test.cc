@@ -53,20 +53,20 @@ TEST_F(CoordinatorFaults, RetriesConflictsThenSucceeds) {
 
 TEST_F(CoordinatorFaults, GivesUpWithContention) {
   store.conflicts = kCasAttemptsMax;
-  EXPECT_EQ(coord.checkpoint(1, CheckpointOp{lease, {"a", ""}, 10}).code(), CoordErrc::Contention);
+  EXPECT_EQ(coord.checkpoint(1, CheckpointOp{lease, {"a", ""}, 10}).error().code, CoordErrc::Contention);
   EXPECT_TRUE(store.inner.peek_shard(2, 5)->cursor.last_key.empty());
 }
 
 TEST_F(CoordinatorFaults, UnavailableWritesNothing) {
   store.outcome = StoreStatus::Unavailable;
-  EXPECT_EQ(coord.checkpoint(1, CheckpointOp{lease, {"a", ""}, 10}).code(), CoordErrc::Unavailable);
+  EXPECT_EQ(coord.checkpoint(1, CheckpointOp{lease, {"a", ""}, 10}).error().code, CoordErrc::Unavailable);
   EXPECT_TRUE(store.inner.peek_shard(2, 5)->cursor.last_key.empty());
 }
 
 TEST_F(CoordinatorFaults, IndeterminateThenIdempotentRetryIsReplayed) {
   store.outcome = StoreStatus::Indeterminate;
   CheckpointOp op{lease, {"a", ""}, 10};
-  EXPECT_EQ(coord.checkpoint(1, op).code(), CoordErrc::Indeterminate);
+  EXPECT_EQ(coord.checkpoint(1, op).error().code, CoordErrc::Indeterminate);
   auto retry = coord.checkpoint(2, op);
   ASSERT_TRUE(retry.ok());
   EXPECT_TRUE(retry->replayed);

@@ -7,10 +7,8 @@
 #pragma once
 
 #include <cstdint>
-#include <utility>
-#include <variant>
 
-#include "core/assert.h"
+#include "core/result.h"
 
 namespace squall::coord {
 
@@ -65,40 +63,6 @@ struct CoordError {
 inline CoordError coord_error(CoordErrc code, const char* detail) { return CoordError{code, detail}; }
 
 template <typename T>
-class [[nodiscard]] CoordResult {
- public:
-  // By reference, not by value: results carry whole records, and the extra move of a
-  // by-value parameter showed in the simulator's profile.
-  CoordResult(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
-  CoordResult(const T& value) : v_(std::in_place_index<0>, value) {}        // NOLINT: implicit by design
-  CoordResult(CoordError error) : v_(error) {}                              // NOLINT: implicit by design
-  // A default-constructed value, to be filled in place.
-  explicit CoordResult(std::in_place_t) : v_(std::in_place_index<0>) {}
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & {
-    SQ_ASSERT(ok());
-    return std::get<0>(v_);
-  }
-  const T& value() const& {
-    SQ_ASSERT(ok());
-    return std::get<0>(v_);
-  }
-  T&& value() && {
-    SQ_ASSERT(ok());
-    return std::get<0>(std::move(v_));
-  }
-  const T* operator->() const { return &value(); }
-  T* operator->() { return &value(); }
-  const CoordError& error() const {
-    SQ_ASSERT(!ok());
-    return std::get<1>(v_);
-  }
-  CoordErrc code() const { return error().code; }
-
- private:
-  std::variant<T, CoordError> v_;
-};
+using CoordResult = Result<T, CoordError>;
 
 }  // namespace squall::coord

@@ -114,7 +114,7 @@ TEST(Mutations, AllowCursorRegression) {
   ShardRecord r = leased();
   r.cursor.last_key = "m";
   Mutations m;
-  EXPECT_EQ(plan_checkpoint(r, CheckpointOp{token(r), {"c", ""}, 1}, 10, m).code(), CoordErrc::CursorRegression);
+  EXPECT_EQ(plan_checkpoint(r, CheckpointOp{token(r), {"c", ""}, 1}, 10, m).error().code, CoordErrc::CursorRegression);
   m.allow_cursor_regression = true;
   EXPECT_TRUE(plan_checkpoint(r, CheckpointOp{token(r), {"c", ""}, 1}, 10, m).ok());
 }
@@ -124,7 +124,7 @@ TEST(Mutations, SplitWithGap) {
   RunRecord run = run_of();
   SplitReplaceOp gap{token(r), {{"b", "c"}, {"d", "y"}}, 1};
   Mutations m;
-  EXPECT_EQ(plan_split_replace(r, run, gap, 10, m).code(), CoordErrc::SplitCoverage);
+  EXPECT_EQ(plan_split_replace(r, run, gap, 10, m).error().code, CoordErrc::SplitCoverage);
   m.split_with_gap = true;
   EXPECT_TRUE(plan_split_replace(r, run, gap, 10, m).ok());
 }
@@ -149,7 +149,7 @@ TEST(Mutations, NoIdempotencyReappliesReplay) {
 TEST(Mutations, AcquireIgnoresLiveLease) {
   ShardRecord r = leased();
   Mutations m;
-  EXPECT_EQ(plan_acquire(r, RunConfig{500, 0}, AcquireOp{r.ref(), 8}, 10, m).code(), CoordErrc::LeaseHeld);
+  EXPECT_EQ(plan_acquire(r, RunConfig{500, 0}, AcquireOp{r.ref(), 8}, 10, m).error().code, CoordErrc::LeaseHeld);
   m.acquire_ignores_live_lease = true;
   EXPECT_TRUE(plan_acquire(r, RunConfig{500, 0}, AcquireOp{r.ref(), 8}, 10, m).ok());
 }
@@ -160,7 +160,7 @@ TEST(Mutations, IgnoreClaimCooldown) {
   ShardRecord r = leased();
   r.lease.reset();
   Mutations m;
-  EXPECT_EQ(plan_claim_next(run, &r, ClaimNextOp{1, 2, 4}, 150, m).code(), CoordErrc::ClaimCooldown);
+  EXPECT_EQ(plan_claim_next(run, &r, ClaimNextOp{1, 2, 4}, 150, m).error().code, CoordErrc::ClaimCooldown);
   m.ignore_claim_cooldown = true;
   EXPECT_TRUE(plan_claim_next(run, &r, ClaimNextOp{1, 2, 4}, 150, m).ok());
 }
@@ -170,7 +170,7 @@ TEST(Mutations, ResidualWithGap) {
   RunRecord run = run_of();
   SplitResidualOp gap{token(r), {"b", "f"}, {"g", "y"}, 1};
   Mutations m;
-  EXPECT_EQ(plan_split_residual(r, run, gap, 10, m).code(), CoordErrc::ResidualCoverage);
+  EXPECT_EQ(plan_split_residual(r, run, gap, 10, m).error().code, CoordErrc::ResidualCoverage);
   m.residual_with_gap = true;
   EXPECT_TRUE(plan_split_residual(r, run, gap, 10, m).ok());
 }

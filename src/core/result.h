@@ -1,4 +1,4 @@
-// Result<T>: a value or an error message a user can act on.
+// Result<T, E>: a value or an error a user (or a caller) can act on.
 //
 // Used for operating errors (I/O, parsing, a node's bad output), never for programmer
 // errors (those assert). g++ 12 lacks std::expected, so this is a small stand-in with the
@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -20,25 +21,32 @@ struct Error {
 // Builds an Error; `return err("file.edn:3: expected a map")`.
 inline Error err(std::string message) { return Error{std::move(message)}; }
 
-template <typename T>
+// The error side is Error (a message) by default; a component whose callers act on the
+// kind of failure (etcd, the coordinator) names its own error type instead.
+template <typename T, typename E = Error>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
+  // By reference, not by value: results carry whole records, and the extra move of a
+  // by-value parameter showed in the simulator's profile.
+  Result(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(const T& value) : v_(std::in_place_index<0>, value) {}        // NOLINT: implicit by design
+  Result(E error) : v_(std::in_place_index<1>, std::move(error)) {}    // NOLINT: implicit by design
+  // A default-constructed value, to be filled in place.
+  explicit Result(std::in_place_t) : v_(std::in_place_index<0>) {}
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
   T& value() & {
-    SQ_ASSERT_MSG(ok(), "Result holds error: " << error_unchecked());
+    SQ_ASSERT_MSG(ok(), "Result holds error" << describe_unchecked());
     return std::get<0>(v_);
   }
   const T& value() const& {
-    SQ_ASSERT_MSG(ok(), "Result holds error: " << error_unchecked());
+    SQ_ASSERT_MSG(ok(), "Result holds error" << describe_unchecked());
     return std::get<0>(v_);
   }
   T&& value() && {
-    SQ_ASSERT_MSG(ok(), "Result holds error: " << error_unchecked());
+    SQ_ASSERT_MSG(ok(), "Result holds error" << describe_unchecked());
     return std::get<0>(std::move(v_));
   }
   T* operator->() { return &value(); }
@@ -46,22 +54,30 @@ class [[nodiscard]] Result {
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const std::string& error() const {
+  // The error: its message for the default Error, the error value itself otherwise.
+  decltype(auto) error() const {
     SQ_ASSERT(!ok());
-    return std::get<1>(v_).message;
+    if constexpr (std::is_same_v<E, Error>) {
+      return (std::get<1>(v_).message);
+    } else {
+      return (std::get<1>(v_));
+    }
   }
 
  private:
-  const std::string& error_unchecked() const {
-    static const std::string none;
-    return ok() ? none : std::get<1>(v_).message;
+  std::string describe_unchecked() const {
+    if constexpr (std::is_same_v<E, Error>) {
+      return ok() ? std::string() : ": " + std::get<1>(v_).message;
+    } else {
+      return std::string();
+    }
   }
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
 };
 
 // Result<void>: success or an error.
 template <>
-class [[nodiscard]] Result<void> {
+class [[nodiscard]] Result<void, Error> {
  public:
   Result() = default;
   Result(Error error) : error_(std::move(error.message)), failed_(true) {}  // NOLINT

@@ -130,11 +130,11 @@ TEST_F(EtcdClientTest, LeasesGrantKeepAliveTimeToLiveRevoke) {
   // A definite error from etcd: Rejected with etcd's code, never by message text.
   auto again = c.lease_revoke(g->id, c.default_deadline());
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.kind(), ErrorKind::Rejected);
+  EXPECT_EQ(again.error().kind, ErrorKind::Rejected);
   EXPECT_EQ(again.error().code, kGrpcNotFound);
   auto put_bad = c.put(PutRequest{"t3/x", "y", 12345});
   ASSERT_FALSE(put_bad.ok());
-  EXPECT_EQ(put_bad.kind(), ErrorKind::Rejected);
+  EXPECT_EQ(put_bad.error().kind, ErrorKind::Rejected);
 }
 
 TEST_F(EtcdClientTest, LockIsExclusiveUntilUnlocked) {
@@ -148,7 +148,7 @@ TEST_F(EtcdClientTest, LockIsExclusiveUntilUnlocked) {
   // b waits: its deadline passes while a holds the lock.
   auto blocked = b.lock("t4/lock", lb->id, Client::in(300ms));
   ASSERT_FALSE(blocked.ok());
-  EXPECT_EQ(blocked.kind(), ErrorKind::Indeterminate);
+  EXPECT_EQ(blocked.error().kind, ErrorKind::Indeterminate);
   ASSERT_TRUE(b.lease_revoke(lb->id, b.default_deadline()).ok());  // drops b's waiter
   ASSERT_TRUE(a.unlock(held->key, a.default_deadline()).ok());
   auto lb2 = b.lease_grant(10, b.default_deadline());
@@ -180,7 +180,7 @@ TEST_F(EtcdClientTest, FailoverWhenTheMemberInUseIsKilled) {
     if (r.ok()) {
       acked.push_back(i);
     } else {
-      ASSERT_EQ(r.kind(), ErrorKind::Indeterminate) << describe(r.error());
+      ASSERT_EQ(r.error().kind, ErrorKind::Indeterminate) << describe(r.error());
       ++indeterminate;
     }
   }
@@ -213,7 +213,7 @@ TEST_F(EtcdClientTest, UnavailableWhenNoMemberListens) {
   Client c(o);
   auto r = c.put(PutRequest{"k", "v"});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.kind(), ErrorKind::Unavailable) << describe(r.error());
+  EXPECT_EQ(r.error().kind, ErrorKind::Unavailable) << describe(r.error());
 }
 
 // A test process that dies by SIGKILL (no destructor runs) still takes its members with

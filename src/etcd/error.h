@@ -13,10 +13,8 @@
 
 #include <cstdint>
 #include <string>
-#include <utility>
-#include <variant>
 
-#include "core/assert.h"
+#include "core/result.h"
 
 namespace squall::etcd {
 
@@ -40,35 +38,6 @@ struct EtcdError {
 std::string describe(const EtcdError& e);
 
 template <typename T>
-class [[nodiscard]] EtcdResult {
- public:
-  EtcdResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}          // NOLINT: implicit by design
-  EtcdResult(EtcdError error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT: implicit by design
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & {
-    SQ_ASSERT(ok());
-    return std::get<0>(v_);
-  }
-  const T& value() const& {
-    SQ_ASSERT(ok());
-    return std::get<0>(v_);
-  }
-  T&& value() && {
-    SQ_ASSERT(ok());
-    return std::get<0>(std::move(v_));
-  }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  const EtcdError& error() const {
-    SQ_ASSERT(!ok());
-    return std::get<1>(v_);
-  }
-  ErrorKind kind() const { return error().kind; }
-
- private:
-  std::variant<T, EtcdError> v_;
-};
+using EtcdResult = Result<T, EtcdError>;
 
 }  // namespace squall::etcd

@@ -126,7 +126,7 @@ TEST(ClientClassification, RefusedConnectionIsUnavailable) {
   Client c = client_for("127.0.0.1:" + std::to_string(port));
   auto r = c.put(PutRequest{"k", "v"});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.kind(), ErrorKind::Unavailable) << describe(r.error());
+  EXPECT_EQ(r.error().kind, ErrorKind::Unavailable) << describe(r.error());
 }
 
 TEST(ClientClassification, LostConnectionAfterSendingIsIndeterminate) {
@@ -134,7 +134,7 @@ TEST(ClientClassification, LostConnectionAfterSendingIsIndeterminate) {
   Client c = client_for(s.endpoint());
   auto r = c.put(PutRequest{"k", "v"});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.kind(), ErrorKind::Indeterminate) << describe(r.error());
+  EXPECT_EQ(r.error().kind, ErrorKind::Indeterminate) << describe(r.error());
 }
 
 TEST(ClientClassification, SilentServerIsIndeterminateByTheDeadline) {
@@ -146,7 +146,7 @@ TEST(ClientClassification, SilentServerIsIndeterminateByTheDeadline) {
   auto start = std::chrono::steady_clock::now();
   auto r = c.txn(TxnRequest{});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.kind(), ErrorKind::Indeterminate);
+  EXPECT_EQ(r.error().kind, ErrorKind::Indeterminate);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(550));
 }
 
@@ -166,7 +166,7 @@ TEST(ClientClassification, MalformedAnswersAreErrorsNotCrashes) {
     Client c = client_for(s.endpoint());
     auto r = c.put(PutRequest{"k", "v"});
     ASSERT_FALSE(r.ok()) << a;
-    EXPECT_EQ(r.kind(), ErrorKind::Indeterminate) << a;
+    EXPECT_EQ(r.error().kind, ErrorKind::Indeterminate) << a;
   }
 }
 
@@ -179,7 +179,7 @@ TEST(ClientClassification, EtcdErrorAnswerIsRejectedWithItsCode) {
   Client c = client_for(s.endpoint());
   auto r = c.lease_revoke(77, Client::in(std::chrono::milliseconds(400)));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.kind(), ErrorKind::Rejected);
+  EXPECT_EQ(r.error().kind, ErrorKind::Rejected);
   EXPECT_EQ(r.error().code, kGrpcNotFound);
 }
 
@@ -200,7 +200,7 @@ TEST(ClientClassification, ReadsAreRetriedAfterALostAnswerWritesAreNot) {
   EXPECT_EQ(served.load(), 2);
   auto w = c.put(PutRequest{"k", "v"});  // connection 2: hang up
   ASSERT_FALSE(w.ok());
-  EXPECT_EQ(w.kind(), ErrorKind::Indeterminate);
+  EXPECT_EQ(w.error().kind, ErrorKind::Indeterminate);
   EXPECT_EQ(served.load(), 3);
 }
 

@@ -59,7 +59,7 @@ AddStatus ContentSet::add(std::string_view content) {
   auto r = client_->txn(req);
   if (!r.ok()) {
     last_error_ = describe(r.error());
-    return r.kind() == etcd::ErrorKind::Indeterminate ? AddStatus::Indeterminate : AddStatus::Unavailable;
+    return r.error().kind == etcd::ErrorKind::Indeterminate ? AddStatus::Indeterminate : AddStatus::Unavailable;
   }
   if (r->succeeded) return AddStatus::Added;
   if (r->results.size() != 1 || r->results[0].range.kvs.size() != 1) {
@@ -96,7 +96,7 @@ bool ContentSet::add_all(const std::vector<std::string>& contents, std::vector<A
     if (!r.ok()) {
       last_error_ = describe(r.error());
       const AddStatus s =
-          r.kind() == etcd::ErrorKind::Indeterminate ? AddStatus::Indeterminate : AddStatus::Unavailable;
+          r.error().kind == etcd::ErrorKind::Indeterminate ? AddStatus::Indeterminate : AddStatus::Unavailable;
       out->assign(contents.size(), s);
       return false;
     }

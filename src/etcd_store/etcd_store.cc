@@ -94,7 +94,7 @@ StoreStatus EtcdStore::commit(const coord::Txn& txn) {
   }
   auto r = client_.txn(req);
   if (r.ok()) return r->succeeded ? StoreStatus::Ok : StoreStatus::Conflict;
-  switch (r.kind()) {
+  switch (r.error().kind) {
     case etcd::ErrorKind::Indeterminate: return fail(StoreStatus::Indeterminate, "commit: " + describe(r.error()));
     case etcd::ErrorKind::Unavailable:
     case etcd::ErrorKind::Rejected: break;  // definite: nothing was applied

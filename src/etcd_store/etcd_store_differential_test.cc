@@ -128,7 +128,7 @@ class OpGenerator {
 };
 
 std::string describe(const Reply& r) {
-  if (!r.ok()) return std::string("error ") + to_string(r.code());
+  if (!r.ok()) return std::string("error ") + to_string(r.error().code);
   return "ok fence=" + std::to_string(r->fence) + " shard=" + std::to_string(r->shard) +
          (r->replayed ? " replayed" : "");
 }

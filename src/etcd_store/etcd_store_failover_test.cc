@@ -50,7 +50,7 @@ class EtcdStoreFailover : public ::testing::Test {
 bool retry(AddStatus s) { return s == AddStatus::Indeterminate || s == AddStatus::Unavailable; }
 
 bool transient(const Reply& r) {
-  return !r.ok() && (r.code() == CoordErrc::Indeterminate || r.code() == CoordErrc::Unavailable);
+  return !r.ok() && (r.error().code == CoordErrc::Indeterminate || r.error().code == CoordErrc::Unavailable);
 }
 
 TEST_F(EtcdStoreFailover, CheckpointsContinueWhenTheMemberInUseIsKilled) {
@@ -79,7 +79,7 @@ TEST_F(EtcdStoreFailover, CheckpointsContinueWhenTheMemberInUseIsKilled) {
       ++transients;
       r = coord.checkpoint(i, op);
     }
-    ASSERT_TRUE(r.ok()) << "step " << i << ": " << to_string(r.code()) << " / " << store.last_error();
+    ASSERT_TRUE(r.ok()) << "step " << i << ": " << to_string(r.error().code) << " / " << store.last_error();
     ShardRecord rec;
     Revision rev = 0;
     ASSERT_EQ(store.get_shard(kRun, 1, &rec, &rev), StoreStatus::Ok) << store.last_error();
@@ -181,7 +181,7 @@ TEST_F(EtcdStoreFailover, ContendingWorkersNeverShareAShard) {
       for (int guard = 0; guard < 10 * kShards; ++guard) {
         Reply r = c.claim_next(1, ClaimNextOp{kTenant, kRun, w});
         if (!r.ok()) {
-          if (r.code() == CoordErrc::NoShardAvailable) return;
+          if (r.error().code == CoordErrc::NoShardAvailable) return;
           ++contention;
           continue;
         }
@@ -191,7 +191,7 @@ TEST_F(EtcdStoreFailover, ContendingWorkersNeverShareAShard) {
         }
         const LeaseToken lease{ShardRef{kTenant, kRun, r->shard}, w, r->fence};
         Reply done = c.complete(2, CompleteOp{lease, Cursor{}, 1000 + r->shard});
-        EXPECT_TRUE(done.ok()) << to_string(done.code());
+        EXPECT_TRUE(done.ok()) << to_string(done.error().code);
       }
     });
   }

@@ -18,7 +18,7 @@ void Conduct::on_answer(int node, const coord::Request& req, const coord::Reply&
       n.over.insert({t->ref.shard, t->fence});
     return;
   }
-  const coord::CoordErrc code = reply.code();
+  const coord::CoordErrc code = reply.error().code;
   const bool lost = code == coord::CoordErrc::StaleFence || code == coord::CoordErrc::LeaseExpired ||
                     code == coord::CoordErrc::ShardTerminal;
   if (const coord::LeaseToken* t = coord::lease_of(req); t != nullptr && lost) n.over.insert({t->ref.shard, t->fence});

@@ -61,7 +61,7 @@ std::string describe(const coord::Request& req) {
 }
 
 std::string describe(const coord::Reply& r) {
-  if (!r.ok()) return coord::to_string(r.code());
+  if (!r.ok()) return coord::to_string(r.error().code);
   const coord::OpResult& v = r.value();
   std::string s = v.replayed ? "ok(replayed)" : "ok";
   if (v.fence != 0) s += fmt::format(" {} f{}", shard_name(v.shard), v.fence);

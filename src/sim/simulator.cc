@@ -20,7 +20,7 @@ GroundTruth make_truth(const Rng& root, int shards) {
 
 ReplyClass reply_class_of(const coord::Reply& r) {
   if (r.ok()) return r->replayed ? ReplyClass::Replayed : ReplyClass::Ok;
-  switch (r.code()) {
+  switch (r.error().code) {
     case coord::CoordErrc::Unavailable:
     case coord::CoordErrc::Indeterminate:
     case coord::CoordErrc::Contention: return ReplyClass::BackendError;

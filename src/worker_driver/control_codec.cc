@@ -254,12 +254,12 @@ std::string encode_reply(uint64_t op_id, const coord::Reply& reply) {
   key(w, "op_id");
   w.Uint64(op_id);
   if (!reply.ok()) {
-    const bool maybe = reply.code() == coord::CoordErrc::Indeterminate;
+    const bool maybe = reply.error().code == coord::CoordErrc::Indeterminate;
     key(w, "type");
     str(w, maybe ? "indeterminate" : "error");
     if (!maybe) {
       key(w, "code");
-      str(w, coord::to_string(reply.code()));
+      str(w, coord::to_string(reply.error().code));
     }
     key(w, "text");
     str(w, reply.error().detail != nullptr ? reply.error().detail : "");

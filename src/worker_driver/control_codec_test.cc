@@ -100,10 +100,10 @@ TEST(ControlCodec, RepliesDecodeToWhatTheyEncode) {
   EXPECT_EQ(back->value().spawned, r.spawned);
   auto err = decode_reply(encode_reply(1, coord::coord_error(coord::CoordErrc::StaleFence, "x")));
   ASSERT_TRUE(err && !err->ok());
-  EXPECT_EQ(err->code(), coord::CoordErrc::StaleFence);
+  EXPECT_EQ(err->error().code, coord::CoordErrc::StaleFence);
   const std::string maybe = encode_reply(2, coord::coord_error(coord::CoordErrc::Indeterminate, "x"));
   EXPECT_NE(maybe.find("\"type\":\"indeterminate\""), std::string::npos);
-  EXPECT_EQ(decode_reply(maybe)->code(), coord::CoordErrc::Indeterminate);
+  EXPECT_EQ(decode_reply(maybe)->error().code, coord::CoordErrc::Indeterminate);
   EXPECT_FALSE(decode_reply("{\"type\":\"error\",\"code\":\"NoSuchCode\"}"));
 }
 

@@ -122,7 +122,7 @@ std::optional<Outcome> Driver::join() {
   for (;;) {
     coord::Reply r =
         coord_.create_run(coord::CreateRunOp{cfg_.who.tenant, cfg_.who.run, {cfg_.lease_ms, cfg_.claim_cooldown_ms}});
-    if (r.ok() || r.code() == coord::CoordErrc::RunExists) {
+    if (r.ok() || r.error().code == coord::CoordErrc::RunExists) {
       log(r.ok() ? fmt::format("created run {}", cfg_.who.run) : fmt::format("joined run {}", cfg_.who.run));
       break;
     }
@@ -150,7 +150,7 @@ std::optional<Outcome> Driver::join() {
   for (;;) {
     coord::Reply r = coord_.register_shards(io_.wall_ms(), reg);
     if (r.ok()) break;
-    const coord::CoordErrc c = r.code();
+    const coord::CoordErrc c = r.error().code;
     // Another worker registered the same roots and its op has left the run's op-log.
     if (c == coord::CoordErrc::ShardExists) break;
     if (c == coord::CoordErrc::RunTerminal) {
@@ -213,7 +213,7 @@ void Driver::carry(const worker::Send& s, std::optional<coord::Reply>* reply) {
   }
   const coord::Reply& r = **reply;
   trace('A', s.req_id, encode_reply(op != 0 ? op : s.req_id, r));
-  if (r.ok() || r.code() != coord::CoordErrc::Unavailable) last_answer_ms_ = io_.steady_ms();
+  if (r.ok() || r.error().code != coord::CoordErrc::Unavailable) last_answer_ms_ = io_.steady_ms();
   const coord::OpKind kind = coord::kind_of(req);
   if (r.ok()) {
     if (kind == coord::OpKind::Checkpoint) page_keys_.clear();
@@ -222,7 +222,7 @@ void Driver::carry(const worker::Send& s, std::optional<coord::Reply>* reply) {
                       r->spawned.empty() ? "" : fmt::format(", {} new shards", r->spawned.size())));
     return;
   }
-  const coord::CoordErrc c = r.code();
+  const coord::CoordErrc c = r.error().code;
   if (transient(c)) {
     log(fmt::format("{}: {} ({})", coord::to_string(kind), coord::to_string(c), r.error().detail));
   } else if (kind == coord::OpKind::ClaimNext && c == coord::CoordErrc::RunTerminal) {
@@ -239,10 +239,10 @@ void Driver::maybe_finish(int64_t now) {
   // One op_id per attempt until it is answered for sure, so a lost answer is replayed.
   if (finish_op_ == 0) finish_op_ = core_->next_op_id();
   coord::Reply r = coord_.finish_run(io_.wall_ms(), coord::FinishRunOp{cfg_.who.tenant, cfg_.who.run, finish_op_});
-  if (r.ok() || r.code() == coord::CoordErrc::RunTerminal) {
+  if (r.ok() || r.error().code == coord::CoordErrc::RunTerminal) {
     log(r.ok() ? "finished the run" : "the run is done");
     run_done_ = true;
-  } else if (!transient(r.code())) {
+  } else if (!transient(r.error().code)) {
     finish_op_ = 0;  // a definite rejection logs nothing: the op_id is free again
   }
 }
@@ -326,7 +326,7 @@ std::string Driver::handle(std::string_view line) {
   }
   coord::Reply r = coord_.apply(req.request, io_.wall_ms());
   log(fmt::format("control {} op {}: {}", coord::to_string(coord::kind_of(req.request)), req.op_id,
-                  r.ok() ? "ok" : coord::to_string(r.code())));
+                  r.ok() ? "ok" : coord::to_string(r.error().code)));
   return encode_reply(req.op_id, r);
 }
 

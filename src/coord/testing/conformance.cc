@@ -9,7 +9,7 @@ namespace squall::coord::testing {
   do {                                                                                 \
     const auto& sq_r_ = (reply);                                                       \
     ASSERT_FALSE(sq_r_.ok()) << "expected " << to_string(expected) << ", got success"; \
-    EXPECT_EQ(to_string(sq_r_.code()), std::string(to_string(expected)));              \
+    EXPECT_EQ(to_string(sq_r_.error().code), std::string(to_string(expected)));        \
   } while (0)
 
 void CoordConformance::SetUp() {
@@ -21,12 +21,12 @@ void CoordConformance::make_run() {
   ASSERT_TRUE(coord_->create_run(CreateRunOp{kTenant, kRun, RunConfig{kLeaseMs, kCooldownMs}}).ok());
   RegisterShardsOp reg{kTenant, kRun, {{kLow, {"", "m"}}, {kHigh, {"m", ""}}}, 900};
   auto r = coord_->register_shards(0, reg);
-  ASSERT_TRUE(r.ok()) << to_string(r.code());
+  ASSERT_TRUE(r.ok()) << to_string(r.error().code);
 }
 
 LeaseToken CoordConformance::acquire_ok(ShardId id, WorkerId worker, int64_t now_ms) {
   auto r = coord_->acquire(now_ms, AcquireOp{ref(id), worker});
-  EXPECT_TRUE(r.ok()) << to_string(r.code());
+  EXPECT_TRUE(r.ok()) << to_string(r.error().code);
   if (!r.ok()) return LeaseToken{};
   return LeaseToken{ref(id), worker, r->fence};
 }
@@ -354,7 +354,7 @@ TEST_P(CoordConformance, SplitReplaceCreatesTilingChildren) {
   LeaseToken l = acquire_ok(kLow, 1, 0);  // ["", "m")
   SplitReplaceOp op{l, {{"f", "m"}, {"", "c"}, {"c", "f"}}, 300};
   auto r = coord_->split_replace(1, op);
-  ASSERT_TRUE(r.ok()) << to_string(r.code());
+  ASSERT_TRUE(r.ok()) << to_string(r.error().code);
   ASSERT_EQ(r->spawned.size(), 3u);
   ShardRecord parent = read(kLow);
   EXPECT_EQ(parent.status, ShardStatus::Split);
@@ -420,7 +420,7 @@ TEST_P(CoordConformance, SplitResidualShrinksParentKeepsLease) {
   ASSERT_TRUE(coord_->checkpoint(1, CheckpointOp{l, {"n", ""}, 1}).ok());
   SplitResidualOp op{l, {"m", "t"}, {"t", ""}, 2};
   auto r = coord_->split_residual(2, op);
-  ASSERT_TRUE(r.ok()) << to_string(r.code());
+  ASSERT_TRUE(r.ok()) << to_string(r.error().code);
   ASSERT_EQ(r->spawned.size(), 1u);
   ShardRecord parent = read(kHigh);
   EXPECT_EQ(parent.spec, (KeyRange{"m", "t"}));
@@ -456,7 +456,7 @@ TEST_P(CoordConformance, SplitResidualRejectsBadHalves) {
               CoordErrc::ResidualCursorOutside);
   // Residual first, parent second: allowed when the cursor stays in the parent.
   auto r = coord_->split_residual(2, SplitResidualOp{l, {"p", ""}, {"m", "p"}, 7});
-  ASSERT_TRUE(r.ok()) << to_string(r.code());
+  ASSERT_TRUE(r.ok()) << to_string(r.error().code);
   EXPECT_EQ(read(kHigh).spec, (KeyRange{"p", ""}));
 }
 
@@ -514,7 +514,7 @@ TEST_P(CoordConformance, FinishRunRequiresAllShardsFinished) {
   }
   EXPECT_CODE(coord_->finish_run(9000, FinishRunOp{kTenant + 1, kRun, 7}), CoordErrc::TenantMismatch);
   auto f = coord_->finish_run(9000, FinishRunOp{kTenant, kRun, 7});
-  ASSERT_TRUE(f.ok()) << to_string(f.code());
+  ASSERT_TRUE(f.ok()) << to_string(f.error().code);
   EXPECT_EQ(read_run().status, RunStatus::Done);
   EXPECT_TRUE(coord_->finish_run(9001, FinishRunOp{kTenant, kRun, 7})->replayed);
   EXPECT_CODE(coord_->finish_run(9001, FinishRunOp{kTenant, kRun, 8}), CoordErrc::RunTerminal);
