@@ -12,6 +12,7 @@
 #include "checker/txn/checker.h"
 #include "checker/txn/convert.h"
 #include "commands.h"
+#include "console.h"
 #include "core/clock.h"
 #include "history/edn.h"
 #include "history/printable.h"
@@ -20,9 +21,6 @@
 namespace squall::cli {
 
 namespace {
-
-void out(const std::string& text) { std::fputs(history::printable(text).c_str(), stdout); }
-void err_line(const std::string& text) { std::fputs(history::printable(text + "\n").c_str(), stderr); }
 
 Result<std::string> slurp(const std::string& path) {
   if (path == "-") {

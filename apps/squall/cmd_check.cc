@@ -14,6 +14,7 @@
 #include "checker/explain.h"
 #include "checker/linearizability.h"
 #include "commands.h"
+#include "console.h"
 #include "core/clock.h"
 #include "core/progress.h"
 #include "history/edn.h"
@@ -59,21 +60,6 @@ uint64_t default_memory_limit_mb() {
   uint64_t physical_mb =
       pages > 0 && page_size > 0 ? (static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size)) >> 20 : 4096;
   return std::max<uint64_t>(64, std::min<uint64_t>(4096, physical_mb / 4));
-}
-
-// Every line of text shown goes through printable(): values, op names and the text of
-// malformed input come from the history and must not drive the terminal.
-// The live progress line, erased before any other output reaches the terminal.
-core::Progress* g_progress = nullptr;
-
-void out(const std::string& text) {
-  if (g_progress) g_progress->clear();
-  std::fputs(history::printable(text).c_str(), stdout);
-  std::fflush(stdout);
-}
-void err_line(const std::string& text) {
-  if (g_progress) g_progress->clear();
-  std::fputs(history::printable(text + "\n").c_str(), stderr);
 }
 
 // --timeout: seconds, finite, not negative, and small enough that the deadline in
@@ -227,7 +213,7 @@ int cmd_check(int argc, char** argv) {
     state.failing = static_cast<int64_t>(invalid + errors);
     progress.update(clock.now_ns() - start_ns, state);
   };
-  g_progress = &progress;
+  set_console_progress(&progress);
   for (const auto& file : a.files) {
     file_done();
     // One budget per file, reading included.
@@ -304,7 +290,7 @@ int cmd_check(int argc, char** argv) {
     }
     std::fflush(stdout);
   }
-  g_progress = nullptr;
+  set_console_progress(nullptr);
   progress.clear();
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   out(fmt::format("total: {} file{}, {} ops: {} valid, {} invalid, {} unknown, {} error{} ({:.1f} ms)\n",

@@ -19,23 +19,11 @@
 #include "cluster/run.h"
 #include "cluster/state_file.h"
 #include "commands.h"
+#include "console.h"
 #include "parse_command_line.h"
 
 namespace squall::cli {
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-void on_signal(int) { g_stop.store(true); }
-
-void install_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
-  ::sigaction(SIGHUP, &sa, nullptr);
-}
 
 constexpr const char* kClockNote =
     "clock-skew shifts the clock of processes that read it through libc, via libfaketime and a\n"
@@ -289,7 +277,7 @@ int cmd_cluster(int argc, char** argv) {
       std::fprintf(stderr, "squall cluster up: only local namespaces can be left running; use `test` with --ssh\n");
       return kExitUsage;
     }
-    install_signal_handlers();
+    std::atomic<bool>& stop = stop_on_signals();
     auto c = cluster::Cluster::create(*opts);
     if (!c.ok()) {
       std::fprintf(stderr, "squall cluster up: %s\n", c.error().c_str());
@@ -302,7 +290,7 @@ int cmd_cluster(int argc, char** argv) {
       std::fprintf(stderr, "squall cluster up: %s\n", s.error().c_str());
       return kExitUnknown;  // the destructor tears everything down
     }
-    if (g_stop.load()) {
+    if (stop.load()) {
       std::fprintf(stderr, "squall cluster up: interrupted; tearing down\n");
       return kExitUnknown;  // the destructor tears everything down
     }
@@ -362,8 +350,7 @@ int cmd_cluster(int argc, char** argv) {
   run.nemesis_text = nemesis_text;
   run.reproduce = reproduce_command(common, run, workload_name, nemesis_text, interval_s, time_limit_s, concurrency,
                                     op_timeout_s, lease_ttl_s, hold_ms, stale_reads);
-  run.stop = &g_stop;
-  install_signal_handlers();
+  run.stop = &stop_on_signals();
   auto out = cluster::run_cluster_test(run, stdout);
   if (!out.ok()) {
     std::fprintf(stderr, "squall cluster test: %s\n", out.error().c_str());

@@ -6,19 +6,12 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "console.h"
 #include "parse_command_line.h"
 #include "serve/server.h"
 #include "serve/store_browser.h"
 
 namespace squall::cli {
-namespace {
-
-std::atomic<bool> g_stop{false};
-
-void on_signal(int) { g_stop.store(true); }
-
-}  // namespace
-
 int cmd_serve(int argc, char** argv) {
   std::string store = "store";
   std::string host = "127.0.0.1";
@@ -42,19 +35,14 @@ int cmd_serve(int argc, char** argv) {
     std::fprintf(stderr, "squall serve: %s\n", server.error().c_str());
     return kExitUsage;
   }
-  // No SA_RESTART: the signal interrupts poll() and the loop sees the flag at once.
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
+  std::atomic<bool>& stop = stop_on_signals();
   ::signal(SIGPIPE, SIG_IGN);
 
   serve::StoreBrowser browser(store);
   std::printf("squall serve: serving %s at http://%s:%d/ (Ctrl-C stops)\n", store.c_str(), host.c_str(),
               (*server)->port());
   std::fflush(stdout);
-  (*server)->serve([&](const serve::Request& r) { return browser.handle(r); }, g_stop);
+  (*server)->serve([&](const serve::Request& r) { return browser.handle(r); }, stop);
   std::printf("squall serve: stopped\n");
   return 0;
 }

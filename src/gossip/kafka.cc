@@ -10,7 +10,6 @@ namespace squall::gossip {
 
 namespace {
 
-constexpr int kMalformed = proto::code_of(proto::ErrorCode::kMalformedRequest);
 constexpr int kUnavailable = proto::code_of(proto::ErrorCode::kTemporarilyUnavailable);
 constexpr int kTimeout = proto::code_of(proto::ErrorCode::kTimeout);
 constexpr int kMissing = proto::code_of(proto::ErrorCode::kKeyDoesNotExist);
@@ -56,7 +55,7 @@ void Kafka::handle_send(const node::Request& req) {
   const rapidjson::Value* key = proto::member(req.body(), "key");
   const rapidjson::Value* msg = proto::member(req.body(), "msg");
   if (key == nullptr || msg == nullptr) {
-    node_.reply_error(req, kMalformed, "send requires keys \"key\" and \"msg\"");
+    node_.reply_error(req, proto::kMalformedRequestCode, "send requires keys \"key\" and \"msg\"");
     return;
   }
   std::string k = key_of(*key);
@@ -163,7 +162,8 @@ void Kafka::fail_waiting(KeyState& k, size_t n, int code, const std::string& tex
 void Kafka::handle_poll(const node::Request& req) {
   std::map<std::string, int64_t> offsets;
   if (!read_offsets(proto::member(req.body(), "offsets"), &offsets)) {
-    node_.reply_error(req, kMalformed, "poll requires \"offsets\": an object of non-negative integers");
+    node_.reply_error(req, proto::kMalformedRequestCode,
+                      "poll requires \"offsets\": an object of non-negative integers");
     return;
   }
   proto::BodyWriter w("poll_ok");
@@ -192,7 +192,8 @@ void Kafka::handle_poll(const node::Request& req) {
 void Kafka::handle_commit(const node::Request& req) {
   std::map<std::string, int64_t> offsets;
   if (!read_offsets(proto::member(req.body(), "offsets"), &offsets)) {
-    node_.reply_error(req, kMalformed, "commit_offsets requires \"offsets\": an object of non-negative integers");
+    node_.reply_error(req, proto::kMalformedRequestCode,
+                      "commit_offsets requires \"offsets\": an object of non-negative integers");
     return;
   }
   if (local_offsets() || offsets.empty()) {
@@ -261,7 +262,7 @@ void Kafka::commit_max(const std::string& key, int64_t offset, int attempts, std
 void Kafka::handle_list(const node::Request& req) {
   const rapidjson::Value* keys = proto::member(req.body(), "keys");
   if (keys == nullptr || !keys->IsArray()) {
-    node_.reply_error(req, kMalformed, "list_committed_offsets requires an array \"keys\"");
+    node_.reply_error(req, proto::kMalformedRequestCode, "list_committed_offsets requires an array \"keys\"");
     return;
   }
   std::vector<std::string> wanted;

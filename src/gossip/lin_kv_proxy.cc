@@ -7,9 +7,7 @@
 
 namespace squall::gossip {
 
-namespace {
-constexpr int kMalformed = proto::code_of(proto::ErrorCode::kMalformedRequest);
-}
+namespace {}
 
 LinKvProxy::LinKvProxy(node::Node& node, const GossipConfig& config, const Faults& faults)
     : node_(node), kv_(node, faults.lin_kv_via, config.service_timeout_ms) {
@@ -43,7 +41,7 @@ node::KvClient::Callback LinKvProxy::forward(node::ReplyTo to, const char* ok_ty
 void LinKvProxy::handle_read(const node::Request& req) {
   const rapidjson::Value* key = proto::member(req.body(), "key");
   if (key == nullptr) {
-    node_.reply_error(req, kMalformed, "read requires key \"key\"");
+    node_.reply_error(req, proto::kMalformedRequestCode, "read requires key \"key\"");
     return;
   }
   kv_.read(proto::to_json(*key), forward(req.reply_to(), "read_ok", true));
@@ -53,7 +51,7 @@ void LinKvProxy::handle_write(const node::Request& req) {
   const rapidjson::Value* key = proto::member(req.body(), "key");
   const rapidjson::Value* value = proto::member(req.body(), "value");
   if (key == nullptr || value == nullptr) {
-    node_.reply_error(req, kMalformed, "write requires keys \"key\" and \"value\"");
+    node_.reply_error(req, proto::kMalformedRequestCode, "write requires keys \"key\" and \"value\"");
     return;
   }
   kv_.write(proto::to_json(*key), proto::to_json(*value), forward(req.reply_to(), "write_ok", false));
@@ -64,7 +62,7 @@ void LinKvProxy::handle_cas(const node::Request& req) {
   const rapidjson::Value* from = proto::member(req.body(), "from");
   const rapidjson::Value* to = proto::member(req.body(), "to");
   if (key == nullptr || from == nullptr || to == nullptr) {
-    node_.reply_error(req, kMalformed, "cas requires keys \"key\", \"from\" and \"to\"");
+    node_.reply_error(req, proto::kMalformedRequestCode, "cas requires keys \"key\", \"from\" and \"to\"");
     return;
   }
   bool create = proto::get_bool(req.body(), "create_if_not_exists").value_or(false);

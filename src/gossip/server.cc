@@ -7,8 +7,6 @@ namespace squall::gossip {
 
 namespace {
 
-constexpr int kMalformed = proto::code_of(proto::ErrorCode::kMalformedRequest);
-
 Server::Mode mode_of(const std::string& workload) {
   if (workload == "broadcast") return Server::Mode::kBroadcast;
   if (workload == "g-set") return Server::Mode::kGSet;
@@ -72,7 +70,7 @@ Server::Mode Server::mode() const {
 void Server::handle_topology(const node::Request& req) {
   const rapidjson::Value* topo = proto::member(req.body(), "topology");
   if (topo == nullptr || !topo->IsObject()) {
-    node_.reply_error(req, kMalformed, "topology requires an object \"topology\"");
+    node_.reply_error(req, proto::kMalformedRequestCode, "topology requires an object \"topology\"");
     return;
   }
   if (mode_ != Mode::kBroadcast) {
@@ -87,7 +85,7 @@ void Server::handle_topology(const node::Request& req) {
 void Server::handle_broadcast(const node::Request& req) {
   const rapidjson::Value* message = proto::member(req.body(), "message");
   if (message == nullptr) {
-    node_.reply_error(req, kMalformed, "broadcast requires key \"message\"");
+    node_.reply_error(req, proto::kMalformedRequestCode, "broadcast requires key \"message\"");
     return;
   }
   mode_ = Mode::kBroadcast;
@@ -108,7 +106,8 @@ void Server::handle_add(const node::Request& req) {
   }
   const rapidjson::Value* delta = proto::member(req.body(), "delta");
   if (delta == nullptr || !delta->IsInt64()) {
-    node_.reply_error(req, kMalformed, "add requires an integer \"delta\" (counters) or an \"element\" (g-set)");
+    node_.reply_error(req, proto::kMalformedRequestCode,
+                      "add requires an integer \"delta\" (counters) or an \"element\" (g-set)");
     return;
   }
   mode_ = Mode::kCounter;

@@ -25,7 +25,7 @@ std::string error_name(int64_t code) {
   return std::string(name);
 }
 
-std::string quoted(std::string_view s) {
+std::string edn_quoted(std::string_view s) {
   std::string out;
   history::append_quoted(&out, s);
   return out;
@@ -191,7 +191,7 @@ void ClientPool::on_reply(int idx, const net::Delivery& d, int64_t now) {
   if (reply.type().empty()) {
     std::string problem = "the reply's body has no string \"type\"";
     router_.protocol_error(d.src, ProtocolErrorKind::kMalformedReply, problem, d.line);
-    complete(idx, OpType::kInfo, c.inv.value, "[:malformed-reply " + quoted(problem) + "]", now);
+    complete(idx, OpType::kInfo, c.inv.value, "[:malformed-reply " + edn_quoted(problem) + "]", now);
     return;
   }
   if (reply.type() == "error") {
@@ -208,13 +208,13 @@ void ClientPool::on_reply(int idx, const net::Delivery& d, int64_t now) {
     if (t != body.MemberEnd() && t->value.IsString()) text = t->value.GetString();
     bool sure = proto::is_definite(static_cast<int>(k)) || workload_.idempotent(c.inv.f);
     complete(idx, sure ? OpType::kFail : OpType::kInfo, c.inv.value,
-             fmt::format("[:{} {}]", error_name(k), quoted(text)), now, k);
+             fmt::format("[:{} {}]", error_name(k), edn_quoted(text)), now, k);
     return;
   }
   workload::Completion done = workload_.complete(c.inv, body);
   if (done.malformed) {
     router_.protocol_error(d.src, ProtocolErrorKind::kMalformedReply, done.problem, d.line);
-    complete(idx, OpType::kInfo, c.inv.value, "[:malformed-reply " + quoted(done.problem) + "]", now);
+    complete(idx, OpType::kInfo, c.inv.value, "[:malformed-reply " + edn_quoted(done.problem) + "]", now);
     return;
   }
   complete(idx, done.type, std::move(done.value), "", now);

@@ -1,4 +1,5 @@
 #include "harness/descendant_guard.h"
+#include "core/testing/files.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -18,10 +19,6 @@ namespace squall::harness {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string log_path(const char* name) {
-  return (fs::temp_directory_path() / (std::string("guard-") + name + std::to_string(::getpid()) + ".log")).string();
-}
 
 // Live processes whose command line contains `marker`.
 int running_with(const std::string& marker) {
@@ -58,7 +55,7 @@ NodeProcess::Options detaching_node(const std::string& marker, const DescendantG
   o.name = "n0";
   o.bin = "/bin/sh";
   o.args = {"-c", "setsid sh -c 'sleep 300; :' \"$0-detached\" & sleep 301; :", marker};
-  o.stderr_path = log_path("node");
+  o.stderr_path = squall::testing::temp_log_path("guard-node");
   o.env = {guard.marker_env()};
   return o;
 }

@@ -1,4 +1,5 @@
 #include "harness/node_log.h"
+#include "core/testing/files.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -16,13 +17,6 @@ std::string temp_log(const char* name) {
   return (fs::temp_directory_path() / (std::string("nodelog-") + name + std::to_string(::getpid()) + ".log")).string();
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST(NodeLog, UnderTheCapTheLogIsExactlyWhatWasWritten) {
   std::string path = temp_log("small");
   std::string written;
@@ -38,7 +32,7 @@ TEST(NodeLog, UnderTheCapTheLogIsExactlyWhatWasWritten) {
     log.close();
     EXPECT_EQ(log.cut_bytes(), 0u);
   }
-  EXPECT_EQ(slurp(path), written);
+  EXPECT_EQ(squall::testing::read_file(path), written);
   EXPECT_FALSE(fs::exists(path + ".tail-a"));
   fs::remove(path);
 }
@@ -58,7 +52,7 @@ TEST(NodeLog, OverTheCapKeepsHeadAndTailAndSaysWhatWasCut) {
   uint64_t on_disk = fs::file_size(path) + fs::file_size(path + ".tail-a") + fs::file_size(path + ".tail-b");
   EXPECT_LE(on_disk, cap);
   log.close();
-  std::string text = slurp(path);
+  std::string text = squall::testing::read_file(path);
   EXPECT_LE(text.size(), cap + 200);
   EXPECT_FALSE(fs::exists(path + ".tail-a"));
   EXPECT_FALSE(fs::exists(path + ".tail-b"));

@@ -1,4 +1,5 @@
 #include "harness/process.h"
+#include "core/testing/files.h"
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -20,10 +21,6 @@
 namespace squall::harness {
 namespace {
 
-std::string log_path(const char* name) {
-  return (std::filesystem::temp_directory_path() / (std::string(name) + std::to_string(::getpid()) + ".log")).string();
-}
-
 // Reads lines until `want` arrived or stdout closed.
 std::vector<std::string> read_until(NodeProcess& p, size_t want, bool* eof) {
   std::vector<std::string> lines;
@@ -37,7 +34,7 @@ std::vector<std::string> read_until(NodeProcess& p, size_t want, bool* eof) {
 }
 
 TEST(Process, EchoesLinesThroughCat) {
-  auto p = NodeProcess::spawn({"n0", "/bin/cat", {}, log_path("cat"), false});
+  auto p = NodeProcess::spawn({"n0", "/bin/cat", {}, squall::testing::temp_log_path("cat"), false});
   ASSERT_TRUE(p.ok()) << p.error();
   ASSERT_TRUE((*p)->send_line("hello").ok());
   ASSERT_TRUE((*p)->send_line(std::string(100000, 'x')).ok());
@@ -51,14 +48,17 @@ TEST(Process, EchoesLinesThroughCat) {
 }
 
 TEST(Process, MissingBinaryIsAClearError) {
-  auto p = NodeProcess::spawn({"n0", "/nonexistent/node", {}, log_path("missing"), false});
+  auto p = NodeProcess::spawn({"n0", "/nonexistent/node", {}, squall::testing::temp_log_path("missing"), false});
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.error().find("cannot execute node binary '/nonexistent/node'"), std::string::npos);
 }
 
 TEST(Process, ReportsExitStatusAndStderrTail) {
-  auto p = NodeProcess::spawn(
-      {"n1", "/bin/sh", {"-c", "echo first >&2; echo boom >&2; echo out; exit 3"}, log_path("sh"), false});
+  auto p = NodeProcess::spawn({"n1",
+                               "/bin/sh",
+                               {"-c", "echo first >&2; echo boom >&2; echo out; exit 3"},
+                               squall::testing::temp_log_path("sh"),
+                               false});
   ASSERT_TRUE(p.ok()) << p.error();
   bool eof;
   auto lines = read_until(**p, 5, &eof);
@@ -77,7 +77,8 @@ TEST(Process, ReportsExitStatusAndStderrTail) {
 }
 
 TEST(Process, KillTakesTheWholeGroup) {
-  auto p = NodeProcess::spawn({"n2", "/bin/sh", {"-c", "sleep 30 & sleep 30"}, log_path("grp"), false});
+  auto p = NodeProcess::spawn(
+      {"n2", "/bin/sh", {"-c", "sleep 30 & sleep 30"}, squall::testing::temp_log_path("grp"), false});
   ASSERT_TRUE(p.ok());
   pid_t pgid = (*p)->pid();
   ::usleep(50000);
@@ -104,8 +105,8 @@ TEST(Process, StdinBudgetIsSharedByAllNodes) {
   // Three queued MiB are the whole run's allowance, not each node's.
   StdinBudget budget;
   budget.limit = 3u << 20;
-  NodeProcess::Options a{"n0", "/bin/sleep", {"30"}, log_path("budget-a"), false};
-  NodeProcess::Options b{"n1", "/bin/sleep", {"30"}, log_path("budget-b"), false};
+  NodeProcess::Options a{"n0", "/bin/sleep", {"30"}, squall::testing::temp_log_path("budget-a"), false};
+  NodeProcess::Options b{"n1", "/bin/sleep", {"30"}, squall::testing::temp_log_path("budget-b"), false};
   a.stdin_budget = &budget;
   b.stdin_budget = &budget;
   auto pa = NodeProcess::spawn(a);
@@ -133,7 +134,7 @@ TEST(Process, CrashTailOfAHugeStderrCostsNoMemory) {
   NodeProcess::Options o{"n3",
                          "/bin/sh",
                          {"-c", "head -c 200000000 /dev/zero | tr '\\0' x >&2; echo >&2; echo boom >&2; exit 3"},
-                         log_path("flood"),
+                         squall::testing::temp_log_path("flood"),
                          false};
   o.log_limit = 1u << 20;
   auto p = NodeProcess::spawn(o);
@@ -170,8 +171,11 @@ TEST(Process, NodeDiesWithTheProcessThatStartedIt) {
   // The parent writes its node's pid as a line, then waits to be killed.
   testing::Subprocess parent = testing::Subprocess::fork(
       [] {
-        auto p = NodeProcess::spawn(
-            {"n4", "/bin/sh", {"-c", "trap '' TERM HUP INT; while :; do sleep 1; done"}, log_path("pdeath"), false});
+        auto p = NodeProcess::spawn({"n4",
+                                     "/bin/sh",
+                                     {"-c", "trap '' TERM HUP INT; while :; do sleep 1; done"},
+                                     squall::testing::temp_log_path("pdeath"),
+                                     false});
         std::string line = std::to_string(p.ok() ? (*p)->pid() : -1) + "\n";
         ssize_t w = ::write(1, line.data(), line.size());
         (void)w;

@@ -15,6 +15,7 @@
 #include <regex>
 #include <sstream>
 
+#include "core/testing/files.h"
 #include "harness/store.h"
 #include "workload/stats.h"
 #include "workload/testing/history_builder.h"
@@ -29,12 +30,9 @@ using workload::History;
 using workload::testing::HistoryBuilder;
 
 // A file's text with the checker's wall-clock times masked: they differ run to run.
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
+std::string read_masked(const fs::path& p) {
   static const std::regex elapsed(R"((:elapsed-ms |"elapsed-ms":)[-+.0-9e]+)");
-  return std::regex_replace(ss.str(), elapsed, "$1<masked>");
+  return std::regex_replace(squall::testing::read_file(p), elapsed, "$1<masked>");
 }
 
 struct Case {
@@ -182,13 +180,13 @@ TEST(StoreGolden, FilesKeepTheirBytes) {
       fs::remove_all(golden);
       for (const auto& rel : files) {
         fs::create_directories((golden / rel).parent_path());
-        std::ofstream(golden / rel) << slurp(dir / rel);
+        std::ofstream(golden / rel) << read_masked(dir / rel);
       }
       continue;
     }
     ASSERT_TRUE(fs::is_directory(golden)) << golden << " missing; run with SQUALL_UPDATE_GOLDEN=1";
     EXPECT_EQ(files, stable_files(golden));
-    for (const auto& rel : files) EXPECT_EQ(slurp(dir / rel), slurp(golden / rel)) << rel;
+    for (const auto& rel : files) EXPECT_EQ(read_masked(dir / rel), read_masked(golden / rel)) << rel;
   }
   fs::remove_all(root);
 }

@@ -1,4 +1,5 @@
 #include "harness/store.h"
+#include "core/testing/files.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,13 +12,6 @@ namespace squall::harness {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 TEST(Store, OpRendering) {
   workload::Op op;
@@ -51,9 +45,9 @@ TEST(Store, LayoutAndLatestLinks) {
   ASSERT_TRUE((*s)->write_report("REPORT").ok());
   fs::path dir = (*s)->dir();
   EXPECT_TRUE(fs::is_directory(dir / "node-logs"));
-  EXPECT_EQ(slurp(dir / "results.edn"), "{:valid? true}\n");
-  EXPECT_EQ(slurp(dir / "results.json"), "{\"valid?\":true}\n");
-  EXPECT_NE(slurp(dir / "history.edn").find(":f :echo"), std::string::npos);
+  EXPECT_EQ(squall::testing::read_file(dir / "results.edn"), "{:valid? true}\n");
+  EXPECT_EQ(squall::testing::read_file(dir / "results.json"), "{\"valid?\":true}\n");
+  EXPECT_NE(squall::testing::read_file(dir / "history.edn").find(":f :echo"), std::string::npos);
   EXPECT_EQ(fs::canonical(root / "latest"), fs::canonical(dir));
   EXPECT_EQ(fs::canonical(root / "echo" / "latest"), fs::canonical(dir));
   auto s2 = Store::create(root.string(), "echo");

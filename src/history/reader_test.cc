@@ -8,16 +8,16 @@
 namespace squall::history {
 namespace {
 
-History parse_ok(std::string_view text, const ReadOptions& options) {
+History read_ok(std::string_view text, const ReadOptions& options) {
   auto h = parse_history(text, options);
   EXPECT_TRUE(h.ok()) << (h.ok() ? "" : h.error());
   return h.ok() ? std::move(h).value() : History();
 }
 
-History parse_ok(std::string_view text, Format f = Format::kAuto) { return parse_ok(text, ReadOptions{f}); }
+History read_ok(std::string_view text, Format f = Format::kAuto) { return read_ok(text, ReadOptions{f}); }
 
 TEST(Reader, JepsenLogTabsAndSpacesNemesisSkipped) {
-  History h = parse_ok(
+  History h = read_ok(
       "INFO  jepsen.util - 0\t:invoke\t:cas\t[3 0]\n"
       "INFO  jepsen.core - something else\n"
       "INFO  jepsen.util - :nemesis :info :start nil\n"
@@ -36,12 +36,12 @@ TEST(Reader, JepsenLogTabsAndSpacesNemesisSkipped) {
 }
 
 TEST(Reader, EdnVectorAndLines) {
-  History a = parse_ok(
+  History a = read_ok(
       "[{:type :invoke, :f :write, :value 1, :process 0, :time 5}\n {:type :ok, :f :write, :value 1, :process 0}\n"
       " {:type :info, :f :start, :process :nemesis}]");
   ASSERT_EQ(a.size(), 2u);
   EXPECT_EQ(a[0].time_ns, 5);
-  History b = parse_ok(
+  History b = read_ok(
       "{:process 0, :type :invoke, :f :append, :key \"0\", :value \"x 0 0 y\"}\n"
       "{:process 0, :type :ok, :f :append, :key \"0\", :value \"x 0 0 y\"}\n");
   ASSERT_EQ(b.size(), 2u);
@@ -50,12 +50,12 @@ TEST(Reader, EdnVectorAndLines) {
 }
 
 TEST(Reader, JsonLinesRoundTrip) {
-  History a = parse_ok(
+  History a = read_ok(
       "{:process 0, :type :invoke, :f :cas, :key 3, :value [1 2], :time 10}\n"
       "{:process 1, :type :invoke, :f :read, :value nil}\n"
       "{:process 0, :type :fail, :f :cas, :key 3, :value [1 2]}\n");
   std::string json = history_to_jsonl(a);
-  History b = parse_ok(json);
+  History b = read_ok(json);
   ASSERT_EQ(b.size(), a.size());
   for (size_t i = 0; i < a.size(); ++i) {
     EXPECT_EQ(b[i].f, a[i].f);
@@ -64,7 +64,7 @@ TEST(Reader, JsonLinesRoundTrip) {
     EXPECT_EQ(b[i].process, a[i].process);
     EXPECT_EQ(b[i].time_ns, a[i].time_ns);
   }
-  History c = parse_ok(history_to_edn(a, true));
+  History c = read_ok(history_to_edn(a, true));
   ASSERT_EQ(c.size(), a.size());
   EXPECT_EQ(*c[0].key, Value::integer(3));
 }
@@ -73,10 +73,10 @@ TEST(Reader, JsonLinesRoundTrip) {
 // as JSON lines did not read back the same.
 TEST(Reader, JsonStringsKeepTheirNulBytes) {
   History a =
-      parse_ok(std::string("{\"process\": 0, \"type\": \"invoke\", \"f\": \"\\u0000\\u0004ite\", \"value\": 3}\n"));
+      read_ok(std::string("{\"process\": 0, \"type\": \"invoke\", \"f\": \"\\u0000\\u0004ite\", \"value\": 3}\n"));
   ASSERT_EQ(a.size(), 1u);
   EXPECT_EQ(a[0].f, std::string("\0\x04ite", 5));
-  History b = parse_ok(history_to_jsonl(a));
+  History b = read_ok(history_to_jsonl(a));
   ASSERT_EQ(b.size(), 1u);
   EXPECT_EQ(b[0].f, a[0].f);
   EXPECT_FALSE(
@@ -153,13 +153,13 @@ namespace {
 // Issue 11 item 8: no op disappears in silence. Named processes (keywords, or strings
 // naming one in JSON) are non-clients and counted; every other process is an error.
 TEST(Reader, NonClientProcessesAreCountedOthersRefused) {
-  History a = parse_ok(
+  History a = read_ok(
       "{:process :nemesis, :type :info, :f :start, :value nil}\n"
       "{:process 0, :type :invoke, :f :read, :value nil}\n"
       "{:process 0, :type :ok, :f :read, :value 1}\n");
   EXPECT_EQ(a.size(), 2u);
   EXPECT_EQ(a.ignored_ops(), 1u);
-  History b = parse_ok(
+  History b = read_ok(
       "{\"type\":\"info\",\"process\":\"nemesis\",\"f\":\"kill\"}\n{\"type\":\"invoke\",\"process\":3,\"f\":\"read\"}"
       "\n");
   EXPECT_EQ(b.size(), 1u);
@@ -193,7 +193,7 @@ TEST(Reader, JepsenLogOpShapedLinesNeverSkipped) {
   EXPECT_NE(process.error().find("<string>:2: expected :process to be an integer"), std::string::npos)
       << process.error();
   // Ordinary log noise, and an op map printed by a checker, are still not ops.
-  History h = parse_ok(
+  History h = read_ok(
       "INFO  jepsen.core - Running test\n"
       "INFO  jepsen.util - :nemesis\t:info\t:start\tnil\n"
       "INFO  jepsen.util - 0\t:invoke\t:read\tnil\n"
@@ -216,9 +216,9 @@ TEST(Reader, TextWithoutOpsOrBinaryIsNotAHistory) {
   EXPECT_NE(image.error().find("x.png: not a history: binary data (a NUL byte at offset 8)"), std::string::npos)
       << image.error();
   // Chosen explicitly, a log without op lines is an empty history.
-  EXPECT_EQ(parse_ok("root:x:0:0:root:/root:/bin/bash\n", Format::kJepsenLog).size(), 0u);
-  EXPECT_EQ(parse_ok("").size(), 0u);
-  EXPECT_EQ(parse_ok("[]").size(), 0u);
+  EXPECT_EQ(read_ok("root:x:0:0:root:/root:/bin/bash\n", Format::kJepsenLog).size(), 0u);
+  EXPECT_EQ(read_ok("").size(), 0u);
+  EXPECT_EQ(read_ok("[]").size(), 0u);
 }
 
 // Issue 11 item 9: depth is bounded before any recursion.
@@ -238,7 +238,7 @@ TEST(Reader, LongRunsOfDiscardsAndMetadataAreNotRecursion) {
   std::string text;
   for (int i = 0; i < 200000; ++i) text += "#_1 ^:m ";
   text += "{:process 0, :type :invoke, :f :read}\n";
-  History h = parse_ok(text, Format::kEdn);
+  History h = read_ok(text, Format::kEdn);
   EXPECT_EQ(h.size(), 1u);
 }
 
@@ -275,7 +275,7 @@ std::string many_ops(int n) {
 TEST(Reader, BudgetsStopReadingWithTheReason) {
   ReadOptions mem;
   mem.memory_limit_bytes = 4096;
-  History a = parse_ok(many_ops(1000), mem);
+  History a = read_ok(many_ops(1000), mem);
   EXPECT_LT(a.size(), 2000u);
   EXPECT_NE(a.incomplete().find("memory budget of 4096 bytes exceeded while reading, at line 256 (255 ops read)"),
             std::string::npos)
@@ -286,13 +286,13 @@ TEST(Reader, BudgetsStopReadingWithTheReason) {
   ReadOptions time;
   time.clock = &clock;
   time.timeout_ms = 1;
-  History b = parse_ok(many_ops(1000), time);
+  History b = read_ok(many_ops(1000), time);
   EXPECT_EQ(b.size(), 511u);
   EXPECT_EQ(b.incomplete(), "time budget of 1 ms exceeded while reading, at line 512 (511 ops read)");
   // Frozen time never runs out.
   ManualClock frozen;
   time.clock = &frozen;
-  History c = parse_ok(many_ops(1000), time);
+  History c = read_ok(many_ops(1000), time);
   EXPECT_EQ(c.size(), 2000u);
   EXPECT_EQ(c.incomplete(), "");
 }

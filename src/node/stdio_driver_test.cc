@@ -35,7 +35,7 @@ Piped run(const std::string& input, StdioOptions opt) {
   return child.communicate(input);
 }
 
-const std::string kInit =
+const std::string kInitLine =
     R"({"src":"c0","dest":"n0","body":{"type":"init","msg_id":1,"node_id":"n0","node_ids":["n0"]}})";
 std::string echo(int id) {
   return R"({"src":"c1","dest":"n0","body":{"type":"echo","msg_id":)" + std::to_string(id) + R"(,"echo":"hi"}})";
@@ -46,7 +46,7 @@ std::string echo_ok(int id) {
 const std::string kInitOk = "{\"src\":\"n0\",\"dest\":\"c0\",\"body\":{\"type\":\"init_ok\",\"in_reply_to\":1}}\n";
 
 TEST(StdioDriver, ServesLinesAndSurvivesGarbage) {
-  std::string input = kInit + "\n" + "{{{ not json\n\n" + echo(2) + "\r\n" + "[]\n" + echo(3);  // no final newline
+  std::string input = kInitLine + "\n" + "{{{ not json\n\n" + echo(2) + "\r\n" + "[]\n" + echo(3);  // no final newline
   Piped p = run(input, {});
   EXPECT_TRUE(WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0);
   EXPECT_EQ(p.out, kInitOk + echo_ok(2) + echo_ok(3));
@@ -57,7 +57,7 @@ TEST(StdioDriver, ServesLinesAndSurvivesGarbage) {
 TEST(StdioDriver, GarbageLineFaultWritesOneNonJsonLine) {
   StdioOptions opt;
   opt.garbage_line_once = true;
-  Piped p = run(kInit + "\n" + echo(2) + "\n" + echo(3) + "\n", opt);
+  Piped p = run(kInitLine + "\n" + echo(2) + "\n" + echo(3) + "\n", opt);
   // The garbage goes out with the first batch after init, so it follows init_ok; the
   // real replies are intact around it.
   const std::string garbage = "fault garbage-line: this line is not JSON\n";
@@ -69,7 +69,7 @@ TEST(StdioDriver, GarbageLineFaultWritesOneNonJsonLine) {
 TEST(StdioDriver, CrashAfterServesExactlyNMessagesThenExitsAbnormally) {
   StdioOptions opt;
   opt.crash_after_messages = 2;
-  Piped p = run(kInit + "\n" + echo(2) + "\n" + echo(3) + "\n", opt);
+  Piped p = run(kInitLine + "\n" + echo(2) + "\n" + echo(3) + "\n", opt);
   ASSERT_TRUE(WIFEXITED(p.status));
   EXPECT_EQ(WEXITSTATUS(p.status), kCrashExitStatus);
   EXPECT_EQ(p.out, kInitOk + echo_ok(2));
@@ -81,7 +81,7 @@ TEST(StdioDriver, OverlongLinesAreSkipped) {
   // parses.
   std::string big =
       R"({"src":"c1","dest":"n0","body":{"type":"echo","msg_id":2,"echo":")" + std::string(30000, 'x') + "\"}}";
-  Piped p = run(kInit + "\n" + big + "\n", {});
+  Piped p = run(kInitLine + "\n" + big + "\n", {});
   EXPECT_NE(p.out.find(std::string(30000, 'x')), std::string::npos);
 }
 

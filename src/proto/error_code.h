@@ -26,6 +26,8 @@ enum class ErrorCode : int {
 };
 
 inline constexpr int code_of(ErrorCode c) { return static_cast<int>(c); }
+// The code a node answers a request it cannot read with (the most used one).
+inline constexpr int kMalformedRequestCode = code_of(ErrorCode::kMalformedRequest);
 
 // True when `code` guarantees the operation did not happen: 1, 10, 11, 12, 14, 20, 21,
 // 22, 30. Everything else (0 timeout, 13 crash, unknown and user codes) is indefinite.

@@ -24,7 +24,7 @@ namespace {
 constexpr int64_t kHalfWindowNs = 500'000'000;  // `at` looks this far either side
 constexpr size_t kCap = viz::kMaxDrawnMessages;
 
-constexpr std::string_view kStyle = R"(<style>
+constexpr std::string_view kMessagePageStyle = R"(<style>
 body { font-family: sans-serif; font-size: 14px; margin: 16px; }
 nav a, nav span { margin-right: 14px; }
 form { display: inline; } input { width: 90px; }
@@ -240,7 +240,7 @@ Response render_message_page(const std::string& dir_text, const std::string& url
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>messages {}</title>\n{}</head>"
       "<body>\n<h1>Messages of {}</h1>\n<nav>{}</nav>\n<p>{} messages in the run. Hover over an arrow for its "
       "body.{}</p>\n{}<div class=\"diagram-box\">{}</div>\n{}</body></html>\n",
-      escape_xml(url_base), kStyle, escape_xml(url_base), nav,
+      escape_xml(url_base), kMessagePageStyle, escape_xml(url_base), nav,
       s.scanned_all ? fmt::format("{}", s.total) : fmt::format("At least {}", s.total),
       r.kind == Ask::Kind::kAround ? " The dashed red line marks the time asked for." : "",
       faults.empty() ? "" : "<details><summary>Faults</summary><ul>" + faults + "</ul></details>\n", svg,

@@ -1,6 +1,7 @@
 // The run page, the message diagram page and the index filters, on generated run
 // directories (no real run needed; tests/serve and tests/browser use real ones).
 #include "serve/run_page.h"
+#include "core/testing/files.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -24,11 +25,6 @@ namespace squall::serve {
 namespace {
 
 namespace fs = std::filesystem;
-
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << text;
-}
 
 // Every value of `attr` in `html` (e.g. every href).
 std::vector<std::string> attrs(const std::string& html, const std::string& attr) {
@@ -76,19 +72,21 @@ class RunPageTest : public ::testing::Test {
                         t + 2000, index++);
     }
     ops.end_ns = 2'000'000'000;
-    write(run_ / "history.edn", history);
-    write(run_ / "timeline.html", viz::render_timeline(ops, "g-set"));
-    write(run_ / "results.edn",
-          "{:workload {:valid? false, :attempt-count 20, :lost-count 1, :lost [7], :lost-examples [{:element 7, "
-          ":known-time-ms 700}], :stale-count 0, :stale []}, :stats {:valid? true, :count 40}, :valid? false}\n");
-    write(run_ / "report.txt",
-          "MAELSTROM REPORT\nResult: FAIL <b>\nReproduce: squall test -w g-set --bin build/maelstrom_gossip "
-          "--node-count 3 --rate 20 --seed 42\n");
-    write(run_ / "latency-raw.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+    squall::testing::write_file(run_ / "history.edn", history);
+    squall::testing::write_file(run_ / "timeline.html", viz::render_timeline(ops, "g-set"));
+    squall::testing::write_file(
+        run_ / "results.edn",
+        "{:workload {:valid? false, :attempt-count 20, :lost-count 1, :lost [7], :lost-examples [{:element 7, "
+        ":known-time-ms 700}], :stale-count 0, :stale []}, :stats {:valid? true, :count 40}, :valid? false}\n");
+    squall::testing::write_file(
+        run_ / "report.txt",
+        "MAELSTROM REPORT\nResult: FAIL <b>\nReproduce: squall test -w g-set --bin build/maelstrom_gossip "
+        "--node-count 3 --rate 20 --seed 42\n");
+    squall::testing::write_file(run_ / "latency-raw.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
     std::string log = "FIRST LINE OF THE LOG\n";
     for (int i = 0; i < 2000; ++i) log += fmt::format("line {} of the node's chatter\n", i);
     log += "LAST LINE <script>\n";
-    write(run_ / "node-logs" / "n0.log", log);
+    squall::testing::write_file(run_ / "node-logs" / "n0.log", log);
     std::string tsv = std::string(viz::kMessageTableHeader) + "\n";
     for (int i = 1; i <= 4000; ++i) {
       viz::DiagramMessage m;
@@ -102,7 +100,7 @@ class RunPageTest : public ::testing::Test {
       tsv += viz::format_message_row(m);
     }
     tsv += "this line is not a message\n";
-    write(run_ / "messages.tsv", tsv);
+    squall::testing::write_file(run_ / "messages.tsv", tsv);
   }
   void TearDown() override { fs::remove_all(base_); }
 
@@ -167,15 +165,16 @@ TEST_F(RunPageTest, ReproduceFlagsPlotsLogsAndFiles) {
 
 TEST_F(RunPageTest, ClusterAndCheckOnlyDirectoriesRenderToo) {
   fs::path cluster = base_ / "store" / "lin-kv" / "20240103T000000.000";
-  write(cluster / "results.edn", "{:workload {:valid? true}, :valid? true}");
-  write(cluster / "history.edn", "{:type :invoke, :f :read, :value nil, :process 0, :time 5, :index 0}\n");
-  write(cluster / "n1" / "node.log", "hello from n1\n");
+  squall::testing::write_file(cluster / "results.edn", "{:workload {:valid? true}, :valid? true}");
+  squall::testing::write_file(cluster / "history.edn",
+                              "{:type :invoke, :f :read, :value nil, :process 0, :time 5, :index 0}\n");
+  squall::testing::write_file(cluster / "n1" / "node.log", "hello from n1\n");
   std::string html = render_run_page(cluster.string(), "/lin-kv/20240103T000000.000/");
   EXPECT_NE(html.find(">VALID<"), std::string::npos);
   EXPECT_NE(html.find("hello from n1"), std::string::npos);
   fs::path checked = base_ / "store" / "cas" / "20240104T000000.000";
-  write(checked / "history.edn", "garbage that is not edn\n");
-  write(checked / "history.edn.html", "<html/>");
+  squall::testing::write_file(checked / "history.edn", "garbage that is not edn\n");
+  squall::testing::write_file(checked / "history.edn.html", "<html/>");
   html = render_run_page(checked.string(), "/cas/20240104T000000.000/");
   EXPECT_NE(html.find(">INCOMPLETE (no results yet)<"), std::string::npos);
   EXPECT_NE(html.find("href=\"history.edn.html\""), std::string::npos);
@@ -228,15 +227,16 @@ TEST_F(RunPageTest, DiagramDefaultsToTheFirstAnomalyAndShadesFaults) {
 
 TEST(RunHistory, FindsOpsByValueFaultsAndSkipsDamagedLines) {
   fs::path dir = fs::temp_directory_path() / ("squall-run-history-test-" + std::to_string(::getpid()));
-  write(dir / "history.edn",
-        "[\n"
-        "{:type :invoke, :f :read, :value nil, :process 3, :time 10, :index 0}\n"
-        "{:type :ok, :f :read, :value [1 22 7], :process 3, :time 20, :index 1}\n"
-        "{:type :invoke, :f :add, :value 5, :process 4, :time 30, :index 7}\n"
-        "not a map at all\n"
-        "{:type :info, :f :start-partition, :value :majority, :process :nemesis, :time 40, :index 3}\n"
-        "{:type :ok, :f :add, :value 5, :process 4, :time 50, :index 4}\n"
-        "]\n");
+  squall::testing::write_file(
+      dir / "history.edn",
+      "[\n"
+      "{:type :invoke, :f :read, :value nil, :process 3, :time 10, :index 0}\n"
+      "{:type :ok, :f :read, :value [1 22 7], :process 3, :time 20, :index 1}\n"
+      "{:type :invoke, :f :add, :value 5, :process 4, :time 30, :index 7}\n"
+      "not a map at all\n"
+      "{:type :info, :f :start-partition, :value :majority, :process :nemesis, :time 40, :index 3}\n"
+      "{:type :ok, :f :add, :value 5, :process 4, :time 50, :index 4}\n"
+      "]\n");
   RunHistory h = RunHistory::read((dir / "history.edn").string());
   EXPECT_EQ(h.skipped_lines(), 1u);
   // 5 was added by the invocation at index 7; 22 only appears in a read, whose
@@ -264,7 +264,7 @@ TEST(StoreIndex, FiltersAThousandRuns) {
   for (int i = 0; i < 1000; ++i) {
     std::string workload = i % 2 == 0 ? "broadcast" : "lin-kv";
     fs::path run = root / workload / fmt::format("202401{:02}T00{:04}.000", 1 + i % 28, i);
-    write(run / "results.edn", i % 10 == 0 ? "{:valid? false}" : "{:valid? true}");
+    squall::testing::write_file(run / "results.edn", i % 10 == 0 ? "{:valid? false}" : "{:valid? true}");
   }
   StoreBrowser browser(root.string());
   auto rows = [&](const std::string& query) {

@@ -17,7 +17,7 @@ using viz::escape_xml;
 
 namespace {
 
-constexpr std::string_view kStyle = R"(<style>
+constexpr std::string_view kBrowserStyle = R"(<style>
 body { font-family: sans-serif; font-size: 14px; margin: 20px; }
 table { border-collapse: collapse; } td, th { padding: 3px 10px; text-align: left; border-bottom: 1px solid #eee; }
 .valid-true { color: #1a7f37; font-weight: bold; } .valid-false { color: #c00; font-weight: bold; }
@@ -42,7 +42,7 @@ std::string page(std::string_view title, const std::string& body) {
   return fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
       "charset=\"utf-8\"/><title>{}</title>\n{}</head><body>\n{}</body></html>\n",
-      escape_xml(title), kStyle, body);
+      escape_xml(title), kBrowserStyle, body);
 }
 
 std::string link(const std::string& href, std::string_view text) {

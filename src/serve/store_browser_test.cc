@@ -1,4 +1,5 @@
 #include "serve/store_browser.h"
+#include "core/testing/files.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -20,11 +21,6 @@ std::string content(const Response& r) {
   return out;
 }
 
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << text;
-}
-
 // A store with one valid broadcast run and one invalid echo run, a secret file next to
 // the store, and links both inside and leading out of it.
 class StoreBrowserTest : public ::testing::Test {
@@ -34,13 +30,13 @@ class StoreBrowserTest : public ::testing::Test {
     fs::remove_all(base_);
     root_ = base_ / "store";
     fs::path run = root_ / "broadcast" / "20240102T030405.678";
-    write(run / "results.json", R"({"valid?":true})");
-    write(run / "messages.svg", "<svg/>");
-    write(run / "timeline.html", "<html/>");
-    write(run / "results.edn", "{:valid? true}");
-    write(run / "jepsen.log", "<script>alert(1)</script>");
-    write(root_ / "echo" / "20240101T000000.000" / "results.json", R"({"valid?":false})");
-    write(base_ / "secret.txt", "secret");
+    squall::testing::write_file(run / "results.json", R"({"valid?":true})");
+    squall::testing::write_file(run / "messages.svg", "<svg/>");
+    squall::testing::write_file(run / "timeline.html", "<html/>");
+    squall::testing::write_file(run / "results.edn", "{:valid? true}");
+    squall::testing::write_file(run / "jepsen.log", "<script>alert(1)</script>");
+    squall::testing::write_file(root_ / "echo" / "20240101T000000.000" / "results.json", R"({"valid?":false})");
+    squall::testing::write_file(base_ / "secret.txt", "secret");
     fs::create_directory_symlink("20240102T030405.678", root_ / "broadcast" / "latest");
     fs::create_symlink(base_ / "secret.txt", run / "escape.txt");
     fs::create_directory_symlink(base_, run / "escape-dir");

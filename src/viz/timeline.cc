@@ -12,11 +12,11 @@
 namespace squall::viz {
 namespace {
 
-constexpr double kRowHeight = 20;
+constexpr double kTimelineRowHeight = 20;
 constexpr double kLabelWidth = 70;
 constexpr double kAxisHeight = 24;
 
-constexpr std::string_view kStyle = R"(<style>
+constexpr std::string_view kTimelineStyle = R"(<style>
 body { font-family: sans-serif; font-size: 13px; margin: 16px; }
 .legend span { display: inline-block; padding: 1px 8px; margin-right: 8px; color: #fff; border-radius: 3px; }
 .chart { position: relative; border: 1px solid #ccc; background: #fff; }
@@ -62,7 +62,7 @@ std::string render_timeline(const Ops& ops, const std::string& title) {
   for (size_t i = 0; i < drawn; ++i) rows.emplace(ops.spans[i].process, 0);
   size_t r = 0;
   for (auto& [p, row] : rows) row = r++;
-  double height = kAxisHeight + static_cast<double>(rows.size()) * kRowHeight + 4;
+  double height = kAxisHeight + static_cast<double>(rows.size()) * kTimelineRowHeight + 4;
 
   XmlWriter w;
   w.raw("<!DOCTYPE html>\n");
@@ -70,7 +70,7 @@ std::string render_timeline(const Ops& ops, const std::string& title) {
   w.open("head");
   w.leaf("meta", {{"charset", "utf-8"}});
   w.element("title", {}, title);
-  w.raw(kStyle);
+  w.raw(kTimelineStyle);
   w.close("head");
   w.open("body");
   w.element("h1", {}, title);
@@ -99,14 +99,15 @@ std::string render_timeline(const Ops& ops, const std::string& title) {
     w.close("div");
   }
   for (const auto& [p, row] : rows) {
-    double top = kAxisHeight + static_cast<double>(row) * kRowHeight;
-    w.open("div", {{"class", "row"}, {"style", fmt::format("top: {}px; height: {}px", num(top), num(kRowHeight))}});
+    double top = kAxisHeight + static_cast<double>(row) * kTimelineRowHeight;
+    w.open("div",
+           {{"class", "row"}, {"style", fmt::format("top: {}px; height: {}px", num(top), num(kTimelineRowHeight))}});
     w.element("span", {{"class", "proc"}}, fmt::format("p{}", p));
     w.close("div");
   }
   for (size_t i = 0; i < drawn; ++i) {
     const OpSpan& s = ops.spans[i];
-    double top = kAxisHeight + static_cast<double>(rows.at(s.process)) * kRowHeight + 3;
+    double top = kAxisHeight + static_cast<double>(rows.at(s.process)) * kTimelineRowHeight + 3;
     double a = x_of(s.invoke_ns);
     double b = x_of(s.outcome == Outcome::kOpen ? ops.end_ns : s.complete_ns);
     // The anchor lets a run page link an anomaly's operation: timeline.html#op-17.

@@ -9,7 +9,7 @@ namespace {
 
 std::variant<Options, OptionsError> parse(std::vector<std::string> args) { return parse_options(args); }
 
-std::string error_of(std::vector<std::string> args) {
+std::string options_error(std::vector<std::string> args) {
   auto r = parse(std::move(args));
   if (!std::holds_alternative<OptionsError>(r)) return "(parsed)";
   return std::get<OptionsError>(r).message;
@@ -39,20 +39,22 @@ TEST(Options, EveryFaultParsesByItsName) {
 }
 
 TEST(Options, BadInputNamesTheFlag) {
-  EXPECT_NE(error_of({"--worker-id", "1"}).find("--endpoints is required"), std::string::npos);
-  EXPECT_NE(error_of({"--endpoints", "h:1"}).find("--worker-id is required"), std::string::npos);
-  EXPECT_NE(error_of({"--endpoints", "nocolon", "--worker-id", "1"}).find("--endpoints: 'nocolon'"), std::string::npos);
-  EXPECT_NE(error_of({"--endpoints", "h:1", "--worker-id", "70000"}).find("--worker-id: expected an integer"),
+  EXPECT_NE(options_error({"--worker-id", "1"}).find("--endpoints is required"), std::string::npos);
+  EXPECT_NE(options_error({"--endpoints", "h:1"}).find("--worker-id is required"), std::string::npos);
+  EXPECT_NE(options_error({"--endpoints", "nocolon", "--worker-id", "1"}).find("--endpoints: 'nocolon'"),
             std::string::npos);
-  EXPECT_NE(error_of({"--endpoints", "h:1", "--worker-id", "1", "--items", "12x"}).find("--items"), std::string::npos);
-  EXPECT_NE(error_of({"--endpoints", "h:1", "--worker-id", "1", "--fault", "nope"}).find("unknown fault 'nope'"),
+  EXPECT_NE(options_error({"--endpoints", "h:1", "--worker-id", "70000"}).find("--worker-id: expected an integer"),
             std::string::npos);
-  EXPECT_NE(error_of({"--endpoints", "h:1", "--worker-id", "1", "--bogus"}).find("unknown argument '--bogus'"),
+  EXPECT_NE(options_error({"--endpoints", "h:1", "--worker-id", "1", "--items", "12x"}).find("--items"),
             std::string::npos);
-  EXPECT_NE(error_of({"--endpoints"}).find("missing value"), std::string::npos);
-  EXPECT_NE(error_of({"--endpoints", "h:1", "--worker-id", "1", "--roots", "9", "--items", "5"}).find("--roots"),
+  EXPECT_NE(options_error({"--endpoints", "h:1", "--worker-id", "1", "--fault", "nope"}).find("unknown fault 'nope'"),
             std::string::npos);
-  EXPECT_NE(error_of({"--endpoints", "h:1", "--worker-id", "1", "--listen", "h:99999"}).find("--listen"),
+  EXPECT_NE(options_error({"--endpoints", "h:1", "--worker-id", "1", "--bogus"}).find("unknown argument '--bogus'"),
+            std::string::npos);
+  EXPECT_NE(options_error({"--endpoints"}).find("missing value"), std::string::npos);
+  EXPECT_NE(options_error({"--endpoints", "h:1", "--worker-id", "1", "--roots", "9", "--items", "5"}).find("--roots"),
+            std::string::npos);
+  EXPECT_NE(options_error({"--endpoints", "h:1", "--worker-id", "1", "--listen", "h:99999"}).find("--listen"),
             std::string::npos);
 }
 

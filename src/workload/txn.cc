@@ -41,7 +41,7 @@ namespace {
 constexpr int kDefaultKeyCount = 3;
 constexpr int kDefaultMaxTxnLength = 4;
 constexpr int kDefaultMaxWritesPerKey = 16;
-constexpr size_t kReportLinesMax = 12;
+constexpr size_t kTxnReportLinesMax = 12;
 
 class Txn final : public Workload {
  public:
@@ -129,7 +129,7 @@ class Txn final : public Workload {
     if (result.verdict != Verdict::kValid) {
       Value lines = Value::vector();
       for (const auto& [type, texts] : result.texts) {
-        if (lines.size() >= kReportLinesMax) break;
+        if (lines.size() >= kTxnReportLinesMax) break;
         std::string first = texts.empty() ? "" : texts.front();
         for (auto& ch : first)
           if (ch == '\n') ch = ' ';

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "commands.h"
+#include "cli_run.h"
 
 namespace squall {
 namespace {
@@ -16,22 +16,8 @@ const std::string kCorpus = std::getenv("SQUALL_CORPUS") != nullptr
                                 ? std::getenv("SQUALL_CORPUS")
                                 : std::string(SQUALL_SOURCE_DIR) + "/../shared/corpus/porcupine";
 
-struct CliRun {
-  int code;
-  std::string out, err;
-};
-
-CliRun run(std::vector<std::string> args) {
-  args.insert(args.begin(), "check");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  testing::internal::CaptureStdout();
-  testing::internal::CaptureStderr();
-  int code = cli::cmd_check(static_cast<int>(argv.size()), argv.data());
-  std::string out = testing::internal::GetCapturedStdout();
-  std::string err = testing::internal::GetCapturedStderr();
-  return {code, out, err};
-}
+using check_cli_test::CliRun;
+using check_cli_test::run;
 
 std::filesystem::path temp_dir() {
   return std::filesystem::temp_directory_path() / ("squall-check-cli-" + std::to_string(::getpid()));

@@ -5,27 +5,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "commands.h"
+#include "cli_run.h"
 
 namespace squall {
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out, err;
-};
-
-CliRun run(std::vector<std::string> args) {
-  args.insert(args.begin(), "check");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  testing::internal::CaptureStdout();
-  testing::internal::CaptureStderr();
-  int code = cli::cmd_check(static_cast<int>(argv.size()), argv.data());
-  std::string out = testing::internal::GetCapturedStdout();
-  std::string err = testing::internal::GetCapturedStderr();
-  return {code, out, err};
-}
+using check_cli_test::CliRun;
+using check_cli_test::run;
 
 // Files live in a directory removed when the test ends, passed or failed.
 class TxnCli : public ::testing::Test {
