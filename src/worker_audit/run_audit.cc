@@ -1,4 +1,4 @@
-#include "run_audit.h"
+#include "worker_audit/run_audit.h"
 
 #include <fstream>
 #include <sstream>
@@ -15,7 +15,7 @@
 #include "worker_driver/control_codec.h"
 #include "worker_driver/data_plane.h"
 
-namespace squall::gossip_worker_test {
+namespace squall::worker_audit {
 
 namespace {
 
@@ -133,6 +133,7 @@ void audit_records(etcd::Client* c, const AuditInput& in, AuditResult* out) {
   SQ_ASSERT(as_created.commit(created) == coord::StoreStatus::Ok);
   sim::Checker splits(cfg, nullptr, nullptr, &as_created, in.run, &stats);
   splits.check_splits(ids);
+  out->checks = stats.checks;
   for (const sim::Checker* c : {&checker, &splits}) {
     for (const sim::Violation& v : c->violations()) add(out, sim::to_string(v.invariant), v.detail);
   }
@@ -155,6 +156,7 @@ void audit_data(etcd::Client* c, const AuditInput& in, AuditResult* out) {
   }
   std::map<worker::Finding, int> truth;
   for (const auto& f : in.corpus->ground_truth()) truth[f] = 0;
+  out->truth = truth.size();
   for (const auto& [f, n] : copies) {
     if (truth.count(f) == 0) add(out, "UnexpectedFinding", fmt::format("{}@{} {}", f.item_key, f.offset, f.secret));
     if (n > 1) add(out, "DuplicateFinding", fmt::format("{}@{} stored {} times", f.item_key, f.offset, n));
@@ -165,6 +167,7 @@ void audit_data(etcd::Client* c, const AuditInput& in, AuditResult* out) {
   if (!done.list(&entries)) return add(out, "ReadFailed", "done-ledger: " + done.last_error());
   std::set<std::string> ledger(entries.begin(), entries.end());
   out->done_items = ledger.size();
+  out->items = in.corpus->size();
   for (uint32_t i = 0; i < in.corpus->size(); ++i) {
     if (ledger.count(worker::Corpus::key_of(i)) == 0)
       add(out, "ItemNotProcessed", worker::Corpus::key_of(i) + " is not in the done-ledger");
@@ -238,4 +241,4 @@ AuditResult audit_run(etcd::Client* client, const AuditInput& in) {
   return out;
 }
 
-}  // namespace squall::gossip_worker_test
+}  // namespace squall::worker_audit
