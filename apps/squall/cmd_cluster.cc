@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -250,8 +251,11 @@ int cmd_cluster(int argc, char** argv) {
   std::string fault_name;
   std::string worker_binary;
   double settle_s = 60;
-  test->add_option("--items", shard.items, "Shard workloads: items in the workers' corpus")
-      ->check(CLI::Range(1, 10'000'000));
+  CLI::Option* items_opt =
+      test->add_option("--items", shard.items,
+                       "Shard workloads: items in the workers' corpus (default: 500 per second of --time-limit, "
+                       "1000 to 500000, which 3 workers here scan in about half the time limit)")
+          ->check(CLI::Range(1, 10'000'000));
   test->add_option("--roots", shard.roots, "Shard workloads: root shards of the run")->check(CLI::Range(1, 100'000));
   test->add_option("--corpus-seed", shard.corpus_seed, "Shard workloads: seed of the corpus (and its ground truth)");
   test->add_option("--worker-lease-ms", shard.lease_ms, "Shard workloads: the run's lease duration in milliseconds")
@@ -361,6 +365,8 @@ int cmd_cluster(int argc, char** argv) {
     shard.workload = workload_name;
     shard.binary = cluster_shard::default_worker_binary(worker_binary);
     shard.settle_ms = static_cast<int64_t>(settle_s * 1000);
+    if (items_opt->count() == 0)
+      shard.items = static_cast<uint32_t>(std::clamp(time_limit_s * 500.0, 1000.0, 500'000.0));
     if (!fault_name.empty()) {
       auto f = cluster_shard::parse_worker_fault(fault_name);
       if (!f.ok()) {

@@ -59,9 +59,16 @@ TEST(ShardInvariantTable, DuplicateFindingFailsExactlyOnceAndNamesTheItem) {
   const std::string report = report_of(r, "FAIL");
   EXPECT_NE(report.find("│ Exactly-once findings             │ FAIL    │ 66      │"), std::string::npos) << report;
   EXPECT_NE(report.find("│ Lease exclusivity (S1)            │ PASS"), std::string::npos) << report;
-  EXPECT_NE(report.find("- Exactly-once findings — DuplicateFinding: item-000042@17 stored 2 times"),
-            std::string::npos)
+  EXPECT_NE(report.find("- Exactly-once findings — DuplicateFinding: item-000042@17 stored 2 times"), std::string::npos)
       << report;
+}
+
+TEST(ShardInvariantTable, AnS1ViolationFailsItsRowWithTheDetailOnce) {
+  worker_audit::AuditResult a = clean_audit();
+  a.reasons[sim::to_string(sim::Invariant::S1MutualExclusion)] = {"shard 3: worker 3 granted a lease while worker 1's"};
+  const std::string report = report_of(audit_results(a, true), "FAIL");
+  EXPECT_NE(report.find("│ Lease exclusivity (S1)            │ FAIL    │ 100     │"), std::string::npos) << report;
+  EXPECT_NE(report.find("- Lease exclusivity (S1) — shard 3: worker 3 granted"), std::string::npos) << report;
 }
 
 TEST(ShardInvariantTable, EachAuditReasonCountsAgainstItsOwnRow) {

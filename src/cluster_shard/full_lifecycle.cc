@@ -185,7 +185,8 @@ history::Value audit_results(const worker_audit::AuditResult& audit, bool finish
   // the time limit may answer wrongly, and a failed read-back proves nothing: unknown.
   bool broken = false;
   for (const auto& tag : audit.tags()) {
-    const bool unfinished_only = !finished && (tag == "RunNotDone" || tag == "ItemNotProcessed" || tag == "MissingFinding");
+    const bool unfinished_only =
+        !finished && (tag == "RunNotDone" || tag == "ItemNotProcessed" || tag == "MissingFinding");
     broken |= tag != "ReadFailed" && !unfinished_only;
   }
   history::Value r = history::Value::array_map();

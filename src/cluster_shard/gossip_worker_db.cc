@@ -1,6 +1,5 @@
 #include "cluster_shard/gossip_worker_db.h"
 
-
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -121,37 +120,15 @@ class GossipWorkerDb final : public cluster::Db {
   Status start_worker(Node& node) {
     const int n = ++starts_[node.index];
     cluster::DaemonSpec d;
-    d.argv = {o_.binary,
-              "--endpoints",
-              endpoints_[node.index],
-              "--worker-id",
-              std::to_string(node.index + 1),
-              "--prefix",
-              o_.prefix,
-              "--corpus-seed",
-              std::to_string(o_.corpus_seed),
-              "--items",
-              std::to_string(o_.items),
-              "--roots",
-              std::to_string(o_.roots),
-              "--lease-ms",
-              std::to_string(o_.lease_ms),
-              "--claim-cooldown-ms",
-              std::to_string(o_.claim_cooldown_ms),
-              "--etcd-timeout-ms",
+    d.argv = {o_.binary, "--endpoints", endpoints_[node.index], "--worker-id", std::to_string(node.index + 1),
+              "--prefix", o_.prefix, "--corpus-seed", std::to_string(o_.corpus_seed), "--items",
+              std::to_string(o_.items), "--roots", std::to_string(o_.roots), "--lease-ms", std::to_string(o_.lease_ms),
+              "--claim-cooldown-ms", std::to_string(o_.claim_cooldown_ms), "--etcd-timeout-ms",
               std::to_string(o_.etcd_timeout_ms),
               // A member paused or partitioned for a while is not a reason to quit: the
               // run's end (or the teardown) ends the worker.
-              "--give-up-ms",
-              "600000",
-              "--page-max",
-              "100",
-              "--split-min-items",
-              "150",
-              "--incarnation",
-              std::to_string(n),
-              "--trace",
-              worker_trace_file(node, n)};
+              "--give-up-ms", "600000", "--page-max", "100", "--split-min-items", "150", "--incarnation",
+              std::to_string(n), "--trace", worker_trace_file(node, n)};
     if (o_.fault) {
       d.argv.push_back("--fault");
       d.argv.emplace_back(worker::fault_name(*o_.fault));

@@ -36,7 +36,8 @@ Status check_shard_options(const ShardOptions& o) {
 Result<worker::Fault> parse_worker_fault(const std::string& name) {
   if (auto f = worker::parse_fault(name)) return *f;
   std::string known;
-  for (worker::Fault f : worker::all_faults()) known += (known.empty() ? "" : ", ") + std::string(worker::fault_name(f));
+  for (worker::Fault f : worker::all_faults())
+    known += (known.empty() ? "" : ", ") + std::string(worker::fault_name(f));
   return err(fmt::format("unknown --fault '{}' (known: {})", name, known));
 }
 

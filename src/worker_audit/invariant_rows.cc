@@ -12,7 +12,7 @@ constexpr const char* kReadBack = "Audit read-back";
 constexpr const char* kOther = "Other audit failures";
 
 const sim::Invariant kRecordInvariants[] = {
-    sim::Invariant::S1MutualExclusion, sim::Invariant::S2FenceMonotonic,  sim::Invariant::S3TerminalIrreversible,
+    sim::Invariant::S1MutualExclusion,  sim::Invariant::S2FenceMonotonic,  sim::Invariant::S3TerminalIrreversible,
     sim::Invariant::S4RecordInvariants, sim::Invariant::S5CursorMonotonic, sim::Invariant::S6CursorInBounds,
     sim::Invariant::S7SplitCoverage,    sim::Invariant::S8RunTerminal,     sim::Invariant::S9ClaimCooldown,
 };
@@ -43,7 +43,8 @@ std::vector<InvariantRow> invariant_rows(const AuditResult& r) {
     if (it == rows.end()) it = rows.insert(rows.end(), InvariantRow{name, true, 1, {}});
     it->pass = false;
     if (details.empty()) it->violations.push_back(tag);
-    for (const auto& d : details) it->violations.push_back(tag + ": " + d);
+    // An S-invariant's tag is the row's own name: the detail alone then.
+    for (const auto& d : details) it->violations.push_back(tag == name ? d : tag + ": " + d);
   }
   return rows;
 }

@@ -18,7 +18,7 @@ struct InvariantRow {
   std::string name;
   bool pass = true;
   uint64_t checks = 0;
-  std::vector<std::string> violations;  // "<reason tag>: <detail>"
+  std::vector<std::string> violations;  // "<reason tag>: <detail>" (the detail alone when tag is the name)
 };
 
 std::vector<InvariantRow> invariant_rows(const AuditResult& r);
