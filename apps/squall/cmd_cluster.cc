@@ -21,6 +21,7 @@
 #include "cluster/state_file.h"
 #include "cluster_shard/full_lifecycle.h"
 #include "cluster_shard/gossip_worker_db.h"
+#include "cluster_shard/lease_exclusivity.h"
 #include "cluster_shard/shard_options.h"
 #include "commands.h"
 #include "parse_command_line.h"
@@ -256,7 +257,11 @@ int cmd_cluster(int argc, char** argv) {
                        "Shard workloads: items in the workers' corpus (default: 500 per second of --time-limit, "
                        "1000 to 500000, which 3 workers here scan in about half the time limit)")
           ->check(CLI::Range(1, 10'000'000));
-  test->add_option("--roots", shard.roots, "Shard workloads: root shards of the run")->check(CLI::Range(1, 100'000));
+  CLI::Option* roots_opt =
+      test->add_option("--roots", shard.roots,
+                       "Shard workloads: root shards of the run (default 12; lease-exclusivity: 2, so that clients "
+                       "contend)")
+          ->check(CLI::Range(1, 100'000));
   test->add_option("--corpus-seed", shard.corpus_seed, "Shard workloads: seed of the corpus (and its ground truth)");
   test->add_option("--worker-lease-ms", shard.lease_ms, "Shard workloads: the run's lease duration in milliseconds")
       ->check(CLI::Range(int64_t{50}, int64_t{600'000}));
@@ -365,8 +370,15 @@ int cmd_cluster(int argc, char** argv) {
     shard.workload = workload_name;
     shard.binary = cluster_shard::default_worker_binary(worker_binary);
     shard.settle_ms = static_cast<int64_t>(settle_s * 1000);
+    const bool lease_clients = workload_name == "lease-exclusivity";
     if (items_opt->count() == 0)
-      shard.items = static_cast<uint32_t>(std::clamp(time_limit_s * 500.0, 1000.0, 500'000.0));
+      shard.items = lease_clients ? 1000 : static_cast<uint32_t>(std::clamp(time_limit_s * 500.0, 1000.0, 500'000.0));
+    if (roots_opt->count() == 0 && lease_clients) shard.roots = 2;
+    shard.op_timeout_ms = static_cast<int64_t>(op_timeout_s * 1000);
+    if (lease_clients) {
+      const int n = static_cast<int>(opts->nodes.size());
+      shard.workers_per_node = (concurrency + n - 1) / n;
+    }
     if (!fault_name.empty()) {
       auto f = cluster_shard::parse_worker_fault(fault_name);
       if (!f.ok()) {
@@ -379,9 +391,11 @@ int cmd_cluster(int argc, char** argv) {
       std::fprintf(stderr, "squall cluster test: %s\n", s.error().c_str());
       return kExitUsage;
     }
-    workload = cluster_shard::make_full_lifecycle(shard);
+    workload = lease_clients ? cluster_shard::make_lease_exclusivity(shard, concurrency, seed)
+                             : cluster_shard::make_full_lifecycle(shard);
     run.workload = workload.get();
-    run.concurrency = static_cast<int>(opts->nodes.size());  // one worker per node
+    // full-lifecycle: one autonomous worker per node; lease-exclusivity: its clients.
+    run.concurrency = lease_clients ? concurrency : static_cast<int>(opts->nodes.size());
     run.test_name = "gossip-worker-" + workload_name;
     run.make_db = [&shard, &common] {
       cluster::EtcdOptions eo;
@@ -391,6 +405,8 @@ int cmd_cluster(int argc, char** argv) {
     };
     shard_flags = fmt::format(" --items {} --roots {} --corpus-seed {} --worker-lease-ms {} --settle {}", shard.items,
                               shard.roots, shard.corpus_seed, shard.lease_ms, fmt_seconds(settle_s));
+    if (lease_clients)
+      shard_flags += fmt::format(" --concurrency {} --op-timeout {}", concurrency, fmt_seconds(op_timeout_s));
     if (shard.fault) shard_flags += " --fault " + std::string(worker::fault_name(*shard.fault));
   } else if (!fault_name.empty()) {
     std::fprintf(stderr, "squall cluster test: --fault needs a shard workload (full-lifecycle)\n");

@@ -5,6 +5,7 @@
 
 #include "cluster/cluster_report.h"
 #include "cluster_shard/full_lifecycle.h"
+#include "cluster_shard/lease_exclusivity.h"
 #include "cluster_shard/shard_options.h"
 #include "sim/stats.h"
 #include "worker_audit/invariant_rows.h"
@@ -135,6 +136,103 @@ TEST(ShardOptionsParsing, FaultsByNameAndTheInvariantThatCatchesEach) {
   EXPECT_EQ(invariant_catching(worker::Fault::IgnoreLiveLease), "Lease exclusivity (S1)");
   EXPECT_NE(invariant_catching(worker::Fault::CheckpointBeforeFindings).find("MissingFinding"), std::string::npos);
   EXPECT_NE(invariant_catching(worker::Fault::NonIdempotentFindings).find("DuplicateFinding"), std::string::npos);
+}
+
+// ---- lease-exclusivity's checker, on hand-made histories -----------------------------
+
+constexpr int64_t kLease = 1200;
+
+struct Hist {
+  workload::History h;
+  // An op from `from` to `to` ms: its invocation and completion.
+  void op(int64_t p, const char* f, const std::string& inv, workload::OpType type, const std::string& done,
+          int64_t from, int64_t to, const char* error = "") {
+    workload::Op i;
+    i.process = p;
+    i.f = f;
+    i.value = inv;
+    i.time_ns = from * 1'000'000;
+    i.index = static_cast<int64_t>(h.size());
+    h.push_back(i);
+    workload::Op c = i;
+    c.type = type;
+    c.value = done;
+    c.time_ns = to * 1'000'000;
+    c.error = error;
+    c.index = static_cast<int64_t>(h.size());
+    h.push_back(c);
+  }
+};
+
+// p0 holds fence 2 until 10000 (workers' clock), checkpoints; p1 is told LeaseHeld,
+// then granted fence 3 at 10000; p0's late renew is refused.
+Hist honest_history() {
+  Hist x;
+  using T = workload::OpType;
+  x.op(0, "acquire", R"({"shard":1})", T::kOk, R"({"shard":1,"fence":2,"deadline-ms":10000})", 0, 1);
+  x.op(0, "checkpoint", R"({"shard":1,"fence":2,"cursor":"c00000001"})", T::kOk,
+       R"({"shard":1,"fence":2,"cursor":"c00000001","fence":2,"deadline-ms":0})", 2, 3);
+  x.op(1, "acquire", R"({"shard":1})", T::kFail, R"({"shard":1})", 4, 5, "[:LeaseHeld]");
+  x.op(1, "acquire", R"({"shard":1})", T::kOk, R"({"shard":1,"fence":3,"deadline-ms":11200})", 1500, 1501);
+  x.op(0, "renew", R"({"shard":1,"fence":2})", T::kFail, R"({"shard":1,"fence":2})", 1600, 1601, "[:StaleFence]");
+  return x;
+}
+
+TEST(LeaseExclusivityChecker, HonestHistoryPassesAndCountsTheRefusedStaleWrite) {
+  history::Value r = check_gated_writes(honest_history().h, kLease);
+  EXPECT_EQ(*r.get("valid?"), history::Value(true));
+  EXPECT_EQ(*r.get("accepted-writes"), history::Value(int64_t{1}));
+  EXPECT_EQ(*r.get("grants"), history::Value(int64_t{2}));
+  EXPECT_EQ(*r.get("stale-writes-refused"), history::Value(int64_t{1}));
+}
+
+TEST(LeaseExclusivityChecker, AWriteUnderAnOlderFenceAfterANewerGrantFails) {
+  Hist x = honest_history();
+  // p0's checkpoint under fence 2 begins after p1's grant of fence 3 completed, and is
+  // accepted: a zombie's write got through.
+  x.op(0, "checkpoint", R"({"shard":1,"fence":2,"cursor":"c00000005"})", workload::OpType::kOk,
+       R"({"shard":1,"fence":2,"cursor":"c00000005"})", 1700, 1701);
+  history::Value r = check_gated_writes(x.h, kLease);
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  ASSERT_EQ(r.get("anomalies")->size(), 1u);
+  EXPECT_EQ(r.get("anomalies")->items()[0].as_string(),
+            "shard 1: p0's checkpoint under fence 2 was accepted, but fence 3 had been in use (op 7) before it began");
+  EXPECT_EQ(*r.get("violation-op"), history::Value(int64_t{11}));
+  cluster::ClusterReportInput in;
+  in.workload = "lease-exclusivity";
+  in.history = &x.h;
+  in.results = &r;
+  in.result = "FAIL";
+  const std::string report = cluster::render_cluster_report(in);
+  EXPECT_NE(report.find("│ Lease exclusivity (gated writes) │ FAIL    │ 2       │"), std::string::npos) << report;
+  EXPECT_NE(report.find("← VIOLATION: accepted under stale fence 2"), std::string::npos) << report;
+}
+
+TEST(LeaseExclusivityChecker, AWriteConcurrentWithTheNewerGrantIsNotAViolation) {
+  Hist x = honest_history();
+  // Begun before the grant of fence 3 completed (at 1501): it may have landed first.
+  x.op(0, "renew", R"({"shard":1,"fence":2})", workload::OpType::kOk, R"({"shard":1,"fence":2,"deadline-ms":11000})",
+       1490, 1700);
+  EXPECT_EQ(*check_gated_writes(x.h, kLease).get("valid?"), history::Value(true));
+}
+
+TEST(LeaseExclusivityChecker, AGrantWhileAnotherLeaseIsLiveFails) {
+  Hist x;
+  using T = workload::OpType;
+  x.op(0, "acquire", R"({"shard":2})", T::kOk, R"({"shard":2,"fence":2,"deadline-ms":10000})", 0, 1);
+  // Granted at 9300 on the workers' clock (deadline less one lease): 700 ms too early.
+  x.op(1, "acquire", R"({"shard":2})", T::kOk, R"({"shard":2,"fence":3,"deadline-ms":10500})", 5, 6);
+  history::Value r = check_gated_writes(x.h, kLease);
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  ASSERT_GE(r.get("anomalies")->size(), 1u);
+  EXPECT_EQ(r.get("anomalies")->items()[0].as_string(),
+            "shard 2: p1 was granted fence 3 700 ms before p0's lease (fence 2) ran out");
+}
+
+TEST(LeaseExclusivityChecker, NothingGrantedIsUnknown) {
+  Hist x;
+  x.op(0, "acquire", R"({"shard":1})", workload::OpType::kInfo, R"({"shard":1})", 0, 3000, "[:timeout]");
+  EXPECT_EQ(*check_gated_writes(x.h, kLease).get("valid?"), history::Value::keyword("unknown"));
 }
 
 }  // namespace

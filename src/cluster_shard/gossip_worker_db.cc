@@ -51,24 +51,24 @@ class GossipWorkerDb final : public cluster::Db {
   // from start().
   Status wait_ready(Node& node, int64_t timeout_ms) override {
     if (auto s = etcd_->wait_ready(node, timeout_ms); !s) return s;
-    if (starts_[node.index] == 0) return start_worker(node);
+    if (starts_[node.index] == 0) return start_workers(node);
     return {};
   }
 
   Status start(Node& node) override {
     if (auto s = etcd_->start(node); !s) return s;
-    if (killed_[node.index]) return start_worker(node);
+    if (killed_[node.index]) return start_workers(node);
     return {};
   }
 
   Status kill(Node& node) override {
-    if (int p = worker_pid(node); p > 0) {
+    for (int p : workers_[node.index]) {
       if (auto s = node.control->signal(p, "KILL"); !s && node.control->alive(p)) return s;
       for (int i = 0; i < 500 && node.control->alive(p); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       if (node.control->alive(p)) return err(fmt::format("{}: gossip-worker pid {} survived SIGKILL", node.name, p));
-      workers_.erase(node.index);
       killed_[node.index] = true;
     }
+    workers_.erase(node.index);
     return etcd_->kill(node);
   }
 
@@ -87,7 +87,7 @@ class GossipWorkerDb final : public cluster::Db {
   int pid(const Node& node) const override { return etcd_->pid(node); }
 
   Status teardown(Node& node) override {
-    if (int p = worker_pid(node); p > 0) (void)node.control->signal(p, "KILL");
+    for (int p : workers_[node.index]) (void)node.control->signal(p, "KILL");
     workers_.erase(node.index);
     return etcd_->teardown(node);
   }
@@ -106,29 +106,38 @@ class GossipWorkerDb final : public cluster::Db {
   }
 
  private:
-  int worker_pid(const Node& node) const {
-    auto it = workers_.find(node.index);
-    return it == workers_.end() ? -1 : it->second;
-  }
-
   Status signal_worker(Node& node, const char* sig) {
-    int p = worker_pid(node);
-    if (p <= 0 || !node.control->alive(p)) return {};
-    return node.control->signal(p, sig);
+    for (int p : workers_[node.index]) {
+      if (!node.control->alive(p)) continue;
+      if (auto s = node.control->signal(p, sig); !s) return s;
+    }
+    return {};
   }
 
-  Status start_worker(Node& node) {
+  Status start_workers(Node& node) {
+    for (int k = 0; k < o_.workers_per_node; ++k) {
+      if (auto s = start_worker(node, k); !s) return s;
+    }
+    killed_[node.index] = false;
+    return {};
+  }
+
+  Status start_worker(Node& node, int k) {
     const int n = ++starts_[node.index];
+    const uint64_t id = node.index * static_cast<uint64_t>(o_.workers_per_node) + static_cast<uint64_t>(k) + 1;
     cluster::DaemonSpec d;
-    d.argv = {o_.binary, "--endpoints", endpoints_[node.index], "--worker-id", std::to_string(node.index + 1),
-              "--prefix", o_.prefix, "--corpus-seed", std::to_string(o_.corpus_seed), "--items",
-              std::to_string(o_.items), "--roots", std::to_string(o_.roots), "--lease-ms", std::to_string(o_.lease_ms),
-              "--claim-cooldown-ms", std::to_string(o_.claim_cooldown_ms), "--etcd-timeout-ms",
-              std::to_string(o_.etcd_timeout_ms),
+    d.argv = {o_.binary, "--endpoints", endpoints_[node.index], "--worker-id", std::to_string(id), "--prefix",
+              o_.prefix, "--corpus-seed", std::to_string(o_.corpus_seed), "--items", std::to_string(o_.items),
+              "--roots", std::to_string(o_.roots), "--lease-ms", std::to_string(o_.lease_ms), "--claim-cooldown-ms",
+              std::to_string(o_.claim_cooldown_ms), "--etcd-timeout-ms", std::to_string(o_.etcd_timeout_ms),
               // A member paused or partitioned for a while is not a reason to quit: the
               // run's end (or the teardown) ends the worker.
               "--give-up-ms", "600000", "--page-max", "100", "--split-min-items", "150", "--incarnation",
               std::to_string(n), "--trace", worker_trace_file(node, n)};
+    if (controlled(o_)) {
+      d.argv.push_back("--listen");
+      d.argv.push_back(fmt::format("{}:{}", node.address, o_.control_port + k));
+    }
     if (o_.fault) {
       d.argv.push_back("--fault");
       d.argv.emplace_back(worker::fault_name(*o_.fault));
@@ -139,16 +148,15 @@ class GossipWorkerDb final : public cluster::Db {
     d.pid_file = node.dir + "/worker.pid";
     auto p = node.control->start_daemon(d);
     if (!p.ok()) return err(fmt::format("{}: starting gossip-worker: {}", node.name, p.error()));
-    workers_[node.index] = *p;
-    killed_[node.index] = false;
+    workers_[node.index].push_back(*p);
     return {};
   }
 
   std::unique_ptr<cluster::Db> etcd_;
   ShardOptions o_;
   std::map<size_t, std::string> endpoints_;
-  std::map<size_t, int> workers_;  // node index → the worker's pid
-  std::map<size_t, int> starts_;   // node index → worker starts so far
+  std::map<size_t, std::vector<int>> workers_;  // node index → its workers' pids
+  std::map<size_t, int> starts_;                // node index → worker starts so far
   std::map<size_t, bool> killed_;
 };
 

@@ -1,8 +1,10 @@
 // GossipWorkerDb: the DB of the shard workloads — on every node the etcd member of
 // EtcdDb, plus one autonomous gossip-worker started through the node's Control (so it
 // lives in the node's namespace, under libfaketime like etcd) once the member is
-// healthy. The worker on node i has worker id i+1 and talks to its own member first,
-// then to the others. A kill, pause or resume of the node reaches both processes (the
+// healthy. The workers of node i (ShardOptions::workers_per_node of them, k = 0, 1, …)
+// have worker ids i*per_node + k + 1, talk to their own member first, then to the
+// others, and in the controlled workloads serve the control API on the node's address,
+// port control_port + k. A kill, pause or resume of the node reaches both processes (the
 // worker first on kill, etcd first on start); start() after a kill starts a new
 // incarnation of the worker. Each start writes <node dir>/worker-trace-<n>.log (the
 // wire trace the audit reads) and appends to <node dir>/worker.log; collect() copies

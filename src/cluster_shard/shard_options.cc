@@ -9,7 +9,7 @@
 namespace squall::cluster_shard {
 
 const std::vector<std::string>& shard_workload_names() {
-  static const std::vector<std::string> names{"full-lifecycle"};
+  static const std::vector<std::string> names{"full-lifecycle", "lease-exclusivity"};
   return names;
 }
 
@@ -17,6 +17,8 @@ bool is_shard_workload(const std::string& name) {
   const auto& n = shard_workload_names();
   return std::find(n.begin(), n.end(), name) != n.end();
 }
+
+bool controlled(const ShardOptions& o) { return o.workload != "full-lifecycle"; }
 
 Status check_shard_options(const ShardOptions& o) {
   if (!is_shard_workload(o.workload)) return err(fmt::format("'{}' is not a shard workload", o.workload));
@@ -30,6 +32,10 @@ Status check_shard_options(const ShardOptions& o) {
   if (o.prefix.empty() || o.prefix.front() != '/' || o.prefix.back() != '/')
     return err(fmt::format("the etcd prefix must start and end with '/', got '{}'", o.prefix));
   if (o.settle_ms < 0) return err("the settle time cannot be negative");
+  if (o.workers_per_node < 1 || o.workers_per_node > 64)
+    return err(fmt::format("workers per node must be 1 to 64, got {}", o.workers_per_node));
+  if (o.stall_one_in < 0) return err("the stall rate cannot be negative");
+  if (o.op_timeout_ms < 1) return err("--op-timeout must be positive");
   return {};
 }
 

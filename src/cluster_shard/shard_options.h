@@ -29,7 +29,19 @@ struct ShardOptions {
   // audit runs anyway (an unfinished run is then reported, not waited for forever).
   int64_t settle_ms = 60'000;
   std::optional<worker::Fault> fault;  // a worker negative control (--fault)
+  // Controlled workloads (lease-exclusivity): the workers serve the control API on
+  // control_port + k (k = 0 .. workers_per_node - 1) of their node's address, and the
+  // harness's clients drive them; full-lifecycle runs one autonomous worker per node.
+  int workers_per_node = 1;
+  uint16_t control_port = 7000;
+  // lease-exclusivity: how often a client stalls for longer than a lease before its
+  // next gated write (1 in stall_one_in; 0: never), as a holder in a GC pause would.
+  int stall_one_in = 4;
+  int64_t op_timeout_ms = 3000;  // one control API call
 };
+
+// True for the workloads whose workers are driven through the control API.
+bool controlled(const ShardOptions& o);
 
 const std::vector<std::string>& shard_workload_names();
 bool is_shard_workload(const std::string& name);
