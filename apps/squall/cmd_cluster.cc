@@ -370,7 +370,8 @@ int cmd_cluster(int argc, char** argv) {
     shard.workload = workload_name;
     shard.binary = cluster_shard::default_worker_binary(worker_binary);
     shard.settle_ms = static_cast<int64_t>(settle_s * 1000);
-    const bool lease_clients = workload_name == "lease-exclusivity";
+    const bool lease_clients = workload_name == "lease-exclusivity" || workload_name == "checkpoint-fence";
+    if (workload_name == "checkpoint-fence") shard.stall_one_in = 2;
     if (items_opt->count() == 0)
       shard.items = lease_clients ? 1000 : static_cast<uint32_t>(std::clamp(time_limit_s * 500.0, 1000.0, 500'000.0));
     if (roots_opt->count() == 0 && lease_clients) shard.roots = 2;

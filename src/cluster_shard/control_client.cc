@@ -59,8 +59,8 @@ Status ControlClient::connect_now(int64_t deadline_ms) {
   if (!wait_for(fd, POLLOUT, deadline_ms) || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0 ||
       so_error != 0) {
     ::close(fd);
-    return err(fmt::format("control API {}:{}: connect: {}", host_, port_,
-                           so_error ? std::strerror(so_error) : "timed out"));
+    return err(
+        fmt::format("control API {}:{}: connect: {}", host_, port_, so_error ? std::strerror(so_error) : "timed out"));
   }
   fd_ = fd;
   return {};

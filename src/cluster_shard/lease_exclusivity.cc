@@ -6,6 +6,7 @@
 #include <map>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -48,9 +49,7 @@ class LeaseExclusivity final : public cluster::ClusterWorkload {
     return {};
   }
 
-  history::Value check(const workload::History& history) override {
-    return check_gated_writes(history, o_.lease_ms);
-  }
+  history::Value check(const workload::History& history) override { return check_gated_writes(history, o_.lease_ms); }
 
  private:
   struct Answer {
@@ -184,7 +183,7 @@ history::Value row(const std::string& name, bool pass, int64_t checks) {
 }  // namespace
 
 std::unique_ptr<cluster::ClusterWorkload> make_lease_exclusivity(const ShardOptions& options, int concurrency,
-                                                                  uint64_t seed) {
+                                                                 uint64_t seed) {
   return std::make_unique<LeaseExclusivity>(options, concurrency, seed);
 }
 
@@ -192,6 +191,16 @@ history::Value check_gated_writes(const workload::History& h, int64_t lease_ms) 
   const std::vector<int64_t> done = workload::pair_completions(h);
   std::map<int64_t, std::vector<Event>> by_shard;
   int64_t refused = 0;
+  // For the expiry check: when each (process, shard, fence) last had its lease
+  // confirmed (an ok acquire or renew completed), and every definite gated write.
+  std::map<std::tuple<int64_t, int64_t, int64_t>, std::vector<int64_t>> confirmed;
+  struct Write {
+    std::tuple<int64_t, int64_t, int64_t> lease;
+    int64_t invoke_ns;
+    size_t invoke_at, complete_at;
+    bool accepted;
+  };
+  std::vector<Write> definite;
   for (size_t i = 0; i < h.size(); ++i) {
     const workload::Op& op = h[i];
     if (op.type != workload::OpType::kInvoke || op.process == workload::kNemesisProcess || done[i] < 0) continue;
@@ -201,11 +210,25 @@ history::Value check_gated_writes(const workload::History& h, int64_t lease_ms) 
     if (end.type == workload::OpType::kFail && gated &&
         (end.error.find("StaleFence") != std::string::npos || end.error.find("LeaseExpired") != std::string::npos))
       ++refused;
+    if (gated && (end.type == workload::OpType::kOk || end.type == workload::OpType::kFail)) {
+      const history::Value inv = history::parse_json_value(op.value);
+      definite.push_back({{op.process, int_of(inv, "shard"), int_of(inv, "fence")},
+                          op.time_ns,
+                          i,
+                          static_cast<size_t>(done[i]),
+                          end.type == workload::OpType::kOk});
+    }
     if (end.type != workload::OpType::kOk) continue;
     const history::Value v = history::parse_json_value(end.value);
-    Event e{gated,   int_of(v, "fence"), op.f == "checkpoint" ? -1 : int_of(v, "deadline-ms"),
-            op.time_ns, end.time_ns,         i,
-            static_cast<size_t>(done[i]), op.process};
+    if (op.f != "checkpoint") confirmed[{op.process, int_of(v, "shard"), int_of(v, "fence")}].push_back(end.time_ns);
+    Event e{gated,
+            int_of(v, "fence"),
+            op.f == "checkpoint" ? -1 : int_of(v, "deadline-ms"),
+            op.time_ns,
+            end.time_ns,
+            i,
+            static_cast<size_t>(done[i]),
+            op.process};
     by_shard[int_of(v, "shard")].push_back(e);
   }
   int64_t writes = 0, grants = 0;
@@ -218,7 +241,8 @@ history::Value check_gated_writes(const workload::History& h, int64_t lease_ms) 
     // Completed before a given instant: the highest fence, and the op that showed it.
     std::vector<const Event*> by_end;
     for (const Event& e : events) by_end.push_back(&e);
-    std::sort(by_end.begin(), by_end.end(), [](const Event* a, const Event* b) { return a->complete_ns < b->complete_ns; });
+    std::sort(by_end.begin(), by_end.end(),
+              [](const Event* a, const Event* b) { return a->complete_ns < b->complete_ns; });
     std::vector<const Event*> best(by_end.size()), best_grant(by_end.size());
     for (size_t i = 0; i < by_end.size(); ++i) {
       best[i] = i == 0 || by_end[i]->fence > best[i - 1]->fence ? by_end[i] : best[i - 1];
@@ -240,11 +264,13 @@ history::Value check_gated_writes(const workload::History& h, int64_t lease_ms) 
       if (!bad) continue;
       (e.gated ? exclusive : monotonic) = false;
       std::string line =
-          e.gated ? fmt::format("shard {}: p{}'s {} under fence {} was accepted, but fence {} had been in use (op {}) "
-                                "before it began",
-                                shard, e.process, h[e.invoke_at].f, e.fence, newer->fence, newer->complete_at)
-                  : fmt::format("shard {}: p{} was granted fence {}, not above fence {} granted before it began (op {})",
-                                shard, e.process, e.fence, newer->fence, newer->complete_at);
+          e.gated
+              ? fmt::format(
+                    "shard {}: p{}'s {} under fence {} was accepted, but fence {} had been in use (op {}) "
+                    "before it began",
+                    shard, e.process, h[e.invoke_at].f, e.fence, newer->fence, newer->complete_at)
+              : fmt::format("shard {}: p{} was granted fence {}, not above fence {} granted before it began (op {})",
+                            shard, e.process, e.fence, newer->fence, newer->complete_at);
       if (anomalies.size() < kAnomaliesMax) {
         anomalies.push(history::Value(line));
         anomaly_ops.push(history::Value(static_cast<int64_t>(newer->complete_at)));
@@ -288,8 +314,38 @@ history::Value check_gated_writes(const workload::History& h, int64_t lease_ms) 
       }
     }
   }
+  // Expired leases refuse writes: a gated write begun more than a lease (and a margin
+  // for the two clocks) after its lease was last confirmed must not be accepted. The
+  // lease ran out by then even if nobody else took the shard.
+  constexpr int64_t kMarginNs = 100'000'000;
+  bool expiry = true;
+  int64_t late = 0;
+  for (const Write& w : definite) {
+    auto it = confirmed.find(w.lease);
+    if (it == confirmed.end()) continue;
+    auto at = std::lower_bound(it->second.begin(), it->second.end(), w.invoke_ns);
+    if (at == it->second.begin()) continue;
+    const int64_t since = w.invoke_ns - *(at - 1);
+    if (since <= lease_ms * 1'000'000 + kMarginNs) continue;
+    ++late;
+    if (!w.accepted) continue;
+    expiry = false;
+    if (anomalies.size() < kAnomaliesMax) {
+      anomalies.push(
+          history::Value(fmt::format("shard {}: p{}'s {} under fence {} was accepted {} ms after its lease "
+                                     "was last confirmed (the lease is {} ms)",
+                                     std::get<1>(w.lease), std::get<0>(w.lease), h[w.invoke_at].f, std::get<2>(w.lease),
+                                     since / 1'000'000, lease_ms)));
+      anomaly_ops.push(history::Value(static_cast<int64_t>(w.invoke_at)));
+      anomaly_ops.push(history::Value(static_cast<int64_t>(w.complete_at)));
+    }
+    if (violation_op < 0) {
+      violation_op = static_cast<int64_t>(w.complete_at);
+      note = "accepted after its lease ran out";
+    }
+  }
   history::Value r = history::Value::array_map();
-  const bool valid = exclusive && monotonic && disjoint;
+  const bool valid = exclusive && monotonic && disjoint && expiry;
   if (!valid) {
     r.set("valid?", history::Value(false));
   } else if (grants == 0) {
@@ -304,6 +360,7 @@ history::Value check_gated_writes(const workload::History& h, int64_t lease_ms) 
   table.push(row("Lease exclusivity (gated writes)", exclusive, writes));
   table.push(row("Fence monotonicity (grants)", monotonic, grants));
   table.push(row("Leases disjoint in time (grants)", disjoint, leases));
+  table.push(row("Expired leases refuse writes", expiry, late));
   history::Value refused_row = row("Stale writes refused (info)", true, refused);
   table.push(std::move(refused_row));
   r.set("invariants", std::move(table));

@@ -11,7 +11,10 @@
 // was a zombie and its write got through), and a granted acquire's fence must exceed
 // every fence granted before it began, and no lease may be granted before another
 // client's lease under an older fence ran out (deadlines as the workers' clocks gave
-// them: all workers share the host's clock unless the clock-skew nemesis runs). Refused
+// them: all workers share the host's clock unless the clock-skew nemesis runs), and a
+// gated write begun more than a lease after its lease was last confirmed must be
+// refused (StaleFence or LeaseExpired). `checkpoint-fence` is the same workload with a
+// stall before every other write, so that the last rule is exercised often. Refused
 // stale writes (StaleFence, LeaseExpired) are counted: the protection working.
 #pragma once
 
@@ -25,7 +28,7 @@
 namespace squall::cluster_shard {
 
 std::unique_ptr<cluster::ClusterWorkload> make_lease_exclusivity(const ShardOptions& options, int concurrency,
-                                                                  uint64_t seed);
+                                                                 uint64_t seed);
 
 // The result map: :valid?, :checker, :invariants, :anomalies, :anomaly-ops,
 // :violation-op and :violation-note (for the report's interleaved failing ops).

@@ -9,7 +9,7 @@
 namespace squall::cluster_shard {
 
 const std::vector<std::string>& shard_workload_names() {
-  static const std::vector<std::string> names{"full-lifecycle", "lease-exclusivity"};
+  static const std::vector<std::string> names{"full-lifecycle", "lease-exclusivity", "checkpoint-fence"};
   return names;
 }
 

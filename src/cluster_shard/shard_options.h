@@ -22,7 +22,9 @@ struct ShardOptions {
   uint64_t corpus_seed = 1;
   uint32_t items = 3000;  // small enough that a short run finishes its corpus
   uint32_t roots = 12;
-  int64_t lease_ms = 1200;
+  // Long enough that a loaded host (5 members and 5 workers on 2 cores at a load of 8-10)
+  // still renews in time: at 1.2 s most grants ended in a lost lease and the corpus stalled.
+  int64_t lease_ms = 3000;
   int64_t claim_cooldown_ms = 20;  // non-zero, so that S9 has something to check
   int64_t etcd_timeout_ms = 500;
   // After the final phase: how long the workers get to finish the corpus before the

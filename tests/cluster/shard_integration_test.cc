@@ -22,23 +22,11 @@ struct BinaryRun {
 
 BinaryRun run_full_lifecycle(const std::string& name, const std::vector<std::string>& extra) {
   BinaryRunGuard guard{"/tmp/squall-shard-" + name + "-" + std::to_string(::getpid()), ""};
-  std::vector<std::string> argv = {std::string(SQUALL_BINARY_DIR) + "/squall",
-                                   "cluster",
-                                   "test",
-                                   "--workload",
-                                   "full-lifecycle",
-                                   "--items",
-                                   "6000",
-                                   "--nemesis",
-                                   "kill-random-node,pause-random-node",
-                                   "--nemesis-interval",
-                                   "1",
-                                   "--time-limit",
-                                   "6",
-                                   "--test-seed",
-                                   "1",
-                                   "--store",
-                                   guard.store};
+  std::vector<std::string> argv = {
+      std::string(SQUALL_BINARY_DIR) + "/squall", "cluster", "test", "--workload", "full-lifecycle", "--items", "6000",
+      // Shorter than the default, so that 1 s pauses outlast leases.
+      "--worker-lease-ms", "1200", "--nemesis", "kill-random-node,pause-random-node", "--nemesis-interval", "1",
+      "--time-limit", "6", "--test-seed", "1", "--store", guard.store};
   argv.insert(argv.end(), extra.begin(), extra.end());
   auto r = testing::run(argv);
   const size_t at = r.out.find("cluster ");
