@@ -20,7 +20,15 @@ struct BinaryRun {
   std::string out;
 };
 
-BinaryRun run_full_lifecycle(const std::string& name, const std::vector<std::string>& extra) {
+// The workers' split and lease lines of every node, for the failure message (the store
+// is removed with the guard): what a post-mortem of an unexpected verdict needs.
+std::string worker_logs(const std::string& store) {
+  auto r = testing::run_shell("grep -H -E 'split|lease|complete' " + store +
+                              "/gossip-worker-full-lifecycle/latest/n*/worker.log | tail -n 200");
+  return r.out;
+}
+
+BinaryRun run_full_lifecycle(const std::string& name, const std::vector<std::string>& extra, int expected_exit) {
   BinaryRunGuard guard{"/tmp/squall-shard-" + name + "-" + std::to_string(::getpid()), ""};
   std::vector<std::string> argv = {
       std::string(SQUALL_BINARY_DIR) + "/squall", "cluster", "test", "--workload", "full-lifecycle", "--items", "6000",
@@ -33,12 +41,14 @@ BinaryRun run_full_lifecycle(const std::string& name, const std::vector<std::str
   if (at != std::string::npos) guard.tag = r.out.substr(at + 8, 6);
   EXPECT_FALSE(guard.tag.empty()) << r.out << r.err;
   EXPECT_EQ(joined(residue(guard.tag)), "");
-  return {r.exit_code(), r.out + r.err};
+  std::string out = r.out + r.err;
+  if (r.exit_code() != expected_exit) out += "\nworkers' logs:\n" + worker_logs(guard.store);
+  return {r.exit_code(), out};
 }
 
 TEST(ClusterShard, FullLifecyclePassesUnderKillsAndPausesAndANegativeControlFailsByItsInvariant) {
   REQUIRE_CLUSTER_HOST();
-  BinaryRun honest = run_full_lifecycle("honest", {});
+  BinaryRun honest = run_full_lifecycle("honest", {}, 0);
   EXPECT_EQ(honest.exit_code, 0) << honest.out;
   EXPECT_NE(honest.out.find("JEPSEN REPORT — full-lifecycle"), std::string::npos) << honest.out;
   EXPECT_NE(honest.out.find("Result: PASS"), std::string::npos) << honest.out;
@@ -49,7 +59,7 @@ TEST(ClusterShard, FullLifecyclePassesUnderKillsAndPausesAndANegativeControlFail
     EXPECT_NE(honest.out.find(row), std::string::npos) << row << "\n" << honest.out;
   EXPECT_NE(honest.out.find("nemesis kill-random-node kill"), std::string::npos) << honest.out;
 
-  BinaryRun faulty = run_full_lifecycle("dup", {"--fault", "non-idempotent-findings"});
+  BinaryRun faulty = run_full_lifecycle("dup", {"--fault", "non-idempotent-findings"}, 1);
   EXPECT_EQ(faulty.exit_code, 1) << faulty.out;
   EXPECT_NE(faulty.out.find("Result: FAIL"), std::string::npos) << faulty.out;
   EXPECT_NE(faulty.out.find("│ Exactly-once findings             │ FAIL"), std::string::npos) << faulty.out;
