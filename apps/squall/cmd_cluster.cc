@@ -410,7 +410,9 @@ int cmd_cluster(int argc, char** argv) {
       shard_flags += fmt::format(" --concurrency {} --op-timeout {}", concurrency, fmt_seconds(op_timeout_s));
     if (shard.fault) shard_flags += " --fault " + std::string(worker::fault_name(*shard.fault));
   } else if (!fault_name.empty()) {
-    std::fprintf(stderr, "squall cluster test: --fault needs a shard workload (full-lifecycle)\n");
+    std::fprintf(
+        stderr,
+        "squall cluster test: --fault needs a shard workload (full-lifecycle, lease-exclusivity, checkpoint-fence)\n");
     return kExitUsage;
   } else if (workload_name != "none") {
     cluster::EtcdWorkloadOptions wo;
