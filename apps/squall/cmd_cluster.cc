@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -18,6 +19,10 @@
 #include "cluster/nemesis.h"
 #include "cluster/run.h"
 #include "cluster/state_file.h"
+#include "cluster_shard/full_lifecycle.h"
+#include "cluster_shard/gossip_worker_db.h"
+#include "cluster_shard/lease_exclusivity.h"
+#include "cluster_shard/shard_options.h"
 #include "commands.h"
 #include "console.h"
 #include "parse_command_line.h"
@@ -136,7 +141,8 @@ std::string fmt_seconds(double s) { return fmt::format("{:g}", s); }
 // The command line that replays this run: every option that shapes it, the seed included.
 std::string reproduce_command(const CommonOptions& c, const cluster::RunOptions& o, const std::string& workload,
                               const std::string& nemesis, double interval_s, double time_limit_s, int concurrency,
-                              double op_timeout_s, int64_t lease_ttl_s, int64_t hold_ms, bool stale_reads) {
+                              double op_timeout_s, int64_t lease_ttl_s, int64_t hold_ms, bool stale_reads,
+                              const std::string& shard_flags) {
   std::string nodes;
   for (const auto& n : o.cluster.nodes) nodes += (nodes.empty() ? "" : ",") + n;
   std::string cmd = "squall cluster test";
@@ -153,7 +159,9 @@ std::string reproduce_command(const CommonOptions& c, const cluster::RunOptions&
   if (c.etcd != "etcd") cmd += " --etcd " + c.etcd;
   if (c.etcdctl != "etcdctl") cmd += " --etcdctl " + c.etcdctl;
   cmd += " --workload " + workload;
-  if (workload != "none") {
+  if (!shard_flags.empty()) {
+    cmd += shard_flags;
+  } else if (workload != "none") {
     cmd += fmt::format(" --concurrency {} --op-timeout {}", concurrency, fmt_seconds(op_timeout_s));
     if (workload.rfind("lock", 0) == 0) cmd += fmt::format(" --lease-ttl {} --hold-ms {}", lease_ttl_s, hold_ms);
     if (stale_reads) cmd += " --stale-reads";
@@ -211,6 +219,7 @@ int cmd_cluster(int argc, char** argv) {
   add_common(test, &common);
   std::string wnames;
   for (const auto& n : cluster::etcd_workload_names()) wnames += n + ", ";
+  for (const auto& n : cluster_shard::shard_workload_names()) wnames += n + " (gossip-worker), ";
   test->add_option("--workload", workload_name,
                    "Workload against etcd: " + wnames +
                        "or none (nemeses only, checks recovery). Each client thread talks to one node's member");
@@ -227,6 +236,32 @@ int cmd_cluster(int argc, char** argv) {
   test->add_flag("--stale-reads", stale_reads,
                  "register only, a deliberate bug (the checker's negative control): each client answers reads from "
                  "its memory of the key instead of asking etcd");
+  cluster_shard::ShardOptions shard;
+  std::string fault_name;
+  std::string worker_binary;
+  double settle_s = 60;
+  CLI::Option* items_opt =
+      test->add_option("--items", shard.items,
+                       "Shard workloads: items in the workers' corpus (default: 500 per second of --time-limit, "
+                       "1000 to 500000, which 3 workers here scan in about half the time limit)")
+          ->check(CLI::Range(1, 10'000'000));
+  CLI::Option* roots_opt =
+      test->add_option("--roots", shard.roots,
+                       "Shard workloads: root shards of the run (default 12; lease-exclusivity: 2, so that clients "
+                       "contend)")
+          ->check(CLI::Range(1, 100'000));
+  test->add_option("--corpus-seed", shard.corpus_seed, "Shard workloads: seed of the corpus (and its ground truth)");
+  test->add_option("--worker-lease-ms", shard.lease_ms, "Shard workloads: the run's lease duration in milliseconds")
+      ->check(CLI::Range(int64_t{50}, int64_t{600'000}));
+  test->add_option("--settle", settle_s,
+                   "Shard workloads: seconds the workers get after the final phase to finish the corpus before the "
+                   "audit")
+      ->check(CLI::Range(0.0, 3600.0));
+  test->add_option("--fault", fault_name,
+                   "Shard workloads, a worker negative control passed to every gossip-worker: skip-fence-check, "
+                   "ignore-live-lease, checkpoint-before-findings or non-idempotent-findings");
+  test->add_option("--gossip-worker", worker_binary,
+                   "Shard workloads: the gossip-worker binary (default: next to squall, else from PATH)");
   std::string names;
   for (const auto& n : cluster::nemesis_names()) names += n + ", ";
   test->add_option("--nemesis", nemesis_text,
@@ -318,7 +353,56 @@ int cmd_cluster(int argc, char** argv) {
   }
   if (!seed_given) seed = static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
   std::unique_ptr<cluster::ClusterWorkload> workload;
-  if (workload_name != "none") {
+  std::string shard_flags;
+  if (cluster_shard::is_shard_workload(workload_name)) {
+    shard.workload = workload_name;
+    shard.binary = cluster_shard::default_worker_binary(worker_binary);
+    shard.settle_ms = static_cast<int64_t>(settle_s * 1000);
+    const bool lease_clients = workload_name == "lease-exclusivity" || workload_name == "checkpoint-fence";
+    if (workload_name == "checkpoint-fence") shard.stall_one_in = 2;
+    if (items_opt->count() == 0)
+      shard.items = lease_clients ? 1000 : static_cast<uint32_t>(std::clamp(time_limit_s * 500.0, 1000.0, 500'000.0));
+    if (roots_opt->count() == 0 && lease_clients) shard.roots = 2;
+    shard.op_timeout_ms = static_cast<int64_t>(op_timeout_s * 1000);
+    if (lease_clients) {
+      const int n = static_cast<int>(opts->nodes.size());
+      shard.workers_per_node = (concurrency + n - 1) / n;
+    }
+    if (!fault_name.empty()) {
+      auto f = cluster_shard::parse_worker_fault(fault_name);
+      if (!f.ok()) {
+        std::fprintf(stderr, "squall cluster test: %s\n", f.error().c_str());
+        return kExitUsage;
+      }
+      shard.fault = *f;
+    }
+    if (auto s = cluster_shard::check_shard_options(shard); !s) {
+      std::fprintf(stderr, "squall cluster test: %s\n", s.error().c_str());
+      return kExitUsage;
+    }
+    workload = lease_clients ? cluster_shard::make_lease_exclusivity(shard, concurrency, seed)
+                             : cluster_shard::make_full_lifecycle(shard);
+    run.workload = workload.get();
+    // full-lifecycle: one autonomous worker per node; lease-exclusivity: its clients.
+    run.concurrency = lease_clients ? concurrency : static_cast<int>(opts->nodes.size());
+    run.test_name = "gossip-worker-" + workload_name;
+    run.make_db = [&shard, &common] {
+      cluster::EtcdOptions eo;
+      eo.binary = common.etcd;
+      eo.etcdctl = common.etcdctl;
+      return cluster_shard::gossip_worker_db(eo, shard);
+    };
+    shard_flags = fmt::format(" --items {} --roots {} --corpus-seed {} --worker-lease-ms {} --settle {}", shard.items,
+                              shard.roots, shard.corpus_seed, shard.lease_ms, fmt_seconds(settle_s));
+    if (lease_clients)
+      shard_flags += fmt::format(" --concurrency {} --op-timeout {}", concurrency, fmt_seconds(op_timeout_s));
+    if (shard.fault) shard_flags += " --fault " + std::string(worker::fault_name(*shard.fault));
+  } else if (!fault_name.empty()) {
+    std::fprintf(
+        stderr,
+        "squall cluster test: --fault needs a shard workload (full-lifecycle, lease-exclusivity, checkpoint-fence)\n");
+    return kExitUsage;
+  } else if (workload_name != "none") {
     cluster::EtcdWorkloadOptions wo;
     wo.name = workload_name;
     wo.concurrency = concurrency;
@@ -349,7 +433,7 @@ int cmd_cluster(int argc, char** argv) {
   run.seed = seed;
   run.nemesis_text = nemesis_text;
   run.reproduce = reproduce_command(common, run, workload_name, nemesis_text, interval_s, time_limit_s, concurrency,
-                                    op_timeout_s, lease_ttl_s, hold_ms, stale_reads);
+                                    op_timeout_s, lease_ttl_s, hold_ms, stale_reads, shard_flags);
   run.stop = &stop_on_signals();
   auto out = cluster::run_cluster_test(run, stdout);
   if (!out.ok()) {

@@ -43,6 +43,17 @@ struct Row {
 std::vector<Row> invariant_rows(const std::string& workload, const history::Value* r) {
   std::vector<Row> rows;
   if (!r) return rows;
+  // A workload that checks several invariants lists them itself: :invariants is a
+  // vector of {:name :status :checks} maps (the shard workloads).
+  if (const history::Value* list = r->get("invariants")) {
+    for (const auto& row : list->items()) {
+      const history::Value* name = row.get("name");
+      const history::Value* status = row.get("status");
+      rows.push_back({name && name->is_string() ? name->as_string() : "?",
+                      status && status->is_string() ? status->as_string() : "UNKNOWN", int_or(&row, "checks", 0)});
+    }
+    return rows;
+  }
   std::string verdict = status_of(r->get("valid?"));
   if (workload == "register") {
     rows.push_back({"Linearizability (per key)", verdict, int_or(r, "key-count", 0)});

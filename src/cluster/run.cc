@@ -109,7 +109,7 @@ Result<RunOutcome> run_cluster_test(const RunOptions& o, std::FILE* console) {
   std::string names;
   for (auto& n : cluster->nodes()) names += fmt::format(" {}={}", n.name, n.address);
   log(fmt::format("cluster {} ({}):{}", cluster->tag(), cluster->local() ? "local namespaces" : "ssh", names));
-  if (auto s = cluster->start_db(etcd_db(o.etcd), o.ready_timeout_ms); !s) {
+  if (auto s = cluster->start_db(o.make_db ? o.make_db() : etcd_db(o.etcd), o.ready_timeout_ms); !s) {
     (void)cluster->collect(store->dir());
     Status d = cluster->destroy();
     return err(s.error() + (d ? "" : "; teardown: " + d.error()));

@@ -31,7 +31,10 @@ struct RunOptions {
   uint64_t seed = 0;
   std::string store_root = "store";
   std::string test_name = "etcd";
-  ClusterWorkload* workload = nullptr;      // nullptr: nemeses only
+  ClusterWorkload* workload = nullptr;  // nullptr: nemeses only
+  // The DB of every node; unset: etcd alone (etcd_db(etcd)). The gossip-worker DB of
+  // the shard workloads comes through here.
+  std::function<std::unique_ptr<Db>()> make_db;
   int concurrency = 0;                      // the workload's client threads (for the report)
   std::string nemesis_text = "none";        // --nemesis as typed (for the report)
   std::string reproduce;                    // the command line that replays the run

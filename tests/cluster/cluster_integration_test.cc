@@ -22,56 +22,12 @@
 #include "cluster/netns.h"
 #include "cluster/run.h"
 #include "cluster/transport.h"
+#include "cluster_test_support.h"
 #include "core/testing/subprocess.h"
 #include "history/value_json.h"
 
 namespace squall::cluster {
 namespace {
-
-namespace fs = std::filesystem;
-
-#define REQUIRE_CLUSTER_HOST()                                                                            \
-  do {                                                                                                    \
-    if (::geteuid() != 0) GTEST_SKIP() << "squall cluster tests need root (network namespaces); skipped"; \
-    if (!run_argv({"sh", "-c", "command -v etcd && command -v nft && command -v sshd"}).ok())             \
-      GTEST_SKIP() << "etcd, nft or sshd missing (scripts/install-deps.sh); skipped";                     \
-  } while (0)
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Everything of run `tag` still on the host; empty when it is all gone.
-std::vector<std::string> residue(const std::string& tag) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/run/netns", ec)) {
-    if (e.path().filename().string().find("squall-" + tag) == 0) out.push_back("netns " + e.path().string());
-  }
-  for (const auto& e : fs::directory_iterator("/sys/class/net", ec)) {
-    std::string n = e.path().filename().string();
-    if (n.find("sq" + tag) == 0 || n == "sqb" + tag) out.push_back("link " + n);
-  }
-  if (fs::exists(std::string(kStateDir) + "/" + tag + ".state")) out.push_back("state file");
-  if (fs::exists("/tmp/squall-cluster-" + tag)) out.push_back("dir /tmp/squall-cluster-" + tag);
-  for (const auto& e : fs::directory_iterator("/proc", ec)) {
-    std::string cmd = slurp(e.path().string() + "/cmdline");
-    for (char& c : cmd) c = c == '\0' ? ' ' : c;
-    if (cmd.find("squall-cluster-" + tag) != std::string::npos) out.push_back("process " + cmd);
-  }
-  ExecResult tables = run_argv({"nft", "list", "tables"});
-  if (tables.out.find("squall") != std::string::npos) out.push_back("host nft table: " + tables.out);
-  return out;
-}
-
-std::string joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += x + "\n";
-  return s;
-}
 
 // Can `from` open a TCP connection to `to`'s etcd client port within 600 ms?
 bool connects(Node& from, const Node& to) {
@@ -543,19 +499,6 @@ TEST(ClusterNemesis, EveryNemesisHasItsEffectAndHeals) {
   ASSERT_TRUE(c->destroy().ok());
   EXPECT_EQ(joined(residue(tag)), "");
 }
-
-// Removes what a binary run left (by its tag, once known) and its store, even when the
-// test fails half-way.
-struct BinaryRunGuard {
-  std::string store;
-  std::string tag;
-  ~BinaryRunGuard() {
-    if (!tag.empty() && !residue(tag).empty()) {
-      testing::run({std::string(SQUALL_BINARY_DIR) + "/squall", "cluster", "cleanup", "--tag", tag});
-    }
-    fs::remove_all(store);
-  }
-};
 
 // ---- a whole run -------------------------------------------------------------------
 

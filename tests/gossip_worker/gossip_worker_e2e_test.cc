@@ -4,7 +4,7 @@
 // worker is paused (SIGSTOP) for longer than a lease. At the end the run must be Done,
 // every item processed, the findings in etcd equal to the corpus's ground truth
 // exactly, S1–S9 must hold on the records and their history, and every worker's wire
-// trace must show it writing only under leases it holds (run_audit.h).
+// trace must show it writing only under leases it holds (worker_audit/run_audit.h).
 //
 // The same scenario with each negative control (--fault) must fail, and for that
 // fault's own reason: skip-fence-check keeps writing after being told its lease is
@@ -34,12 +34,16 @@
 #include "etcd/client.h"
 #include "etcd/testing/shared_cluster.h"
 #include "etcd_store/content_set.h"
-#include "run_audit.h"
 #include "sim/stats.h"
 #include "worker/fault.h"
+#include "worker_audit/run_audit.h"
 
 namespace squall::gossip_worker_test {
 namespace {
+
+using worker_audit::audit_run;
+using worker_audit::AuditInput;
+using worker_audit::AuditResult;
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;

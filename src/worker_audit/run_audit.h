@@ -8,9 +8,11 @@
 // as far as records show them), and the traces through sim::Conduct. On top of that,
 // end to end: the run is Done, every corpus item is in the done-ledger and no Done
 // leaf has an item after its cursor, and the stored findings equal the corpus's ground
-// truth exactly. For tests only.
+// truth exactly. Used by the gossip-worker end-to-end test and by `squall cluster`'s
+// shard workloads (which turn it into the JEPSEN REPORT's invariant table).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -19,9 +21,10 @@
 
 #include "coord/types.h"
 #include "etcd/client.h"
+#include "sim/stats.h"
 #include "worker/corpus.h"
 
-namespace squall::gossip_worker_test {
+namespace squall::worker_audit {
 
 struct AuditInput {
   std::string prefix;
@@ -44,10 +47,15 @@ struct AuditResult {
   size_t findings = 0;
   size_t done_items = 0;
   size_t sends = 0;  // traced requests
+  size_t truth = 0;  // findings the corpus's ground truth holds
+  size_t items = 0;  // corpus items checked against the done-ledger
+  // How many times each of sim::Checker's invariants was checked (indexed by
+  // sim::Invariant), as the simulator counts them.
+  std::array<uint64_t, sim::kInvariantCount> checks{};
   std::set<std::string> tags() const;
   std::string summary() const;
 };
 
 AuditResult audit_run(etcd::Client* client, const AuditInput& in);
 
-}  // namespace squall::gossip_worker_test
+}  // namespace squall::worker_audit

@@ -1,4 +1,4 @@
-#include "run_audit.h"
+#include "worker_audit/run_audit.h"
 
 #include <fstream>
 #include <sstream>
@@ -12,10 +12,11 @@
 #include "etcd_store/record_keys.h"
 #include "sim/checker.h"
 #include "sim/conduct.h"
+#include "worker_audit/split_tiling.h"
 #include "worker_driver/control_codec.h"
 #include "worker_driver/data_plane.h"
 
-namespace squall::gossip_worker_test {
+namespace squall::worker_audit {
 
 namespace {
 
@@ -90,12 +91,10 @@ void audit_records(etcd::Client* c, const AuditInput& in, AuditResult* out) {
   sim::Checker checker(cfg, nullptr, nullptr, &store, in.run, &stats);
   checker.check_records(ids);
   out->shards = ids.size();
-  // Every change each record went through; each shard as it was created (for the
-  // split coverage), except a Split one, whose range is final once it split.
+  // Every change each record went through; each shard as it was created and as it is
+  // (for the split coverage: split_tiling.h).
   std::vector<std::string> versions;
-  coord::Txn created;
-  created.guards.push_back(coord::Guard{in.run, true, 0, 0});
-  created.run_puts.push_back(run);
+  std::map<coord::ShardId, ShardVersions> shard_versions;
   worker::Corpus corpus(in.corpus->seed(), in.corpus->size());  // list() is not const
   for (const auto& kv : shard_kvs) {
     if (!history(c, kv, &versions, &why)) return add(out, "ReadFailed", "history: " + why);
@@ -108,10 +107,8 @@ void audit_records(etcd::Client* c, const AuditInput& in, AuditResult* out) {
     }
     out->splits += next.status == coord::ShardStatus::Split ? 1 : 0;
     coord::ShardRecord first;
-    if (next.status != coord::ShardStatus::Split && !etcd_store::decode_record(versions[0], &first, &why))
-      return add(out, "ReadFailed", "version: " + why);
-    created.guards.push_back(coord::Guard{in.run, false, next.id, 0});
-    created.shard_puts.push_back(next.status == coord::ShardStatus::Split ? next : first);
+    if (!etcd_store::decode_record(versions[0], &first, &why)) return add(out, "ReadFailed", "version: " + why);
+    shard_versions[next.id] = ShardVersions{std::move(first), next};
     // Every item of a Done leaf lies at or before its cursor.
     if (next.status == coord::ShardStatus::Done) {
       std::vector<std::string> left;
@@ -129,13 +126,10 @@ void audit_records(etcd::Client* c, const AuditInput& in, AuditResult* out) {
     if (i > 0) checker.check_run_version(prev_run, next_run);
     prev_run = next_run;
   }
-  coord::MemoryStore as_created;
-  SQ_ASSERT(as_created.commit(created) == coord::StoreStatus::Ok);
-  sim::Checker splits(cfg, nullptr, nullptr, &as_created, in.run, &stats);
-  splits.check_splits(ids);
-  for (const sim::Checker* c : {&checker, &splits}) {
-    for (const sim::Violation& v : c->violations()) add(out, sim::to_string(v.invariant), v.detail);
-  }
+  const std::vector<sim::Violation> split_violations = check_split_tiling(run, shard_versions, cfg, &stats);
+  out->checks = stats.checks;
+  for (const sim::Violation& v : checker.violations()) add(out, sim::to_string(v.invariant), v.detail);
+  for (const sim::Violation& v : split_violations) add(out, sim::to_string(v.invariant), v.detail);
 }
 
 void audit_data(etcd::Client* c, const AuditInput& in, AuditResult* out) {
@@ -155,6 +149,7 @@ void audit_data(etcd::Client* c, const AuditInput& in, AuditResult* out) {
   }
   std::map<worker::Finding, int> truth;
   for (const auto& f : in.corpus->ground_truth()) truth[f] = 0;
+  out->truth = truth.size();
   for (const auto& [f, n] : copies) {
     if (truth.count(f) == 0) add(out, "UnexpectedFinding", fmt::format("{}@{} {}", f.item_key, f.offset, f.secret));
     if (n > 1) add(out, "DuplicateFinding", fmt::format("{}@{} stored {} times", f.item_key, f.offset, n));
@@ -165,6 +160,7 @@ void audit_data(etcd::Client* c, const AuditInput& in, AuditResult* out) {
   if (!done.list(&entries)) return add(out, "ReadFailed", "done-ledger: " + done.last_error());
   std::set<std::string> ledger(entries.begin(), entries.end());
   out->done_items = ledger.size();
+  out->items = in.corpus->size();
   for (uint32_t i = 0; i < in.corpus->size(); ++i) {
     if (ledger.count(worker::Corpus::key_of(i)) == 0)
       add(out, "ItemNotProcessed", worker::Corpus::key_of(i) + " is not in the done-ledger");
@@ -238,4 +234,4 @@ AuditResult audit_run(etcd::Client* client, const AuditInput& in) {
   return out;
 }
 
-}  // namespace squall::gossip_worker_test
+}  // namespace squall::worker_audit

@@ -1,0 +1,263 @@
+// The shard workloads without a cluster: the audit's invariant table as the JEPSEN
+// REPORT renders it (PASS with its counts; a negative control's reason as FAIL in its
+// own row with the violating item listed), the verdict rules, and option parsing.
+#include <gtest/gtest.h>
+
+#include "cluster/cluster_report.h"
+#include "cluster_shard/full_lifecycle.h"
+#include "cluster_shard/lease_exclusivity.h"
+#include "cluster_shard/shard_options.h"
+#include "sim/stats.h"
+#include "worker_audit/invariant_rows.h"
+
+namespace squall::cluster_shard {
+namespace {
+
+worker_audit::AuditResult clean_audit() {
+  worker_audit::AuditResult a;
+  a.shards = 40;
+  a.splits = 7;
+  a.versions = 900;
+  a.findings = 33;
+  a.truth = 33;
+  a.items = 3000;
+  a.done_items = 3000;
+  a.sends = 4321;
+  for (int i = 0; i < sim::kInvariantCount; ++i) a.checks[static_cast<size_t>(i)] = 100 + static_cast<uint64_t>(i);
+  return a;
+}
+
+std::string report_of(const history::Value& results, const std::string& verdict) {
+  cluster::ClusterReportInput in;
+  in.workload = "full-lifecycle";
+  in.nodes = {"n1", "n2", "n3"};
+  in.results = &results;
+  in.result = verdict;
+  in.nemesis = "kill-random-node";
+  in.reproduce = "squall cluster test --workload full-lifecycle --test-seed 1";
+  return cluster::render_cluster_report(in);
+}
+
+TEST(ShardInvariantTable, CleanAuditPassesEveryRowWithItsCount) {
+  history::Value r = audit_results(clean_audit(), true);
+  ASSERT_NE(r.get("valid?"), nullptr);
+  EXPECT_EQ(*r.get("valid?"), history::Value(true));
+  const std::string report = report_of(r, "PASS");
+  EXPECT_NE(report.find("│ Lease exclusivity (S1)            │ PASS    │ 100     │"), std::string::npos) << report;
+  EXPECT_NE(report.find("│ Fence monotonicity (S2)"), std::string::npos) << report;
+  EXPECT_NE(report.find("│ Claim cooldown (S9)               │ PASS    │ 108     │"), std::string::npos) << report;
+  EXPECT_NE(report.find("│ Zombie rejection (worker conduct) │ PASS    │ 4321    │"), std::string::npos) << report;
+  EXPECT_NE(report.find("│ Shard coverage (done-ledger)      │ PASS    │ 3001    │"), std::string::npos) << report;
+  EXPECT_NE(report.find("│ Exactly-once findings             │ PASS    │ 66      │"), std::string::npos) << report;
+  EXPECT_NE(report.find("Anomalies: 0"), std::string::npos) << report;
+}
+
+TEST(ShardInvariantTable, DuplicateFindingFailsExactlyOnceAndNamesTheItem) {
+  worker_audit::AuditResult a = clean_audit();
+  a.reasons["DuplicateFinding"] = {"item-000042@17 stored 2 times"};
+  history::Value r = audit_results(a, true);
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  const std::string report = report_of(r, "FAIL");
+  EXPECT_NE(report.find("│ Exactly-once findings             │ FAIL    │ 66      │"), std::string::npos) << report;
+  EXPECT_NE(report.find("│ Lease exclusivity (S1)            │ PASS"), std::string::npos) << report;
+  EXPECT_NE(report.find("- Exactly-once findings — DuplicateFinding: item-000042@17 stored 2 times"), std::string::npos)
+      << report;
+}
+
+TEST(ShardInvariantTable, AnS1ViolationFailsItsRowWithTheDetailOnce) {
+  worker_audit::AuditResult a = clean_audit();
+  a.reasons[sim::to_string(sim::Invariant::S1MutualExclusion)] = {"shard 3: worker 3 granted a lease while worker 1's"};
+  const std::string report = report_of(audit_results(a, true), "FAIL");
+  EXPECT_NE(report.find("│ Lease exclusivity (S1)            │ FAIL    │ 100     │"), std::string::npos) << report;
+  EXPECT_NE(report.find("- Lease exclusivity (S1) — shard 3: worker 3 granted"), std::string::npos) << report;
+}
+
+TEST(ShardInvariantTable, EachAuditReasonCountsAgainstItsOwnRow) {
+  EXPECT_EQ(worker_audit::row_of(sim::to_string(sim::Invariant::WorkerConduct)), "Zombie rejection (worker conduct)");
+  EXPECT_EQ(worker_audit::row_of(sim::to_string(sim::Invariant::S1MutualExclusion)), "Lease exclusivity (S1)");
+  EXPECT_EQ(worker_audit::row_of("MissingFinding"), "Exactly-once findings");
+  EXPECT_EQ(worker_audit::row_of("ItemNotProcessed"), "Shard coverage (done-ledger)");
+  EXPECT_EQ(worker_audit::row_of("DidNotFinish"), "Other audit failures");
+  worker_audit::AuditResult a = clean_audit();
+  a.reasons["Mystery"] = {"x"};
+  auto rows = worker_audit::invariant_rows(a);
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows.back().name, "Other audit failures");
+  EXPECT_FALSE(rows.back().pass);
+}
+
+TEST(ShardVerdict, UnfinishedRunIsUnknownUnlessSafetyBroke) {
+  worker_audit::AuditResult a = clean_audit();
+  a.reasons["RunNotDone"] = {"the run record is not Done"};
+  a.reasons["ItemNotProcessed"] = {"item-002999 is not in the done-ledger"};
+  a.reasons["MissingFinding"] = {"item-002999@3 k"};
+  EXPECT_EQ(*audit_results(a, false).get("valid?"), history::Value::keyword("unknown"));
+  // Finished, the same reasons prove lost work.
+  EXPECT_EQ(*audit_results(a, true).get("valid?"), history::Value(false));
+  // A broken safety invariant is invalid even when the run did not finish.
+  a.reasons[sim::to_string(sim::Invariant::S1MutualExclusion)] = {"two holders"};
+  EXPECT_EQ(*audit_results(a, false).get("valid?"), history::Value(false));
+  worker_audit::AuditResult r = clean_audit();
+  r.reasons["ReadFailed"] = {"records: etcd unavailable"};
+  EXPECT_EQ(*audit_results(r, true).get("valid?"), history::Value::keyword("unknown"));
+}
+
+TEST(ShardOptionsParsing, ChecksEachFlagByName) {
+  ShardOptions o;
+  EXPECT_TRUE(check_shard_options(o));
+  o.items = 0;
+  Status s = check_shard_options(o);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().find("--items must be at least 1, got 0"), std::string::npos) << s.error();
+  o = {};
+  o.roots = 5000;
+  s = check_shard_options(o);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().find("--roots"), std::string::npos) << s.error();
+  o = {};
+  o.lease_ms = 10;
+  EXPECT_FALSE(check_shard_options(o));
+  o = {};
+  o.workload = "register";
+  EXPECT_FALSE(check_shard_options(o));
+  EXPECT_TRUE(is_shard_workload("full-lifecycle"));
+  EXPECT_TRUE(is_shard_workload("lease-exclusivity"));
+  EXPECT_TRUE(is_shard_workload("checkpoint-fence"));
+  EXPECT_FALSE(is_shard_workload("lock"));
+}
+
+TEST(ShardOptionsParsing, FaultsByNameAndTheInvariantThatCatchesEach) {
+  auto f = parse_worker_fault("non-idempotent-findings");
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(*f, worker::Fault::NonIdempotentFindings);
+  auto bad = parse_worker_fault("drop-everything");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("unknown --fault 'drop-everything' (known: skip-fence-check"), std::string::npos)
+      << bad.error();
+  EXPECT_EQ(invariant_catching(worker::Fault::SkipFenceCheck), "Zombie rejection (worker conduct)");
+  EXPECT_EQ(invariant_catching(worker::Fault::IgnoreLiveLease), "Lease exclusivity (S1)");
+  EXPECT_NE(invariant_catching(worker::Fault::CheckpointBeforeFindings).find("MissingFinding"), std::string::npos);
+  EXPECT_NE(invariant_catching(worker::Fault::NonIdempotentFindings).find("DuplicateFinding"), std::string::npos);
+}
+
+// ---- lease-exclusivity's checker, on hand-made histories -----------------------------
+
+constexpr int64_t kLease = 1200;
+
+struct Hist {
+  workload::History h;
+  // An op from `from` to `to` ms: its invocation and completion.
+  void op(int64_t p, const char* f, const std::string& inv, workload::OpType type, const std::string& done,
+          int64_t from, int64_t to, const char* error = "") {
+    workload::Op i;
+    i.process = p;
+    i.f = f;
+    i.value = inv;
+    i.time_ns = from * 1'000'000;
+    i.index = static_cast<int64_t>(h.size());
+    h.push_back(i);
+    workload::Op c = i;
+    c.type = type;
+    c.value = done;
+    c.time_ns = to * 1'000'000;
+    c.error = error;
+    c.index = static_cast<int64_t>(h.size());
+    h.push_back(c);
+  }
+};
+
+// p0 holds fence 2 until 10000 (workers' clock), checkpoints; p1 is told LeaseHeld,
+// then granted fence 3 at 10000; p0's late renew is refused.
+Hist honest_history() {
+  Hist x;
+  using T = workload::OpType;
+  x.op(0, "acquire", R"({"shard":1})", T::kOk, R"({"shard":1,"fence":2,"deadline-ms":10000})", 0, 1);
+  x.op(0, "checkpoint", R"({"shard":1,"fence":2,"cursor":"c00000001"})", T::kOk,
+       R"({"shard":1,"fence":2,"cursor":"c00000001","fence":2,"deadline-ms":0})", 2, 3);
+  x.op(1, "acquire", R"({"shard":1})", T::kFail, R"({"shard":1})", 4, 5, "[:LeaseHeld]");
+  x.op(1, "acquire", R"({"shard":1})", T::kOk, R"({"shard":1,"fence":3,"deadline-ms":11200})", 1500, 1501);
+  x.op(0, "renew", R"({"shard":1,"fence":2})", T::kFail, R"({"shard":1,"fence":2})", 1600, 1601, "[:StaleFence]");
+  return x;
+}
+
+TEST(LeaseExclusivityChecker, HonestHistoryPassesAndCountsTheRefusedStaleWrite) {
+  history::Value r = check_gated_writes(honest_history().h, kLease);
+  EXPECT_EQ(*r.get("valid?"), history::Value(true));
+  EXPECT_EQ(*r.get("accepted-writes"), history::Value(int64_t{1}));
+  EXPECT_EQ(*r.get("grants"), history::Value(int64_t{2}));
+  EXPECT_EQ(*r.get("stale-writes-refused"), history::Value(int64_t{1}));
+}
+
+TEST(LeaseExclusivityChecker, AWriteUnderAnOlderFenceAfterANewerGrantFails) {
+  Hist x = honest_history();
+  // p0's checkpoint under fence 2 begins after p1's grant of fence 3 completed, and is
+  // accepted: a zombie's write got through.
+  x.op(0, "checkpoint", R"({"shard":1,"fence":2,"cursor":"c00000005"})", workload::OpType::kOk,
+       R"({"shard":1,"fence":2,"cursor":"c00000005"})", 1700, 1701);
+  history::Value r = check_gated_writes(x.h, kLease);
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  ASSERT_GE(r.get("anomalies")->size(), 1u);
+  EXPECT_EQ(r.get("anomalies")->items()[0].as_string(),
+            "shard 1: p0's checkpoint under fence 2 was accepted, but fence 3 had been in use (op 7) before it began");
+  EXPECT_EQ(*r.get("violation-op"), history::Value(int64_t{11}));
+  cluster::ClusterReportInput in;
+  in.workload = "lease-exclusivity";
+  in.history = &x.h;
+  in.results = &r;
+  in.result = "FAIL";
+  const std::string report = cluster::render_cluster_report(in);
+  EXPECT_NE(report.find("│ Lease exclusivity (gated writes) │ FAIL    │ 2       │"), std::string::npos) << report;
+  EXPECT_NE(report.find("← VIOLATION: accepted under stale fence 2"), std::string::npos) << report;
+}
+
+TEST(LeaseExclusivityChecker, AWriteConcurrentWithTheNewerGrantIsNotAViolation) {
+  Hist x = honest_history();
+  // Begun before the grant of fence 3 completed (at 1501), and within a lease of the
+  // acquire: it may have landed first.
+  x.op(0, "renew", R"({"shard":1,"fence":2})", workload::OpType::kOk, R"({"shard":1,"fence":2,"deadline-ms":11000})",
+       1290, 1700);
+  EXPECT_EQ(*check_gated_writes(x.h, kLease).get("valid?"), history::Value(true));
+}
+
+TEST(LeaseExclusivityChecker, AGrantWhileAnotherLeaseIsLiveFails) {
+  Hist x;
+  using T = workload::OpType;
+  x.op(0, "acquire", R"({"shard":2})", T::kOk, R"({"shard":2,"fence":2,"deadline-ms":10000})", 0, 1);
+  // Granted at 9300 on the workers' clock (deadline less one lease): 700 ms too early.
+  x.op(1, "acquire", R"({"shard":2})", T::kOk, R"({"shard":2,"fence":3,"deadline-ms":10500})", 5, 6);
+  history::Value r = check_gated_writes(x.h, kLease);
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  ASSERT_GE(r.get("anomalies")->size(), 1u);
+  EXPECT_EQ(r.get("anomalies")->items()[0].as_string(),
+            "shard 2: p1 was granted fence 3 700 ms before p0's lease (fence 2) ran out");
+}
+
+TEST(LeaseExclusivityChecker, AWriteAcceptedAfterItsLeaseRanOutFails) {
+  Hist x;
+  using T = workload::OpType;
+  x.op(0, "acquire", R"({"shard":1})", T::kOk, R"({"shard":1,"fence":2,"deadline-ms":10000})", 0, 1);
+  // Nobody else took the shard, but the lease (1200 ms) ran out long before.
+  x.op(0, "checkpoint", R"({"shard":1,"fence":2,"cursor":"c00000003"})", T::kOk, R"({"shard":1,"fence":2})", 2001,
+       2002);
+  history::Value r = check_gated_writes(x.h, kLease);
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  ASSERT_EQ(r.get("anomalies")->size(), 1u);
+  EXPECT_EQ(r.get("anomalies")->items()[0].as_string(),
+            "shard 1: p0's checkpoint under fence 2 was accepted 2000 ms after its lease was last confirmed (the lease "
+            "is 1200 ms)");
+  // Refused, the same write is the protection working.
+  x.h.back().type = T::kFail;
+  x.h.back().error = "[:LeaseExpired]";
+  r = check_gated_writes(x.h, kLease);
+  EXPECT_EQ(*r.get("valid?"), history::Value(true));
+  EXPECT_EQ(*r.get("stale-writes-refused"), history::Value(int64_t{1}));
+}
+
+TEST(LeaseExclusivityChecker, NothingGrantedIsUnknown) {
+  Hist x;
+  x.op(0, "acquire", R"({"shard":1})", workload::OpType::kInfo, R"({"shard":1})", 0, 3000, "[:timeout]");
+  EXPECT_EQ(*check_gated_writes(x.h, kLease).get("valid?"), history::Value::keyword("unknown"));
+}
+
+}  // namespace
+}  // namespace squall::cluster_shard
