@@ -80,11 +80,11 @@ class LeaseExclusivity final : public cluster::ClusterWorkload {
     } else if (reply->ok()) {
       a.type = workload::OpType::kOk;
       a.result = reply->value();
-    } else if (reply->code() == coord::CoordErrc::Indeterminate) {
+    } else if (reply->error().code == coord::CoordErrc::Indeterminate) {
       a.error = "[:indeterminate]";
     } else {
       a.type = workload::OpType::kFail;
-      a.error = fmt::format("[:{}]", coord::to_string(reply->code()));
+      a.error = fmt::format("[:{}]", coord::to_string(reply->error().code));
     }
     op.type = a.type;
     op.error = a.error;

@@ -186,7 +186,7 @@ void Core::resend(int64_t now, Output* out) {
 // ---- answers ----
 
 bool Core::on_reply(int64_t now, const coord::Reply& reply, Output* out) {
-  if (!reply.ok()) return on_rejected(now, reply.code(), out);
+  if (!reply.ok()) return on_rejected(now, reply.error().code, out);
   const coord::Request& req = out_->request;
   const coord::OpResult& r = reply.value();
   const int64_t sent = out_->sent_ms;
