@@ -716,7 +716,8 @@ TEST(ClusterWorkload, LockSetLosesUpdatesUnderPausesAndFencingPreventsIt) {
   wo.hold_ms = 100;
   wo.op_timeout_ms = 8000;
   wo.seed = 11;
-  WorkloadRun r = run_workload(wo, "pause-lock-holder", 4000, 16000, 11);
+  // Six pauses: with two, a loaded machine once let both miss a write in flight.
+  WorkloadRun r = run_workload(wo, "pause-lock-holder", 3000, 20000, 11);
   EXPECT_EQ(r.out.verdict, RunVerdict::kInvalid) << r.report;
   EXPECT_NE(r.report.find("acknowledged element(s) lost"), std::string::npos) << r.report;
   EXPECT_NE(r.report.find("overlapped an earlier hold"), std::string::npos) << r.report;
@@ -725,7 +726,7 @@ TEST(ClusterWorkload, LockSetLosesUpdatesUnderPausesAndFencingPreventsIt) {
   EXPECT_NE(r.history.find("\"target\" \"lock-holder\""), std::string::npos);
 
   wo.name = "lock-fenced-set";
-  WorkloadRun f = run_workload(wo, "pause-lock-holder", 4000, 16000, 11);
+  WorkloadRun f = run_workload(wo, "pause-lock-holder", 3000, 20000, 11);
   EXPECT_EQ(f.out.verdict, RunVerdict::kValid) << f.report;
   EXPECT_NE(f.results.find(":lost-count 0"), std::string::npos) << f.results;
 }
