@@ -19,10 +19,9 @@
 #include "cluster/nemesis.h"
 #include "cluster/run.h"
 #include "cluster/state_file.h"
-#include "cluster_shard/full_lifecycle.h"
 #include "cluster_shard/gossip_worker_db.h"
-#include "cluster_shard/lease_exclusivity.h"
 #include "cluster_shard/shard_options.h"
+#include "cluster_shard/shard_workloads.h"
 #include "commands.h"
 #include "console.h"
 #include "parse_command_line.h"
@@ -358,16 +357,11 @@ int cmd_cluster(int argc, char** argv) {
     shard.workload = workload_name;
     shard.binary = cluster_shard::default_worker_binary(worker_binary);
     shard.settle_ms = static_cast<int64_t>(settle_s * 1000);
-    const bool lease_clients = workload_name == "lease-exclusivity" || workload_name == "checkpoint-fence";
-    if (workload_name == "checkpoint-fence") shard.stall_one_in = 2;
-    if (items_opt->count() == 0)
-      shard.items = lease_clients ? 1000 : static_cast<uint32_t>(std::clamp(time_limit_s * 500.0, 1000.0, 500'000.0));
-    if (roots_opt->count() == 0 && lease_clients) shard.roots = 2;
+    const int n_nodes = static_cast<int>(opts->nodes.size());
+    cluster_shard::apply_workload_defaults(&shard, {items_opt->count() > 0, roots_opt->count() > 0}, time_limit_s,
+                                           concurrency, n_nodes);
+    const bool lease_clients = cluster_shard::controlled(shard);
     shard.op_timeout_ms = static_cast<int64_t>(op_timeout_s * 1000);
-    if (lease_clients) {
-      const int n = static_cast<int>(opts->nodes.size());
-      shard.workers_per_node = (concurrency + n - 1) / n;
-    }
     if (!fault_name.empty()) {
       auto f = cluster_shard::parse_worker_fault(fault_name);
       if (!f.ok()) {
@@ -380,11 +374,9 @@ int cmd_cluster(int argc, char** argv) {
       std::fprintf(stderr, "squall cluster test: %s\n", s.error().c_str());
       return kExitUsage;
     }
-    workload = lease_clients ? cluster_shard::make_lease_exclusivity(shard, concurrency, seed)
-                             : cluster_shard::make_full_lifecycle(shard);
+    workload = cluster_shard::make_shard_workload(shard, concurrency, seed);
     run.workload = workload.get();
-    // full-lifecycle: one autonomous worker per node; lease-exclusivity: its clients.
-    run.concurrency = lease_clients ? concurrency : static_cast<int>(opts->nodes.size());
+    run.concurrency = cluster_shard::run_concurrency(shard, concurrency, n_nodes);
     run.test_name = "gossip-worker-" + workload_name;
     run.make_db = [&shard, &common] {
       cluster::EtcdOptions eo;
@@ -398,9 +390,9 @@ int cmd_cluster(int argc, char** argv) {
       shard_flags += fmt::format(" --concurrency {} --op-timeout {}", concurrency, fmt_seconds(op_timeout_s));
     if (shard.fault) shard_flags += " --fault " + std::string(worker::fault_name(*shard.fault));
   } else if (!fault_name.empty()) {
-    std::fprintf(
-        stderr,
-        "squall cluster test: --fault needs a shard workload (full-lifecycle, lease-exclusivity, checkpoint-fence)\n");
+    std::string known;
+    for (const auto& n : cluster_shard::shard_workload_names()) known += (known.empty() ? "" : ", ") + n;
+    std::fprintf(stderr, "squall cluster test: --fault needs a shard workload (%s)\n", known.c_str());
     return kExitUsage;
   } else if (workload_name != "none") {
     cluster::EtcdWorkloadOptions wo;

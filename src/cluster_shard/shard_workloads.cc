@@ -1,0 +1,30 @@
+#include "cluster_shard/shard_workloads.h"
+
+#include <algorithm>
+
+#include "core/assert.h"
+#include "cluster_shard/full_lifecycle.h"
+#include "cluster_shard/lease_exclusivity.h"
+
+namespace squall::cluster_shard {
+
+void apply_workload_defaults(ShardOptions* o, const ShardFlagsGiven& given, double time_limit_s, int concurrency,
+                             int nodes) {
+  const bool driven = controlled(*o);
+  if (o->workload == "checkpoint-fence") o->stall_one_in = 2;
+  if (!given.items)
+    o->items = driven ? 1000 : static_cast<uint32_t>(std::clamp(time_limit_s * 500.0, 1000.0, 500'000.0));
+  if (!given.roots && driven) o->roots = 2;
+  if (driven) o->workers_per_node = (concurrency + nodes - 1) / nodes;
+}
+
+std::unique_ptr<cluster::ClusterWorkload> make_shard_workload(const ShardOptions& o, int concurrency, uint64_t seed) {
+  SQ_ASSERT(is_shard_workload(o.workload));
+  if (o.workload == "lease-exclusivity" || o.workload == "checkpoint-fence")
+    return make_lease_exclusivity(o, concurrency, seed);
+  return make_full_lifecycle(o);
+}
+
+int run_concurrency(const ShardOptions& o, int concurrency, int nodes) { return controlled(o) ? concurrency : nodes; }
+
+}  // namespace squall::cluster_shard
