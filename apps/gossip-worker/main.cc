@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   cfg.split_min_items = o.split_min_items;
   cfg.leases_max = o.leases_max;
   cfg.autonomous = o.listen.empty();
+  cfg.clock_from_requests = o.clock_from_requests;
   cfg.faults = o.faults;
 
   DriverIo io = default_io();

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "core/assert.h"
 #include "cluster_shard/full_lifecycle.h"
 #include "cluster_shard/lease_exclusivity.h"
+#include "core/assert.h"
 
 namespace squall::cluster_shard {
 

@@ -180,6 +180,11 @@ std::variant<ControlRequest, ControlError> decode_request(std::string_view line,
   std::string type;
   if (!get_str(doc, "type", &type, &why)) return ControlError{out.op_id, why};
   if (!build(doc, type, who, &out, &why)) return ControlError{out.op_id, why};
+  if (auto it = doc.FindMember("now_ms"); it != doc.MemberEnd()) {
+    if (!it->value.IsInt64() || it->value.GetInt64() < 0)
+      return ControlError{out.op_id, "\"now_ms\" must be a non-negative integer"};
+    out.now_ms = it->value.GetInt64();
+  }
   return out;
 }
 

@@ -43,6 +43,11 @@ struct ControlRequest {
   bool read = false;         // {"type":"read"}: answer with the shard's record
   coord::ShardId shard = 0;  // read: the shard to read
   coord::Request request;    // when !read
+  // "now_ms": the coordinator's clock for this request. A worker started with
+  // --control-clock request takes its time from here (a harness that checks the
+  // answers against the coordination model then knows every op's `now`); otherwise
+  // the field is refused.
+  std::optional<int64_t> now_ms;
 };
 
 struct ControlError {

@@ -324,7 +324,13 @@ std::string Driver::handle(std::string_view line) {
       return encode_reply(req.op_id, coord::coord_error(coord::CoordErrc::Unavailable, "the read failed; retry"));
     return encode_record(req.op_id, rev != 0 ? &rec : nullptr);
   }
-  coord::Reply r = coord_.apply(req.request, io_.wall_ms());
+  if (req.now_ms.has_value() != cfg_.clock_from_requests) {
+    const char* why = cfg_.clock_from_requests ? "\"now_ms\" is required: this worker runs with --control-clock request"
+                                               : "\"now_ms\" needs --control-clock request";
+    log(fmt::format("bad control request: {}", why));
+    return encode_error(ControlError{req.op_id, why});
+  }
+  coord::Reply r = coord_.apply(req.request, req.now_ms.value_or(io_.wall_ms()));
   log(fmt::format("control {} op {}: {}", coord::to_string(coord::kind_of(req.request)), req.op_id,
                   r.ok() ? "ok" : coord::to_string(r.error().code)));
   return encode_reply(req.op_id, r);

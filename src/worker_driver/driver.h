@@ -60,6 +60,7 @@ struct DriverConfig {
   uint32_t split_min_items = 64;
   uint32_t leases_max = 2;
   bool autonomous = true;
+  bool clock_from_requests = false;  // control requests give the coordinator's `now` (now_ms)
   worker::Faults faults;
 };
 

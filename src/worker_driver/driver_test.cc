@@ -164,6 +164,40 @@ TEST(Driver, ControlledRequestsAreAnsweredOkOrWithADefiniteError) {
   EXPECT_NE(d.handle("garbage").find(R"("code":"BadRequest")"), std::string::npos);
 }
 
+TEST(Driver, ControlClockFromRequestsDecidesLeaseExpiry) {
+  coord::MemoryStore store;
+  MemoryPlane plane;
+  DriverConfig c = small_config(3);
+  c.autonomous = false;
+  c.clock_from_requests = true;
+  Driver d(c, &store, &plane, quiet_io());
+  ASSERT_FALSE(d.join().has_value());
+  // The deadline is the request's now plus the run's lease (400 ms), whatever the host's clock says.
+  const std::string got = d.handle(R"({"op_id":1,"type":"acquire","shard":2,"now_ms":1000})");
+  EXPECT_NE(got.find(R"("deadline_ms":1400)"), std::string::npos) << got;
+  EXPECT_NE(d.handle(R"({"op_id":2,"type":"renew","shard":2,"fence":2,"now_ms":1399})").find(R"("type":"ok")"),
+            std::string::npos);
+  EXPECT_NE(d.handle(R"({"op_id":3,"type":"renew","shard":2,"fence":2,"now_ms":1798})").find(R"("type":"ok")"),
+            std::string::npos);
+  EXPECT_NE(d.handle(R"({"op_id":4,"type":"renew","shard":2,"fence":2,"now_ms":2199})").find(R"("LeaseExpired")"),
+            std::string::npos);
+  // Without now_ms the request is refused rather than timed by the host's clock.
+  EXPECT_NE(d.handle(R"({"op_id":5,"type":"acquire","shard":3})").find(R"("code":"BadRequest")"), std::string::npos);
+  EXPECT_NE(d.handle(R"({"op_id":6,"type":"acquire","shard":3,"now_ms":-5})").find(R"("code":"BadRequest")"),
+            std::string::npos);
+}
+
+TEST(Driver, NowMsIsRefusedUnlessTheWorkerTakesItsClockFromRequests) {
+  coord::MemoryStore store;
+  MemoryPlane plane;
+  DriverConfig c = small_config(3);
+  c.autonomous = false;
+  Driver d(c, &store, &plane, quiet_io());
+  ASSERT_FALSE(d.join().has_value());
+  EXPECT_NE(d.handle(R"({"op_id":1,"type":"acquire","shard":2,"now_ms":1000})").find(R"("code":"BadRequest")"),
+            std::string::npos);
+}
+
 TEST(Driver, RandomControlLinesNeverCrashTheWorker) {
   coord::MemoryStore store;
   MemoryPlane plane;

@@ -103,6 +103,15 @@ const std::map<std::string, Setter>& setters() {
          o->listen = v;
          return true;
        }},
+      {"--control-clock",
+       [](Options* o, const std::string& f, const std::string& v, std::string* why) {
+         if (v != "own" && v != "request") {
+           *why = f + ": '" + v + "' is neither own nor request";
+           return false;
+         }
+         o->clock_from_requests = v == "request";
+         return true;
+       }},
       {"--lease-ms", int_flag<int64_t>(&Options::lease_ms, 50, kMsMax)},
       {"--claim-cooldown-ms", int_flag<int64_t>(&Options::claim_cooldown_ms, 0, kMsMax)},
       {"--etcd-timeout-ms", int_flag<int64_t>(&Options::etcd_timeout_ms, 10, kMsMax)},
@@ -184,6 +193,9 @@ std::string usage() {
          "  --items N               items in the corpus (default 10000)\n"
          "  --roots N               root shards the run is registered with (default 16)\n"
          "  --listen H:P            controlled mode: serve the control API there\n"
+         "  --control-clock C       controlled mode: own (default: the host's clock) or request\n"
+         "                          (each control request gives the coordinator's now in now_ms,\n"
+         "                          so a harness can check the answers against the model)\n"
          "  --lease-ms N            lease duration of a run this worker creates (default 2000)\n"
          "  --claim-cooldown-ms N   claim cooldown of a run this worker creates (default 0)\n"
          "  --etcd-timeout-ms N     bound on one etcd call (default 1000)\n"

@@ -25,6 +25,7 @@ struct Options {
   uint32_t items = 10'000;
   uint32_t roots = 16;                  // root shards the run is registered with
   std::string listen;                   // "host:port": controlled mode (empty: autonomous)
+  bool clock_from_requests = false;     // --control-clock request: control requests carry now_ms
   int64_t lease_ms = 2000;              // the run's lease duration (when this worker creates it)
   int64_t claim_cooldown_ms = 0;        // the run's claim cooldown (likewise)
   int64_t etcd_timeout_ms = 1000;       // one etcd call, at most

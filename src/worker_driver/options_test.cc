@@ -64,5 +64,14 @@ TEST(Options, HelpWinsAndListensOnPortZero) {
   EXPECT_EQ(std::get<Options>(r).listen, "127.0.0.1:0");
 }
 
+TEST(Options, ControlClockIsOwnOrRequest) {
+  EXPECT_FALSE(std::get<Options>(parse({"--endpoints", "h:1", "--worker-id", "1"})).clock_from_requests);
+  EXPECT_TRUE(std::get<Options>(parse({"--endpoints", "h:1", "--worker-id", "1", "--control-clock", "request"}))
+                  .clock_from_requests);
+  EXPECT_NE(
+      options_error({"--endpoints", "h:1", "--worker-id", "1", "--control-clock", "host"}).find("--control-clock"),
+      std::string::npos);
+}
+
 }  // namespace
 }  // namespace squall::worker_driver
