@@ -50,7 +50,7 @@ declare -A DEPS=(
   [cluster]="core history workload harness etcd checker model viz rapidjson fmt"
   [worker_driver]="worker coord etcd_store etcd core rapidjson fmt"
   [worker_audit]="sim worker_driver etcd_store etcd worker coord core fmt"
-  [cluster_shard]="cluster worker_audit worker_driver sim etcd_store etcd worker coord core history workload fmt"
+  [cluster_shard]="cluster worker_audit worker_driver sim etcd_store etcd worker coord core history workload checker model fmt"
   [msim]="gossip harness node services workload net core fmt"
 )
 # Third-party libraries that appear in the table, by include prefix.

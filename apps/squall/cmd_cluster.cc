@@ -250,8 +250,9 @@ int cmd_cluster(int argc, char** argv) {
                        "contend)")
           ->check(CLI::Range(1, 100'000));
   test->add_option("--corpus-seed", shard.corpus_seed, "Shard workloads: seed of the corpus (and its ground truth)");
-  test->add_option("--worker-lease-ms", shard.lease_ms, "Shard workloads: the run's lease duration in milliseconds")
-      ->check(CLI::Range(int64_t{50}, int64_t{600'000}));
+  CLI::Option* lease_opt =
+      test->add_option("--worker-lease-ms", shard.lease_ms, "Shard workloads: the run's lease duration in milliseconds")
+          ->check(CLI::Range(int64_t{50}, int64_t{600'000}));
   test->add_option("--settle", settle_s,
                    "Shard workloads: seconds the workers get after the final phase to finish the corpus before the "
                    "audit")
@@ -358,8 +359,9 @@ int cmd_cluster(int argc, char** argv) {
     shard.binary = cluster_shard::default_worker_binary(worker_binary);
     shard.settle_ms = static_cast<int64_t>(settle_s * 1000);
     const int n_nodes = static_cast<int>(opts->nodes.size());
-    cluster_shard::apply_workload_defaults(&shard, {items_opt->count() > 0, roots_opt->count() > 0}, time_limit_s,
-                                           concurrency, n_nodes);
+    cluster_shard::apply_workload_defaults(&shard,
+                                           {items_opt->count() > 0, roots_opt->count() > 0, lease_opt->count() > 0},
+                                           time_limit_s, concurrency, n_nodes);
     const bool lease_clients = cluster_shard::controlled(shard);
     shard.op_timeout_ms = static_cast<int64_t>(op_timeout_s * 1000);
     if (!fault_name.empty()) {

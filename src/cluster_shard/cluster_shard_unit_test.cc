@@ -6,7 +6,10 @@
 #include "cluster/cluster_report.h"
 #include "cluster_shard/full_lifecycle.h"
 #include "cluster_shard/lease_exclusivity.h"
+#include "cluster_shard/shard_acquisition.h"
 #include "cluster_shard/shard_options.h"
+#include "cluster_shard/shard_workloads.h"
+#include "history/edn.h"
 #include "sim/stats.h"
 #include "worker_audit/invariant_rows.h"
 
@@ -257,6 +260,94 @@ TEST(LeaseExclusivityChecker, NothingGrantedIsUnknown) {
   Hist x;
   x.op(0, "acquire", R"({"shard":1})", workload::OpType::kInfo, R"({"shard":1})", 0, 3000, "[:timeout]");
   EXPECT_EQ(*check_gated_writes(x.h, kLease).get("valid?"), history::Value::keyword("unknown"));
+}
+
+// shard-acquisition: the history as the workload records it (every input in the
+// value), checked against the shard-lease model one shard at a time. Worker 1 holds
+// shard 1 from now 1000 (lease 1000 ms), checkpoints and renews; worker 2 is refused
+// while that lease is live and granted fence 3 once it ran out; shard 2 is untouched
+// but for one grant.
+Hist acquisition_history() {
+  Hist x;
+  using T = workload::OpType;
+  x.op(0, "acquire", R"({"shard":1,"worker":1,"now":1000,"lease-ms":1000})", T::kOk,
+       R"({"shard":1,"worker":1,"now":1000,"lease-ms":1000,"fence":2,"deadline-ms":2000})", 0, 1);
+  x.op(0, "checkpoint", R"({"shard":1,"worker":1,"now":1100,"lease-ms":1000,"fence":2,"cursor":"c00000003","op-id":7})",
+       T::kOk, R"({"shard":1,"worker":1,"now":1100,"lease-ms":1000,"fence":2,"cursor":"c00000003","op-id":7})", 2, 3);
+  x.op(1, "acquire", R"({"shard":1,"worker":2,"now":1200,"lease-ms":1000})", T::kFail,
+       R"({"shard":1,"worker":2,"now":1200,"lease-ms":1000})", 4, 5, "[:LeaseHeld]");
+  x.op(0, "renew", R"({"shard":1,"worker":1,"now":1500,"lease-ms":1000,"fence":2})", T::kOk,
+       R"({"shard":1,"worker":1,"now":1500,"lease-ms":1000,"fence":2,"deadline-ms":2500})", 6, 7);
+  x.op(1, "acquire", R"({"shard":1,"worker":2,"now":2600,"lease-ms":1000})", T::kOk,
+       R"({"shard":1,"worker":2,"now":2600,"lease-ms":1000,"fence":3,"deadline-ms":3600})", 8, 9);
+  x.op(2, "acquire", R"({"shard":2,"worker":3,"now":2600,"lease-ms":1000})", T::kOk,
+       R"({"shard":2,"worker":3,"now":2600,"lease-ms":1000,"fence":2,"deadline-ms":3600})", 8, 9);
+  return x;
+}
+
+TEST(ShardAcquisitionChecker, HonestHistoryIsLinearizable) {
+  history::Value r = check_shard_acquisition(acquisition_history().h);
+  EXPECT_EQ(*r.get("valid?"), history::Value(true)) << history::to_edn(r);
+  EXPECT_EQ(*r.get("grants"), history::Value(int64_t{3}));
+  EXPECT_EQ(r.get("anomalies")->size(), 0u);
+}
+
+TEST(ShardAcquisitionChecker, AGrantWhileAnotherLeaseIsLiveIsNotLinearizable) {
+  Hist x = acquisition_history();
+  // Worker 3 is granted shard 1 at now 2550, while worker 2's lease (to 3600) is live.
+  x.op(2, "acquire", R"({"shard":1,"worker":3,"now":2700,"lease-ms":1000})", workload::OpType::kOk,
+       R"({"shard":1,"worker":3,"now":2700,"lease-ms":1000,"fence":4,"deadline-ms":3700})", 10, 11);
+  history::Value r = check_shard_acquisition(x.h);
+  EXPECT_EQ(*r.get("valid?"), history::Value(false)) << history::to_edn(r);
+  ASSERT_EQ(r.get("anomalies")->size(), 1u);
+  EXPECT_NE(r.get("anomalies")->items()[0].as_string().find("shard 1 is not linearizable"), std::string::npos);
+  // The failing op is the grant: its invocation is recorded at index 12 of the history.
+  EXPECT_EQ(*r.get("violation-op"), history::Value(int64_t{12}));
+}
+
+TEST(ShardAcquisitionChecker, ACheckpointUnderTheOldFenceAfterTheNewGrantIsNotLinearizable) {
+  Hist x = acquisition_history();
+  x.op(0, "checkpoint", R"({"shard":1,"worker":1,"now":2700,"lease-ms":1000,"fence":2,"cursor":"c00000004","op-id":9})",
+       workload::OpType::kOk,
+       R"({"shard":1,"worker":1,"now":2700,"lease-ms":1000,"fence":2,"cursor":"c00000004","op-id":9})", 10, 11);
+  EXPECT_EQ(*check_shard_acquisition(x.h).get("valid?"), history::Value(false));
+}
+
+TEST(ShardAcquisitionChecker, AnIndeterminateGrantMayHaveHappened) {
+  Hist x = acquisition_history();
+  // Worker 3's acquire timed out; worker 1's later refusal-free grant of fence 5 is only
+  // possible if worker 3's grant (fence 4) took effect and expired.
+  x.op(3, "acquire", R"({"shard":1,"worker":3,"now":3700,"lease-ms":1000})", workload::OpType::kInfo,
+       R"({"shard":1,"worker":3,"now":3700,"lease-ms":1000})", 10, 20, "[:timeout]");
+  x.op(0, "acquire", R"({"shard":1,"worker":1,"now":4800,"lease-ms":1000})", workload::OpType::kOk,
+       R"({"shard":1,"worker":1,"now":4800,"lease-ms":1000,"fence":5,"deadline-ms":5800})", 30, 31);
+  EXPECT_EQ(*check_shard_acquisition(x.h).get("valid?"), history::Value(true));
+}
+
+TEST(ShardAcquisitionChecker, AnOpWithoutAShardIsRefusedByName) {
+  Hist x = acquisition_history();
+  x.op(0, "renew", R"({"worker":1,"now":1500})", workload::OpType::kOk, R"({"worker":1})", 40, 41);
+  history::Value r = check_shard_acquisition(x.h);
+  EXPECT_EQ(*r.get("valid?"), history::Value::keyword("unknown"));
+  EXPECT_NE(r.get("reason")->as_string().find("has no integer :shard"), std::string::npos);
+}
+
+TEST(ShardWorkloads, AcquisitionDefaultsLeaveRoomAndContention) {
+  ShardOptions o;
+  o.workload = "shard-acquisition";
+  apply_workload_defaults(&o, {}, 60, 10, 3);
+  EXPECT_EQ(o.roots, 8u);
+  EXPECT_EQ(o.lease_ms, 1000);
+  EXPECT_EQ(o.workers_per_node, 4);
+  EXPECT_TRUE(clock_from_requests(o));
+  EXPECT_TRUE(check_shard_options(o));
+  ShardOptions given;
+  given.workload = "shard-acquisition";
+  given.lease_ms = 5000;
+  apply_workload_defaults(&given, {false, false, true}, 60, 10, 3);
+  EXPECT_EQ(given.lease_ms, 5000);
+  given.workload = "lease-exclusivity";
+  EXPECT_FALSE(clock_from_requests(given));
 }
 
 }  // namespace

@@ -138,6 +138,10 @@ class GossipWorkerDb final : public cluster::Db {
       d.argv.push_back("--listen");
       d.argv.push_back(fmt::format("{}:{}", node.address, o_.control_port + k));
     }
+    if (clock_from_requests(o_)) {
+      d.argv.push_back("--control-clock");
+      d.argv.push_back("request");
+    }
     if (o_.fault) {
       d.argv.push_back("--fault");
       d.argv.emplace_back(worker::fault_name(*o_.fault));

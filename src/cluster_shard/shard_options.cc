@@ -9,7 +9,8 @@
 namespace squall::cluster_shard {
 
 const std::vector<std::string>& shard_workload_names() {
-  static const std::vector<std::string> names{"full-lifecycle", "lease-exclusivity", "checkpoint-fence"};
+  static const std::vector<std::string> names{"full-lifecycle", "lease-exclusivity", "checkpoint-fence",
+                                              "shard-acquisition"};
   return names;
 }
 
@@ -19,6 +20,8 @@ bool is_shard_workload(const std::string& name) {
 }
 
 bool controlled(const ShardOptions& o) { return o.workload != "full-lifecycle"; }
+
+bool clock_from_requests(const ShardOptions& o) { return o.workload == "shard-acquisition"; }
 
 Status check_shard_options(const ShardOptions& o) {
   if (!is_shard_workload(o.workload)) return err(fmt::format("'{}' is not a shard workload", o.workload));

@@ -44,6 +44,9 @@ struct ShardOptions {
 
 // True for the workloads whose workers are driven through the control API.
 bool controlled(const ShardOptions& o);
+// True when the workers take their coordinator's clock from the control requests
+// (gossip-worker --control-clock request), so that the history holds every op's `now`.
+bool clock_from_requests(const ShardOptions& o);
 
 const std::vector<std::string>& shard_workload_names();
 bool is_shard_workload(const std::string& name);

@@ -4,6 +4,7 @@
 
 #include "cluster_shard/full_lifecycle.h"
 #include "cluster_shard/lease_exclusivity.h"
+#include "cluster_shard/shard_acquisition.h"
 #include "core/assert.h"
 
 namespace squall::cluster_shard {
@@ -12,9 +13,19 @@ void apply_workload_defaults(ShardOptions* o, const ShardFlagsGiven& given, doub
                              int nodes) {
   const bool driven = controlled(*o);
   if (o->workload == "checkpoint-fence") o->stall_one_in = 2;
+  const bool acquisition = o->workload == "shard-acquisition";
+  // shard-acquisition checkpoints a fresh cursor per op: its shards need room for a
+  // long run (controlled workers never scan, so a big corpus costs nothing).
   if (!given.items)
-    o->items = driven ? 1000 : static_cast<uint32_t>(std::clamp(time_limit_s * 500.0, 1000.0, 500'000.0));
-  if (!given.roots && driven) o->roots = 2;
+    o->items = acquisition ? 1'000'000
+               : driven    ? 1000
+                           : static_cast<uint32_t>(std::clamp(time_limit_s * 500.0, 1000.0, 500'000.0));
+  // Few shards, so that clients contend; shard-acquisition keeps 6 that are never
+  // completed and 2 that may be (shard_acquisition.h).
+  if (!given.roots && driven) o->roots = acquisition ? 8 : 2;
+  // Leases that turn over within a short run; the clients' own clock decides expiry,
+  // so a loaded host does not make them run out early.
+  if (!given.lease_ms && acquisition) o->lease_ms = 1000;
   if (driven) o->workers_per_node = (concurrency + nodes - 1) / nodes;
 }
 
@@ -22,6 +33,7 @@ std::unique_ptr<cluster::ClusterWorkload> make_shard_workload(const ShardOptions
   SQ_ASSERT(is_shard_workload(o.workload));
   if (o.workload == "lease-exclusivity" || o.workload == "checkpoint-fence")
     return make_lease_exclusivity(o, concurrency, seed);
+  if (o.workload == "shard-acquisition") return make_shard_acquisition(o, concurrency, seed);
   return make_full_lifecycle(o);
 }
 
