@@ -1,37 +1,20 @@
 #include "cluster_shard/control_client.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 
 #include <fmt/format.h>
 
+#include "core/tcp.h"
+
 namespace squall::cluster_shard {
 namespace {
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-// Waits until fd is ready for `events` or the deadline passes; false on timeout.
-bool wait_for(int fd, short events, int64_t deadline_ms) {
-  for (;;) {
-    const int64_t left = deadline_ms - now_ms();
-    if (left <= 0) return false;
-    pollfd p{fd, events, 0};
-    int r = ::poll(&p, 1, static_cast<int>(left));
-    if (r > 0) return true;
-    if (r < 0 && errno != EINTR) return false;
-  }
-}
+SteadyDeadline after_ms(int64_t ms) { return std::chrono::steady_clock::now() + std::chrono::milliseconds(ms); }
 
 }  // namespace
 
@@ -41,41 +24,23 @@ void ControlClient::drop() {
   buffer_.clear();
 }
 
-Status ControlClient::connect_now(int64_t deadline_ms) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port_);
-  if (::inet_pton(AF_INET, host_.c_str(), &addr.sin_addr) != 1)
-    return err(fmt::format("control API: '{}' is not an IPv4 address", host_));
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return err(fmt::format("control API: socket: {}", std::strerror(errno)));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS) {
-    const int e = errno;
-    ::close(fd);
-    return err(fmt::format("control API {}:{}: connect: {}", host_, port_, std::strerror(e)));
-  }
-  int so_error = 0;
-  socklen_t len = sizeof so_error;
-  if (!wait_for(fd, POLLOUT, deadline_ms) || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0 ||
-      so_error != 0) {
-    ::close(fd);
-    return err(
-        fmt::format("control API {}:{}: connect: {}", host_, port_, so_error ? std::strerror(so_error) : "timed out"));
-  }
-  fd_ = fd;
+Status ControlClient::connect_now(SteadyDeadline deadline) {
+  auto fd = connect_tcp(host_, port_, deadline);
+  if (!fd.ok()) return err("control API: " + fd.error());
+  fd_ = *fd;
   return {};
 }
 
 Result<std::string> ControlClient::call(const std::string& line, bool* sent) {
   *sent = false;
-  const int64_t deadline = now_ms() + timeout_ms_;
+  const SteadyDeadline deadline = after_ms(timeout_ms_);
   if (fd_ < 0) {
     if (auto s = connect_now(deadline); !s) return err(s.error());
   }
   const std::string out = line + "\n";
   size_t off = 0;
   while (off < out.size()) {
-    if (!wait_for(fd_, POLLOUT, deadline)) {
+    if (!wait_fd(fd_, POLLOUT, deadline)) {
       *sent = off > 0;
       drop();
       return err("control API: send timed out");
@@ -102,7 +67,7 @@ Result<std::string> ControlClient::call(const std::string& line, bool* sent) {
       drop();
       return err("control API: answer line too long");
     }
-    if (!wait_for(fd_, POLLIN, deadline)) {
+    if (!wait_fd(fd_, POLLIN, deadline)) {
       drop();
       return err("control API: no answer before the timeout");
     }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "core/tcp.h"
 
 namespace squall::cluster_shard {
 
@@ -25,7 +26,7 @@ class ControlClient {
   Result<std::string> call(const std::string& line, bool* sent);
 
  private:
-  Status connect_now(int64_t deadline_ms);
+  Status connect_now(SteadyDeadline deadline);
   void drop();
 
   std::string host_;

@@ -228,7 +228,7 @@ history::Value row(const std::string& name, const char* status, int64_t checks) 
 }  // namespace
 
 std::unique_ptr<cluster::ClusterWorkload> make_shard_acquisition(const ShardOptions& options, int concurrency,
-                                                                  uint64_t seed) {
+                                                                 uint64_t seed) {
   return std::make_unique<ShardAcquisition>(options, concurrency, seed);
 }
 

@@ -24,7 +24,7 @@
 namespace squall::cluster_shard {
 
 std::unique_ptr<cluster::ClusterWorkload> make_shard_acquisition(const ShardOptions& options, int concurrency,
-                                                                  uint64_t seed);
+                                                                 uint64_t seed);
 
 // The recorded ops as a keyed history for the shard-lease model: the key is the
 // shard, the value the op's map without it; nemesis ops are left out. index_of maps

@@ -1,5 +1,7 @@
 #include "etcd/http_connection.h"
 
+#include "core/tcp.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -16,27 +18,6 @@
 
 namespace squall::etcd {
 namespace {
-
-int ms_until(Deadline d) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(d - std::chrono::steady_clock::now()).count();
-  if (left <= 0) return 0;
-  return left > 60'000 ? 60'000 : static_cast<int>(left);
-}
-
-// Waits for `events` on fd until the deadline; false on time-out.
-bool wait_fd(int fd, short events, Deadline deadline) {
-  for (;;) {
-    pollfd p{fd, events, 0};
-    int left = ms_until(deadline);
-    int r = ::poll(&p, 1, left);
-    if (r > 0) return true;
-    if (r == 0) {
-      if (left == 0 || std::chrono::steady_clock::now() >= deadline) return false;
-      continue;
-    }
-    if (errno != EINTR) return false;
-  }
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -173,46 +154,14 @@ bool HttpConnection::usable() const {
 }
 
 bool HttpConnection::connect_before(Deadline deadline, std::string* error) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* res = nullptr;
-  std::string port = std::to_string(port_);
-  if (int rc = ::getaddrinfo(host_.c_str(), port.c_str(), &hints, &res); rc != 0) {
-    *error = "resolve " + host_ + ": " + gai_strerror(rc);
+  auto fd = connect_tcp(host_, port_, deadline);
+  if (!fd.ok()) {
+    *error = fd.error();
     return false;
   }
-  *error = "no address for " + host_;
-  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
-    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) continue;
-    int rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
-    if (rc != 0 && errno == EINPROGRESS) {
-      if (!wait_fd(fd, POLLOUT, deadline)) {
-        *error = "connect to " + host_ + ":" + port + " timed out";
-        ::close(fd);
-        continue;
-      }
-      int soerr = 0;
-      socklen_t len = sizeof soerr;
-      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
-      rc = soerr == 0 ? 0 : -1;
-      errno = soerr;
-    }
-    if (rc != 0) {
-      *error = "connect to " + host_ + ":" + port + ": " + std::strerror(errno);
-      ::close(fd);
-      continue;
-    }
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    fd_ = fd;
-    buf_.clear();
-    break;
-  }
-  ::freeaddrinfo(res);
-  return fd_ >= 0;
+  fd_ = *fd;
+  buf_.clear();
+  return true;
 }
 
 bool HttpConnection::write_all(std::string_view data, Deadline deadline, std::string* error) {
