@@ -235,6 +235,25 @@ TEST(LeaseExclusivityChecker, AGrantWhileAnotherLeaseIsLiveFails) {
             "shard 2: p1 was granted fence 3 700 ms before p0's lease (fence 2) ran out");
 }
 
+TEST(LeaseExclusivityChecker, UnderClockSkewTheDeadlineRowsAreSkippedButFencingStillCounts) {
+  Hist x;
+  using T = workload::OpType;
+  workload::Op bump;
+  bump.process = workload::kNemesisProcess;
+  bump.type = T::kInfo;
+  bump.f = "bump-clock";
+  bump.value = "{}";
+  x.h.push_back(bump);
+  x.op(0, "acquire", R"({"shard":2})", T::kOk, R"({"shard":2,"fence":2,"deadline-ms":10000})", 0, 1);
+  x.op(1, "acquire", R"({"shard":2})", T::kOk, R"({"shard":2,"fence":3,"deadline-ms":10500})", 5, 6);
+  history::Value r = check_gated_writes(x.h, kLease);
+  EXPECT_EQ(*r.get("valid?"), history::Value(true)) << history::to_edn(r);
+  EXPECT_EQ(*r.get("invariants")->items()[2].get("status"), history::Value("SKIPPED"));
+  // A zombie's write under fence 2 after fence 3 was granted still fails.
+  x.op(0, "renew", R"({"shard":2,"fence":2})", T::kOk, R"({"shard":2,"fence":2,"deadline-ms":11000})", 7, 8);
+  EXPECT_EQ(*check_gated_writes(x.h, kLease).get("valid?"), history::Value(false));
+}
+
 TEST(LeaseExclusivityChecker, AWriteAcceptedAfterItsLeaseRanOutFails) {
   Hist x;
   using T = workload::OpType;
