@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "cluster/etcd_workloads.h"
-#include "cluster_shard/control_client.h"
+#include "cluster_shard/control_call.h"
 #include "history/value_json.h"
 #include "worker/corpus.h"
 #include "worker_driver/control_codec.h"
@@ -52,59 +52,16 @@ class LeaseExclusivity final : public cluster::ClusterWorkload {
   history::Value check(const workload::History& history) override { return check_gated_writes(history, o_.lease_ms); }
 
  private:
-  struct Answer {
-    workload::OpType type = workload::OpType::kInfo;
-    coord::OpResult result;
-    std::string error;
-  };
-
-  // One control API call recorded as an invocation and its completion.
-  Answer call(ControlClient& c, int t, const std::string& node, const std::string& f, const std::string& line,
-              const history::Value& invoke_value, const std::function<void(workload::Op)>& record) {
-    workload::Op op;
-    op.f = f;
-    op.process = t;
-    op.node = node;
-    op.value = history::to_json(invoke_value);
-    record(op);
-    bool sent = false;
-    auto r = c.call(line, &sent);
-    Answer a;
-    std::optional<coord::Reply> reply;
-    if (r.ok()) reply = worker_driver::decode_reply(*r);
-    if (!r.ok()) {
-      a.type = sent ? workload::OpType::kInfo : workload::OpType::kFail;
-      a.error = sent ? "[:timeout]" : "[:unreachable]";
-    } else if (!reply) {
-      a.error = "[:bad-answer]";
-    } else if (reply->ok()) {
-      a.type = workload::OpType::kOk;
-      a.result = reply->value();
-    } else if (reply->error().code == coord::CoordErrc::Indeterminate) {
-      a.error = "[:indeterminate]";
-    } else {
-      a.type = workload::OpType::kFail;
-      a.error = fmt::format("[:{}]", coord::to_string(reply->error().code));
-    }
-    op.type = a.type;
-    op.error = a.error;
-    history::Value v = invoke_value;
-    if (a.type == workload::OpType::kOk) {
-      v.set("fence", history::Value(static_cast<int64_t>(a.result.fence)));
-      v.set("deadline-ms", history::Value(a.result.deadline_ms));
-    }
-    op.value = history::to_json(v);
-    record(op);
-    return a;
-  }
-
-  // Sleeps ms in small steps; false once stop is set.
-  static bool nap(int64_t ms, const std::atomic<bool>& stop) {
-    for (int64_t slept = 0; slept < ms; slept += 20) {
-      if (stop.load()) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(20, ms - slept)));
-    }
-    return !stop.load();
+  // One control API call recorded as an invocation and its completion; an ok grant or
+  // renewal adds its fence and deadline to the completion.
+  static ControlAnswer call(ControlClient& c, int t, const std::string& node, const std::string& f,
+                            const std::string& line, const history::Value& invoke_value,
+                            const std::function<void(workload::Op)>& record) {
+    return recorded_call(CallSite{&c, t, node, &record}, f, line, invoke_value,
+                         [](const ControlAnswer& a, history::Value* v) {
+                           v->set("fence", history::Value(static_cast<int64_t>(a.result.fence)));
+                           v->set("deadline-ms", history::Value(a.result.deadline_ms));
+                         });
   }
 
   void client_loop(int t, cluster::Node& node, uint16_t port, const std::atomic<bool>& stop,
@@ -117,8 +74,8 @@ class LeaseExclusivity final : public cluster::ClusterWorkload {
       const uint64_t shard = 1 + rng() % o_.roots;
       history::Value v = history::Value::array_map();
       v.set("shard", history::Value(static_cast<int64_t>(shard)));
-      Answer got = call(c, t, node.name, "acquire",
-                        fmt::format(R"({{"op_id":{},"type":"acquire","shard":{}}})", op_id(), shard), v, record);
+      ControlAnswer got = call(c, t, node.name, "acquire",
+                               fmt::format(R"({{"op_id":{},"type":"acquire","shard":{}}})", op_id(), shard), v, record);
       if (got.type != workload::OpType::kOk) {
         nap(50 + static_cast<int64_t>(rng() % 100), stop);
         continue;
@@ -134,7 +91,7 @@ class LeaseExclusivity final : public cluster::ClusterWorkload {
         w.set("shard", history::Value(static_cast<int64_t>(shard)));
         w.set("fence", history::Value(static_cast<int64_t>(fence)));
         const uint32_t next = lo + cursors_[shard].fetch_add(1) + 1;
-        Answer a;
+        ControlAnswer a;
         if (j % 2 == 0 && next < hi) {
           const std::string cursor = worker::Corpus::key_of(next);
           w.set("cursor", history::Value(cursor));

@@ -12,7 +12,7 @@
 #include "checker/explain.h"
 #include "checker/linearizability.h"
 #include "cluster/etcd_workloads.h"
-#include "cluster_shard/control_client.h"
+#include "cluster_shard/control_call.h"
 #include "core/assert.h"
 #include "history/edn.h"
 #include "history/value_json.h"
@@ -77,17 +77,12 @@ class ShardAcquisition final : public cluster::ClusterWorkload {
     uint64_t seq;
   };
 
-  struct Answer {
-    workload::OpType type = workload::OpType::kInfo;
-    coord::OpResult result;
-    std::string code;  // the error code of a definite refusal
-  };
-
   // One control API call recorded as an invocation and its completion. `fields` are
-  // the request's own JSON members after op_id and type; `inputs` the same as the
-  // history records them (plus the acting worker, now and the lease).
-  Answer call(Client& c, const std::string& f, uint64_t shard, const std::string& fields, history::Value inputs,
-              const std::function<void(workload::Op)>& record) {
+  // the request's own JSON members after op_id, type and shard; `inputs` the same as
+  // the history records them, to which the acting worker, now, the lease and (for the
+  // op-logged kinds) the op id are added.
+  ControlAnswer call(Client& c, const std::string& f, uint64_t shard, const std::string& fields, history::Value inputs,
+                     const std::function<void(workload::Op)>& record) {
     const uint64_t op_id = (static_cast<uint64_t>(c.thread) + 1) << 32 | ++c.seq;
     const int64_t now = coordinator_now_ms();
     inputs.set("shard", history::Value(static_cast<int64_t>(shard)));
@@ -95,54 +90,17 @@ class ShardAcquisition final : public cluster::ClusterWorkload {
     inputs.set("now", history::Value(now));
     inputs.set("lease-ms", history::Value(o_.lease_ms));
     if (f != "acquire" && f != "renew") inputs.set("op-id", history::Value(static_cast<int64_t>(op_id)));
-    workload::Op op;
-    op.f = f;
-    op.process = c.process;
-    op.node = c.node;
-    op.value = history::to_json(inputs);
-    record(op);
     const std::string line =
         fmt::format(R"({{"op_id":{},"type":"{}","shard":{}{},"now_ms":{}}})", op_id, f, shard, fields, now);
-    bool sent = false;
-    auto r = c.control.call(line, &sent);
-    Answer a;
-    std::optional<coord::Reply> reply;
-    if (r.ok()) reply = worker_driver::decode_reply(*r);
-    if (!r.ok()) {
-      a.type = sent ? workload::OpType::kInfo : workload::OpType::kFail;
-      op.error = sent ? "[:timeout]" : "[:unreachable]";
-    } else if (!reply) {
-      op.error = "[:bad-answer]";
-    } else if (reply->ok()) {
-      a.type = workload::OpType::kOk;
-      a.result = reply->value();
-    } else if (reply->error().code == coord::CoordErrc::Indeterminate) {
-      op.error = "[:indeterminate]";
-    } else {
-      a.type = workload::OpType::kFail;
-      a.code = coord::to_string(reply->error().code);
-      op.error = fmt::format("[:{}]", a.code);
-    }
-    op.type = a.type;
-    if (a.type == workload::OpType::kOk && (f == "acquire" || f == "renew")) {
-      inputs.set("fence", history::Value(static_cast<int64_t>(a.result.fence)));
-      inputs.set("deadline-ms", history::Value(a.result.deadline_ms));
-    }
-    if (a.type == workload::OpType::kOk && f == "unpark")
-      inputs.set("fence", history::Value(static_cast<int64_t>(a.result.fence)));
-    op.value = history::to_json(inputs);
-    record(op);
+    ControlAnswer a = recorded_call(CallSite{&c.control, c.process, c.node, &record}, f, line, inputs,
+                                    [&f](const ControlAnswer& ok, history::Value* v) {
+                                      if (f == "acquire" || f == "renew" || f == "unpark")
+                                        v->set("fence", history::Value(static_cast<int64_t>(ok.result.fence)));
+                                      if (f == "acquire" || f == "renew")
+                                        v->set("deadline-ms", history::Value(ok.result.deadline_ms));
+                                    });
     if (a.type == workload::OpType::kInfo) c.process += concurrency_;
     return a;
-  }
-
-  // Sleeps ms in small steps; false once stop is set.
-  static bool nap(int64_t ms, const std::atomic<bool>& stop) {
-    for (int64_t slept = 0; slept < ms; slept += 20) {
-      if (stop.load()) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(20, ms - slept)));
-    }
-    return !stop.load();
   }
 
   // A cursor inside the shard's range: mostly the next one handed out for the shard,
@@ -163,7 +121,7 @@ class ShardAcquisition final : public cluster::ClusterWorkload {
     history::Value in = history::Value::array_map();
     in.set("fence", history::Value(static_cast<int64_t>(presented)));
     const std::string token = fmt::format(R"(,"fence":{})", presented);
-    Answer a;
+    ControlAnswer a;
     if (c.rng() % 2 == 0) {
       a = call(c, "renew", shard, token, in, record);
     } else {
@@ -196,10 +154,10 @@ class ShardAcquisition final : public cluster::ClusterWorkload {
     while (!stop.load()) {
       const uint64_t shard = 1 + c.rng() % o_.roots;
       if (parked[shard] && c.rng() % 2 == 0) {
-        Answer u = call(c, "unpark", shard, "", history::Value::array_map(), record);
+        ControlAnswer u = call(c, "unpark", shard, "", history::Value::array_map(), record);
         if (u.type == workload::OpType::kFail) parked[shard] = false;
       }
-      Answer a = call(c, "acquire", shard, "", history::Value::array_map(), record);
+      ControlAnswer a = call(c, "acquire", shard, "", history::Value::array_map(), record);
       parked[shard] = a.code == "ShardTerminal";
       if (a.type == workload::OpType::kOk) {
         const uint64_t fence = a.result.fence;

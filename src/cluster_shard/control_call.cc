@@ -1,0 +1,67 @@
+#include "cluster_shard/control_call.h"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "history/value_json.h"
+#include "worker_driver/control_codec.h"
+
+namespace squall::cluster_shard {
+
+ControlAnswer ask(ControlClient& c, const std::string& line) {
+  bool sent = false;
+  auto r = c.call(line, &sent);
+  ControlAnswer a;
+  std::optional<coord::Reply> reply;
+  if (r.ok()) reply = worker_driver::decode_reply(*r);
+  if (!r.ok()) {
+    // Nothing written: the worker never saw it. Written: it may have been applied.
+    a.type = sent ? workload::OpType::kInfo : workload::OpType::kFail;
+    a.error = sent ? "[:timeout]" : "[:unreachable]";
+  } else if (!reply) {
+    a.error = "[:bad-answer]";
+  } else if (reply->ok()) {
+    a.type = workload::OpType::kOk;
+    a.result = reply->value();
+  } else if (reply->error().code == coord::CoordErrc::Indeterminate) {
+    a.error = "[:indeterminate]";
+  } else {
+    a.type = workload::OpType::kFail;
+    a.code = coord::to_string(reply->error().code);
+    a.error = fmt::format("[:{}]", a.code);
+  }
+  return a;
+}
+
+ControlAnswer recorded_call(const CallSite& site, const std::string& f, const std::string& line,
+                            const history::Value& inputs,
+                            const std::function<void(const ControlAnswer&, history::Value*)>& results) {
+  workload::Op op;
+  op.f = f;
+  op.process = site.process;
+  op.node = site.node;
+  op.value = history::to_json(inputs);
+  (*site.record)(op);
+  ControlAnswer a = ask(*site.control, line);
+  op.type = a.type;
+  op.error = a.error;
+  history::Value v = inputs;
+  if (a.type == workload::OpType::kOk && results) results(a, &v);
+  op.value = history::to_json(v);
+  (*site.record)(op);
+  return a;
+}
+
+bool nap(int64_t ms, const std::atomic<bool>& stop) {
+  for (int64_t slept = 0; slept < ms; slept += 20) {
+    if (stop.load()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(20, ms - slept)));
+  }
+  return !stop.load();
+}
+
+}  // namespace squall::cluster_shard
