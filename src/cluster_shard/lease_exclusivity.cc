@@ -12,14 +12,13 @@
 
 #include "cluster/etcd_workloads.h"
 #include "cluster_shard/control_call.h"
+#include "cluster_shard/shard_findings.h"
 #include "history/value_json.h"
 #include "worker/corpus.h"
 #include "worker_driver/control_codec.h"
 
 namespace squall::cluster_shard {
 namespace {
-
-constexpr size_t kAnomaliesMax = 10;
 
 // The item number of a corpus key ("c00000042" → 42); `dflt` for "" (an open end).
 uint32_t key_index(const std::string& key, uint32_t dflt) {
@@ -129,14 +128,6 @@ int64_t int_of(const history::Value& m, const char* k) {
   return v && v->is_int() ? v->as_int() : -1;
 }
 
-history::Value row(const std::string& name, bool pass, int64_t checks) {
-  history::Value m = history::Value::array_map();
-  m.set("name", history::Value(name));
-  m.set("status", history::Value(pass ? "PASS" : "FAIL"));
-  m.set("checks", history::Value(checks));
-  return m;
-}
-
 }  // namespace
 
 std::unique_ptr<cluster::ClusterWorkload> make_lease_exclusivity(const ShardOptions& options, int concurrency,
@@ -189,10 +180,7 @@ history::Value check_gated_writes(const workload::History& h, int64_t lease_ms) 
     by_shard[int_of(v, "shard")].push_back(e);
   }
   int64_t writes = 0, grants = 0;
-  history::Value anomalies = history::Value::vector();
-  history::Value anomaly_ops = history::Value::vector();
-  int64_t violation_op = -1;
-  std::string note;
+  ShardFindings found;
   bool exclusive = true, monotonic = true;
   for (auto& [shard, events] : by_shard) {
     // Completed before a given instant: the highest fence, and the op that showed it.
@@ -228,22 +216,14 @@ history::Value check_gated_writes(const workload::History& h, int64_t lease_ms) 
                     shard, e.process, h[e.invoke_at].f, e.fence, newer->fence, newer->complete_at)
               : fmt::format("shard {}: p{} was granted fence {}, not above fence {} granted before it began (op {})",
                             shard, e.process, e.fence, newer->fence, newer->complete_at);
-      if (anomalies.size() < kAnomaliesMax) {
-        anomalies.push(history::Value(line));
-        anomaly_ops.push(history::Value(static_cast<int64_t>(newer->complete_at)));
-        anomaly_ops.push(history::Value(static_cast<int64_t>(e.invoke_at)));
-        anomaly_ops.push(history::Value(static_cast<int64_t>(e.complete_at)));
-      }
-      if (violation_op < 0) {
-        violation_op = static_cast<int64_t>(e.complete_at);
-        note = e.gated ? fmt::format("accepted under stale fence {}", e.fence)
-                       : fmt::format("fence {} granted out of order", e.fence);
-      }
+      found.add(line,
+                {static_cast<int64_t>(newer->complete_at), static_cast<int64_t>(e.invoke_at),
+                 static_cast<int64_t>(e.complete_at)},
+                static_cast<int64_t>(e.complete_at),
+                e.gated ? fmt::format("accepted under stale fence {}", e.fence)
+                        : fmt::format("fence {} granted out of order", e.fence));
     }
   }
-  // Leases held at once: a grant whose start (its deadline less one lease, on the
-  // workers' shared clock) lies before the deadline another client had been told of
-  // (by an acquire or renew that completed before the grant began) under an older fence.
   // The last two rows compare lease deadlines, which the workers computed on their own
   // clocks, with one another and with the harness's clock. Once the clock-skew nemesis
   // has moved a worker's clock that comparison says nothing about the system (a lease
@@ -251,6 +231,9 @@ history::Value check_gated_writes(const workload::History& h, int64_t lease_ms) 
   // the first two rows still hold it to account), so they are reported as skipped.
   bool skewed = false;
   for (const workload::Op& op : h) skewed = skewed || (op.process == workload::kNemesisProcess && op.f == "bump-clock");
+  // Leases held at once: a grant whose start (its deadline less one lease, on the
+  // workers' shared clock) lies before the deadline another client had been told of
+  // (by an acquire or renew that completed before the grant began) under an older fence.
   bool disjoint = true;
   int64_t leases = 0;
   for (auto& [shard, events] : by_shard) {
@@ -264,17 +247,10 @@ history::Value check_gated_writes(const workload::History& h, int64_t lease_ms) 
             a.deadline_ms <= granted_ms)
           continue;
         disjoint = false;
-        if (anomalies.size() < kAnomaliesMax) {
-          anomalies.push(history::Value(
-              fmt::format("shard {}: p{} was granted fence {} {} ms before p{}'s lease (fence {}) ran out", shard,
-                          b.process, b.fence, a.deadline_ms - granted_ms, a.process, a.fence)));
-          anomaly_ops.push(history::Value(static_cast<int64_t>(a.complete_at)));
-          anomaly_ops.push(history::Value(static_cast<int64_t>(b.complete_at)));
-        }
-        if (violation_op < 0) {
-          violation_op = static_cast<int64_t>(b.complete_at);
-          note = fmt::format("granted while p{}'s lease was live", a.process);
-        }
+        found.add(fmt::format("shard {}: p{} was granted fence {} {} ms before p{}'s lease (fence {}) ran out", shard,
+                              b.process, b.fence, a.deadline_ms - granted_ms, a.process, a.fence),
+                  {static_cast<int64_t>(a.complete_at), static_cast<int64_t>(b.complete_at)},
+                  static_cast<int64_t>(b.complete_at), fmt::format("granted while p{}'s lease was live", a.process));
         break;
       }
     }
@@ -296,19 +272,12 @@ history::Value check_gated_writes(const workload::History& h, int64_t lease_ms) 
     ++late;
     if (!w.accepted) continue;
     expiry = false;
-    if (anomalies.size() < kAnomaliesMax) {
-      anomalies.push(
-          history::Value(fmt::format("shard {}: p{}'s {} under fence {} was accepted {} ms after its lease "
-                                     "was last confirmed (the lease is {} ms)",
-                                     std::get<1>(w.lease), std::get<0>(w.lease), h[w.invoke_at].f, std::get<2>(w.lease),
-                                     since / 1'000'000, lease_ms)));
-      anomaly_ops.push(history::Value(static_cast<int64_t>(w.invoke_at)));
-      anomaly_ops.push(history::Value(static_cast<int64_t>(w.complete_at)));
-    }
-    if (violation_op < 0) {
-      violation_op = static_cast<int64_t>(w.complete_at);
-      note = "accepted after its lease ran out";
-    }
+    found.add(fmt::format("shard {}: p{}'s {} under fence {} was accepted {} ms after its lease "
+                          "was last confirmed (the lease is {} ms)",
+                          std::get<1>(w.lease), std::get<0>(w.lease), h[w.invoke_at].f, std::get<2>(w.lease),
+                          since / 1'000'000, lease_ms),
+              {static_cast<int64_t>(w.invoke_at), static_cast<int64_t>(w.complete_at)},
+              static_cast<int64_t>(w.complete_at), "accepted after its lease ran out");
   }
   history::Value r = history::Value::array_map();
   const bool valid = exclusive && monotonic && disjoint && expiry;
@@ -323,30 +292,18 @@ history::Value check_gated_writes(const workload::History& h, int64_t lease_ms) 
   r.set("checker", history::Value("gated writes against fences: per shard, no write under a fence older than one "
                                   "already granted or used before it began; grants' fences increase"));
   history::Value table = history::Value::vector();
-  table.push(row("Lease exclusivity (gated writes)", exclusive, writes));
-  table.push(row("Fence monotonicity (grants)", monotonic, grants));
-  table.push(row("Leases disjoint in time (grants)", disjoint, leases));
-  table.push(row("Expired leases refuse writes", expiry, late));
+  table.push(invariant_row("Lease exclusivity (gated writes)", pass_fail(exclusive), writes));
+  table.push(invariant_row("Fence monotonicity (grants)", pass_fail(monotonic), grants));
+  table.push(skewed ? invariant_row("Leases disjoint in time (grants)", "SKIPPED", leases)
+                    : invariant_row("Leases disjoint in time (grants)", pass_fail(disjoint), leases));
+  table.push(skewed ? invariant_row("Expired leases refuse writes", "SKIPPED", late)
+                    : invariant_row("Expired leases refuse writes", pass_fail(expiry), late));
   if (skewed) {
-    history::Value shown = history::Value::vector();
-    for (size_t i = 0; i < table.size(); ++i) {
-      history::Value x = table.items()[i];
-      if (i == 2 || i == 3) x.set("status", history::Value("SKIPPED"));
-      shown.push(std::move(x));
-    }
-    table = std::move(shown);
     r.set("note", history::Value("clocks were skewed (bump-clock): the rows on lease deadlines are skipped; "
                                  "fencing is still checked"));
   }
-  history::Value refused_row = row("Stale writes refused (info)", true, refused);
-  table.push(std::move(refused_row));
-  r.set("invariants", std::move(table));
-  r.set("anomalies", std::move(anomalies));
-  r.set("anomaly-ops", std::move(anomaly_ops));
-  if (violation_op >= 0) {
-    r.set("violation-op", history::Value(violation_op));
-    r.set("violation-note", history::Value(note));
-  }
+  table.push(invariant_row("Stale writes refused (info)", pass_fail(true), refused));
+  found.write(std::move(table), &r);
   r.set("accepted-writes", history::Value(writes));
   r.set("grants", history::Value(grants));
   r.set("stale-writes-refused", history::Value(refused));

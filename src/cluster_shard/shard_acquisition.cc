@@ -13,6 +13,7 @@
 #include "checker/linearizability.h"
 #include "cluster/etcd_workloads.h"
 #include "cluster_shard/control_call.h"
+#include "cluster_shard/shard_findings.h"
 #include "core/assert.h"
 #include "history/edn.h"
 #include "history/value_json.h"
@@ -23,7 +24,6 @@
 namespace squall::cluster_shard {
 namespace {
 
-constexpr size_t kShardAnomaliesMax = 10;
 constexpr uint64_t kCheckTimeoutMs = 120'000;
 constexpr uint64_t kCheckMemoryBytes = 4ull << 30;
 
@@ -175,14 +175,6 @@ class ShardAcquisition final : public cluster::ClusterWorkload {
   std::vector<std::atomic<uint32_t>> cursors_;  // per shard: cursor steps handed out
 };
 
-history::Value row(const std::string& name, const char* status, int64_t checks) {
-  history::Value m = history::Value::array_map();
-  m.set("name", history::Value(name));
-  m.set("status", history::Value(status));
-  m.set("checks", history::Value(checks));
-  return m;
-}
-
 }  // namespace
 
 std::unique_ptr<cluster::ClusterWorkload> make_shard_acquisition(const ShardOptions& options, int concurrency,
@@ -249,35 +241,29 @@ history::Value check_shard_acquisition(const workload::History& recorded) {
       default: ++info; break;
     }
   }
-  history::Value anomalies = history::Value::vector();
-  history::Value anomaly_ops = history::Value::vector();
-  int64_t violation_op = -1;
-  std::string note;
+  ShardFindings found;
   for (const auto& k : res.keys) {
     if (k.verdict == Verdict::kValid) continue;
     const std::string shard = k.key ? history::to_edn(*k.key) : "?";
     if (k.verdict == Verdict::kUnknown) {
-      if (anomalies.size() < kShardAnomaliesMax)
-        anomalies.push(history::Value(fmt::format("shard {}: linearizability unknown: {}", shard, k.reason)));
+      found.add_line(fmt::format("shard {}: linearizability unknown: {}", shard, k.reason));
       continue;
     }
     std::string line = fmt::format("shard {} is not linearizable against the shard-lease model", shard);
-    if (k.explanation) {
-      const size_t at = k.explanation->failing_op;
-      line += ": cannot linearize " + checker::describe_call(*h, at);
-      if (!k.explanation->states.empty()) line += " from state " + k.explanation->states.front();
-      if (anomaly_ops.size() < 3 * kShardAnomaliesMax) {
-        for (size_t p = k.explanation->prefix.size() > 2 ? k.explanation->prefix.size() - 2 : 0;
-             p < k.explanation->prefix.size(); ++p)
-          anomaly_ops.push(history::Value(static_cast<int64_t>(index_of[k.explanation->prefix[p]])));
-        anomaly_ops.push(history::Value(static_cast<int64_t>(index_of[at])));
-      }
-      if (violation_op < 0) {
-        violation_op = static_cast<int64_t>(index_of[at]);
-        note = fmt::format("cannot be linearized on shard {}", shard);
-      }
+    if (!k.explanation) {
+      found.add_line(line);
+      continue;
     }
-    if (anomalies.size() < kShardAnomaliesMax) anomalies.push(history::Value(line));
+    // The op that cannot be linearized, after the last two of the longest prefix that can.
+    const checker::Explanation& x = *k.explanation;
+    const size_t at = x.failing_op;
+    line += ": cannot linearize " + checker::describe_call(*h, at);
+    if (!x.states.empty()) line += " from state " + x.states.front();
+    std::vector<int64_t> ops;
+    for (size_t p = x.prefix.size() > 2 ? x.prefix.size() - 2 : 0; p < x.prefix.size(); ++p)
+      ops.push_back(static_cast<int64_t>(index_of[x.prefix[p]]));
+    ops.push_back(static_cast<int64_t>(index_of[at]));
+    found.add(line, ops, static_cast<int64_t>(index_of[at]), fmt::format("cannot be linearized on shard {}", shard));
   }
   if (res.verdict == Verdict::kInvalid) {
     r.set("valid?", history::Value(false));
@@ -292,15 +278,9 @@ history::Value check_shard_acquisition(const workload::History& recorded) {
   }
   const char* status = res.verdict == Verdict::kValid ? "PASS" : res.verdict == Verdict::kInvalid ? "FAIL" : "UNKNOWN";
   history::Value table = history::Value::vector();
-  table.push(row("Linearizable against the coordination model (shard-lease, per shard)", status, ok + info));
-  table.push(row("Shards checked", status, static_cast<int64_t>(res.keys_total)));
-  r.set("invariants", std::move(table));
-  r.set("anomalies", std::move(anomalies));
-  r.set("anomaly-ops", std::move(anomaly_ops));
-  if (violation_op >= 0) {
-    r.set("violation-op", history::Value(violation_op));
-    r.set("violation-note", history::Value(note));
-  }
+  table.push(invariant_row("Linearizable against the coordination model (shard-lease, per shard)", status, ok + info));
+  table.push(invariant_row("Shards checked", status, static_cast<int64_t>(res.keys_total)));
+  found.write(std::move(table), &r);
   r.set("ok-ops", history::Value(ok));
   r.set("failed-ops", history::Value(fail));
   r.set("indeterminate-ops", history::Value(info));

@@ -139,12 +139,24 @@ TEST(Driver, FaultsSwitchOffTheMatchingCoordinatorGuard) {
   EXPECT_FALSE(mutations_for(worker::Fault::NonIdempotentFindings).any());
 }
 
-TEST(Driver, ControlledRequestsAreAnsweredOkOrWithADefiniteError) {
+// A controlled worker (id 3) joined to a fresh in-memory run.
+struct Controlled {
+  explicit Controlled(bool clock_from_requests = false) : config(make_config(clock_from_requests)) {}
+  static DriverConfig make_config(bool clock_from_requests) {
+    DriverConfig c = small_config(3);
+    c.autonomous = false;
+    c.clock_from_requests = clock_from_requests;
+    return c;
+  }
   coord::MemoryStore store;
   MemoryPlane plane;
-  DriverConfig c = small_config(3);
-  c.autonomous = false;
-  Driver d(c, &store, &plane, quiet_io());
+  DriverConfig config;
+  Driver d{config, &store, &plane, quiet_io()};
+};
+
+TEST(Driver, ControlledRequestsAreAnsweredOkOrWithADefiniteError) {
+  Controlled w;
+  Driver& d = w.d;
   ASSERT_FALSE(d.join().has_value());
   const std::string got = d.handle(R"({"op_id":1,"type":"acquire","shard":2})");
   EXPECT_NE(got.find(R"("type":"ok","shard":2,"fence":2)"), std::string::npos) << got;
@@ -165,12 +177,8 @@ TEST(Driver, ControlledRequestsAreAnsweredOkOrWithADefiniteError) {
 }
 
 TEST(Driver, ControlClockFromRequestsDecidesLeaseExpiry) {
-  coord::MemoryStore store;
-  MemoryPlane plane;
-  DriverConfig c = small_config(3);
-  c.autonomous = false;
-  c.clock_from_requests = true;
-  Driver d(c, &store, &plane, quiet_io());
+  Controlled w(true);
+  Driver& d = w.d;
   ASSERT_FALSE(d.join().has_value());
   // The deadline is the request's now plus the run's lease (400 ms), whatever the host's clock says.
   const std::string got = d.handle(R"({"op_id":1,"type":"acquire","shard":2,"now_ms":1000})");
@@ -188,22 +196,16 @@ TEST(Driver, ControlClockFromRequestsDecidesLeaseExpiry) {
 }
 
 TEST(Driver, NowMsIsRefusedUnlessTheWorkerTakesItsClockFromRequests) {
-  coord::MemoryStore store;
-  MemoryPlane plane;
-  DriverConfig c = small_config(3);
-  c.autonomous = false;
-  Driver d(c, &store, &plane, quiet_io());
+  Controlled w;
+  Driver& d = w.d;
   ASSERT_FALSE(d.join().has_value());
   EXPECT_NE(d.handle(R"({"op_id":1,"type":"acquire","shard":2,"now_ms":1000})").find(R"("code":"BadRequest")"),
             std::string::npos);
 }
 
 TEST(Driver, RandomControlLinesNeverCrashTheWorker) {
-  coord::MemoryStore store;
-  MemoryPlane plane;
-  DriverConfig c = small_config(3);
-  c.autonomous = false;
-  Driver d(c, &store, &plane, quiet_io());
+  Controlled w;
+  Driver& d = w.d;
   ASSERT_FALSE(d.join().has_value());
   Rng rng(3);
   const char* types[] = {"claim", "acquire", "renew", "checkpoint", "complete", "park", "split", "unpark", "read"};
