@@ -222,8 +222,12 @@ int cmd_cluster(int argc, char** argv) {
   test->add_option("--workload", workload_name,
                    "Workload against etcd: " + wnames +
                        "or none (nemeses only, checks recovery). Each client thread talks to one node's member");
-  test->add_option("--concurrency", concurrency, "Client threads (thread i bound to node i mod n)")
-      ->check(CLI::Range(1, 1000));
+  CLI::Option* concurrency_opt =
+      test->add_option(
+              "--concurrency", concurrency,
+              "Client threads (thread i bound to node i mod n); full-lifecycle: gossip-workers, spread over the nodes "
+              "(default one per node)")
+          ->check(CLI::Range(1, 1000));
   test->add_option("--op-timeout", op_timeout_s, "Seconds an etcd request of an op may take before it is :info")
       ->check(CLI::Range(0.05, 600.0));
   test->add_option("--lease-ttl", lease_ttl_s, "Lock workloads: TTL in seconds of the holder's lease")
@@ -359,9 +363,9 @@ int cmd_cluster(int argc, char** argv) {
     shard.binary = cluster_shard::default_worker_binary(worker_binary);
     shard.settle_ms = static_cast<int64_t>(settle_s * 1000);
     const int n_nodes = static_cast<int>(opts->nodes.size());
-    cluster_shard::apply_workload_defaults(&shard,
-                                           {items_opt->count() > 0, roots_opt->count() > 0, lease_opt->count() > 0},
-                                           time_limit_s, concurrency, n_nodes);
+    cluster_shard::apply_workload_defaults(
+        &shard, {items_opt->count() > 0, roots_opt->count() > 0, lease_opt->count() > 0, concurrency_opt->count() > 0},
+        time_limit_s, concurrency, n_nodes);
     const bool lease_clients = cluster_shard::controlled(shard);
     shard.op_timeout_ms = static_cast<int64_t>(op_timeout_s * 1000);
     if (!fault_name.empty()) {
@@ -390,6 +394,8 @@ int cmd_cluster(int argc, char** argv) {
                               shard.roots, shard.corpus_seed, shard.lease_ms, fmt_seconds(settle_s));
     if (lease_clients)
       shard_flags += fmt::format(" --concurrency {} --op-timeout {}", concurrency, fmt_seconds(op_timeout_s));
+    else if (concurrency_opt->count() > 0)
+      shard_flags += fmt::format(" --concurrency {}", concurrency);
     if (shard.fault) shard_flags += " --fault " + std::string(worker::fault_name(*shard.fault));
   } else if (!fault_name.empty()) {
     std::string known;

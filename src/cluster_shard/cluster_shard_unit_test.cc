@@ -351,6 +351,18 @@ TEST(ShardAcquisitionChecker, AnOpWithoutAShardIsRefusedByName) {
   EXPECT_NE(r.get("reason")->as_string().find("has no integer :shard"), std::string::npos);
 }
 
+TEST(ShardWorkloads, FullLifecycleRunsAWorkerPerNodeUnlessConcurrencyIsGiven) {
+  ShardOptions o;
+  apply_workload_defaults(&o, {}, 60, 10, 5);
+  EXPECT_EQ(o.workers_per_node, 1);
+  EXPECT_EQ(o.items, 30'000u);
+  ShardFlagsGiven given;
+  given.concurrency = true;
+  apply_workload_defaults(&o, given, 60, 20, 5);
+  EXPECT_EQ(o.workers_per_node, 4);
+  EXPECT_EQ(run_concurrency(o, 20, 5), 5);  // the history's processes: one observer per node
+}
+
 TEST(ShardWorkloads, AcquisitionDefaultsLeaveRoomAndContention) {
   ShardOptions o;
   o.workload = "shard-acquisition";

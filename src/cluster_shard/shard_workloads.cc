@@ -26,7 +26,7 @@ void apply_workload_defaults(ShardOptions* o, const ShardFlagsGiven& given, doub
   // Leases that turn over within a short run; the clients' own clock decides expiry,
   // so a loaded host does not make them run out early.
   if (!given.lease_ms && acquisition) o->lease_ms = 1000;
-  if (driven) o->workers_per_node = (concurrency + nodes - 1) / nodes;
+  if (driven || given.concurrency) o->workers_per_node = (concurrency + nodes - 1) / nodes;
 }
 
 std::unique_ptr<cluster::ClusterWorkload> make_shard_workload(const ShardOptions& o, int concurrency, uint64_t seed) {

@@ -19,11 +19,13 @@ struct ShardFlagsGiven {
   bool items = false;
   bool roots = false;
   bool lease_ms = false;
+  bool concurrency = false;
 };
 
 // Fills in the defaults of o->workload that depend on the run: the corpus size from
 // the time limit, few roots for contention, one worker per client thread for the
-// controlled workloads.
+// controlled workloads, and as many autonomous workers as --concurrency asks for (spread
+// over the nodes; one per node when it is not given).
 void apply_workload_defaults(ShardOptions* o, const ShardFlagsGiven& given, double time_limit_s, int concurrency,
                              int nodes);
 
