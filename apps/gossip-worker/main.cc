@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   cfg.leases_max = o.leases_max;
   cfg.autonomous = o.listen.empty();
   cfg.faults = o.faults;
+  cfg.mutations = o.mutations;
 
   DriverIo io = default_io();
   std::FILE* trace = nullptr;

@@ -250,8 +250,10 @@ int cmd_cluster(int argc, char** argv) {
                        "contend)")
           ->check(CLI::Range(1, 100'000));
   test->add_option("--corpus-seed", shard.corpus_seed, "Shard workloads: seed of the corpus (and its ground truth)");
-  test->add_option("--worker-lease-ms", shard.lease_ms, "Shard workloads: the run's lease duration in milliseconds")
-      ->check(CLI::Range(int64_t{50}, int64_t{600'000}));
+  CLI::Option* lease_opt = test->add_option("--worker-lease-ms", shard.lease_ms,
+                                            "Shard workloads: the run's lease duration in milliseconds (default 3000; "
+                                            "concurrent-acquisition: 1000, so that leases turn over often)")
+                               ->check(CLI::Range(int64_t{50}, int64_t{600'000}));
   test->add_option("--settle", settle_s,
                    "Shard workloads: seconds the workers get after the final phase to finish the corpus before the "
                    "audit")
@@ -259,6 +261,10 @@ int cmd_cluster(int argc, char** argv) {
   test->add_option("--fault", fault_name,
                    "Shard workloads, a worker negative control passed to every gossip-worker: skip-fence-check, "
                    "ignore-live-lease, checkpoint-before-findings or non-idempotent-findings");
+  test->add_option("--coord-mutation", shard.coord_mutation,
+                   "Controlled shard workloads, a coordinator negative control passed to every gossip-worker "
+                   "(coordinator mutations as squall sim names them, e.g. acquire-ignores-live-lease, "
+                   "split-with-gap, residual-with-gap)");
   test->add_option("--gossip-worker", worker_binary,
                    "Shard workloads: the gossip-worker binary (default: next to squall, else from PATH)");
   std::string names;
@@ -358,8 +364,9 @@ int cmd_cluster(int argc, char** argv) {
     shard.binary = cluster_shard::default_worker_binary(worker_binary);
     shard.settle_ms = static_cast<int64_t>(settle_s * 1000);
     const int n_nodes = static_cast<int>(opts->nodes.size());
-    cluster_shard::apply_workload_defaults(&shard, {items_opt->count() > 0, roots_opt->count() > 0}, time_limit_s,
-                                           concurrency, n_nodes);
+    cluster_shard::apply_workload_defaults(&shard,
+                                           {items_opt->count() > 0, roots_opt->count() > 0, lease_opt->count() > 0},
+                                           time_limit_s, concurrency, n_nodes);
     const bool lease_clients = cluster_shard::controlled(shard);
     shard.op_timeout_ms = static_cast<int64_t>(op_timeout_s * 1000);
     if (!fault_name.empty()) {
@@ -389,10 +396,12 @@ int cmd_cluster(int argc, char** argv) {
     if (lease_clients)
       shard_flags += fmt::format(" --concurrency {} --op-timeout {}", concurrency, fmt_seconds(op_timeout_s));
     if (shard.fault) shard_flags += " --fault " + std::string(worker::fault_name(*shard.fault));
-  } else if (!fault_name.empty()) {
+    if (!shard.coord_mutation.empty()) shard_flags += " --coord-mutation " + shard.coord_mutation;
+  } else if (!fault_name.empty() || !shard.coord_mutation.empty()) {
     std::string known;
     for (const auto& n : cluster_shard::shard_workload_names()) known += (known.empty() ? "" : ", ") + n;
-    std::fprintf(stderr, "squall cluster test: --fault needs a shard workload (%s)\n", known.c_str());
+    std::fprintf(stderr, "squall cluster test: --fault and --coord-mutation need a shard workload (%s)\n",
+                 known.c_str());
     return kExitUsage;
   } else if (workload_name != "none") {
     cluster::EtcdWorkloadOptions wo;

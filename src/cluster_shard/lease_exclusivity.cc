@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <map>
 #include <random>
 #include <thread>
@@ -12,6 +11,7 @@
 
 #include "cluster/etcd_workloads.h"
 #include "cluster_shard/control_client.h"
+#include "cluster_shard/controlled_client.h"
 #include "history/value_json.h"
 #include "worker/corpus.h"
 #include "worker_driver/control_codec.h"
@@ -20,14 +20,6 @@ namespace squall::cluster_shard {
 namespace {
 
 constexpr size_t kAnomaliesMax = 10;
-
-// The item number of a corpus key ("c00000042" → 42); `dflt` for "" (an open end).
-uint32_t key_index(const std::string& key, uint32_t dflt) {
-  if (key.size() < 2) return dflt;
-  uint32_t v = dflt;
-  auto r = std::from_chars(key.data() + 1, key.data() + key.size(), v);
-  return r.ec == std::errc() ? v : dflt;
-}
 
 class LeaseExclusivity final : public cluster::ClusterWorkload {
  public:
@@ -52,59 +44,11 @@ class LeaseExclusivity final : public cluster::ClusterWorkload {
   history::Value check(const workload::History& history) override { return check_gated_writes(history, o_.lease_ms); }
 
  private:
-  struct Answer {
-    workload::OpType type = workload::OpType::kInfo;
-    coord::OpResult result;
-    std::string error;
-  };
+  using Answer = ControlAnswer;
 
-  // One control API call recorded as an invocation and its completion.
-  Answer call(ControlClient& c, int t, const std::string& node, const std::string& f, const std::string& line,
-              const history::Value& invoke_value, const std::function<void(workload::Op)>& record) {
-    workload::Op op;
-    op.f = f;
-    op.process = t;
-    op.node = node;
-    op.value = history::to_json(invoke_value);
-    record(op);
-    bool sent = false;
-    auto r = c.call(line, &sent);
-    Answer a;
-    std::optional<coord::Reply> reply;
-    if (r.ok()) reply = worker_driver::decode_reply(*r);
-    if (!r.ok()) {
-      a.type = sent ? workload::OpType::kInfo : workload::OpType::kFail;
-      a.error = sent ? "[:timeout]" : "[:unreachable]";
-    } else if (!reply) {
-      a.error = "[:bad-answer]";
-    } else if (reply->ok()) {
-      a.type = workload::OpType::kOk;
-      a.result = reply->value();
-    } else if (reply->error().code == coord::CoordErrc::Indeterminate) {
-      a.error = "[:indeterminate]";
-    } else {
-      a.type = workload::OpType::kFail;
-      a.error = fmt::format("[:{}]", coord::to_string(reply->error().code));
-    }
-    op.type = a.type;
-    op.error = a.error;
-    history::Value v = invoke_value;
-    if (a.type == workload::OpType::kOk) {
-      v.set("fence", history::Value(static_cast<int64_t>(a.result.fence)));
-      v.set("deadline-ms", history::Value(a.result.deadline_ms));
-    }
-    op.value = history::to_json(v);
-    record(op);
-    return a;
-  }
-
-  // Sleeps ms in small steps; false once stop is set.
-  static bool nap(int64_t ms, const std::atomic<bool>& stop) {
-    for (int64_t slept = 0; slept < ms; slept += 20) {
-      if (stop.load()) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(20, ms - slept)));
-    }
-    return !stop.load();
+  static Answer call(ControlClient& c, int t, const std::string& node, const std::string& f, const std::string& line,
+                     const history::Value& invoke_value, const std::function<void(workload::Op)>& record) {
+    return recorded_call(c, t, node, f, line, invoke_value, record);
   }
 
   void client_loop(int t, cluster::Node& node, uint16_t port, const std::atomic<bool>& stop,
@@ -167,18 +111,9 @@ struct Event {
   int64_t process = 0;
 };
 
-int64_t int_of(const history::Value& m, const char* k) {
-  const history::Value* v = m.is_map() ? m.get(k) : nullptr;
-  return v && v->is_int() ? v->as_int() : -1;
-}
+int64_t int_of(const history::Value& m, const char* k) { return int_field(m, k); }
 
-history::Value row(const std::string& name, bool pass, int64_t checks) {
-  history::Value m = history::Value::array_map();
-  m.set("name", history::Value(name));
-  m.set("status", history::Value(pass ? "PASS" : "FAIL"));
-  m.set("checks", history::Value(checks));
-  return m;
-}
+history::Value row(const std::string& name, bool pass, int64_t checks) { return invariant_row(name, pass, checks); }
 
 }  // namespace
 

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
-#include "core/assert.h"
+#include "cluster_shard/concurrent_acquisition.h"
 #include "cluster_shard/full_lifecycle.h"
 #include "cluster_shard/lease_exclusivity.h"
+#include "cluster_shard/split_correctness.h"
+#include "core/assert.h"
 
 namespace squall::cluster_shard {
 
@@ -15,6 +17,8 @@ void apply_workload_defaults(ShardOptions* o, const ShardFlagsGiven& given, doub
   if (!given.items)
     o->items = driven ? 1000 : static_cast<uint32_t>(std::clamp(time_limit_s * 500.0, 1000.0, 500'000.0));
   if (!given.roots && driven) o->roots = 2;
+  // Leases turn over often, so that the race for them is run many times.
+  if (!given.lease_ms && o->workload == "concurrent-acquisition") o->lease_ms = 1000;
   if (driven) o->workers_per_node = (concurrency + nodes - 1) / nodes;
 }
 
@@ -22,6 +26,8 @@ std::unique_ptr<cluster::ClusterWorkload> make_shard_workload(const ShardOptions
   SQ_ASSERT(is_shard_workload(o.workload));
   if (o.workload == "lease-exclusivity" || o.workload == "checkpoint-fence")
     return make_lease_exclusivity(o, concurrency, seed);
+  if (o.workload == "concurrent-acquisition") return make_concurrent_acquisition(o, concurrency, seed);
+  if (o.workload == "split-correctness") return make_split_correctness(o, concurrency, seed);
   return make_full_lifecycle(o);
 }
 

@@ -18,6 +18,7 @@ namespace squall::cluster_shard {
 struct ShardFlagsGiven {
   bool items = false;
   bool roots = false;
+  bool lease_ms = false;
 };
 
 // Fills in the defaults of o->workload that depend on the run: the corpus size from

@@ -61,6 +61,7 @@ struct DriverConfig {
   uint32_t leases_max = 2;
   bool autonomous = true;
   worker::Faults faults;
+  coord::Mutations mutations;  // on top of those the faults imply (negative controls)
 };
 
 // Where the driver's lines go, and its clocks; defaults: stderr, no trace, host clocks.
