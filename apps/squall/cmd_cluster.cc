@@ -246,7 +246,7 @@ int cmd_cluster(int argc, char** argv) {
           ->check(CLI::Range(1, 10'000'000));
   CLI::Option* roots_opt =
       test->add_option("--roots", shard.roots,
-                       "Shard workloads: root shards of the run (default 12; lease-exclusivity: 2, so that clients "
+                       "Shard workloads: root shards of the run (default 12; the controlled workloads: 2, so that clients "
                        "contend)")
           ->check(CLI::Range(1, 100'000));
   test->add_option("--corpus-seed", shard.corpus_seed, "Shard workloads: seed of the corpus (and its ground truth)");
