@@ -245,9 +245,10 @@ int cmd_cluster(int argc, char** argv) {
                        "1000 to 500000, which 3 workers here scan in about half the time limit)")
           ->check(CLI::Range(1, 10'000'000));
   CLI::Option* roots_opt =
-      test->add_option("--roots", shard.roots,
-                       "Shard workloads: root shards of the run (default 12; the controlled workloads: 2, so that clients "
-                       "contend)")
+      test->add_option(
+              "--roots", shard.roots,
+              "Shard workloads: root shards of the run (default 12; the controlled workloads: 2, so that clients "
+              "contend)")
           ->check(CLI::Range(1, 100'000));
   test->add_option("--corpus-seed", shard.corpus_seed, "Shard workloads: seed of the corpus (and its ground truth)");
   CLI::Option* lease_opt = test->add_option("--worker-lease-ms", shard.lease_ms,
