@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
   cfg.autonomous = o.listen.empty();
   cfg.clock_from_requests = o.clock_from_requests;
   cfg.faults = o.faults;
+  cfg.mutations = o.mutations;
 
   DriverIo io = default_io();
   std::FILE* trace = nullptr;

@@ -249,13 +249,16 @@ int cmd_cluster(int argc, char** argv) {
                        "1000 to 500000, which 3 workers here scan in about half the time limit)")
           ->check(CLI::Range(1, 10'000'000));
   CLI::Option* roots_opt =
-      test->add_option("--roots", shard.roots,
-                       "Shard workloads: root shards of the run (default 12; lease-exclusivity: 2, so that clients "
-                       "contend)")
+      test->add_option(
+              "--roots", shard.roots,
+              "Shard workloads: root shards of the run (default 12; the controlled workloads: 2, so that clients "
+              "contend)")
           ->check(CLI::Range(1, 100'000));
   test->add_option("--corpus-seed", shard.corpus_seed, "Shard workloads: seed of the corpus (and its ground truth)");
   CLI::Option* lease_opt =
-      test->add_option("--worker-lease-ms", shard.lease_ms, "Shard workloads: the run's lease duration in milliseconds")
+      test->add_option("--worker-lease-ms", shard.lease_ms,
+                       "Shard workloads: the run's lease duration in milliseconds (default 3000; "
+                       "shard-acquisition and concurrent-acquisition: 1000, so that leases turn over often)")
           ->check(CLI::Range(int64_t{50}, int64_t{600'000}));
   test->add_option("--settle", settle_s,
                    "Shard workloads: seconds the workers get after the final phase to finish the corpus before the "
@@ -264,6 +267,10 @@ int cmd_cluster(int argc, char** argv) {
   test->add_option("--fault", fault_name,
                    "Shard workloads, a worker negative control passed to every gossip-worker: skip-fence-check, "
                    "ignore-live-lease, checkpoint-before-findings or non-idempotent-findings");
+  test->add_option("--coord-mutation", shard.coord_mutation,
+                   "Controlled shard workloads, a coordinator negative control passed to every gossip-worker "
+                   "(coordinator mutations as squall sim names them, e.g. acquire-ignores-live-lease, "
+                   "split-with-gap, residual-with-gap)");
   test->add_option("--gossip-worker", worker_binary,
                    "Shard workloads: the gossip-worker binary (default: next to squall, else from PATH)");
   std::string names;
@@ -397,10 +404,12 @@ int cmd_cluster(int argc, char** argv) {
     else if (concurrency_opt->count() > 0)
       shard_flags += fmt::format(" --concurrency {}", concurrency);
     if (shard.fault) shard_flags += " --fault " + std::string(worker::fault_name(*shard.fault));
-  } else if (!fault_name.empty()) {
+    if (!shard.coord_mutation.empty()) shard_flags += " --coord-mutation " + shard.coord_mutation;
+  } else if (!fault_name.empty() || !shard.coord_mutation.empty()) {
     std::string known;
     for (const auto& n : cluster_shard::shard_workload_names()) known += (known.empty() ? "" : ", ") + n;
-    std::fprintf(stderr, "squall cluster test: --fault needs a shard workload (%s)\n", known.c_str());
+    std::fprintf(stderr, "squall cluster test: --fault and --coord-mutation need a shard workload (%s)\n",
+                 known.c_str());
     return kExitUsage;
   } else if (workload_name != "none") {
     cluster::EtcdWorkloadOptions wo;

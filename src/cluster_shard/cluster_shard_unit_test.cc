@@ -1,15 +1,19 @@
 // The shard workloads without a cluster: the audit's invariant table as the JEPSEN
 // REPORT renders it (PASS with its counts; a negative control's reason as FAIL in its
 // own row with the violating item listed), the verdict rules, and option parsing.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "cluster/cluster_report.h"
+#include "cluster_shard/concurrent_acquisition.h"
 #include "cluster_shard/full_lifecycle.h"
 #include "cluster_shard/lease_exclusivity.h"
 #include "cluster_shard/shard_acquisition.h"
 #include "cluster_shard/shard_options.h"
 #include "cluster_shard/shard_workloads.h"
+#include "cluster_shard/split_correctness.h"
 #include "history/edn.h"
+#include "history/value_json.h"
 #include "sim/stats.h"
 #include "worker_audit/invariant_rows.h"
 
@@ -126,6 +130,16 @@ TEST(ShardOptionsParsing, ChecksEachFlagByName) {
   EXPECT_TRUE(is_shard_workload("full-lifecycle"));
   EXPECT_TRUE(is_shard_workload("lease-exclusivity"));
   EXPECT_TRUE(is_shard_workload("checkpoint-fence"));
+  EXPECT_TRUE(is_shard_workload("concurrent-acquisition"));
+  EXPECT_TRUE(is_shard_workload("split-correctness"));
+  o = {};
+  o.coord_mutation = "split-with-gap";
+  EXPECT_TRUE(check_shard_options(o));
+  o.coord_mutation = "eat-keys";
+  s = check_shard_options(o);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().find("unknown --coord-mutation 'eat-keys' (known: skip-fence-check"), std::string::npos)
+      << s.error();
   EXPECT_FALSE(is_shard_workload("lock"));
 }
 
@@ -379,6 +393,175 @@ TEST(ShardWorkloads, AcquisitionDefaultsLeaveRoomAndContention) {
   EXPECT_EQ(given.lease_ms, 5000);
   given.workload = "lease-exclusivity";
   EXPECT_FALSE(clock_from_requests(given));
+}
+
+// ---- concurrent-acquisition's checker ------------------------------------------------
+
+// The status of the named row of a result's :invariants table ("" if absent).
+std::string row_status(const history::Value& r, const std::string& name) {
+  for (const history::Value& row : r.get("invariants")->items())
+    if (row.get("name")->as_string() == name) return row.get("status")->as_string();
+  return "";
+}
+
+// p0 is granted fence 2 (deadline 10000 on the workers' clock) and renews once; p1 is
+// refused, then granted fence 3 after p0's lease ran out; p2 gets shard 2.
+Hist race_history() {
+  Hist x;
+  using T = workload::OpType;
+  x.op(0, "acquire", R"({"shard":1})", T::kOk, R"({"shard":1,"fence":2,"deadline-ms":10000})", 0, 1);
+  x.op(1, "acquire", R"({"shard":1})", T::kFail, R"({"shard":1})", 2, 3, "[:LeaseHeld]");
+  x.op(0, "renew", R"({"shard":1,"fence":2})", T::kOk, R"({"shard":1,"fence":2,"deadline-ms":10200})", 200, 201);
+  x.op(2, "acquire", R"({"shard":2})", T::kOk, R"({"shard":2,"fence":2,"deadline-ms":10300})", 300, 301);
+  x.op(1, "acquire", R"({"shard":1})", T::kOk, R"({"shard":1,"fence":3,"deadline-ms":11500})", 1499, 1500);
+  return x;
+}
+
+TEST(ConcurrentAcquisitionChecker, RacingClientsEachWinningTheirOwnFencePass) {
+  history::Value r = check_concurrent_acquisition(race_history().h, kLease);
+  EXPECT_EQ(*r.get("valid?"), history::Value(true));
+  EXPECT_EQ(row_status(r, "One winner per fence"), "PASS");
+  EXPECT_EQ(row_status(r, "Fence monotonicity (grants)"), "PASS");
+  EXPECT_EQ(row_status(r, "Leases disjoint in time (grants)"), "PASS");
+  EXPECT_EQ(r.get("invariants")->items()[0].get("checks")->as_int(), 3);  // the three grants
+}
+
+TEST(ConcurrentAcquisitionChecker, TwoWinnersOfOneFenceFail) {
+  Hist x = race_history();
+  // p3 is granted shard 1's fence 3 as well, once p1's lease ran out (so only this row
+  // sees it; a fence not above the last grant also breaks monotonicity).
+  x.op(3, "acquire", R"({"shard":1})", workload::OpType::kOk, R"({"shard":1,"fence":3,"deadline-ms":12800})", 2800,
+       2801);
+  history::Value r = check_concurrent_acquisition(x.h, kLease);
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  EXPECT_EQ(row_status(r, "One winner per fence"), "FAIL");
+  bool named = false;
+  for (const history::Value& a : r.get("anomalies")->items())
+    named |= a.as_string() == "shard 1: fence 3 was granted 2 times (p1 at op 9, p3 at op 11)";
+  EXPECT_TRUE(named) << history::to_json(*r.get("anomalies"));
+  // Shard 2's fence 2 is another shard's: not a second winner.
+  EXPECT_EQ(row_status(check_concurrent_acquisition(race_history().h, kLease), "One winner per fence"), "PASS");
+}
+
+TEST(ConcurrentAcquisitionChecker, AStolenLiveLeaseFailsTheDisjointRow) {
+  Hist x = race_history();
+  // What acquire-ignores-live-lease does: p3 takes shard 1 while p1's lease is live.
+  x.op(3, "acquire", R"({"shard":1})", workload::OpType::kOk, R"({"shard":1,"fence":4,"deadline-ms":11700})", 1600,
+       1601);
+  history::Value r = check_concurrent_acquisition(x.h, kLease);
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  EXPECT_EQ(row_status(r, "Leases disjoint in time (grants)"), "FAIL");
+  EXPECT_EQ(row_status(r, "One winner per fence"), "PASS");
+  EXPECT_EQ(invariant_catching_mutation("acquire-ignores-live-lease"), "Leases disjoint in time (grants)");
+}
+
+// ---- split-correctness's checker -----------------------------------------------------
+
+coord::ShardRecord shard_rec(coord::ShardId id, const char* start, const char* end, coord::ShardStatus status,
+                             std::optional<coord::ShardId> parent = std::nullopt) {
+  coord::ShardRecord r;
+  r.tenant = 1;
+  r.run = 1;
+  r.id = id;
+  r.spec = {start, end};
+  r.status = status;
+  r.parent = parent;
+  return r;
+}
+
+constexpr coord::ShardId kChildA = coord::kDerivedBit | 0xa1, kChildB = coord::kDerivedBit | 0xb1,
+                         kResidual = coord::kDerivedBit | 0xe1, kLost = coord::kDerivedBit | 0x77;
+
+// A shard id as the history holds it.
+std::string hid(coord::ShardId id) { return std::to_string(static_cast<int64_t>(id)); }
+
+// Roots 1 ["", c500) and 2 [c500, ""); root 1 split into A ["", c200) and B [c200, c500)
+// (B created as b_start..c500); root 2 cut residual R [r_start, "") off, ending at c700.
+RunRecords split_records(const char* b_start = "c00000200", const char* r_start = "c00000700") {
+  using S = coord::ShardStatus;
+  RunRecords recs;
+  recs.read = true;
+  recs.run.tenant = 1;
+  recs.run.run = 1;
+  recs.run.roots = std::vector<coord::KeyRange>{{"", "c00000500"}, {"c00000500", ""}};
+  coord::ShardRecord root1 = shard_rec(1, "", "c00000500", S::Split);
+  root1.spawned = {{kChildA, coord::SpawnKind::Child}, {kChildB, coord::SpawnKind::Child}};
+  recs.shards[1] = {shard_rec(1, "", "c00000500", S::Active), root1};
+  recs.shards[kChildA] = {shard_rec(kChildA, "", "c00000200", S::Active, 1),
+                          shard_rec(kChildA, "", "c00000200", S::Active, 1)};
+  recs.shards[kChildB] = {shard_rec(kChildB, b_start, "c00000500", S::Active, 1),
+                          shard_rec(kChildB, b_start, "c00000500", S::Active, 1)};
+  coord::ShardRecord root2 = shard_rec(2, "c00000500", "c00000700", S::Active);
+  root2.spawned = {{kResidual, coord::SpawnKind::Residual}};
+  recs.shards[2] = {shard_rec(2, "c00000500", "", S::Active), root2};
+  recs.shards[kResidual] = {shard_rec(kResidual, r_start, "", S::Active, 2),
+                            shard_rec(kResidual, r_start, "", S::Active, 2)};
+  return recs;
+}
+
+Hist split_history() {
+  Hist x;
+  using T = workload::OpType;
+  x.op(0, "split", R"({"shard":1,"fence":2,"kind":"replace"})", T::kOk,
+       R"({"shard":1,"fence":2,"kind":"replace","spawned":[)" + hid(kChildA) + "," + hid(kChildB) + "]}", 0, 1);
+  x.op(1, "split", R"({"shard":2,"fence":2,"kind":"residual"})", T::kOk,
+       R"({"shard":2,"fence":2,"kind":"residual","spawned":[)" + hid(kResidual) + "]}", 2, 3);
+  x.op(1, "split", R"({"shard":2,"fence":2,"kind":"residual","probe":true})", T::kFail,
+       R"({"shard":2,"fence":2,"kind":"residual","probe":true})", 4, 5, "[:InvalidArgument]");
+  return x;
+}
+
+TEST(SplitRecordsChecker, ExactTilingWithEverySplitRecordedPasses) {
+  history::Value r = check_split_records(split_history().h, split_records());
+  EXPECT_EQ(*r.get("valid?"), history::Value(true)) << history::to_json(*r.get("anomalies"));
+  EXPECT_EQ(row_status(r, "Split children tile the parent (S7)"), "PASS");
+  EXPECT_EQ(row_status(r, "Leaves tile the root ranges (S7)"), "PASS");
+  EXPECT_EQ(row_status(r, "Acknowledged splits recorded"), "PASS");
+  EXPECT_EQ(*r.get("acknowledged-splits"), history::Value(int64_t{2}));
+  const history::Value& info = r.get("invariants")->items()[4];
+  EXPECT_EQ(info.get("checks")->as_int(), 1);  // the refused probe
+}
+
+TEST(SplitRecordsChecker, AGapBetweenChildrenFailsBothTilingRows) {
+  Hist x = split_history();
+  // The gap was let through: the probe answered ok (as split-with-gap does).
+  x.h[5].type = workload::OpType::kOk;
+  x.h[5].error = "";
+  history::Value r = check_split_records(x.h, split_records("c00000250"));
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  EXPECT_EQ(row_status(r, "Split children tile the parent (S7)"), "FAIL");
+  EXPECT_EQ(row_status(r, "Leaves tile the root ranges (S7)"), "FAIL");
+  EXPECT_EQ(*r.get("violation-note"), history::Value("a split with a gap was accepted"));
+  EXPECT_EQ(invariant_catching_mutation("split-with-gap"), "Split children tile the parent (S7)");
+}
+
+TEST(SplitRecordsChecker, AGapBeforeAResidualFailsTheLeavesRowOnly) {
+  history::Value r = check_split_records(split_history().h, split_records("c00000200", "c00000750"));
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  EXPECT_EQ(row_status(r, "Split children tile the parent (S7)"), "PASS");
+  EXPECT_EQ(row_status(r, "Leaves tile the root ranges (S7)"), "FAIL");
+  EXPECT_EQ(invariant_catching_mutation("residual-with-gap"), "Leaves tile the root ranges (S7)");
+}
+
+TEST(SplitRecordsChecker, AnAcknowledgedSplitMissingFromTheRecordsFails) {
+  Hist x = split_history();
+  // Answered ok with a child that no record holds (a lost write).
+  x.op(2, "split", R"({"shard":2,"fence":2,"kind":"residual"})", workload::OpType::kOk,
+       R"({"shard":2,"fence":2,"kind":"residual","spawned":[)" + hid(kLost) + "]}", 6, 7);
+  history::Value r = check_split_records(x.h, split_records());
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  EXPECT_EQ(row_status(r, "Acknowledged splits recorded"), "FAIL");
+  EXPECT_EQ(r.get("anomalies")->items()[0].as_string(),
+            fmt::format("p2's split of shard 2 was answered ok, but spawned shard {} is missing", kLost));
+  EXPECT_EQ(*r.get("violation-op"), history::Value(int64_t{7}));
+}
+
+TEST(SplitRecordsChecker, UnreadRecordsOrNoSplitIsUnknown) {
+  RunRecords unread;
+  unread.why = "etcd unavailable";
+  EXPECT_EQ(*check_split_records(split_history().h, unread).get("valid?"), history::Value::keyword("unknown"));
+  EXPECT_EQ(*check_split_records(workload::History{}, split_records()).get("valid?"),
+            history::Value::keyword("unknown"));
 }
 
 }  // namespace

@@ -146,6 +146,10 @@ class GossipWorkerDb final : public cluster::Db {
       d.argv.push_back("--fault");
       d.argv.emplace_back(worker::fault_name(*o_.fault));
     }
+    if (!o_.coord_mutation.empty()) {
+      d.argv.push_back("--coord-mutation");
+      d.argv.push_back(o_.coord_mutation);
+    }
     d.env = cluster::faketime_env(node);
     d.dir = node.dir;
     d.log_file = node.dir + "/worker.log";

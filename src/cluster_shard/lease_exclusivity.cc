@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <map>
 #include <random>
 #include <thread>
@@ -11,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "cluster/etcd_workloads.h"
-#include "cluster_shard/control_call.h"
+#include "cluster_shard/controlled_client.h"
 #include "cluster_shard/shard_findings.h"
 #include "history/value_json.h"
 #include "worker/corpus.h"
@@ -19,14 +18,6 @@
 
 namespace squall::cluster_shard {
 namespace {
-
-// The item number of a corpus key ("c00000042" → 42); `dflt` for "" (an open end).
-uint32_t key_index(const std::string& key, uint32_t dflt) {
-  if (key.size() < 2) return dflt;
-  uint32_t v = dflt;
-  auto r = std::from_chars(key.data() + 1, key.data() + key.size(), v);
-  return r.ec == std::errc() ? v : dflt;
-}
 
 class LeaseExclusivity final : public cluster::ClusterWorkload {
  public:
@@ -123,11 +114,6 @@ struct Event {
   int64_t process = 0;
 };
 
-int64_t int_of(const history::Value& m, const char* k) {
-  const history::Value* v = m.is_map() ? m.get(k) : nullptr;
-  return v && v->is_int() ? v->as_int() : -1;
-}
-
 }  // namespace
 
 std::unique_ptr<cluster::ClusterWorkload> make_lease_exclusivity(const ShardOptions& options, int concurrency,
@@ -160,7 +146,7 @@ history::Value check_gated_writes(const workload::History& h, int64_t lease_ms) 
       ++refused;
     if (gated && (end.type == workload::OpType::kOk || end.type == workload::OpType::kFail)) {
       const history::Value inv = history::parse_json_value(op.value);
-      definite.push_back({{op.process, int_of(inv, "shard"), int_of(inv, "fence")},
+      definite.push_back({{op.process, int_field(inv, "shard"), int_field(inv, "fence")},
                           op.time_ns,
                           i,
                           static_cast<size_t>(done[i]),
@@ -168,16 +154,17 @@ history::Value check_gated_writes(const workload::History& h, int64_t lease_ms) 
     }
     if (end.type != workload::OpType::kOk) continue;
     const history::Value v = history::parse_json_value(end.value);
-    if (op.f != "checkpoint") confirmed[{op.process, int_of(v, "shard"), int_of(v, "fence")}].push_back(end.time_ns);
+    if (op.f != "checkpoint")
+      confirmed[{op.process, int_field(v, "shard"), int_field(v, "fence")}].push_back(end.time_ns);
     Event e{gated,
-            int_of(v, "fence"),
-            op.f == "checkpoint" ? -1 : int_of(v, "deadline-ms"),
+            int_field(v, "fence"),
+            op.f == "checkpoint" ? -1 : int_field(v, "deadline-ms"),
             op.time_ns,
             end.time_ns,
             i,
             static_cast<size_t>(done[i]),
             op.process};
-    by_shard[int_of(v, "shard")].push_back(e);
+    by_shard[int_field(v, "shard")].push_back(e);
   }
   int64_t writes = 0, grants = 0;
   ShardFindings found;

@@ -12,7 +12,7 @@
 #include "checker/explain.h"
 #include "checker/linearizability.h"
 #include "cluster/etcd_workloads.h"
-#include "cluster_shard/control_call.h"
+#include "cluster_shard/controlled_client.h"
 #include "cluster_shard/shard_findings.h"
 #include "core/assert.h"
 #include "history/edn.h"

@@ -4,13 +4,14 @@
 
 #include <fmt/format.h>
 
+#include "coord/mutations.h"
 #include "sim/stats.h"
 
 namespace squall::cluster_shard {
 
 const std::vector<std::string>& shard_workload_names() {
-  static const std::vector<std::string> names{"full-lifecycle", "lease-exclusivity", "checkpoint-fence",
-                                              "shard-acquisition"};
+  static const std::vector<std::string> names{"full-lifecycle",    "lease-exclusivity",      "checkpoint-fence",
+                                              "shard-acquisition", "concurrent-acquisition", "split-correctness"};
   return names;
 }
 
@@ -39,6 +40,12 @@ Status check_shard_options(const ShardOptions& o) {
     return err(fmt::format("workers per node must be 1 to 64, got {}", o.workers_per_node));
   if (o.stall_one_in < 0) return err("the stall rate cannot be negative");
   if (o.op_timeout_ms < 1) return err("--op-timeout must be positive");
+  coord::Mutations m;
+  if (!o.coord_mutation.empty() && !coord::set_model_mutation(o.coord_mutation, &m)) {
+    std::string known;
+    for (std::string_view n : coord::model_mutation_names()) known += (known.empty() ? "" : ", ") + std::string(n);
+    return err(fmt::format("unknown --coord-mutation '{}' (known: {})", o.coord_mutation, known));
+  }
   return {};
 }
 
@@ -58,6 +65,14 @@ std::string invariant_catching(worker::Fault f) {
     case worker::Fault::NonIdempotentFindings: return "Exactly-once findings (DuplicateFinding)";
   }
   return "?";
+}
+
+std::string invariant_catching_mutation(const std::string& mutation) {
+  if (mutation == "acquire-ignores-live-lease") return "Leases disjoint in time (grants)";
+  if (mutation == "split-with-gap") return "Split children tile the parent (S7)";
+  // A residual is no child: the gap shows between the leaves.
+  if (mutation == "residual-with-gap") return "Leaves tile the root ranges (S7)";
+  return "";
 }
 
 }  // namespace squall::cluster_shard

@@ -31,6 +31,10 @@ struct ShardOptions {
   // audit runs anyway (an unfinished run is then reported, not waited for forever).
   int64_t settle_ms = 60'000;
   std::optional<worker::Fault> fault;  // a worker negative control (--fault)
+  // A coordinator negative control (--coord-mutation, coord/mutations.h) passed to every
+  // worker: the controlled workloads probe the coordinator through the control API,
+  // which --fault (the worker core's bugs) does not reach. Empty: none.
+  std::string coord_mutation;
   // Controlled workloads (lease-exclusivity): the workers serve the control API on
   // control_port + k (k = 0 .. workers_per_node - 1) of their node's address, and the
   // harness's clients drive them; full-lifecycle runs one autonomous worker per node.
@@ -60,5 +64,9 @@ Result<worker::Fault> parse_worker_fault(const std::string& name);
 // The invariant each negative control is caught by, as the report's table names it
 // (the README's list comes from here).
 std::string invariant_catching(worker::Fault f);
+
+// The same for the coordinator mutations the controlled workloads are meant to catch
+// ("" for one none of them is known to catch).
+std::string invariant_catching_mutation(const std::string& mutation);
 
 }  // namespace squall::cluster_shard

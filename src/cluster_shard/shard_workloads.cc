@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "cluster_shard/concurrent_acquisition.h"
 #include "cluster_shard/full_lifecycle.h"
 #include "cluster_shard/lease_exclusivity.h"
 #include "cluster_shard/shard_acquisition.h"
+#include "cluster_shard/split_correctness.h"
 #include "core/assert.h"
 
 namespace squall::cluster_shard {
@@ -26,6 +28,8 @@ void apply_workload_defaults(ShardOptions* o, const ShardFlagsGiven& given, doub
   // Leases that turn over within a short run; the clients' own clock decides expiry,
   // so a loaded host does not make them run out early.
   if (!given.lease_ms && acquisition) o->lease_ms = 1000;
+  // concurrent-acquisition: leases turn over often, so that the race for them is run many times.
+  if (!given.lease_ms && o->workload == "concurrent-acquisition") o->lease_ms = 1000;
   if (driven || given.concurrency) o->workers_per_node = (concurrency + nodes - 1) / nodes;
 }
 
@@ -34,6 +38,8 @@ std::unique_ptr<cluster::ClusterWorkload> make_shard_workload(const ShardOptions
   if (o.workload == "lease-exclusivity" || o.workload == "checkpoint-fence")
     return make_lease_exclusivity(o, concurrency, seed);
   if (o.workload == "shard-acquisition") return make_shard_acquisition(o, concurrency, seed);
+  if (o.workload == "concurrent-acquisition") return make_concurrent_acquisition(o, concurrency, seed);
+  if (o.workload == "split-correctness") return make_split_correctness(o, concurrency, seed);
   return make_full_lifecycle(o);
 }
 

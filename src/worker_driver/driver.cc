@@ -60,12 +60,25 @@ coord::Mutations mutations_for(const worker::Faults& faults) {
   return m;
 }
 
+namespace {
+
+coord::Mutations with_faults(coord::Mutations m, const worker::Faults& faults) {
+  const coord::Mutations f = mutations_for(faults);
+  m.skip_fence_check |= f.skip_fence_check;
+  m.acquire_ignores_live_lease |= f.acquire_ignores_live_lease;
+  return m;
+}
+
+}  // namespace
+
 Driver::Driver(const DriverConfig& cfg, coord::RecordStore* store, DataPlane* plane, DriverIo io)
     : cfg_(cfg),
       store_(store),
       plane_(plane),
       io_(std::move(io)),
-      coord_(store, mutations_for(cfg.faults)),
+      coord_(store, with_faults(cfg.mutations, cfg.faults),
+             // A mutated coordinator writes what it plans, so the harness finds it.
+             cfg.mutations.any() ? coord::InvariantPolicy::Report : coord::InvariantPolicy::Abort),
       corpus_(cfg.corpus_seed, cfg.items),
       source_(&corpus_) {
   SQ_ASSERT(store_ != nullptr && plane_ != nullptr);

@@ -62,6 +62,7 @@ struct DriverConfig {
   bool autonomous = true;
   bool clock_from_requests = false;  // control requests give the coordinator's `now` (now_ms)
   worker::Faults faults;
+  coord::Mutations mutations;  // on top of those the faults imply (negative controls)
 };
 
 // Where the driver's lines go, and its clocks; defaults: stderr, no trace, host clocks.

@@ -136,6 +136,14 @@ const std::map<std::string, Setter>& setters() {
          o->faults.add(*fault);
          return true;
        }},
+      {"--coord-mutation",
+       [](Options* o, const std::string& f, const std::string& v, std::string* why) {
+         if (!coord::set_model_mutation(v, &o->mutations)) {
+           *why = f + ": unknown coordinator mutation '" + v + "' (see --help)";
+           return false;
+         }
+         return true;
+       }},
   };
   return kSetters;
 }
@@ -177,6 +185,9 @@ std::string usage() {
   std::string faults;
   for (worker::Fault f : worker::all_faults())
     faults += "                          " + std::string(worker::fault_name(f)) + "\n";
+  std::string mutations;
+  for (std::string_view m : coord::model_mutation_names())
+    mutations += "                          " + std::string(m) + "\n";
   return "usage: gossip-worker --endpoints H:P[,H:P...] --worker-id N [options]\n"
          "\n"
          "A secret-scanning worker: claims key-range shards of a run under fenced leases kept in\n"
@@ -208,6 +219,9 @@ std::string usage() {
          "  --trace FILE            append the wire trace (requests sent, answers) to FILE\n"
          "  --fault NAME            a deliberate bug (negative control; repeatable):\n" +
          faults +
+         "  --coord-mutation NAME   a deliberate bug in the in-process coordinator (negative\n"
+         "                          control for the control API's clients; repeatable):\n" +
+         mutations +
          "  --help                  this text\n"
          "\n"
          "Exit status: 0 the run is done (or SIGTERM), 1 runtime failure, 2 bad configuration.\n";

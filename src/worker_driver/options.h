@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "coord/mutations.h"
 #include "worker/fault.h"
 
 namespace squall::worker_driver {
@@ -37,6 +38,9 @@ struct Options {
   std::optional<uint64_t> seed;         // the core's choices; default: from worker id and incarnation
   std::string trace;                    // wire trace file (empty: none)
   worker::Faults faults;
+  // Deliberate coordinator bugs (--coord-mutation): a harness probing the coordinator
+  // through the control API needs them, as --fault acts on the worker core only.
+  coord::Mutations mutations;
   bool help = false;
 };
 

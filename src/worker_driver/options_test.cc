@@ -38,6 +38,19 @@ TEST(Options, EveryFaultParsesByItsName) {
   for (worker::Fault f : worker::all_faults()) EXPECT_NE(usage().find(worker::fault_name(f)), std::string::npos);
 }
 
+TEST(Options, CoordMutationsParseByNameAndUnknownOnesAreRefused) {
+  const Options o = std::get<Options>(parse({"--endpoints", "h:1", "--worker-id", "1", "--coord-mutation",
+                                             "split-with-gap", "--coord-mutation", "acquire-ignores-live-lease"}));
+  EXPECT_TRUE(o.mutations.split_with_gap);
+  EXPECT_TRUE(o.mutations.acquire_ignores_live_lease);
+  EXPECT_FALSE(o.mutations.residual_with_gap);
+  const auto bad = parse({"--endpoints", "h:1", "--worker-id", "1", "--coord-mutation", "eat-keys"});
+  ASSERT_TRUE(std::holds_alternative<OptionsError>(bad));
+  EXPECT_EQ(std::get<OptionsError>(bad).message,
+            "--coord-mutation: unknown coordinator mutation 'eat-keys' (see --help)");
+  EXPECT_NE(usage().find("residual-with-gap"), std::string::npos);
+}
+
 TEST(Options, BadInputNamesTheFlag) {
   EXPECT_NE(options_error({"--worker-id", "1"}).find("--endpoints is required"), std::string::npos);
   EXPECT_NE(options_error({"--endpoints", "h:1"}).find("--worker-id is required"), std::string::npos);

@@ -68,5 +68,88 @@ TEST(ClusterShard, FullLifecyclePassesUnderKillsAndPausesAndANegativeControlFail
   EXPECT_NE(faulty.out.find("--fault non-idempotent-findings"), std::string::npos) << faulty.out;
 }
 
+// ---- the controlled workloads: concurrent-acquisition and split-correctness ---------
+
+// A controlled shard workload through the binary, on the default three nodes, with
+// the residue check; 10 s of faults (each workload's defaults otherwise).
+BinaryRun run_controlled(const std::string& workload, const std::string& nemesis,
+                         const std::vector<std::string>& extra) {
+  BinaryRunGuard guard{"/tmp/squall-shard-" + workload + "-" + std::to_string(::getpid()), ""};
+  std::vector<std::string> argv = {std::string(SQUALL_BINARY_DIR) + "/squall",
+                                   "cluster",
+                                   "test",
+                                   "--workload",
+                                   workload,
+                                   "--nemesis",
+                                   nemesis,
+                                   "--nemesis-interval",
+                                   "2",
+                                   "--time-limit",
+                                   "10",
+                                   "--concurrency",
+                                   "6",
+                                   "--test-seed",
+                                   "1",
+                                   "--store",
+                                   guard.store};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  auto r = testing::run(argv);
+  const size_t at = r.out.find("cluster ");
+  if (at != std::string::npos) guard.tag = r.out.substr(at + 8, 6);
+  EXPECT_FALSE(guard.tag.empty()) << r.out << r.err;
+  EXPECT_EQ(joined(residue(guard.tag)), "");
+  return {r.exit_code(), r.out + r.err};
+}
+
+// The report's table line of the named row ("" if absent).
+std::string row_line(const std::string& out, const std::string& name) {
+  const size_t at = out.find("│ " + name + " ");
+  if (at == std::string::npos) return "";
+  return out.substr(at, out.find('\n', at) - at);
+}
+
+TEST(ClusterShard, ConcurrentAcquisitionPassesUnderPauses) {
+  REQUIRE_CLUSTER_HOST();
+  BinaryRun r = run_controlled("concurrent-acquisition", "pause-random-node", {});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("Result: PASS"), std::string::npos) << r.out;
+  for (const char* row : {"One winner per fence", "Fence monotonicity (grants)", "Leases disjoint in time (grants)"})
+    EXPECT_NE(row_line(r.out, row).find("PASS"), std::string::npos) << row << "\n" << r.out;
+}
+
+TEST(ClusterShard, ConcurrentAcquisitionCatchesAnAcquireThatIgnoresALiveLease) {
+  REQUIRE_CLUSTER_HOST();
+  BinaryRun r =
+      run_controlled("concurrent-acquisition", "pause-random-node", {"--coord-mutation", "acquire-ignores-live-lease"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("Result: FAIL"), std::string::npos) << r.out;
+  EXPECT_NE(row_line(r.out, "Leases disjoint in time (grants)").find("FAIL"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--coord-mutation acquire-ignores-live-lease"), std::string::npos) << r.out;
+}
+
+TEST(ClusterShard, SplitCorrectnessPassesUnderPartitions) {
+  REQUIRE_CLUSTER_HOST();
+  BinaryRun r = run_controlled("split-correctness", "partition-random-halves", {});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("Result: PASS"), std::string::npos) << r.out;
+  for (const char* row :
+       {"Split children tile the parent (S7)", "Leaves tile the root ranges (S7)", "Acknowledged splits recorded"})
+    EXPECT_NE(row_line(r.out, row).find("PASS"), std::string::npos) << row << "\n" << r.out;
+}
+
+TEST(ClusterShard, SplitCorrectnessCatchesSplitsWithGaps) {
+  REQUIRE_CLUSTER_HOST();
+  BinaryRun replace =
+      run_controlled("split-correctness", "partition-random-halves", {"--coord-mutation", "split-with-gap"});
+  EXPECT_EQ(replace.exit_code, 1) << replace.out;
+  EXPECT_NE(row_line(replace.out, "Split children tile the parent (S7)").find("FAIL"), std::string::npos)
+      << replace.out;
+  EXPECT_NE(replace.out.find("a split with a gap was accepted"), std::string::npos) << replace.out;
+  BinaryRun residual =
+      run_controlled("split-correctness", "partition-random-halves", {"--coord-mutation", "residual-with-gap"});
+  EXPECT_EQ(residual.exit_code, 1) << residual.out;
+  EXPECT_NE(row_line(residual.out, "Leaves tile the root ranges (S7)").find("FAIL"), std::string::npos) << residual.out;
+}
+
 }  // namespace
 }  // namespace squall::cluster

@@ -1,6 +1,7 @@
-#include "cluster_shard/control_call.h"
+#include "cluster_shard/controlled_client.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <optional>
 #include <thread>
@@ -37,9 +38,20 @@ ControlAnswer ask(ControlClient& c, const std::string& line) {
   return a;
 }
 
+void add_result_fields(const ControlAnswer& ok, history::Value* v) {
+  if (!v->is_map() || v->get("shard") == nullptr)
+    v->set("shard", history::Value(static_cast<int64_t>(ok.result.shard)));
+  v->set("fence", history::Value(static_cast<int64_t>(ok.result.fence)));
+  v->set("deadline-ms", history::Value(ok.result.deadline_ms));
+  if (!ok.result.spawned.empty()) {
+    history::Value ids = history::Value::vector();
+    for (coord::ShardId s : ok.result.spawned) ids.push(history::Value(static_cast<int64_t>(s)));
+    v->set("spawned", std::move(ids));
+  }
+}
+
 ControlAnswer recorded_call(const CallSite& site, const std::string& f, const std::string& line,
-                            const history::Value& inputs,
-                            const std::function<void(const ControlAnswer&, history::Value*)>& results) {
+                            const history::Value& inputs, const ResultFields& fields) {
   workload::Op op;
   op.f = f;
   op.process = site.process;
@@ -50,7 +62,7 @@ ControlAnswer recorded_call(const CallSite& site, const std::string& f, const st
   op.type = a.type;
   op.error = a.error;
   history::Value v = inputs;
-  if (a.type == workload::OpType::kOk && results) results(a, &v);
+  if (a.type == workload::OpType::kOk && fields) fields(a, &v);
   op.value = history::to_json(v);
   (*site.record)(op);
   return a;
@@ -62,6 +74,18 @@ bool nap(int64_t ms, const std::atomic<bool>& stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(20, ms - slept)));
   }
   return !stop.load();
+}
+
+uint32_t key_index(const std::string& key, uint32_t dflt) {
+  if (key.size() < 2) return dflt;
+  uint32_t v = dflt;
+  auto r = std::from_chars(key.data() + 1, key.data() + key.size(), v);
+  return r.ec == std::errc() ? v : dflt;
+}
+
+int64_t int_field(const history::Value& m, const char* k) {
+  const history::Value* v = m.is_map() ? m.get(k) : nullptr;
+  return v && v->is_int() ? v->as_int() : -1;
 }
 
 }  // namespace squall::cluster_shard

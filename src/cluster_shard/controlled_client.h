@@ -1,0 +1,61 @@
+// What the controlled shard workloads (lease-exclusivity, checkpoint-fence,
+// shard-acquisition, concurrent-acquisition, split-correctness) share on the client
+// side: one control API request as the history records it — the invocation, the answer
+// classified (ok with the coordinator's result; fail for a definite refusal or a
+// request never sent; info when it may have been applied: no answer, an indeterminate
+// one, or one that does not parse) and the completion with the result's fields —
+// interruptible naps, and reading corpus keys and history values. Functions are
+// stateless and thread-safe; a ControlClient is one per client thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "cluster_shard/control_client.h"
+#include "coord/ops.h"
+#include "history/value.h"
+#include "workload/op.h"
+
+namespace squall::cluster_shard {
+
+struct ControlAnswer {
+  workload::OpType type = workload::OpType::kInfo;  // kOk, kFail (definite) or kInfo
+  coord::OpResult result;                           // when kOk
+  std::string code;                                 // a definite refusal's code ("StaleFence"), else empty
+  std::string error;                                // the completion's :error: "[:StaleFence]", "[:timeout]", …
+};
+
+// Sends `line` and classifies what came back (or did not).
+ControlAnswer ask(ControlClient& c, const std::string& line);
+
+// Where one client thread records its calls.
+struct CallSite {
+  ControlClient* control;
+  int64_t process;
+  std::string node;
+  const std::function<void(workload::Op)>* record;
+};
+
+using ResultFields = std::function<void(const ControlAnswer& ok, history::Value* completion)>;
+
+// The fields most workloads record from an ok answer: fence, deadline-ms, the shard (a
+// claim's, when the invocation did not name one) and the ids a split spawned.
+void add_result_fields(const ControlAnswer& ok, history::Value* completion);
+
+// Records the invocation (f, `inputs`), asks, and records the completion: `inputs` with
+// `fields` applied when ok (add_result_fields by default). Returns the answer.
+ControlAnswer recorded_call(const CallSite& site, const std::string& f, const std::string& line,
+                            const history::Value& inputs, const ResultFields& fields = add_result_fields);
+
+// Sleeps ms in steps of 20 ms; false once stop is set.
+bool nap(int64_t ms, const std::atomic<bool>& stop);
+
+// The item number of a corpus key ("c00000042" → 42); `dflt` for "" (an open end).
+uint32_t key_index(const std::string& key, uint32_t dflt);
+
+// An int field of a map, -1 when absent or not an int.
+int64_t int_field(const history::Value& m, const char* k);
+
+}  // namespace squall::cluster_shard
