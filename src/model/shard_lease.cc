@@ -225,7 +225,8 @@ struct ShardLeaseSpec {
     const bool fence_required = c->f == kAcquire;
     const bool fence_allowed = c->f == kAcquire || c->f == kRenew || c->f == kUnpark;
     const bool deadline_required = c->f == kAcquire || c->f == kRenew;
-    if (fence_allowed && (fence_required || m.get("fence") != nullptr)) {
+    const Value* fence_given = m.get("fence");  // nil or absent: not known
+    if (fence_allowed && (fence_required || (fence_given != nullptr && !fence_given->is_nil()))) {
       auto fence = int_field(ok, m, "fence", 0, kIdMax);
       if (!fence.ok()) return Error{fence.error()};
       c->fence_out = static_cast<uint64_t>(*fence);

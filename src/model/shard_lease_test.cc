@@ -165,6 +165,17 @@ TEST(ShardLeaseModel, TerminalShardsRefuseEverything) {
                  {"acquire", acq(2, 300), "{:fence 4 :deadline-ms 1300}"}}),
             -1);
   EXPECT_EQ(run({first, park, {"unpark", "{:worker 0 :now 200 :lease-ms 1000 :op-id 2}", "{:fence 2}"}}), 2);
+  // Unpark's raised fence is optional in the ok (absent or nil: unknown).
+  EXPECT_EQ(run({first,
+                 park,
+                 {"unpark", "{:worker 0 :now 200 :lease-ms 1000 :op-id 2}", "{:fence nil}"},
+                 {"acquire", acq(2, 300), "{:fence 4 :deadline-ms 1300}"}}),
+            -1);
+  EXPECT_EQ(run({first,
+                 park,
+                 {"unpark", "{:worker 0 :now 200 :lease-ms 1000 :op-id 2}", "{}"},
+                 {"acquire", acq(2, 300), "{:fence 3 :deadline-ms 1300}"}}),
+            3);
 }
 
 TEST(ShardLeaseModel, ThePendingCallsAndTheStateDescription) {
