@@ -12,6 +12,7 @@
 // inputs and adds the results (:fence and :deadline-ms for acquire and renew, :fence
 // for unpark when known), which must equal what the plan computed.
 #include <limits>
+#include <unordered_set>
 
 #include "coord/model.h"
 #include "history/edn.h"
@@ -82,6 +83,8 @@ struct ShardLeaseSpec {
   static constexpr bool kStateIsId = false;
 
   std::optional<uint64_t> shard;  // from the ops' :key; one session serves one shard
+  std::unordered_set<uint64_t> seen_op_ids;
+  std::unordered_set<uint64_t> shared_op_ids;  // carried by more than one call
 
   Result<std::optional<Call>> parse(const Op& inv, const Op* ok) {
     auto f = parse_f(inv);
@@ -91,6 +94,7 @@ struct ShardLeaseSpec {
     Call c;
     c.f = *f;
     if (auto e = parse_inputs(inv, &c)) return *e;
+    if (c.f != kAcquire && c.f != kRenew && !seen_op_ids.insert(c.op_id).second) shared_op_ids.insert(c.op_id);
     if (ok != nullptr) {
       if (!ok->value.is_map()) return err(op_context(*ok) + "expected the ok completion's value to be a map");
       if (auto e = parse_results(*ok, &c)) return *e;
@@ -112,6 +116,33 @@ struct ShardLeaseSpec {
   }
 
   bool read_only(const Call&) const { return false; }  // every call may change the record
+
+  // Growth (Session::grows): states are ordered by fence, and a Done shard stays above
+  // every non-Done one. Every legal step keeps or raises the fence (only acquire and
+  // unpark raise it, by one), and nothing leaves Done (every op on it is refused, or is
+  // an op-log replay that writes nothing). This lets the search abandon a configuration
+  // as soon as a completed call it reaches needs a fence the record has passed.
+  bool grows(const Call&) const { return true; }
+
+  // False only when the call is refused in every state >= s: a call that must see fence
+  // F (presented, or F - 1 before a grant of F) once s's fence is past it, and an acquire
+  // or renew of a Done shard. Calls that may be op-log replays (their op-id is in the
+  // log, or shared with another call that could put it there) are always possible.
+  bool may_become_legal(const State& s, const Call& c) const {
+    if (c.f == kCheckpoint || c.f == kComplete || c.f == kPark || c.f == kUnpark) {
+      if (s.op_log.find(c.op_id) != nullptr || shared_op_ids.contains(c.op_id)) return true;
+    }
+    if (s.status == coord::ShardStatus::Done && (c.f == kAcquire || c.f == kRenew)) return false;
+    switch (c.f) {
+      case kAcquire:
+      case kUnpark: return !c.fence_out || s.fence < *c.fence_out;
+      case kRenew:
+      case kCheckpoint:
+      case kComplete:
+      case kPark: return s.fence <= c.fence;
+    }
+    return true;
+  }
 
   std::optional<State> step(const State& s, const Call& c) const {
     const coord::Mutations none{};

@@ -195,6 +195,34 @@ TEST(ShardLeaseModel, ThePendingCallsAndTheStateDescription) {
   EXPECT_NE(other.session->call_class(0), other.session->call_class(1));
 }
 
+TEST(ShardLeaseModel, CallsNeedingAPassedFenceCanNeverBecomeLegal) {
+  Stepped st = add_all({{"acquire", acq(1, 0), "{:fence 2 :deadline-ms 1000}"},
+                        {"renew", renew(1, 1, 10), "{:deadline-ms 1010}"},
+                        {"renew", renew(1, 2, 10), "{:deadline-ms 1010}"},
+                        {"renew", renew(1, 3, 10), "{:deadline-ms 1010}"},
+                        {"acquire", acq(2, 5000), "{:fence 2 :deadline-ms 6000}"},
+                        {"acquire", acq(2, 5000), "{:fence 3 :deadline-ms 6000}"},
+                        {"acquire", acq(2, 5000), nullptr},
+                        {"complete", gated(1, 2, 100, 1, ":cursor \"\""), "{}"},
+                        {"checkpoint", gated(1, 1, 100, 1, ":cursor \"a\""), "{}"}},
+                       3);
+  Session& s = *st.session;
+  for (uint32_t c = 0; c < st.ids.size(); ++c) EXPECT_TRUE(s.grows(c));
+  const uint32_t granted = static_cast<uint32_t>(s.step(s.initial_state(), 0));  // fence 2
+  EXPECT_FALSE(s.may_become_legal(granted, 1));                                  // presents fence 1
+  EXPECT_TRUE(s.may_become_legal(granted, 2));
+  EXPECT_TRUE(s.may_become_legal(granted, 3));
+  EXPECT_FALSE(s.may_become_legal(granted, 4));  // a grant of fence 2 needs fence 1
+  EXPECT_TRUE(s.may_become_legal(granted, 5));
+  EXPECT_TRUE(s.may_become_legal(granted, 6));  // result unknown
+  const int64_t done = s.step(granted, 7);
+  ASSERT_NE(done, kIllegal);
+  EXPECT_FALSE(s.may_become_legal(static_cast<uint32_t>(done), 5));  // acquire of a Done shard
+  EXPECT_FALSE(s.may_become_legal(static_cast<uint32_t>(done), 3));  // renew of a Done shard
+  // Op-id 1 is in the log and shared by two calls: the checkpoint may be a replay.
+  EXPECT_TRUE(s.may_become_legal(static_cast<uint32_t>(done), 8));
+}
+
 // A malformed op is an error naming it, never a crash.
 std::string add_error(const char* f, const std::string& in, const char* out, std::optional<int64_t> key = 3) {
   auto model = make_model("shard-lease").value();
