@@ -31,7 +31,7 @@ cd "$ROOT" || exit 2
 declare -A DEPS=(
   [core]=""
   [history]="core rapidjson fmt"
-  [model]="history"
+  [model]="history coord"
   [checker]="model rapidjson fmt"
   [proto]="core rapidjson"
   [node]="proto"

@@ -116,7 +116,7 @@ struct ModelOptions {
 };
 
 // Known names: register, cas-register, kv, mutex, multi-register, set, fifo-queue,
-// unordered-queue. Unknown names give an error listing the known ones.
+// unordered-queue, shard-lease. Unknown names give an error listing the known ones.
 Result<std::unique_ptr<Model>> make_model(std::string_view name, const ModelOptions& options = {});
 const std::vector<std::string>& model_names();
 // One line per model, for --help.

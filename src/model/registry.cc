@@ -20,6 +20,7 @@ constexpr Entry kEntries[] = {
     {"set", ":add v and :read #{...} of a grow-only set"},
     {"fifo-queue", ":enqueue v / :dequeue v, first in first out"},
     {"unordered-queue", ":enqueue v / :dequeue v, any order"},
+    {"shard-lease", "one shard's lease record (:key = shard id): :acquire/:renew/:checkpoint/:complete/:park/:unpark"},
 };
 
 }  // namespace
@@ -72,6 +73,7 @@ Result<std::unique_ptr<Model>> make_model(std::string_view name, const ModelOpti
   if (name == "set") return make_set();
   if (name == "fifo-queue") return make_queue(true);
   if (name == "unordered-queue") return make_queue(false);
+  if (name == "shard-lease") return make_shard_lease();
   std::string known;
   for (const auto& n : model_names()) known += (known.empty() ? "" : ", ") + n;
   return err("unknown model '" + std::string(name) + "' (known: " + known + ")");

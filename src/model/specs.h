@@ -16,6 +16,8 @@ std::unique_ptr<Model> make_kv(std::string initial);
 std::unique_ptr<Model> make_mutex();
 std::unique_ptr<Model> make_set();
 std::unique_ptr<Model> make_queue(bool fifo);
+// One shard's coordination record, stepped by src/coord/model.h's plan functions.
+std::unique_ptr<Model> make_shard_lease();
 
 // "op #12 (line 30, p3 :cas [1 2]): " — prefix of every malformed-op message.
 std::string op_context(const history::Op& op);
