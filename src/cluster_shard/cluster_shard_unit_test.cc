@@ -3,12 +3,16 @@
 // own row with the violating item listed), the verdict rules, and option parsing.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "cluster/cluster_report.h"
+#include "cluster_shard/crash_checks.h"
 #include "cluster_shard/full_lifecycle.h"
 #include "cluster_shard/lease_exclusivity.h"
 #include "cluster_shard/shard_options.h"
 #include "sim/stats.h"
 #include "worker_audit/invariant_rows.h"
+#include "worker_driver/control_codec.h"
 
 namespace squall::cluster_shard {
 namespace {
@@ -123,6 +127,10 @@ TEST(ShardOptionsParsing, ChecksEachFlagByName) {
   EXPECT_TRUE(is_shard_workload("full-lifecycle"));
   EXPECT_TRUE(is_shard_workload("lease-exclusivity"));
   EXPECT_TRUE(is_shard_workload("checkpoint-fence"));
+  EXPECT_TRUE(is_shard_workload("crash-recovery"));
+  o = {};
+  o.workload = "crash-recovery";
+  EXPECT_FALSE(controlled(o)) << "crash-recovery's workers run autonomously, as full-lifecycle's";
   EXPECT_FALSE(is_shard_workload("lock"));
 }
 
@@ -257,6 +265,61 @@ TEST(LeaseExclusivityChecker, NothingGrantedIsUnknown) {
   Hist x;
   x.op(0, "acquire", R"({"shard":1})", workload::OpType::kInfo, R"({"shard":1})", 0, 3000, "[:timeout]");
   EXPECT_EQ(*check_gated_writes(x.h, kLease).get("valid?"), history::Value::keyword("unknown"));
+}
+
+// ---- crash-recovery's checks, on hand-made traces and records ------------------------
+
+coord::Request checkpoint(coord::ShardId shard, uint64_t fence, const std::string& cursor, coord::OpId op) {
+  return coord::CheckpointOp{coord::LeaseToken{coord::ShardRef{1, 1, shard}, 2, fence}, coord::Cursor{cursor, ""}, op};
+}
+
+// A trace as gossip-worker --trace writes it: "S <req> <json>" and "A <req> <json>".
+std::string sent(uint64_t req, const coord::Request& r) {
+  return fmt::format("S {} {}\n", req, worker_driver::encode_request(coord::op_id_of(r), r));
+}
+std::string answered(uint64_t req, const coord::Request& r, const coord::Reply& reply) {
+  return fmt::format("A {} {}\n", req, worker_driver::encode_reply(coord::op_id_of(r), reply));
+}
+
+TEST(CrashChecks, TraceGivesTheAcknowledgedCheckpointsAndTheOneTheKillCut) {
+  const coord::Request first = checkpoint(3, 2, "c000000120", 11), refused = checkpoint(3, 2, "c000000130", 12),
+                       cut = checkpoint(3, 2, "c000000140", 13);
+  std::string text =
+      "W 2 5\n" + sent(1, first) + answered(1, first, coord::Reply(coord::OpResult{})) + sent(2, refused) +
+      answered(2, refused, coord::Reply(coord::coord_error(coord::CoordErrc::StaleFence, "old"))) + sent(3, cut);
+  IncarnationTrace t = read_incarnation_trace(text, 1, 1);
+  EXPECT_EQ(t.worker, 2u);
+  ASSERT_EQ(t.acked.size(), 1u) << "only the checkpoint answered ok counts as acknowledged";
+  EXPECT_EQ(t.acked[0], (AckedCheckpoint{3, 2, "c000000120"}));
+  ASSERT_TRUE(t.in_flight.has_value());
+  EXPECT_EQ(*t.in_flight, coord::OpKind::Checkpoint);
+  EXPECT_EQ(t.unreadable, 0u);
+
+  // The kill cut the next request's line short: nothing was in flight from the worker's
+  // side (the cut line was never sent), and the broken line is counted.
+  const std::string all_answered = "W 2 5\n" + sent(1, first) + answered(1, first, coord::Reply(coord::OpResult{}));
+  t = read_incarnation_trace(all_answered + "S 4 {\"f\":\"checkp", 1, 1);
+  EXPECT_FALSE(t.in_flight.has_value());
+  EXPECT_EQ(t.unreadable, 1u);
+  EXPECT_EQ(t.acked.size(), 1u);
+}
+
+TEST(CrashChecks, AnAcknowledgedCheckpointBehindTheCursorAfterwardsIsLost) {
+  std::map<coord::ShardId, coord::ShardRecord> after;
+  after[3].id = 3;
+  after[3].cursor.last_key = "c000000130";
+  EXPECT_TRUE(lost_checkpoints({{3, 2, "c000000120"}, {3, 4, "c000000130"}}, after).empty());
+  auto lost = lost_checkpoints({{3, 4, "c000000140"}, {9, 1, "c000000010"}}, after);
+  ASSERT_EQ(lost.size(), 2u);
+  EXPECT_NE(lost[0].find("checkpoint at c000000140 acknowledged, cursor afterwards 'c000000130'"), std::string::npos)
+      << lost[0];
+  EXPECT_NE(lost[1].find("shard 9 fence 1"), std::string::npos) << lost[1];
+  EXPECT_NE(lost[1].find("no record"), std::string::npos) << lost[1];
+}
+
+TEST(CrashChecks, LedgerEntriesMissingAfterwardsAreListedUpToTheMax) {
+  EXPECT_TRUE(missing_entries({"a", "b"}, {"a", "b", "c"}, 5).empty());
+  EXPECT_EQ(missing_entries({"a", "b", "c", "d"}, {"b"}, 2), (std::vector<std::string>{"a", "c"}));
 }
 
 }  // namespace

@@ -9,7 +9,8 @@
 namespace squall::cluster_shard {
 
 const std::vector<std::string>& shard_workload_names() {
-  static const std::vector<std::string> names{"full-lifecycle", "lease-exclusivity", "checkpoint-fence"};
+  static const std::vector<std::string> names{"full-lifecycle", "lease-exclusivity", "checkpoint-fence",
+                                              "crash-recovery"};
   return names;
 }
 
@@ -18,7 +19,7 @@ bool is_shard_workload(const std::string& name) {
   return std::find(n.begin(), n.end(), name) != n.end();
 }
 
-bool controlled(const ShardOptions& o) { return o.workload != "full-lifecycle"; }
+bool controlled(const ShardOptions& o) { return o.workload != "full-lifecycle" && o.workload != "crash-recovery"; }
 
 Status check_shard_options(const ShardOptions& o) {
   if (!is_shard_workload(o.workload)) return err(fmt::format("'{}' is not a shard workload", o.workload));

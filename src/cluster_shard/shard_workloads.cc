@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
-#include "core/assert.h"
+#include "cluster_shard/crash_recovery.h"
 #include "cluster_shard/full_lifecycle.h"
+#include "cluster_shard/gossip_worker_db.h"
 #include "cluster_shard/lease_exclusivity.h"
+#include "core/assert.h"
 
 namespace squall::cluster_shard {
 
@@ -22,7 +24,15 @@ std::unique_ptr<cluster::ClusterWorkload> make_shard_workload(const ShardOptions
   SQ_ASSERT(is_shard_workload(o.workload));
   if (o.workload == "lease-exclusivity" || o.workload == "checkpoint-fence")
     return make_lease_exclusivity(o, concurrency, seed);
+  if (o.workload == "crash-recovery") return make_crash_recovery(o, seed);
   return make_full_lifecycle(o);
+}
+
+std::unique_ptr<cluster::Db> make_shard_db(cluster::EtcdOptions etcd, const ShardOptions& o,
+                                           cluster::ClusterWorkload* workload) {
+  auto db = gossip_worker_db(std::move(etcd), o);
+  attach_worker_processes(workload, worker_processes_of(db.get()));
+  return db;
 }
 
 int run_concurrency(const ShardOptions& o, int concurrency, int nodes) { return controlled(o) ? concurrency : nodes; }
