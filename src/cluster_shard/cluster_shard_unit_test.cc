@@ -322,5 +322,73 @@ TEST(CrashChecks, LedgerEntriesMissingAfterwardsAreListedUpToTheMax) {
   EXPECT_EQ(missing_entries({"a", "b", "c", "d"}, {"b"}, 2), (std::vector<std::string>{"a", "c"}));
 }
 
+CrashFindings honest_crashes() {
+  CrashFindings f;
+  f.kills = 11;
+  f.mid_checkpoint = 9;
+  f.acked_checked = 300;
+  f.ledger_checked = 100'000;
+  return f;
+}
+
+const history::Value* row_named(const history::Value& r, const std::string& name) {
+  for (const auto& row : r.get("invariants")->items()) {
+    if (row.get("name")->as_string() == name) return &row;
+  }
+  return nullptr;
+}
+
+TEST(CrashVerdict, CleanAuditAndCrashesMidCheckpointPassWithTheirRowsAndCounts) {
+  history::Value r = with_crash_rows(audit_results(clean_audit(), true), honest_crashes());
+  EXPECT_EQ(*r.get("valid?"), history::Value(true));
+  EXPECT_EQ(r.get("kills-mid-checkpoint")->as_int(), 9);
+  const history::Value* mid = row_named(r, "SIGKILLs mid-checkpoint");
+  ASSERT_NE(mid, nullptr);
+  EXPECT_EQ(mid->get("status")->as_string(), "PASS");
+  EXPECT_EQ(mid->get("checks")->as_int(), 9);
+  ASSERT_NE(row_named(r, "Exactly-once findings"), nullptr) << "full-lifecycle's rows stay";
+  const std::string report = report_of(r, "PASS");
+  EXPECT_NE(report.find("│ Acknowledged checkpoints survive crashes │ PASS    │ 300"), std::string::npos) << report;
+  EXPECT_NE(report.find("│ Worker SIGKILLs (etcd kept running)      │ DONE    │ 11"), std::string::npos) << report;
+}
+
+TEST(CrashVerdict, NoKillMidCheckpointIsUnknownNotAPass) {
+  CrashFindings f = honest_crashes();
+  f.mid_checkpoint = 0;
+  history::Value r = with_crash_rows(audit_results(clean_audit(), true), f);
+  EXPECT_EQ(*r.get("valid?"), history::Value::keyword("unknown"));
+  EXPECT_NE(r.get("reason")->as_string().find("no SIGKILL landed mid-checkpoint"), std::string::npos);
+  EXPECT_EQ(row_named(r, "SIGKILLs mid-checkpoint")->get("status")->as_string(), "UNKNOWN");
+}
+
+TEST(CrashVerdict, ALostCheckpointOrLedgerEntryFailsItsOwnRow) {
+  CrashFindings f = honest_crashes();
+  f.lost_checkpoints = {
+      "n2 incarnation 3: shard 4 fence 2: checkpoint at c000000140 acknowledged, cursor afterwards "
+      "'c000000100'"};
+  history::Value r = with_crash_rows(audit_results(clean_audit(), true), f);
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  EXPECT_EQ(row_named(r, "Acknowledged checkpoints survive crashes")->get("status")->as_string(), "FAIL");
+  EXPECT_EQ(row_named(r, "Done-ledger survives crashes")->get("status")->as_string(), "PASS");
+  ASSERT_EQ(r.get("anomalies")->items().size(), 1u);
+  EXPECT_NE(r.get("anomalies")->items()[0].as_string().find("Acknowledged checkpoints survive crashes — n2"),
+            std::string::npos);
+
+  f = honest_crashes();
+  f.mid_checkpoint = 0;  // a broken row decides even when no kill landed mid-checkpoint
+  f.lost_ledger = {"/squall-cluster/… (in the ledger before the kill of n1 incarnation 2) is gone"};
+  r = with_crash_rows(audit_results(clean_audit(), true), f);
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  EXPECT_EQ(row_named(r, "Done-ledger survives crashes")->get("status")->as_string(), "FAIL");
+}
+
+TEST(CrashVerdict, AnAuditFailureStaysAFailure) {
+  worker_audit::AuditResult a = clean_audit();
+  a.reasons["MissingFinding"] = {"c00000718@105 SQK-9A9A"};
+  history::Value r = with_crash_rows(audit_results(a, true), honest_crashes());
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  EXPECT_EQ(row_named(r, "Exactly-once findings")->get("status")->as_string(), "FAIL");
+}
+
 }  // namespace
 }  // namespace squall::cluster_shard

@@ -85,4 +85,49 @@ std::vector<std::string> missing_entries(const std::set<std::string>& before, co
   return missing;
 }
 
+history::Value with_crash_rows(history::Value r, const CrashFindings& found) {
+  history::Value table = r.get("invariants") ? *r.get("invariants") : history::Value::vector();
+  history::Value anomalies = r.get("anomalies") ? *r.get("anomalies") : history::Value::vector();
+  auto row = [&](const std::string& name, const std::string& status, size_t checks,
+                 const std::vector<std::string>& violations) {
+    history::Value m = history::Value::array_map();
+    m.set("name", history::Value(name));
+    m.set("status", history::Value(status));
+    m.set("checks", history::Value(static_cast<int64_t>(checks)));
+    table.push(std::move(m));
+    for (const auto& v : violations) anomalies.push(history::Value(name + " — " + v));
+  };
+  const bool checkpoints_ok = found.lost_checkpoints.empty();
+  const bool ledger_ok = found.lost_ledger.empty();
+  row("Acknowledged checkpoints survive crashes", checkpoints_ok ? "PASS" : "FAIL", found.acked_checked,
+      found.lost_checkpoints);
+  row("Done-ledger survives crashes", ledger_ok ? "PASS" : "FAIL", found.ledger_checked, found.lost_ledger);
+  row("Worker SIGKILLs (etcd kept running)", found.kills == 0 ? "UNKNOWN" : "DONE", found.kills, {});
+  row("SIGKILLs mid-checkpoint", found.mid_checkpoint > 0 ? "PASS" : "UNKNOWN", found.mid_checkpoint, {});
+  for (const auto& e : found.read_errors) anomalies.push(history::Value("Crash checks read-back — " + e));
+  r.set("invariants", std::move(table));
+  r.set("anomalies", std::move(anomalies));
+  r.set("kills", history::Value(static_cast<int64_t>(found.kills)));
+  r.set("kills-mid-checkpoint", history::Value(static_cast<int64_t>(found.mid_checkpoint)));
+  r.set("kills-mid-complete", history::Value(static_cast<int64_t>(found.mid_complete)));
+  r.set("kills-mid-other-request", history::Value(static_cast<int64_t>(found.mid_other)));
+  r.set("acked-checkpoints-checked", history::Value(static_cast<int64_t>(found.acked_checked)));
+  const history::Value* v = r.get("valid?");
+  const bool inner_false = v && v->kind() == history::Value::Kind::kBool && !v->as_bool();
+  const bool inner_true = v && v->kind() == history::Value::Kind::kBool && v->as_bool();
+  if (inner_false || !checkpoints_ok || !ledger_ok) {
+    r.set("valid?", history::Value(false));
+  } else if (!inner_true || !found.read_errors.empty() || found.mid_checkpoint == 0) {
+    r.set("valid?", history::Value::keyword("unknown"));
+    if (inner_true)
+      r.set("reason", history::Value(found.read_errors.empty()
+                                         ? "no SIGKILL landed mid-checkpoint: the run did not test crash recovery"
+                                         : "the crash checks could not read everything back"));
+  }
+  r.set("checker", history::Value(std::string(r.get("checker") ? r.get("checker")->as_string() : "") +
+                                  "; crash checks: killed incarnations' traces against the shard records "
+                                  "afterwards, the done-ledger at each kill's revision against the end"));
+  return r;
+}
+
 }  // namespace squall::cluster_shard

@@ -19,6 +19,7 @@
 
 #include "coord/records.h"
 #include "coord/types.h"
+#include "history/value.h"
 
 namespace squall::cluster_shard {
 
@@ -53,5 +54,18 @@ std::vector<std::string> lost_checkpoints(const std::vector<AckedCheckpoint>& ac
 // The entries of `before` missing from `after` (at most `max`, in order).
 std::vector<std::string> missing_entries(const std::set<std::string>& before, const std::set<std::string>& after,
                                          size_t max);
+
+// What crash-recovery's checks found after the run.
+struct CrashFindings {
+  size_t kills = 0;                                            // incarnations SIGKILLed
+  size_t mid_checkpoint = 0, mid_complete = 0, mid_other = 0;  // what each kill cut short
+  size_t acked_checked = 0, ledger_checked = 0;
+  std::vector<std::string> lost_checkpoints, lost_ledger, read_errors;
+};
+
+// full-lifecycle's result map (audit_results) with the crash rows added to :invariants
+// and :anomalies, the counts, and the verdict: false when either breaks or the audit
+// did; unknown when the audit was, a read-back failed, or no kill landed mid-checkpoint.
+history::Value with_crash_rows(history::Value audit_results, const CrashFindings& found);
 
 }  // namespace squall::cluster_shard

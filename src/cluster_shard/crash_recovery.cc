@@ -34,13 +34,6 @@ struct Kill {
   int64_t ledger_count = -1;
 };
 
-// What the checks after the run found (crash_checks.h's rows and the counts).
-struct CrashFindings {
-  size_t mid_checkpoint = 0, mid_complete = 0, mid_other = 0;
-  size_t acked_checked = 0, ledger_checked = 0;
-  std::vector<std::string> lost_checkpoints, lost_ledger, read_errors;
-};
-
 // Every key under `prefix` at `revision` (0: the newest), paged.
 bool read_keys(etcd::Client* c, const std::string& prefix, int64_t revision, std::set<std::string>* out,
                std::string* why) {
@@ -84,10 +77,11 @@ class CrashRecovery final : public cluster::ClusterWorkload {
                      const std::function<void(workload::Op)>& record) override {
     Status s = inner_->final_phase(nodes, record);
     check_crashes(nodes);
+    found_.kills = kills_.size();
     return s;
   }
 
-  history::Value check(const workload::History& h) override { return with_crash_rows(inner_->check(h)); }
+  history::Value check(const workload::History& h) override { return with_crash_rows(inner_->check(h), found_); }
 
  private:
   std::unique_ptr<etcd::Client> make_client(const std::vector<cluster::Node*>& nodes) const {
@@ -207,51 +201,6 @@ class CrashRecovery final : public cluster::ClusterWorkload {
                                                    key, k.node->name, k.start));
       }
     }
-  }
-
-  history::Value with_crash_rows(history::Value r) const {
-    history::Value table = r.get("invariants") ? *r.get("invariants") : history::Value::vector();
-    history::Value anomalies = r.get("anomalies") ? *r.get("anomalies") : history::Value::vector();
-    auto row = [&](const std::string& name, const std::string& status, size_t checks,
-                   const std::vector<std::string>& violations) {
-      history::Value m = history::Value::array_map();
-      m.set("name", history::Value(name));
-      m.set("status", history::Value(status));
-      m.set("checks", history::Value(static_cast<int64_t>(checks)));
-      table.push(std::move(m));
-      for (const auto& v : violations) anomalies.push(history::Value(name + " — " + v));
-    };
-    const bool checkpoints_ok = found_.lost_checkpoints.empty();
-    const bool ledger_ok = found_.lost_ledger.empty();
-    row("Acknowledged checkpoints survive crashes", checkpoints_ok ? "PASS" : "FAIL", found_.acked_checked,
-        found_.lost_checkpoints);
-    row("Done-ledger survives crashes", ledger_ok ? "PASS" : "FAIL", found_.ledger_checked, found_.lost_ledger);
-    row("Worker SIGKILLs (etcd kept running)", kills_.empty() ? "UNKNOWN" : "DONE", kills_.size(), {});
-    row("SIGKILLs mid-checkpoint", found_.mid_checkpoint > 0 ? "PASS" : "UNKNOWN", found_.mid_checkpoint, {});
-    for (const auto& e : found_.read_errors) anomalies.push(history::Value("Crash checks read-back — " + e));
-    r.set("invariants", std::move(table));
-    r.set("anomalies", std::move(anomalies));
-    r.set("kills", history::Value(static_cast<int64_t>(kills_.size())));
-    r.set("kills-mid-checkpoint", history::Value(static_cast<int64_t>(found_.mid_checkpoint)));
-    r.set("kills-mid-complete", history::Value(static_cast<int64_t>(found_.mid_complete)));
-    r.set("kills-mid-other-request", history::Value(static_cast<int64_t>(found_.mid_other)));
-    r.set("acked-checkpoints-checked", history::Value(static_cast<int64_t>(found_.acked_checked)));
-    const history::Value* v = r.get("valid?");
-    const bool inner_false = v && v->kind() == history::Value::Kind::kBool && !v->as_bool();
-    const bool inner_true = v && v->kind() == history::Value::Kind::kBool && v->as_bool();
-    if (inner_false || !checkpoints_ok || !ledger_ok) {
-      r.set("valid?", history::Value(false));
-    } else if (!inner_true || !found_.read_errors.empty() || found_.mid_checkpoint == 0) {
-      r.set("valid?", history::Value::keyword("unknown"));
-      if (inner_true)
-        r.set("reason", history::Value(found_.read_errors.empty()
-                                           ? "no SIGKILL landed mid-checkpoint: the run did not test crash recovery"
-                                           : "the crash checks could not read everything back"));
-    }
-    r.set("checker", history::Value(std::string(r.get("checker") ? r.get("checker")->as_string() : "") +
-                                    "; crash checks: killed incarnations' traces against the shard records "
-                                    "afterwards, the done-ledger at each kill's revision against the end"));
-    return r;
   }
 
   ShardOptions o_;
