@@ -391,11 +391,11 @@ int cmd_cluster(int argc, char** argv) {
     run.workload = workload.get();
     run.concurrency = cluster_shard::run_concurrency(shard, concurrency, n_nodes);
     run.test_name = "gossip-worker-" + workload_name;
-    run.make_db = [&shard, &common] {
+    run.make_db = [&shard, &common, &workload] {
       cluster::EtcdOptions eo;
       eo.binary = common.etcd;
       eo.etcdctl = common.etcdctl;
-      return cluster_shard::gossip_worker_db(eo, shard);
+      return cluster_shard::make_shard_db(eo, shard, workload.get());
     };
     shard_flags = fmt::format(" --items {} --roots {} --corpus-seed {} --worker-lease-ms {} --settle {}", shard.items,
                               shard.roots, shard.corpus_seed, shard.lease_ms, fmt_seconds(settle_s));

@@ -6,6 +6,7 @@
 
 #include "cluster/cluster_report.h"
 #include "cluster_shard/concurrent_acquisition.h"
+#include "cluster_shard/crash_checks.h"
 #include "cluster_shard/full_lifecycle.h"
 #include "cluster_shard/lease_exclusivity.h"
 #include "cluster_shard/shard_acquisition.h"
@@ -16,6 +17,7 @@
 #include "history/value_json.h"
 #include "sim/stats.h"
 #include "worker_audit/invariant_rows.h"
+#include "worker_driver/control_codec.h"
 
 namespace squall::cluster_shard {
 namespace {
@@ -140,6 +142,10 @@ TEST(ShardOptionsParsing, ChecksEachFlagByName) {
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().find("unknown --coord-mutation 'eat-keys' (known: skip-fence-check"), std::string::npos)
       << s.error();
+  EXPECT_TRUE(is_shard_workload("crash-recovery"));
+  o = {};
+  o.workload = "crash-recovery";
+  EXPECT_FALSE(controlled(o)) << "crash-recovery's workers run autonomously, as full-lifecycle's";
   EXPECT_FALSE(is_shard_workload("lock"));
 }
 
@@ -562,6 +568,129 @@ TEST(SplitRecordsChecker, UnreadRecordsOrNoSplitIsUnknown) {
   EXPECT_EQ(*check_split_records(split_history().h, unread).get("valid?"), history::Value::keyword("unknown"));
   EXPECT_EQ(*check_split_records(workload::History{}, split_records()).get("valid?"),
             history::Value::keyword("unknown"));
+}
+
+// ---- crash-recovery's checks, on hand-made traces and records ------------------------
+
+coord::Request checkpoint(coord::ShardId shard, uint64_t fence, const std::string& cursor, coord::OpId op) {
+  return coord::CheckpointOp{coord::LeaseToken{coord::ShardRef{1, 1, shard}, 2, fence}, coord::Cursor{cursor, ""}, op};
+}
+
+// A trace as gossip-worker --trace writes it: "S <req> <json>" and "A <req> <json>".
+std::string sent(uint64_t req, const coord::Request& r) {
+  return fmt::format("S {} {}\n", req, worker_driver::encode_request(coord::op_id_of(r), r));
+}
+std::string answered(uint64_t req, const coord::Request& r, const coord::Reply& reply) {
+  return fmt::format("A {} {}\n", req, worker_driver::encode_reply(coord::op_id_of(r), reply));
+}
+
+TEST(CrashChecks, TraceGivesTheAcknowledgedCheckpointsAndTheOneTheKillCut) {
+  const coord::Request first = checkpoint(3, 2, "c000000120", 11), refused = checkpoint(3, 2, "c000000130", 12),
+                       cut = checkpoint(3, 2, "c000000140", 13);
+  std::string text =
+      "W 2 5\n" + sent(1, first) + answered(1, first, coord::Reply(coord::OpResult{})) + sent(2, refused) +
+      answered(2, refused, coord::Reply(coord::coord_error(coord::CoordErrc::StaleFence, "old"))) + sent(3, cut);
+  IncarnationTrace t = read_incarnation_trace(text, 1, 1);
+  EXPECT_EQ(t.worker, 2u);
+  ASSERT_EQ(t.acked.size(), 1u) << "only the checkpoint answered ok counts as acknowledged";
+  EXPECT_EQ(t.acked[0], (AckedCheckpoint{3, 2, "c000000120"}));
+  ASSERT_TRUE(t.in_flight.has_value());
+  EXPECT_EQ(*t.in_flight, coord::OpKind::Checkpoint);
+  EXPECT_EQ(t.unreadable, 0u);
+
+  // The kill cut the next request's line short: nothing was in flight from the worker's
+  // side (the cut line was never sent), and the broken line is counted.
+  const std::string all_answered = "W 2 5\n" + sent(1, first) + answered(1, first, coord::Reply(coord::OpResult{}));
+  t = read_incarnation_trace(all_answered + "S 4 {\"f\":\"checkp", 1, 1);
+  EXPECT_FALSE(t.in_flight.has_value());
+  EXPECT_EQ(t.unreadable, 1u);
+  EXPECT_EQ(t.acked.size(), 1u);
+}
+
+TEST(CrashChecks, AnAcknowledgedCheckpointBehindTheCursorAfterwardsIsLost) {
+  std::map<coord::ShardId, coord::ShardRecord> after;
+  after[3].id = 3;
+  after[3].cursor.last_key = "c000000130";
+  EXPECT_TRUE(lost_checkpoints({{3, 2, "c000000120"}, {3, 4, "c000000130"}}, after).empty());
+  auto lost = lost_checkpoints({{3, 4, "c000000140"}, {9, 1, "c000000010"}}, after);
+  ASSERT_EQ(lost.size(), 2u);
+  EXPECT_NE(lost[0].find("checkpoint at c000000140 acknowledged, cursor afterwards 'c000000130'"), std::string::npos)
+      << lost[0];
+  EXPECT_NE(lost[1].find("shard 9 fence 1"), std::string::npos) << lost[1];
+  EXPECT_NE(lost[1].find("no record"), std::string::npos) << lost[1];
+}
+
+TEST(CrashChecks, LedgerEntriesMissingAfterwardsAreListedUpToTheMax) {
+  EXPECT_TRUE(missing_entries({"a", "b"}, {"a", "b", "c"}, 5).empty());
+  EXPECT_EQ(missing_entries({"a", "b", "c", "d"}, {"b"}, 2), (std::vector<std::string>{"a", "c"}));
+}
+
+CrashFindings honest_crashes() {
+  CrashFindings f;
+  f.kills = 11;
+  f.mid_checkpoint = 9;
+  f.acked_checked = 300;
+  f.ledger_checked = 100'000;
+  return f;
+}
+
+const history::Value* row_named(const history::Value& r, const std::string& name) {
+  for (const auto& row : r.get("invariants")->items()) {
+    if (row.get("name")->as_string() == name) return &row;
+  }
+  return nullptr;
+}
+
+TEST(CrashVerdict, CleanAuditAndCrashesMidCheckpointPassWithTheirRowsAndCounts) {
+  history::Value r = with_crash_rows(audit_results(clean_audit(), true), honest_crashes());
+  EXPECT_EQ(*r.get("valid?"), history::Value(true));
+  EXPECT_EQ(r.get("kills-mid-checkpoint")->as_int(), 9);
+  const history::Value* mid = row_named(r, "SIGKILLs mid-checkpoint");
+  ASSERT_NE(mid, nullptr);
+  EXPECT_EQ(mid->get("status")->as_string(), "PASS");
+  EXPECT_EQ(mid->get("checks")->as_int(), 9);
+  ASSERT_NE(row_named(r, "Exactly-once findings"), nullptr) << "full-lifecycle's rows stay";
+  const std::string report = report_of(r, "PASS");
+  EXPECT_NE(report.find("│ Acknowledged checkpoints survive crashes │ PASS    │ 300"), std::string::npos) << report;
+  EXPECT_NE(report.find("│ Worker SIGKILLs (etcd kept running)      │ DONE    │ 11"), std::string::npos) << report;
+}
+
+TEST(CrashVerdict, NoKillMidCheckpointIsUnknownNotAPass) {
+  CrashFindings f = honest_crashes();
+  f.mid_checkpoint = 0;
+  history::Value r = with_crash_rows(audit_results(clean_audit(), true), f);
+  EXPECT_EQ(*r.get("valid?"), history::Value::keyword("unknown"));
+  EXPECT_NE(r.get("reason")->as_string().find("no SIGKILL landed mid-checkpoint"), std::string::npos);
+  EXPECT_EQ(row_named(r, "SIGKILLs mid-checkpoint")->get("status")->as_string(), "UNKNOWN");
+}
+
+TEST(CrashVerdict, ALostCheckpointOrLedgerEntryFailsItsOwnRow) {
+  CrashFindings f = honest_crashes();
+  f.lost_checkpoints = {
+      "n2 incarnation 3: shard 4 fence 2: checkpoint at c000000140 acknowledged, cursor afterwards "
+      "'c000000100'"};
+  history::Value r = with_crash_rows(audit_results(clean_audit(), true), f);
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  EXPECT_EQ(row_named(r, "Acknowledged checkpoints survive crashes")->get("status")->as_string(), "FAIL");
+  EXPECT_EQ(row_named(r, "Done-ledger survives crashes")->get("status")->as_string(), "PASS");
+  ASSERT_EQ(r.get("anomalies")->items().size(), 1u);
+  EXPECT_NE(r.get("anomalies")->items()[0].as_string().find("Acknowledged checkpoints survive crashes — n2"),
+            std::string::npos);
+
+  f = honest_crashes();
+  f.mid_checkpoint = 0;  // a broken row decides even when no kill landed mid-checkpoint
+  f.lost_ledger = {"/squall-cluster/… (in the ledger before the kill of n1 incarnation 2) is gone"};
+  r = with_crash_rows(audit_results(clean_audit(), true), f);
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  EXPECT_EQ(row_named(r, "Done-ledger survives crashes")->get("status")->as_string(), "FAIL");
+}
+
+TEST(CrashVerdict, AnAuditFailureStaysAFailure) {
+  worker_audit::AuditResult a = clean_audit();
+  a.reasons["MissingFinding"] = {"c00000718@105 SQK-9A9A"};
+  history::Value r = with_crash_rows(audit_results(a, true), honest_crashes());
+  EXPECT_EQ(*r.get("valid?"), history::Value(false));
+  EXPECT_EQ(row_named(r, "Exactly-once findings")->get("status")->as_string(), "FAIL");
 }
 
 }  // namespace

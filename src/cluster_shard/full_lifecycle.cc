@@ -22,7 +22,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr int64_t kPollMs = 500;
-constexpr coord::RunId kRun = 1;  // the workers' default --run
 
 // A temporary directory for the traces the audit reads, removed with its content.
 class TempDir {
@@ -76,7 +75,7 @@ class FullLifecycle final : public cluster::ClusterWorkload {
     TempDir dir;
     worker_audit::AuditInput in;
     in.prefix = o_.prefix;
-    in.run = kRun;
+    in.run = kShardRun;
     in.lease_ms = o_.lease_ms;
     in.claim_cooldown_ms = o_.claim_cooldown_ms;
     worker::Corpus corpus(o_.corpus_seed, o_.items);
@@ -111,9 +110,9 @@ class FullLifecycle final : public cluster::ClusterWorkload {
     op.final = final;
     record(op);
     Progress p;
-    const std::string done = etcd_store::done_prefix(o_.prefix, kRun);
+    const std::string done = etcd_store::done_prefix(o_.prefix, kShardRun);
     auto count = c->range(etcd::RangeRequest{done, etcd::prefix_end(done), 0, 0, true});
-    auto run = c->range(etcd::RangeRequest{etcd_store::run_key(o_.prefix, kRun), "", 1, 0, false});
+    auto run = c->range(etcd::RangeRequest{etcd_store::run_key(o_.prefix, kShardRun), "", 1, 0, false});
     if (count.ok()) p.done_items = count->count;
     if (run.ok() && run->kvs.size() == 1) {
       coord::RunRecord r;

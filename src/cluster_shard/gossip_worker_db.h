@@ -9,7 +9,9 @@
 // incarnation of the worker. Each start writes <node dir>/worker-trace-<n>.log (the
 // wire trace the audit reads) and appends to <node dir>/worker.log; collect() copies
 // them next to etcd's log. teardown() kills the worker before etcd; the Cluster kills
-// whatever is left in the namespaces, so no worker outlives the run. Not thread-safe.
+// whatever is left in the namespaces, so no worker outlives the run. It is also the
+// WorkerProcesses of crash-recovery, which SIGKILLs and restarts the workers alone;
+// every call takes one lock, so that workload's thread and the nemesis's may both call.
 #pragma once
 
 #include <memory>
@@ -18,10 +20,14 @@
 #include "cluster/db.h"
 #include "cluster/etcd_db.h"
 #include "cluster_shard/shard_options.h"
+#include "cluster_shard/worker_processes.h"
 
 namespace squall::cluster_shard {
 
 std::unique_ptr<cluster::Db> gossip_worker_db(cluster::EtcdOptions etcd, ShardOptions shard);
+
+// The worker processes of a Db made by gossip_worker_db(), nullptr for any other Db.
+WorkerProcesses* worker_processes_of(cluster::Db* db);
 
 // The node's worker trace file of start number n (1-based).
 std::string worker_trace_file(const cluster::Node& node, int n);

@@ -11,7 +11,8 @@ namespace squall::cluster_shard {
 
 const std::vector<std::string>& shard_workload_names() {
   static const std::vector<std::string> names{"full-lifecycle",    "lease-exclusivity",      "checkpoint-fence",
-                                              "shard-acquisition", "concurrent-acquisition", "split-correctness"};
+                                              "shard-acquisition", "concurrent-acquisition", "split-correctness",
+                                              "crash-recovery"};
   return names;
 }
 
@@ -20,7 +21,7 @@ bool is_shard_workload(const std::string& name) {
   return std::find(n.begin(), n.end(), name) != n.end();
 }
 
-bool controlled(const ShardOptions& o) { return o.workload != "full-lifecycle"; }
+bool controlled(const ShardOptions& o) { return o.workload != "full-lifecycle" && o.workload != "crash-recovery"; }
 
 bool clock_from_requests(const ShardOptions& o) { return o.workload == "shard-acquisition"; }
 

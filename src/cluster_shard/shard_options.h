@@ -15,6 +15,11 @@
 
 namespace squall::cluster_shard {
 
+// The run and tenant every worker of a shard workload joins (gossip-worker's defaults
+// for --run and --tenant, which the DB does not override).
+inline constexpr uint64_t kShardRun = 1;
+inline constexpr uint64_t kShardTenant = 1;
+
 struct ShardOptions {
   std::string workload = "full-lifecycle";
   std::string binary = "gossip-worker";  // absolute path, or looked up in the node's PATH

@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "cluster_shard/concurrent_acquisition.h"
+#include "cluster_shard/crash_recovery.h"
 #include "cluster_shard/full_lifecycle.h"
+#include "cluster_shard/gossip_worker_db.h"
 #include "cluster_shard/lease_exclusivity.h"
 #include "cluster_shard/shard_acquisition.h"
 #include "cluster_shard/split_correctness.h"
@@ -40,7 +42,15 @@ std::unique_ptr<cluster::ClusterWorkload> make_shard_workload(const ShardOptions
   if (o.workload == "shard-acquisition") return make_shard_acquisition(o, concurrency, seed);
   if (o.workload == "concurrent-acquisition") return make_concurrent_acquisition(o, concurrency, seed);
   if (o.workload == "split-correctness") return make_split_correctness(o, concurrency, seed);
+  if (o.workload == "crash-recovery") return make_crash_recovery(o, seed);
   return make_full_lifecycle(o);
+}
+
+std::unique_ptr<cluster::Db> make_shard_db(cluster::EtcdOptions etcd, const ShardOptions& o,
+                                           cluster::ClusterWorkload* workload) {
+  auto db = gossip_worker_db(std::move(etcd), o);
+  attach_worker_processes(workload, worker_processes_of(db.get()));
+  return db;
 }
 
 int run_concurrency(const ShardOptions& o, int concurrency, int nodes) { return controlled(o) ? concurrency : nodes; }

@@ -10,6 +10,8 @@
 #include <string>
 
 #include "cluster/cluster_workload.h"
+#include "cluster/db.h"
+#include "cluster/etcd_db.h"
 #include "cluster_shard/shard_options.h"
 
 namespace squall::cluster_shard {
@@ -31,6 +33,11 @@ void apply_workload_defaults(ShardOptions* o, const ShardFlagsGiven& given, doub
 
 // The workload; precondition: check_shard_options(o) passed.
 std::unique_ptr<cluster::ClusterWorkload> make_shard_workload(const ShardOptions& o, int concurrency, uint64_t seed);
+
+// The gossip-worker DB of a run of `workload` (made by make_shard_workload from the
+// same options); a workload that crashes workers (crash-recovery) gets their handle.
+std::unique_ptr<cluster::Db> make_shard_db(cluster::EtcdOptions etcd, const ShardOptions& o,
+                                           cluster::ClusterWorkload* workload);
 
 // The history's processes: the client threads of a controlled workload, else one
 // observer per node.

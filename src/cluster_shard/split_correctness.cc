@@ -23,7 +23,6 @@
 namespace squall::cluster_shard {
 namespace {
 
-constexpr coord::RunId kRun = 1;  // the workers' default --run
 constexpr int kProbeOneIn = 6;
 
 std::string range_json(const std::string& start, const std::string& end) {
@@ -67,13 +66,13 @@ class ShardPool {
 // (its key read at its create revision).
 RunRecords read_records(etcd::Client* c, const std::string& prefix) {
   RunRecords out;
-  auto run = c->range(etcd::RangeRequest{etcd_store::run_key(prefix, kRun), "", 1, 0, false});
+  auto run = c->range(etcd::RangeRequest{etcd_store::run_key(prefix, kShardRun), "", 1, 0, false});
   if (!run.ok() || run->kvs.size() != 1) {
     out.why = run.ok() ? "no run record" : "run record: " + describe(run.error());
     return out;
   }
   if (!etcd_store::decode_record(run->kvs[0].value, &out.run, &out.why)) return out;
-  const std::string shards = etcd_store::shard_prefix(prefix, kRun);
+  const std::string shards = etcd_store::shard_prefix(prefix, kShardRun);
   etcd::RangeRequest req{shards, etcd::prefix_end(shards), 500, run->header.revision, false};
   for (;;) {
     auto page = c->range(req);

@@ -145,7 +145,9 @@ TEST(ShardLeaseCheck, TheBrokenShardIsReportedAndItsNeighbourIsNot) {
     bool shard2_invalid = false;
     for (const auto& k : r->keys) {
       ASSERT_TRUE(k.key.has_value());
-      if (*k.key == Value::integer(1)) EXPECT_EQ(k.verdict, Verdict::kValid);
+      if (*k.key == Value::integer(1)) {
+        EXPECT_EQ(k.verdict, Verdict::kValid);
+      }
       if (*k.key == Value::integer(2)) {
         shard2_invalid = k.verdict == Verdict::kInvalid;
         ASSERT_TRUE(k.explanation.has_value());
@@ -168,26 +170,26 @@ TEST(ShardLeaseCheck, AMalformedOpIsAnErrorNamingIt) {
   EXPECT_NE(r.error().find("expected an integer :now for :renew"), std::string::npos) << r.error();
 }
 
-std::filesystem::path temp_dir() {
+std::filesystem::path shard_lease_dir() {
   return std::filesystem::temp_directory_path() / ("squall-shard-lease-cli-" + std::to_string(::getpid()));
 }
 
 // Removes this test's files when it ends, whatever happened.
-struct TempDir {
-  TempDir() { std::filesystem::create_directories(temp_dir()); }
-  ~TempDir() {
+struct ShardLeaseDir {
+  ShardLeaseDir() { std::filesystem::create_directories(shard_lease_dir()); }
+  ~ShardLeaseDir() {
     std::error_code ec;
-    std::filesystem::remove_all(temp_dir(), ec);
+    std::filesystem::remove_all(shard_lease_dir(), ec);
   }
   std::string write(const std::string& name, const std::string& text) const {
-    auto path = (temp_dir() / name).string();
+    auto path = (shard_lease_dir() / name).string();
     std::ofstream(path) << text;
     return path;
   }
 };
 
 TEST(ShardLeaseCli, CheckWithTheShardLeaseModel) {
-  TempDir dir;
+  ShardLeaseDir dir;
   auto good = dir.write("good.edn", lifecycle(1) + lifecycle(2));
   auto bad = dir.write("bad.edn", lifecycle(1) + broken_shards()[0].ops);
   // The contract's example, as JSON lines: the key and the value maps read the same way.

@@ -4,9 +4,14 @@
 // negative control must fail with that control's own invariant named and the
 // violating items listed. Nothing of either run may be left on the host. Label
 // cluster: needs root, etcd and nft (skipped with a message otherwise). Kept short (CI
-// time): about 10 s per run here.
+// time): about 10 s per run here. concurrent-acquisition and split-correctness (the
+// controlled workloads) must pass, and fail under their coordinator mutations with the
+// row that catches each. crash-recovery (its own workload SIGKILLing one worker at a
+// time, etcd left running) must pass with kills that landed mid-checkpoint, and catch
+// checkpoint-before-findings under exactly-once findings.
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -149,6 +154,62 @@ TEST(ClusterShard, SplitCorrectnessCatchesSplitsWithGaps) {
       run_controlled("split-correctness", "partition-random-halves", {"--coord-mutation", "residual-with-gap"});
   EXPECT_EQ(residual.exit_code, 1) << residual.out;
   EXPECT_NE(row_line(residual.out, "Leaves tile the root ranges (S7)").find("FAIL"), std::string::npos) << residual.out;
+}
+
+// 12,000 items outlast the 20 s of kills (5,000 and 8,000 were done in 12-13 s, after
+// only three kills).
+BinaryRun run_crash_recovery(const std::string& name, const std::vector<std::string>& extra) {
+  BinaryRunGuard guard{"/tmp/squall-crash-" + name + "-" + std::to_string(::getpid()), ""};
+  std::vector<std::string> argv = {
+      std::string(SQUALL_BINARY_DIR) + "/squall", "cluster", "test", "--workload", "crash-recovery", "--items", "12000",
+      // A crashed worker's leases hold its shards until they run out.
+      "--worker-lease-ms", "1200", "--time-limit", "20", "--test-seed", "1", "--store", guard.store};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  auto r = testing::run(argv);
+  const size_t at = r.out.find("cluster ");
+  if (at != std::string::npos) guard.tag = r.out.substr(at + 8, 6);
+  EXPECT_FALSE(guard.tag.empty()) << r.out << r.err;
+  EXPECT_EQ(joined(residue(guard.tag)), "");
+  std::string out = r.out + r.err;
+  if (r.exit_code() != 0) {
+    out += "\nworkers' logs:\n" + testing::run_shell("grep -H -E 'split|lease|complete|stopping' " + guard.store +
+                                                     "/gossip-worker-crash-recovery/latest/n*/worker.log | tail -n 100")
+                                      .out;
+  }
+  return {r.exit_code(), out};
+}
+
+// The number in a row's Checks column ("│ SIGKILLs mid-checkpoint  │ PASS    │ 7       │"), -1 if absent.
+int64_t row_checks(const std::string& out, const std::string& row) {
+  std::smatch m;
+  if (!std::regex_search(out, m, std::regex("│ " + row + R"( *│ [A-Z]+ *│ ([0-9]+))"))) return -1;
+  return std::stoll(m[1].str());
+}
+
+TEST(ClusterShard, CrashRecoveryPassesWithKillsMidCheckpointAndCatchesCheckpointBeforeFindings) {
+  REQUIRE_CLUSTER_HOST();
+  BinaryRun honest = run_crash_recovery("honest", {});
+  EXPECT_EQ(honest.exit_code, 0) << honest.out;
+  EXPECT_NE(honest.out.find("JEPSEN REPORT — crash-recovery"), std::string::npos) << honest.out;
+  EXPECT_NE(honest.out.find("Result: PASS"), std::string::npos) << honest.out;
+  for (const char* row :
+       {"Acknowledged checkpoints survive crashes", "Done-ledger survives crashes", "SIGKILLs mid-checkpoint",
+        "Exactly-once findings", "Shard coverage \\(done-ledger\\)", "Lease exclusivity \\(S1\\)"}) {
+    EXPECT_TRUE(std::regex_search(honest.out, std::regex(std::string("│ ") + row + " *│ PASS"))) << row << "\n"
+                                                                                                 << honest.out;
+  }
+  EXPECT_GT(row_checks(honest.out, "SIGKILLs mid-checkpoint"), 0) << honest.out;
+  EXPECT_GT(row_checks(honest.out, "Acknowledged checkpoints survive crashes"), 0) << honest.out;
+  EXPECT_GT(row_checks(honest.out, "Done-ledger survives crashes"), 0) << honest.out;
+  EXPECT_GE(row_checks(honest.out, R"(Worker SIGKILLs \(etcd kept running\))"), 3) << honest.out;
+
+  BinaryRun faulty = run_crash_recovery("lost", {"--fault", "checkpoint-before-findings"});
+  EXPECT_EQ(faulty.exit_code, 1) << faulty.out;
+  EXPECT_NE(faulty.out.find("Result: FAIL"), std::string::npos) << faulty.out;
+  EXPECT_TRUE(std::regex_search(faulty.out, std::regex("│ Exactly-once findings *│ FAIL"))) << faulty.out;
+  EXPECT_TRUE(std::regex_search(faulty.out, std::regex("│ Lease exclusivity \\(S1\\) *│ PASS"))) << faulty.out;
+  EXPECT_NE(faulty.out.find("- Exactly-once findings — MissingFinding: c"), std::string::npos) << faulty.out;
+  EXPECT_NE(faulty.out.find("--fault checkpoint-before-findings"), std::string::npos) << faulty.out;
 }
 
 }  // namespace
