@@ -4,8 +4,8 @@
 // negative control must fail with that control's own invariant named and the
 // violating items listed. Nothing of either run may be left on the host. Label
 // cluster: needs root, etcd and nft (skipped with a message otherwise). Kept short (CI
-// time): about 10 s per run here. concurrent-acquisition and split-correctness (the
-// controlled workloads) must pass, and fail under their coordinator mutations with the
+// time): about 10 s per run here. shard-acquisition, concurrent-acquisition and
+// split-correctness (the controlled workloads) must pass, and fail under their coordinator mutations with the
 // row that catches each. crash-recovery (its own workload SIGKILLing one worker at a
 // time, etcd left running) must pass with kills that landed mid-checkpoint, and catch
 // checkpoint-before-findings under exactly-once findings.
@@ -154,6 +154,21 @@ TEST(ClusterShard, SplitCorrectnessCatchesSplitsWithGaps) {
       run_controlled("split-correctness", "partition-random-halves", {"--coord-mutation", "residual-with-gap"});
   EXPECT_EQ(residual.exit_code, 1) << residual.out;
   EXPECT_NE(row_line(residual.out, "Leaves tile the root ranges (S7)").find("FAIL"), std::string::npos) << residual.out;
+}
+
+TEST(ClusterShard, ShardAcquisitionIsLinearizableAndCatchesAStaleFenceAccepted) {
+  REQUIRE_CLUSTER_HOST();
+  const char* row = "Linearizable against the coordination model (shard-lease, per shard)";
+  BinaryRun honest = run_controlled("shard-acquisition", "partition-random-halves", {});
+  EXPECT_EQ(honest.exit_code, 0) << honest.out;
+  EXPECT_NE(row_line(honest.out, row).find("PASS"), std::string::npos) << honest.out;
+  BinaryRun zombie =
+      run_controlled("shard-acquisition", "partition-random-halves", {"--coord-mutation", "skip-fence-check"});
+  EXPECT_EQ(zombie.exit_code, 1) << zombie.out;
+  EXPECT_NE(row_line(zombie.out, row).find("FAIL"), std::string::npos) << zombie.out;
+  EXPECT_NE(zombie.out.find("is not linearizable against the shard-lease model: cannot linearize"), std::string::npos)
+      << zombie.out;
+  EXPECT_NE(zombie.out.find("← VIOLATION: cannot be linearized on shard"), std::string::npos) << zombie.out;
 }
 
 // 12,000 items outlast the 20 s of kills (5,000 and 8,000 were done in 12-13 s, after
