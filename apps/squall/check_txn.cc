@@ -2,8 +2,10 @@
 
 #include <fmt/core.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -14,6 +16,7 @@
 #include "commands.h"
 #include "console.h"
 #include "core/clock.h"
+#include "harness/elle_graphs.h"
 #include "history/edn.h"
 #include "history/printable.h"
 #include "history/reader.h"
@@ -52,6 +55,17 @@ Result<history::History> read_txn_history(const std::string& file, const TxnChec
   ro.clock = &clock;
   ro.timeout_ms = static_cast<uint64_t>(a.timeout_s * 1000);
   return history::read_history_file(file, ro);
+}
+
+// The folder of one file's drawings: the --elle-dir itself, or a subfolder named after
+// the file when several are checked.
+std::string elle_dir_for(const TxnCheckArgs& a, const std::string& file) {
+  if (a.files.size() == 1) return a.elle_dir;
+  std::string name = file == "-" ? "stdin" : std::filesystem::path(file).filename().string();
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  if (name.empty() || name == "." || name == "..") name = "_" + name;
+  return (std::filesystem::path(a.elle_dir) / name).string();
 }
 
 }  // namespace
@@ -119,9 +133,20 @@ int check_txn_files(const TxnCheckArgs& a) {
     for (const auto& t : r.anomaly_types) types += (types.empty() ? "" : " ") + t;
     out(fmt::format("{}: {} ({}, {} txns, {:.1f} ms){}\n", file, to_string(r.verdict), a.model, r.stats.txns, ms,
                     types.empty() ? "" : ": " + types));
+    history::Value result = checker::txn::to_value(r);
     if (!a.quiet) {
       out(checker::txn::summary(r));
-      out(history::to_edn(checker::txn::to_value(r)) + "\n");
+      out(history::to_edn(result) + "\n");
+    }
+    if (!a.elle_dir.empty() && r.verdict == Verdict::kInvalid) {
+      std::string dir = elle_dir_for(a, file);
+      auto files = harness::write_elle_graphs(dir, result);
+      if (!files.ok()) {
+        err_line("squall check: " + files.error());
+      } else if (!files->empty()) {
+        out(fmt::format("{}: anomaly graphs: {} drawing{} in {}/ (index.html)\n", file, files->size() - 1,
+                        files->size() == 2 ? "" : "s", dir));
+      }
     }
     switch (r.verdict) {
       case Verdict::kValid: ++valid; break;

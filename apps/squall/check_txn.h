@@ -14,6 +14,9 @@ struct TxnCheckArgs {
   bool quiet = false;
   bool allow_empty = false;  // a history with no transactions is valid instead of an error
   std::vector<std::string> files;
+  // Where to draw the cycle anomalies of invalid histories (empty: nowhere); with several
+  // files, each gets DIR/<file name>/.
+  std::string elle_dir;
 };
 
 bool is_txn_model(const std::string& model);

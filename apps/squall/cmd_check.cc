@@ -43,6 +43,7 @@ struct CheckArgs {
   bool stats = false;
   std::vector<std::string> files;
   std::string consistency_models;  // txn models only
+  std::string elle_dir;            // txn models only
 };
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -121,6 +122,10 @@ int cmd_check(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--consistency-models", a.consistency_models,
                  "txn models only: comma-separated models the history must satisfy (default strict-serializable)");
+  app.add_option("--elle-dir", a.elle_dir,
+                 "txn models only: write an SVG of each cycle anomaly of an invalid history, and index.html, into "
+                 "this directory (one subdirectory per file when several files are given)")
+      ->check(CLI::Validator(check_not_empty, "DIR"));
   app.add_option(
          "--nil-read", a.nil_read,
          "what a completed read of nil means for register and cas-register: unknown (Knossos: matches any value) or "
@@ -152,11 +157,15 @@ int cmd_check(int argc, char** argv) {
   app.add_option("files", a.files, "history files ('-' for stdin)")->required();
   if (auto stop = parse_command_line(app, argc, argv, "check")) return *stop;
   if (is_txn_model(a.model)) {
-    TxnCheckArgs t{a.model, a.consistency_models, a.format, a.timeout_s, a.quiet, a.allow_empty, a.files};
+    TxnCheckArgs t{a.model, a.consistency_models, a.format, a.timeout_s, a.quiet, a.allow_empty, a.files, a.elle_dir};
     return check_txn_files(t);
   }
   if (!a.consistency_models.empty()) {
     err_line("squall check: --consistency-models applies to --model list-append or rw-register only");
+    return kExitUsage;
+  }
+  if (!a.elle_dir.empty()) {
+    err_line("squall check: --elle-dir applies to --model list-append or rw-register only");
     return kExitUsage;
   }
 

@@ -4,6 +4,7 @@
 
 #include "checker/result_map.h"
 #include "harness/convergence.h"
+#include "harness/elle_graphs.h"
 #include "harness/net_results.h"
 #include "harness/report.h"
 #include "harness/runner.h"
@@ -112,6 +113,10 @@ RunSummary Runner::finish() {
 
   Value results = Value::array_map();
   Value w = workload_->check(history_, ctx);
+  // The txn workloads draw their cycle anomalies (elle/ in the run's directory).
+  if (workload_->name().starts_with("txn-") && checker::verdict_of(w) == Verdict::kInvalid) {
+    if (auto st = add_elle_graphs(store_->dir(), &w); !st.ok()) note(st.error());
+  }
   Value stats = workload::check_stats(history_);
   Value avail = workload::check_availability(history_, config_.availability);
   Value net = net_results();

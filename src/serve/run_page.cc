@@ -352,6 +352,7 @@ std::string render_run_page(const std::string& dir_text, const std::string& url_
   body += "<nav>";
   if (has_messages) body += "<a href=\"messages\">message diagram</a>";
   if (has_timeline) body += "<a href=\"timeline.html\">timeline</a>";
+  if (fs::exists(dir / "elle" / "index.html", ec)) body += "<a href=\"elle/index.html\">anomaly graphs</a>";
   body += "<a href=\"#report\">report</a><a href=\"#logs\">node logs</a><a href=\"#files\">files</a></nav>\n";
 
   Anomalies anomalies;

@@ -27,9 +27,9 @@ a { margin-right: 8px; }
 )";
 
 // The files of a run worth a direct link, in the order they are listed.
-constexpr std::string_view kRunFiles[] = {"report.txt",    "results.edn",     "messages.svg",
-                                          "timeline.html", "latency-raw.svg", "rate.svg",
-                                          "history.txt",   "history.edn",     "jepsen.log"};
+constexpr std::string_view kRunFiles[] = {"report.txt",      "results.edn",    "messages.svg", "timeline.html",
+                                          "latency-raw.svg", "rate.svg",       "history.txt",  "history.edn",
+                                          "jepsen.log",      "elle/index.html"};
 
 // "20240102T030405.678" -> "2024-01-02 03:04:05.678"; anything else as is.
 std::string pretty_time(const std::string& stamp) {

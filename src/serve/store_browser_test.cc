@@ -33,6 +33,7 @@ class StoreBrowserTest : public ::testing::Test {
     squall::testing::write_file(run / "results.json", R"({"valid?":true})");
     squall::testing::write_file(run / "messages.svg", "<svg/>");
     squall::testing::write_file(run / "timeline.html", "<html/>");
+    squall::testing::write_file(run / "elle" / "index.html", "<html/>");
     squall::testing::write_file(run / "results.edn", "{:valid? true}");
     squall::testing::write_file(run / "jepsen.log", "<script>alert(1)</script>");
     squall::testing::write_file(root_ / "echo" / "20240101T000000.000" / "results.json", R"({"valid?":false})");
@@ -54,6 +55,9 @@ TEST_F(StoreBrowserTest, IndexListsRunsWithVerdicts) {
   EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
   EXPECT_NE(r.body.find("2024-01-02 03:04:05.678"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("href=\"/broadcast/20240102T030405.678/messages.svg\""), std::string::npos);
+  // A txn run's anomaly graphs (elle/), served from the run's subfolder.
+  EXPECT_NE(r.body.find("href=\"/broadcast/20240102T030405.678/elle/index.html\""), std::string::npos);
+  EXPECT_EQ(get("/broadcast/20240102T030405.678/elle/index.html").status, 200);
   EXPECT_NE(r.body.find("class=\"valid-true\""), std::string::npos);
   EXPECT_NE(r.body.find("class=\"valid-false\""), std::string::npos);
   EXPECT_NE(r.body.find("(2 runs)"), std::string::npos);         // the latest link is not a third run

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "cli_run.h"
 
@@ -52,6 +53,35 @@ TEST_F(TxnCli, ElleJsonListAppendCycleIsInvalidWithTheCycleExplained) {
   // Read uncommitted allows G1c.
   EXPECT_EQ(run({"--model", "list-append", "--consistency-models", "read-uncommitted", file("g.json", kG1cJson)}).code,
             0);
+}
+
+TEST_F(TxnCli, ElleDirGetsOneSvgPerCycleOfAnInvalidHistory) {
+  auto g1c = file("g1c.json", kG1cJson);
+  auto elle = dir_ / "elle";
+  CliRun r = run({"--model", "list-append", "-q", "--elle-dir", elle.string(), g1c});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("g1c.json: anomaly graphs: 1 drawing in " + elle.string() + "/ (index.html)"), std::string::npos)
+      << r.out;
+  std::ifstream svg(elle / "G1c-0.svg");
+  std::string text((std::istreambuf_iterator<char>(svg)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("G1c: a dependency cycle through 2 transactions"), std::string::npos) << text;
+  EXPECT_NE(text.find("wr &quot;x&quot;=1"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(elle / "index.html"));
+  // Valid under read-uncommitted: nothing drawn. Several files: one folder each.
+  auto quiet = dir_ / "quiet";
+  EXPECT_EQ(run({"--model", "list-append", "-q", "--consistency-models", "read-uncommitted", "--elle-dir",
+                 quiet.string(), g1c})
+                .code,
+            0);
+  EXPECT_FALSE(std::filesystem::exists(quiet));
+  auto two = dir_ / "two";
+  auto ws = file("ws.edn", kWriteSkewEdn);
+  CliRun both = run({"--model", "rw-register", "-q", "--elle-dir", two.string(), ws, file("g2.edn", kWriteSkewEdn)});
+  EXPECT_EQ(both.code, 1) << both.out << both.err;
+  EXPECT_TRUE(std::filesystem::exists(two / "ws.edn" / "G2-item-0.svg")) << both.out;
+  EXPECT_TRUE(std::filesystem::exists(two / "g2.edn" / "G2-item-0.svg")) << both.out;
+  // Not for the other models.
+  EXPECT_EQ(run({"--model", "register", "--elle-dir", two.string(), ws}).code, 254);
 }
 
 TEST_F(TxnCli, ConsistencyModelsDecideValidity) {

@@ -5,6 +5,7 @@
 // in every run (checked by hand over seeds 1-5); runs are a few seconds each.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "testing/squall_run.h"
@@ -31,6 +32,9 @@ TEST(TxnE2E, RwRegisterIsTotallyAvailableAndReadCommittedUnderPartitions) {
   std::string results = r.results_edn();
   EXPECT_TRUE(contains(results, ":workload {:valid? true, :anomaly-types [")) << results.substr(0, 2000);
   EXPECT_TRUE(contains(results, ":consistency-models [:read-committed]")) << results.substr(0, 2000);
+  // A valid run draws no anomaly graphs.
+  EXPECT_FALSE(std::filesystem::exists(r.run_dir() / "elle"));
+  EXPECT_FALSE(contains(results, ":elle-graphs"));
 }
 
 TEST(TxnE2E, ListAppendIsStrictSerializableUnderPartitions) {
@@ -41,6 +45,7 @@ TEST(TxnE2E, ListAppendIsStrictSerializableUnderPartitions) {
                                                      " --seed 2");
   EXPECT_TRUE(verdict_is(r, 0, "PASS"));
   EXPECT_TRUE(contains(r.results_edn(), ":workload {:valid? true, :anomaly-types [], ")) << r.results_edn();
+  EXPECT_FALSE(std::filesystem::exists(r.run_dir() / "elle"));
 }
 
 TEST(TxnE2E, AbortedReadsAreG1a) {
@@ -72,6 +77,16 @@ TEST(TxnE2E, ReadSkewIsGSingle) {
   EXPECT_TRUE(contains(r.out, "G-single (")) << r.out;
   // The cycle is explained step by step: an anti-dependency and the read that closes it.
   EXPECT_TRUE(contains(r.results_edn(), ":steps [{:type :rw")) << r.results_edn().substr(0, 3000);
+  // The cycle is drawn: elle/G-single-0.svg, listed in the results and named in the report.
+  std::string svg = squall::testing::slurp(r.run_dir() / "elle" / "G-single-0.svg");
+  EXPECT_TRUE(contains(svg, "G-single: a dependency cycle through")) << svg.substr(0, 500);
+  EXPECT_TRUE(contains(svg, "rules out: repeatable-read, snapshot-isolation")) << svg.substr(0, 500);
+  EXPECT_TRUE(contains(svg, "class=\"edge edge-rw\"")) << svg.substr(0, 500);
+  EXPECT_FALSE(contains(svg, "<script"));
+  EXPECT_TRUE(std::filesystem::exists(r.run_dir() / "elle" / "index.html"));
+  EXPECT_TRUE(contains(r.results_edn(), ":elle-graphs [\"elle/")) << r.results_edn().substr(0, 3000);
+  EXPECT_TRUE(contains(r.results_edn(), " \"elle/G-single-0.svg\" ")) << r.results_edn().substr(0, 3000);
+  EXPECT_TRUE(contains(r.out, "anomaly graphs: ")) << r.out;
 }
 
 }  // namespace
