@@ -245,8 +245,8 @@ int cmd_cluster(int argc, char** argv) {
   double settle_s = 60;
   CLI::Option* items_opt =
       test->add_option("--items", shard.items,
-                       "Shard workloads: items in the workers' corpus (default: 500 per second of --time-limit, "
-                       "1000 to 500000, which 3 workers here scan in about half the time limit)")
+                       "Shard workloads: items in the workers' corpus (default: 250 per second of --time-limit, "
+                       "1000 to 500000)")
           ->check(CLI::Range(1, 10'000'000));
   CLI::Option* roots_opt =
       test->add_option(
@@ -260,10 +260,12 @@ int cmd_cluster(int argc, char** argv) {
                        "Shard workloads: the run's lease duration in milliseconds (default 3000; "
                        "shard-acquisition and concurrent-acquisition: 1000, so that leases turn over often)")
           ->check(CLI::Range(int64_t{50}, int64_t{600'000}));
-  test->add_option("--settle", settle_s,
-                   "Shard workloads: seconds the workers get after the final phase to finish the corpus before the "
-                   "audit")
-      ->check(CLI::Range(0.0, 3600.0));
+  CLI::Option* settle_opt =
+      test->add_option(
+              "--settle", settle_s,
+              "Shard workloads: seconds the workers get after the final phase to finish the corpus before the audit "
+              "(default: the time limit, at least 60; a finished run does not wait)")
+          ->check(CLI::Range(0.0, 3600.0));
   test->add_option("--fault", fault_name,
                    "Shard workloads, a worker negative control passed to every gossip-worker: skip-fence-check, "
                    "ignore-live-lease, checkpoint-before-findings or non-idempotent-findings");
@@ -368,6 +370,7 @@ int cmd_cluster(int argc, char** argv) {
   if (cluster_shard::is_shard_workload(workload_name)) {
     shard.workload = workload_name;
     shard.binary = cluster_shard::default_worker_binary(worker_binary);
+    if (settle_opt->count() == 0) settle_s = std::max(60.0, time_limit_s);
     shard.settle_ms = static_cast<int64_t>(settle_s * 1000);
     const int n_nodes = static_cast<int>(opts->nodes.size());
     cluster_shard::apply_workload_defaults(

@@ -375,7 +375,7 @@ TEST(ShardWorkloads, FullLifecycleRunsAWorkerPerNodeUnlessConcurrencyIsGiven) {
   ShardOptions o;
   apply_workload_defaults(&o, {}, 60, 10, 5);
   EXPECT_EQ(o.workers_per_node, 1);
-  EXPECT_EQ(o.items, 30'000u);
+  EXPECT_EQ(o.items, 15'000u);
   ShardFlagsGiven given;
   given.concurrency = true;
   apply_workload_defaults(&o, given, 60, 20, 5);
