@@ -150,10 +150,9 @@ TEST(ClusterShard, SplitCorrectnessCatchesSplitsWithGaps) {
   EXPECT_NE(row_line(replace.out, "Split children tile the parent (S7)").find("FAIL"), std::string::npos)
       << replace.out;
   EXPECT_NE(replace.out.find("a split with a gap was accepted"), std::string::npos) << replace.out;
-  BinaryRun residual =
-      run_controlled("split-correctness", "partition-random-halves", {"--coord-mutation", "residual-with-gap"});
-  EXPECT_EQ(residual.exit_code, 1) << residual.out;
-  EXPECT_NE(row_line(residual.out, "Leaves tile the root ranges (S7)").find("FAIL"), std::string::npos) << residual.out;
+  // residual-with-gap fails the leaves row instead; its check is unit-tested
+  // (SplitRecordsChecker.AGapBeforeAResidualFailsTheLeavesRowOnly), and CI's time
+  // goes to the workloads that have no other cluster run.
 }
 
 TEST(ClusterShard, ShardAcquisitionIsLinearizableAndCatchesAStaleFenceAccepted) {
