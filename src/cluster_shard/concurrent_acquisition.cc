@@ -16,33 +16,18 @@
 namespace squall::cluster_shard {
 namespace {
 
-class ConcurrentAcquisition final : public cluster::ClusterWorkload {
+class ConcurrentAcquisition final : public ControlledWorkload {
  public:
   ConcurrentAcquisition(ShardOptions o, int concurrency, uint64_t seed)
-      : o_(std::move(o)), concurrency_(concurrency), seed_(seed) {}
-
-  std::string name() const override { return o_.workload; }
-
-  Status run(const std::vector<cluster::Node*>& nodes, const std::atomic<bool>& stop,
-             const std::function<void(workload::Op)>& record) override {
-    cluster::run_client_threads(nodes, concurrency_, [&](int t, cluster::Node& node) {
-      const int k = t / static_cast<int>(nodes.size());
-      client_loop(t, node, static_cast<uint16_t>(o_.control_port + k), stop, record);
-    });
-    return {};
-  }
-
-  Status final_phase(const std::vector<cluster::Node*>&, const std::function<void(workload::Op)>&) override {
-    return {};
-  }
+      : ControlledWorkload(std::move(o), concurrency, seed) {}
 
   history::Value check(const workload::History& history) override {
     return check_concurrent_acquisition(history, o_.lease_ms);
   }
 
  private:
-  void client_loop(int t, cluster::Node& node, uint16_t port, const std::atomic<bool>& stop,
-                   const std::function<void(workload::Op)>& record) {
+  void client_loop(int t, cluster::Node& node, uint64_t /*worker*/, uint16_t port, const std::atomic<bool>& stop,
+                   const std::function<void(workload::Op)>& record) override {
     ControlClient c(node.address, port, o_.op_timeout_ms);
     std::mt19937_64 rng(seed_ * 1000003 + static_cast<uint64_t>(t));
     uint64_t seq = 0;
@@ -76,10 +61,6 @@ class ConcurrentAcquisition final : public cluster::ClusterWorkload {
       nap(static_cast<int64_t>(rng() % 100), stop);
     }
   }
-
-  ShardOptions o_;
-  int concurrency_;
-  uint64_t seed_;
 };
 
 struct Grant {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "cluster/etcd_workloads.h"
 #include "history/value_json.h"
 #include "worker_driver/control_codec.h"
 
@@ -66,6 +67,16 @@ ControlAnswer recorded_call(const CallSite& site, const std::string& f, const st
   op.value = history::to_json(v);
   (*site.record)(op);
   return a;
+}
+
+Status ControlledWorkload::run(const std::vector<cluster::Node*>& nodes, const std::atomic<bool>& stop,
+                               const std::function<void(workload::Op)>& record) {
+  cluster::run_client_threads(nodes, concurrency_, [&](int t, cluster::Node& node) {
+    const int k = t / static_cast<int>(nodes.size());
+    const uint64_t worker = node.index * static_cast<uint64_t>(o_.workers_per_node) + static_cast<uint64_t>(k) + 1;
+    client_loop(t, node, worker, static_cast<uint16_t>(o_.control_port + k), stop, record);
+  });
+  return {};
 }
 
 bool nap(int64_t ms, const std::atomic<bool>& stop) {

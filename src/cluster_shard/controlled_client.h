@@ -13,7 +13,10 @@
 #include <functional>
 #include <string>
 
+#include "cluster/cluster_workload.h"
+#include "cluster/node.h"
 #include "cluster_shard/control_client.h"
+#include "cluster_shard/shard_options.h"
 #include "coord/ops.h"
 #include "history/value.h"
 #include "workload/op.h"
@@ -48,6 +51,32 @@ void add_result_fields(const ControlAnswer& ok, history::Value* completion);
 // `fields` applied when ok (add_result_fields by default). Returns the answer.
 ControlAnswer recorded_call(const CallSite& site, const std::string& f, const std::string& line,
                             const history::Value& inputs, const ResultFields& fields = add_result_fields);
+
+// The shape every controlled shard workload shares: `concurrency` client threads, thread
+// t bound to node t mod n and to that node's worker t / n, which serves its control API
+// on control_port + t / n; no final phase (the check reads the history, or the records
+// through etcd). A workload implements client_loop and check.
+class ControlledWorkload : public cluster::ClusterWorkload {
+ public:
+  ControlledWorkload(ShardOptions o, int concurrency, uint64_t seed)
+      : o_(std::move(o)), concurrency_(concurrency), seed_(seed) {}
+  std::string name() const override { return o_.workload; }
+  Status run(const std::vector<cluster::Node*>& nodes, const std::atomic<bool>& stop,
+             const std::function<void(workload::Op)>& record) override;
+  Status final_phase(const std::vector<cluster::Node*>&, const std::function<void(workload::Op)>&) override {
+    return {};
+  }
+
+ protected:
+  // One client thread: `worker` is the id of the worker it drives (ids are
+  // node index * workers per node + k + 1, as the DB starts them), `port` its control port.
+  virtual void client_loop(int t, cluster::Node& node, uint64_t worker, uint16_t port, const std::atomic<bool>& stop,
+                           const std::function<void(workload::Op)>& record) = 0;
+
+  const ShardOptions o_;
+  const int concurrency_;
+  const uint64_t seed_;
+};
 
 // Sleeps ms in steps of 20 ms; false once stop is set.
 bool nap(int64_t ms, const std::atomic<bool>& stop);

@@ -82,13 +82,6 @@ class CrashRecovery final : public cluster::ClusterWorkload {
   history::Value check(const workload::History& h) override { return with_crash_rows(inner_->check(h), found_); }
 
  private:
-  std::unique_ptr<etcd::Client> make_client(const std::vector<cluster::Node*>& nodes) const {
-    etcd::ClientOptions co;
-    for (const cluster::Node* n : nodes) co.endpoints.push_back(n->address + ":2379");
-    co.request_timeout = std::chrono::milliseconds(2000);
-    return std::make_unique<etcd::Client>(co);
-  }
-
   // Sleeps `ms` in short steps; false when told to halt meanwhile.
   static bool nap(int64_t ms, const std::atomic<bool>& stop, const std::atomic<bool>& halt) {
     const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
@@ -110,7 +103,7 @@ class CrashRecovery final : public cluster::ClusterWorkload {
 
   Status crash_loop(const std::vector<cluster::Node*>& nodes, const std::atomic<bool>& stop,
                     const std::atomic<bool>& halt, const std::function<void(workload::Op)>& record) {
-    auto client = make_client(nodes);
+    auto client = members_client(nodes);
     const std::string done = etcd_store::done_prefix(o_.prefix, kShardRun);
     Status failure;
     while (nap(rng_.range(kKillEveryMinMs, kKillEveryMaxMs), stop, halt)) {
@@ -151,7 +144,7 @@ class CrashRecovery final : public cluster::ClusterWorkload {
 
   // The killed incarnations' traces against the records and the ledger afterwards.
   void check_crashes(const std::vector<cluster::Node*>& nodes) {
-    auto client = make_client(nodes);
+    auto client = members_client(nodes);
     std::map<coord::ShardId, coord::ShardRecord> after;
     std::string why;
     auto shards = client->range(etcd::RangeRequest{etcd_store::shard_prefix(o_.prefix, kShardRun),

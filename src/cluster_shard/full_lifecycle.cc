@@ -1,4 +1,5 @@
 #include "cluster_shard/full_lifecycle.h"
+#include "cluster_shard/gossip_worker_db.h"
 
 #include <stdlib.h>
 
@@ -53,7 +54,7 @@ class FullLifecycle final : public cluster::ClusterWorkload {
 
   Status run(const std::vector<cluster::Node*>& nodes, const std::atomic<bool>& stop,
              const std::function<void(workload::Op)>& record) override {
-    auto client = make_client(nodes);
+    auto client = members_client(nodes);
     while (!stop.load()) {
       Progress p = observe(client.get(), record);
       if (p.run_done) return {};
@@ -64,7 +65,7 @@ class FullLifecycle final : public cluster::ClusterWorkload {
 
   Status final_phase(const std::vector<cluster::Node*>& nodes,
                      const std::function<void(workload::Op)>& record) override {
-    auto client = make_client(nodes);
+    auto client = members_client(nodes);
     const auto deadline = Clock::now() + std::chrono::milliseconds(o_.settle_ms);
     Progress p = observe(client.get(), record, true);
     while (!p.run_done && Clock::now() < deadline) {
@@ -96,13 +97,6 @@ class FullLifecycle final : public cluster::ClusterWorkload {
   history::Value check(const workload::History&) override { return audit_results(audit_, finished_); }
 
  private:
-  std::unique_ptr<etcd::Client> make_client(const std::vector<cluster::Node*>& nodes) const {
-    etcd::ClientOptions co;
-    for (const cluster::Node* n : nodes) co.endpoints.push_back(n->address + ":2379");
-    co.request_timeout = std::chrono::milliseconds(2000);
-    return std::make_unique<etcd::Client>(co);
-  }
-
   // One poll of the run's progress, recorded as an :invoke/:ok (or :info) pair.
   Progress observe(etcd::Client* c, const std::function<void(workload::Op)>& record, bool final = false) {
     workload::Op op;

@@ -218,6 +218,13 @@ class GossipWorkerDb final : public cluster::Db, public WorkerProcesses {
 
 }  // namespace
 
+std::unique_ptr<etcd::Client> members_client(const std::vector<cluster::Node*>& nodes) {
+  etcd::ClientOptions co;
+  for (const cluster::Node* n : nodes) co.endpoints.push_back(n->address + ":2379");
+  co.request_timeout = std::chrono::milliseconds(2000);
+  return std::make_unique<etcd::Client>(co);
+}
+
 std::unique_ptr<cluster::Db> gossip_worker_db(cluster::EtcdOptions etcd, ShardOptions shard) {
   return std::make_unique<GossipWorkerDb>(std::move(etcd), std::move(shard));
 }

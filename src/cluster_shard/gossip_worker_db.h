@@ -21,6 +21,7 @@
 #include "cluster/etcd_db.h"
 #include "cluster_shard/shard_options.h"
 #include "cluster_shard/worker_processes.h"
+#include "etcd/client.h"
 
 namespace squall::cluster_shard {
 
@@ -28,6 +29,10 @@ std::unique_ptr<cluster::Db> gossip_worker_db(cluster::EtcdOptions etcd, ShardOp
 
 // The worker processes of a Db made by gossip_worker_db(), nullptr for any other Db.
 WorkerProcesses* worker_processes_of(cluster::Db* db);
+
+// A client of every node's etcd member (2 s per request), for reading the run's
+// records, findings and done-ledger back after (or during) a run.
+std::unique_ptr<etcd::Client> members_client(const std::vector<cluster::Node*>& nodes);
 
 // The node's worker trace file of start number n (1-based).
 std::string worker_trace_file(const cluster::Node& node, int n);

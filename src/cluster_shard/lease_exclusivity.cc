@@ -19,25 +19,10 @@
 namespace squall::cluster_shard {
 namespace {
 
-class LeaseExclusivity final : public cluster::ClusterWorkload {
+class LeaseExclusivity final : public ControlledWorkload {
  public:
   LeaseExclusivity(ShardOptions o, int concurrency, uint64_t seed)
-      : o_(std::move(o)), concurrency_(concurrency), seed_(seed), cursors_(o_.roots + 1) {}
-
-  std::string name() const override { return o_.workload; }
-
-  Status run(const std::vector<cluster::Node*>& nodes, const std::atomic<bool>& stop,
-             const std::function<void(workload::Op)>& record) override {
-    cluster::run_client_threads(nodes, concurrency_, [&](int t, cluster::Node& node) {
-      const int k = t / static_cast<int>(nodes.size());
-      client_loop(t, node, static_cast<uint16_t>(o_.control_port + k), stop, record);
-    });
-    return {};
-  }
-
-  Status final_phase(const std::vector<cluster::Node*>&, const std::function<void(workload::Op)>&) override {
-    return {};
-  }
+      : ControlledWorkload(std::move(o), concurrency, seed), cursors_(o_.roots + 1) {}
 
   history::Value check(const workload::History& history) override { return check_gated_writes(history, o_.lease_ms); }
 
@@ -54,8 +39,8 @@ class LeaseExclusivity final : public cluster::ClusterWorkload {
                          });
   }
 
-  void client_loop(int t, cluster::Node& node, uint16_t port, const std::atomic<bool>& stop,
-                   const std::function<void(workload::Op)>& record) {
+  void client_loop(int t, cluster::Node& node, uint64_t /*worker*/, uint16_t port, const std::atomic<bool>& stop,
+                   const std::function<void(workload::Op)>& record) override {
     ControlClient c(node.address, port, o_.op_timeout_ms);
     std::mt19937_64 rng(seed_ * 1000003 + static_cast<uint64_t>(t));
     uint64_t seq = 0;
@@ -99,9 +84,6 @@ class LeaseExclusivity final : public cluster::ClusterWorkload {
     }
   }
 
-  ShardOptions o_;
-  int concurrency_;
-  uint64_t seed_;
   std::vector<std::atomic<uint32_t>> cursors_;  // per shard: checkpoints handed out
 };
 

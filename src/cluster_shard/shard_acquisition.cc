@@ -37,32 +37,10 @@ int64_t coordinator_now_ms() {
       .count();
 }
 
-class ShardAcquisition final : public cluster::ClusterWorkload {
+class ShardAcquisition final : public ControlledWorkload {
  public:
   ShardAcquisition(ShardOptions o, int concurrency, uint64_t seed)
-      : o_(std::move(o)), concurrency_(concurrency), seed_(seed), cursors_(o_.roots + 1) {}
-
-  std::string name() const override { return o_.workload; }
-
-  Status run(const std::vector<cluster::Node*>& nodes, const std::atomic<bool>& stop,
-             const std::function<void(workload::Op)>& record) override {
-    cluster::run_client_threads(nodes, concurrency_, [&](int t, cluster::Node& node) {
-      const int k = t / static_cast<int>(nodes.size());
-      Client c{t,
-               t,
-               node.index * static_cast<uint64_t>(o_.workers_per_node) + static_cast<uint64_t>(k) + 1,
-               node.name,
-               ControlClient(node.address, static_cast<uint16_t>(o_.control_port + k), o_.op_timeout_ms),
-               std::mt19937_64(seed_ * 1000003 + static_cast<uint64_t>(t)),
-               0};
-      client_loop(c, stop, record);
-    });
-    return {};
-  }
-
-  Status final_phase(const std::vector<cluster::Node*>&, const std::function<void(workload::Op)>&) override {
-    return {};
-  }
+      : ControlledWorkload(std::move(o), concurrency, seed), cursors_(o_.roots + 1) {}
 
   history::Value check(const workload::History& history) override { return check_shard_acquisition(history); }
 
@@ -149,7 +127,15 @@ class ShardAcquisition final : public cluster::ClusterWorkload {
     }
   }
 
-  void client_loop(Client& c, const std::atomic<bool>& stop, const std::function<void(workload::Op)>& record) {
+  void client_loop(int t, cluster::Node& node, uint64_t worker, uint16_t port, const std::atomic<bool>& stop,
+                   const std::function<void(workload::Op)>& record) override {
+    Client c{t,
+             t,
+             worker,
+             node.name,
+             ControlClient(node.address, port, o_.op_timeout_ms),
+             std::mt19937_64(seed_ * 1000003 + static_cast<uint64_t>(t)),
+             0};
     std::vector<bool> parked(o_.roots + 1, false);  // an acquire was refused as terminal
     while (!stop.load()) {
       const uint64_t shard = 1 + c.rng() % o_.roots;
@@ -169,9 +155,6 @@ class ShardAcquisition final : public cluster::ClusterWorkload {
     }
   }
 
-  ShardOptions o_;
-  int concurrency_;
-  uint64_t seed_;
   std::vector<std::atomic<uint32_t>> cursors_;  // per shard: cursor steps handed out
 };
 

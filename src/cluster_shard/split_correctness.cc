@@ -11,6 +11,7 @@
 #include "cluster/etcd_workloads.h"
 #include "cluster_shard/control_client.h"
 #include "cluster_shard/controlled_client.h"
+#include "cluster_shard/gossip_worker_db.h"
 #include "cluster_shard/shard_findings.h"
 #include "coord/memory_store.h"
 #include "etcd/client.h"
@@ -98,33 +99,19 @@ RunRecords read_records(etcd::Client* c, const std::string& prefix) {
   return out;
 }
 
-class SplitCorrectness final : public cluster::ClusterWorkload {
+class SplitCorrectness final : public ControlledWorkload {
  public:
   SplitCorrectness(ShardOptions o, int concurrency, uint64_t seed)
-      : o_(std::move(o)), concurrency_(concurrency), seed_(seed), pool_(o_.roots) {}
-
-  std::string name() const override { return o_.workload; }
-
-  Status run(const std::vector<cluster::Node*>& nodes, const std::atomic<bool>& stop,
-             const std::function<void(workload::Op)>& record) override {
-    cluster::run_client_threads(nodes, concurrency_, [&](int t, cluster::Node& node) {
-      const int k = t / static_cast<int>(nodes.size());
-      client_loop(t, node, static_cast<uint16_t>(o_.control_port + k), stop, record);
-    });
-    return {};
-  }
+      : ControlledWorkload(std::move(o), concurrency, seed), pool_(o_.roots) {}
 
   Status final_phase(const std::vector<cluster::Node*>& nodes,
                      const std::function<void(workload::Op)>& record) override {
-    etcd::ClientOptions co;
-    for (const cluster::Node* n : nodes) co.endpoints.push_back(n->address + ":2379");
-    co.request_timeout = std::chrono::milliseconds(2000);
-    etcd::Client client(co);
+    auto client = members_client(nodes);
     workload::Op op;
     op.f = "read-records";
     op.final = true;
     record(op);
-    records_ = read_records(&client, o_.prefix);
+    records_ = read_records(client.get(), o_.prefix);
     op.type = records_.read ? workload::OpType::kOk : workload::OpType::kFail;
     history::Value v = history::Value::array_map();
     v.set("shards", history::Value(static_cast<int64_t>(records_.shards.size())));
@@ -144,8 +131,8 @@ class SplitCorrectness final : public cluster::ClusterWorkload {
     return {s.begin(), s.end()};
   }
 
-  void client_loop(int t, cluster::Node& node, uint16_t port, const std::atomic<bool>& stop,
-                   const std::function<void(workload::Op)>& record) {
+  void client_loop(int t, cluster::Node& node, uint64_t /*worker*/, uint16_t port, const std::atomic<bool>& stop,
+                   const std::function<void(workload::Op)>& record) override {
     ControlClient c(node.address, port, o_.op_timeout_ms);
     std::mt19937_64 rng(seed_ * 1000003 + static_cast<uint64_t>(t));
     uint64_t seq = 0;
@@ -224,9 +211,6 @@ class SplitCorrectness final : public cluster::ClusterWorkload {
     if (!residual) pool_.remove(shard);
   }
 
-  ShardOptions o_;
-  int concurrency_;
-  uint64_t seed_;
   ShardPool pool_;
   RunRecords records_;
 };
