@@ -50,30 +50,15 @@ class EtcdDb final : public Db {
   Status start(Node& node) override {
     if (pid(node) > 0 && node.control->alive(pid(node))) return {};
     DaemonSpec d;
-    d.argv = {o_.binary,
-              "--name",
-              node.name,
-              "--data-dir",
-              node.dir + "/data",
-              "--listen-peer-urls",
-              fmt::format("http://{}:2380", node.address),
-              "--initial-advertise-peer-urls",
-              fmt::format("http://{}:2380", node.address),
-              "--listen-client-urls",
-              etcd_client_url(node),
-              "--advertise-client-urls",
-              etcd_client_url(node),
-              "--initial-cluster",
-              initial_cluster_,
-              "--initial-cluster-state",
-              "new",
-              "--initial-cluster-token",
-              o_.token,
+    d.argv = {o_.binary, "--name", node.name, "--data-dir", node.dir + "/data", "--listen-peer-urls",
+              fmt::format("http://{}:2380", node.address), "--initial-advertise-peer-urls",
+              fmt::format("http://{}:2380", node.address), "--listen-client-urls", etcd_client_url(node),
+              "--advertise-client-urls", etcd_client_url(node), "--initial-cluster", initial_cluster_,
+              "--initial-cluster-state", "new", "--initial-cluster-token", o_.token,
               // gossip-worker's transactions (src/etcd_store/etcd_store.h): a split puts up
               // to 257 records and finish_run guards every shard of the run; etcd's default
               // of 128 operations made a run with more shards than that impossible to finish.
-              "--max-txn-ops",
-              "1024"};
+              "--max-txn-ops", "1024"};
     d.env = faketime_env(node);
     d.dir = node.dir;
     d.log_file = node.dir + "/etcd.log";
