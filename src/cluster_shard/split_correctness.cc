@@ -276,7 +276,8 @@ int64_t accepted_probe(const workload::History& h) {
     const workload::Op& op = h[i];
     if (op.type != workload::OpType::kInvoke || op.f != "split" || done[i] < 0) continue;
     if (h[static_cast<size_t>(done[i])].type != workload::OpType::kOk) continue;
-    const history::Value* p = history::parse_json_value(op.value).get("probe");
+    const history::Value inv = history::parse_json_value(op.value);  // kept: p points into it
+    const history::Value* p = inv.get("probe");
     if (p && *p == history::Value(true)) return done[i];
   }
   return -1;
@@ -289,7 +290,8 @@ int64_t refused_probes(const workload::History& h) {
     const workload::Op& op = h[i];
     if (op.type != workload::OpType::kInvoke || op.f != "split" || done[i] < 0) continue;
     if (h[static_cast<size_t>(done[i])].type != workload::OpType::kFail) continue;
-    const history::Value* p = history::parse_json_value(op.value).get("probe");
+    const history::Value inv = history::parse_json_value(op.value);  // kept: p points into it
+    const history::Value* p = inv.get("probe");
     n += p && *p == history::Value(true) ? 1 : 0;
   }
   return n;
