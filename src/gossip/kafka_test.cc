@@ -50,27 +50,59 @@ TEST(Kafka, ErrorPaths) {
 TEST(Kafka, PollsStopAtGaps) {
   NodeHarness h({}, {}, "n0", {"n0", "n1"});
   // Offsets 0 and 2 arrive by gossip, 1 is still in flight: a poll from 0 returns only 0.
-  h.deliver("n1", R"({"type":"kf_gossip","msg_id":1,"elems":[["k",0,"a"],["k",2,"c"]]})");
+  h.deliver("n1", R"({"type":"kf_gossip","msg_id":1,"elems":[["k",0,"a",1],["k",2,"c",3]]})");
   EXPECT_EQ(h.ask(R"({"type":"poll","msg_id":2,"offsets":{"k":0}})"),
             V{R"({"type":"poll_ok","msgs":{"k":[[0,"a"]]},"in_reply_to":2})"});
   EXPECT_EQ(h.ask(R"({"type":"poll","msg_id":3,"offsets":{"k":1}})"),
             V{R"({"type":"poll_ok","msgs":{},"in_reply_to":3})"});
-  h.deliver("n1", R"({"type":"kf_gossip","msg_id":4,"elems":[["k",1,"b"]]})");
+  h.deliver("n1", R"({"type":"kf_gossip","msg_id":4,"elems":[["k",1,"b",2]]})");
   EXPECT_EQ(h.ask(R"({"type":"poll","msg_id":5,"offsets":{"k":0}})"),
             V{R"({"type":"poll_ok","msgs":{"k":[[0,"a"],[1,"b"],[2,"c"]]},"in_reply_to":5})"});
 }
 
-TEST(Kafka, MultiNodeClaimsOffsetsWithLinKvCas) {
+TEST(Kafka, MultiNodeClaimsRangesOfOffsetsInLinKv) {
   NodeHarness h({}, {}, "n0", {"n0", "n1"});
-  EXPECT_EQ(h.deliver("c1", R"({"type":"send","msg_id":1,"key":"k","msg":5})"),
-            V{R"(lin-kv {"type":"cas","key":"kafka/next/k","from":0,"to":1,"create_if_not_exists":true,"msg_id":1})"});
-  // Another node got there first: re-read, then claim the next offset.
+  EXPECT_EQ(
+      h.deliver("c1", R"({"type":"send","msg_id":1,"key":"k","msg":5})"),
+      V{R"(lin-kv {"type":"cas","key":"kafka/at/k/0","from":-1,"to":[1,"n0:1"],"create_if_not_exists":true,"msg_id":1})"});
+  // Another node got there first: read whose range it is, then claim after its end.
   EXPECT_EQ(h.deliver("lin-kv", R"({"type":"error","in_reply_to":1,"code":22,"text":"mismatch"})"),
-            V{R"(lin-kv {"type":"read","key":"kafka/next/k","msg_id":2})"});
-  EXPECT_EQ(h.deliver("lin-kv", R"({"type":"read_ok","in_reply_to":2,"value":3})"),
-            V{R"(lin-kv {"type":"cas","key":"kafka/next/k","from":3,"to":4,"msg_id":3})"});
+            V{R"(lin-kv {"type":"read","key":"kafka/at/k/0","msg_id":2})"});
+  EXPECT_EQ(
+      h.deliver("lin-kv", R"({"type":"read_ok","in_reply_to":2,"value":[3,"n1:7"]})"),
+      V{R"(lin-kv {"type":"cas","key":"kafka/at/k/3","from":-1,"to":[4,"n0:2"],"create_if_not_exists":true,"msg_id":3})"});
   EXPECT_EQ(h.deliver("lin-kv", R"({"type":"cas_ok","in_reply_to":3})"),
             V{R"(c1 {"type":"send_ok","offset":3,"in_reply_to":1})"});
+}
+
+// The reply to a claim is lost: the identical claim goes again, and its refusal (the
+// first copy had applied) is settled by reading the range back: it is this node's, so
+// the send gets its offset and no offset is left unwritten.
+TEST(Kafka, AClaimWhoseReplyIsLostIsSettledByItsName) {
+  NodeHarness h({}, {}, "n0", {"n0", "n1"});
+  EXPECT_EQ(
+      h.deliver("c1", R"({"type":"send","msg_id":1,"key":"k","msg":5})"),
+      V{R"(lin-kv {"type":"cas","key":"kafka/at/k/0","from":-1,"to":[1,"n0:1"],"create_if_not_exists":true,"msg_id":1})"});
+  V to_kv;
+  for (const std::string& line : h.tick(Kafka::kServiceTimeoutMaxMs + 1))
+    if (line.rfind("lin-kv ", 0) == 0) to_kv.push_back(line);
+  EXPECT_EQ(
+      to_kv,
+      V{R"(lin-kv {"type":"cas","key":"kafka/at/k/0","from":-1,"to":[1,"n0:1"],"create_if_not_exists":true,"msg_id":2})"});
+  const int64_t later = Kafka::kServiceTimeoutMaxMs + 2;
+  EXPECT_EQ(h.deliver("lin-kv", R"({"type":"error","in_reply_to":2,"code":22,"text":"mismatch"})", later),
+            V{R"(lin-kv {"type":"read","key":"kafka/at/k/0","msg_id":3})"});
+  EXPECT_EQ(h.deliver("lin-kv", R"({"type":"read_ok","in_reply_to":3,"value":[1,"n0:1"]})", later),
+            V{R"(c1 {"type":"send_ok","offset":0,"in_reply_to":1})"});
+}
+
+// A node learns from gossiped messages where taken ranges end, and claims after them.
+TEST(Kafka, GossipedRangeEndsMoveTheNextClaimPastTakenOffsets) {
+  NodeHarness h({}, {}, "n0", {"n0", "n1"});
+  h.deliver("n1", R"({"type":"kf_gossip","msg_id":1,"elems":[["k",0,"a",5]]})");
+  EXPECT_EQ(
+      h.deliver("c1", R"({"type":"send","msg_id":1,"key":"k","msg":5})"),
+      V{R"(lin-kv {"type":"cas","key":"kafka/at/k/5","from":-1,"to":[6,"n0:1"],"create_if_not_exists":true,"msg_id":1})"});
 }
 
 // Sends from every node to a few keys; returns (key, offset) -> msgs seen on any node.
