@@ -10,9 +10,11 @@
 #include "cluster_shard/full_lifecycle.h"
 #include "cluster_shard/lease_exclusivity.h"
 #include "cluster_shard/shard_acquisition.h"
+#include "cluster_shard/shard_findings.h"
 #include "cluster_shard/shard_options.h"
 #include "cluster_shard/shard_workloads.h"
 #include "cluster_shard/split_correctness.h"
+#include "coord/testing/records.h"
 #include "history/edn.h"
 #include "history/value_json.h"
 #include "sim/stats.h"
@@ -93,6 +95,28 @@ TEST(ShardInvariantTable, EachAuditReasonCountsAgainstItsOwnRow) {
   ASSERT_FALSE(rows.empty());
   EXPECT_EQ(rows.back().name, "Other audit failures");
   EXPECT_FALSE(rows.back().pass);
+}
+
+// One checker's findings carried on by another's: earlier lines, ops and the violation
+// stay first; a marked op is always kept, and lines past the cap are only counted.
+TEST(ShardFindings, ResumeKeepsWhatWasWrittenAndMarkNamesTheViolationOnce) {
+  ShardFindings first;
+  first.add("first", {1, 2}, 2, "the first");
+  history::Value r = history::Value::array_map();
+  first.write(history::Value::vector(), &r);
+
+  ShardFindings more = ShardFindings::resume(r);
+  EXPECT_EQ(more.count(), 1u);
+  more.mark(7, "not the first");
+  for (size_t i = 0; i < kFindingsMax + 3; ++i) more.add_line("line " + std::to_string(i));
+  EXPECT_EQ(more.count(), kFindingsMax + 4);
+  more.write(history::Value::vector(), &r);
+  EXPECT_EQ(r.get("anomalies")->size(), kFindingsMax);
+  EXPECT_EQ(r.get("anomalies")->items()[0], history::Value("first"));
+  EXPECT_EQ(r.get("anomaly-ops")->size(), 3u);  // 1, 2 and the marked 7
+  EXPECT_EQ(r.get("anomaly-ops")->items()[2], history::Value(int64_t{7}));
+  EXPECT_EQ(*r.get("violation-op"), history::Value(int64_t{2}));
+  EXPECT_EQ(*r.get("violation-note"), history::Value("the first"));
 }
 
 TEST(ShardVerdict, UnfinishedRunIsUnknownUnlessSafetyBroke) {
@@ -463,17 +487,7 @@ TEST(ConcurrentAcquisitionChecker, AStolenLiveLeaseFailsTheDisjointRow) {
 
 // ---- split-correctness's checker -----------------------------------------------------
 
-coord::ShardRecord shard_rec(coord::ShardId id, const char* start, const char* end, coord::ShardStatus status,
-                             std::optional<coord::ShardId> parent = std::nullopt) {
-  coord::ShardRecord r;
-  r.tenant = 1;
-  r.run = 1;
-  r.id = id;
-  r.spec = {start, end};
-  r.status = status;
-  r.parent = parent;
-  return r;
-}
+using coord::testing::shard_record;
 
 constexpr coord::ShardId kChildA = coord::kDerivedBit | 0xa1, kChildB = coord::kDerivedBit | 0xb1,
                          kResidual = coord::kDerivedBit | 0xe1, kLost = coord::kDerivedBit | 0x77;
@@ -490,18 +504,18 @@ RunRecords split_records(const char* b_start = "c00000200", const char* r_start 
   recs.run.tenant = 1;
   recs.run.run = 1;
   recs.run.roots = std::vector<coord::KeyRange>{{"", "c00000500"}, {"c00000500", ""}};
-  coord::ShardRecord root1 = shard_rec(1, "", "c00000500", S::Split);
+  coord::ShardRecord root1 = shard_record(1, "", "c00000500", S::Split);
   root1.spawned = {{kChildA, coord::SpawnKind::Child}, {kChildB, coord::SpawnKind::Child}};
-  recs.shards[1] = {shard_rec(1, "", "c00000500", S::Active), root1};
-  recs.shards[kChildA] = {shard_rec(kChildA, "", "c00000200", S::Active, 1),
-                          shard_rec(kChildA, "", "c00000200", S::Active, 1)};
-  recs.shards[kChildB] = {shard_rec(kChildB, b_start, "c00000500", S::Active, 1),
-                          shard_rec(kChildB, b_start, "c00000500", S::Active, 1)};
-  coord::ShardRecord root2 = shard_rec(2, "c00000500", "c00000700", S::Active);
+  recs.shards[1] = {shard_record(1, "", "c00000500", S::Active), root1};
+  recs.shards[kChildA] = {shard_record(kChildA, "", "c00000200", S::Active, 1),
+                          shard_record(kChildA, "", "c00000200", S::Active, 1)};
+  recs.shards[kChildB] = {shard_record(kChildB, b_start, "c00000500", S::Active, 1),
+                          shard_record(kChildB, b_start, "c00000500", S::Active, 1)};
+  coord::ShardRecord root2 = shard_record(2, "c00000500", "c00000700", S::Active);
   root2.spawned = {{kResidual, coord::SpawnKind::Residual}};
-  recs.shards[2] = {shard_rec(2, "c00000500", "", S::Active), root2};
-  recs.shards[kResidual] = {shard_rec(kResidual, r_start, "", S::Active, 2),
-                            shard_rec(kResidual, r_start, "", S::Active, 2)};
+  recs.shards[2] = {shard_record(2, "c00000500", "", S::Active), root2};
+  recs.shards[kResidual] = {shard_record(kResidual, r_start, "", S::Active, 2),
+                            shard_record(kResidual, r_start, "", S::Active, 2)};
   return recs;
 }
 

@@ -91,31 +91,21 @@ history::Value check_concurrent_acquisition(const workload::History& h, int64_t 
     ++grants;
   }
   bool one_winner = true;
-  history::Value anomalies = *r.get("anomalies");
-  history::Value anomaly_ops = *r.get("anomaly-ops");
+  ShardFindings findings = ShardFindings::resume(r);
   for (const auto& [key, winners] : by_fence) {
     if (winners.size() < 2) continue;
     one_winner = false;
     const Grant& a = winners[0];
     const Grant& b = winners[1];
-    if (anomalies.size() < kFindingsMax) {
-      anomalies.push(
-          history::Value(fmt::format("shard {}: fence {} was granted {} times (p{} at op {}, p{} at op {})", key.first,
-                                     key.second, winners.size(), a.process, a.complete_at, b.process, b.complete_at)));
-      anomaly_ops.push(history::Value(static_cast<int64_t>(a.complete_at)));
-      anomaly_ops.push(history::Value(static_cast<int64_t>(b.complete_at)));
-    }
-    if (r.get("violation-op") == nullptr) {
-      r.set("violation-op", history::Value(static_cast<int64_t>(b.complete_at)));
-      r.set("violation-note", history::Value(fmt::format("fence {} granted a second time", key.second)));
-    }
+    findings.add(fmt::format("shard {}: fence {} was granted {} times (p{} at op {}, p{} at op {})", key.first,
+                             key.second, winners.size(), a.process, a.complete_at, b.process, b.complete_at),
+                 {static_cast<int64_t>(a.complete_at), static_cast<int64_t>(b.complete_at)},
+                 static_cast<int64_t>(b.complete_at), fmt::format("fence {} granted a second time", key.second));
   }
   history::Value table = history::Value::vector();
   table.push(invariant_row("One winner per fence", pass_fail(one_winner), grants));
   for (const history::Value& row : r.get("invariants")->items()) table.push(row);
-  r.set("invariants", std::move(table));
-  r.set("anomalies", std::move(anomalies));
-  r.set("anomaly-ops", std::move(anomaly_ops));
+  findings.write(std::move(table), &r);
   if (!one_winner) {
     r.set("valid?", history::Value(false));
     if (r.get("reason") != nullptr) r.set("reason", history::Value("a fence was granted twice"));

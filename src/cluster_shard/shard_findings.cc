@@ -10,6 +10,19 @@ history::Value invariant_row(const std::string& name, std::string_view status, i
   return m;
 }
 
+ShardFindings ShardFindings::resume(const history::Value& result) {
+  ShardFindings f;
+  if (const history::Value* lines = result.get("anomalies")) f.lines_ = *lines;
+  if (const history::Value* ops = result.get("anomaly-ops")) f.ops_ = *ops;
+  if (const history::Value* op = result.get("violation-op"); op && op->is_int()) {
+    f.violation_op_ = op->as_int();
+    const history::Value* note = result.get("violation-note");
+    f.note_ = note && note->is_string() ? note->as_string() : "";
+  }
+  f.count_ = f.lines_.size();
+  return f;
+}
+
 void ShardFindings::add(std::string line, const std::vector<int64_t>& ops, int64_t violation_op, std::string note) {
   ++count_;
   if (lines_.size() < kFindingsMax) {
@@ -25,6 +38,14 @@ void ShardFindings::add(std::string line, const std::vector<int64_t>& ops, int64
 void ShardFindings::add_line(std::string line) {
   ++count_;
   if (lines_.size() < kFindingsMax) lines_.push(history::Value(std::move(line)));
+}
+
+void ShardFindings::mark(int64_t op, std::string note) {
+  ops_.push(history::Value(op));
+  if (violation_op_ < 0) {
+    violation_op_ = op;
+    note_ = std::move(note);
+  }
 }
 
 void ShardFindings::write(history::Value rows, history::Value* result) const {

@@ -25,12 +25,20 @@ inline std::string_view pass_fail(bool pass) { return pass ? "PASS" : "FAIL"; }
 
 class ShardFindings {
  public:
+  ShardFindings() = default;
+  // Carries on from the findings a checker already wrote on `result` (one checker's
+  // rows extending another's: concurrent-acquisition on top of the gated-write checks).
+  static ShardFindings resume(const history::Value& result);
+
   // An anomaly and the history ops (indices) that show it; the first one added names
   // `violation_op` as the violation, with `note`. Lines past kFindingsMax are counted
   // only (the first ones are the ones a reader needs).
   void add(std::string line, const std::vector<int64_t>& ops, int64_t violation_op, std::string note);
   // A line with no op to show (an unknown key, a note).
   void add_line(std::string line);
+  // An op that shows the findings already listed (always kept), and the violation with
+  // `note` when none is named yet.
+  void mark(int64_t op, std::string note);
   size_t count() const { return count_; }
 
   // Sets :invariants, :anomalies, :anomaly-ops and the violation on *result.

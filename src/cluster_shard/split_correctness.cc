@@ -221,8 +221,7 @@ struct AckCheck {
   bool pass = true;
 };
 
-AckCheck check_acknowledged(const workload::History& h, const RunRecords& recs, history::Value* anomalies,
-                            history::Value* anomaly_ops, int64_t* violation_op, std::string* note) {
+AckCheck check_acknowledged(const workload::History& h, const RunRecords& recs, ShardFindings* findings) {
   AckCheck out;
   const std::vector<int64_t> done = workload::pair_completions(h);
   for (size_t i = 0; i < h.size(); ++i) {
@@ -254,16 +253,8 @@ AckCheck check_acknowledged(const workload::History& h, const RunRecords& recs, 
     }
     if (missing.empty()) continue;
     out.pass = false;
-    if (anomalies->size() < kFindingsMax) {
-      anomalies->push(
-          history::Value(fmt::format("p{}'s split of shard {} was answered ok, but {}", op.process, id, missing)));
-      anomaly_ops->push(history::Value(static_cast<int64_t>(i)));
-      anomaly_ops->push(history::Value(done[i]));
-    }
-    if (*violation_op < 0) {
-      *violation_op = done[i];
-      *note = "acknowledged split missing from the records";
-    }
+    findings->add(fmt::format("p{}'s split of shard {} was answered ok, but {}", op.process, id, missing),
+                  {static_cast<int64_t>(i), done[i]}, done[i], "acknowledged split missing from the records");
   }
   return out;
 }
@@ -305,10 +296,7 @@ std::unique_ptr<cluster::ClusterWorkload> make_split_correctness(const ShardOpti
 }
 
 history::Value check_split_records(const workload::History& h, const RunRecords& recs) {
-  history::Value anomalies = history::Value::vector();
-  history::Value anomaly_ops = history::Value::vector();
-  int64_t violation_op = -1;
-  std::string note;
+  ShardFindings findings;
   sim::SimConfig cfg;
   sim::Stats stats;
   // Each Split shard against its children as created.
@@ -334,22 +322,18 @@ history::Value check_split_records(const workload::History& h, const RunRecords&
     record_violations = checker.violations();
   }
   bool children_tile = tiling.empty(), leaves_tile = true, records_ok = true;
-  for (const auto& v : tiling) {
-    if (anomalies.size() < kFindingsMax) anomalies.push(history::Value("Split children tile the parent — " + v.detail));
-  }
+  for (const auto& v : tiling) findings.add_line("Split children tile the parent — " + v.detail);
   for (const auto& v : record_violations) {
     const bool leaf = v.invariant == sim::Invariant::S7SplitCoverage;
     (leaf ? leaves_tile : records_ok) = false;
-    if (anomalies.size() < kFindingsMax)
-      anomalies.push(history::Value(
-          (leaf ? std::string("Leaves tile the root ranges — ") : std::string(sim::to_string(v.invariant)) + " — ") +
-          v.detail));
+    findings.add_line(
+        (leaf ? std::string("Leaves tile the root ranges — ") : std::string(sim::to_string(v.invariant)) + " — ") +
+        v.detail);
   }
-  if ((!children_tile || !leaves_tile) && (violation_op = accepted_probe(h)) >= 0) {
-    note = "a split with a gap was accepted";
-    anomaly_ops.push(history::Value(violation_op));
+  if (!children_tile || !leaves_tile) {
+    if (const int64_t probe = accepted_probe(h); probe >= 0) findings.mark(probe, "a split with a gap was accepted");
   }
-  const AckCheck ack = check_acknowledged(h, recs, &anomalies, &anomaly_ops, &violation_op, &note);
+  const AckCheck ack = check_acknowledged(h, recs, &findings);
   history::Value r = history::Value::array_map();
   const bool valid = children_tile && leaves_tile && records_ok && ack.pass;
   if (!recs.read) {
@@ -373,13 +357,7 @@ history::Value check_split_records(const workload::History& h, const RunRecords&
   table.push(
       invariant_row("Shard records well-formed (S4, S6)", pass_fail(records_ok), static_cast<int64_t>(ids.size())));
   table.push(invariant_row("Invalid splits refused (info)", pass_fail(true), refused_probes(h)));
-  r.set("invariants", std::move(table));
-  r.set("anomalies", std::move(anomalies));
-  r.set("anomaly-ops", std::move(anomaly_ops));
-  if (violation_op >= 0) {
-    r.set("violation-op", history::Value(violation_op));
-    r.set("violation-note", history::Value(note));
-  }
+  findings.write(std::move(table), &r);
   r.set("shards", history::Value(static_cast<int64_t>(ids.size())));
   r.set("splits", history::Value(splits));
   r.set("acknowledged-splits", history::Value(ack.checks));

@@ -2,23 +2,14 @@
 // itself must be judged, as its parent's child, by the range it was created with (the
 // audit once used its final, shrunken range and reported a gap under node kills).
 #include "worker_audit/split_tiling.h"
+#include "coord/testing/records.h"
 
 #include <gtest/gtest.h>
 
 namespace squall::worker_audit {
 namespace {
 
-coord::ShardRecord shard(coord::ShardId id, const char* start, const char* end, coord::ShardStatus status,
-                         std::optional<coord::ShardId> parent = std::nullopt) {
-  coord::ShardRecord r;
-  r.tenant = 1;
-  r.run = 1;
-  r.id = id;
-  r.spec = {start, end};
-  r.status = status;
-  r.parent = parent;
-  return r;
-}
+using coord::testing::shard_record;
 
 coord::RunRecord run_record() {
   coord::RunRecord r;
@@ -34,16 +25,20 @@ std::map<coord::ShardId, ShardVersions> residual_then_split(const char* a_create
   using S = coord::ShardStatus;
   constexpr coord::ShardId kRoot = 3, kA = 0xa1, kC = 0xc1, kR = 0xe1, kA1 = 0xa2, kA2 = 0xa3;
   std::map<coord::ShardId, ShardVersions> m;
-  coord::ShardRecord root = shard(kRoot, "c00001000", "c00001500", S::Split);
+  coord::ShardRecord root = shard_record(kRoot, "c00001000", "c00001500", S::Split);
   root.spawned = {{kA, coord::SpawnKind::Child}, {kC, coord::SpawnKind::Child}};
-  m[kRoot] = {shard(kRoot, "c00001000", "c00001500", S::Active), root};
-  coord::ShardRecord a = shard(kA, "c00001000", "c00001163", S::Split, kRoot);
+  m[kRoot] = {shard_record(kRoot, "c00001000", "c00001500", S::Active), root};
+  coord::ShardRecord a = shard_record(kA, "c00001000", "c00001163", S::Split, kRoot);
   a.spawned = {{kR, coord::SpawnKind::Residual}, {kA1, coord::SpawnKind::Child}, {kA2, coord::SpawnKind::Child}};
-  m[kA] = {shard(kA, "c00001000", a_created_end, S::Active, kRoot), a};
-  m[kC] = {shard(kC, "c00001280", "c00001500", S::Active, kRoot), shard(kC, "c00001280", "c00001500", S::Done, kRoot)};
-  m[kR] = {shard(kR, "c00001163", "c00001280", S::Active, kA), shard(kR, "c00001163", "c00001280", S::Done, kA)};
-  m[kA1] = {shard(kA1, "c00001000", "c00001100", S::Active, kA), shard(kA1, "c00001000", "c00001100", S::Done, kA)};
-  m[kA2] = {shard(kA2, "c00001100", "c00001163", S::Active, kA), shard(kA2, "c00001100", "c00001163", S::Done, kA)};
+  m[kA] = {shard_record(kA, "c00001000", a_created_end, S::Active, kRoot), a};
+  m[kC] = {shard_record(kC, "c00001280", "c00001500", S::Active, kRoot),
+           shard_record(kC, "c00001280", "c00001500", S::Done, kRoot)};
+  m[kR] = {shard_record(kR, "c00001163", "c00001280", S::Active, kA),
+           shard_record(kR, "c00001163", "c00001280", S::Done, kA)};
+  m[kA1] = {shard_record(kA1, "c00001000", "c00001100", S::Active, kA),
+            shard_record(kA1, "c00001000", "c00001100", S::Done, kA)};
+  m[kA2] = {shard_record(kA2, "c00001100", "c00001163", S::Active, kA),
+            shard_record(kA2, "c00001100", "c00001163", S::Done, kA)};
   return m;
 }
 
