@@ -26,12 +26,8 @@ class ConcurrentAcquisition final : public ControlledWorkload {
   }
 
  private:
-  void client_loop(int t, cluster::Node& node, uint64_t /*worker*/, uint16_t port, const std::atomic<bool>& stop,
-                   const std::function<void(workload::Op)>& record) override {
-    ControlClient c(node.address, port, o_.op_timeout_ms);
-    std::mt19937_64 rng(seed_ * 1000003 + static_cast<uint64_t>(t));
-    uint64_t seq = 0;
-    auto op_id = [&] { return (static_cast<uint64_t>(t) + 1) << 32 | ++seq; };
+  void client_loop(ClientThread& c, const std::atomic<bool>& stop) override {
+    std::mt19937_64& rng = c.rng;
     // Waits well inside the lease, so that an honest holder's renewals are on time.
     const int64_t hold_max = std::max<int64_t>(o_.lease_ms / 3, 1);
     while (!stop.load()) {
@@ -39,8 +35,7 @@ class ConcurrentAcquisition final : public ControlledWorkload {
       history::Value v = history::Value::array_map();
       v.set("shard", history::Value(static_cast<int64_t>(shard)));
       ControlAnswer got =
-          recorded_call(CallSite{&c, t, node.name, &record}, "acquire",
-                        fmt::format(R"({{"op_id":{},"type":"acquire","shard":{}}})", op_id(), shard), v);
+          c.call("acquire", fmt::format(R"({{"op_id":{},"type":"acquire","shard":{}}})", c.next_op_id(), shard), v);
       if (got.type != workload::OpType::kOk) {
         nap(10 + static_cast<int64_t>(rng() % 60), stop);
         continue;
@@ -52,9 +47,9 @@ class ConcurrentAcquisition final : public ControlledWorkload {
         history::Value w = history::Value::array_map();
         w.set("shard", history::Value(static_cast<int64_t>(shard)));
         w.set("fence", history::Value(static_cast<int64_t>(fence)));
-        ControlAnswer a = recorded_call(
-            CallSite{&c, t, node.name, &record}, "renew",
-            fmt::format(R"({{"op_id":{},"type":"renew","shard":{},"fence":{}}})", op_id(), shard, fence), w);
+        ControlAnswer a = c.call(
+            "renew",
+            fmt::format(R"({{"op_id":{},"type":"renew","shard":{},"fence":{}}})", c.next_op_id(), shard, fence), w);
         if (a.type != workload::OpType::kOk) break;
       }
       // The lease lapses on its own while this client races for the next one.

@@ -74,7 +74,8 @@ Status ControlledWorkload::run(const std::vector<cluster::Node*>& nodes, const s
   cluster::run_client_threads(nodes, concurrency_, [&](int t, cluster::Node& node) {
     const int k = t / static_cast<int>(nodes.size());
     const uint64_t worker = node.index * static_cast<uint64_t>(o_.workers_per_node) + static_cast<uint64_t>(k) + 1;
-    client_loop(t, node, worker, static_cast<uint16_t>(o_.control_port + k), stop, record);
+    ClientThread c(t, node, worker, static_cast<uint16_t>(o_.control_port + k), o_.op_timeout_ms, seed_, record);
+    client_loop(c, stop);
   });
   return {};
 }

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <random>
 #include <string>
 
 #include "cluster/cluster_workload.h"
@@ -52,6 +53,41 @@ void add_result_fields(const ControlAnswer& ok, history::Value* completion);
 ControlAnswer recorded_call(const CallSite& site, const std::string& f, const std::string& line,
                             const history::Value& inputs, const ResultFields& fields = add_result_fields);
 
+// One client thread of a controlled workload: its control client, its seeded random
+// numbers, its op ids (thread t's are (t+1)·2^32 + n, so no two threads share one), the
+// process its ops are recorded under (a workload may move it on after an indeterminate
+// op) and where they are recorded. Owned by its thread.
+class ClientThread {
+ public:
+  ClientThread(int thread, cluster::Node& node, uint64_t worker, uint16_t port, int64_t op_timeout_ms, uint64_t seed,
+               const std::function<void(workload::Op)>& record)
+      : thread(thread),
+        node(node),
+        worker(worker),
+        process(thread),
+        control(node.address, port, op_timeout_ms),
+        rng(seed * 1000003 + static_cast<uint64_t>(thread)),
+        record_(&record) {}
+
+  uint64_t next_op_id() { return (static_cast<uint64_t>(thread) + 1) << 32 | ++seq_; }
+  // recorded_call from this thread.
+  ControlAnswer call(const std::string& f, const std::string& line, const history::Value& inputs,
+                     const ResultFields& fields = add_result_fields) {
+    return recorded_call(CallSite{&control, process, node.name, record_}, f, line, inputs, fields);
+  }
+
+  const int thread;
+  cluster::Node& node;
+  const uint64_t worker;  // the id of the worker it drives
+  int64_t process;
+  ControlClient control;
+  std::mt19937_64 rng;
+
+ private:
+  uint64_t seq_ = 0;
+  const std::function<void(workload::Op)>* record_;
+};
+
 // The shape every controlled shard workload shares: `concurrency` client threads, thread
 // t bound to node t mod n and to that node's worker t / n, which serves its control API
 // on control_port + t / n; no final phase (the check reads the history, or the records
@@ -68,10 +104,9 @@ class ControlledWorkload : public cluster::ClusterWorkload {
   }
 
  protected:
-  // One client thread: `worker` is the id of the worker it drives (ids are
-  // node index * workers per node + k + 1, as the DB starts them), `port` its control port.
-  virtual void client_loop(int t, cluster::Node& node, uint64_t worker, uint16_t port, const std::atomic<bool>& stop,
-                           const std::function<void(workload::Op)>& record) = 0;
+  // One client thread, until `stop`. Its worker's id is node index * workers per node +
+  // k + 1, as the DB starts them, and its control port control_port + k.
+  virtual void client_loop(ClientThread& c, const std::atomic<bool>& stop) = 0;
 
   const ShardOptions o_;
   const int concurrency_;

@@ -29,28 +29,22 @@ class LeaseExclusivity final : public ControlledWorkload {
  private:
   // One control API call recorded as an invocation and its completion; an ok grant or
   // renewal adds its fence and deadline to the completion.
-  static ControlAnswer call(ControlClient& c, int t, const std::string& node, const std::string& f,
-                            const std::string& line, const history::Value& invoke_value,
-                            const std::function<void(workload::Op)>& record) {
-    return recorded_call(CallSite{&c, t, node, &record}, f, line, invoke_value,
-                         [](const ControlAnswer& a, history::Value* v) {
-                           v->set("fence", history::Value(static_cast<int64_t>(a.result.fence)));
-                           v->set("deadline-ms", history::Value(a.result.deadline_ms));
-                         });
+  static ControlAnswer call(ClientThread& c, const std::string& f, const std::string& line,
+                            const history::Value& invoke_value) {
+    return c.call(f, line, invoke_value, [](const ControlAnswer& a, history::Value* v) {
+      v->set("fence", history::Value(static_cast<int64_t>(a.result.fence)));
+      v->set("deadline-ms", history::Value(a.result.deadline_ms));
+    });
   }
 
-  void client_loop(int t, cluster::Node& node, uint64_t /*worker*/, uint16_t port, const std::atomic<bool>& stop,
-                   const std::function<void(workload::Op)>& record) override {
-    ControlClient c(node.address, port, o_.op_timeout_ms);
-    std::mt19937_64 rng(seed_ * 1000003 + static_cast<uint64_t>(t));
-    uint64_t seq = 0;
-    auto op_id = [&] { return (static_cast<uint64_t>(t) + 1) << 32 | ++seq; };
+  void client_loop(ClientThread& c, const std::atomic<bool>& stop) override {
+    std::mt19937_64& rng = c.rng;
     while (!stop.load()) {
       const uint64_t shard = 1 + rng() % o_.roots;
       history::Value v = history::Value::array_map();
       v.set("shard", history::Value(static_cast<int64_t>(shard)));
-      ControlAnswer got = call(c, t, node.name, "acquire",
-                               fmt::format(R"({{"op_id":{},"type":"acquire","shard":{}}})", op_id(), shard), v, record);
+      ControlAnswer got =
+          call(c, "acquire", fmt::format(R"({{"op_id":{},"type":"acquire","shard":{}}})", c.next_op_id(), shard), v);
       if (got.type != workload::OpType::kOk) {
         nap(50 + static_cast<int64_t>(rng() % 100), stop);
         continue;
@@ -70,14 +64,14 @@ class LeaseExclusivity final : public ControlledWorkload {
         if (j % 2 == 0 && next < hi) {
           const std::string cursor = worker::Corpus::key_of(next);
           w.set("cursor", history::Value(cursor));
-          a = call(c, t, node.name, "checkpoint",
-                   fmt::format(R"({{"op_id":{},"type":"checkpoint","shard":{},"fence":{},"cursor":"{}"}})", op_id(),
-                               shard, fence, cursor),
-                   w, record);
+          a = call(c, "checkpoint",
+                   fmt::format(R"({{"op_id":{},"type":"checkpoint","shard":{},"fence":{},"cursor":"{}"}})",
+                               c.next_op_id(), shard, fence, cursor),
+                   w);
         } else {
-          a = call(c, t, node.name, "renew",
-                   fmt::format(R"({{"op_id":{},"type":"renew","shard":{},"fence":{}}})", op_id(), shard, fence), w,
-                   record);
+          a = call(c, "renew",
+                   fmt::format(R"({{"op_id":{},"type":"renew","shard":{},"fence":{}}})", c.next_op_id(), shard, fence),
+                   w);
         }
         if (a.type != workload::OpType::kOk) break;
       }

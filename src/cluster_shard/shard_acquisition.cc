@@ -45,23 +45,13 @@ class ShardAcquisition final : public ControlledWorkload {
   history::Value check(const workload::History& history) override { return check_shard_acquisition(history); }
 
  private:
-  struct Client {
-    int thread;
-    int64_t process;  // a new one after each indeterminate op
-    uint64_t worker;
-    std::string node;
-    ControlClient control;
-    std::mt19937_64 rng;
-    uint64_t seq;
-  };
-
   // One control API call recorded as an invocation and its completion. `fields` are
   // the request's own JSON members after op_id, type and shard; `inputs` the same as
   // the history records them, to which the acting worker, now, the lease and (for the
   // op-logged kinds) the op id are added.
-  ControlAnswer call(Client& c, const std::string& f, uint64_t shard, const std::string& fields, history::Value inputs,
-                     const std::function<void(workload::Op)>& record) {
-    const uint64_t op_id = (static_cast<uint64_t>(c.thread) + 1) << 32 | ++c.seq;
+  ControlAnswer call(ClientThread& c, const std::string& f, uint64_t shard, const std::string& fields,
+                     history::Value inputs) {
+    const uint64_t op_id = c.next_op_id();
     const int64_t now = coordinator_now_ms();
     inputs.set("shard", history::Value(static_cast<int64_t>(shard)));
     inputs.set("worker", history::Value(static_cast<int64_t>(c.worker)));
@@ -70,20 +60,19 @@ class ShardAcquisition final : public ControlledWorkload {
     if (f != "acquire" && f != "renew") inputs.set("op-id", history::Value(static_cast<int64_t>(op_id)));
     const std::string line =
         fmt::format(R"({{"op_id":{},"type":"{}","shard":{}{},"now_ms":{}}})", op_id, f, shard, fields, now);
-    ControlAnswer a = recorded_call(CallSite{&c.control, c.process, c.node, &record}, f, line, inputs,
-                                    [&f](const ControlAnswer& ok, history::Value* v) {
-                                      if (f == "acquire" || f == "renew" || f == "unpark")
-                                        v->set("fence", history::Value(static_cast<int64_t>(ok.result.fence)));
-                                      if (f == "acquire" || f == "renew")
-                                        v->set("deadline-ms", history::Value(ok.result.deadline_ms));
-                                    });
+    ControlAnswer a = c.call(f, line, inputs, [&f](const ControlAnswer& ok, history::Value* v) {
+      if (f == "acquire" || f == "renew" || f == "unpark")
+        v->set("fence", history::Value(static_cast<int64_t>(ok.result.fence)));
+      if (f == "acquire" || f == "renew") v->set("deadline-ms", history::Value(ok.result.deadline_ms));
+    });
+    // A new process after each indeterminate op, as the checker requires.
     if (a.type == workload::OpType::kInfo) c.process += concurrency_;
     return a;
   }
 
   // A cursor inside the shard's range: mostly the next one handed out for the shard,
   // now and then one already passed (a regression the coordinator must refuse).
-  std::string next_cursor(Client& c, uint64_t shard) {
+  std::string next_cursor(ClientThread& c, uint64_t shard) {
     // Root i of n spans items [(i-1)·items/n, i·items/n) (worker::Corpus::root_ranges).
     const auto lo = static_cast<uint32_t>((shard - 1) * o_.items / o_.roots);
     const auto hi = static_cast<uint32_t>(shard * o_.items / o_.roots);
@@ -93,7 +82,7 @@ class ShardAcquisition final : public ControlledWorkload {
   }
 
   // One renew or checkpoint under the lease; false once the lease is known lost.
-  bool gated(Client& c, uint64_t shard, uint64_t fence, const std::function<void(workload::Op)>& record) {
+  bool gated(ClientThread& c, uint64_t shard, uint64_t fence) {
     // Now and then a fence older than the one held: a zombie's write.
     const uint64_t presented = fence > 1 && c.rng() % 20 == 0 ? fence - 1 : fence;
     history::Value in = history::Value::array_map();
@@ -101,11 +90,11 @@ class ShardAcquisition final : public ControlledWorkload {
     const std::string token = fmt::format(R"(,"fence":{})", presented);
     ControlAnswer a;
     if (c.rng() % 2 == 0) {
-      a = call(c, "renew", shard, token, in, record);
+      a = call(c, "renew", shard, token, in);
     } else {
       const std::string cursor = next_cursor(c, shard);
       in.set("cursor", history::Value(cursor));
-      a = call(c, "checkpoint", shard, fmt::format(R"({},"cursor":"{}")", token, cursor), in, record);
+      a = call(c, "checkpoint", shard, fmt::format(R"({},"cursor":"{}")", token, cursor), in);
     }
     return !(a.type == workload::OpType::kFail && presented == fence &&
              (a.code == "StaleFence" || a.code == "LeaseExpired" || a.code == "ShardTerminal"));
@@ -113,43 +102,35 @@ class ShardAcquisition final : public ControlledWorkload {
 
   // Gives the shard up: park it (a release: it waits for an unpark), complete it (only
   // shards above kNeverCompleted), or walk away and let the lease run out.
-  void release(Client& c, uint64_t shard, uint64_t fence, const std::function<void(workload::Op)>& record) {
+  void release(ClientThread& c, uint64_t shard, uint64_t fence) {
     history::Value in = history::Value::array_map();
     in.set("fence", history::Value(static_cast<int64_t>(fence)));
     const std::string token = fmt::format(R"(,"fence":{})", fence);
     const uint64_t roll = c.rng() % 100;
     if (roll < 25) {
       in.set("reason", history::Value("released"));
-      call(c, "park", shard, token + R"(,"reason":"released")", in, record);
+      call(c, "park", shard, token + R"(,"reason":"released")", in);
     } else if (roll < 30 && shard > kNeverCompleted) {
       in.set("cursor", history::Value(""));
-      call(c, "complete", shard, token, in, record);
+      call(c, "complete", shard, token, in);
     }
   }
 
-  void client_loop(int t, cluster::Node& node, uint64_t worker, uint16_t port, const std::atomic<bool>& stop,
-                   const std::function<void(workload::Op)>& record) override {
-    Client c{t,
-             t,
-             worker,
-             node.name,
-             ControlClient(node.address, port, o_.op_timeout_ms),
-             std::mt19937_64(seed_ * 1000003 + static_cast<uint64_t>(t)),
-             0};
+  void client_loop(ClientThread& c, const std::atomic<bool>& stop) override {
     std::vector<bool> parked(o_.roots + 1, false);  // an acquire was refused as terminal
     while (!stop.load()) {
       const uint64_t shard = 1 + c.rng() % o_.roots;
       if (parked[shard] && c.rng() % 2 == 0) {
-        ControlAnswer u = call(c, "unpark", shard, "", history::Value::array_map(), record);
+        ControlAnswer u = call(c, "unpark", shard, "", history::Value::array_map());
         if (u.type == workload::OpType::kFail) parked[shard] = false;
       }
-      ControlAnswer a = call(c, "acquire", shard, "", history::Value::array_map(), record);
+      ControlAnswer a = call(c, "acquire", shard, "", history::Value::array_map());
       parked[shard] = a.code == "ShardTerminal";
       if (a.type == workload::OpType::kOk) {
         const uint64_t fence = a.result.fence;
         bool held = true;
-        for (uint64_t j = 2 + c.rng() % 7; held && j > 0 && !stop.load(); --j) held = gated(c, shard, fence, record);
-        if (held && !stop.load()) release(c, shard, fence, record);
+        for (uint64_t j = 2 + c.rng() % 7; held && j > 0 && !stop.load(); --j) held = gated(c, shard, fence);
+        if (held && !stop.load()) release(c, shard, fence);
       }
       if (!nap(static_cast<int64_t>(c.rng() % 30), stop)) return;
     }

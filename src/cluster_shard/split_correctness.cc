@@ -131,12 +131,8 @@ class SplitCorrectness final : public ControlledWorkload {
     return {s.begin(), s.end()};
   }
 
-  void client_loop(int t, cluster::Node& node, uint64_t /*worker*/, uint16_t port, const std::atomic<bool>& stop,
-                   const std::function<void(workload::Op)>& record) override {
-    ControlClient c(node.address, port, o_.op_timeout_ms);
-    std::mt19937_64 rng(seed_ * 1000003 + static_cast<uint64_t>(t));
-    uint64_t seq = 0;
-    auto op_id = [&] { return (static_cast<uint64_t>(t) + 1) << 32 | ++seq; };
+  void client_loop(ClientThread& c, const std::atomic<bool>& stop) override {
+    std::mt19937_64& rng = c.rng;
     while (!stop.load()) {
       const std::optional<uint64_t> shard = pool_.pick(rng);
       if (!shard) {
@@ -146,8 +142,7 @@ class SplitCorrectness final : public ControlledWorkload {
       history::Value v = history::Value::array_map();
       v.set("shard", history::Value(static_cast<int64_t>(*shard)));
       ControlAnswer got =
-          recorded_call(CallSite{&c, t, node.name, &record}, "acquire",
-                        fmt::format(R"({{"op_id":{},"type":"acquire","shard":{}}})", op_id(), *shard), v);
+          c.call("acquire", fmt::format(R"({{"op_id":{},"type":"acquire","shard":{}}})", c.next_op_id(), *shard), v);
       if (got.type != workload::OpType::kOk) {
         if (got.error == "[:ShardTerminal]") pool_.remove(*shard);
         nap(20 + static_cast<int64_t>(rng() % 80), stop);
@@ -160,14 +155,14 @@ class SplitCorrectness final : public ControlledWorkload {
         pool_.remove(*shard);
         continue;
       }
-      split(c, t, node, *shard, got.result.fence, spec, lo, hi, rng, op_id(), record);
+      split(c, *shard, got.result.fence, spec, lo, hi);
       nap(static_cast<int64_t>(rng() % 50), stop);
     }
   }
 
-  void split(ControlClient& c, int t, cluster::Node& node, uint64_t shard, uint64_t fence, const coord::KeyRange& spec,
-             uint32_t lo, uint32_t hi, std::mt19937_64& rng, uint64_t op_id,
-             const std::function<void(workload::Op)>& record) {
+  void split(ClientThread& c, uint64_t shard, uint64_t fence, const coord::KeyRange& spec, uint32_t lo, uint32_t hi) {
+    std::mt19937_64& rng = c.rng;
+    const uint64_t op_id = c.next_op_id();
     auto key = [](uint32_t i) { return worker::Corpus::key_of(i); };
     const uint64_t choice = rng() % kProbeOneIn;
     const bool probe = choice == 0;
@@ -205,7 +200,7 @@ class SplitCorrectness final : public ControlledWorkload {
       for (size_t i = 0; i < ranges.size(); ++i) line += (i ? "," : "") + range_json(ranges[i].first, ranges[i].second);
       line += "]}";
     }
-    ControlAnswer a = recorded_call(CallSite{&c, t, node.name, &record}, "split", line, v);
+    ControlAnswer a = c.call("split", line, v);
     if (a.type != workload::OpType::kOk) return;
     for (coord::ShardId id : a.result.spawned) pool_.add(id);
     if (!residual) pool_.remove(shard);
