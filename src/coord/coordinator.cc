@@ -234,15 +234,13 @@ Reply Coordinator::do_register(const RegisterShardsOp& op, int64_t /*now_ms*/) {
 
 namespace {
 
-// Collects every shard's revision and whether all are Done or Split.
+// Whether every shard is Done or Split; stops at the first that is not.
 class FinishScan final : public ShardVisitor {
  public:
-  bool visit(const ShardRecord& r, Revision rev) override {
-    revisions.emplace_back(r.id, rev);
-    if (r.status != ShardStatus::Done && r.status != ShardStatus::Split) finished = false;
-    return true;
+  bool visit(const ShardRecord& r, Revision) override {
+    finished = r.status == ShardStatus::Done || r.status == ShardStatus::Split;
+    return finished;
   }
-  std::vector<std::pair<ShardId, Revision>> revisions;
   bool finished = true;
 };
 
@@ -286,10 +284,12 @@ Reply Coordinator::do_finish_run(const FinishRunOp& op) {
     if (!plan.ok()) return plan.error();
     if (!plan->write) return plan->result;
     txn_.clear();
+    // Only the run is guarded. The scan is one snapshot (etcd: every page at one
+    // revision) in which every shard is Done or Split; both are terminal (S3), and new
+    // shards only come from splitting an Active one, so no shard can change after it.
+    // Guarding each shard as well would put one compare per shard in the transaction,
+    // and etcd refuses transactions of more than --max-txn-ops operations.
     txn_.guards.push_back(Guard{op.run, true, 0, run_rev});
-    // Guard every shard read, so that no shard changes status between the scan and the
-    // write (in etcd: compare on each key's mod_revision in the same Txn).
-    for (const auto& [id, rev] : scan.revisions) txn_.guards.push_back(Guard{op.run, false, id, rev});
     check(plan->run);
     txn_.run_puts.push_back(std::move(plan->run));
     s = store_->commit_consuming(&txn_);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "coord/memory_store.h"
 #include "coord/testing/required_calls_store.h"
 
@@ -70,6 +72,51 @@ TEST_F(CoordinatorFaults, IndeterminateThenIdempotentRetryIsReplayed) {
   auto retry = coord.checkpoint(2, op);
   ASSERT_TRUE(retry.ok());
   EXPECT_TRUE(retry->replayed);
+}
+
+// etcd refuses a transaction of more than --max-txn-ops operations (128 by default).
+class TxnSizeLimitedStore final : public testing::RequiredCallsStore {
+ public:
+  static constexpr size_t kOpsMax = 128;
+  StoreStatus commit(const Txn& txn) override {
+    if (txn.guards.size() + txn.run_puts.size() + txn.shard_puts.size() > kOpsMax) return StoreStatus::Unavailable;
+    return inner.commit(txn);
+  }
+};
+
+// A run with more shards than one transaction may compare can still be finished: the
+// run alone is guarded (every shard it read was terminal), not each shard.
+TEST(CoordinatorFinishRun, ARunWithMoreShardsThanATransactionMayCompareFinishes) {
+  TxnSizeLimitedStore store;
+  Coordinator coord{&store};
+  ASSERT_TRUE(coord.create_run(CreateRunOp{1, 2, RunConfig{100, 0}}).ok());
+  constexpr int kShards = 300;
+  for (int batch = 0; batch < kShards / 50; ++batch) {
+    RegisterShardsOp op{1, 2, {}, static_cast<OpId>(1000 + batch)};
+    for (int i = batch * 50; i < (batch + 1) * 50; ++i) {
+      char lo[16], hi[16];
+      std::snprintf(lo, sizeof lo, "k%04d", i);
+      std::snprintf(hi, sizeof hi, "k%04d", i + 1);
+      op.shards.push_back(RootSpec{static_cast<ShardId>(i + 1), {i == 0 ? "" : lo, i + 1 == kShards ? "" : hi}});
+    }
+    ASSERT_TRUE(coord.register_shards(0, op).ok()) << batch;
+  }
+  for (int i = 1; i <= kShards; ++i) {
+    auto a = coord.acquire(1, AcquireOp{{1, 2, static_cast<ShardId>(i)}, 9});
+    ASSERT_TRUE(a.ok()) << i;
+    ASSERT_TRUE(coord
+                    .complete(1, CompleteOp{LeaseToken{{1, 2, static_cast<ShardId>(i)}, 9, a->fence},
+                                            {},
+                                            static_cast<OpId>(5000 + i)})
+                    .ok())
+        << i;
+  }
+  auto f = coord.finish_run(2, FinishRunOp{1, 2, 9999});
+  ASSERT_TRUE(f.ok()) << to_string(f.error().code);
+  RunRecord run;
+  Revision rev = 0;
+  ASSERT_EQ(store.inner.get_run(2, &run, &rev), StoreStatus::Ok);
+  EXPECT_EQ(run.status, RunStatus::Done);
 }
 
 TEST(CoordinatorPolicy, ReportCountsViolationsInsteadOfAborting) {
