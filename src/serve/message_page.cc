@@ -28,17 +28,59 @@ constexpr std::string_view kMessagePageStyle = R"(<style>
 body { font-family: sans-serif; font-size: 14px; margin: 16px; }
 nav a, nav span { margin-right: 14px; }
 form { display: inline; } input { width: 90px; }
-.diagram-box { overflow: auto; border: 1px solid #ddd; margin-top: 10px; }
+.diagram-box { overflow: auto; max-height: calc(100vh - 40px); border: 1px solid #ddd; margin-top: 10px; }
+.lane-names { position: sticky; top: 0; z-index: 1; display: block; background: #fff; border-bottom: 1px solid #ddd; }
+#tip { position: fixed; max-width: 60em; background: #ffffe8; border: 1px solid #999; padding: 4px 6px;
+  font: 12px monospace; white-space: pre-wrap; word-break: break-all; pointer-events: none; }
 </style>
 )";
 
-// Opened without a fragment, the page scrolls to the marked time (the anomaly or fault
-// the window was chosen for), as a link ending in #focus would.
-constexpr std::string_view kScrollToFocus = R"(<script>
-if (!location.hash) {
-  var focus = document.getElementById('focus');
-  if (focus) focus.scrollIntoView({block: 'center'});
-}
+// Hover: one listener for the whole drawing shows the text the page's table holds for the
+// message under the pointer (or under its label or continuation, which name it in data-m), instead of a
+// <title> per message for the browser to build. A link ending in #m<id> shows that
+// message's text; without a fragment the page scrolls to the marked time (the anomaly or
+// fault the window was chosen for), as a link ending in #focus would.
+constexpr std::string_view kScript = R"(<script>
+(function () {
+  var tip = document.getElementById('tip'), table = null, on = null;
+  function message(el) {
+    if (el && el.dataset && el.dataset.m) el = document.getElementById('m' + el.dataset.m);
+    return el && el.classList && el.classList.contains('msg') ? el : null;
+  }
+  function show(el, x, y) {
+    if (!table) table = JSON.parse(document.getElementById('hover-data').textContent);
+    if (on) on.classList.remove('on');
+    on = el;
+    el.classList.add('on');
+    tip.textContent = table[el.id.slice(1)] || '';
+    tip.style.left = Math.min(x + 12, window.innerWidth - 300) + 'px';
+    tip.style.top = (y + 12) + 'px';
+    tip.hidden = false;
+  }
+  function hide() {
+    if (on) on.classList.remove('on');
+    on = null;
+    tip.hidden = true;
+  }
+  var box = document.querySelector('.diagram-box');
+  box.addEventListener('mouseover', function (e) {
+    var m = message(e.target);
+    if (m) show(m, e.clientX, e.clientY);
+  });
+  box.addEventListener('mouseout', function (e) { if (message(e.target)) hide(); });
+  var linked = location.hash.length > 2 ? document.getElementById(location.hash.slice(1)) : null;
+  if (linked && message(linked) === linked) {
+    linked.scrollIntoView({block: 'center'});
+    var r = linked.getBoundingClientRect();
+    show(linked, r.left, r.top);
+  } else if (!location.hash) {
+    var focus = document.getElementById('focus');
+    if (focus) {
+      focus.scrollIntoView({block: 'center'});
+      box.scrollLeft = 0;  // the focus line is as wide as the drawing: keep the times in view
+    }
+  }
+})();
 </script>
 )";
 
@@ -233,18 +275,19 @@ Response render_message_page(const std::string& dir_text, const std::string& url
   for (const viz::Window& f : view.faults)
     faults += fmt::format("<li><a href=\"messages?at={}#focus\">{}</a> at {} ms</li>", f.start_ns / 1'000'000,
                           escape_xml(f.label), ms(f.start_ns));
-  std::string svg = viz::render_diagram_svg(view, false);
+  viz::DiagramPage drawing = viz::render_diagram_page(view);
   Response resp;
   resp.content_type = "text/html; charset=utf-8";
   resp.body = fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>messages {}</title>\n{}</head>"
       "<body>\n<h1>Messages of {}</h1>\n<nav>{}</nav>\n<p>{} messages in the run. Hover over an arrow for its "
-      "body.{}</p>\n{}<div class=\"diagram-box\">{}</div>\n{}</body></html>\n",
+      "body.{}</p>\n{}<div class=\"diagram-box\">{}{}</div>\n<div id=\"tip\" hidden=\"hidden\"></div>\n"
+      "<script type=\"application/json\" id=\"hover-data\">{}</script>\n{}</body></html>\n",
       escape_xml(url_base), kMessagePageStyle, escape_xml(url_base), nav,
       s.scanned_all ? fmt::format("{}", s.total) : fmt::format("At least {}", s.total),
       r.kind == Ask::Kind::kAround ? " The dashed red line marks the time asked for." : "",
-      faults.empty() ? "" : "<details><summary>Faults</summary><ul>" + faults + "</ul></details>\n", svg,
-      kScrollToFocus);
+      faults.empty() ? "" : "<details><summary>Faults</summary><ul>" + faults + "</ul></details>\n",
+      drawing.lane_header, drawing.svg, drawing.hover_json, kScript);
   return resp;
 }
 

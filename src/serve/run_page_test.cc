@@ -184,16 +184,24 @@ TEST_F(RunPageTest, DiagramPagesReachEveryMessageWithBoundedSize) {
   std::set<int64_t> seen;
   std::string query = "after=0";
   int told_malformed = 0;
-  std::regex msg_id("<g class=\"msg [a-z ]+\" id=\"m([0-9]+)\"");
+  // One <path> per drawn message (its continuations into later bands are class "cont").
+  std::regex msg_id("<path class=\"msg [a-z ]+\" id=\"m([0-9]+)\"");
   for (int pages = 0; pages < 10; ++pages) {
     Response r = messages(query);
     ASSERT_EQ(r.status, 200);
     EXPECT_LT(r.body.size(), 2u << 20);
     size_t drawn = 0;
+    // The hover table: one entry per drawn message, with its body.
+    size_t table_at = r.body.find("<script type=\"application/json\" id=\"hover-data\">");
+    ASSERT_NE(table_at, std::string::npos);
+    std::string table = r.body.substr(table_at, r.body.find("</script>", table_at) - table_at);
     for (auto it = std::sregex_iterator(r.body.begin(), r.body.end(), msg_id); it != std::sregex_iterator(); ++it) {
-      EXPECT_TRUE(seen.insert(std::stoll((*it)[1])).second);
+      int64_t id = std::stoll((*it)[1]);
+      EXPECT_TRUE(seen.insert(id).second);
+      EXPECT_NE(table.find(fmt::format("\"{}\":\"", id)), std::string::npos) << id;
       ++drawn;
     }
+    EXPECT_NE(table.find("\\\"type\\\":\\\"gossip\\\""), std::string::npos);  // bodies, JSON-escaped
     EXPECT_LE(drawn, viz::kMaxDrawnMessages);
     // The bad line is reported by the page whose scan reaches it.
     if (r.body.find("1 malformed lines skipped; the first: messages.tsv:4002:") != std::string::npos) ++told_malformed;

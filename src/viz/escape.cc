@@ -1,5 +1,7 @@
 #include "viz/escape.h"
 
+#include <fmt/format.h>
+
 namespace squall::viz {
 namespace {
 
@@ -58,6 +60,37 @@ std::string escape_xml(std::string_view text) {
       i += len;
     }
   }
+  return out;
+}
+
+std::string json_string_for_script(std::string_view text) {
+  std::string out = "\"";
+  out.reserve(text.size() + 16);
+  for (size_t i = 0; i < text.size();) {
+    auto uc = static_cast<unsigned char>(text[i]);
+    if (uc < 0x80) {
+      char c = text[i];
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (uc < 0x20 || uc == 0x7F || c == '<' || c == '>' || c == '&') {
+        out += fmt::format("\\u{:04x}", uc);
+      } else {
+        out += c;
+      }
+      ++i;
+      continue;
+    }
+    size_t len = utf8_sequence_length(text, i);
+    if (len == 0) {
+      out += kReplacement;
+      ++i;
+    } else {
+      out.append(text.substr(i, len));
+      i += len;
+    }
+  }
+  out += '"';
   return out;
 }
 

@@ -18,6 +18,11 @@ std::string escape_xml(std::string_view text);
 
 // At most `max_bytes` bytes of `text`, cut on a UTF-8 character boundary, with "…"
 // appended when something was cut.
+// `text` as a double-quoted JSON string literal that is also safe inside an HTML <script>
+// element: '<', '>' and '&' are written as \u escapes (so no "</script>" can appear),
+// control bytes as \u escapes, malformed UTF-8 as U+FFFD.
+std::string json_string_for_script(std::string_view text);
+
 std::string clip_utf8(std::string_view text, size_t max_bytes);
 
 }  // namespace squall::viz

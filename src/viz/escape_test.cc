@@ -25,6 +25,13 @@ TEST(Escape, ControlBytesAndBadUtf8AreReplaced) {
   EXPECT_EQ(escape_xml("\xE2\x86"), r + r);                                       // truncated sequence
 }
 
+TEST(Escape, JsonStringsCannotCloseTheirScript) {
+  EXPECT_EQ(json_string_for_script(R"(a"b\c)"), R"("a\"b\\c")");
+  EXPECT_EQ(json_string_for_script("</script><!--&"), R"("\u003c/script\u003e\u003c!--\u0026")");
+  EXPECT_EQ(json_string_for_script(std::string("\n\0\x7f", 3)), R"("\u000a\u0000\u007f")");
+  EXPECT_EQ(json_string_for_script("caf\xC3\xA9 \xff"), "\"caf\xC3\xA9 \xEF\xBF\xBD\"");  // bad UTF-8 replaced
+}
+
 TEST(Escape, ClipKeepsCharactersWhole) {
   EXPECT_EQ(clip_utf8("abc", 5), "abc");
   EXPECT_EQ(clip_utf8("abcdef", 3), "abc\xE2\x80\xA6");

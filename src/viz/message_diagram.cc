@@ -4,11 +4,14 @@
 #include <cctype>
 #include <cstdint>
 #include <map>
+#include <cmath>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
 #include "core/assert.h"
+#include "viz/escape.h"
 #include "viz/xml_writer.h"
 
 namespace squall::viz {
@@ -20,6 +23,8 @@ constexpr double kRowHeight = 18;
 constexpr double kLeft = 90;  // room for the time labels
 constexpr double kBottom = 40;
 constexpr size_t kHeaderEvery = 60;  // rows between repeated lane names
+constexpr double kBandHeight = 3600;  // px of a page's drawing in one <svg> (200 rows)
+constexpr size_t kTimeEvery = 8;      // rows at least between time labels
 constexpr const char* kClientsLane = "clients";
 
 bool numbered(const std::string& name, char prefix) {
@@ -42,6 +47,8 @@ struct Event {
   bool end;
 };
 
+// One class per fate on the message's own <path>, so a message is one element: no
+// <marker> per arrow head (the head is part of the path) and no per-element styling.
 constexpr std::string_view kStyle = R"(<style>
 text { font-family: monospace; font-size: 11px; }
 .lane { stroke: #bbb; stroke-width: 1; }
@@ -51,25 +58,57 @@ text { font-family: monospace; font-size: 11px; }
 .fault { fill: #f6d2d2; fill-opacity: 0.55; }
 .fault-label { fill: #a33; font-size: 11px; }
 .focus { stroke: #c00; stroke-width: 2; stroke-dasharray: 6 3; }
-.delivered line { stroke: #222; stroke-width: 1.2; }
-.delivered.client line { stroke: #1f63b0; }
-.delivered text { fill: #222; }
-.delivered.client text { fill: #1f63b0; }
-.dropped line, .dropped path { stroke: #d00; stroke-width: 1.5; }
-.dropped text { fill: #d00; }
-.inflight line { stroke: #999; stroke-dasharray: 4 3; }
-.inflight text { fill: #999; }
-g.msg:hover line { stroke-width: 3; }
+path.msg, path.cont { fill: none; stroke: #222; stroke-width: 1.2; }
+path.client { stroke: #1f63b0; }
+path.dropped { stroke: #d00; stroke-width: 1.5; }
+path.inflight { stroke: #999; stroke-dasharray: 4 3; }
+.label { text-anchor: middle; fill: #222; }
+.label.client { fill: #1f63b0; }
+.label.dropped { fill: #d00; }
+.label.inflight { fill: #999; }
+path.msg:hover, path.on { stroke-width: 3; }
 </style>
 )";
 
-constexpr std::string_view kMarkers =
-    R"(<defs><marker id="head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M 0 0 L 10 5 L 0 10 z" fill="#222"/></marker><marker id="head-c" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M 0 0 L 10 5 L 0 10 z" fill="#1f63b0"/></marker><marker id="head-g" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M 0 0 L 10 5 L 0 10 z" fill="#999"/></marker></defs>
-)";
+// Label boxes already drawn, on a coarse grid: a label is drawn only where it overlaps
+// none, so a dense window shows some readable labels rather than an unreadable smear
+// (and far fewer text elements to lay out). The hover text always has the full body.
+class LabelSpace {
+ public:
+  bool place(double mid_x, double base_y, std::string_view label) {
+    size_t chars = 0;
+    for (char c : label) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    double half = static_cast<double>(chars) * kCharWidth / 2;
+    auto col = [](double x) { return static_cast<int64_t>(std::floor(x / kCellWidth)); };
+    auto row = [](double y) { return static_cast<int64_t>(std::floor(y / kCellHeight)); };
+    int64_t c0 = col(mid_x - half), c1 = col(mid_x + half), r0 = row(base_y - 10), r1 = row(base_y + 2);
+    for (int64_t r = r0; r <= r1; ++r)
+      for (int64_t c = c0; c <= c1; ++c)
+        if (used_.count(key(r, c))) return false;
+    for (int64_t r = r0; r <= r1; ++r)
+      for (int64_t c = c0; c <= c1; ++c) used_.insert(key(r, c));
+    return true;
+  }
+
+ private:
+  static constexpr double kCharWidth = 6.6;  // 11px monospace
+  static constexpr double kCellWidth = 8, kCellHeight = 6;
+  static uint64_t key(int64_t r, int64_t c) {
+    return (static_cast<uint64_t>(r) << 32) ^ static_cast<uint64_t>(static_cast<uint32_t>(c));
+  }
+  std::unordered_set<uint64_t> used_;
+};
+
+constexpr std::string_view kHeaderStyle =
+    "<style>.name { font-family: monospace; font-weight: bold; text-anchor: middle; font-size: 12px; }</style>";
+
+// kFile and kEmbedded carry their hover text in a <title> per message and repeat the
+// lane names down the drawing; kPage leaves both to the page (hover_json(), lane_header()).
+enum class Mode { kFile, kEmbedded, kPage };
 
 class Diagram {
  public:
-  explicit Diagram(const DiagramView& view) : view_(view) {
+  Diagram(const DiagramView& view, Mode mode) : view_(view), mode_(mode) {
     top_ = 30 + 16 * static_cast<double>(view.notes.size()) + 30;
     place_lanes();
     for (size_t i = 0; i < view.messages.size(); ++i) {
@@ -84,34 +123,109 @@ class Diagram {
     for (size_t r = 0; r < events_.size(); ++r) (events_[r].end ? end_row_ : send_row_)[events_[r].message] = r;
   }
 
-  std::string render(bool standalone) {
-    double width = kLeft + std::max(kLaneGap, lanes_width_) + 40;
+  std::string render() {
+    double width = this->width();
     double height = top_ + static_cast<double>(events_.size() + 1) * kRowHeight + kBottom;
-    if (standalone) w_.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    w_.open("svg", {{"xmlns", "http://www.w3.org/2000/svg"},
-                    {"class", "diagram"},
-                    {"width", num(width)},
-                    {"height", num(height)},
-                    {"viewBox", fmt::format("0 0 {} {}", num(width), num(height))}});
-    w_.raw("\n");
-    w_.raw(kStyle);
-    w_.raw(kMarkers);
-    w_.element("title", {}, "Squall message diagram");
-    double y = 18;
-    for (const std::string& n : view_.notes) {
-      w_.element("text", {{"class", "note"}, {"x", "10"}, {"y", num(y)}}, n);
-      y += 16;
+    if (mode_ != Mode::kPage) {
+      if (mode_ == Mode::kFile) w_.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+      w_.open("svg", {{"xmlns", "http://www.w3.org/2000/svg"},
+                      {"class", "diagram"},
+                      {"width", num(width)},
+                      {"height", num(height)},
+                      {"viewBox", fmt::format("0 0 {} {}", num(width), num(height))}});
+      w_.raw("\n");
+      w_.raw(kStyle);
+      w_.element("title", {}, "Squall message diagram");
+      band({0, height}, width, height, {}, {});
+      w_.close("svg");
+      return w_.finish();
     }
-    faults(width);
-    lanes(height);
-    times();
-    focus(width);
-    for (size_t i = 0; i < view_.messages.size(); ++i) message(i);
-    w_.close("svg");
+    // A page: bands of kBandHeight px, each its own <svg> viewing its part of the one
+    // coordinate space, in a box the browser skips (content-visibility) until scrolled
+    // near, so opening a page lays out the visible band rather than the whole drawing.
+    size_t bands = static_cast<size_t>(std::ceil(height / kBandHeight));
+    std::vector<std::vector<size_t>> paths(bands), labels(bands);
+    auto band_of = [&](double y) { return std::min(bands - 1, static_cast<size_t>(std::max(0.0, y) / kBandHeight)); };
+    for (size_t i = 0; i < view_.messages.size(); ++i) {
+      auto [y1, y2] = message_ys(i);
+      for (size_t b = band_of(std::min(y1, y2) - 8); b <= band_of(std::max(y1, y2) + 8); ++b) paths[b].push_back(i);
+      labels[band_of(label_y(i))].push_back(i);
+    }
+    w_.raw(fmt::format("<style>.band {{ content-visibility: auto; contain-intrinsic-size: auto {}px; }} "
+                       ".band svg {{ display: block; }}</style>\n",
+                       kBandHeight));
+    for (size_t b = 0; b < bands; ++b) {
+      Band band{static_cast<double>(b) * kBandHeight, std::min(height, static_cast<double>(b + 1) * kBandHeight)};
+      if (b + 1 < bands)
+        w_.open("div", {{"class", "band"}});
+      else
+        w_.open("div", {{"class", "band"}, {"style", fmt::format("contain-intrinsic-size: auto {}px", num(band.y1 - band.y0))}});
+      w_.open("svg", {{"xmlns", "http://www.w3.org/2000/svg"},
+                      {"class", "diagram"},
+                      {"width", num(width)},
+                      {"height", num(band.y1 - band.y0)},
+                      {"viewBox", fmt::format("0 {} {} {}", num(band.y0), num(width), num(band.y1 - band.y0))}});
+      if (b == 0) w_.raw(kStyle);
+      this->band(band, width, height, paths[b], labels[b]);
+      w_.close("svg");
+      w_.close("div");
+      w_.raw("\n");
+    }
     return w_.finish();
   }
 
+  // The lane names once, as a strip of the drawing's width (kPage keeps it in view).
+  std::string lane_header() const {
+    XmlWriter w;
+    w.open("svg", {{"xmlns", "http://www.w3.org/2000/svg"},
+                   {"class", "lane-names"},
+                   {"width", num(width())},
+                   {"height", "20"}});
+    w.raw(kHeaderStyle);
+    for (const std::string& l : lanes_)
+      w.element("text", {{"class", "name"}, {"x", num(lane_x_.at(l))}, {"y", "15"}}, shown_name(l));
+    w.close("svg");
+    return w.finish();
+  }
+
+  // {"<id>": "<hover text>", ...} for every drawn message (kPage).
+  std::string hover_json() const { return hover_ + "}"; }
+
  private:
+  double width() const { return kLeft + std::max(kLaneGap, lanes_width_) + 40; }
+  std::string shown_name(const std::string& lane) const {
+    return lane == kClientsLane ? fmt::format("{} clients", grouped_clients_) : lane;
+  }
+
+  struct Band {
+    double y0, y1;
+    bool holds(double y) const { return y >= y0 && y < y1; }
+  };
+
+  // What lies in `band`: everything for one-band drawings (`paths` and `labels` then
+  // empty, meaning every message), else the listed messages' paths and labels.
+  void band(const Band& band, double width, double height, const std::vector<size_t>& paths,
+            const std::vector<size_t>& labels) {
+    double y = 18;
+    for (const std::string& n : view_.notes) {
+      if (band.holds(y)) w_.element("text", {{"class", "note"}, {"x", "10"}, {"y", num(y)}}, n);
+      y += 16;
+    }
+    faults(band, width);
+    lanes(band, height);
+    times(band);
+    focus(band, width);
+    if (mode_ != Mode::kPage) {
+      for (size_t i = 0; i < view_.messages.size(); ++i) {
+        message(i, true);
+        label(i, true);
+      }
+      return;
+    }
+    for (size_t i : paths) message(i, band.holds(message_ys(i).first));
+    for (size_t i : labels) label(i, false);
+  }
+
   const std::string& lane_of(const std::string& endpoint) const {
     auto it = lane_name_.find(endpoint);
     SQ_ASSERT(it != lane_name_.end());
@@ -154,10 +268,21 @@ class Diagram {
     return row_y(static_cast<size_t>(it - events_.begin())) - kRowHeight / 2;
   }
 
-  void faults(double width) {
+  void faults(const Band& band, double width) {
     for (const Window& f : view_.faults) {
       double a = y_of_time(f.start_ns), b = y_of_time(f.end_ns);
-      if (b <= a) continue;  // no drawn event falls inside it
+      bool starts_here = band.holds(a);
+      a = std::max(a, band.y0);
+      b = std::min(b, band.y1);
+      if (b <= a) continue;  // no drawn event falls inside it (in this band)
+      if (!starts_here) {
+        w_.leaf("rect", {{"class", "fault"},
+                         {"x", num(kLeft)},
+                         {"y", num(a)},
+                         {"width", num(width - kLeft - 10)},
+                         {"height", num(b - a)}});
+        continue;
+      }
       w_.open("g", {{"class", "fault-window"}});
       w_.element("title", {},
                  fmt::format("{} from {:.3f} ms to {:.3f} ms", f.label, static_cast<double>(f.start_ns) / 1e6,
@@ -172,81 +297,128 @@ class Diagram {
     }
   }
 
-  void lanes(double height) {
+  void lanes(const Band& band, double height) {
     for (const std::string& l : lanes_) {
       double x = lane_x_.at(l);
       w_.leaf("line", {{"class", "lane"},
                        {"x1", num(x)},
-                       {"y1", num(top_ - 8)},
+                       {"y1", num(std::max(top_ - 8, band.y0))},
                        {"x2", num(x)},
-                       {"y2", num(height - kBottom / 2)}});
-      std::string shown = l == kClientsLane ? fmt::format("{} clients", grouped_clients_) : l;
+                       {"y2", num(std::min(height - kBottom / 2, band.y1))}});
+      if (mode_ == Mode::kPage) continue;  // lane_header() names them
+      std::string shown = shown_name(l);
       for (size_t row = 0; row == 0 || row < events_.size(); row += kHeaderEvery)
         w_.element("text", {{"class", "name"}, {"x", num(x)}, {"y", num(row_y(row) - kRowHeight - 4)}}, shown);
     }
   }
 
   // A time label whenever the clock moved and the last label is a few rows up.
-  void times() {
+  void times(const Band& band) {
     size_t last = SIZE_MAX;
     int64_t last_t = INT64_MIN;
     for (size_t row = 0; row < events_.size(); ++row) {
       int64_t t = events_[row].t_ns;
-      if (t == last_t || (last != SIZE_MAX && row - last < 4)) continue;
-      w_.element("text", {{"class", "time"}, {"x", num(kLeft - 8)}, {"y", num(row_y(row) + 4)}},
+      if (t == last_t || (last != SIZE_MAX && row - last < kTimeEvery)) continue;
+      if (band.holds(row_y(row) + 4))
+        w_.element("text", {{"class", "time"}, {"x", num(kLeft - 8)}, {"y", num(row_y(row) + 4)}},
                  fmt::format("{:.3f} ms", static_cast<double>(t) / 1e6));
       last = row;
       last_t = t;
     }
   }
 
-  void focus(double width) {
+  void focus(const Band& band, double width) {
     if (view_.focus_ns < 0) return;
     double y = y_of_time(view_.focus_ns);
+    if (!band.holds(y)) return;
     w_.open("g", {{"id", "focus"}});
     w_.element("title", {}, fmt::format("{:.3f} ms", static_cast<double>(view_.focus_ns) / 1e6));
     w_.leaf("line", {{"class", "focus"}, {"x1", num(kLeft)}, {"y1", num(y)}, {"x2", num(width - 10)}, {"y2", num(y)}});
     w_.close("g");
   }
 
-  void message(size_t i) {
+  struct Arrow {
+    double x1, y1, x2, y2;
+    std::string_view fate;  // the class naming how it ended
+  };
+
+  Arrow arrow(size_t i) const {
     const DiagramMessage& m = view_.messages[i];
-    std::string label = m.body.empty() ? fmt::format("#{}", m.id) : MessageLabels::label_of(m.body);
     bool client = lane_class(m.src) == 2 || lane_class(m.dest) == 2;
-    double x1 = lane_x(m.src), y1 = row_y(send_row_[i]);
-    double x2 = lane_x(m.dest);
     bool open = m.fate == MessageFate::kInFlight;
-    const char* cls = open                              ? "msg inflight"
-                      : m.fate == MessageFate::kDropped ? "msg dropped"
-                      : client                          ? "msg delivered client"
-                                                        : "msg delivered";
-    double y2 = open ? row_y(events_.size()) : row_y(end_row_[i]);
-    if (m.fate == MessageFate::kDropped) x2 = x1 + (x2 - x1) * 0.6;  // a drop never reaches its lane
-    if (x1 == x2) x2 += 24;  // two clients sharing a lane: a visible hook instead of a dot
-    w_.open("g", {{"class", cls}, {"id", fmt::format("m{}", m.id)}});
+    Arrow a{lane_x(m.src), row_y(send_row_[i]), lane_x(m.dest), open ? row_y(events_.size()) : row_y(end_row_[i]),
+            open                              ? "inflight"
+            : m.fate == MessageFate::kDropped ? "dropped"
+            : client                          ? "delivered client"
+                                              : "delivered"};
+    if (m.fate == MessageFate::kDropped) a.x2 = a.x1 + (a.x2 - a.x1) * 0.6;  // a drop never reaches its lane
+    if (a.x1 == a.x2) a.x2 += 24;  // two clients sharing a lane: a visible hook instead of a dot
+    return a;
+  }
+  std::pair<double, double> message_ys(size_t i) const {
+    Arrow a = arrow(i);
+    return {a.y1, a.y2};
+  }
+  double label_y(size_t i) const {
+    auto [y1, y2] = message_ys(i);
+    return (y1 + y2) / 2 - 3;
+  }
+
+  // One <path> per message: the shaft and its head (an arrow), or its x (a drop). The
+  // primary one (the band of its send, or the whole drawing) has the class "msg", the id
+  // and the hover text; where a page's band cuts it, the continuation in the next band is
+  // class "cont" and names its message in data-m.
+  void message(size_t i, bool primary) {
+    const DiagramMessage& m = view_.messages[i];
+    Arrow a = arrow(i);
+    std::string d = fmt::format("M{} {}L{} {}", num(a.x1), num(a.y1), num(a.x2), num(a.y2));
+    if (m.fate == MessageFate::kDropped) {
+      d += fmt::format("M{} {}l8 8m-8 0l8 -8", num(a.x2 - 4), num(a.y2 - 4));
+    } else {
+      double len = std::hypot(a.x2 - a.x1, a.y2 - a.y1), ux = (a.x2 - a.x1) / len, uy = (a.y2 - a.y1) / len;
+      double bx = a.x2 - 7 * ux, by = a.y2 - 7 * uy;
+      d += fmt::format("M{} {}L{} {}L{} {}", num(bx - 3.5 * uy), num(by + 3.5 * ux), num(a.x2), num(a.y2),
+                       num(bx + 3.5 * uy), num(by - 3.5 * ux));
+    }
+    if (!primary) {
+      w_.leaf("path", {{"class", fmt::format("cont {}", a.fate)}, {"data-m", fmt::format("{}", m.id)}, {"d", d}});
+      return;
+    }
+    std::string cls = fmt::format("msg {}", a.fate);
+    std::string id = fmt::format("m{}", m.id);
     std::string hover = fmt::format("{} → {} #{} sent at {:.3f} ms, {}", m.src, m.dest, m.id,
                                     static_cast<double>(m.send_ns) / 1e6, fate_name(m.fate));
-    if (!open) hover += fmt::format(" at {:.3f} ms", static_cast<double>(m.end_ns) / 1e6);
+    if (m.fate != MessageFate::kInFlight) hover += fmt::format(" at {:.3f} ms", static_cast<double>(m.end_ns) / 1e6);
     hover += "\n" + (m.body.empty() ? std::string("(body not kept)") : m.body);
-    w_.element("title", {}, hover);
-    if (m.fate == MessageFate::kDropped) {
-      w_.leaf("line", {{"x1", num(x1)}, {"y1", num(y1)}, {"x2", num(x2)}, {"y2", num(y2)}});
-      w_.leaf("path", {{"d", fmt::format("M {} {} l 8 8 m -8 0 l 8 -8", num(x2 - 4), num(y2 - 4))}});
+    if (mode_ == Mode::kPage) {
+      w_.leaf("path", {{"class", cls}, {"id", id}, {"d", d}});
+      hover_ += fmt::format("{}\"{}\":{}", hover_.empty() ? "{" : ",", m.id, json_string_for_script(hover));
     } else {
-      w_.leaf("line", {{"x1", num(x1)},
-                       {"y1", num(y1)},
-                       {"x2", num(x2)},
-                       {"y2", num(y2)},
-                       {"marker-end", open     ? "url(#head-g)"
-                                      : client ? "url(#head-c)"
-                                               : "url(#head)"}});
+      w_.open("path", {{"class", cls}, {"id", id}, {"d", d}});
+      w_.element("title", {}, hover);
+      w_.close("path");
     }
-    double lx = (x1 + x2) / 2, ly = (y1 + y2) / 2 - 3;
-    w_.element("text", {{"x", num(lx)}, {"y", num(ly)}, {"text-anchor", "middle"}}, label);
-    w_.close("g");
+  }
+
+  // The message's type (and short body) at the middle of its arrow, where it overlaps no
+  // label drawn before; on a page it names its message in data-m for the hover script.
+  void label(size_t i, bool titled) {
+    const DiagramMessage& m = view_.messages[i];
+    Arrow a = arrow(i);
+    std::string text = m.body.empty() ? fmt::format("#{}", m.id) : MessageLabels::label_of(m.body);
+    double lx = (a.x1 + a.x2) / 2, ly = (a.y1 + a.y2) / 2 - 3;
+    if (!labels_.place(lx, ly, text)) return;
+    std::string cls = fmt::format("label {}", a.fate);
+    if (titled)
+      w_.element("text", {{"class", cls}, {"x", num(lx)}, {"y", num(ly)}}, text);
+    else
+      w_.element("text", {{"class", cls}, {"data-m", fmt::format("{}", m.id)}, {"x", num(lx)}, {"y", num(ly)}}, text);
   }
 
   const DiagramView& view_;
+  Mode mode_;
+  LabelSpace labels_;
+  std::string hover_;
   double top_ = 0;
   std::vector<Event> events_;
   std::vector<size_t> send_row_, end_row_;
@@ -274,7 +446,18 @@ int lane_class(const std::string& name) {
   return name.find('-') != std::string::npos ? 1 : 0;
 }
 
-std::string render_diagram_svg(const DiagramView& view, bool standalone) { return Diagram(view).render(standalone); }
+std::string render_diagram_svg(const DiagramView& view, bool standalone) {
+  return Diagram(view, standalone ? Mode::kFile : Mode::kEmbedded).render();
+}
+
+DiagramPage render_diagram_page(const DiagramView& view) {
+  Diagram d(view, Mode::kPage);
+  DiagramPage page;
+  page.svg = d.render();
+  page.lane_header = d.lane_header();
+  page.hover_json = view.messages.empty() ? "{}" : d.hover_json();
+  return page;
+}
 
 std::vector<DiagramMessage> messages_of(const net::Journal& journal, const std::vector<std::string>& names,
                                         const MessageLabels& labels, size_t max_messages) {

@@ -8,7 +8,9 @@
 // as a slanted arrow; the left margin gives the time in ms. Delivered messages are arrows
 // labelled with their type (and short bodies); drops are red and end in an x; messages
 // still in flight when the run ended, or whose end lies past the window, are grey dashed
-// lines. Hovering a message shows its endpoints and its body (an SVG <title>). Fault
+// lines. Each message is one <path> (shaft and head, or the x of a drop); its label is
+// drawn only where it overlaps no label already drawn. Hovering a message shows its
+// endpoints and its body (an SVG <title>, or for a page a shared table). Fault
 // windows (partitions) are shaded across the lanes, and a focus time (an anomaly) is
 // marked by a line with id "focus".
 //
@@ -61,6 +63,18 @@ int lane_class(const std::string& name);
 // The diagram as an <svg> element; `standalone` adds the XML declaration so the text is
 // a file of its own (messages.svg) rather than markup to embed in a page.
 std::string render_diagram_svg(const DiagramView& view, bool standalone);
+
+// The diagram cut up for an HTML page (squall serve): lighter to open than the <svg> above,
+// which a browser would lay out with a <title> per message and the lane names repeated
+// down the drawing.
+struct DiagramPage {
+  std::string lane_header;  // <svg> strip of the lane names, for the page to keep in view
+  std::string svg;          // the drawing: one <path> (id "m<id>") per message, no <title>s
+  // {"<id>":"<hover text>",...} for every drawn message, safe inside a <script> element;
+  // the page shows an entry when the pointer is over that message or its label.
+  std::string hover_json;
+};
+DiagramPage render_diagram_page(const DiagramView& view);
 
 struct DiagramOptions {
   size_t max_messages = 2000;

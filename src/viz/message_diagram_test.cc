@@ -161,6 +161,53 @@ TEST(MessageDiagram, FaultsAreShadedAndTheFocusMarked) {
   EXPECT_NE(svg.find("(body not kept)"), std::string::npos);
 }
 
+// A page's drawing: one <path> per message, the hover text of each in one table (not a
+// <title> per message), lane names once, and the drawing cut into bands.
+TEST(MessageDiagramPage, EveryMessageHasHoverTextAndNoTitles) {
+  DiagramView v;
+  // 400 messages, each in flight across 40 rows: long arrows cross the bands' edges.
+  for (int i = 1; i <= 400; ++i)
+    v.messages.push_back(msg(i, "n" + std::to_string(i % 5), "n" + std::to_string((i + 2) % 5), i * 10, i * 10 + 205,
+                             i == 7 ? R"({"type":"</script><b>x","v":"\u0001"})" : R"({"type":"gossip"})"));
+  v.messages.push_back(msg(401, "n0", "n1", 4010, -1, ""));
+  DiagramPage page = render_diagram_page(v);
+  auto check = squall::testing::check_xml("<div>" + page.lane_header + page.svg + "</div>");
+  ASSERT_TRUE(check.ok) << check.error;
+  EXPECT_EQ(check.classes["msg delivered"], 400);
+  EXPECT_EQ(check.classes["msg inflight"], 1);
+  EXPECT_EQ(check.tags["title"], 0);
+  EXPECT_GT(check.classes["band"], 1);
+  EXPECT_GT(check.classes["cont delivered"], 0);  // arrows continued into the next band
+  EXPECT_EQ(check.classes["name"], 5);            // n0..n4, once each
+  for (int i = 1; i <= 401; ++i)
+    EXPECT_NE(page.hover_json.find("\"" + std::to_string(i) + "\":\"n"), std::string::npos) << i;
+  EXPECT_NE(page.hover_json.find("n2 → n4 #7 sent at 0.000 ms, delivered at 0.000 ms\\u000a"), std::string::npos);
+  EXPECT_NE(page.hover_json.find("(body not kept)"), std::string::npos);
+  // The hostile body stays inside its JSON string: no markup, no raw control byte.
+  EXPECT_EQ(page.hover_json.find('<'), std::string::npos);
+  EXPECT_NE(page.hover_json.find("\\u003c/script\\u003e\\u003cb\\u003ex"), std::string::npos);
+  EXPECT_EQ(page.hover_json.front(), '{');
+  EXPECT_EQ(page.hover_json.back(), '}');
+  // The same view as a file still has its <title>s and no bands.
+  auto file = squall::testing::check_xml(render_diagram_svg(v, true));
+  ASSERT_TRUE(file.ok) << file.error;
+  EXPECT_EQ(file.tags["title"], 402);
+  EXPECT_EQ(file.classes["band"], 0);
+}
+
+TEST(MessageDiagram, LabelsAreDrawnOnlyWhereTheyFit) {
+  DiagramView v;
+  // Rows 0 to 3 and 1 to 2 between the same lanes: the middles of the arrows coincide.
+  v.messages.push_back(msg(1, "n0", "n1", 0, 30, R"({"type":"first"})"));
+  v.messages.push_back(msg(2, "n0", "n1", 10, 20, R"({"type":"second"})"));
+  v.messages.push_back(msg(3, "n1", "n0", 100, 110, R"({"type":"third"})"));
+  std::string svg = render_diagram_svg(v, false);
+  EXPECT_NE(svg.find(">first<"), std::string::npos);
+  EXPECT_EQ(svg.find(">second<"), std::string::npos);
+  EXPECT_NE(svg.find(">third<"), std::string::npos);
+  EXPECT_NE(svg.find("n0 → n1 #2"), std::string::npos);  // its hover text is still there
+}
+
 TEST(MessageTable, RowsRoundTripWithAwkwardBodies) {
   DiagramMessage m = msg(42, "n3", "lin-kv", 1234, 5678, "{\"type\":\"a\tb\\c\nd\r\"}");
   m.fate = MessageFate::kDropped;

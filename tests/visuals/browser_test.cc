@@ -203,9 +203,23 @@ TEST(Browser, RunPagesDiagramsAndTimelinesInHeadlessChromium) {
   expect_clean(diagram, "message diagram");
   EXPECT_TRUE(has_id(diagram.dom, "focus")) << to_diagram;
   EXPECT_NE(diagram.dom.find("class=\"msg delivered"), std::string::npos);
-  EXPECT_NE(diagram.dom.find("<title>"), std::string::npos);  // hover text
+  EXPECT_TRUE(has_id(diagram.dom, "hover-data"));  // hover text, one table for the page
+  // A link to one message shows its hover text (sender, receiver, body) once scripts ran.
+  std::smatch drawn;
+  ASSERT_TRUE(std::regex_search(diagram.dom, drawn, std::regex("class=\"msg [a-z ]+\" id=\"m([0-9]+)\"")));
+  std::string id = drawn[1];
+  Loaded one = load(chromium, profile.path, server.url(base + to_diagram.substr(0, to_diagram.find('#')) + "#m" + id),
+                    "message-hover");
+  expect_clean(one, "message diagram, one message");
+  std::smatch tip;
+  ASSERT_TRUE(std::regex_search(one.dom, tip, std::regex("<div id=\"tip\"[^>]*>([^<]*)</div>"))) << one.dom.size();
+  EXPECT_EQ(tip[0].str().find("hidden"), std::string::npos) << tip[0];
+  EXPECT_NE(tip[1].str().find(" #" + id + " sent at "), std::string::npos) << tip[1];
+  EXPECT_TRUE(tip[1].str().find("\n{") != std::string::npos ||  // the body,
+              tip[1].str().find("\n(body not kept)") != std::string::npos)  // or why there is none
+      << tip[1];
 
-  for (const char* shot : {"index", "run-valid", "run-invalid", "timeline", "message-diagram"})
+  for (const char* shot : {"index", "run-valid", "run-invalid", "timeline", "message-diagram", "message-hover"})
     EXPECT_TRUE(fs::exists(fs::path(kBuild) / "browser-screenshots" / (std::string(shot) + ".png"))) << shot;
   std::printf("browser test took %.1f s\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
