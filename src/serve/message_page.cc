@@ -36,9 +36,9 @@ form { display: inline; } input { width: 90px; }
 )";
 
 // Hover: one listener for the whole drawing shows the text the page's table holds for the
-// message under the pointer (or under its label or continuation, which name it in data-m), instead of a
-// <title> per message for the browser to build. A link ending in #m<id> shows that
-// message's text; without a fragment the page scrolls to the marked time (the anomaly or
+// message under the pointer (or under its label or continuation, which name it in
+// data-m), instead of a <title> per message for the browser to build. A link ending in
+// #m<id> shows that message's text; without a fragment the page scrolls to the marked time (the anomaly or
 // fault the window was chosen for), as a link ending in #focus would.
 constexpr std::string_view kScript = R"(<script>
 (function () {
@@ -54,7 +54,7 @@ constexpr std::string_view kScript = R"(<script>
     el.classList.add('on');
     tip.textContent = table[el.id.slice(1)] || '';
     tip.style.left = Math.min(x + 12, window.innerWidth - 300) + 'px';
-    tip.style.top = (y + 12) + 'px';
+    tip.style.top = Math.min(y + 12, window.innerHeight - 120) + 'px';
     tip.hidden = false;
   }
   function hide() {

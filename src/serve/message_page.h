@@ -1,5 +1,5 @@
 // The message diagram page (/<workload>/<time>/messages): a window of the run's
-// messages.tsv drawn by viz::render_diagram_svg, with links to page through the rest.
+// messages.tsv drawn by viz::render_diagram_page, with links to page through the rest.
 //
 // Query parameters choose the window:
 //   at=<ms>            about kMaxDrawnMessages messages around that time (the focus line
@@ -11,7 +11,10 @@
 // first fault, else the start of the run. Every message of the run is reachable through
 // the earlier/later links, and a page never holds more than kMaxDrawnMessages messages,
 // so its size does not grow with the run. Faults from history.edn are shaded. Malformed
-// lines of messages.tsv are skipped and counted on the page.
+// lines of messages.tsv are skipped and counted on the page. The drawing is
+// viz::render_diagram_page's: hovering a message (or its label) shows its endpoints, times
+// and body from one table in the page, and a link ending in #m<id> opens the page at that
+// message with its text shown.
 #pragma once
 
 #include <string>

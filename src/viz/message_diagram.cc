@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <map>
-#include <cmath>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -22,7 +22,7 @@ constexpr double kLaneGap = 130;
 constexpr double kRowHeight = 18;
 constexpr double kLeft = 90;  // room for the time labels
 constexpr double kBottom = 40;
-constexpr size_t kHeaderEvery = 60;  // rows between repeated lane names
+constexpr size_t kHeaderEvery = 60;   // rows between repeated lane names
 constexpr double kBandHeight = 3600;  // px of a page's drawing in one <svg> (200 rows)
 constexpr size_t kTimeEvery = 8;      // rows at least between time labels
 constexpr const char* kClientsLane = "clients";
@@ -151,15 +151,17 @@ class Diagram {
       for (size_t b = band_of(std::min(y1, y2) - 8); b <= band_of(std::max(y1, y2) + 8); ++b) paths[b].push_back(i);
       labels[band_of(label_y(i))].push_back(i);
     }
-    w_.raw(fmt::format("<style>.band {{ content-visibility: auto; contain-intrinsic-size: auto {}px; }} "
-                       ".band svg {{ display: block; }}</style>\n",
-                       kBandHeight));
+    w_.raw(
+        fmt::format("<style>.band {{ content-visibility: auto; contain-intrinsic-size: auto {}px; }} "
+                    ".band svg {{ display: block; }}</style>\n",
+                    kBandHeight));
     for (size_t b = 0; b < bands; ++b) {
       Band band{static_cast<double>(b) * kBandHeight, std::min(height, static_cast<double>(b + 1) * kBandHeight)};
       if (b + 1 < bands)
         w_.open("div", {{"class", "band"}});
       else
-        w_.open("div", {{"class", "band"}, {"style", fmt::format("contain-intrinsic-size: auto {}px", num(band.y1 - band.y0))}});
+        w_.open("div", {{"class", "band"},
+                        {"style", fmt::format("contain-intrinsic-size: auto {}px", num(band.y1 - band.y0))}});
       w_.open("svg", {{"xmlns", "http://www.w3.org/2000/svg"},
                       {"class", "diagram"},
                       {"width", num(width)},
@@ -177,10 +179,9 @@ class Diagram {
   // The lane names once, as a strip of the drawing's width (kPage keeps it in view).
   std::string lane_header() const {
     XmlWriter w;
-    w.open("svg", {{"xmlns", "http://www.w3.org/2000/svg"},
-                   {"class", "lane-names"},
-                   {"width", num(width())},
-                   {"height", "20"}});
+    w.open(
+        "svg",
+        {{"xmlns", "http://www.w3.org/2000/svg"}, {"class", "lane-names"}, {"width", num(width())}, {"height", "20"}});
     w.raw(kHeaderStyle);
     for (const std::string& l : lanes_)
       w.element("text", {{"class", "name"}, {"x", num(lane_x_.at(l))}, {"y", "15"}}, shown_name(l));
@@ -321,7 +322,7 @@ class Diagram {
       if (t == last_t || (last != SIZE_MAX && row - last < kTimeEvery)) continue;
       if (band.holds(row_y(row) + 4))
         w_.element("text", {{"class", "time"}, {"x", num(kLeft - 8)}, {"y", num(row_y(row) + 4)}},
-                 fmt::format("{:.3f} ms", static_cast<double>(t) / 1e6));
+                   fmt::format("{:.3f} ms", static_cast<double>(t) / 1e6));
       last = row;
       last_t = t;
     }

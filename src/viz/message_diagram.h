@@ -64,14 +64,16 @@ int lane_class(const std::string& name);
 // a file of its own (messages.svg) rather than markup to embed in a page.
 std::string render_diagram_svg(const DiagramView& view, bool standalone);
 
-// The diagram cut up for an HTML page (squall serve): lighter to open than the <svg> above,
-// which a browser would lay out with a <title> per message and the lane names repeated
-// down the drawing.
+// The diagram cut up for an HTML page (squall serve), lighter for a browser to open than
+// the <svg> above: no <title> per message, the lane names once, and the drawing in bands
+// of 200 rows, each an <svg> in a <div class="band"> with content-visibility: auto, so
+// the browser lays out only the bands near the view. A message is one <path class="msg
+// ..." id="m<id>"> in the band of its send; where it runs on into later bands it is drawn
+// again there as class "cont" with data-m="<id>", and its label names it in data-m too.
 struct DiagramPage {
   std::string lane_header;  // <svg> strip of the lane names, for the page to keep in view
-  std::string svg;          // the drawing: one <path> (id "m<id>") per message, no <title>s
-  // {"<id>":"<hover text>",...} for every drawn message, safe inside a <script> element;
-  // the page shows an entry when the pointer is over that message or its label.
+  std::string svg;          // the bands, with their <style>
+  // {"<id>":"<hover text>",...} for every drawn message, safe inside a <script> element.
   std::string hover_json;
 };
 DiagramPage render_diagram_page(const DiagramView& view);

@@ -215,7 +215,7 @@ TEST(Browser, RunPagesDiagramsAndTimelinesInHeadlessChromium) {
   ASSERT_TRUE(std::regex_search(one.dom, tip, std::regex("<div id=\"tip\"[^>]*>([^<]*)</div>"))) << one.dom.size();
   EXPECT_EQ(tip[0].str().find("hidden"), std::string::npos) << tip[0];
   EXPECT_NE(tip[1].str().find(" #" + id + " sent at "), std::string::npos) << tip[1];
-  EXPECT_TRUE(tip[1].str().find("\n{") != std::string::npos ||  // the body,
+  EXPECT_TRUE(tip[1].str().find("\n{") != std::string::npos ||              // the body,
               tip[1].str().find("\n(body not kept)") != std::string::npos)  // or why there is none
       << tip[1];
 
