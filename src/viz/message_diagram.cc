@@ -121,6 +121,7 @@ class Diagram {
     send_row_.assign(view.messages.size(), 0);
     end_row_.assign(view.messages.size(), SIZE_MAX);
     for (size_t r = 0; r < events_.size(); ++r) (events_[r].end ? end_row_ : send_row_)[events_[r].message] = r;
+    for (size_t i = 0; i < view.messages.size(); ++i) arrows_.push_back(arrow(i));
   }
 
   std::string render() {
@@ -357,7 +358,7 @@ class Diagram {
     return a;
   }
   std::pair<double, double> message_ys(size_t i) const {
-    Arrow a = arrow(i);
+    const Arrow& a = arrows_[i];
     return {a.y1, a.y2};
   }
   double label_y(size_t i) const {
@@ -371,7 +372,7 @@ class Diagram {
   // class "cont" and names its message in data-m.
   void message(size_t i, bool primary) {
     const DiagramMessage& m = view_.messages[i];
-    Arrow a = arrow(i);
+    const Arrow& a = arrows_[i];
     std::string d = fmt::format("M{} {}L{} {}", num(a.x1), num(a.y1), num(a.x2), num(a.y2));
     if (m.fate == MessageFate::kDropped) {
       d += fmt::format("M{} {}l8 8m-8 0l8 -8", num(a.x2 - 4), num(a.y2 - 4));
@@ -405,7 +406,7 @@ class Diagram {
   // label drawn before; on a page it names its message in data-m for the hover script.
   void label(size_t i, bool titled) {
     const DiagramMessage& m = view_.messages[i];
-    Arrow a = arrow(i);
+    const Arrow& a = arrows_[i];
     std::string text = m.body.empty() ? fmt::format("#{}", m.id) : MessageLabels::label_of(m.body);
     double lx = (a.x1 + a.x2) / 2, ly = (a.y1 + a.y2) / 2 - 3;
     if (!labels_.place(lx, ly, text)) return;
@@ -423,6 +424,7 @@ class Diagram {
   double top_ = 0;
   std::vector<Event> events_;
   std::vector<size_t> send_row_, end_row_;
+  std::vector<Arrow> arrows_;  // of each message, computed once
   std::map<std::string, std::string> lane_name_;  // endpoint -> lane
   std::vector<std::string> lanes_;
   std::unordered_map<std::string, double> lane_x_;
