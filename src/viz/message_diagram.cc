@@ -424,7 +424,7 @@ class Diagram {
   double top_ = 0;
   std::vector<Event> events_;
   std::vector<size_t> send_row_, end_row_;
-  std::vector<Arrow> arrows_;  // of each message, computed once
+  std::vector<Arrow> arrows_;                     // of each message, computed once
   std::map<std::string, std::string> lane_name_;  // endpoint -> lane
   std::vector<std::string> lanes_;
   std::unordered_map<std::string, double> lane_x_;
