@@ -4,6 +4,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,40 @@ RC_GTEST_PROP(GSetProps, MergeIsIdempotentAndKeepsEverything, (std::vector<int> 
   for (const std::string& e : x.elements()) RC_ASSERT(xy.contains(e));
   for (const std::string& e : y.elements()) RC_ASSERT(xy.contains(e));
   RC_ASSERT(merged(xy, y).same_as(xy));
+}
+
+// The set's own index (open addressing, grown as it fills) agrees with a plain model:
+// add is new exactly once per text, find gives the learning order, absent texts miss.
+RC_GTEST_PROP(GSetProps, IndexAgreesWithAModel, (std::vector<std::string> adds, std::vector<std::string> probes)) {
+  GSet s;
+  std::vector<std::string> order;
+  std::map<std::string, uint32_t> model;
+  for (const std::string& a : adds) {
+    auto [index, added] = s.add_indexed(a);
+    auto [it, fresh] = model.emplace(a, static_cast<uint32_t>(order.size()));
+    if (fresh) order.push_back(a);
+    RC_ASSERT(added == fresh);
+    RC_ASSERT(index == it->second);
+  }
+  RC_ASSERT(std::vector<std::string>(s.elements().begin(), s.elements().end()) == order);
+  for (const std::string& p : probes) {
+    auto it = model.find(p);
+    RC_ASSERT(s.find(p) == (it == model.end() ? GSet::kAbsent : it->second));
+  }
+  GSet copy;
+  copy = s;
+  for (const std::string& a : adds) RC_ASSERT(copy.contains(a));
+  RC_ASSERT(copy.digest() == s.digest());
+}
+
+// Thousands of elements with near-identical texts (as broadcast's integers are).
+TEST(GSet, ManyShortIntegersStayFindable) {
+  GSet s;
+  for (int i = 0; i < 20'000; ++i) ASSERT_TRUE(s.add(std::to_string(i)));
+  for (int i = 0; i < 20'000; ++i) ASSERT_EQ(s.find(std::to_string(i)), static_cast<uint32_t>(i));
+  for (int i = 20'000; i < 21'000; ++i) ASSERT_FALSE(s.contains(std::to_string(i)));
+  ASSERT_FALSE(s.add("19999"));
+  EXPECT_EQ(s.size(), 20'000u);
 }
 
 // A counter built from (node index, delta) adds.

@@ -1,8 +1,8 @@
 #include "gossip/set_replica.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
-#include <unordered_set>
 
 #include "gossip/rounds.h"
 #include "proto/error_code.h"
@@ -11,6 +11,30 @@
 namespace squall::gossip {
 
 namespace {
+
+// The compact JSON text of one received element, as proto::to_json writes it, but
+// without a string allocation for integers (nearly every broadcast element): syncs
+// carry whole sets, and re-rendering each element dominated a replica's work.
+class ElementText {
+ public:
+  explicit ElementText(const rapidjson::Value& v) {
+    if (v.IsInt64()) {
+      auto r = std::to_chars(buf_, buf_ + sizeof buf_, v.GetInt64());
+      view_ = std::string_view(buf_, static_cast<size_t>(r.ptr - buf_));
+    } else {
+      owned_ = proto::to_json(v);
+      view_ = owned_;
+    }
+  }
+  ElementText(const ElementText&) = delete;
+  ElementText& operator=(const ElementText&) = delete;
+  std::string_view view() const { return view_; }
+
+ private:
+  char buf_[24];
+  std::string owned_;
+  std::string_view view_;
+};
 
 std::string hex(uint64_t v) {
   char buf[17];
@@ -55,13 +79,14 @@ bool SetReplica::add_local(std::string_view json) {
   return set_.size() > before;
 }
 
-void SetReplica::learn(std::string_view json, std::string_view from) {
-  if (!set_.add(json)) return;
-  auto index = static_cast<uint32_t>(set_.size() - 1);
+uint32_t SetReplica::learn(std::string_view json, std::string_view from) {
+  auto [index, added] = set_.add_indexed(json);
+  if (!added) return index;
   for (Peer& p : peers_) {
     if (p.id != from) p.queued.push_back(index);
   }
   if (on_new_) on_new_(set_.elements().back());
+  return index;
 }
 
 void SetReplica::gossip_tick() {
@@ -115,7 +140,7 @@ void SetReplica::handle_gossip(const node::Request& req) {
                       type("_gossip") + " requires an array \"elems\"");
     return;
   }
-  for (const auto& v : elems->GetArray()) learn(proto::to_json(v), req.src());
+  for (const auto& v : elems->GetArray()) learn(ElementText(v).view(), req.src());
   proto::BodyWriter ok(type("_gossip_ok"));
   node_.reply(req, ok);
 }
@@ -140,17 +165,20 @@ void SetReplica::handle_sync(const node::Request& req) {
     node_.log("ignoring " + type("_sync") + " without elems from " + std::string(req.src()));
     return;
   }
-  std::unordered_set<std::string> theirs;
+  // Every element they sent is ours once learned, so what they hold is a set of our
+  // indices.
+  std::vector<uint32_t> theirs;
   bool back = proto::get_bool(req.body(), "back").value_or(false);
   for (const auto& v : elems->GetArray()) {
-    std::string json = proto::to_json(v);
-    learn(json, req.src());
-    if (back) theirs.insert(std::move(json));
+    uint32_t index = learn(ElementText(v).view(), req.src());
+    if (back) theirs.push_back(index);
   }
   if (!back || faults_.no_gossip) return;
+  std::vector<bool> held(set_.size(), false);
+  for (uint32_t i : theirs) held[i] = true;
   std::vector<uint32_t> missing;
   for (uint32_t i = 0; i < set_.size(); ++i) {
-    if (theirs.count(set_.elements()[i]) == 0) missing.push_back(i);
+    if (!held[i]) missing.push_back(i);
   }
   if (!missing.empty()) send_sync(req.src(), missing, false);
 }

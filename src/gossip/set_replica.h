@@ -63,7 +63,8 @@ class SetReplica {
   };
 
   void start(int64_t now_ms);
-  void learn(std::string_view json, std::string_view from);
+  // Adds `json` (queueing it for every peer but `from` when new); its index in set_.
+  uint32_t learn(std::string_view json, std::string_view from);
   void gossip_tick();
   void send_batch(size_t peer_index);
   void anti_entropy_tick();

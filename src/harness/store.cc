@@ -45,9 +45,6 @@ Status relink(const fs::path& link, const fs::path& target) {
   return {};
 }
 
-// An op's JSON value as EDN, maps in the order the node sent them.
-std::string op_value_edn(const Op& op) { return history::to_edn(history::parse_json_value(op.value)); }
-
 // results.edn: the top-level entries one per line, as Jepsen writes them.
 std::string results_edn(const history::Value& results) {
   if (!results.is_map()) return history::to_edn(results);
@@ -103,29 +100,42 @@ std::string Store::node_log_path(std::string_view node) const {
   return dir_ + "/node-logs/" + std::string(node) + ".log";
 }
 
-std::string Store::op_edn(const Op& op) {
+namespace {
+
+// The two renderings from an already parsed value: append_op parses each op's value
+// once for both files (a broadcast read's value is the whole set, and parsing it
+// dominated `squall sim -w`'s bookkeeping).
+std::string edn_with_value(const Op& op, history::Value value) {
   history::Op h;
   h.index = op.index;
   h.type = op.type;
   h.process = op.process;
   h.f = op.f;
-  h.value = history::parse_json_value(op.value);
+  h.value = std::move(value);
   h.time_ns = op.time_ns;
   return history::op_to_edn(h, {op.process == workload::kNemesisProcess, op.error, op.final});
 }
 
-std::string Store::op_txt(const Op& op) {
+std::string txt_with_value(const Op& op, const history::Value& value) {
   std::string proc = op.process == workload::kNemesisProcess ? ":nemesis" : std::to_string(op.process);
-  std::string out = fmt::format("{}\t:{}\t:{}\t{}", proc, history::to_string(op.type), op.f, op_value_edn(op));
+  std::string out = fmt::format("{}\t:{}\t:{}\t{}", proc, history::to_string(op.type), op.f, history::to_edn(value));
   if (!op.error.empty()) out += "\t" + op.error;
   return out;
 }
 
-void Store::append_op(const Op& op) {
-  std::string edn = op_edn(op);
-  std::string txt = op_txt(op);
+}  // namespace
+
+std::string Store::op_edn(const Op& op) { return edn_with_value(op, history::parse_json_value(op.value)); }
+
+std::string Store::op_txt(const Op& op) { return txt_with_value(op, history::parse_json_value(op.value)); }
+
+std::string Store::append_op(const Op& op) {
+  history::Value value = history::parse_json_value(op.value);
+  std::string txt = txt_with_value(op, value);
+  std::string edn = edn_with_value(op, std::move(value));
   std::fprintf(history_edn_, "%s\n", edn.c_str());
   std::fprintf(history_txt_, "%s\n", txt.c_str());
+  return edn;
 }
 
 void Store::log(std::string_view line) {

@@ -28,8 +28,10 @@ class Store {
   const std::string& dir() const { return dir_; }
   std::string node_log_path(std::string_view node) const;
 
-  void append_op(const workload::Op& op);  // history.edn + history.txt
-  void log(std::string_view line);         // jepsen.log, with a wall-clock prefix
+  // history.edn + history.txt; returns the op's op_edn() line, for callers that need it
+  // too (squall sim -w's trace) and should not render it twice.
+  std::string append_op(const workload::Op& op);
+  void log(std::string_view line);  // jepsen.log, with a wall-clock prefix
   // Also writes independent/<key>/results.{edn,json} for each entry of the workload's
   // per-key :results map, when it has one (Jepsen's independent-checker shape).
   Status write_results(const history::Value& results);

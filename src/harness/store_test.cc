@@ -37,7 +37,7 @@ TEST(Store, LayoutAndLatestLinks) {
   workload::Op op;
   op.f = "echo";
   op.value = "\"x\"";
-  (*s)->append_op(op);
+  EXPECT_EQ((*s)->append_op(op), Store::op_edn(op));  // returned for the caller to reuse
   (*s)->log("hello");
   history::Value r = history::Value::array_map();
   r.set("valid?", true);

@@ -42,8 +42,7 @@ Driver::~Driver() = default;
 
 void Driver::record(Op op) {
   op.index = static_cast<int64_t>(history_.size());
-  if (store_) store_->append_op(op);
-  std::string edn = harness::Store::op_edn(op);
+  std::string edn = store_ ? store_->append_op(op) : harness::Store::op_edn(op);
   trace_.add(op.time_ns, TraceKind::kOp, -1, -1, 0, edn);
   if (options_.keep_history_text) {
     history_edn_ += edn;

@@ -20,6 +20,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -110,7 +111,9 @@ class Node {
   // The src of outgoing messages: node_id(), or before init the dest the last message
   // was addressed to (so that early error replies still name us).
   const std::string& self_id() const { return initialized_ ? node_id_ : addressed_as_; }
-  const std::vector<std::string>& node_ids() const { return node_ids_; }
+  // Shared with every other Node of this thread that was given the same list (see
+  // handle_init): the vector never changes once set.
+  const std::vector<std::string>& node_ids() const { return node_ids_ ? *node_ids_ : kNoIds; }
   // The time of the input being processed (or of the last one).
   int64_t now_ms() const { return now_ms_; }
   const NodeStats& stats() const { return stats_; }
@@ -141,7 +144,8 @@ class Node {
   bool initialized_ = false;
   std::string node_id_;
   std::string addressed_as_;
-  std::vector<std::string> node_ids_;
+  std::shared_ptr<const std::vector<std::string>> node_ids_;
+  static const std::vector<std::string> kNoIds;
   std::deque<proto::Message> before_init_;
   int64_t now_ms_ = 0;
   int64_t next_msg_id_ = 1;

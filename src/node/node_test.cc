@@ -27,6 +27,23 @@ void add_echo(Node& n) {
   });
 }
 
+// Thousands of simulated nodes in one process get the same node_ids: they must share
+// one list, not hold a copy each (10,000 nodes × 10,000 ids took over 3 GB).
+TEST(Node, NodesGivenTheSameIdsShareOneList) {
+  Node a, b, c;
+  a.receive_line(kInit, 0);
+  b.receive_line(R"({"src":"c1","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n0","n1"]}})",
+                 0);
+  EXPECT_EQ(&a.node_ids(), &b.node_ids());
+  c.receive_line(
+      R"({"src":"c1","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n0","n1","n2"]}})", 0);
+  EXPECT_NE(&a.node_ids(), &c.node_ids());
+  EXPECT_EQ(c.node_ids(), (std::vector<std::string>{"n0", "n1", "n2"}));
+  EXPECT_EQ(a.node_ids(), (std::vector<std::string>{"n0", "n1"}));
+  Node fresh;
+  EXPECT_TRUE(fresh.node_ids().empty());
+}
+
 TEST(Node, InitThenEcho) {
   Node n;
   add_echo(n);
