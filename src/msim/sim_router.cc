@@ -161,9 +161,10 @@ void SimRouter::after_input(int node, int64_t now) {
   node::Node& n = st.app->node();
   // Routing may not re-enter this node (deliveries wait in the network), so the outbox
   // is stable while we read it.
-  std::vector<node::Outgoing> out;
-  out.swap(n.outbox());
-  for (const auto& o : out) route_from_node(node, o, now);
+  // Swapped with a scratch vector, so neither gives its capacity back per message.
+  outbox_scratch_.swap(n.outbox());
+  for (const auto& o : outbox_scratch_) route_from_node(node, o, now);
+  outbox_scratch_.clear();
   (void)n.take_logs();
   if (factory_.io.garbage_line_once && !st.garbage_done && n.initialized()) {
     st.garbage_done = true;

@@ -147,6 +147,7 @@ class SimRouter final : public harness::ClientNetwork {
   std::vector<NodeState> state_;
   std::priority_queue<Wake, std::vector<Wake>, std::greater<>> wakes_;
   std::map<std::string, std::unique_ptr<services::Service>, std::less<>> services_;
+  std::vector<node::Outgoing> outbox_scratch_;  // after_input's, kept for its capacity
   int64_t next_net_id_ = 1;
   int learning_node_ = -1;  // node whose input is being handled (exact rounds)
   int learning_from_ = -1;  // the server that sent that input, or -1

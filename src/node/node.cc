@@ -95,7 +95,7 @@ void Node::dispatch(const proto::Message& msg) {
     reply_error(to, proto::code_of(proto::ErrorCode::kMalformedRequest), "message body lacks a string \"type\"");
     return;
   }
-  auto it = handlers_.find(std::string(type));
+  auto it = handlers_.find(type);
   if (it == handlers_.end()) {
     reply_error(to, proto::code_of(proto::ErrorCode::kNotSupported),
                 "unsupported message type \"" + std::string(type) + "\"");
@@ -173,8 +173,17 @@ void Node::tick(int64_t now_ms) {
       // Keep the cadence, but never replay a burst of missed periods.
       t.deadline_ms = std::max(t.deadline_ms + t.period_ms, now_ms + 1);
       timer_deadlines_.insert({t.deadline_ms, id});
-      TimerFn fn = t.fn;  // the callback may cancel its own timer
-      fn(now_ms);
+      // Runs in place (std::map entries stay put as timers are added); a callback that
+      // cancels its own timer only marks it, and it is erased here once it returns.
+      TimerId outer = firing_;
+      bool outer_cancelled = firing_cancelled_;
+      firing_ = id;
+      firing_cancelled_ = false;
+      t.fn(now_ms);
+      bool cancelled = firing_cancelled_;
+      firing_ = outer;
+      firing_cancelled_ = outer_cancelled;
+      if (cancelled) timers_.erase(id);
     } else {
       TimerFn fn = std::move(t.fn);
       timers_.erase(it);
@@ -256,6 +265,10 @@ void Node::cancel(TimerId id) {
   auto it = timers_.find(id);
   if (it == timers_.end()) return;
   timer_deadlines_.erase({it->second.deadline_ms, id});
+  if (id == firing_) {
+    firing_cancelled_ = true;  // its callback is running: tick() erases it after
+    return;
+  }
   timers_.erase(it);
 }
 

@@ -73,7 +73,7 @@ class Node {
   // --- Setup (before input) ---
   // Registers the handler of a request type. Precondition: not "init", not yet taken.
   void on(std::string type, Handler handler);
-  bool handles(std::string_view type) const { return handlers_.count(std::string(type)) > 0; }
+  bool handles(std::string_view type) const { return handlers_.find(type) != handlers_.end(); }
   // Runs once, right after init_ok is queued and before queued messages are replayed.
   void on_init(InitFn fn) { init_fns_.push_back(std::move(fn)); }
 
@@ -139,7 +139,12 @@ class Node {
 
   NodeLimits limits_;
   NodeStats stats_;
-  std::unordered_map<std::string, Handler> handlers_;
+  // Looked up by the message's string_view type without building a std::string.
+  struct TypeHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Handler, TypeHash, std::equal_to<>> handlers_;
   std::vector<InitFn> init_fns_;
   bool initialized_ = false;
   std::string node_id_;
@@ -153,6 +158,10 @@ class Node {
   std::set<std::pair<int64_t, int64_t>> rpc_deadlines_;  // (deadline, msg_id)
   TimerId next_timer_id_ = 1;
   std::map<TimerId, Timer> timers_;
+  // The periodic timer whose callback is running (0: none), and whether that callback
+  // cancelled it: its function is then destroyed only once it returns.
+  TimerId firing_ = 0;
+  bool firing_cancelled_ = false;
   std::set<std::pair<int64_t, TimerId>> timer_deadlines_;  // (deadline, id): ties by creation
   std::vector<Outgoing> outbox_;
   std::vector<std::string> logs_;

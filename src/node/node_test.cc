@@ -215,6 +215,24 @@ TEST(Node, TimerMayCancelItself) {
   EXPECT_EQ(count, 1);
 }
 
+// A periodic callback runs in place (not on a copy): after cancelling itself its
+// captures must still be alive, and timers it adds must fire on their own schedule.
+TEST(Node, PeriodicTimerCancellingItselfKeepsItsCapturesAndMayAddTimers) {
+  Node n;
+  std::vector<std::string> fired;
+  Node::TimerId id = 0;
+  id = n.every(5, [&, tag = std::string(64, 'x')](int64_t t) {
+    n.cancel(id);
+    fired.push_back(std::to_string(t) + ":" + std::to_string(tag.size()));
+    n.every(7, [&](int64_t t2) { fired.push_back("q" + std::to_string(t2)); });
+  });
+  n.tick(5);
+  n.tick(10);
+  n.tick(12);
+  n.tick(19);
+  EXPECT_EQ(fired, (std::vector<std::string>{"5:64", "q12", "q19"}));
+}
+
 TEST(Node, ReplyWithoutMsgIdIsDropped) {
   Node n;
   n.receive_line(kInit, 0);
