@@ -1,5 +1,8 @@
 #include "node/node.h"
 
+#include <algorithm>
+#include <functional>
+
 #include "core/assert.h"
 #include "proto/error_code.h"
 
@@ -38,6 +41,20 @@ std::shared_ptr<const std::vector<std::string>> intern_ids(const rapidjson::Valu
   std::shared_ptr<const std::vector<std::string>> out = std::move(fresh);
   last_node_ids = out;
   return out;
+}
+
+template <typename T>
+void heap_push(std::vector<T>* heap, T v) {
+  heap->push_back(v);
+  std::push_heap(heap->begin(), heap->end(), std::greater<>());
+}
+
+template <typename T>
+T heap_pop(std::vector<T>* heap) {
+  std::pop_heap(heap->begin(), heap->end(), std::greater<>());
+  T v = heap->back();
+  heap->pop_back();
+  return v;
 }
 
 }  // namespace
@@ -147,33 +164,32 @@ void Node::handle_reply(const proto::Message& msg) {
   }
   PendingRpc p = std::move(it->second);
   pending_.erase(it);
-  rpc_deadlines_.erase({p.deadline_ms, *msg.in_reply_to()});
+  drop_stale();
   p.callback(RpcReply::of(msg));
 }
 
 void Node::tick(int64_t now_ms) {
   advance(now_ms);
-  while (!rpc_deadlines_.empty() && rpc_deadlines_.begin()->first <= now_ms) {
-    int64_t msg_id = rpc_deadlines_.begin()->second;
-    rpc_deadlines_.erase(rpc_deadlines_.begin());
+  while (!rpc_deadlines_.empty() && rpc_deadlines_.front().at <= now_ms) {
+    auto msg_id = static_cast<int64_t>(heap_pop(&rpc_deadlines_).id);
     auto it = pending_.find(msg_id);
-    SQ_ASSERT(it != pending_.end());
+    if (it == pending_.end()) continue;  // answered before its deadline
     PendingRpc p = std::move(it->second);
     pending_.erase(it);
     stats_.rpc_timeouts++;
     p.callback(RpcReply::timeout());
   }
-  while (!timer_deadlines_.empty() && timer_deadlines_.begin()->first <= now_ms) {
-    TimerId id = timer_deadlines_.begin()->second;
-    timer_deadlines_.erase(timer_deadlines_.begin());
+  while (!timer_deadlines_.empty() && timer_deadlines_.front().at <= now_ms) {
+    Deadline d = heap_pop(&timer_deadlines_);
+    if (!timer_live(d)) continue;  // cancelled
+    TimerId id = d.id;
     auto it = timers_.find(id);
-    SQ_ASSERT(it != timers_.end());
     Timer& t = it->second;
     if (t.period_ms > 0) {
       // Keep the cadence, but never replay a burst of missed periods.
       t.deadline_ms = std::max(t.deadline_ms + t.period_ms, now_ms + 1);
-      timer_deadlines_.insert({t.deadline_ms, id});
-      // Runs in place (std::map entries stay put as timers are added); a callback that
+      heap_push(&timer_deadlines_, Deadline{t.deadline_ms, id});
+      // Runs in place (unordered_map entries stay put as timers are added); a callback that
       // cancels its own timer only marks it, and it is erased here once it returns.
       TimerId outer = firing_;
       bool outer_cancelled = firing_cancelled_;
@@ -190,13 +206,24 @@ void Node::tick(int64_t now_ms) {
       fn(now_ms);
     }
   }
+  drop_stale();
+}
+
+bool Node::timer_live(const Deadline& d) const {
+  auto it = timers_.find(d.id);
+  return it != timers_.end() && it->second.deadline_ms == d.at;
+}
+
+void Node::drop_stale() {
+  while (!rpc_deadlines_.empty() && !rpc_live(rpc_deadlines_.front())) heap_pop(&rpc_deadlines_);
+  while (!timer_deadlines_.empty() && !timer_live(timer_deadlines_.front())) heap_pop(&timer_deadlines_);
 }
 
 std::optional<int64_t> Node::next_deadline_ms() const {
   std::optional<int64_t> next;
-  if (!rpc_deadlines_.empty()) next = rpc_deadlines_.begin()->first;
+  if (!rpc_deadlines_.empty()) next = rpc_deadlines_.front().at;
   if (!timer_deadlines_.empty()) {
-    int64_t t = timer_deadlines_.begin()->first;
+    int64_t t = timer_deadlines_.front().at;
     if (!next || t < *next) next = t;
   }
   return next;
@@ -241,7 +268,7 @@ int64_t Node::rpc(std::string_view dest, proto::BodyWriter& body, int64_t timeou
     emit(dest, body.finish(msg_id, std::nullopt));
   }
   pending_.emplace(msg_id, PendingRpc{std::move(callback), deadline});
-  rpc_deadlines_.insert({deadline, msg_id});
+  heap_push(&rpc_deadlines_, Deadline{deadline, static_cast<uint64_t>(msg_id)});
   return msg_id;
 }
 
@@ -257,19 +284,19 @@ Node::TimerId Node::schedule(int64_t delay_ms, int64_t period_ms, TimerFn fn) {
   TimerId id = next_timer_id_++;
   int64_t deadline = now_ms_ + delay_ms;
   timers_.emplace(id, Timer{std::move(fn), period_ms, deadline});
-  timer_deadlines_.insert({deadline, id});
+  heap_push(&timer_deadlines_, Deadline{deadline, id});
   return id;
 }
 
 void Node::cancel(TimerId id) {
   auto it = timers_.find(id);
   if (it == timers_.end()) return;
-  timer_deadlines_.erase({it->second.deadline_ms, id});
   if (id == firing_) {
     firing_cancelled_ = true;  // its callback is running: tick() erases it after
     return;
   }
   timers_.erase(it);
+  drop_stale();
 }
 
 void Node::log(std::string line) {

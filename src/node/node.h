@@ -19,10 +19,8 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -125,6 +123,14 @@ class Node {
     int64_t period_ms;  // 0: one-shot
     int64_t deadline_ms;
   };
+  // Min-heaps of (deadline, id): ties go by id, i.e. by creation. An entry whose RPC
+  // was answered or whose timer was cancelled stays until it reaches the top, where
+  // drop_stale() removes it, so the top is always live (next_deadline_ms() is exact).
+  struct Deadline {
+    int64_t at;
+    uint64_t id;
+    bool operator>(const Deadline& o) const { return at != o.at ? at > o.at : id > o.id; }
+  };
   struct PendingRpc {
     RpcCallback callback;
     int64_t deadline_ms;
@@ -136,6 +142,9 @@ class Node {
   void emit(std::string_view dest, std::string body);
   void advance(int64_t now_ms);
   TimerId schedule(int64_t delay_ms, int64_t period_ms, TimerFn fn);
+  bool rpc_live(const Deadline& d) const { return pending_.count(static_cast<int64_t>(d.id)) > 0; }
+  bool timer_live(const Deadline& d) const;
+  void drop_stale();
 
   NodeLimits limits_;
   NodeStats stats_;
@@ -155,14 +164,15 @@ class Node {
   int64_t now_ms_ = 0;
   int64_t next_msg_id_ = 1;
   std::unordered_map<int64_t, PendingRpc> pending_;
-  std::set<std::pair<int64_t, int64_t>> rpc_deadlines_;  // (deadline, msg_id)
+  // Min-heap (see Deadline); id: msg_id.
+  std::vector<Deadline> rpc_deadlines_;
   TimerId next_timer_id_ = 1;
-  std::map<TimerId, Timer> timers_;
+  std::unordered_map<TimerId, Timer> timers_;  // node-based: entries stay put
   // The periodic timer whose callback is running (0: none), and whether that callback
   // cancelled it: its function is then destroyed only once it returns.
   TimerId firing_ = 0;
   bool firing_cancelled_ = false;
-  std::set<std::pair<int64_t, TimerId>> timer_deadlines_;  // (deadline, id): ties by creation
+  std::vector<Deadline> timer_deadlines_;  // min-heap; id: TimerId
   std::vector<Outgoing> outbox_;
   std::vector<std::string> logs_;
 };

@@ -202,6 +202,30 @@ TEST(Node, TimersFireInOrderAndPeriodicOnesRepeat) {
   EXPECT_FALSE(n.next_deadline_ms().has_value());
 }
 
+// The simulator wakes a node at next_deadline_ms(): an answered RPC or a cancelled
+// timer must never leave an earlier deadline behind, even once other entries fire.
+TEST(Node, NextDeadlineSkipsAnsweredRpcsAndCancelledTimers) {
+  Node n;
+  n.receive_line(kInit, 0);
+  drain(n);
+  std::vector<std::string> fired;
+  proto::BodyWriter w("ping");
+  n.rpc("n1", w, 10, [&](const RpcReply& r) { fired.push_back(r.timed_out() ? "rpc-timeout" : "rpc-reply"); });
+  n.after(20, [&](int64_t t) { fired.push_back("a" + std::to_string(t)); });
+  Node::TimerId b = n.after(25, [&](int64_t) { fired.push_back("cancelled"); });
+  n.after(40, [&](int64_t t) { fired.push_back("c" + std::to_string(t)); });
+  EXPECT_EQ(n.next_deadline_ms(), 10);
+  n.receive_line(R"({"src":"n1","dest":"n0","body":{"type":"pong","in_reply_to":1}})", 5);
+  EXPECT_EQ(n.next_deadline_ms(), 20);
+  n.cancel(b);
+  EXPECT_EQ(n.next_deadline_ms(), 20);
+  n.tick(20);
+  EXPECT_EQ(n.next_deadline_ms(), 40);  // not 25: b was cancelled
+  n.tick(40);
+  EXPECT_FALSE(n.next_deadline_ms().has_value());
+  EXPECT_EQ(fired, (std::vector<std::string>{"rpc-reply", "a20", "c40"}));
+}
+
 TEST(Node, TimerMayCancelItself) {
   Node n;
   int count = 0;
