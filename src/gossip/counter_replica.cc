@@ -15,7 +15,7 @@ CounterReplica::CounterReplica(node::Node& node, const GossipConfig& config, con
 }
 
 void CounterReplica::start(int64_t) {
-  overlay_ = make_star(node_.node_id(), node_.node_ids());
+  overlay_ = make_star(node_.node_id(), node_.node_ids(), node_.node_index());
   for (const std::string& id : overlay_.neighbors) peers_.push_back(Peer{id, {}, false, config_.retransmit_ms});
   rng_ = Rng(config_.seed ^ fnv1a64(node_.node_id())).fork("ctr");
   if (faults_.no_gossip) return;

@@ -27,7 +27,9 @@ struct Overlay {
   size_t self_index = 0;
 };
 
-// Precondition: `self` is in `node_ids`, which outlives the overlay unchanged.
-Overlay make_star(const std::string& self, const std::vector<std::string>& node_ids);
+// Precondition: `self` is node_ids[self_index] (its first appearance), and node_ids
+// outlives the overlay unchanged. Taking the index (node::Node::node_index()) spares n
+// nodes a scan of n ids each.
+Overlay make_star(const std::string& self, const std::vector<std::string>& node_ids, size_t self_index);
 
 }  // namespace squall::gossip

@@ -60,7 +60,7 @@ SetReplica::SetReplica(node::Node& node, std::string prefix, const GossipConfig&
 }
 
 void SetReplica::start(int64_t) {
-  overlay_ = make_star(node_.node_id(), node_.node_ids());
+  overlay_ = make_star(node_.node_id(), node_.node_ids(), node_.node_index());
   for (const std::string& id : overlay_.neighbors) {
     peer_index_.emplace(id, peers_.size());
     peers_.push_back(Peer{id, {}, config_.retransmit_ms});

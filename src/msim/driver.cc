@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <iterator>
 
 #include "checker/result_map.h"
 #include "core/assert.h"
@@ -151,13 +152,16 @@ Result<RunResult> Driver::run() {
 }
 
 void Driver::send_init(int node, int64_t now) {
-  std::string ids = "[";
-  for (int i = 0; i < config_.node_count; ++i) ids += fmt::format("{}\"n{}\"", i ? "," : "", i);
-  ids += "]";
+  if (node_ids_json_.empty()) {
+    node_ids_json_ = "[";
+    for (int i = 0; i < config_.node_count; ++i)
+      fmt::format_to(std::back_inserter(node_ids_json_), "{}\"n{}\"", i ? "," : "", i);
+    node_ids_json_ += "]";
+  }
   // The first init of node i comes from client i; a restart's from a new control client.
   int c = pool_->add(harness::ClientRole::kControl, node, -1, -1);
   init_client_[static_cast<size_t>(node)] = c;
-  pool_->send(c, fmt::format("{{\"type\":\"init\",\"node_id\":\"n{}\",\"node_ids\":{}}}", node, ids),
+  pool_->send(c, fmt::format("{{\"type\":\"init\",\"node_id\":\"n{}\",\"node_ids\":{}}}", node, node_ids_json_),
               seconds(config_.init_timeout_s), now);
 }
 

@@ -18,12 +18,6 @@ std::string quote(std::string_view s) {
   return std::string(s.substr(0, kQuoteBytesMax)) + "...(" + std::to_string(s.size()) + " bytes)";
 }
 
-// The node_ids list of the last init handled on this thread. A simulator runs thousands
-// of nodes in one process, all given the same list: sharing it keeps one copy instead
-// of n (at 10,000 nodes the copies alone took over 3 GB). Weak, so it never outlives
-// its last node.
-thread_local std::weak_ptr<const std::vector<std::string>> last_node_ids;
-
 bool same_ids(const std::vector<std::string>& have, const rapidjson::Value& ids) {
   if (have.size() != ids.Size()) return false;
   size_t i = 0;
@@ -33,12 +27,29 @@ bool same_ids(const std::vector<std::string>& have, const rapidjson::Value& ids)
   return true;
 }
 
-std::shared_ptr<const std::vector<std::string>> intern_ids(const rapidjson::Value& ids) {
-  if (auto last = last_node_ids.lock(); last && same_ids(*last, ids)) return last;
-  auto fresh = std::make_shared<std::vector<std::string>>();
-  fresh->reserve(ids.Size());
-  for (const auto& v : ids.GetArray()) fresh->emplace_back(v.GetString(), v.GetStringLength());
-  std::shared_ptr<const std::vector<std::string>> out = std::move(fresh);
+}  // namespace
+
+struct Node::SharedIds {
+  std::vector<std::string> ids;
+  std::unordered_map<std::string_view, size_t> index;  // views into ids; first position
+};
+
+namespace {
+
+// The node_ids list of the last init handled on this thread. A simulator runs thousands
+// of nodes in one process, all given the same list: sharing it keeps one copy instead
+// of n (at 10,000 nodes the copies alone took over 3 GB). Weak, so it never outlives
+// its last node.
+thread_local std::weak_ptr<const Node::SharedIds> last_node_ids;
+
+std::shared_ptr<const Node::SharedIds> intern_ids(const rapidjson::Value& ids) {
+  if (auto last = last_node_ids.lock(); last && same_ids(last->ids, ids)) return last;
+  auto fresh = std::make_shared<Node::SharedIds>();
+  fresh->ids.reserve(ids.Size());
+  for (const auto& v : ids.GetArray()) fresh->ids.emplace_back(v.GetString(), v.GetStringLength());
+  fresh->index.reserve(fresh->ids.size());
+  for (size_t i = 0; i < fresh->ids.size(); ++i) fresh->index.emplace(fresh->ids[i], i);
+  std::shared_ptr<const Node::SharedIds> out = std::move(fresh);
   last_node_ids = out;
   return out;
 }
@@ -60,6 +71,8 @@ T heap_pop(std::vector<T>* heap) {
 }  // namespace
 
 const std::vector<std::string> Node::kNoIds;
+
+const std::vector<std::string>& Node::node_ids() const { return ids_ ? ids_->ids : kNoIds; }
 
 void Node::on(std::string type, Handler handler) {
   SQ_ASSERT_MSG(type != "init", "init is handled by the node itself");
@@ -145,7 +158,9 @@ void Node::handle_init(const proto::Message& msg) {
     return;
   }
   node_id_ = std::string(*id);
-  node_ids_ = intern_ids(*ids);
+  ids_ = intern_ids(*ids);
+  auto self = ids_->index.find(node_id_);
+  node_index_ = self == ids_->index.end() ? kNotListed : self->second;
   initialized_ = true;
   proto::BodyWriter ok("init_ok");
   reply(to, ok);

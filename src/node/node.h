@@ -16,6 +16,8 @@
 // and strictly increase; every RPC callback runs exactly once (reply or timeout).
 #pragma once
 
+#include <climits>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -111,7 +113,13 @@ class Node {
   const std::string& self_id() const { return initialized_ ? node_id_ : addressed_as_; }
   // Shared with every other Node of this thread that was given the same list (see
   // handle_init): the vector never changes once set.
-  const std::vector<std::string>& node_ids() const { return node_ids_ ? *node_ids_ : kNoIds; }
+  const std::vector<std::string>& node_ids() const;
+  // Where node_id() first appears in node_ids(); kNotListed when it does not (or before
+  // init). Found in constant time, so n nodes do not scan n ids each.
+  static constexpr size_t kNotListed = SIZE_MAX;
+  size_t node_index() const { return node_index_; }
+  // node_ids and their positions, shared by the nodes given the same list (node.cc).
+  struct SharedIds;
   // The time of the input being processed (or of the last one).
   int64_t now_ms() const { return now_ms_; }
   const NodeStats& stats() const { return stats_; }
@@ -158,7 +166,8 @@ class Node {
   bool initialized_ = false;
   std::string node_id_;
   std::string addressed_as_;
-  std::shared_ptr<const std::vector<std::string>> node_ids_;
+  std::shared_ptr<const SharedIds> ids_;
+  size_t node_index_ = kNotListed;
   static const std::vector<std::string> kNoIds;
   std::deque<proto::Message> before_init_;
   int64_t now_ms_ = 0;

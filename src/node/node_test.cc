@@ -42,6 +42,18 @@ TEST(Node, NodesGivenTheSameIdsShareOneList) {
   EXPECT_EQ(a.node_ids(), (std::vector<std::string>{"n0", "n1"}));
   Node fresh;
   EXPECT_TRUE(fresh.node_ids().empty());
+  // Each node's own position comes with the shared list.
+  EXPECT_EQ(a.node_index(), 0u);
+  EXPECT_EQ(b.node_index(), 1u);
+  EXPECT_EQ(c.node_index(), 1u);
+  EXPECT_EQ(fresh.node_index(), Node::kNotListed);
+  Node dup, absent;
+  dup.receive_line(
+      R"({"src":"c1","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1","n0","n1"]}})", 0);
+  EXPECT_EQ(dup.node_index(), 0u);  // the first appearance
+  absent.receive_line(
+      R"({"src":"c1","dest":"n7","body":{"type":"init","msg_id":1,"node_id":"n7","node_ids":["n0","n1"]}})", 0);
+  EXPECT_EQ(absent.node_index(), Node::kNotListed);
 }
 
 TEST(Node, InitThenEcho) {
