@@ -196,9 +196,13 @@ void Node::tick(int64_t now_ms) {
   }
   while (!timer_deadlines_.empty() && timer_deadlines_.front().at <= now_ms) {
     Deadline d = heap_pop(&timer_deadlines_);
-    if (!timer_live(d)) continue;  // cancelled
     TimerId id = d.id;
     auto it = timers_.find(id);
+    if (it == timers_.end() || it->second.deadline_ms != d.at) {  // cancelled
+      SQ_ASSERT_GT(stale_timer_entries_, 0u);
+      --stale_timer_entries_;
+      continue;
+    }
     Timer& t = it->second;
     if (t.period_ms > 0) {
       // Keep the cadence, but never replay a burst of missed periods.
@@ -214,7 +218,10 @@ void Node::tick(int64_t now_ms) {
       bool cancelled = firing_cancelled_;
       firing_ = outer;
       firing_cancelled_ = outer_cancelled;
-      if (cancelled) timers_.erase(id);
+      if (cancelled) {
+        timers_.erase(id);
+        ++stale_timer_entries_;  // the entry pushed above
+      }
     } else {
       TimerFn fn = std::move(t.fn);
       timers_.erase(it);
@@ -231,7 +238,10 @@ bool Node::timer_live(const Deadline& d) const {
 
 void Node::drop_stale() {
   while (!rpc_deadlines_.empty() && !rpc_live(rpc_deadlines_.front())) heap_pop(&rpc_deadlines_);
-  while (!timer_deadlines_.empty() && !timer_live(timer_deadlines_.front())) heap_pop(&timer_deadlines_);
+  while (stale_timer_entries_ > 0 && !timer_deadlines_.empty() && !timer_live(timer_deadlines_.front())) {
+    heap_pop(&timer_deadlines_);
+    --stale_timer_entries_;
+  }
 }
 
 std::optional<int64_t> Node::next_deadline_ms() const {
@@ -311,6 +321,7 @@ void Node::cancel(TimerId id) {
     return;
   }
   timers_.erase(it);
+  ++stale_timer_entries_;
   drop_stale();
 }
 

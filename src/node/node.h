@@ -181,6 +181,9 @@ class Node {
   // cancelled it: its function is then destroyed only once it returns.
   TimerId firing_ = 0;
   bool firing_cancelled_ = false;
+  // Heap entries of timers cancelled before their deadline: while 0 (gossip never
+  // cancels), the top is live without a look-up.
+  size_t stale_timer_entries_ = 0;
   std::vector<Deadline> timer_deadlines_;  // min-heap; id: TimerId
   std::vector<Outgoing> outbox_;
   std::vector<std::string> logs_;
