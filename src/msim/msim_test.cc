@@ -10,6 +10,7 @@
 #include "msim/exact_rounds.h"
 #include "msim/gossip_nodes.h"
 #include "msim/sweep.h"
+#include "msim/trace.h"
 #include "workload/workload.h"
 
 namespace squall::msim {
@@ -168,6 +169,40 @@ TEST(Msim, SwarmDrawsItsOwnMixPerSeedAndReplaysFromTheFlags) {
   EXPECT_EQ(a.history_edn, b.history_edn);
   EXPECT_EQ(a.trace_digest, b.trace_digest);
   for (uint64_t s = 1; s <= 50; ++s) EXPECT_FALSE(config_for_seed(c, s).faults.has("kill"));
+}
+
+// The digest printed in reports and results.json must not change with how it is
+// computed: a model that mixes every field as eight FNV-1a byte rounds, texts one char
+// (as a 64-bit value) at a time, as the trace has always defined it.
+uint64_t model_digest(const std::vector<TraceRecord>& records) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (v >> (8 * i)) & 0xff;
+      h *= 1099511628211ull;
+    }
+  };
+  for (const TraceRecord& r : records) {
+    mix(static_cast<uint64_t>(r.t_ns));
+    mix(static_cast<uint64_t>(r.kind));
+    mix(static_cast<uint64_t>(static_cast<uint32_t>(r.src)) << 32 | static_cast<uint32_t>(r.dest));
+    mix(static_cast<uint64_t>(r.msg_id));
+    for (char c : r.text) mix(static_cast<unsigned char>(c));
+  }
+  return h;
+}
+
+TEST(Trace, DigestMatchesTheByteRoundModel) {
+  std::vector<TraceRecord> records = {
+      {0, TraceKind::kSend, 0, 1, 7, ""},
+      {1'500'000, TraceKind::kOp, -1, -1, 0, "{:type :ok, :f :read, :value [1 2 \xff]}"},
+      {2'000'000, TraceKind::kNemesis, -1, -1, 0, std::string("partition \x80\x01", 13)},
+      {3'000'000, TraceKind::kTimer, 3, -1, 0, ""},
+  };
+  Trace t(2, nullptr);
+  for (const TraceRecord& r : records) t.add(r.t_ns, r.kind, r.src, r.dest, r.msg_id, r.text);
+  EXPECT_EQ(t.count(), records.size());
+  EXPECT_EQ(t.digest(), model_digest(records));
 }
 
 TEST(ExactRounds, DepthFollowsTheSenderAndForgetsKilledNodes) {
