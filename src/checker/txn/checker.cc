@@ -7,6 +7,7 @@
 
 #include "checker/txn/flat_map.h"
 #include "checker/txn/graph.h"
+#include "checker/txn/writer_index.h"
 #include "core/assert.h"
 #include "history/edn.h"
 
@@ -15,30 +16,6 @@ namespace squall::checker::txn {
 namespace {
 
 using history::Value;
-
-constexpr uint32_t kNoTxn = UINT32_MAX;
-
-struct KeyValue {
-  int32_t key;
-  int64_t value;
-  bool operator==(const KeyValue& o) const { return key == o.key && value == o.value; }
-};
-struct KeyValueHash {
-  size_t operator()(const KeyValue& kv) const {
-    uint64_t x = static_cast<uint64_t>(kv.value) * 0x9E3779B97F4A7C15ull ^ static_cast<uint64_t>(kv.key);
-    x ^= x >> 29;
-    return static_cast<size_t>(x * 0xBF58476D1CE4E5B9ull);
-  }
-};
-
-// Who wrote a (key, value), where in its transaction, and whether it was that
-// transaction's last write of the key.
-struct Writer {
-  uint32_t txn = kNoTxn;
-  uint32_t mop = 0;
-  bool last = false;
-  int64_t pos = -1;  // list-append: position in the key's version order, -1 if not in it
-};
 
 // A transaction's external read of a key: its first read of the key, before writing it.
 struct ExtRead {
@@ -123,20 +100,8 @@ class Checker {
   }
 
   void index_writers() {
-    writers_ = KeyValueMap<Writer>(h_.mops.size() / 2);
-    std::vector<int32_t> seen;
-    for (uint32_t t = 0; t < h_.txns.size(); ++t) {
-      const Txn& x = h_.txns[t];
-      seen.clear();
-      for (uint32_t i = x.mops_len; i-- > 0;) {
-        const Mop& m = mop(t, i);
-        if (m.f == MopF::kRead) continue;
-        bool last = std::find(seen.begin(), seen.end(), m.key) == seen.end();
-        if (last) seen.push_back(m.key);
-        auto [w, fresh] = writers_.try_emplace(m.key, m.value, Writer{t, i, last});
-        if (!fresh && w->txn != t) ++r_.stats.duplicate_writes;
-      }
-    }
+    writers_ = WriterIndex(h_);
+    r_.stats.duplicate_writes = writers_.duplicates();
   }
 
   const Writer* writer(int32_t key, int64_t value) const { return writers_.find(key, value); }
@@ -292,7 +257,7 @@ class Checker {
       uint32_t prev = kNoTxn;
       for (size_t p = 0; p < ord.size(); ++p) {
         Writer* w = writers_.find(static_cast<int32_t>(k), ord[p]);
-        if (w != nullptr && w->pos < 0) w->pos = static_cast<int64_t>(p);
+        if (w != nullptr && w->pos == kNoPos) w->pos = static_cast<uint32_t>(p);
         if (w == nullptr || failed(w->txn)) {
           if (first_bad[k] == INT64_MAX) first_bad[k] = static_cast<int64_t>(p);
           if (w != nullptr && first_aborted < 0) first_aborted = static_cast<int64_t>(p);
@@ -394,22 +359,38 @@ class Checker {
   }
 
   // ---------- rw-register ----------
+  // Versions are (key, value)s named by a dense id: a written one by its writer's entry
+  // id, one that nobody wrote (read anyway) by an id after those.
+  uint32_t version(int32_t key, int64_t value) {
+    uint32_t id = writers_.id(key, value);
+    if (id != WriterIndex::kNone) return id;
+    auto [p, fresh] =
+        unwritten_.try_emplace(key, value, static_cast<uint32_t>(writers_.size() + unwritten_names_.size()));
+    if (fresh) unwritten_names_.push_back({key, value});
+    return *p;
+  }
+  std::pair<int32_t, int64_t> version_name(uint32_t id) const {
+    if (id < writers_.size()) {
+      const Writer& w = writers_.at(id);
+      return {writers_.key_of(id), mop(w.txn, w.mop).value};
+    }
+    return unwritten_names_[id - writers_.size()];
+  }
+  size_t versions() const { return writers_.size() + unwritten_names_.size(); }
+
   void infer_rw_register() {
     std::vector<ExtRead> ext;
-    // (writer txn of value read, key, value, reader) for ext reads; nil reads per key.
+    // External reads of a value (by version) and of nil (by key).
     struct Read {
-      int32_t key;
-      int64_t value;
-      bool nil;
+      uint32_t version;
       uint32_t reader;
     };
     std::vector<Read> reads;
-    struct VersionEdge {
+    struct NilRead {
       int32_t key;
-      int64_t from;  // value read
-      int64_t to;    // value written after it
-      uint32_t txn;
+      uint32_t reader;
     };
+    std::vector<NilRead> nil_reads;
     std::vector<VersionEdge> vedges;
     for (uint32_t t = 0; t < h_.txns.size(); ++t) {
       if (h_.txns[t].type != OpType::kOk) continue;
@@ -420,88 +401,103 @@ class Checker {
       ext_reads(t, ext);
       for (const ExtRead& x : ext) {
         const Mop& m = mop(t, x.mop);
-        reads.push_back({m.key, m.value, m.nil, t});
-        if (!m.nil) {
-          const Writer* w = writer(m.key, m.value);
-          if (w && node(w->txn) && w->txn != t) graph_.add(w->txn, t, EdgeKind::kWR);
+        uint32_t v = 0;
+        if (m.nil) {
+          nil_reads.push_back({m.key, t});
+        } else {
+          v = version(m.key, m.value);
+          reads.push_back({v, t});
+          if (v < writers_.size()) {
+            const Writer& w = writers_.at(v);
+            if (node(w.txn) && w.txn != t) graph_.add(w.txn, t, EdgeKind::kWR);
+          }
         }
         // The transaction's last write of this key comes after the value it read.
         for (uint32_t j = h_.txns[t].mops_len; j-- > x.mop + 1;) {
           const Mop& w = mop(t, j);
           if (w.f == MopF::kWrite && w.key == m.key) {
             if (m.nil) break;  // nil precedes every write anyway
-            if (w.value != m.value) vedges.push_back({m.key, m.value, w.value, t});
+            if (w.value != m.value) vedges.push_back({v, version(m.key, w.value), t});
             break;
           }
         }
       }
     }
     cyclic_versions(vedges);
-    // Readers of each (key, value), for rw edges along version edges.
-    std::sort(reads.begin(), reads.end(), [](const Read& a, const Read& b) {
-      if (a.key != b.key) return a.key < b.key;
-      if (a.nil != b.nil) return a.nil > b.nil;
-      return a.value < b.value;
-    });
-    auto readers_of = [&](int32_t key, bool nil, int64_t value) {
-      auto lo =
-          std::lower_bound(reads.begin(), reads.end(), Read{key, value, nil, 0}, [](const Read& a, const Read& b) {
-            if (a.key != b.key) return a.key < b.key;
-            if (a.nil != b.nil) return a.nil > b.nil;
-            return a.value < b.value;
-          });
-      auto hi = lo;
-      while (hi != reads.end() && hi->key == key && hi->nil == nil && (nil || hi->value == value)) ++hi;
-      return std::make_pair(lo, hi);
-    };
+    // Readers of each version (a counting sort by version), for rw edges along version edges.
+    std::vector<uint32_t> at(versions() + 1, 0);
+    for (const Read& rd : reads) ++at[rd.version + 1];
+    for (size_t v = 0; v + 1 < at.size(); ++v) at[v + 1] += at[v];
+    std::vector<uint32_t> readers(reads.size());
+    {
+      std::vector<uint32_t> fill(at.begin(), at.end() - 1);
+      for (const Read& rd : reads) readers[fill[rd.version]++] = rd.reader;
+    }
+    std::vector<Read>().swap(reads);
     for (const VersionEdge& v : vedges) {
-      const Writer* from = writer(v.key, v.from);
-      if (from && node(from->txn) && from->txn != v.txn) graph_.add(from->txn, v.txn, EdgeKind::kWW);
-      auto [lo, hi] = readers_of(v.key, false, v.from);
-      for (auto it = lo; it != hi; ++it)
-        if (it->reader != v.txn) graph_.add(it->reader, v.txn, EdgeKind::kRW);
+      if (v.from < writers_.size()) {
+        const Writer& from = writers_.at(v.from);
+        if (node(from.txn) && from.txn != v.txn) graph_.add(from.txn, v.txn, EdgeKind::kWW);
+      }
+      for (uint32_t i = at[v.from]; i < at[v.from + 1]; ++i)
+        if (readers[i] != v.txn) graph_.add(readers[i], v.txn, EdgeKind::kRW);
     }
     // A read of nil precedes every committed-or-maybe write of its key.
+    if (nil_reads.empty()) return;
     std::vector<std::vector<uint32_t>> writers_by_key(h_.keys.size());
-    writers_.for_each([&](int32_t key, int64_t, const Writer& w) {
-      if (node(w.txn) && w.last) writers_by_key[static_cast<size_t>(key)].push_back(w.txn);
-    });
-    for (auto& ws : writers_by_key) std::sort(ws.begin(), ws.end());
-    for (const Read& rd : reads)
-      if (rd.nil)
-        for (uint32_t w : writers_by_key[static_cast<size_t>(rd.key)])
-          if (w != rd.reader) graph_.add(rd.reader, w, EdgeKind::kRW);
+    std::vector<uint8_t> read_nil(h_.keys.size(), 0);
+    for (const NilRead& rd : nil_reads) read_nil[static_cast<size_t>(rd.key)] = 1;
+    for (uint32_t id = 0; id < writers_.size(); ++id) {
+      const Writer& w = writers_.at(id);
+      const auto k = static_cast<size_t>(writers_.key_of(id));
+      if (read_nil[k] && node(w.txn) && w.last) writers_by_key[k].push_back(w.txn);
+    }
+    for (const NilRead& rd : nil_reads)
+      for (uint32_t w : writers_by_key[static_cast<size_t>(rd.key)])
+        if (w != rd.reader) graph_.add(rd.reader, w, EdgeKind::kRW);
   }
 
-  template <typename VersionEdges>
-  void cyclic_versions(const VersionEdges& vedges) {
+  // A transaction read version `from` of a key and then wrote version `to` of it.
+  struct VersionEdge {
+    uint32_t from, to;
+    uint32_t txn;
+  };
+
+  void cyclic_versions(const std::vector<VersionEdge>& vedges) {
     if (vedges.empty()) return;
-    // Nodes: the distinct (key, value)s of version edges.
-    std::unordered_map<KeyValue, uint32_t, KeyValueHash> id;
-    std::vector<KeyValue> names;
-    auto get = [&](int32_t k, int64_t v) {
-      auto [it, fresh] = id.try_emplace(KeyValue{k, v}, static_cast<uint32_t>(names.size()));
-      if (fresh) names.push_back({k, v});
-      return it->second;
+    // Nodes: the distinct versions of version edges, numbered in order of appearance.
+    std::vector<uint32_t> node_of(versions(), kNoTxn);
+    std::vector<uint32_t> names;
+    auto get = [&](uint32_t version) {
+      if (node_of[version] == kNoTxn) {
+        node_of[version] = static_cast<uint32_t>(names.size());
+        names.push_back(version);
+      }
+      return node_of[version];
     };
     std::vector<std::pair<uint32_t, uint32_t>> edges;
-    for (const auto& e : vedges) edges.push_back({get(e.key, e.from), get(e.key, e.to)});
+    edges.reserve(vedges.size());
+    for (const auto& e : vedges) {
+      uint32_t a = get(e.from);
+      edges.push_back({a, get(e.to)});
+    }
     DepGraph g(static_cast<uint32_t>(names.size()));
     for (auto [a, b] : edges) g.add(a, b, EdgeKind::kWW);
     g.freeze();
     for (const auto& comp : g.strongly_connected(0xff)) {
       std::vector<int64_t> values;
-      for (uint32_t n : comp) values.push_back(names[n].value);
+      for (uint32_t n : comp) values.push_back(version_name(names[n]).second);
       std::sort(values.begin(), values.end());
+      const int32_t key = version_name(names[comp[0]]).first;
       Value d = Value::array_map();
-      d.set("key", key_value(names[comp[0]].key));
+      d.set("key", key_value(key));
       Value vs = Value::vector();
       for (int64_t v : values) vs.push(Value(v));
       d.set("values", vs);
       report("cyclic-versions", d,
              fmt::format("key {}: the values {} are each ordered before the other by the transactions that read and "
                          "overwrote them",
-                         history::to_edn(key_value(names[comp[0]].key)), history::to_edn(vs)));
+                         history::to_edn(key_value(key)), history::to_edn(vs)));
     }
   }
 
@@ -647,9 +643,9 @@ class Checker {
         for (const Mop& m : h_.mops_of(h_.txns[e.to])) {
           if (m.f != MopF::kAppend) continue;
           const Writer* w = writer(m.key, m.value);
-          if (w == nullptr || w->txn != e.to || w->pos <= 0) continue;
+          if (w == nullptr || w->txn != e.to || w->pos == kNoPos || w->pos == 0) continue;
           const auto& ord = order_[static_cast<size_t>(m.key)];
-          int64_t prev = ord[static_cast<size_t>(w->pos - 1)];
+          int64_t prev = ord[w->pos - 1];
           if (!writes(e.from, m.key, prev)) continue;
           set_kv(m.key, Value(prev), Value(m.value));
           return {step, fmt::format("{} appended {} to key {}; {} appended {} right after it", a, prev,
@@ -758,9 +754,11 @@ class Checker {
   const Options& o_;
   CheckResult r_;
   DepGraph graph_;
-  KeyValueMap<Writer> writers_;
-  std::vector<std::vector<int64_t>> order_;  // list-append version orders
-  mutable std::vector<int32_t> written_;     // scratch for ext_reads
+  WriterIndex writers_;
+  KeyValueMap<uint32_t> unwritten_;                           // rw-register: versions nobody wrote -> id
+  std::vector<std::pair<int32_t, int64_t>> unwritten_names_;  // and back
+  std::vector<std::vector<int64_t>> order_;                   // list-append version orders
+  mutable std::vector<int32_t> written_;                      // scratch for ext_reads
 };
 
 Value keyword_set(const std::set<std::string>& names) {

@@ -7,7 +7,9 @@
 // checker never erases). Not thread-safe for writing.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace squall::checker::txn {

@@ -1,0 +1,96 @@
+#include "checker/txn/writer_index.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace squall::checker::txn {
+
+namespace {
+
+// A key's values are dense when the direct array would have at most about two slots
+// per write; the slack keeps tiny keys (a value or two) direct too.
+bool dense(uint64_t span, uint64_t writes) { return span < 2 * writes + 64; }
+
+}  // namespace
+
+WriterIndex::WriterIndex(const History& h) : hashed_(16) {
+  const size_t nkeys = h.keys.size();
+  lo_.assign(nkeys, std::numeric_limits<int64_t>::max());
+  std::vector<int64_t> hi(nkeys, std::numeric_limits<int64_t>::min());
+  std::vector<uint64_t> writes(nkeys, 0);
+  size_t total = 0;
+  for (const Mop& m : h.mops) {
+    if (m.f == MopF::kRead || m.key < 0 || static_cast<size_t>(m.key) >= nkeys) continue;
+    const auto k = static_cast<size_t>(m.key);
+    lo_[k] = std::min(lo_[k], m.value);
+    hi[k] = std::max(hi[k], m.value);
+    ++writes[k];
+    ++total;
+  }
+  base_.assign(nkeys + 1, 0);
+  sparse_.assign(nkeys, 0);
+  size_t hashed = 0;
+  for (size_t k = 0; k < nkeys; ++k) {
+    uint64_t span = 0;
+    if (writes[k] > 0) {
+      span = static_cast<uint64_t>(hi[k]) - static_cast<uint64_t>(lo_[k]) + 1;  // wraps only when huge
+      if (span == 0 || !dense(span, writes[k])) {
+        sparse_[k] = 1;
+        hashed += writes[k];
+        span = 0;
+      }
+    }
+    base_[k + 1] = base_[k] + span;
+  }
+  direct_.assign(base_[nkeys], kNone);
+  if (hashed > 0) hashed_ = KeyValueMap<uint32_t>(hashed);
+  entries_.reserve(total);
+  keys_.reserve(total);
+  std::vector<int32_t> seen;
+  for (uint32_t t = 0; t < h.txns.size(); ++t) {
+    const Txn& x = h.txns[t];
+    seen.clear();
+    // Backwards, so the first write met of each key is the transaction's last.
+    for (uint32_t i = x.mops_len; i-- > 0;) {
+      const Mop& m = h.mops[x.mops_at + i];
+      if (m.f == MopF::kRead || m.key < 0 || static_cast<size_t>(m.key) >= nkeys) continue;
+      bool last = std::find(seen.begin(), seen.end(), m.key) == seen.end();
+      if (last) seen.push_back(m.key);
+      insert(m.key, m.value, Writer{t, i, kNoPos, last});
+    }
+  }
+}
+
+uint32_t* WriterIndex::slot(int32_t key, int64_t value) {
+  const auto k = static_cast<size_t>(key);
+  if (sparse_[k]) {
+    auto [p, fresh] = hashed_.try_emplace(key, value, kNone);
+    return p;
+  }
+  return &direct_[base_[k] + (static_cast<uint64_t>(value) - static_cast<uint64_t>(lo_[k]))];
+}
+
+void WriterIndex::insert(int32_t key, int64_t value, const Writer& w) {
+  uint32_t* s = slot(key, value);
+  if (*s != kNone) {
+    if (entries_[*s].txn != w.txn) ++duplicates_;
+    return;
+  }
+  *s = static_cast<uint32_t>(entries_.size());
+  entries_.push_back(w);
+  keys_.push_back(key);
+}
+
+uint32_t WriterIndex::id(int32_t key, int64_t value) const {
+  if (key < 0 || static_cast<size_t>(key) >= sparse_.size()) return kNone;
+  const auto k = static_cast<size_t>(key);
+  if (sparse_[k]) {
+    const uint32_t* p = hashed_.find(key, value);
+    return p == nullptr ? kNone : *p;
+  }
+  uint64_t off = static_cast<uint64_t>(value) - static_cast<uint64_t>(lo_[k]);
+  if (off >= base_[k + 1] - base_[k]) return kNone;
+  return direct_[base_[k] + off];
+}
+
+}  // namespace squall::checker::txn

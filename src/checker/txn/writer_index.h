@@ -1,0 +1,72 @@
+// WriterIndex: for a txn history, which transaction wrote each (key, value), where in it,
+// and whether that was its last write of the key.
+//
+// The checker asks this once or more per value read: millions of times on a big history.
+// Both workloads usually write each key's values as a short run of distinct integers
+// (1, 2, 3, ...), so a key whose values are dense gets a direct array indexed by value
+// minus the key's smallest: a lookup is two loads and no hashing. Keys with scattered
+// values fall back to an open-addressing hash map. Entries live in one array in
+// insertion order (history order), which also gives each write a dense id.
+// Memory: 16 bytes per distinct write, plus 4 bytes per slot of the direct arrays (at
+// most twice the writes of dense keys, plus a little per key). Not thread-safe for writing.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "checker/txn/flat_map.h"
+#include "checker/txn/txn.h"
+
+namespace squall::checker::txn {
+
+constexpr uint32_t kNoTxn = UINT32_MAX;
+constexpr uint32_t kNoPos = UINT32_MAX;  // Writer::pos when not in the key's version order
+
+struct Writer {
+  uint32_t txn = kNoTxn;
+  uint32_t mop = 0;       // index of the write within its transaction
+  uint32_t pos = kNoPos;  // list-append: position in the key's version order (set by the checker)
+  bool last = false;      // the transaction's last write of the key
+};
+
+class WriterIndex {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  WriterIndex() = default;
+  // Indexes every write and append of h. The first transaction (in history order) to
+  // write a (key, value) is its writer; within one transaction its last such write.
+  explicit WriterIndex(const History& h);
+
+  // Dense id of the entry for (key, value), or kNone.
+  uint32_t id(int32_t key, int64_t value) const;
+  const Writer* find(int32_t key, int64_t value) const {
+    uint32_t i = id(key, value);
+    return i == kNone ? nullptr : &entries_[i];
+  }
+  Writer* find(int32_t key, int64_t value) {
+    uint32_t i = id(key, value);
+    return i == kNone ? nullptr : &entries_[i];
+  }
+
+  size_t size() const { return entries_.size(); }
+  const Writer& at(uint32_t id) const { return entries_[id]; }
+  int32_t key_of(uint32_t id) const { return keys_[id]; }
+  // Writes of a (key, value) already written by another transaction (not indexed).
+  int64_t duplicates() const { return duplicates_; }
+
+ private:
+  void insert(int32_t key, int64_t value, const Writer& w);
+  uint32_t* slot(int32_t key, int64_t value);
+
+  std::vector<Writer> entries_;
+  std::vector<int32_t> keys_;     // entry id -> key
+  std::vector<int64_t> lo_;       // key -> smallest value written (dense keys)
+  std::vector<uint64_t> base_;    // key -> first slot in direct_ (nkeys + 1 entries)
+  std::vector<uint8_t> sparse_;   // key -> uses the hash map
+  std::vector<uint32_t> direct_;  // entry ids of dense keys, kNone where unwritten
+  KeyValueMap<uint32_t> hashed_;  // entry ids of sparse keys
+  int64_t duplicates_ = 0;
+};
+
+}  // namespace squall::checker::txn
