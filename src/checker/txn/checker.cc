@@ -128,20 +128,29 @@ class Checker {
   }
 
   // ---------- internal consistency ----------
+  // Per-key state of check_internal; kept across transactions so that their lists'
+  // storage is reused rather than allocated per transaction.
+  struct InternalState {
+    int32_t key;
+    bool read;                  // `expect` is the whole value (a read happened)
+    bool nil;                   // rw-register: the value is nil
+    std::vector<int64_t> list;  // list-append: the list, or the appends since the start
+  };
+
   void check_internal(uint32_t t) {
     const Txn& x = h_.txns[t];
-    struct State {
-      int32_t key;
-      bool read;                  // `expect` is the whole value (a read happened)
-      bool nil;                   // rw-register: the value is nil
-      std::vector<int64_t> list;  // list-append: the list, or the appends since the start
-    };
-    std::vector<State> st;
+    using State = InternalState;
+    std::vector<State>& st = internal_;
+    size_t used = 0;
     auto find = [&](int32_t k) -> State& {
-      for (auto& s : st)
-        if (s.key == k) return s;
-      st.push_back({k, false, false, {}});
-      return st.back();
+      for (size_t j = 0; j < used; ++j)
+        if (st[j].key == k) return st[j];
+      if (used == st.size()) st.emplace_back();
+      State& s = st[used++];
+      s.key = k;
+      s.read = s.nil = false;
+      s.list.clear();
+      return s;
     };
     for (uint32_t i = 0; i < x.mops_len; ++i) {
       const Mop& m = mop(t, i);
@@ -158,16 +167,14 @@ class Checker {
       }
       if (!m.known) continue;
       bool ok = true;
-      std::vector<int64_t> got;
-      if (o_.workload == Workload::kListAppend) {
-        auto e = h_.elems_of(m);
-        got.assign(e.begin(), e.end());
+      const bool list = o_.workload == Workload::kListAppend;
+      auto got = list ? h_.elems_of(m) : m.nil ? std::span<const int64_t>() : std::span<const int64_t>(&m.value, 1);
+      if (list) {
         if (s.read)
-          ok = got == s.list;
+          ok = std::equal(got.begin(), got.end(), s.list.begin(), s.list.end());
         else if (!s.list.empty())
           ok = got.size() >= s.list.size() && std::equal(s.list.begin(), s.list.end(), got.end() - s.list.size());
       } else {
-        if (!m.nil) got.assign(1, m.value);
         if (s.read) ok = s.nil ? m.nil : (!m.nil && s.list[0] == m.value);
       }
       if (!ok) {
@@ -187,7 +194,7 @@ class Checker {
       }
       s.read = true;
       s.nil = o_.workload == Workload::kRwRegister && m.nil;
-      s.list = std::move(got);
+      s.list.assign(got.begin(), got.end());
     }
   }
 
@@ -203,27 +210,28 @@ class Checker {
       if (other != kNoTxn) d.set(role, txn_value(other));
       return d;
     };
-    std::string kv = fmt::format("value {} of key {}", value, history::to_edn(key_value(key)));
+    // Formatted only for a report: this runs for every value read.
+    auto kv = [&] { return fmt::format("value {} of key {}", value, history::to_edn(key_value(key))); };
     if (w == nullptr) {
       report("garbage-read", detail("writer", kNoTxn),
-             fmt::format("{} read {}, which no transaction wrote", txn_text(reader), kv));
+             fmt::format("{} read {}, which no transaction wrote", txn_text(reader), kv()));
       return;
     }
     if (failed(w->txn)) {
       report("G1a", detail("writer", w->txn),
-             fmt::format("{} read {}, written by {}, which aborted", txn_text(reader), kv, txn_text(w->txn)));
+             fmt::format("{} read {}, written by {}, which aborted", txn_text(reader), kv(), txn_text(w->txn)));
       return;
     }
     if (w->txn == reader) {
       if (w->mop > i)
         report("future-read", detail("writer", kNoTxn),
-               fmt::format("{} read {} before writing it itself", txn_text(reader), kv));
+               fmt::format("{} read {} before writing it itself", txn_text(reader), kv()));
       return;
     }
     if (latest && !w->last)
       report("G1b", detail("writer", w->txn),
              fmt::format("{} read {}, an intermediate value: its writer {} wrote the key again later", txn_text(reader),
-                         kv, txn_text(w->txn)));
+                         kv(), txn_text(w->txn)));
   }
 
   // ---------- list-append ----------
@@ -566,13 +574,13 @@ class Checker {
 
   // ---------- process and real-time order ----------
   void order_edges() {
-    std::unordered_map<int64_t, uint32_t> last_of_process;
+    KeyValueMap<uint32_t> last_of_process(64);  // (0, process) -> its latest transaction
     for (uint32_t t = 0; t < h_.txns.size(); ++t) {
       if (!node(t)) continue;
-      auto [it, fresh] = last_of_process.try_emplace(h_.txns[t].process, t);
+      auto [last, fresh] = last_of_process.try_emplace(0, h_.txns[t].process, t);
       if (!fresh) {
-        graph_.add(it->second, t, EdgeKind::kProcess);
-        it->second = t;
+        graph_.add(*last, t, EdgeKind::kProcess);
+        *last = t;
       }
     }
     // Real time: each invocation follows the completed transactions that no other
@@ -583,30 +591,38 @@ class Checker {
       bool complete;
     };
     std::vector<Event> events;
+    events.reserve(h_.txns.size() * 2);
     for (uint32_t t = 0; t < h_.txns.size(); ++t) {
       if (!node(t)) continue;
       events.push_back({h_.txns[t].invoke, t, false});
       if (h_.txns[t].type == OpType::kOk && h_.txns[t].complete >= 0) events.push_back({h_.txns[t].complete, t, true});
     }
     std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.pos < b.pos; });
-    std::vector<uint32_t> frontier;
-    std::unordered_map<uint32_t, std::vector<uint32_t>> seen_at_invoke;
-    for (const Event& e : events) {
+    // A completion removes from the frontier what its transaction saw there when it was
+    // invoked: the members that joined before that invocation and are still there (a
+    // transaction joins once and leaves for good), so no copy of the frontier is kept.
+    struct Member {
+      uint32_t txn;
+      size_t since;  // the event at which it joined
+    };
+    std::vector<Member> frontier;
+    constexpr size_t kNotInvoked = SIZE_MAX;
+    std::vector<size_t> invoked_at(h_.txns.size(), kNotInvoked);  // ok transactions' invocation events
+    for (size_t seq = 0; seq < events.size(); ++seq) {
+      const Event& e = events[seq];
       if (!e.complete) {
-        for (uint32_t f : frontier) graph_.add(f, e.txn, EdgeKind::kRealtime);
-        if (h_.txns[e.txn].type == OpType::kOk) seen_at_invoke[e.txn] = frontier;
+        for (const Member& f : frontier) graph_.add(f.txn, e.txn, EdgeKind::kRealtime);
+        if (h_.txns[e.txn].type == OpType::kOk) invoked_at[e.txn] = seq;
         continue;
       }
-      auto it = seen_at_invoke.find(e.txn);
-      if (it != seen_at_invoke.end()) {
-        const auto& before = it->second;
+      const size_t invoked = invoked_at[e.txn];
+      if (invoked != kNotInvoked) {
         frontier.erase(
-            std::remove_if(frontier.begin(), frontier.end(),
-                           [&](uint32_t f) { return std::find(before.begin(), before.end(), f) != before.end(); }),
+            std::remove_if(frontier.begin(), frontier.end(), [&](const Member& f) { return f.since < invoked; }),
             frontier.end());
-        seen_at_invoke.erase(it);
+        invoked_at[e.txn] = kNotInvoked;
       }
-      frontier.push_back(e.txn);
+      frontier.push_back({e.txn, seq});
     }
   }
 
@@ -759,6 +775,7 @@ class Checker {
   std::vector<std::pair<int32_t, int64_t>> unwritten_names_;  // and back
   std::vector<std::vector<int64_t>> order_;                   // list-append version orders
   mutable std::vector<int32_t> written_;                      // scratch for ext_reads
+  std::vector<InternalState> internal_;                       // scratch for check_internal
 };
 
 Value keyword_set(const std::set<std::string>& names) {

@@ -49,14 +49,21 @@ void DepGraph::freeze() {
   // Counting sort by source (linear; a comparison sort of millions of edges was a tenth
   // of a check), then each node's few targets sorted and deduplicated in place.
   std::vector<uint32_t> start(nodes_ + 1, 0);
-  for (const Edge& e : pending_) ++start[e.from + 1];
+  size_t total = 0;
+  for (const auto& chunk : pending_) {
+    total += chunk.size();
+    for (const Edge& e : chunk) ++start[e.from + 1];
+  }
   for (uint32_t i = 0; i < nodes_; ++i) start[i + 1] += start[i];
-  std::vector<Target> all(pending_.size());
+  std::vector<Target> all(total);
   {
     std::vector<uint32_t> at(start.begin(), start.end() - 1);
-    for (const Edge& e : pending_) all[at[e.from]++] = {e.to, bit(e.kind)};
+    for (auto& chunk : pending_) {
+      for (const Edge& e : chunk) all[at[e.from]++] = {e.to, bit(e.kind)};
+      std::vector<Edge>().swap(chunk);
+    }
   }
-  std::vector<Edge>().swap(pending_);
+  std::vector<std::vector<Edge>>().swap(pending_);
   offsets_.assign(nodes_ + 1, 0);
   size_t out = 0;
   for (uint32_t v = 0; v < nodes_; ++v) {
@@ -116,6 +123,11 @@ std::vector<std::vector<uint32_t>> DepGraph::components(const std::vector<uint32
       frames.pop_back();
       if (!frames.empty()) low[frames.back().v] = std::min(low[frames.back().v], low[v]);
       if (low[v] == index[v]) {
+        if (stack.back() == v) {  // a component of one node, the usual case: no list for it
+          stack.pop_back();
+          on_stack[v] = 0;
+          continue;
+        }
         std::vector<uint32_t> c;
         uint32_t w;
         do {
@@ -124,7 +136,7 @@ std::vector<std::vector<uint32_t>> DepGraph::components(const std::vector<uint32
           on_stack[w] = 0;
           c.push_back(w);
         } while (w != v);
-        if (c.size() > 1) out.push_back(std::move(c));
+        out.push_back(std::move(c));
       }
     }
   }

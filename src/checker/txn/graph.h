@@ -52,7 +52,12 @@ class DepGraph {
   explicit DepGraph(uint32_t nodes) : nodes_(nodes) {}
 
   void add(uint32_t from, uint32_t to, EdgeKind kind) {
-    if (from != to) pending_.push_back({from, to, kind});
+    if (from == to) return;
+    if (pending_.empty() || pending_.back().size() == kChunk) {
+      pending_.emplace_back();
+      pending_.back().reserve(kChunk);
+    }
+    pending_.back().push_back({from, to, kind});
   }
   // Sorts and deduplicates the edges into adjacency arrays; add() is not allowed after.
   void freeze();
@@ -95,8 +100,12 @@ class DepGraph {
                          const std::vector<uint32_t>& comp_of, uint32_t comp, int64_t& budget, bool& out_of_budget,
                          int64_t cap, bool& cut) const;
 
+  // Edges wait in fixed-size chunks: a single vector of millions of edges would copy
+  // itself at every doubling, and freeze() can release each chunk once it is sorted in.
+  static constexpr size_t kChunk = 1 << 16;
+
   uint32_t nodes_;
-  std::vector<Edge> pending_;
+  std::vector<std::vector<Edge>> pending_;
   std::vector<uint32_t> offsets_;  // node -> first index in targets_ (nodes_ + 1 entries)
   std::vector<Target> targets_;
   mutable std::vector<uint32_t> mark_;  // BFS visit stamps
