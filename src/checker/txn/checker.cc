@@ -30,6 +30,7 @@ class Checker {
   CheckResult run() {
     count_txns();
     index_writers();
+    index_ext_reads();
     for (uint32_t t = 0; t < h_.txns.size(); ++t)
       if (h_.txns[t].type == OpType::kOk) check_internal(t);
     if (o_.workload == Workload::kListAppend)
@@ -125,6 +126,23 @@ class Checker {
       written_.push_back(m.key);
       out.push_back({m.key, i});
     }
+  }
+
+  // The external reads of every ok transaction, computed once: three passes use them.
+  void index_ext_reads() {
+    ext_at_.assign(h_.txns.size() + 1, 0);
+    ext_all_.reserve(h_.mops.size() / 2);
+    std::vector<ExtRead> ext;
+    for (uint32_t t = 0; t < h_.txns.size(); ++t) {
+      if (h_.txns[t].type == OpType::kOk) {
+        ext_reads(t, ext);
+        ext_all_.insert(ext_all_.end(), ext.begin(), ext.end());
+      }
+      ext_at_[t + 1] = static_cast<uint32_t>(ext_all_.size());
+    }
+  }
+  std::span<const ExtRead> ext_of(uint32_t t) const {
+    return {ext_all_.data() + ext_at_[t], ext_at_[t + 1] - ext_at_[t]};
   }
 
   // ---------- internal consistency ----------
@@ -289,10 +307,9 @@ class Checker {
     }
     // Every known read: prefix of the order, bad elements, G1b, future reads; external
     // reads give wr and rw edges.
-    std::vector<ExtRead> ext;
     for (uint32_t t = 0; t < h_.txns.size(); ++t) {
       if (h_.txns[t].type != OpType::kOk) continue;
-      ext_reads(t, ext);
+      const auto ext = ext_of(t);
       for (uint32_t i = 0; i < h_.txns[t].mops_len; ++i) {
         const Mop& m = mop(t, i);
         if (m.f != MopF::kRead || !m.known) continue;
@@ -387,7 +404,6 @@ class Checker {
   size_t versions() const { return writers_.size() + unwritten_names_.size(); }
 
   void infer_rw_register() {
-    std::vector<ExtRead> ext;
     // External reads of a value (by version) and of nil (by key).
     struct Read {
       uint32_t version;
@@ -406,8 +422,7 @@ class Checker {
         const Mop& m = mop(t, i);
         if (m.f == MopF::kRead && m.known && !m.nil) check_read_value(t, i, m.key, m.value, true);
       }
-      ext_reads(t, ext);
-      for (const ExtRead& x : ext) {
+      for (const ExtRead& x : ext_of(t)) {
         const Mop& m = mop(t, x.mop);
         uint32_t v = 0;
         if (m.nil) {
@@ -518,10 +533,9 @@ class Checker {
       uint32_t txn;
     };
     std::vector<ReadWrite> rws;
-    std::vector<ExtRead> ext;
     for (uint32_t t = 0; t < h_.txns.size(); ++t) {
       if (h_.txns[t].type != OpType::kOk) continue;
-      ext_reads(t, ext);
+      const auto ext = ext_of(t);
       for (const ExtRead& x : ext) {
         bool writes = false;
         for (uint32_t j = x.mop + 1; j < h_.txns[t].mops_len && !writes; ++j)
@@ -573,6 +587,45 @@ class Checker {
   }
 
   // ---------- process and real-time order ----------
+  struct Event {
+    int64_t pos;
+    uint32_t txn;
+    bool complete;
+  };
+
+  // Sorts events by position. Positions are distinct op indices, dense in a recorded
+  // history, so each event is dropped into its slot (linear); positions spread too
+  // thinly, or shared, take a comparison sort.
+  static void sort_events(std::vector<Event>& events) {
+    if (events.empty()) return;
+    int64_t lo = events[0].pos, hi = events[0].pos;
+    for (const Event& e : events) {
+      lo = std::min(lo, e.pos);
+      hi = std::max(hi, e.pos);
+    }
+    const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+    auto by_pos = [](const Event& a, const Event& b) { return a.pos < b.pos; };
+    if (span >= 4 * static_cast<uint64_t>(events.size()) + 1024 || events.size() >= UINT32_MAX) {
+      std::sort(events.begin(), events.end(), by_pos);
+      return;
+    }
+    constexpr uint32_t kEmpty = UINT32_MAX;
+    std::vector<uint32_t> slot(span + 1, kEmpty);
+    for (uint32_t i = 0; i < events.size(); ++i) {
+      uint32_t& s = slot[static_cast<uint64_t>(events[i].pos) - static_cast<uint64_t>(lo)];
+      if (s != kEmpty) {
+        std::sort(events.begin(), events.end(), by_pos);
+        return;
+      }
+      s = i;
+    }
+    std::vector<Event> sorted;
+    sorted.reserve(events.size());
+    for (uint32_t s : slot)
+      if (s != kEmpty) sorted.push_back(events[s]);
+    events.swap(sorted);
+  }
+
   void order_edges() {
     KeyValueMap<uint32_t> last_of_process(64);  // (0, process) -> its latest transaction
     for (uint32_t t = 0; t < h_.txns.size(); ++t) {
@@ -585,11 +638,6 @@ class Checker {
     }
     // Real time: each invocation follows the completed transactions that no other
     // completed transaction follows (the frontier); edges to the rest are implied.
-    struct Event {
-      int64_t pos;
-      uint32_t txn;
-      bool complete;
-    };
     std::vector<Event> events;
     events.reserve(h_.txns.size() * 2);
     for (uint32_t t = 0; t < h_.txns.size(); ++t) {
@@ -597,7 +645,7 @@ class Checker {
       events.push_back({h_.txns[t].invoke, t, false});
       if (h_.txns[t].type == OpType::kOk && h_.txns[t].complete >= 0) events.push_back({h_.txns[t].complete, t, true});
     }
-    std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.pos < b.pos; });
+    sort_events(events);
     // A completion removes from the frontier what its transaction saw there when it was
     // invoked: the members that joined before that invocation and are still there (a
     // transaction joins once and leaves for good), so no copy of the frontier is kept.
@@ -774,6 +822,8 @@ class Checker {
   KeyValueMap<uint32_t> unwritten_;                           // rw-register: versions nobody wrote -> id
   std::vector<std::pair<int32_t, int64_t>> unwritten_names_;  // and back
   std::vector<std::vector<int64_t>> order_;                   // list-append version orders
+  std::vector<ExtRead> ext_all_;                              // external reads of ok transactions, by transaction
+  std::vector<uint32_t> ext_at_;                              // transaction -> first in ext_all_ (txns + 1 entries)
   mutable std::vector<int32_t> written_;                      // scratch for ext_reads
   std::vector<InternalState> internal_;                       // scratch for check_internal
 };

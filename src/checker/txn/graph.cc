@@ -49,21 +49,29 @@ void DepGraph::freeze() {
   // Counting sort by source (linear; a comparison sort of millions of edges was a tenth
   // of a check), then each node's few targets sorted and deduplicated in place.
   std::vector<uint32_t> start(nodes_ + 1, 0);
+  // Chunk c holds edges [0, used(c)).
+  auto used = [&](size_t c) {
+    return c + 1 < pending_.size() ? kChunk : static_cast<size_t>(fill_ - pending_.back().get());
+  };
   size_t total = 0;
-  for (const auto& chunk : pending_) {
-    total += chunk.size();
-    for (const Edge& e : chunk) ++start[e.from + 1];
+  for (size_t c = 0; c < pending_.size(); ++c) {
+    const size_t n = used(c);
+    total += n;
+    for (size_t i = 0; i < n; ++i) ++start[pending_[c][i].from + 1];
   }
   for (uint32_t i = 0; i < nodes_; ++i) start[i + 1] += start[i];
   std::vector<Target> all(total);
   {
     std::vector<uint32_t> at(start.begin(), start.end() - 1);
-    for (auto& chunk : pending_) {
-      for (const Edge& e : chunk) all[at[e.from]++] = {e.to, bit(e.kind)};
-      std::vector<Edge>().swap(chunk);
+    for (size_t c = 0; c < pending_.size(); ++c) {
+      const size_t n = used(c);
+      const Edge* chunk = pending_[c].get();
+      for (size_t i = 0; i < n; ++i) all[at[chunk[i].from]++] = {chunk[i].to, bit(chunk[i].kind)};
+      pending_[c].reset();
     }
   }
-  std::vector<std::vector<Edge>>().swap(pending_);
+  std::vector<std::unique_ptr<Edge[]>>().swap(pending_);
+  fill_ = end_ = nullptr;
   offsets_.assign(nodes_ + 1, 0);
   size_t out = 0;
   for (uint32_t v = 0; v < nodes_; ++v) {
@@ -78,6 +86,12 @@ void DepGraph::freeze() {
   }
   all.resize(out);
   targets_ = std::move(all);
+}
+
+void DepGraph::next_chunk() {
+  pending_.push_back(std::make_unique_for_overwrite<Edge[]>(kChunk));
+  fill_ = pending_.back().get();
+  end_ = fill_ + kChunk;
 }
 
 std::vector<std::vector<uint32_t>> DepGraph::components(const std::vector<uint32_t>& nodes, uint8_t mask,

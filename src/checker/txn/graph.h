@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -53,11 +54,8 @@ class DepGraph {
 
   void add(uint32_t from, uint32_t to, EdgeKind kind) {
     if (from == to) return;
-    if (pending_.empty() || pending_.back().size() == kChunk) {
-      pending_.emplace_back();
-      pending_.back().reserve(kChunk);
-    }
-    pending_.back().push_back({from, to, kind});
+    if (fill_ == end_) next_chunk();
+    *fill_++ = {from, to, kind};
   }
   // Sorts and deduplicates the edges into adjacency arrays; add() is not allowed after.
   void freeze();
@@ -104,8 +102,12 @@ class DepGraph {
   // itself at every doubling, and freeze() can release each chunk once it is sorted in.
   static constexpr size_t kChunk = 1 << 16;
 
+  void next_chunk();
+
   uint32_t nodes_;
-  std::vector<std::vector<Edge>> pending_;
+  std::vector<std::unique_ptr<Edge[]>> pending_;  // all full but the last, filled up to fill_
+  Edge* fill_ = nullptr;
+  Edge* end_ = nullptr;
   std::vector<uint32_t> offsets_;  // node -> first index in targets_ (nodes_ + 1 entries)
   std::vector<Target> targets_;
   mutable std::vector<uint32_t> mark_;  // BFS visit stamps

@@ -81,16 +81,4 @@ void WriterIndex::insert(int32_t key, int64_t value, const Writer& w) {
   keys_.push_back(key);
 }
 
-uint32_t WriterIndex::id(int32_t key, int64_t value) const {
-  if (key < 0 || static_cast<size_t>(key) >= sparse_.size()) return kNone;
-  const auto k = static_cast<size_t>(key);
-  if (sparse_[k]) {
-    const uint32_t* p = hashed_.find(key, value);
-    return p == nullptr ? kNone : *p;
-  }
-  uint64_t off = static_cast<uint64_t>(value) - static_cast<uint64_t>(lo_[k]);
-  if (off >= base_[k + 1] - base_[k]) return kNone;
-  return direct_[base_[k] + off];
-}
-
 }  // namespace squall::checker::txn

@@ -38,8 +38,17 @@ class WriterIndex {
   // write a (key, value) is its writer; within one transaction its last such write.
   explicit WriterIndex(const History& h);
 
-  // Dense id of the entry for (key, value), or kNone.
-  uint32_t id(int32_t key, int64_t value) const;
+  // Dense id of the entry for (key, value), or kNone. Inline: the checker's hottest call.
+  uint32_t id(int32_t key, int64_t value) const {
+    if (key < 0 || static_cast<size_t>(key) >= sparse_.size()) return kNone;
+    const auto k = static_cast<size_t>(key);
+    if (sparse_[k]) {
+      const uint32_t* p = hashed_.find(key, value);
+      return p == nullptr ? kNone : *p;
+    }
+    const uint64_t off = static_cast<uint64_t>(value) - static_cast<uint64_t>(lo_[k]);
+    return off < base_[k + 1] - base_[k] ? direct_[base_[k] + off] : kNone;
+  }
   const Writer* find(int32_t key, int64_t value) const {
     uint32_t i = id(key, value);
     return i == kNone ? nullptr : &entries_[i];
