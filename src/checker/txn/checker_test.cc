@@ -312,6 +312,40 @@ TEST(TxnChecker, OutOfBudgetIsUnknownNeverInvalid) {
   EXPECT_NE(r.unknown_reason.find("budget"), std::string::npos);
 }
 
+// Real-time order reads the recorded positions: dense ones are placed directly, spread-out
+// ones sorted; either way the same transactions precede each other.
+TEST(TxnChecker, RealTimeOrderDoesNotDependOnPositionSpacing) {
+  TxnBuilder stale;  // G-single-realtime
+  stale.invoke(2, "[[:r :x [1]]]");
+  stale.ok(0, "[[:append :x 1]]").ok(1, "[[:r :x []]]");
+  stale.complete(2, OpType::kOk);
+  TxnBuilder future;  // G1c-realtime
+  future.ok(0, "[[:r :x [1]]]").ok(1, "[[:append :x 1]]");
+  TxnBuilder clean;
+  clean.ok(0, "[[:append :x 1]]").ok(1, "[[:r :x [1]]]").ok(0, "[[:append :x 2]]").ok(1, "[[:r :x [1 2]]]");
+  for (const TxnBuilder* b : {&stale, &future, &clean}) {
+    auto h = from_history(b->history(), Workload::kListAppend);
+    ASSERT_TRUE(h.ok());
+    Options o;
+    const auto dense = check(*h, o);
+    // Both keep the order of positions: far apart, and far apart near the top of the range.
+    for (int64_t offset : {int64_t{0}, int64_t{4'000'000'000'000'000'000}}) {
+      History spread = *h;
+      for (Txn& t : spread.txns) {
+        t.invoke = t.invoke * 1'000'000'000'000 + offset;
+        if (t.complete >= 0) t.complete = t.complete * 1'000'000'000'000 + offset;
+      }
+      const auto r = check(spread, o);
+      EXPECT_EQ(r.verdict, dense.verdict) << summary(r);
+      EXPECT_EQ(r.anomaly_types, dense.anomaly_types) << summary(r);
+      EXPECT_EQ(r.counts, dense.counts);
+    }
+  }
+  EXPECT_EQ(la(stale).anomaly_types, Types({"G-single-realtime"}));
+  EXPECT_EQ(la(future).anomaly_types, Types({"G1c-realtime"}));
+  EXPECT_EQ(la(clean).verdict, Verdict::kValid);
+}
+
 TEST(TxnChecker, ResultHasElleShape) {
   auto b = concurrent({"[[:append :x 1] [:r :y [1]]]", "[[:append :y 1] [:r :x [1]]]"});
   std::string edn = history::to_edn(to_value(la(b)));
