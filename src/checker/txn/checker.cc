@@ -80,11 +80,16 @@ class Checker {
 
   std::string txn_text(uint32_t t) const { return "T" + std::to_string(h_.txns[t].index); }
 
-  void report(const std::string& type, Value detail, std::string text) {
+  // Counts an anomaly of `type`; while fewer than max_examples are kept, keeps the
+  // example make() builds ({detail, words}). Building one costs far more than counting
+  // it, and an anomalous history can have very many.
+  template <typename Make>
+  void report(const std::string& type, Make make) {
     ++r_.counts[type];
     r_.anomaly_types.insert(type);
     auto& ex = r_.anomalies[type];
     if (ex.size() < o_.max_examples) {
+      auto [detail, text] = make();
       ex.push_back(std::move(detail));
       r_.texts[type].push_back(std::move(text));
     }
@@ -195,21 +200,22 @@ class Checker {
       } else {
         if (s.read) ok = s.nil ? m.nil : (!m.nil && s.list[0] == m.value);
       }
-      if (!ok) {
-        Value d = Value::array_map();
-        d.set("op", txn_value(t));
-        d.set("mop", Value(static_cast<int64_t>(i)));
-        d.set("key", key_value(m.key));
-        Value expected = Value::vector();
-        for (int64_t v : s.list) expected.push(Value(v));
-        if (!s.read && o_.workload == Workload::kListAppend) expected = Value::vector({Value::symbol("..."), expected});
-        d.set("expected", s.read && s.nil ? Value() : expected);
-        report(
-            "internal", d,
-            fmt::format("{} read key {} as {} after its own earlier reads and writes implied {}", txn_text(t),
-                        history::to_edn(key_value(m.key)),
-                        history::to_edn(txn_value(t).get("value")->items()[i].items()[2]), history::to_edn(expected)));
-      }
+      if (!ok)
+        report("internal", [&] {
+          Value d = Value::array_map();
+          d.set("op", txn_value(t));
+          d.set("mop", Value(static_cast<int64_t>(i)));
+          d.set("key", key_value(m.key));
+          Value expected = Value::vector();
+          for (int64_t v : s.list) expected.push(Value(v));
+          if (!s.read && o_.workload == Workload::kListAppend)
+            expected = Value::vector({Value::symbol("..."), expected});
+          d.set("expected", s.read && s.nil ? Value() : expected);
+          return std::pair(d, fmt::format("{} read key {} as {} after its own earlier reads and writes implied {}",
+                                          txn_text(t), history::to_edn(key_value(m.key)),
+                                          history::to_edn(txn_value(t).get("value")->items()[i].items()[2]),
+                                          history::to_edn(expected)));
+        });
       s.read = true;
       s.nil = o_.workload == Workload::kRwRegister && m.nil;
       s.list.assign(got.begin(), got.end());
@@ -231,25 +237,33 @@ class Checker {
     // Formatted only for a report: this runs for every value read.
     auto kv = [&] { return fmt::format("value {} of key {}", value, history::to_edn(key_value(key))); };
     if (w == nullptr) {
-      report("garbage-read", detail("writer", kNoTxn),
-             fmt::format("{} read {}, which no transaction wrote", txn_text(reader), kv()));
+      report("garbage-read", [&] {
+        return std::pair(detail("writer", kNoTxn),
+                         fmt::format("{} read {}, which no transaction wrote", txn_text(reader), kv()));
+      });
       return;
     }
     if (failed(w->txn)) {
-      report("G1a", detail("writer", w->txn),
-             fmt::format("{} read {}, written by {}, which aborted", txn_text(reader), kv(), txn_text(w->txn)));
+      report("G1a", [&] {
+        return std::pair(detail("writer", w->txn), fmt::format("{} read {}, written by {}, which aborted",
+                                                               txn_text(reader), kv(), txn_text(w->txn)));
+      });
       return;
     }
     if (w->txn == reader) {
       if (w->mop > i)
-        report("future-read", detail("writer", kNoTxn),
-               fmt::format("{} read {} before writing it itself", txn_text(reader), kv()));
+        report("future-read", [&] {
+          return std::pair(detail("writer", kNoTxn),
+                           fmt::format("{} read {} before writing it itself", txn_text(reader), kv()));
+        });
       return;
     }
     if (latest && !w->last)
-      report("G1b", detail("writer", w->txn),
-             fmt::format("{} read {}, an intermediate value: its writer {} wrote the key again later", txn_text(reader),
-                         kv(), txn_text(w->txn)));
+      report("G1b", [&] {
+        return std::pair(detail("writer", w->txn),
+                         fmt::format("{} read {}, an intermediate value: its writer {} wrote the key again later",
+                                     txn_text(reader), kv(), txn_text(w->txn)));
+      });
   }
 
   // ---------- list-append ----------
@@ -292,14 +306,16 @@ class Checker {
         }
         if (first_aborted >= 0 && !dirty_reported) {
           dirty_reported = true;
-          Value d = Value::array_map();
-          d.set("key", key_value(static_cast<int32_t>(k)));
-          d.set("aborted", txn_value(writer(static_cast<int32_t>(k), ord[first_aborted])->txn));
-          d.set("committed", txn_value(w->txn));
-          report("dirty-update", d,
-                 fmt::format("key {}: {} appended {} after {}'s aborted append of {}",
-                             history::to_edn(key_value(static_cast<int32_t>(k))), txn_text(w->txn), ord[p],
-                             txn_text(writer(static_cast<int32_t>(k), ord[first_aborted])->txn), ord[first_aborted]));
+          report("dirty-update", [&] {
+            Value d = Value::array_map();
+            d.set("key", key_value(static_cast<int32_t>(k)));
+            d.set("aborted", txn_value(writer(static_cast<int32_t>(k), ord[first_aborted])->txn));
+            d.set("committed", txn_value(w->txn));
+            return std::pair(
+                d, fmt::format("key {}: {} appended {} after {}'s aborted append of {}",
+                               history::to_edn(key_value(static_cast<int32_t>(k))), txn_text(w->txn), ord[p],
+                               txn_text(writer(static_cast<int32_t>(k), ord[first_aborted])->txn), ord[first_aborted]));
+          });
         }
         if (prev != kNoTxn && prev != w->txn) graph_.add(prev, w->txn, EdgeKind::kWW);
         prev = w->txn;
@@ -362,25 +378,27 @@ class Checker {
     std::sort(sorted.begin(), sorted.end());
     for (size_t i = 1; i < sorted.size(); ++i) {
       if (sorted[i] != sorted[i - 1] || (i >= 2 && sorted[i - 2] == sorted[i])) continue;
-      Value d = Value::array_map();
-      d.set("op", txn_value(reader));
-      d.set("key", key_value(static_cast<int32_t>(k)));
-      d.set("value", Value(sorted[i]));
-      report("duplicate-elements", d,
-             fmt::format("{} read key {} with {} more than once", txn_text(reader),
-                         history::to_edn(key_value(static_cast<int32_t>(k))), sorted[i]));
+      report("duplicate-elements", [&] {
+        Value d = Value::array_map();
+        d.set("op", txn_value(reader));
+        d.set("key", key_value(static_cast<int32_t>(k)));
+        d.set("value", Value(sorted[i]));
+        return std::pair(d, fmt::format("{} read key {} with {} more than once", txn_text(reader),
+                                        history::to_edn(key_value(static_cast<int32_t>(k))), sorted[i]));
+      });
     }
   }
 
   void report_incompatible(uint32_t t, uint32_t i, std::pair<uint32_t, uint32_t> longest) {
     const Mop& m = mop(t, i);
-    Value d = Value::array_map();
-    d.set("key", key_value(m.key));
-    d.set("op", txn_value(t));
-    d.set("longest", txn_value(longest.first));
-    report("incompatible-order", d,
-           fmt::format("key {}: {}'s read is not a prefix of {}'s longer read", history::to_edn(key_value(m.key)),
-                       txn_text(t), txn_text(longest.first)));
+    report("incompatible-order", [&] {
+      Value d = Value::array_map();
+      d.set("key", key_value(m.key));
+      d.set("op", txn_value(t));
+      d.set("longest", txn_value(longest.first));
+      return std::pair(d, fmt::format("key {}: {}'s read is not a prefix of {}'s longer read",
+                                      history::to_edn(key_value(m.key)), txn_text(t), txn_text(longest.first)));
+    });
   }
 
   // ---------- rw-register ----------
@@ -512,15 +530,17 @@ class Checker {
       for (uint32_t n : comp) values.push_back(version_name(names[n]).second);
       std::sort(values.begin(), values.end());
       const int32_t key = version_name(names[comp[0]]).first;
-      Value d = Value::array_map();
-      d.set("key", key_value(key));
-      Value vs = Value::vector();
-      for (int64_t v : values) vs.push(Value(v));
-      d.set("values", vs);
-      report("cyclic-versions", d,
-             fmt::format("key {}: the values {} are each ordered before the other by the transactions that read and "
-                         "overwrote them",
-                         history::to_edn(key_value(key)), history::to_edn(vs)));
+      report("cyclic-versions", [&] {
+        Value d = Value::array_map();
+        d.set("key", key_value(key));
+        Value vs = Value::vector();
+        for (int64_t v : values) vs.push(Value(v));
+        d.set("values", vs);
+        return std::pair(
+            d, fmt::format("key {}: the values {} are each ordered before the other by the transactions that read and "
+                           "overwrote them",
+                           history::to_edn(key_value(key)), history::to_edn(vs)));
+      });
     }
   }
 
@@ -559,29 +579,29 @@ class Checker {
       size_t j = i + 1;
       while (j < rws.size() && rws[j].key == rws[i].key && rws[j].nil == rws[i].nil && rws[j].version == rws[i].version)
         ++j;
-      if (j - i >= 2) {
-        Value d = Value::array_map();
-        d.set("key", key_value(rws[i].key));
-        Value read;
-        if (o_.workload == Workload::kListAppend) {
-          read = Value::vector();
-          const auto& ord = order_[static_cast<size_t>(rws[i].key)];
-          for (int64_t p = 0; p < rws[i].version; ++p) read.push(Value(ord[static_cast<size_t>(p)]));
-        } else if (!rws[i].nil) {
-          read = Value(rws[i].version);
-        }
-        d.set("value", read);
-        Value txns = Value::vector();
-        std::string names;
-        for (size_t x = i; x < j; ++x) {
-          txns.push(txn_value(rws[x].txn));
-          names += (x == i ? "" : ", ") + txn_text(rws[x].txn);
-        }
-        d.set("txns", txns);
-        report("lost-update", d,
-               fmt::format("key {}: {} all read {} and then wrote the key", history::to_edn(key_value(rws[i].key)),
-                           names, history::to_edn(read)));
-      }
+      if (j - i >= 2)
+        report("lost-update", [&] {
+          Value d = Value::array_map();
+          d.set("key", key_value(rws[i].key));
+          Value read;
+          if (o_.workload == Workload::kListAppend) {
+            read = Value::vector();
+            const auto& ord = order_[static_cast<size_t>(rws[i].key)];
+            for (int64_t p = 0; p < rws[i].version; ++p) read.push(Value(ord[static_cast<size_t>(p)]));
+          } else if (!rws[i].nil) {
+            read = Value(rws[i].version);
+          }
+          d.set("value", read);
+          Value txns = Value::vector();
+          std::string names;
+          for (size_t x = i; x < j; ++x) {
+            txns.push(txn_value(rws[x].txn));
+            names += (x == i ? "" : ", ") + txn_text(rws[x].txn);
+          }
+          d.set("txns", txns);
+          return std::pair(d, fmt::format("key {}: {} all read {} and then wrote the key",
+                                          history::to_edn(key_value(rws[i].key)), names, history::to_edn(read)));
+        });
       i = j;
     }
   }
@@ -782,20 +802,22 @@ class Checker {
     r_.stats.steps = found.steps;
     for (const Cycle& c : found.cycles) {
       std::string cls = classify(c);
-      Value d = Value::array_map();
-      Value cycle = Value::vector(), steps = Value::vector();
-      std::string text = cls + ":";
-      for (const Edge& e : c.edges) {
-        cycle.push(txn_value(e.from));
-        auto [step, words] = explain(e);
-        steps.push(step);
-        text += "\n    " + words;
-      }
-      cycle.push(txn_value(c.edges.front().from));
-      d.set("type", Value::keyword(cls));
-      d.set("cycle", cycle);
-      d.set("steps", steps);
-      report(cls, d, text);
+      report(cls, [&] {
+        Value d = Value::array_map();
+        Value cycle = Value::vector(), steps = Value::vector();
+        std::string text = cls + ":";
+        for (const Edge& e : c.edges) {
+          cycle.push(txn_value(e.from));
+          auto [step, words] = explain(e);
+          steps.push(step);
+          text += "\n    " + words;
+        }
+        cycle.push(txn_value(c.edges.front().from));
+        d.set("type", Value::keyword(cls));
+        d.set("cycle", cycle);
+        d.set("steps", steps);
+        return std::pair(d, text);
+      });
     }
   }
 
