@@ -346,6 +346,37 @@ TEST(TxnChecker, RealTimeOrderDoesNotDependOnPositionSpacing) {
   EXPECT_EQ(la(clean).verdict, Verdict::kValid);
 }
 
+// Counts are exact however many anomalies there are; examples stop at max_examples,
+// the first ones found, each with its words.
+TEST(TxnChecker, CountsAreExactAndExamplesCapped) {
+  TxnBuilder b;
+  for (int i = 1; i <= 5; ++i) {
+    const std::string v = std::to_string(i);
+    b.fail(0, "[[:append :x " + v + "]]").ok(1, "[[:r :x [" + v + "]]]");  // G1a, and an incompatible order
+  }
+  auto h = from_history(b.history(), Workload::kListAppend);
+  ASSERT_TRUE(h.ok());
+  Options o;
+  const auto all = check(*h, o);
+  ASSERT_EQ(all.counts.at("G1a"), 5) << summary(all);
+  ASSERT_EQ(all.anomalies.at("G1a").size(), 5u);
+  o.max_examples = 2;
+  const auto two = check(*h, o);
+  EXPECT_EQ(two.counts, all.counts);
+  EXPECT_EQ(two.anomaly_types, all.anomaly_types);
+  ASSERT_EQ(two.anomalies.at("G1a").size(), 2u);
+  EXPECT_EQ(two.texts.at("G1a").size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(history::to_edn(two.anomalies.at("G1a")[i]), history::to_edn(all.anomalies.at("G1a")[i]));
+    EXPECT_EQ(two.texts.at("G1a")[i], all.texts.at("G1a")[i]);
+  }
+  o.max_examples = 0;
+  const auto none = check(*h, o);
+  EXPECT_EQ(none.counts, all.counts);
+  EXPECT_TRUE(none.anomalies.at("G1a").empty());
+  EXPECT_EQ(none.verdict, Verdict::kInvalid);
+}
+
 TEST(TxnChecker, ResultHasElleShape) {
   auto b = concurrent({"[[:append :x 1] [:r :y [1]]]", "[[:append :y 1] [:r :x [1]]]"});
   std::string edn = history::to_edn(to_value(la(b)));
