@@ -351,21 +351,16 @@ class Checker {
           const Writer* w = writer(m.key, e[p]);
           if (w && w->txn == t && w->mop > i) check_read_value(t, i, m.key, e[p], false);
         }
-        if (!e.empty()) {
-          const Writer* w = writer(m.key, e.back());
-          if (w && !failed(w->txn) && w->txn != t && !w->last) check_read_value(t, i, m.key, e.back(), true);
-        }
+        // The writer of the last element read, looked up once for its three uses.
+        const Writer* seen = e.empty() ? nullptr : writer(m.key, e.back());
+        if (seen && !failed(seen->txn) && seen->txn != t && !seen->last) check_read_value(t, i, m.key, e.back(), true);
         bool external = std::any_of(ext.begin(), ext.end(), [&](const ExtRead& x) { return x.mop == i; });
         if (!external) continue;
-        if (!e.empty()) {
-          const Writer* w = writer(m.key, e.back());
-          if (w && node(w->txn) && w->txn != t) graph_.add(w->txn, t, EdgeKind::kWR);
-        }
+        if (seen && node(seen->txn) && seen->txn != t) graph_.add(seen->txn, t, EdgeKind::kWR);
         if (e.size() < ord.size()) {
           // A read that stops between two appends of one transaction is an intermediate
           // read (G1b), reported above; the anti-dependency it would give is its echo.
           const Writer* w = writer(m.key, ord[e.size()]);
-          const Writer* seen = e.empty() ? nullptr : writer(m.key, e.back());
           if (w && node(w->txn) && w->txn != t && !(seen && seen->txn == w->txn)) graph_.add(t, w->txn, EdgeKind::kRW);
         }
       }
@@ -607,43 +602,58 @@ class Checker {
   }
 
   // ---------- process and real-time order ----------
-  struct Event {
-    int64_t pos;
-    uint32_t txn;
-    bool complete;
-  };
+  // An invocation or completion of a node transaction, coded as txn * 2 + (1 if a
+  // completion), in position order.
+  static uint64_t event_code(uint32_t txn, bool complete) { return static_cast<uint64_t>(txn) * 2 + complete; }
 
-  // Sorts events by position. Positions are distinct op indices, dense in a recorded
-  // history, so each event is dropped into its slot (linear); positions spread too
-  // thinly, or shared, take a comparison sort.
-  static void sort_events(std::vector<Event>& events) {
-    if (events.empty()) return;
-    int64_t lo = events[0].pos, hi = events[0].pos;
-    for (const Event& e : events) {
-      lo = std::min(lo, e.pos);
-      hi = std::max(hi, e.pos);
-    }
-    const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
-    auto by_pos = [](const Event& a, const Event& b) { return a.pos < b.pos; };
-    if (span >= 4 * static_cast<uint64_t>(events.size()) + 1024 || events.size() >= UINT32_MAX) {
-      std::sort(events.begin(), events.end(), by_pos);
-      return;
-    }
-    constexpr uint32_t kEmpty = UINT32_MAX;
-    std::vector<uint32_t> slot(span + 1, kEmpty);
-    for (uint32_t i = 0; i < events.size(); ++i) {
-      uint32_t& s = slot[static_cast<uint64_t>(events[i].pos) - static_cast<uint64_t>(lo)];
-      if (s != kEmpty) {
-        std::sort(events.begin(), events.end(), by_pos);
-        return;
+  // The events of real-time order sorted by position. Positions are distinct op
+  // indices, dense in a recorded history, so each event drops into its slot (linear,
+  // 8 bytes a slot); positions spread too thinly, or shared, take a comparison sort.
+  std::vector<uint64_t> events_in_order() const {
+    auto each = [&](auto fn) {
+      for (uint32_t t = 0; t < h_.txns.size(); ++t) {
+        if (!node(t)) continue;
+        fn(h_.txns[t].invoke, event_code(t, false));
+        if (h_.txns[t].type == OpType::kOk && h_.txns[t].complete >= 0) fn(h_.txns[t].complete, event_code(t, true));
       }
-      s = i;
+    };
+    size_t n = 0;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    each([&](int64_t pos, uint64_t) {
+      ++n;
+      lo = std::min(lo, pos);
+      hi = std::max(hi, pos);
+    });
+    if (n == 0) return {};
+    constexpr uint64_t kEmpty = UINT64_MAX;
+    const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+    if (span < 4 * static_cast<uint64_t>(n) + 1024) {
+      std::vector<uint64_t> slot(span + 1, kEmpty);
+      bool shared = false;
+      each([&](int64_t pos, uint64_t code) {
+        uint64_t& s = slot[static_cast<uint64_t>(pos) - static_cast<uint64_t>(lo)];
+        shared |= s != kEmpty;
+        s = code;
+      });
+      if (!shared) {
+        size_t out = 0;
+        for (uint64_t code : slot)
+          if (code != kEmpty) slot[out++] = code;
+        slot.resize(out);
+        return slot;
+      }
     }
-    std::vector<Event> sorted;
-    sorted.reserve(events.size());
-    for (uint32_t s : slot)
-      if (s != kEmpty) sorted.push_back(events[s]);
-    events.swap(sorted);
+    struct Event {
+      int64_t pos;
+      uint64_t code;
+    };
+    std::vector<Event> events;
+    events.reserve(n);
+    each([&](int64_t pos, uint64_t code) { events.push_back({pos, code}); });
+    std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.pos < b.pos; });
+    std::vector<uint64_t> codes(n);
+    for (size_t i = 0; i < n; ++i) codes[i] = events[i].code;
+    return codes;
   }
 
   void order_edges() {
@@ -658,14 +668,7 @@ class Checker {
     }
     // Real time: each invocation follows the completed transactions that no other
     // completed transaction follows (the frontier); edges to the rest are implied.
-    std::vector<Event> events;
-    events.reserve(h_.txns.size() * 2);
-    for (uint32_t t = 0; t < h_.txns.size(); ++t) {
-      if (!node(t)) continue;
-      events.push_back({h_.txns[t].invoke, t, false});
-      if (h_.txns[t].type == OpType::kOk && h_.txns[t].complete >= 0) events.push_back({h_.txns[t].complete, t, true});
-    }
-    sort_events(events);
+    const std::vector<uint64_t> events = events_in_order();
     // A completion removes from the frontier what its transaction saw there when it was
     // invoked: the members that joined before that invocation and are still there (a
     // transaction joins once and leaves for good), so no copy of the frontier is kept.
@@ -677,20 +680,20 @@ class Checker {
     constexpr size_t kNotInvoked = SIZE_MAX;
     std::vector<size_t> invoked_at(h_.txns.size(), kNotInvoked);  // ok transactions' invocation events
     for (size_t seq = 0; seq < events.size(); ++seq) {
-      const Event& e = events[seq];
-      if (!e.complete) {
-        for (const Member& f : frontier) graph_.add(f.txn, e.txn, EdgeKind::kRealtime);
-        if (h_.txns[e.txn].type == OpType::kOk) invoked_at[e.txn] = seq;
+      const auto txn = static_cast<uint32_t>(events[seq] / 2);
+      if (events[seq] % 2 == 0) {
+        for (const Member& f : frontier) graph_.add(f.txn, txn, EdgeKind::kRealtime);
+        if (h_.txns[txn].type == OpType::kOk) invoked_at[txn] = seq;
         continue;
       }
-      const size_t invoked = invoked_at[e.txn];
+      const size_t invoked = invoked_at[txn];
       if (invoked != kNotInvoked) {
         frontier.erase(
             std::remove_if(frontier.begin(), frontier.end(), [&](const Member& f) { return f.since < invoked; }),
             frontier.end());
-        invoked_at[e.txn] = kNotInvoked;
+        invoked_at[txn] = kNotInvoked;
       }
-      frontier.push_back({e.txn, seq});
+      frontier.push_back({txn, seq});
     }
   }
 

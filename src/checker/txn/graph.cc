@@ -49,49 +49,65 @@ void DepGraph::freeze() {
   // Counting sort by source (linear; a comparison sort of millions of edges was a tenth
   // of a check), then each node's few targets sorted and deduplicated in place.
   std::vector<uint32_t> start(nodes_ + 1, 0);
-  // Chunk c holds edges [0, used(c)).
-  auto used = [&](size_t c) {
-    return c + 1 < pending_.size() ? kChunk : static_cast<size_t>(fill_ - pending_.back().get());
+  // Chunk c of a kind's list holds edges [0, used(p, c)).
+  auto used = [](const Pending& p, size_t c) {
+    return c + 1 < p.chunks.size() ? kChunk : static_cast<size_t>(p.fill - p.chunks.back().get());
   };
   size_t total = 0;
-  for (size_t c = 0; c < pending_.size(); ++c) {
-    const size_t n = used(c);
-    total += n;
-    for (size_t i = 0; i < n; ++i) ++start[pending_[c][i].from + 1];
-  }
+  for (const Pending& p : pending_)
+    for (size_t c = 0; c < p.chunks.size(); ++c) {
+      const size_t n = used(p, c);
+      const Pair* chunk = p.chunks[c].get();
+      total += n;
+      for (size_t i = 0; i < n; ++i) ++start[chunk[i].from + 1];
+    }
   for (uint32_t i = 0; i < nodes_; ++i) start[i + 1] += start[i];
-  std::vector<Target> all(total);
+  std::unique_ptr<Target[]> all(new Target[total]);
   {
     std::vector<uint32_t> at(start.begin(), start.end() - 1);
-    for (size_t c = 0; c < pending_.size(); ++c) {
-      const size_t n = used(c);
-      const Edge* chunk = pending_[c].get();
-      for (size_t i = 0; i < n; ++i) all[at[chunk[i].from]++] = {chunk[i].to, bit(chunk[i].kind)};
-      pending_[c].reset();
+    for (size_t k = 0; k < kKinds; ++k) {
+      Pending& p = pending_[k];
+      const auto kind = static_cast<uint8_t>(1u << k);
+      for (size_t c = 0; c < p.chunks.size(); ++c) {
+        const size_t n = used(p, c);
+        const Pair* chunk = p.chunks[c].get();
+        for (size_t i = 0; i < n; ++i) all[at[chunk[i].from]++] = {chunk[i].to, kind};
+        p.chunks[c].reset();
+      }
+      p = Pending{};
     }
   }
-  std::vector<std::unique_ptr<Edge[]>>().swap(pending_);
-  fill_ = end_ = nullptr;
   offsets_.assign(nodes_ + 1, 0);
   size_t out = 0;
+  auto key = [](const Target& t) { return (static_cast<uint64_t>(t.to) << 8) | t.kind; };
   for (uint32_t v = 0; v < nodes_; ++v) {
-    auto first = all.begin() + start[v], last = all.begin() + start[v + 1];
-    std::sort(first, last,
-              [](const Target& a, const Target& b) { return a.to != b.to ? a.to < b.to : a.kind < b.kind; });
-    for (auto it = first; it != last; ++it) {
+    Target* first = all.get() + start[v];
+    Target* last = all.get() + start[v + 1];
+    if (last - first > 32) {
+      std::sort(first, last, [&](const Target& a, const Target& b) { return key(a) < key(b); });
+    } else {
+      // Insertion sort: a node has a handful of targets, often added in order already.
+      for (Target* i = first + 1; i < last; ++i) {
+        const Target x = *i;
+        Target* j = i;
+        for (; j > first && key(j[-1]) > key(x); --j) *j = j[-1];
+        *j = x;
+      }
+    }
+    for (Target* it = first; it != last; ++it) {
       if (out > offsets_[v] && all[out - 1].to == it->to && all[out - 1].kind == it->kind) continue;
       all[out++] = *it;
     }
     offsets_[v + 1] = static_cast<uint32_t>(out);
   }
-  all.resize(out);
   targets_ = std::move(all);
+  edges_ = out;
 }
 
-void DepGraph::next_chunk() {
-  pending_.push_back(std::make_unique_for_overwrite<Edge[]>(kChunk));
-  fill_ = pending_.back().get();
-  end_ = fill_ + kChunk;
+void DepGraph::next_chunk(Pending& p) {
+  p.chunks.push_back(std::make_unique_for_overwrite<Pair[]>(kChunk));
+  p.fill = p.chunks.back().get();
+  p.end = p.fill + kChunk;
 }
 
 std::vector<std::vector<uint32_t>> DepGraph::components(const std::vector<uint32_t>& nodes, uint8_t mask,
@@ -222,7 +238,8 @@ std::vector<std::vector<uint32_t>> DepGraph::strongly_connected(uint8_t mask) co
 }
 
 DepGraph::SearchResult DepGraph::find_cycles(int64_t step_budget) const {
-  SQ_ASSERT_MSG(pending_.empty(), "DepGraph::find_cycles before freeze()");
+  SQ_ASSERT_MSG(std::all_of(pending_.begin(), pending_.end(), [](const Pending& p) { return p.chunks.empty(); }),
+                "DepGraph::find_cycles before freeze()");
   SearchResult r;
   int64_t budget = step_budget > 0 ? step_budget : std::numeric_limits<int64_t>::max();
   const int64_t budget_start = budget;

@@ -22,6 +22,8 @@
 // Not thread-safe; one graph per check.
 #pragma once
 
+#include <array>
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -54,14 +56,15 @@ class DepGraph {
 
   void add(uint32_t from, uint32_t to, EdgeKind kind) {
     if (from == to) return;
-    if (fill_ == end_) next_chunk();
-    *fill_++ = {from, to, kind};
+    Pending& p = pending_[static_cast<size_t>(std::countr_zero(static_cast<unsigned>(kind)))];
+    if (p.fill == p.end) next_chunk(p);
+    *p.fill++ = {from, to};
   }
   // Sorts and deduplicates the edges into adjacency arrays; add() is not allowed after.
   void freeze();
 
   uint32_t nodes() const { return nodes_; }
-  size_t edge_count() const { return targets_.size(); }
+  size_t edge_count() const { return edges_; }
 
   // Limits of the searches for a cycle through one anti-dependency (see find_cycles).
   static constexpr int64_t kAttemptSteps = 200'000;
@@ -98,18 +101,26 @@ class DepGraph {
                          const std::vector<uint32_t>& comp_of, uint32_t comp, int64_t& budget, bool& out_of_budget,
                          int64_t cap, bool& cut) const;
 
-  // Edges wait in fixed-size chunks: a single vector of millions of edges would copy
-  // itself at every doubling, and freeze() can release each chunk once it is sorted in.
+  // Edges wait in fixed-size chunks, one list per kind (so 8 bytes an edge): a single
+  // vector of millions of edges would copy itself at every doubling, and freeze() can
+  // release each chunk once it is sorted in.
   static constexpr size_t kChunk = 1 << 16;
-
-  void next_chunk();
+  static constexpr size_t kKinds = 5;
+  struct Pair {
+    uint32_t from, to;
+  };
+  struct Pending {
+    std::vector<std::unique_ptr<Pair[]>> chunks;  // all full but the last, filled up to fill
+    Pair* fill = nullptr;
+    Pair* end = nullptr;
+  };
+  static void next_chunk(Pending& p);
 
   uint32_t nodes_;
-  std::vector<std::unique_ptr<Edge[]>> pending_;  // all full but the last, filled up to fill_
-  Edge* fill_ = nullptr;
-  Edge* end_ = nullptr;
-  std::vector<uint32_t> offsets_;  // node -> first index in targets_ (nodes_ + 1 entries)
-  std::vector<Target> targets_;
+  std::array<Pending, kKinds> pending_;
+  std::vector<uint32_t> offsets_;      // node -> first index in targets_ (nodes_ + 1 entries)
+  std::unique_ptr<Target[]> targets_;  // not zeroed first: freeze() writes every one it keeps
+  size_t edges_ = 0;
   mutable std::vector<uint32_t> mark_;  // BFS visit stamps
   mutable std::vector<size_t> parent_;
   mutable std::vector<uint8_t> parent_kind_;

@@ -15,34 +15,34 @@ bool dense(uint64_t span, uint64_t writes) { return span < 2 * writes + 64; }
 
 WriterIndex::WriterIndex(const History& h) : hashed_(16) {
   const size_t nkeys = h.keys.size();
-  lo_.assign(nkeys, std::numeric_limits<int64_t>::max());
+  std::vector<int64_t> lo(nkeys, std::numeric_limits<int64_t>::max());
   std::vector<int64_t> hi(nkeys, std::numeric_limits<int64_t>::min());
   std::vector<uint64_t> writes(nkeys, 0);
   size_t total = 0;
   for (const Mop& m : h.mops) {
     if (m.f == MopF::kRead || m.key < 0 || static_cast<size_t>(m.key) >= nkeys) continue;
     const auto k = static_cast<size_t>(m.key);
-    lo_[k] = std::min(lo_[k], m.value);
+    lo[k] = std::min(lo[k], m.value);
     hi[k] = std::max(hi[k], m.value);
     ++writes[k];
     ++total;
   }
-  base_.assign(nkeys + 1, 0);
-  sparse_.assign(nkeys, 0);
+  keys_meta_.assign(nkeys, KeyMeta{});
   size_t hashed = 0;
+  uint64_t slots = 0;
   for (size_t k = 0; k < nkeys; ++k) {
-    uint64_t span = 0;
-    if (writes[k] > 0) {
-      span = static_cast<uint64_t>(hi[k]) - static_cast<uint64_t>(lo_[k]) + 1;  // wraps only when huge
-      if (span == 0 || !dense(span, writes[k])) {
-        sparse_[k] = 1;
-        hashed += writes[k];
-        span = 0;
-      }
+    if (writes[k] == 0) continue;
+    KeyMeta& meta = keys_meta_[k];
+    const uint64_t span = static_cast<uint64_t>(hi[k]) - static_cast<uint64_t>(lo[k]) + 1;  // wraps only when huge
+    if (span == 0 || !dense(span, writes[k])) {
+      meta.sparse = true;
+      hashed += writes[k];
+      continue;
     }
-    base_[k + 1] = base_[k] + span;
+    meta = KeyMeta{lo[k], slots, span, false};
+    slots += span;
   }
-  direct_.assign(base_[nkeys], kNone);
+  direct_.assign(slots, kNone);
   if (hashed > 0) hashed_ = KeyValueMap<uint32_t>(hashed);
   entries_.reserve(total);
   keys_.reserve(total);
@@ -62,12 +62,9 @@ WriterIndex::WriterIndex(const History& h) : hashed_(16) {
 }
 
 uint32_t* WriterIndex::slot(int32_t key, int64_t value) {
-  const auto k = static_cast<size_t>(key);
-  if (sparse_[k]) {
-    auto [p, fresh] = hashed_.try_emplace(key, value, kNone);
-    return p;
-  }
-  return &direct_[base_[k] + (static_cast<uint64_t>(value) - static_cast<uint64_t>(lo_[k]))];
+  const KeyMeta& k = keys_meta_[static_cast<size_t>(key)];
+  if (k.sparse) return hashed_.try_emplace(key, value, kNone).first;
+  return &direct_[k.base + (static_cast<uint64_t>(value) - static_cast<uint64_t>(k.lo))];
 }
 
 void WriterIndex::insert(int32_t key, int64_t value, const Writer& w) {

@@ -40,14 +40,14 @@ class WriterIndex {
 
   // Dense id of the entry for (key, value), or kNone. Inline: the checker's hottest call.
   uint32_t id(int32_t key, int64_t value) const {
-    if (key < 0 || static_cast<size_t>(key) >= sparse_.size()) return kNone;
-    const auto k = static_cast<size_t>(key);
-    if (sparse_[k]) {
+    if (key < 0 || static_cast<size_t>(key) >= keys_meta_.size()) return kNone;
+    const KeyMeta& k = keys_meta_[static_cast<size_t>(key)];
+    if (k.sparse) {
       const uint32_t* p = hashed_.find(key, value);
       return p == nullptr ? kNone : *p;
     }
-    const uint64_t off = static_cast<uint64_t>(value) - static_cast<uint64_t>(lo_[k]);
-    return off < base_[k + 1] - base_[k] ? direct_[base_[k] + off] : kNone;
+    const uint64_t off = static_cast<uint64_t>(value) - static_cast<uint64_t>(k.lo);
+    return off < k.span ? direct_[k.base + off] : kNone;
   }
   const Writer* find(int32_t key, int64_t value) const {
     uint32_t i = id(key, value);
@@ -69,10 +69,15 @@ class WriterIndex {
   uint32_t* slot(int32_t key, int64_t value);
 
   std::vector<Writer> entries_;
-  std::vector<int32_t> keys_;     // entry id -> key
-  std::vector<int64_t> lo_;       // key -> smallest value written (dense keys)
-  std::vector<uint64_t> base_;    // key -> first slot in direct_ (nkeys + 1 entries)
-  std::vector<uint8_t> sparse_;   // key -> uses the hash map
+  std::vector<int32_t> keys_;  // entry id -> key
+  // Per key, in one place so that a lookup touches one cache line before direct_.
+  struct KeyMeta {
+    int64_t lo = 0;       // dense: smallest value written
+    uint64_t base = 0;    // dense: first slot in direct_
+    uint64_t span = 0;    // dense: slots (0 for a key nobody wrote)
+    bool sparse = false;  // uses hashed_
+  };
+  std::vector<KeyMeta> keys_meta_;
   std::vector<uint32_t> direct_;  // entry ids of dense keys, kNone where unwritten
   KeyValueMap<uint32_t> hashed_;  // entry ids of sparse keys
   int64_t duplicates_ = 0;
