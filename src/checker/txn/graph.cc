@@ -112,14 +112,15 @@ void DepGraph::next_chunk(Pending& p) {
 
 std::vector<std::vector<uint32_t>> DepGraph::components(const std::vector<uint32_t>& nodes, uint8_t mask,
                                                         const std::vector<uint32_t>* comp_of, uint32_t comp) const {
-  // Iterative Tarjan; scratch arrays sized to the graph, reset only where touched.
-  static thread_local std::vector<uint32_t> index, low;
-  static thread_local std::vector<uint8_t> on_stack;
-  if (index.size() < nodes_) {
-    index.assign(nodes_, kNone);
-    low.assign(nodes_, 0);
-    on_stack.assign(nodes_, 0);
-  }
+  // Iterative Tarjan; scratch sized to the graph, reset only where touched. A node's
+  // index, low link and stack flag share one entry: one cache miss per node visited.
+  struct Visit {
+    uint32_t index = kNone;
+    uint32_t low = 0;
+    bool on_stack = false;
+  };
+  static thread_local std::vector<Visit> visit;
+  if (visit.size() < nodes_) visit.assign(nodes_, Visit{});
   auto inside = [&](uint32_t v) { return comp_of == nullptr || (*comp_of)[v] == comp; };
   std::vector<std::vector<uint32_t>> out;
   std::vector<uint32_t> stack;
@@ -129,33 +130,38 @@ std::vector<std::vector<uint32_t>> DepGraph::components(const std::vector<uint32
   std::vector<Frame> frames;
   uint32_t counter = 0;
   for (uint32_t root : nodes) {
-    if (index[root] != kNone) continue;
+    if (visit[root].index != kNone) continue;
     frames.push_back({root, offsets_[root]});
-    index[root] = low[root] = counter++;
+    visit[root] = {counter, counter, true};
+    ++counter;
     stack.push_back(root);
-    on_stack[root] = 1;
     while (!frames.empty()) {
       Frame& f = frames.back();
       uint32_t v = f.v;
       if (f.next < offsets_[v + 1]) {
         const Target& t = targets_[f.next++];
         if (!(t.kind & mask) || !inside(t.to)) continue;
-        if (index[t.to] == kNone) {
-          index[t.to] = low[t.to] = counter++;
+        Visit& to = visit[t.to];
+        if (to.index == kNone) {
+          to = {counter, counter, true};
+          ++counter;
           stack.push_back(t.to);
-          on_stack[t.to] = 1;
           frames.push_back({t.to, offsets_[t.to]});
-        } else if (on_stack[t.to]) {
-          low[v] = std::min(low[v], index[t.to]);
+        } else if (to.on_stack) {
+          visit[v].low = std::min(visit[v].low, to.index);
         }
         continue;
       }
       frames.pop_back();
-      if (!frames.empty()) low[frames.back().v] = std::min(low[frames.back().v], low[v]);
-      if (low[v] == index[v]) {
+      const Visit& here = visit[v];
+      if (!frames.empty()) {
+        uint32_t& up = visit[frames.back().v].low;
+        up = std::min(up, here.low);
+      }
+      if (here.low == here.index) {
         if (stack.back() == v) {  // a component of one node, the usual case: no list for it
           stack.pop_back();
-          on_stack[v] = 0;
+          visit[v].on_stack = false;
           continue;
         }
         std::vector<uint32_t> c;
@@ -163,14 +169,14 @@ std::vector<std::vector<uint32_t>> DepGraph::components(const std::vector<uint32
         do {
           w = stack.back();
           stack.pop_back();
-          on_stack[w] = 0;
+          visit[w].on_stack = false;
           c.push_back(w);
         } while (w != v);
         out.push_back(std::move(c));
       }
     }
   }
-  for (uint32_t v : nodes) index[v] = kNone;
+  for (uint32_t v : nodes) visit[v].index = kNone;
   return out;
 }
 
