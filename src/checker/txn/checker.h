@@ -26,7 +26,10 @@
 // Verdict: invalid when an anomaly found rules out one of the requested models; unknown
 // when the cycle search ran out of budget and the requested models are not already
 // ruled out; valid otherwise. Pure; thread-safe. Cost: about linear in the history (reads
-// are compared element by element) plus the cycle search, bounded by Options::step_budget.
+// are compared element by element) plus the cycle search, bounded by Options::step_budget;
+// about 0.6-0.7 us a transaction on one core (bench/txn_check_bench). Memory beyond the
+// history: linear too, about 150 bytes a transaction at Maelstrom's shape (the dependency
+// graph at 8 bytes an edge, 16 while it is built; the writer index at 16 bytes a write).
 #pragma once
 
 #include <cstdint>
