@@ -11,13 +11,14 @@
 #include "msim/sweep.h"
 #include "parse_command_line.h"
 #include "workload/workload.h"
+#include "workload_flags.h"
 
 namespace squall::cli {
 
 int cmd_sim_workload(int argc, char** argv) {
   msim::SweepOptions opt;
   msim::MsimConfig& cfg = opt.cfg;
-  std::string latency_dist = "constant", nemesis, availability, trace_out;
+  std::string latency_dist = "constant", nemesis, availability, trace_out, consistency_models;
   std::string p_loss = "0", p_dup = "0", p_reorder = "0", skew = "0";
   std::vector<std::string> faults;
   uint64_t seeds = 0, seed = 1;
@@ -46,6 +47,8 @@ int cmd_sim_workload(int argc, char** argv) {
   auto* rpc = app.add_option("--rpc-timeout", rpc_timeout, "Client request timeout in s (default: the workload's)");
   app.add_option("--availability", availability, "Require this fraction of ops to succeed ('total' = all)");
   app.add_flag("--strict", cfg.strict, "Protocol violations fail the run");
+  workload::WorkloadOptions& wo = cfg.workload_options;
+  add_txn_workload_options(app, &wo, &consistency_models);
   app.add_option("--p-loss", p_loss, "Probability that a node-to-node or node-to-service message is lost");
   app.add_option("--p-dup", p_dup, "Probability that such a message is delivered twice");
   app.add_option("--p-reorder", p_reorder, "Probability that such a message is held back (others overtake it)");
@@ -85,7 +88,8 @@ int cmd_sim_workload(int argc, char** argv) {
     cfg.availability = *a;
   }
   if (rpc->count() > 0) cfg.rpc_timeout_option = rpc_timeout;
-  auto w = workload::make_workload(cfg.workload);
+  wo.consistency_models = harness::split_list(consistency_models);
+  auto w = workload::make_workload(cfg.workload, wo);
   if (!w.ok()) return usage(w.error());
   if (auto s = msim::resolve(&cfg, **w); !s.ok()) return usage(s.error());
   auto factory = msim::gossip_node_factory(faults);

@@ -14,6 +14,7 @@
 #include "harness/runner.h"
 #include "parse_command_line.h"
 #include "workload/workload.h"
+#include "workload_flags.h"
 
 namespace squall::cli {
 namespace {
@@ -26,13 +27,9 @@ uint64_t fresh_seed() {
   return seed & ((uint64_t{1} << 53) - 1);  // stays exact when read back from JSON
 }
 
-workload::WorkloadOptions workload_options(const harness::TestConfig& cfg) {
-  return {cfg.key_count, cfg.max_txn_length, cfg.max_writes_per_key, cfg.consistency_models};
-}
-
 // One run of the test; its exit code. `interrupted` is set when the user stopped it.
 int run_once(const harness::TestConfig& cfg, bool* interrupted) {
-  auto w = workload::make_workload(cfg.workload, workload_options(cfg));
+  auto w = workload::make_workload(cfg.workload, cfg.workload_options);
   SQ_ASSERT(w.ok());  // checked before the first run
   harness::Runner runner(cfg, std::move(*w));
   auto summary = runner.run();
@@ -114,13 +111,7 @@ int cmd_test(int argc, char** argv) {
   auto* rpc = app.add_option("--rpc-timeout", rpc_timeout,
                              "Client request timeout in seconds (default 5; lin-kv: max(10 x --latency, 1 s))");
   app.add_option("--store", cfg.store_dir, "Directory of the store (runs go to <store>/<workload>/<time>/)");
-  app.add_option("--key-count", cfg.key_count, "Txn workloads: keys active at a time (default 3)");
-  app.add_option("--max-txn-length", cfg.max_txn_length, "Txn workloads: most micro-ops per transaction (default 4)");
-  app.add_option("--max-writes-per-key", cfg.max_writes_per_key,
-                 "Txn workloads: writes a key gets before it retires (default 16)");
-  app.add_option(
-      "--consistency-models", consistency_models,
-      "Txn workloads: consistency models the history must satisfy, comma-separated (default strict-serializable)");
+  add_txn_workload_options(app, &cfg.workload_options, &consistency_models);
   app.add_option("args", cfg.bin_args, "Arguments passed to the node binary (put them after --)");
 
   if (auto stop = parse_command_line(app, argc, argv, "test")) return *stop;
@@ -133,7 +124,7 @@ int cmd_test(int argc, char** argv) {
   if (!dist.ok()) return usage("--latency-dist: " + dist.error());
   cfg.latency_dist = *dist;
   cfg.nemesis = harness::split_list(nemesis);
-  cfg.consistency_models = harness::split_list(consistency_models);
+  cfg.workload_options.consistency_models = harness::split_list(consistency_models);
   if (!availability.empty()) {
     auto a = harness::parse_availability(availability);
     if (!a.ok()) return usage(a.error());
@@ -156,7 +147,7 @@ int cmd_test(int argc, char** argv) {
   }
   if (rpc->count() > 0) cfg.rpc_timeout_option = rpc_timeout;
   cfg.status_line = ::isatty(2) != 0;
-  auto w = workload::make_workload(cfg.workload, workload_options(cfg));
+  auto w = workload::make_workload(cfg.workload, cfg.workload_options);
   if (!w.ok()) return usage(w.error());
   harness::apply_workload_defaults(&cfg, **w);
   if (auto s = harness::validate(&cfg); !s.ok()) return usage(s.error());

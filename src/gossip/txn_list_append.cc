@@ -1,5 +1,7 @@
 #include "gossip/txn_list_append.h"
 
+#include <algorithm>
+
 #include <rapidjson/document.h>
 
 #include "proto/error_code.h"
@@ -70,80 +72,125 @@ void TxnListAppend::handle(const node::Request& req) {
 }
 
 void TxnListAppend::run(Attempt a) {
-  kv_.read(kRootKey, [this, a = std::move(a)](const node::RpcReply& r) mutable {
-    if (r.timed_out() || (r.is_error() && r.error_code() != code(proto::ErrorCode::kKeyDoesNotExist))) {
-      node_.reply_error(a.to, code(proto::ErrorCode::kTemporarilyUnavailable), "lin-kv read failed; nothing done");
-      return;
+  kv_.read(kRootKey, [this, a = std::move(a)](const node::RpcReply& r) mutable { on_read(std::move(a), r); });
+}
+
+std::optional<TxnListAppend::Snapshot> TxnListAppend::snapshot(const node::RpcReply& r) {
+  Snapshot s;
+  s.existed = r.ok();
+  s.text = "[]";
+  if (s.existed) {
+    const rapidjson::Value* v = proto::member(r.body(), "value");
+    if (v == nullptr) return std::nullopt;
+    s.text = proto::to_json(*v);
+  }
+  rapidjson::Document d;
+  d.Parse(s.text.data(), s.text.size());
+  auto db = decode(d);
+  if (!db) return std::nullopt;
+  s.db = std::move(*db);
+  return s;
+}
+
+void TxnListAppend::on_read(Attempt a, const node::RpcReply& r) {
+  if (r.timed_out() || (r.is_error() && r.error_code() != code(proto::ErrorCode::kKeyDoesNotExist))) {
+    node_.reply_error(a.to, code(proto::ErrorCode::kTemporarilyUnavailable), "lin-kv read failed; nothing done");
+    return;
+  }
+  auto snap = snapshot(r);
+  if (!snap) {
+    node_.reply_error(a.to, code(proto::ErrorCode::kCrash), "the database in lin-kv is malformed or lacks a value");
+    return;
+  }
+  std::string stale = last_seen_;
+  last_seen_ = snap->text;
+  if (!txn_writes(a.ops)) {
+    if (faults_.txn_read_skew && !a.ops.empty()) {
+      // The first read from an older copy, the rest from the fresh one.
+      rapidjson::Document old;
+      old.Parse(stale.data(), stale.size());
+      auto old_db = decode(old);
+      std::vector<TxnOp> first(a.ops.begin(), a.ops.begin() + 1);
+      if (old_db) execute(first, *old_db);
+      execute(a.ops, snap->db);
+      a.ops[0] = first[0];
+    } else {
+      execute(a.ops, snap->db);
     }
-    bool existed = r.ok();
-    std::string text = "[]";
-    if (existed) {
-      const rapidjson::Value* v = proto::member(r.body(), "value");
-      if (v == nullptr) {
-        node_.reply_error(a.to, code(proto::ErrorCode::kTemporarilyUnavailable), "lin-kv read_ok lacked a value");
-        return;
-      }
-      text = proto::to_json(*v);
-    }
-    rapidjson::Document d;
-    d.Parse(text.data(), text.size());
-    auto db = decode(d);
-    if (!db) {
-      node_.reply_error(a.to, code(proto::ErrorCode::kCrash), "the database in lin-kv is malformed");
-      return;
-    }
-    std::string stale = last_seen_;
-    last_seen_ = text;
-    if (!txn_writes(a.ops)) {
-      if (faults_.txn_read_skew && !a.ops.empty()) {
-        // The first read from an older copy, the rest from the fresh one.
-        rapidjson::Document old;
-        old.Parse(stale.data(), stale.size());
-        auto old_db = decode(old);
-        std::vector<TxnOp> first(a.ops.begin(), a.ops.begin() + 1);
-        if (old_db) execute(first, *old_db);
-        execute(a.ops, *db);
-        a.ops[0] = first[0];
-      } else {
-        execute(a.ops, *db);
-      }
-      answer(a);
-      return;
-    }
-    execute(a.ops, *db);
-    install(std::move(a), text, existed, std::move(*db));
-  });
+    answer(a);
+    return;
+  }
+  execute(a.ops, snap->db);
+  install(std::move(a), snap->text, snap->existed, std::move(snap->db));
 }
 
 void TxnListAppend::install(Attempt a, const std::string& from, bool existed, Db db) {
   std::string to = encode(db);
-  auto done = [this, a](const node::RpcReply& r) mutable {
-    if (r.timed_out()) {
-      node_.reply_error(a.to, code(proto::ErrorCode::kTimeout),
-                        "lin-kv did not answer the commit; it may have happened");
-      return;
-    }
+  auto done = [this, a, from](const node::RpcReply& r) mutable {
     if (r.ok()) {
       answer(a);
       return;
     }
-    bool lost_race = r.error_code() == code(proto::ErrorCode::kPreconditionFailed) ||
-                     r.error_code() == code(proto::ErrorCode::kKeyDoesNotExist) ||
-                     r.error_code() == code(proto::ErrorCode::kKeyAlreadyExists);
-    if (lost_race && ++a.attempt < kAttemptsMax) {
-      for (auto& op : a.ops)
-        if (op.f == TxnOp::F::kRead) op.value = "null";
-      run(std::move(a));
+    const bool lost_race = !r.timed_out() && (r.error_code() == code(proto::ErrorCode::kPreconditionFailed) ||
+                                              r.error_code() == code(proto::ErrorCode::kKeyDoesNotExist) ||
+                                              r.error_code() == code(proto::ErrorCode::kKeyAlreadyExists));
+    if (r.timed_out() || lost_race) {
+      // A refusal may be a duplicate's, answering after the first copy applied; a lost
+      // reply says nothing. Either way the database says what happened.
+      settle(std::move(a), from);
       return;
     }
-    node_.reply_error(a.to, lost_race ? code(proto::ErrorCode::kTxnConflict) : r.error_code(),
-                      lost_race ? "too many conflicting transactions; aborted" : std::string(r.error_text()));
+    node_.reply_error(a.to, r.error_code(), std::string(r.error_text()));
   };
   if (faults_.txn_lost_update) {
     kv_.write(kRootKey, to, std::move(done));
     return;
   }
   kv_.cas(kRootKey, from, to, !existed, std::move(done));
+}
+
+bool TxnListAppend::applied(const Db& db, const std::vector<TxnOp>& ops) {
+  for (const TxnOp& op : ops) {
+    if (op.f != TxnOp::F::kAppend) continue;
+    auto it = db.find(op.key);
+    if (it == db.end() || std::find(it->second.begin(), it->second.end(), op.value) == it->second.end()) return false;
+  }
+  return true;
+}
+
+void TxnListAppend::settle(Attempt a, const std::string& from) {
+  kv_.read(kRootKey, [this, a = std::move(a), from](const node::RpcReply& r) mutable {
+    auto snap = r.timed_out() || (r.is_error() && r.error_code() != code(proto::ErrorCode::kKeyDoesNotExist))
+                    ? std::nullopt
+                    : snapshot(r);
+    if (!snap) {
+      if (++a.settles < kAttemptsMax) {
+        settle(std::move(a), from);
+      } else {
+        node_.reply_error(a.to, code(proto::ErrorCode::kTimeout),
+                          "lin-kv did not say whether the commit happened; it may have");
+      }
+      return;
+    }
+    // Appended values are unique per key (as Elle requires), and the database only
+    // grows: our elements in it mean our install applied, with this attempt's reads.
+    if (applied(snap->db, a.ops)) {
+      answer(a);
+      return;
+    }
+    // Not applied. If the database moved on from `from`, it never comes back to it,
+    // so our cas can never apply: re-run on the fresh copy. If it still reads `from`,
+    // the cas may be in flight; re-running sends the identical one, which is safe.
+    if (++a.attempt < kAttemptsMax) {
+      for (auto& op : a.ops)
+        if (op.f == TxnOp::F::kRead) op.value = "null";
+      on_read(std::move(a), r);
+    } else if (snap->text == from) {
+      node_.reply_error(a.to, code(proto::ErrorCode::kTimeout), "lin-kv did not take the commit; it still may");
+    } else {
+      node_.reply_error(a.to, code(proto::ErrorCode::kTxnConflict), "too many conflicting transactions; aborted");
+    }
+  });
 }
 
 void TxnListAppend::answer(const Attempt& a) {

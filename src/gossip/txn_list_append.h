@@ -7,8 +7,12 @@
 // kAttemptsMax times, then answers error 30 (txn-conflict, a definite abort). Read-only
 // transactions answer from the value they read. Every transaction therefore takes effect
 // at one linearizable step of lin-kv inside its own invocation window, which is strict
-// serializability. A lin-kv timeout on the cas is answered with error 0 (indefinite: the
-// cas may have happened); on the read, with error 11 (nothing happened).
+// serializability. A cas refused or unanswered is settled by reading the database back:
+// a refusal may be a duplicate's answering after the first copy applied, and appended
+// values are unique per key while the database only grows, so finding this
+// transaction's elements means it applied (answered with that attempt's reads); not
+// finding them means it did not, and it re-runs. Only when lin-kv never says is the
+// answer error 0 (indefinite); a failed first read is error 11 (nothing happened).
 // Faults (negative controls):
 //   txn-lost-update  installs with a plain write instead of cas: concurrent transactions
 //                    overwrite each other's appends (lost update, incompatible orders)
@@ -18,6 +22,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,9 +57,21 @@ class TxnListAppend {
     node::ReplyTo to;
     std::vector<TxnOp> ops;
     int attempt = 0;
+    int settles = 0;  // reads spent learning whether an install applied
   };
+  // The database as one read returned it (text "[]" when the key does not exist yet).
+  struct Snapshot {
+    std::string text;
+    bool existed = false;
+    Db db;
+  };
+  static std::optional<Snapshot> snapshot(const node::RpcReply& r);
+  // True when every element `ops` appends is in `db`.
+  static bool applied(const Db& db, const std::vector<TxnOp>& ops);
   void run(Attempt a);
+  void on_read(Attempt a, const node::RpcReply& r);
   void install(Attempt a, const std::string& from, bool existed, Db db);
+  void settle(Attempt a, const std::string& from);
   void answer(const Attempt& a);
 
   node::Node& node_;

@@ -75,6 +75,38 @@ TEST(TxnListAppend, ExecuteAndEncodeRoundTrip) {
   EXPECT_FALSE(TxnListAppend::decode(d).has_value());
 }
 
+// A duplicated cas: the first copy applied, the second's refusal answers first. The
+// database read back holds this transaction's element, so it is answered ok with the
+// reads of the attempt that applied, not re-run (which would append twice) or aborted
+// (which would make its element an aborted read).
+TEST(TxnListAppend, ARefusalAfterTheInstallAppliedIsSettledByReadingBack) {
+  NodeHarness h({}, {}, "n0", {"n0", "n1"});
+  EXPECT_EQ(h.deliver("c1", R"({"type":"txn","msg_id":1,"txn":[["r",1,null],["append",1,7]]})"),
+            V{R"(lin-kv {"type":"read","key":"txn-list-append","msg_id":1})"});
+  EXPECT_EQ(
+      h.deliver("lin-kv", R"({"type":"read_ok","in_reply_to":1,"value":[[1,[5]]]})"),
+      V{R"(lin-kv {"type":"cas","key":"txn-list-append","from":[[1,[5]]],"to":[[1,[5,7]]],"msg_id":2})"});
+  EXPECT_EQ(h.deliver("lin-kv", R"({"type":"error","in_reply_to":2,"code":22,"text":"mismatch"})"),
+            V{R"(lin-kv {"type":"read","key":"txn-list-append","msg_id":3})"});
+  // Another node appended 8 after ours: still ours, with the reads of our attempt.
+  EXPECT_EQ(h.deliver("lin-kv", R"({"type":"read_ok","in_reply_to":3,"value":[[1,[5,7,8]]]})"),
+            V{R"(c1 {"type":"txn_ok","txn":[["r",1,[5]],["append",1,7]],"in_reply_to":1})"});
+}
+
+// A genuine lost race: the element is not there, so the transaction re-runs on the copy
+// it just read.
+TEST(TxnListAppend, ARefusalWithoutTheElementReRunsOnTheFreshCopy) {
+  NodeHarness h({}, {}, "n0", {"n0", "n1"});
+  h.deliver("c1", R"({"type":"txn","msg_id":1,"txn":[["r",1,null],["append",1,7]]})");
+  h.deliver("lin-kv", R"({"type":"read_ok","in_reply_to":1,"value":[[1,[5]]]})");
+  h.deliver("lin-kv", R"({"type":"error","in_reply_to":2,"code":22,"text":"mismatch"})");
+  EXPECT_EQ(
+      h.deliver("lin-kv", R"({"type":"read_ok","in_reply_to":3,"value":[[1,[5,8]]]})"),
+      V{R"(lin-kv {"type":"cas","key":"txn-list-append","from":[[1,[5,8]]],"to":[[1,[5,8,7]]],"msg_id":4})"});
+  EXPECT_EQ(h.deliver("lin-kv", R"({"type":"cas_ok","in_reply_to":4})"),
+            V{R"(c1 {"type":"txn_ok","txn":[["r",1,[5,8]],["append",1,7]],"in_reply_to":1})"});
+}
+
 TEST(TxnListAppend, ConcurrentAppendsOnSeveralNodesAllLand) {
   SimCluster c(3, {}, {}, 10, 9);
   for (int i = 0; i < 30; ++i)

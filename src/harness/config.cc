@@ -1,5 +1,7 @@
 #include "harness/config.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -88,6 +90,12 @@ Result<double> parse_availability(const std::string& spec) {
   return v;
 }
 
+std::string availability_flag(const std::optional<double>& availability) {
+  if (!availability) return "";
+  if (*availability == 1.0) return " --availability total";
+  return fmt::format(" --availability {}", *availability);
+}
+
 std::vector<std::string> split_list(const std::string& spec) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -140,12 +148,7 @@ Status validate(TestConfig* c) {
   if (c->test_count < 1 || c->test_count > kMaxTestCount) {
     return err("--test-count must be between 1 and " + std::to_string(kMaxTestCount));
   }
-  for (const auto& [flag, v] :
-       {std::pair{"--key-count", c->key_count}, std::pair{"--max-txn-length", c->max_txn_length},
-        std::pair{"--max-writes-per-key", c->max_writes_per_key}}) {
-    if (v && *v < 1) return err(std::string(flag) + " must be at least 1");
-  }
-  return {};
+  return workload::validate(c->workload_options);
 }
 
 }  // namespace squall::harness

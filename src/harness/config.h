@@ -53,12 +53,9 @@ struct TestConfig {
   int test_count = 1;                 // --test-count: run the test this many times
   bool log_net_send = false;          // --log-net-send: every network send to jepsen.log
   bool log_net_recv = false;          // --log-net-recv: every delivery to jepsen.log
-  // Options of Maelstrom's txn workloads, accepted and stored for when this build has
-  // them; no workload here reads them yet.
-  std::optional<int> key_count;
-  std::optional<int> max_txn_length;
-  std::optional<int> max_writes_per_key;
-  std::vector<std::string> consistency_models;
+  // The txn workloads' options (--key-count, --max-txn-length, --max-writes-per-key,
+  // --consistency-models).
+  workload::WorkloadOptions workload_options;
 
   bool has_nemesis(const std::string& name) const;
   // The id of node i: node_ids[i], or "n<i>".
@@ -74,6 +71,9 @@ Status validate_run_ranges(double time_limit_s, double rate, double latency_ms, 
 Result<int> parse_concurrency(const std::string& spec, int node_count);
 // Parses "total" or a fraction in [0, 1].
 Result<double> parse_availability(const std::string& spec);
+// " --availability total" / " --availability 0.9", or "" when not given: for the
+// reproduce commands.
+std::string availability_flag(const std::optional<double>& availability);
 // Splits "partition,kill" into names.
 std::vector<std::string> split_list(const std::string& spec);
 

@@ -134,9 +134,9 @@ TEST(Config, MaelstromFlags) {
   c.test_count = 0;
   EXPECT_FALSE(validate(&c).ok());
   c.test_count = 3;
-  c.max_txn_length = 0;
+  c.workload_options.max_txn_length = 0;
   EXPECT_FALSE(validate(&c).ok());
-  c.max_txn_length = 4;
+  c.workload_options.max_txn_length = 4;
   EXPECT_TRUE(validate(&c).ok());
 }
 

@@ -25,6 +25,9 @@ std::string reproduce_command(const TestConfig& c) {
   if (!c.nemesis.empty())
     cmd += fmt::format(" --nemesis {} --nemesis-interval {}", fmt::join(c.nemesis, ","), c.nemesis_interval_s);
   cmd += fmt::format(" --topology {} --recovery-time {} --seed {}", c.topology, c.recovery_time_s, c.seed);
+  if (c.rpc_timeout_option) cmd += fmt::format(" --rpc-timeout {}", *c.rpc_timeout_option);
+  cmd += availability_flag(c.availability);
+  cmd += workload::options_flags(c.workload_options);
   if (c.strict) cmd += " --strict";
   if (!c.bin_args.empty()) cmd += fmt::format(" -- {}", fmt::join(c.bin_args, " "));
   return cmd;

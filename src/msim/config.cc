@@ -42,6 +42,8 @@ std::string replay_command(const MsimConfig& c, const std::string& node_args) {
   cmd += fmt::format(" --topology {} --nemesis-interval {} --recovery-time {}", c.topology, c.nemesis_interval_s,
                      c.recovery_time_s);
   if (c.rpc_timeout_option) cmd += fmt::format(" --rpc-timeout {}", *c.rpc_timeout_option);
+  cmd += harness::availability_flag(c.availability);
+  cmd += workload::options_flags(c.workload_options);
   if (c.strict) cmd += " --strict";
   cmd += c.faults.flags();
   cmd += node_args;

@@ -37,6 +37,7 @@ struct MsimConfig {
   double init_timeout_s = 10;
   std::optional<double> availability;
   bool strict = false;
+  workload::WorkloadOptions workload_options;  // the txn workloads' key shape and models
   FaultMix faults;
   bool swarm = false;  // each seed draws its own FaultMix (see draw_swarm)
 };

@@ -30,7 +30,7 @@ MsimConfig small(const std::string& workload) {
 }
 
 RunResult run(MsimConfig c, const std::vector<std::string>& faults = {}) {
-  auto w = workload::make_workload(c.workload);
+  auto w = workload::make_workload(c.workload, c.workload_options);
   EXPECT_TRUE(w.ok());
   EXPECT_TRUE(resolve(&c, **w).ok());
   auto f = gossip_node_factory(faults);
@@ -59,6 +59,8 @@ class EveryWorkload : public ::testing::TestWithParam<std::string> {};
 // under every fault; another seed gives another run.
 TEST_P(EveryWorkload, SameSeedReplaysByteForByte) {
   MsimConfig c = small(GetParam());
+  // Our rw-register node is totally available at read committed (the challenge's 6c).
+  if (GetParam() == "txn-rw-register") c.workload_options.consistency_models = {"read-committed"};
   if (GetParam() == "kafka") c.time_limit_s = 6;  // enough ops of each f to be checked
   c.faults = stormy(GetParam());
   c.seed = 7;
@@ -78,7 +80,7 @@ TEST_P(EveryWorkload, SameSeedReplaysByteForByte) {
 
 INSTANTIATE_TEST_SUITE_P(Msim, EveryWorkload,
                          ::testing::Values("echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter",
-                                           "lin-kv", "kafka"),
+                                           "lin-kv", "kafka", "txn-list-append", "txn-rw-register"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& ch : n)
@@ -92,19 +94,28 @@ TEST(Msim, NegativeControlsAreCaughtWithinTenSeeds) {
     const char* workload;
     const char* fault;
     bool strict;
+    const char* models = "";
   };
   const Control controls[] = {
-      {"broadcast", "no-gossip", false},       {"g-set", "lose-adds", false},
-      {"pn-counter", "lose-adds", false},      {"unique-ids", "duplicate-ids", false},
-      {"kafka", "kafka-local-offsets", false}, {"lin-kv", "lin-kv-via=lww-kv", false},
-      {"echo", "crash-after=10", false},       {"echo", "garbage-line", true},
+      {"broadcast", "no-gossip", false},
+      {"g-set", "lose-adds", false},
+      {"pn-counter", "lose-adds", false},
+      {"unique-ids", "duplicate-ids", false},
+      {"kafka", "kafka-local-offsets", false},
+      {"lin-kv", "lin-kv-via=lww-kv", false},
+      {"echo", "crash-after=10", false},
+      {"echo", "garbage-line", true},
+      {"txn-rw-register", "txn-aborted-read", false, "read-committed"},
+      {"txn-list-append", "txn-lost-update", false},
+      {"txn-list-append", "txn-read-skew", false},
   };
 
   for (const Control& k : controls) {
     SweepOptions o;
     o.cfg = small(k.workload);
     o.cfg.strict = k.strict;
-    auto w = workload::make_workload(k.workload);
+    if (*k.models != '\0') o.cfg.workload_options.consistency_models = {k.models};
+    auto w = workload::make_workload(k.workload, o.cfg.workload_options);
     ASSERT_TRUE(resolve(&o.cfg, **w).ok());
     o.first_seed = 1;
     o.seeds = 10;
@@ -117,6 +128,9 @@ TEST(Msim, NegativeControlsAreCaughtWithinTenSeeds) {
     std::string out = render_sweep(o, *r);
     EXPECT_NE(out.find("Replay: squall sim -w " + std::string(k.workload)), std::string::npos) << out;
     EXPECT_NE(out.find("--fault " + std::string(k.fault)), std::string::npos) << out;
+    if (*k.models != '\0') {  // the replay asks for the same models, or it would not fail the same way
+      EXPECT_NE(out.find("--consistency-models " + std::string(k.models)), std::string::npos) << out;
+    }
     EXPECT_NE(out.find("Trace, the last"), std::string::npos) << out;
   }
 }

@@ -16,7 +16,7 @@ MsimConfig config_for_seed(const MsimConfig& base, uint64_t seed) {
 namespace {
 
 Result<RunResult> run_one(const MsimConfig& cfg, const NodeFactory& factory, RunOptions ro) {
-  auto w = workload::make_workload(cfg.workload);
+  auto w = workload::make_workload(cfg.workload, cfg.workload_options);
   if (!w.ok()) return err(w.error());
   Driver d(cfg, factory, std::move(*w), std::move(ro));
   return d.run();

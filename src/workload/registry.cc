@@ -1,6 +1,9 @@
 #include "workload/workload.h"
 #include "workload/workloads.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "core/assert.h"
 #include "proto/schema.h"
 
@@ -9,6 +12,24 @@ namespace squall::workload {
 std::vector<std::string> workload_names() {
   return {"echo",       "unique-ids", "broadcast", "g-set",           "g-counter",
           "pn-counter", "lin-kv",     "kafka",     "txn-list-append", "txn-rw-register"};
+}
+
+Status validate(const WorkloadOptions& o) {
+  for (const auto& [flag, v] : {std::pair{"--key-count", o.key_count}, std::pair{"--max-txn-length", o.max_txn_length},
+                                std::pair{"--max-writes-per-key", o.max_writes_per_key}}) {
+    if (v && *v < 1) return err(std::string(flag) + " must be at least 1");
+  }
+  return {};
+}
+
+std::string options_flags(const WorkloadOptions& o) {
+  std::string out;
+  if (o.key_count) out += fmt::format(" --key-count {}", *o.key_count);
+  if (o.max_txn_length) out += fmt::format(" --max-txn-length {}", *o.max_txn_length);
+  if (o.max_writes_per_key) out += fmt::format(" --max-writes-per-key {}", *o.max_writes_per_key);
+  if (!o.consistency_models.empty())
+    out += fmt::format(" --consistency-models {}", fmt::join(o.consistency_models, ","));
+  return out;
 }
 
 Result<std::unique_ptr<Workload>> make_workload(std::string_view name, const WorkloadOptions& options) {

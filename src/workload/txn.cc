@@ -187,6 +187,7 @@ class Txn final : public Workload {
 }  // namespace
 
 Result<std::unique_ptr<Workload>> make_txn(bool list_append, const WorkloadOptions& options) {
+  if (Status s = validate(options); !s.ok()) return err(s.error());
   std::vector<std::string> models;
   for (const auto& m : options.consistency_models) {
     auto c = checker::txn::canonical_model(m);

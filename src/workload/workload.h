@@ -119,6 +119,12 @@ struct WorkloadOptions {
   std::vector<std::string> consistency_models;  // empty: strict-serializable
 };
 
+// Each given count is at least 1; the message names the flag.
+Status validate(const WorkloadOptions& options);
+// The given options as command-line flags (" --key-count 5 --consistency-models a,b"),
+// "" when none is given: for the reproduce commands.
+std::string options_flags(const WorkloadOptions& options);
+
 // The workloads this build knows, by Maelstrom name.
 std::vector<std::string> workload_names();
 // Builds a workload by name, or an error listing the known names (or naming a bad option).

@@ -32,6 +32,8 @@ TEST(TxnE2E, RwRegisterIsTotallyAvailableAndReadCommittedUnderPartitions) {
   std::string results = r.results_edn();
   EXPECT_TRUE(contains(results, ":workload {:valid? true, :anomaly-types [")) << results.substr(0, 2000);
   EXPECT_TRUE(contains(results, ":consistency-models [:read-committed]")) << results.substr(0, 2000);
+  // The reproduce line asks for the same models and availability, or it would not.
+  EXPECT_TRUE(contains(r.out, "--availability total --consistency-models read-committed")) << r.out;
   // A valid run draws no anomaly graphs.
   EXPECT_FALSE(std::filesystem::exists(r.run_dir() / "elle"));
   EXPECT_FALSE(contains(results, ":elle-graphs"));
