@@ -83,9 +83,8 @@ TEST(TxnListAppend, ARefusalAfterTheInstallAppliedIsSettledByReadingBack) {
   NodeHarness h({}, {}, "n0", {"n0", "n1"});
   EXPECT_EQ(h.deliver("c1", R"({"type":"txn","msg_id":1,"txn":[["r",1,null],["append",1,7]]})"),
             V{R"(lin-kv {"type":"read","key":"txn-list-append","msg_id":1})"});
-  EXPECT_EQ(
-      h.deliver("lin-kv", R"({"type":"read_ok","in_reply_to":1,"value":[[1,[5]]]})"),
-      V{R"(lin-kv {"type":"cas","key":"txn-list-append","from":[[1,[5]]],"to":[[1,[5,7]]],"msg_id":2})"});
+  EXPECT_EQ(h.deliver("lin-kv", R"({"type":"read_ok","in_reply_to":1,"value":[[1,[5]]]})"),
+            V{R"(lin-kv {"type":"cas","key":"txn-list-append","from":[[1,[5]]],"to":[[1,[5,7]]],"msg_id":2})"});
   EXPECT_EQ(h.deliver("lin-kv", R"({"type":"error","in_reply_to":2,"code":22,"text":"mismatch"})"),
             V{R"(lin-kv {"type":"read","key":"txn-list-append","msg_id":3})"});
   // Another node appended 8 after ours: still ours, with the reads of our attempt.
@@ -100,9 +99,8 @@ TEST(TxnListAppend, ARefusalWithoutTheElementReRunsOnTheFreshCopy) {
   h.deliver("c1", R"({"type":"txn","msg_id":1,"txn":[["r",1,null],["append",1,7]]})");
   h.deliver("lin-kv", R"({"type":"read_ok","in_reply_to":1,"value":[[1,[5]]]})");
   h.deliver("lin-kv", R"({"type":"error","in_reply_to":2,"code":22,"text":"mismatch"})");
-  EXPECT_EQ(
-      h.deliver("lin-kv", R"({"type":"read_ok","in_reply_to":3,"value":[[1,[5,8]]]})"),
-      V{R"(lin-kv {"type":"cas","key":"txn-list-append","from":[[1,[5,8]]],"to":[[1,[5,8,7]]],"msg_id":4})"});
+  EXPECT_EQ(h.deliver("lin-kv", R"({"type":"read_ok","in_reply_to":3,"value":[[1,[5,8]]]})"),
+            V{R"(lin-kv {"type":"cas","key":"txn-list-append","from":[[1,[5,8]]],"to":[[1,[5,8,7]]],"msg_id":4})"});
   EXPECT_EQ(h.deliver("lin-kv", R"({"type":"cas_ok","in_reply_to":4})"),
             V{R"(c1 {"type":"txn_ok","txn":[["r",1,[5,8]],["append",1,7]],"in_reply_to":1})"});
 }

@@ -25,71 +25,64 @@ size_t utf8_sequence_length(std::string_view text, size_t i) {
   return len;
 }
 
-}  // namespace
-
-std::string escape_xml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
+// Appends `text` to *out: each ASCII byte through `ascii(c, out)`, each well-formed UTF-8
+// sequence as it is, each malformed byte as U+FFFD.
+template <class Ascii>
+void map_utf8(std::string_view text, std::string* out, Ascii ascii) {
+  out->reserve(out->size() + text.size() + 16);
   for (size_t i = 0; i < text.size();) {
-    char c = text[i];
-    auto uc = static_cast<unsigned char>(c);
-    if (uc < 0x80) {
-      switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default:
-          if (uc < 0x20 && c != '\t' && c != '\n' && c != '\r')
-            out += kReplacement;
-          else if (uc == 0x7F)
-            out += kReplacement;
-          else
-            out += c;
-      }
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ascii(text[i], out);
       ++i;
       continue;
     }
     size_t len = utf8_sequence_length(text, i);
     if (len == 0) {
-      out += kReplacement;
+      *out += kReplacement;
       ++i;
     } else {
-      out.append(text.substr(i, len));
+      out->append(text.substr(i, len));
       i += len;
     }
   }
+}
+
+}  // namespace
+
+std::string escape_xml(std::string_view text) {
+  std::string out;
+  map_utf8(text, &out, [](char c, std::string* o) {
+    switch (c) {
+      case '&': *o += "&amp;"; break;
+      case '<': *o += "&lt;"; break;
+      case '>': *o += "&gt;"; break;
+      case '"': *o += "&quot;"; break;
+      case '\'': *o += "&#39;"; break;
+      default: {
+        auto uc = static_cast<unsigned char>(c);
+        if ((uc < 0x20 && c != '\t' && c != '\n' && c != '\r') || uc == 0x7F)
+          *o += kReplacement;
+        else
+          *o += c;
+      }
+    }
+  });
   return out;
 }
 
 std::string json_string_for_script(std::string_view text) {
   std::string out = "\"";
-  out.reserve(text.size() + 16);
-  for (size_t i = 0; i < text.size();) {
-    auto uc = static_cast<unsigned char>(text[i]);
-    if (uc < 0x80) {
-      char c = text[i];
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (uc < 0x20 || uc == 0x7F || c == '<' || c == '>' || c == '&') {
-        out += fmt::format("\\u{:04x}", uc);
-      } else {
-        out += c;
-      }
-      ++i;
-      continue;
-    }
-    size_t len = utf8_sequence_length(text, i);
-    if (len == 0) {
-      out += kReplacement;
-      ++i;
+  map_utf8(text, &out, [](char c, std::string* o) {
+    auto uc = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      *o += '\\';
+      *o += c;
+    } else if (uc < 0x20 || uc == 0x7F || c == '<' || c == '>' || c == '&') {
+      *o += fmt::format("\\u{:04x}", uc);
     } else {
-      out.append(text.substr(i, len));
-      i += len;
+      *o += c;
     }
-  }
+  });
   out += '"';
   return out;
 }
