@@ -15,6 +15,10 @@
 
 namespace squall::cli {
 
+namespace {
+constexpr int kSweepNodesMax = 100;
+}  // namespace
+
 int cmd_sim_workload(int argc, char** argv) {
   msim::SweepOptions opt;
   msim::MsimConfig& cfg = opt.cfg;
@@ -57,7 +61,7 @@ int cmd_sim_workload(int argc, char** argv) {
   app.add_flag("--swarm", cfg.swarm, "Each seed draws its own fault mix (loss, dup, reorder, skew, nemesis)");
   app.add_option("--fault", faults, "maelstrom_gossip negative control, as its --fault (repeatable)");
   app.add_option("--seed", seed, "First seed");
-  app.add_option("--seeds", seeds, "Number of seeds (default 1 with --seed, else 100)")
+  app.add_option("--seeds", seeds, "Number of seeds (default 1 with --seed or above 100 nodes, else 100)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000}));
   app.add_option("--store", opt.store_root, "Store directory for the reported run (squall test's layout)");
   app.add_option("--trace-out", trace_out, "Write the reported run's full trace to this file");
@@ -97,7 +101,9 @@ int cmd_sim_workload(int argc, char** argv) {
 
   const bool seed_given = app.count("--seed") > 0;
   opt.first_seed = seed;
-  opt.seeds = seeds != 0 ? seeds : (seed_given ? 1 : 100);
+  // Without --seed or --seeds: a sweep of 100 seeds, unless one run is already big (it
+  // takes seconds to minutes at thousands of nodes), then seed 1 alone.
+  opt.seeds = seeds != 0 ? seeds : (seed_given || cfg.node_count > kSweepNodesMax ? 1 : 100);
   if (opt.first_seed > UINT64_MAX - opt.seeds) return usage("--seed + --seeds overflows 64 bits");
   std::FILE* sink = nullptr;
   if (!trace_out.empty()) {

@@ -95,3 +95,22 @@ TEST(SimCli, BadUsageExits254) {
 }
 
 }  // namespace
+
+namespace {
+
+// `squall sim -w` without --seed sweeps 100 seeds of a small run, but runs a big one
+// (thousands of nodes take seconds to minutes each) once, with seed 1.
+TEST(SimWorkloadCli, DefaultSeedsAreASweepForSmallRunsAndOneForBigOnes) {
+  const std::string store = ::testing::TempDir() + "/sim-cli-store";
+  CliRun small = squall("sim -w echo --node-count 3 --time-limit 1 --store " + store);
+  EXPECT_EQ(small.exit_code, 0) << small.out;
+  EXPECT_NE(small.out.find("100 seeds (1..100), 100 passed"), std::string::npos) << small.out;
+  CliRun big = squall("sim -w echo --node-count 101 --time-limit 1 --store " + store);
+  EXPECT_EQ(big.exit_code, 0) << big.out;
+  EXPECT_EQ(big.out.find("100 seeds"), std::string::npos) << big.out;
+  EXPECT_NE(big.out.find("MAELSTROM REPORT"), std::string::npos) << big.out;
+  EXPECT_NE(big.out.find("--node-count 101 "), std::string::npos) << big.out;
+  EXPECT_NE(big.out.find("--seed 1\n"), std::string::npos) << big.out;
+}
+
+}  // namespace
